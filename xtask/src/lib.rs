@@ -1,0 +1,66 @@
+//! Project automation for vpsorg-rs, in the style of matklad's cargo-xtask: one binary, one
+//! module per subcommand. The library half exists so that workspace tests can reuse the spec
+//! tooling (`spec::Spec`) instead of writing a second validator.
+
+pub mod codegen;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+/// The error type of every xtask step: a message for the person at the terminal.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The workspace root, found from this crate's manifest directory (`<root>/xtask`).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Path of the hand-written spec, relative to the workspace root.
+pub const SPEC_PATH: &str = "openapi/backups.yaml";
+
+/// Reads the spec's text from the workspace.
+pub fn read_spec_text() -> Result<String> {
+    let path = project_root().join(SPEC_PATH);
+    std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()).into())
+}
+
+/// Writes `contents` to `path` (relative to the root), or with `check` compares instead and
+/// fails with a unified diff when the file on disk differs. Newlines are normalised first, so
+/// a checkout with CRLF line endings is not reported as drift.
+pub fn ensure_file_contents(relative: &str, contents: &str, check: bool) -> Result<()> {
+    let path = project_root().join(relative);
+    let contents = normalize_newlines(contents);
+    let on_disk = std::fs::read_to_string(&path).map(|s| normalize_newlines(&s));
+    if matches!(&on_disk, Ok(old) if *old == contents) {
+        return Ok(());
+    }
+    if check {
+        let old = on_disk.unwrap_or_default();
+        let diff = similar::TextDiff::from_lines(&old, &contents);
+        let diff = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("{relative} (on disk)"),
+                &format!("{relative} (expected)"),
+            )
+            .to_string();
+        return Err(format!(
+            "{relative} is out of date with {SPEC_PATH}:\n{diff}\nrun `cargo xtask codegen` and commit"
+        )
+        .into());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, contents)?;
+    eprintln!("updated {relative}");
+    Ok(())
+}
+
+fn normalize_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}

@@ -1,0 +1,90 @@
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::process::{Command, ExitCode};
+
+use xtask::{Result, codegen, project_root, spec::Spec};
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
+  lint               check the spec: operationIds, responses, examples against their schemas
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(false),
+        ["codegen", "--check"] => codegen::run(true),
+        ["lint"] => lint(),
+        ["ci"] => ci(),
+        ["help" | "--help" | "-h"] | [] => {
+            print!("{HELP}");
+            Ok(())
+        }
+        _ => Err(format!("unknown arguments {args:?}\n\n{HELP}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn lint() -> Result<()> {
+    let problems = Spec::load()?.lint();
+    if problems.is_empty() {
+        eprintln!("spec lint: openapi/backups.yaml is clean");
+        return Ok(());
+    }
+    Err(format!(
+        "spec lint found {} problem(s):\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    )
+    .into())
+}
+
+fn ci() -> Result<()> {
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    step("codegen --check");
+    codegen::run(true)?;
+    step("lint");
+    lint()?;
+    cargo(&["test", "--workspace", "--locked"])?;
+    eprintln!("\nxtask ci: all checks passed");
+    Ok(())
+}
+
+fn step(name: &str) {
+    eprintln!("\n==> {name}");
+}
+
+/// Runs `cargo <args>` at the workspace root, failing when it fails.
+fn cargo(args: &[&str]) -> Result<()> {
+    step(&format!("cargo {}", args.join(" ")));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(project_root())
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")).into())
+    }
+}

@@ -1,0 +1,347 @@
+//! `cargo xtask lint`: checks `openapi/backups.yaml` beyond what progenitor checks, and lets
+//! tests validate JSON against the schemas the spec declares.
+//!
+//! OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (`nullable` instead of a `null`
+//! type). [`Spec`] rewrites them into plain draft 4 once, so that a well-kept validator
+//! (`jsonschema`) does the validating.
+
+use serde_json::{Map, Value, json};
+
+use crate::{Result, read_spec_text};
+
+/// The spec, parsed twice: typed by `openapiv3` (what progenitor sees), and as JSON with its
+/// schemas rewritten to JSON Schema draft 4 (what the validator sees).
+#[derive(Debug)]
+pub struct Spec {
+    /// The typed document.
+    pub openapi: openapiv3::OpenAPI,
+    raw: Value,
+    /// `components`, with every schema rewritten to draft 4; `$ref`s resolve against it.
+    components: Value,
+}
+
+/// One example found in the spec, with where it was found and the schema it must satisfy.
+struct ExampleCase {
+    location: String,
+    schema: Value,
+    example: Value,
+}
+
+impl Spec {
+    /// Reads and parses `openapi/backups.yaml` from the workspace.
+    pub fn load() -> Result<Self> {
+        Self::parse(&read_spec_text()?)
+    }
+
+    /// Parses a spec's YAML text.
+    pub fn parse(text: &str) -> Result<Self> {
+        let openapi: openapiv3::OpenAPI = serde_yaml_ng::from_str(text)
+            .map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+        let raw: Value = serde_yaml_ng::from_str(text)?;
+        let components = to_draft4(raw.get("components").cloned().unwrap_or(json!({})));
+        Ok(Self {
+            openapi,
+            raw,
+            components,
+        })
+    }
+
+    /// Every problem the lint finds; empty when the spec is clean.
+    pub fn lint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.openapi.openapi.starts_with("3.0.") {
+            problems.push(format!(
+                "openapi: {} is not 3.0.x (progenitor rejects 3.1)",
+                self.openapi.openapi
+            ));
+        }
+        for (path, method, op) in self.openapi.operations() {
+            let name = format!("{} {path}", method.to_uppercase());
+            if op.operation_id.as_deref().unwrap_or("").is_empty() {
+                problems.push(format!("{name}: no operationId"));
+            }
+            if op.summary.is_none() {
+                problems.push(format!("{name}: no summary"));
+            }
+            let documented = &op.responses.responses;
+            if documented.is_empty() && op.responses.default.is_none() {
+                problems.push(format!("{name}: no documented response"));
+            }
+            let has_success = documented.keys().any(|code| match code {
+                openapiv3::StatusCode::Code(n) => (200..300).contains(n),
+                openapiv3::StatusCode::Range(n) => *n == 2,
+            });
+            if !has_success {
+                problems.push(format!("{name}: no 2xx response"));
+            }
+        }
+        let mut cases = Vec::new();
+        collect_examples(&self.raw, "#", false, &mut cases, &mut problems);
+        for case in &cases {
+            if let Err(errors) = self.validate(&case.schema, &case.example) {
+                problems.push(format!(
+                    "example at {} does not match its schema: {errors}",
+                    case.location
+                ));
+            }
+        }
+        if cases.is_empty() {
+            problems.push("the spec has no examples to check".into());
+        }
+        problems
+    }
+
+    /// Validates `body` against the JSON body that the spec declares for `operation_id`
+    /// answering `status` (an exact code first, then a range such as `5XX`, then `default`).
+    ///
+    /// Returns `Ok(false)` when the spec declares that status with no body, and an error when
+    /// the status is undocumented or the body does not match.
+    pub fn validate_response(&self, operation_id: &str, status: u16, body: &Value) -> Result<bool> {
+        let operation = self
+            .raw_operation(operation_id)
+            .ok_or_else(|| format!("no operation {operation_id} in the spec"))?;
+        let responses = &operation["responses"];
+        let response = [
+            status.to_string(),
+            format!("{}XX", status / 100),
+            "default".into(),
+        ]
+        .iter()
+        .find_map(|key| responses.get(key))
+        .ok_or_else(|| format!("{operation_id}: status {status} is not documented"))?;
+        let response = self.resolve(response);
+        let Some(schema) = response.pointer("/content/application~1json/schema") else {
+            return Ok(false);
+        };
+        self.validate(&to_draft4(schema.clone()), body)
+            .map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
+        Ok(true)
+    }
+
+    fn raw_operation(&self, operation_id: &str) -> Option<&Value> {
+        self.raw["paths"]
+            .as_object()?
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|item| item.values())
+            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+    }
+
+    /// Follows a local `$ref` (`#/components/...`) once.
+    fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) => reference
+                .strip_prefix('#')
+                .and_then(|pointer| self.raw.pointer(pointer))
+                .unwrap_or(value),
+            None => value,
+        }
+    }
+
+    /// Validates `instance` against a draft 4 `schema` whose `$ref`s point into components.
+    fn validate(&self, schema: &Value, instance: &Value) -> std::result::Result<(), String> {
+        let root = json!({
+            "components": self.components,
+            "x-target": schema,
+            "$ref": "#/x-target",
+        });
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .map_err(|e| format!("the schema itself is invalid: {e}"))?;
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} (at `{}`)", e, e.instance_path()))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
+    }
+}
+
+/// Rewrites OpenAPI 3.0 schema dialect into JSON Schema draft 4: `nullable: true` becomes a
+/// `null` type (and a `null` enum member). Values of data keywords are left alone.
+fn to_draft4(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            let nullable = map.get("nullable") == Some(&Value::Bool(true));
+            for (key, child) in map {
+                match key.as_str() {
+                    "nullable" => {}
+                    "example" | "examples" | "default" | "enum" => {
+                        out.insert(key, child);
+                    }
+                    _ => {
+                        out.insert(key, to_draft4(child));
+                    }
+                }
+            }
+            if nullable {
+                if let Some(Value::String(ty)) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([ty, "null"]));
+                }
+                if let Some(Value::Array(values)) = out.get_mut("enum") {
+                    values.push(Value::Null);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(to_draft4).collect()),
+        other => other,
+    }
+}
+
+/// Finds every example in the document: `example`/`examples` beside a `schema` (media types,
+/// parameters, headers), and `example` inside a schema.
+fn collect_examples(
+    value: &Value,
+    location: &str,
+    in_schema: bool,
+    cases: &mut Vec<ExampleCase>,
+    problems: &mut Vec<String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if in_schema {
+                if let Some(example) = map.get("example") {
+                    let mut schema = map.clone();
+                    schema.remove("example");
+                    cases.push(ExampleCase {
+                        location: location.to_string(),
+                        schema: to_draft4(Value::Object(schema)),
+                        example: example.clone(),
+                    });
+                }
+            } else if let Some(schema) = map.get("schema") {
+                let schema = to_draft4(schema.clone());
+                if let Some(example) = map.get("example") {
+                    cases.push(ExampleCase {
+                        location: format!("{location}/example"),
+                        schema: schema.clone(),
+                        example: example.clone(),
+                    });
+                }
+                for (name, example) in map
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let here = format!("{location}/examples/{name}");
+                    match example.get("value") {
+                        Some(value) => cases.push(ExampleCase {
+                            location: here,
+                            schema: schema.clone(),
+                            example: value.clone(),
+                        }),
+                        None => problems.push(format!(
+                            "{here}: only inline `value` examples are supported"
+                        )),
+                    }
+                }
+            }
+            for (key, child) in map {
+                if matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                    continue;
+                }
+                let child_in_schema = in_schema
+                    || key == "schema"
+                    || (location == "#/components" && key == "schemas");
+                collect_examples(
+                    child,
+                    &format!("{location}/{key}"),
+                    child_in_schema,
+                    cases,
+                    problems,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_examples(item, &format!("{location}/{i}"), in_schema, cases, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_is_clean() {
+        let problems = Spec::load().unwrap().lint();
+        assert!(problems.is_empty(), "spec lint:\n{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn an_example_that_contradicts_its_schema_is_reported() {
+        let text = read_spec_text().unwrap();
+        let broken = text.replacen("size_mb: 4523", "size_mb: big", 1);
+        assert_ne!(text, broken);
+        let problems = Spec::parse(&broken).unwrap().lint();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].contains("/api/v1/backups//get/responses/200"),
+            "{}",
+            problems[0]
+        );
+        assert!(problems[0].contains("size_mb"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn a_null_where_the_schema_forbids_it_is_reported() {
+        let text = read_spec_text().unwrap();
+        let broken = text.replacen("description: Pre-update backup", "description: null", 1);
+        assert_ne!(text, broken);
+        let problems = Spec::parse(&broken).unwrap().lint();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+    }
+
+    #[test]
+    fn a_missing_operation_id_is_reported() {
+        let text = read_spec_text().unwrap();
+        let broken = text.replacen("      operationId: deleteBackup\n", "", 1);
+        assert_ne!(text, broken);
+        let problems = Spec::parse(&broken).unwrap().lint();
+        assert_eq!(
+            problems,
+            ["DELETE /api/v1/backups/{backup_id}/: no operationId"]
+        );
+    }
+
+    #[test]
+    fn responses_validate_against_the_declared_status() {
+        let spec = Spec::load().unwrap();
+        let error = json!({"detail": "Invalid token.", "code": "authentication_failed"});
+        assert!(spec.validate_response("listBackups", 401, &error).unwrap());
+        assert!(
+            spec.validate_response("listBackups", 503, &error).unwrap(),
+            "5XX range"
+        );
+        assert!(
+            !spec
+                .validate_response("deleteBackup", 204, &Value::Null)
+                .unwrap(),
+            "no body"
+        );
+        assert!(
+            spec.validate_response("deleteBackup", 418, &error).is_err(),
+            "undocumented"
+        );
+        let field_errors = json!({"server_id": ["This field is required."]});
+        assert!(
+            spec.validate_response("createBackup", 400, &field_errors)
+                .unwrap()
+        );
+        let not_a_list = json!({"server_id": "This field is required."});
+        assert!(
+            spec.validate_response("createBackup", 400, &not_a_list)
+                .is_err()
+        );
+    }
+}
