@@ -312,3 +312,17 @@ async fn https_urls_reach_the_tls_handshake() {
     let chain = format!("{error:?}");
     assert!(!chain.contains("scheme is not http"), "{chain}");
 }
+
+/// Downstream crates embed the generated types in their own JSON schemas.
+#[test]
+fn generated_types_have_json_schemas() {
+    let schema = serde_json::to_value(schemars::schema_for!(BackupList)).unwrap();
+    let definitions = &schema["definitions"];
+    assert_eq!(schema["required"], serde_json::json!(["count", "results"]));
+    assert_eq!(definitions["Backup"]["properties"]["id"]["type"], "integer");
+    assert_eq!(definitions["BackupType"]["type"], "string");
+    assert_eq!(
+        definitions["BackupType"]["examples"],
+        serde_json::json!(["manual", "automatic"])
+    );
+}
