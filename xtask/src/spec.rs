@@ -314,6 +314,108 @@ mod tests {
         );
     }
 
+    /// The vendor's example responses, copied verbatim from its page into fixtures.
+    fn vendor_fixture(name: &str) -> Value {
+        let path = crate::project_root()
+            .join("crates/vpsorg-backups-client/tests/fixtures")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_vendors_examples_are_in_the_spec_unchanged() {
+        let spec = Spec::load().unwrap();
+        let example = |pointer: &str| {
+            spec.raw
+                .pointer(pointer)
+                .cloned()
+                .unwrap_or_else(|| panic!("no {pointer}"))
+        };
+        let backups = "/paths/~1api~1v1~1backups~1";
+        assert_eq!(
+            example(&format!(
+                "{backups}/get/responses/200/content/application~1json/examples/vendor/value"
+            )),
+            vendor_fixture("vendor_list_response.json")
+        );
+        assert_eq!(
+            example(&format!(
+                "{backups}/post/responses/201/content/application~1json/examples/vendor/value"
+            )),
+            vendor_fixture("vendor_create_response.json")
+        );
+        assert_eq!(
+            example(&format!(
+                "{backups}/post/requestBody/content/application~1json/examples/vendor/value"
+            )),
+            json!({"server_id": 12345, "description": "Pre-deployment backup"})
+        );
+        assert_eq!(
+            example(
+                "/paths/~1api~1v1~1servers~1{server_id}~1restore~1/post/requestBody/content/application~1json/examples/vendor/value"
+            ),
+            json!({"backup_id": 501})
+        );
+    }
+
+    /// Every statement on the vendor's page, in its own words, somewhere in the spec.
+    #[test]
+    fn every_fact_on_the_vendors_page_is_in_the_spec() {
+        let text = read_spec_text()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let facts = [
+            "Manage server backups programmatically. List, create, restore and delete backups for your servers.",
+            "https://admin.vps.org",
+            "base path `/api/v1/backups`",
+            "List all backups",
+            "Retrieve a list of all backups on your servers.",
+            "Filter backups by server ID",
+            "Filter by type: `manual`, `automatic`",
+            "Backup list retrieved successfully",
+            "Unauthorized — invalid or missing authentication token",
+            "Create manual backup",
+            "Create a manual backup of a server. Manual backups do not expire automatically.",
+            "ID of the server to back up",
+            "Optional description for the backup",
+            "Backup creation started successfully",
+            "Bad request — invalid parameters or malformed request",
+            "Not found — the server does not exist",
+            "you can have at most **10 manual backups per server**",
+            "Automatic backups are retained according to your plan's backup retention policy (typically 7–30 days).",
+            "Delete backup",
+            "Permanently delete a backup. This action cannot be undone.",
+            "Unique backup ID",
+            "Backup deleted successfully",
+            "Not found — the backup does not exist",
+            "Warning: deleting a backup is permanent and cannot be undone. Make sure you no longer need the backup before deleting it.",
+            "To restore a server from a backup, use the Servers API restore endpoint.",
+            "/api/v1/servers/{server_id}/restore/",
+            "For detailed information about server restore, see the Servers API documentation.",
+            "Authorization: Bearer YOUR_API_TOKEN",
+            "Content-Type: application/json",
+        ];
+        let missing: Vec<_> = facts.iter().filter(|fact| !text.contains(*fact)).collect();
+        assert!(missing.is_empty(), "not in the spec: {missing:#?}");
+        let documented = [
+            ("listBackups", [200, 401].as_slice()),
+            ("createBackup", &[201, 400, 401, 404]),
+            ("deleteBackup", &[204, 401, 404]),
+        ];
+        let spec = Spec::load().unwrap();
+        for (operation_id, statuses) in documented {
+            let responses = &spec.raw_operation(operation_id).unwrap()["responses"];
+            for status in statuses {
+                assert!(
+                    responses.get(status.to_string()).is_some(),
+                    "{operation_id} lacks {status}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn responses_validate_against_the_declared_status() {
         let spec = Spec::load().unwrap();

@@ -1230,7 +1230,7 @@ past the last one, or one that is not a positive integer, gets 404 with
 field error.
 
 - `server_id`: Filter backups by server ID
-```ignore
+```text
 let response = client.list_backups()
     .backup_type(backup_type)
     .page(page)
@@ -1259,7 +1259,7 @@ another of the server's 10 manual slots.
 
 Sends a `POST` request to `/api/v1/backups/`
 
-```ignore
+```text
 let response = client.create_backup()
     .body(body)
     .send()
@@ -1280,7 +1280,7 @@ Sends a `DELETE` request to `/api/v1/backups/{backup_id}/`
 
 Arguments:
 - `backup_id`: Unique backup ID
-```ignore
+```text
 let response = client.delete_backup()
     .backup_id(backup_id)
     .send()
@@ -1306,7 +1306,7 @@ Sends a `POST` request to `/api/v1/servers/{server_id}/restore/`
 Arguments:
 - `server_id`: ID of the server to restore
 - `body`
-```ignore
+```text
 let response = client.restore_server()
     .server_id(server_id)
     .body(body)
