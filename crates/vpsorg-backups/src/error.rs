@@ -148,6 +148,8 @@ pub enum Error {
     NotFound {
         /// What was not found.
         resource: Resource,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
         /// The API's sentence for people.
         detail: Option<String>,
         /// The `X-Request-Id` of the response.
@@ -184,6 +186,8 @@ pub enum Error {
     RateLimited {
         /// How long the API asked to wait, from `Retry-After`.
         retry_after: Option<Duration>,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
         /// The API's sentence for people.
         detail: Option<String>,
         /// The `X-Request-Id` of the response.
@@ -195,6 +199,8 @@ pub enum Error {
     Server {
         /// The HTTP status.
         status: StatusCode,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
         /// The API's sentence for people, when the body was the API's JSON.
         detail: Option<String>,
         /// `Retry-After`, which 503 responses may carry.
@@ -208,6 +214,8 @@ pub enum Error {
     UnexpectedStatus {
         /// The HTTP status.
         status: StatusCode,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
         /// The API's sentence for people, when the body was the API's JSON.
         detail: Option<String>,
         /// The `X-Request-Id` of the response.
@@ -233,7 +241,7 @@ pub enum Error {
     },
     /// A response the crate could not decode. `excerpt` holds the start of the body (at
     /// most 200 characters, control characters replaced) for debugging; `Display` never
-    /// shows it.
+    /// shows it. A 2xx status on a create or restore means it happened all the same.
     #[non_exhaustive]
     Decode {
         /// The HTTP status of the response.
@@ -388,9 +396,12 @@ impl Error {
     /// The API's machine-readable reason, such as `backup_not_completed`, when it gave one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Error::Unauthorized { code, .. } | Error::InvalidRequest { code, .. } => {
-                code.as_deref()
-            }
+            Error::Unauthorized { code, .. }
+            | Error::NotFound { code, .. }
+            | Error::InvalidRequest { code, .. }
+            | Error::RateLimited { code, .. }
+            | Error::Server { code, .. }
+            | Error::UnexpectedStatus { code, .. } => code.as_deref(),
             Error::ManualBackupLimit { .. } => Some("manual_backup_limit_reached"),
             Error::OutcomeUnknown { source, .. } => source.code(),
             _ => None,
@@ -525,10 +536,17 @@ impl fmt::Display for Error {
                 "could not decode the API's response (HTTP {}): {source}",
                 status.as_u16()
             ),
-            Error::OutcomeUnknown { operation, source } => write!(
-                f,
-                "{operation} may or may not have happened ({source}); list backups before retrying"
-            ),
+            Error::OutcomeUnknown { operation, source } => {
+                let check = if operation.starts_with("restore") {
+                    "check the server"
+                } else {
+                    "list the server's backups"
+                };
+                write!(
+                    f,
+                    "{operation} may or may not have happened ({source}); {check} before retrying"
+                )
+            }
             Error::ForeignOrigin { origin } => write!(
                 f,
                 "refused to follow the API to another origin ({origin}) with the token"
@@ -813,6 +831,7 @@ fn from_status(
             };
             Error::NotFound {
                 resource,
+                code,
                 detail,
                 request_id,
             }
@@ -839,18 +858,21 @@ fn from_status(
             request_id,
         },
         429 => Error::RateLimited {
+            code,
             retry_after: retry_after(headers, SystemTime::now()),
             detail,
             request_id,
         },
         500..=599 => Error::Server {
             status,
+            code,
             detail,
             retry_after: retry_after(headers, SystemTime::now()),
             request_id,
         },
         _ => Error::UnexpectedStatus {
             status,
+            code,
             detail,
             request_id,
         },

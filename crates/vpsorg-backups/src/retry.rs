@@ -162,6 +162,7 @@ mod tests {
     fn server_error(status: u16, retry_after: Option<u64>) -> Error {
         Error::Server {
             status: reqwest::StatusCode::from_u16(status).unwrap(),
+            code: None,
             detail: None,
             retry_after: retry_after.map(Duration::from_secs),
             request_id: None,
