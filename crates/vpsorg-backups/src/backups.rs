@@ -251,10 +251,12 @@ impl ListBackups {
 }
 
 /// A backup that was just created, with the API's message about what happens next.
-#[derive(Debug, Clone)]
+/// Serializes as the API sends it: the backup's fields and `message`.
+#[derive(Debug, Clone, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreatedBackup {
     /// The backup, `in_progress`.
+    #[serde(flatten)]
     pub backup: Backup,
     /// What happens next, in words for people.
     pub message: String,

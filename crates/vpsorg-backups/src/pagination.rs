@@ -58,8 +58,8 @@ impl Query {
     }
 }
 
-/// One page of backups.
-#[derive(Debug, Clone)]
+/// One page of backups. Serializes as `{"number", "count", "backups", "has_next"}`.
+#[derive(Debug, Clone, serde::Serialize)]
 #[non_exhaustive]
 pub struct Page {
     /// The page's number, from 1.
@@ -212,15 +212,18 @@ pub(crate) fn pages(client: Client, query: Query, start: u64, concurrency: usize
     }
 }
 
-/// A page request running in the background; aborted when dropped.
+/// A page request running in the background; aborted when dropped. `None` when there was
+/// no Tokio runtime to run it on.
 struct Fetch {
     number: u64,
-    task: JoinHandle<Result<Option<types::BackupList>>>,
+    task: Option<JoinHandle<Result<Option<types::BackupList>>>>,
 }
 
 impl Drop for Fetch {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 
@@ -228,15 +231,18 @@ impl Future for Fetch {
     type Output = Result<Option<types::BackupList>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.task)
-            .poll(cx)
-            .map(|joined| match joined {
-                Ok(result) => result,
-                Err(_) => Err(Error::Transport {
-                    may_have_reached_server: true,
-                    source: "the task fetching a page stopped".into(),
-                }),
-            })
+        let Some(task) = self.task.as_mut() else {
+            return Poll::Ready(Err(Error::config(
+                "listing pages needs a Tokio runtime (reqwest needs one too)",
+            )));
+        };
+        Pin::new(task).poll(cx).map(|joined| match joined {
+            Ok(result) => result,
+            Err(_) => Err(Error::Transport {
+                may_have_reached_server: true,
+                source: "the task fetching a page stopped".into(),
+            }),
+        })
     }
 }
 
@@ -286,7 +292,11 @@ impl Pager {
     fn spawn(&mut self, number: u64) {
         let client = self.client.clone();
         let query = self.query.clone();
-        let task = tokio::spawn(
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.in_flight.push_back(Fetch { number, task: None });
+            return;
+        };
+        let task = runtime.spawn(
             async move {
                 match fetch(&client, &query, number).await {
                     Ok(list) => Ok(Some(list)),
@@ -300,7 +310,10 @@ impl Pager {
             }
             .in_current_span(),
         );
-        self.in_flight.push_back(Fetch { number, task });
+        self.in_flight.push_back(Fetch {
+            number,
+            task: Some(task),
+        });
     }
 
     /// Keeps up to `concurrency` planned pages in flight.
@@ -497,6 +510,17 @@ mod tests {
                 })
             ));
         }
+    }
+
+    #[test]
+    fn streams_outside_a_tokio_runtime_fail_instead_of_panicking() {
+        let mut pages = client().backups().list().pages();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let first = Pin::new(&mut pages).poll_next(&mut cx);
+        assert!(matches!(
+            first,
+            Poll::Ready(Some(Err(Error::Config { .. })))
+        ));
     }
 
     #[test]

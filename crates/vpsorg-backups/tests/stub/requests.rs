@@ -52,6 +52,20 @@ async fn each_call_sends_the_documented_request() {
     assert_eq!(created.backup.id, 502);
     assert_eq!(created.backup.status, BackupStatus::InProgress);
     assert_eq!(created.message, "Backup is being created.");
+    // It serializes as the API sent it, for `--json` output.
+    let wire = serde_json::to_value(&created).unwrap();
+    assert_eq!(
+        (
+            wire["id"].as_i64(),
+            wire["status"].as_str(),
+            wire["message"].as_str()
+        ),
+        (
+            Some(502),
+            Some("in_progress"),
+            Some("Backup is being created.")
+        )
+    );
     client.backups().create(12345).send().await.unwrap();
     client.backups().delete(501).send().await.unwrap();
     let restore = client.servers().restore(12345, 501).send().await.unwrap();
