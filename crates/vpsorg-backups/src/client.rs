@@ -156,7 +156,7 @@ impl Client {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let attempts = AtomicU32::new(0);
-        // Whether an attempt that was retried may have reached the API.
+        // Whether an attempt that was retried may have been carried out by the API.
         let earlier_attempt_reached = AtomicBool::new(false);
 
         let result = (|| {
@@ -168,7 +168,7 @@ impl Client {
         .when(|error| policy.should_retry(op, error))
         .adjust(|error, scheduled| policy.delay(error, scheduled, started.elapsed()))
         .notify(|error, delay| {
-            if error.may_have_reached_server() {
+            if may_have_been_processed(error) {
                 earlier_attempt_reached.store(true, Ordering::Relaxed);
             }
             tracing::debug!(
@@ -257,6 +257,12 @@ impl Client {
         .instrument(span)
         .await
     }
+}
+
+/// Whether the API may have carried out a request that failed this way: it may have
+/// arrived and no answer says it was refused. A 429 is refused before anything happens.
+fn may_have_been_processed(error: &Error) -> bool {
+    outcome_unknown(error)
 }
 
 /// Whether a failed create or restore may have happened after all.

@@ -209,3 +209,24 @@ async fn undocumented_success_statuses_are_accepted() {
     assert_eq!(restore.message, None);
     client.backups().delete(5).send().await.unwrap();
 }
+
+#[test]
+fn handles_futures_and_streams_can_move_across_threads() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let client = Client::builder().token(TOKEN).build().unwrap();
+    send_sync(&client);
+    send(&client.backups().list().send());
+    send(&client.backups().list().items());
+    send(&client.backups().list().pages());
+    send(&client.backups().create(1).send());
+    send(&client.backups().delete(1).send());
+    send(&client.servers().restore(1, 2).send());
+    send(
+        &client
+            .backups()
+            .wait_until_completed((1, 2))
+            .on_status_change(|_| {})
+            .send(),
+    );
+}

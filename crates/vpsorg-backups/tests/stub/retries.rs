@@ -222,3 +222,25 @@ async fn each_attempt_is_one_span_without_the_token() {
         "the authorization header leaked into the logs"
     );
 }
+
+#[tokio::test]
+async fn a_throttled_delete_then_404_is_not_found() {
+    // A 429 means the first attempt was refused: the backup never existed.
+    let stub = Stub::sequence(vec![
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+        Reply::json(
+            404,
+            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
+        ),
+    ])
+    .await;
+    let error = stub
+        .client()
+        .backups()
+        .delete(501)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+}
