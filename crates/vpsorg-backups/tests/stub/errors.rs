@@ -364,3 +364,28 @@ fn error_is_send_sync_static() {
     fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
     assert_traits::<Error>();
 }
+
+#[tokio::test]
+async fn decode_errors_keep_a_short_clean_excerpt() {
+    let body = format!("<html>\n{}\n</html>", "x".repeat(1000));
+    let stub = Stub::always(Reply::raw(200, "text/html", &body)).await;
+    let error = stub.client().backups().list().send().await.unwrap_err();
+    let Error::Decode {
+        status, excerpt, ..
+    } = &error
+    else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert_eq!(status.as_u16(), 200);
+    assert!(excerpt.starts_with("<html> xxx"), "{excerpt}");
+    assert_eq!(
+        excerpt.chars().count(),
+        201,
+        "200 characters and an ellipsis"
+    );
+    assert!(!excerpt.chars().any(char::is_control));
+    assert!(
+        !error.to_string().contains("<html>"),
+        "Display never shows the body"
+    );
+}

@@ -244,3 +244,16 @@ async fn a_throttled_delete_then_404_is_not_found() {
         .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    // A date in the past: retry at once.
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "busy").header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        ok_page(),
+    ])
+    .await;
+    let page = stub.client().backups().list().send().await.unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(stub.requests().len(), 2);
+}
