@@ -291,23 +291,31 @@ pub async fn refused_url() -> String {
     url
 }
 
-/// Captures `tracing` output (debug level, with span closings) for the current thread.
+/// Captures `tracing` output (debug level, with span closings).
+///
+/// Install it as the global default in a test binary of its own with one test: `tracing`
+/// caches per call site whether anyone listens, so a thread-scoped subscriber in a binary
+/// whose other tests run in parallel can miss spans.
 #[derive(Clone, Default)]
 pub struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl Logs {
-    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+    pub fn install_globally(&self) {
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::DEBUG)
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
             .with_ansi(false)
             .with_writer(self.clone())
             .finish();
-        tracing::subscriber::set_default(subscriber)
+        tracing::subscriber::set_global_default(subscriber).unwrap();
     }
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    pub fn clear(&self) {
+        self.0.lock().unwrap().clear();
     }
 }
 
