@@ -493,7 +493,7 @@ impl fmt::Display for Fault {
 }
 
 /// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -516,7 +516,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Parses `2048`, `512k` (KiB) or `10M` (MiB), with an optional `B`/`iB`.
-pub fn parse_size(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
     let lower = text.trim().to_ascii_lowercase();
     let lower = lower.trim_end_matches("ib").trim_end_matches('b');
     let (number, multiplier) = match lower.chars().last() {
