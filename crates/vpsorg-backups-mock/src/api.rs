@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::model::{Backup, BackupType};
 use crate::server::Shared;
+use crate::state::BackupView;
 use crate::state::{CreateError, ListQuery, MANUAL_BACKUP_LIMIT, RestoreError};
 
 /// The largest request body the API reads (Django refuses bigger ones with a 400).
@@ -126,7 +127,10 @@ impl FieldErrors {
 
 /// A JSON response; serializing the mock's own types cannot fail, but an empty body beats a panic.
 pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    bytes_response(status, serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response
@@ -234,11 +238,11 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> {
 // GET /api/v1/backups/
 
 #[derive(Serialize)]
-struct BackupList {
+struct BackupList<'a> {
     count: u64,
     next: Option<String>,
     previous: Option<String>,
-    results: Vec<Backup>,
+    results: Vec<BackupView<'a>>,
 }
 
 async fn list_backups(
@@ -312,19 +316,20 @@ async fn list_backups(
         page,
         page_size,
     };
-    let page_result = {
-        let (state, now) = shared.read();
-        state.list(query, now)
-    };
-    let found = page_result.ok_or_else(invalid_page)?;
     let link = |page: u64| page_link(shared.base_url(), &pairs, page);
+    let (state, now) = shared.read();
+    let found = state.list(query, now).ok_or_else(invalid_page)?;
     let body = BackupList {
         count: found.count,
         next: found.has_next.then(|| link(page + 1)),
         previous: found.has_previous.then(|| link(page - 1)),
         results: found.results,
     };
-    Ok(json_response(StatusCode::OK, &body))
+    // Serialized under the read lock: the page borrows from the state.
+    let mut bytes = Vec::with_capacity(128 + 320 * body.results.len());
+    serde_json::to_writer(&mut bytes, &body).unwrap_or_default();
+    drop(state);
+    Ok(bytes_response(StatusCode::OK, bytes))
 }
 
 /// DRF's `replace_query_param`: the same path and parameters, sorted by name, with `page`

@@ -24,18 +24,25 @@ pub enum Operation {
 impl Operation {
     /// The operation a request is for, from its method and path; `None` for anything else.
     pub fn of_request(method: &Method, path: &str) -> Option<Self> {
-        let segments: Vec<&str> = path.split('/').collect();
-        match (method.as_str(), segments.as_slice()) {
-            ("GET" | "HEAD", ["", "api", "v1", "backups", ""]) => Some(Self::ListBackups),
-            ("POST", ["", "api", "v1", "backups", ""]) => Some(Self::CreateBackup),
-            ("DELETE", ["", "api", "v1", "backups", id, ""]) if !id.is_empty() => {
-                Some(Self::DeleteBackup)
-            }
-            ("POST", ["", "api", "v1", "servers", id, "restore", ""]) if !id.is_empty() => {
-                Some(Self::RestoreServer)
-            }
-            _ => None,
+        let id_then = |rest: &str, tail: &str| {
+            rest.strip_suffix(tail)
+                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        };
+        if path == "/api/v1/backups/" {
+            return match method.as_str() {
+                "GET" | "HEAD" => Some(Self::ListBackups),
+                "POST" => Some(Self::CreateBackup),
+                _ => None,
+            };
         }
+        if let Some(rest) = path.strip_prefix("/api/v1/backups/") {
+            return (method == Method::DELETE && id_then(rest, "/")).then_some(Self::DeleteBackup);
+        }
+        if let Some(rest) = path.strip_prefix("/api/v1/servers/") {
+            return (method == Method::POST && id_then(rest, "/restore/"))
+                .then_some(Self::RestoreServer);
+        }
+        None
     }
 
     /// The spec's `operationId` (`listBackups`, …), or `any`.
@@ -665,5 +672,8 @@ mod tests {
         assert_eq!(op(Method::GET, "/api/v1/backups"), None);
         assert_eq!(op(Method::PUT, "/api/v1/backups/"), None);
         assert_eq!(op(Method::DELETE, "/api/v1/backups//"), None);
+        assert_eq!(op(Method::DELETE, "/api/v1/backups/1/2/"), None);
+        assert_eq!(op(Method::POST, "/api/v1/servers//restore/"), None);
+        assert_eq!(op(Method::POST, "/api/v1/servers/1/restore"), None);
     }
 }

@@ -112,6 +112,22 @@ impl Redactor {
         Bytes::from(out)
     }
 
+    /// An entry that records nothing, for when the log is off.
+    pub(crate) fn blank(operation: Option<Operation>) -> LoggedRequest {
+        LoggedRequest {
+            request_id: String::new(),
+            method: String::new(),
+            path: String::new(),
+            query: None,
+            headers: Vec::new(),
+            body: Bytes::new(),
+            body_len: 0,
+            operation,
+            fault: None,
+            status: None,
+        }
+    }
+
     /// Starts a log entry from a request's head.
     pub(crate) fn entry(
         &self,
@@ -175,6 +191,11 @@ impl RequestLog {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether entries are kept at all (a capacity of 0 turns the log off).
+    pub(crate) fn enabled(&self) -> bool {
+        self.capacity > 0
     }
 
     pub(crate) fn push(&self, entry: LoggedRequest) {

@@ -10,7 +10,7 @@ use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -60,6 +60,8 @@ pub(crate) struct Shared {
     complete_after: Duration,
     latency: Duration,
     faults: Mutex<Faults>,
+    /// Whether any fault is armed, so that requests skip the faults' lock when none is.
+    faults_armed: AtomicBool,
     log: RequestLog,
     redactor: Redactor,
     requests_seen: AtomicU64,
@@ -253,6 +255,7 @@ impl MockServerBuilder {
             base_url,
             complete_after: self.complete_after,
             latency: self.latency,
+            faults_armed: AtomicBool::new(!faults.is_empty()),
             faults: Mutex::new(faults),
             log: RequestLog::new(self.request_log_capacity),
             requests_seen: AtomicU64::new(0),
@@ -348,12 +351,16 @@ impl MockServer {
 
     /// Arms a fault. See [`Fault`] for what each kind does to the answer and to state.
     pub fn inject(&self, fault: Fault) {
-        self.shared.faults().inject(fault);
+        let mut faults = self.shared.faults();
+        faults.inject(fault);
+        self.shared.faults_armed.store(true, Ordering::Release);
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
-        self.shared.faults().clear();
+        let mut faults = self.shared.faults();
+        faults.clear();
+        self.shared.faults_armed.store(false, Ordering::Release);
     }
 
     /// Every backup a list would show now (expired ones are gone), newest first.
@@ -483,15 +490,22 @@ async fn handle(
     let request_id = format!("mock-{number:08}");
     let (parts, incoming) = request.into_parts();
     let operation = Operation::of_request(&parts.method, parts.uri.path());
-    let fault = {
+    let fault = if shared.faults_armed.load(Ordering::Acquire) {
         let mut faults = shared.faults();
-        if faults.is_empty() {
-            None
-        } else {
-            faults.pick(operation)
-        }
+        let fault = faults.pick(operation);
+        shared
+            .faults_armed
+            .store(!faults.is_empty(), Ordering::Release);
+        fault
+    } else {
+        None
     };
-    let mut entry = shared.redactor.entry(&parts, request_id.clone(), operation);
+    let logging = shared.log.enabled();
+    let mut entry = if logging {
+        shared.redactor.entry(&parts, request_id.clone(), operation)
+    } else {
+        Redactor::blank(operation)
+    };
     entry.fault = fault.as_ref().map(ToString::to_string);
     let kind = fault.as_ref().map(|f| &f.kind);
 
@@ -504,7 +518,9 @@ async fn handle(
         shared.log.push(entry);
         return Err(DropConnection);
     };
-    shared.redactor.set_body(&mut entry, &body.bytes, body_len);
+    if logging {
+        shared.redactor.set_body(&mut entry, &body.bytes, body_len);
+    }
 
     let response = match kind {
         Some(FaultKind::Status { status, body }) => status_response(*status, body.as_deref()),

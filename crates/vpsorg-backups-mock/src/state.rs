@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use serde::Serialize;
 
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 
@@ -116,10 +117,42 @@ struct Stored {
     completes_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
+    /// The two times as the wire shows them, rendered once: lists are the hot path.
+    created_text: Box<str>,
+    expires_text: Option<Box<str>>,
     description: String,
 }
 
+fn rfc3339(t: DateTime<Utc>) -> Box<str> {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true).into()
+}
+
 impl Stored {
+    #[allow(clippy::too_many_arguments)] // reason: a plain constructor, called twice.
+    fn new(
+        server_id: i64,
+        backup_type: BackupType,
+        status: BackupStatus,
+        size_mb: i64,
+        completes_at: Option<DateTime<Utc>>,
+        created_at: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+        description: String,
+    ) -> Self {
+        Self {
+            server_id,
+            backup_type,
+            status,
+            size_mb,
+            completes_at,
+            created_text: rfc3339(created_at),
+            expires_text: expires_at.map(rfc3339),
+            created_at,
+            expires_at,
+            description,
+        }
+    }
+
     fn status_at(&self, now: DateTime<Utc>) -> BackupStatus {
         match (self.status, self.completes_at) {
             (BackupStatus::InProgress, Some(done)) if done <= now => BackupStatus::Completed,
@@ -143,11 +176,30 @@ pub(crate) struct ListQuery {
     pub(crate) page_size: u64,
 }
 
+/// A backup as the wire shows it, borrowed from the state (serialized under the read lock).
+#[derive(Debug, Serialize)]
+pub(crate) struct BackupView<'a> {
+    id: i64,
+    server: ServerView<'a>,
+    backup_type: BackupType,
+    status: BackupStatus,
+    size_mb: Option<i64>,
+    created_at: &'a str,
+    expires_at: Option<&'a str>,
+    description: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct ServerView<'a> {
+    id: i64,
+    name: &'a str,
+}
+
 /// One page of a list.
 #[derive(Debug)]
-pub(crate) struct Page {
+pub(crate) struct Page<'a> {
     pub(crate) count: u64,
-    pub(crate) results: Vec<Backup>,
+    pub(crate) results: Vec<BackupView<'a>>,
     pub(crate) has_next: bool,
     pub(crate) has_previous: bool,
 }
@@ -221,19 +273,19 @@ impl State {
         backups.sort_unstable_by_key(|b| b.id);
         let completes_at = start + chrono::Duration::from_std(complete_after).unwrap_or_default();
         for backup in backups {
-            let stored = Stored {
-                server_id: backup.server.id,
-                backup_type: backup.backup_type,
-                status: backup.status,
-                size_mb: backup.size_mb.unwrap_or(2048),
-                completes_at: (backup.status == BackupStatus::InProgress).then_some(completes_at),
-                created_at: backup.created_at,
-                expires_at: match backup.backup_type {
+            let stored = Stored::new(
+                backup.server.id,
+                backup.backup_type,
+                backup.status,
+                backup.size_mb.unwrap_or(2048),
+                (backup.status == BackupStatus::InProgress).then_some(completes_at),
+                backup.created_at,
+                match backup.backup_type {
                     BackupType::Automatic => backup.expires_at,
                     BackupType::Manual => None,
                 },
-                description: backup.description,
-            };
+                backup.description,
+            );
             state
                 .servers
                 .entry(backup.server.id)
@@ -328,6 +380,27 @@ impl State {
         }
     }
 
+    fn wire_view<'a>(&'a self, id: i64, stored: &'a Stored, now: DateTime<Utc>) -> BackupView<'a> {
+        let name = self
+            .servers
+            .get(&stored.server_id)
+            .map_or("", |s| s.server.name.as_str());
+        let status = stored.status_at(now);
+        BackupView {
+            id,
+            server: ServerView {
+                id: stored.server_id,
+                name,
+            },
+            backup_type: stored.backup_type,
+            status,
+            size_mb: (status == BackupStatus::Completed).then_some(stored.size_mb),
+            created_at: &stored.created_text,
+            expires_at: stored.expires_text.as_deref(),
+            description: &stored.description,
+        }
+    }
+
     fn views(&self, ids: impl Iterator<Item = i64>, now: DateTime<Utc>) -> Vec<Backup> {
         ids.filter_map(|id| self.backups.get(&id).map(|s| self.view(id, s, now)))
             .collect()
@@ -339,7 +412,7 @@ impl State {
     }
 
     /// One page of backups, newest first; `None` when the page does not exist.
-    pub(crate) fn list(&self, query: ListQuery, now: DateTime<Utc>) -> Option<Page> {
+    pub(crate) fn list(&self, query: ListQuery, now: DateTime<Utc>) -> Option<Page<'_>> {
         let ids: &[i64] = match query.server_id {
             Some(server_id) => self
                 .servers
@@ -358,7 +431,11 @@ impl State {
         let start = end.saturating_sub(usize::try_from(page_size).ok()?);
         Some(Page {
             count,
-            results: self.views(ids[start..end].iter().rev().copied(), now),
+            results: ids[start..end]
+                .iter()
+                .rev()
+                .filter_map(|&id| self.backups.get(&id).map(|s| self.wire_view(id, s, now)))
+                .collect(),
             has_next: query.page < pages,
             has_previous: query.page > 1,
         })
@@ -406,22 +483,21 @@ impl State {
             .and_then(|id| self.backups.get(id))
             .map_or(2048, |last| last.size_mb.saturating_add(67));
         let id = self.next_id;
-        let created_at = whole_seconds(now);
-        let stored = Stored {
+        let completes_at = now
+            .checked_add_signed(
+                chrono::Duration::from_std(complete_after).unwrap_or(chrono::Duration::MAX),
+            )
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let stored = Stored::new(
             server_id,
-            backup_type: BackupType::Manual,
-            status: BackupStatus::InProgress,
+            BackupType::Manual,
+            BackupStatus::InProgress,
             size_mb,
-            completes_at: Some(
-                now.checked_add_signed(
-                    chrono::Duration::from_std(complete_after).unwrap_or(chrono::Duration::MAX),
-                )
-                .unwrap_or(DateTime::<Utc>::MAX_UTC),
-            ),
-            created_at,
-            expires_at: None,
+            Some(completes_at),
+            whole_seconds(now),
+            None,
             description,
-        };
+        );
         self.insert(id, stored);
         let stored = self
             .backups
@@ -489,7 +565,7 @@ mod tests {
         )
     }
 
-    fn ids(page: &Page) -> Vec<i64> {
+    fn ids(page: &Page<'_>) -> Vec<i64> {
         page.results.iter().map(|b| b.id).collect()
     }
 
