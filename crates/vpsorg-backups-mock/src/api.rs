@@ -1,0 +1,676 @@
+//! The API itself: axum routes and handlers that follow `openapi/backups.yaml`, with DRF's
+//! error bodies and its order of checks (routing, then authentication, then the body).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::model::{Backup, BackupType};
+use crate::server::Shared;
+use crate::state::{CreateError, ListQuery, MANUAL_BACKUP_LIMIT, RestoreError};
+
+/// The largest request body the API reads (Django refuses bigger ones with a 400).
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
+/// `page_size` when none is given, and the most allowed.
+const DEFAULT_PAGE_SIZE: u64 = 20;
+const MAX_PAGE_SIZE: u64 = 100;
+/// The most characters a description may have.
+const DESCRIPTION_MAX_CHARS: usize = 255;
+/// What a 201 says.
+pub(crate) const CREATED_MESSAGE: &str =
+    "Backup is being created. This may take several minutes depending on server size.";
+
+/// The request body, read (up to [`BODY_LIMIT`]) by the connection layer before routing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestBody {
+    pub(crate) bytes: Bytes,
+    pub(crate) too_large: bool,
+}
+
+/// An error answer, as DRF writes it.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// `{"detail": "...", "code": "..."}`.
+    Detail {
+        status: StatusCode,
+        detail: String,
+        code: &'static str,
+    },
+    /// `{"field": ["message", ...]}`, always 400.
+    Fields(Map<String, Value>),
+}
+
+impl ApiError {
+    fn detail(status: StatusCode, detail: impl Into<String>, code: &'static str) -> Self {
+        Self::Detail {
+            status,
+            detail: detail.into(),
+            code,
+        }
+    }
+
+    fn not_found() -> Self {
+        Self::detail(StatusCode::NOT_FOUND, "Not found.", "not_found")
+    }
+
+    fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        Self::Fields(fields.0)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Detail {
+                status,
+                detail,
+                code,
+            } => {
+                let mut response = json_response(status, &DetailBody { detail, code });
+                if status == StatusCode::UNAUTHORIZED {
+                    response.headers_mut().insert(
+                        WWW_AUTHENTICATE,
+                        HeaderValue::from_static(r#"Bearer realm="api""#),
+                    );
+                }
+                response
+            }
+            Self::Fields(fields) => json_response(StatusCode::BAD_REQUEST, &fields),
+        }
+    }
+}
+
+/// `{"detail": "...", "code": "..."}`, in that order.
+#[derive(Serialize)]
+pub(crate) struct DetailBody<D: Serialize> {
+    pub(crate) detail: D,
+    pub(crate) code: &'static str,
+}
+
+/// Field errors collected while validating, in DRF's shape.
+#[derive(Debug, Default)]
+struct FieldErrors(Map<String, Value>);
+
+impl FieldErrors {
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        let entry = self
+            .0
+            .entry(field.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(messages) = entry {
+            messages.push(Value::String(message.into()));
+        }
+    }
+
+    fn into_result(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Fields(self.0))
+        }
+    }
+}
+
+/// A JSON response; serializing the mock's own types cannot fail, but an empty body beats a panic.
+pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Proof that the request carries the server's token (DRF `TokenAuthentication` with the
+/// `Bearer` keyword). Extract it first so that 401 comes before any other check.
+#[derive(Debug)]
+pub(crate) struct Authenticated;
+
+impl FromRequestParts<Arc<Shared>> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(&parts.headers, shared.token().as_bytes()).map(|()| Authenticated)
+    }
+}
+
+fn authenticate(headers: &HeaderMap, token: &[u8]) -> Result<(), ApiError> {
+    let failed =
+        |detail: &str| ApiError::detail(StatusCode::UNAUTHORIZED, detail, "authentication_failed");
+    let not_provided = ApiError::detail(
+        StatusCode::UNAUTHORIZED,
+        "Authentication credentials were not provided.",
+        "not_authenticated",
+    );
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Err(not_provided);
+    };
+    let mut words = value
+        .as_bytes()
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty());
+    // Another scheme (Basic, Token, ...) is not ours: DRF treats it as no credentials at all.
+    if !words
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
+    {
+        return Err(not_provided);
+    }
+    let Some(credential) = words.next() else {
+        return Err(failed("Invalid token header. No credentials provided."));
+    };
+    if words.next().is_some() {
+        return Err(failed(
+            "Invalid token header. Token string should not contain spaces.",
+        ));
+    }
+    if std::str::from_utf8(credential).is_err() {
+        return Err(failed(
+            "Invalid token header. Token string should not contain invalid characters.",
+        ));
+    }
+    if !constant_time_eq(credential, token) {
+        return Err(failed("Invalid token."));
+    }
+    Ok(())
+}
+
+/// Compares without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The API's routes. The connection layer in [`crate::server`] reads the body first and puts
+/// a [`RequestBody`] in the request's extensions.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/v1/backups/", get(list_backups).post(create_backup))
+        .route("/api/v1/backups/{backup_id}/", delete(delete_backup))
+        .route("/api/v1/servers/{server_id}/restore/", post(restore_server))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(shared)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed(_: Authenticated, method: Method) -> ApiError {
+    ApiError::detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method \"{method}\" not allowed."),
+        "method_not_allowed",
+    )
+}
+
+/// A path id as Django's `<int:...>` converter takes it: ASCII digits that fit an `i64`.
+fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> {
+    let Path(raw) = path.map_err(|_| ApiError::not_found())?;
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::not_found());
+    }
+    raw.parse().map_err(|_| ApiError::not_found())
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/v1/backups/
+
+#[derive(Serialize)]
+struct BackupList {
+    count: u64,
+    next: Option<String>,
+    previous: Option<String>,
+    results: Vec<Backup>,
+}
+
+async fn list_backups(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    // Django's QueryDict.get: the last value of a repeated parameter wins; empty means absent.
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let mut errors = FieldErrors::default();
+    let server_id = param("server_id").and_then(|v| match v.trim().parse::<i64>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.add("server_id", "Enter a whole number.");
+            None
+        }
+    });
+    let backup_type = param("backup_type").and_then(|v| match v {
+        "manual" => Some(BackupType::Manual),
+        "automatic" => Some(BackupType::Automatic),
+        other => {
+            errors.add(
+                "backup_type",
+                format!("Select a valid choice. {other} is not one of the available choices."),
+            );
+            None
+        }
+    });
+    let page_size = match param("page_size").map(|v| v.trim().parse::<i128>()) {
+        None => DEFAULT_PAGE_SIZE,
+        Some(Err(_)) => {
+            errors.add("page_size", "A valid integer is required.");
+            DEFAULT_PAGE_SIZE
+        }
+        Some(Ok(n)) if n < 1 => {
+            errors.add(
+                "page_size",
+                "Ensure this value is greater than or equal to 1.",
+            );
+            DEFAULT_PAGE_SIZE
+        }
+        Some(Ok(n)) if n > i128::from(MAX_PAGE_SIZE) => {
+            errors.add(
+                "page_size",
+                format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}."),
+            );
+            DEFAULT_PAGE_SIZE
+        }
+        Some(Ok(n)) => u64::try_from(n).unwrap_or(DEFAULT_PAGE_SIZE),
+    };
+    errors.into_result()?;
+    let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
+    let page = match param("page") {
+        None => 1,
+        Some(v) => v.parse::<u64>().map_err(|_| invalid_page())?,
+    };
+    let query = ListQuery {
+        server_id,
+        backup_type,
+        page,
+        page_size,
+    };
+    let page_result = {
+        let (state, now) = shared.read();
+        state.list(query, now)
+    };
+    let found = page_result.ok_or_else(invalid_page)?;
+    let link = |page: u64| page_link(shared.base_url(), &pairs, page);
+    let body = BackupList {
+        count: found.count,
+        next: found.has_next.then(|| link(page + 1)),
+        previous: found.has_previous.then(|| link(page - 1)),
+        results: found.results,
+    };
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// DRF's `replace_query_param`: the same path and parameters, sorted by name, with `page`
+/// replaced. Unlike DRF, the link to page 1 keeps `page=1`, as in the spec's example.
+fn page_link(base_url: &str, pairs: &[(String, String)], page: u64) -> String {
+    let mut kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let page = page.to_string();
+    kept.push(("page", &page));
+    kept.sort_by(|a, b| a.0.cmp(b.0));
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{base_url}/api/v1/backups/?{query}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bodies (create and restore)
+
+/// DRF's parser negotiation and `JSONParser`: the body as a JSON object.
+fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
+    let body = request
+        .extensions()
+        .get::<RequestBody>()
+        .cloned()
+        .unwrap_or_default();
+    if body.bytes.is_empty() && !body.too_large {
+        // DRF: an empty body is empty data, whatever its content type.
+        return Ok(Map::new());
+    }
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" {
+        let shown: String = content_type.chars().take(100).collect();
+        return Err(ApiError::detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Unsupported media type \"{shown}\" in request."),
+            "unsupported_media_type",
+        ));
+    }
+    if body.too_large {
+        return Err(ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!("Request body is larger than {BODY_LIMIT} bytes."),
+            "parse_error",
+        ));
+    }
+    let value: Value = serde_json::from_slice(&body.bytes).map_err(|e| {
+        ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!("JSON parse error - {e}"),
+            "parse_error",
+        )
+    })?;
+    let got = match value {
+        Value::Object(map) => return Ok(map),
+        Value::Null => return Err(ApiError::field("non_field_errors", "No data provided")),
+        Value::Array(_) => "list",
+        Value::String(_) => "str",
+        Value::Bool(_) => "bool",
+        Value::Number(ref n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+    };
+    Err(ApiError::field(
+        "non_field_errors",
+        format!("Invalid data. Expected a dictionary, but got {got}."),
+    ))
+}
+
+/// A required positive 64-bit id (DRF `IntegerField(min_value=1)`; JSON strings and floats are
+/// refused, which is stricter than DRF).
+fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let message = match body.get(name) {
+        None => "This field is required.".to_string(),
+        Some(Value::Null) => "This field may not be null.".to_string(),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(id), _, _) if id >= 1 => return Some(id),
+            (Some(_), _, _) => "Ensure this value is greater than or equal to 1.".to_string(),
+            (None, Some(_), _) => {
+                format!("Ensure this value is less than or equal to {}.", i64::MAX)
+            }
+            (None, None, Some(f))
+                if f.is_finite() && f.fract() == 0.0 && f >= 9_223_372_036_854_775_808.0 =>
+            {
+                format!("Ensure this value is less than or equal to {}.", i64::MAX)
+            }
+            (None, None, Some(f)) if f.is_finite() && f.fract() == 0.0 && f < 1.0 => {
+                "Ensure this value is greater than or equal to 1.".to_string()
+            }
+            _ => "A valid integer is required.".to_string(),
+        },
+        Some(_) => "A valid integer is required.".to_string(),
+    };
+    errors.add(name, message);
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/backups/
+
+#[derive(Serialize)]
+struct CreatedBackup {
+    #[serde(flatten)]
+    backup: Backup,
+    message: &'static str,
+}
+
+async fn create_backup(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let body = json_object(&request)?;
+    let mut errors = FieldErrors::default();
+    let server_id = id_field(&body, "server_id", &mut errors);
+    let description = match body.get("description") {
+        None => Some(String::new()),
+        Some(Value::Null) => {
+            errors.add("description", "This field may not be null.");
+            None
+        }
+        Some(Value::String(text)) if text.contains('\0') => {
+            errors.add("description", "Null characters are not allowed.");
+            None
+        }
+        // DRF's CharField trims surrounding whitespace before checking the length.
+        Some(Value::String(text)) if text.trim().chars().count() > DESCRIPTION_MAX_CHARS => {
+            errors.add(
+                "description",
+                format!("Ensure this field has no more than {DESCRIPTION_MAX_CHARS} characters."),
+            );
+            None
+        }
+        Some(Value::String(text)) => Some(text.trim().to_string()),
+        Some(_) => {
+            errors.add("description", "Not a valid string.");
+            None
+        }
+    };
+    errors.into_result()?;
+    let (Some(server_id), Some(description)) = (server_id, description) else {
+        return Err(ApiError::field("non_field_errors", "Invalid data."));
+    };
+    let created = {
+        let (mut state, now) = shared.write();
+        state.create(server_id, description, now, shared.complete_after())
+    };
+    match created {
+        Ok(backup) => Ok(json_response(
+            StatusCode::CREATED,
+            &CreatedBackup {
+                backup,
+                message: CREATED_MESSAGE,
+            },
+        )),
+        Err(CreateError::ServerNotFound(id)) => Err(ApiError::detail(
+            StatusCode::NOT_FOUND,
+            format!("Server {id} not found."),
+            "server_not_found",
+        )),
+        Err(CreateError::LimitReached(id)) => Err(ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Server {id} already has {MANUAL_BACKUP_LIMIT} manual backups, the most allowed. Delete one before creating another."
+            ),
+            "manual_backup_limit_reached",
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DELETE /api/v1/backups/{backup_id}/
+
+async fn delete_backup(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = path_id(path)?;
+    let deleted = {
+        let (mut state, _) = shared.write();
+        state.delete(id)
+    };
+    if deleted {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(backup_not_found(id))
+    }
+}
+
+fn backup_not_found(id: i64) -> ApiError {
+    ApiError::detail(
+        StatusCode::NOT_FOUND,
+        format!("Backup {id} not found."),
+        "backup_not_found",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/servers/{server_id}/restore/
+
+/// The `Restore` schema.
+#[derive(Serialize)]
+struct Restore {
+    server: crate::model::ServerRef,
+    backup_id: i64,
+    status: &'static str,
+    message: String,
+}
+
+async fn restore_server(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let server_id = path_id(path)?;
+    let server_not_found = || {
+        ApiError::detail(
+            StatusCode::NOT_FOUND,
+            format!("Server {server_id} not found."),
+            "server_not_found",
+        )
+    };
+    // As a DRF detail action would: find the server first, then read the body.
+    if shared.read().0.server(server_id).is_none() {
+        return Err(server_not_found());
+    }
+    let body = json_object(&request)?;
+    let mut errors = FieldErrors::default();
+    let backup_id = id_field(&body, "backup_id", &mut errors);
+    errors.into_result()?;
+    let Some(backup_id) = backup_id else {
+        return Err(ApiError::field("backup_id", "This field is required."));
+    };
+    let restored = {
+        let (mut state, now) = shared.write();
+        state.restore(server_id, backup_id, now)
+    };
+    match restored {
+        Ok(record) => Ok(json_response(
+            StatusCode::ACCEPTED,
+            &Restore {
+                server: record.server,
+                backup_id: record.backup_id,
+                status: "restoring",
+                message: format!(
+                    "Server is being restored from backup {backup_id}. This may take several minutes."
+                ),
+            },
+        )),
+        Err(RestoreError::ServerNotFound) => Err(server_not_found()),
+        Err(RestoreError::BackupNotFound(id)) => Err(backup_not_found(id)),
+        Err(RestoreError::Mismatch {
+            backup_id,
+            owner,
+            server_id,
+        }) => Err(ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!("Backup {backup_id} belongs to server {owner}, not server {server_id}."),
+            "backup_server_mismatch",
+        )),
+        Err(RestoreError::NotCompleted { backup_id, status }) => Err(ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Backup {backup_id} is {}; only completed backups can be restored.",
+                status.as_str()
+            ),
+            "backup_not_completed",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(auth: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_bytes(auth).unwrap());
+        headers
+    }
+
+    fn code(result: Result<(), ApiError>) -> &'static str {
+        match result {
+            Ok(()) => "ok",
+            Err(ApiError::Detail { code, .. }) => code,
+            Err(ApiError::Fields(_)) => "fields",
+        }
+    }
+
+    #[test]
+    fn bearer_tokens_are_checked_like_drf() {
+        let token = b"secret";
+        assert_eq!(code(authenticate(&headers(b"Bearer secret"), token)), "ok");
+        assert_eq!(
+            code(authenticate(&headers(b"bearer  secret "), token)),
+            "ok"
+        );
+        assert_eq!(
+            code(authenticate(&HeaderMap::new(), token)),
+            "not_authenticated"
+        );
+        assert_eq!(
+            code(authenticate(&headers(b"Basic c2VjcmV0"), token)),
+            "not_authenticated"
+        );
+        for bad in [
+            b"Bearer".as_slice(),
+            b"Bearer secret extra",
+            b"Bearer wrong",
+            b"Bearer secre",
+            b"Bearer \xff\xfe",
+        ] {
+            assert_eq!(
+                code(authenticate(&headers(bad), token)),
+                "authentication_failed",
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn page_links_keep_the_other_parameters_sorted() {
+        let pairs = vec![
+            ("server_id".to_string(), "12345".to_string()),
+            ("page".to_string(), "2".to_string()),
+            ("page_size".to_string(), "20".to_string()),
+            ("note".to_string(), "a b&c".to_string()),
+        ];
+        assert_eq!(
+            page_link("http://127.0.0.1:1", &pairs, 3),
+            "http://127.0.0.1:1/api/v1/backups/?note=a+b%26c&page=3&page_size=20&server_id=12345"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The mock's command line, shared by the `vpsorg-mock` binary and `vpsorg mock serve`: flatten
+//! [`ServeArgs`] into a clap command and call [`ServeArgs::run`].
+//!
+//! ```no_run
+//! use clap::Parser;
+//! use vpsorg_backups_mock::cli::{FAULT_SYNTAX, ServeArgs};
+//!
+//! #[derive(Parser)]
+//! #[command(after_long_help = FAULT_SYNTAX)]
+//! struct Cli {
+//!     #[command(flatten)]
+//!     serve: ServeArgs,
+//! }
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! Cli::parse().serve.run().await
+//! # }
+//! ```
+
+use std::io;
+use std::time::Duration;
+
+use crate::fault::Fault;
+pub use crate::fault::{FAULT_SYNTAX, parse_duration, parse_size};
+use crate::seed::Seed;
+use crate::server::{DEFAULT_TOKEN, MockServer, MockServerBuilder};
+
+/// Options of a mock server started from the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one)
+    #[arg(long, short = 'p', default_value_t = 8080)]
+    pub port: u16,
+
+    /// Bearer token clients must send
+    #[arg(long, default_value = DEFAULT_TOKEN)]
+    pub token: String,
+
+    /// Start with N generated servers of M backups each instead of the vendor's examples
+    #[arg(long, value_name = "N,M", value_parser = parse_generate, conflicts_with = "empty")]
+    pub generate: Option<(u32, u32)>,
+
+    /// Start with no servers and no backups instead of the vendor's examples
+    #[arg(long)]
+    pub empty: bool,
+
+    /// How long a new backup stays in_progress before it is completed (250ms, 2s, 1m)
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub complete_after: Duration,
+
+    /// Delay added to every response (250ms, 2s)
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration)]
+    pub latency: Duration,
+
+    /// Script a fault, such as `list:503:nth=1:times=2:retry-after=1` (repeatable; see FAULTS
+    /// in --help)
+    #[arg(long = "fault", value_name = "FAULT")]
+    pub faults: Vec<Fault>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            port: 8080,
+            token: DEFAULT_TOKEN.to_string(),
+            generate: None,
+            empty: false,
+            complete_after: crate::server::DEFAULT_COMPLETE_AFTER,
+            latency: Duration::ZERO,
+            faults: Vec::new(),
+        }
+    }
+}
+
+fn parse_generate(text: &str) -> Result<(u32, u32), String> {
+    let parse = |part: &str| part.trim().parse::<u32>().ok();
+    text.split_once(',')
+        .and_then(|(n, m)| Some((parse(n)?, parse(m)?)))
+        .ok_or_else(|| format!("`{text}` is not N,M (servers,backups per server), e.g. 10,1000"))
+}
+
+impl ServeArgs {
+    /// The seed these options ask for.
+    pub fn seed(&self) -> Seed {
+        match (self.generate, self.empty) {
+            (Some((servers, backups)), _) => Seed::generated(servers, backups),
+            (None, true) => Seed::empty(),
+            (None, false) => Seed::vendor_examples(),
+        }
+    }
+
+    /// A builder configured from these options.
+    pub fn builder(&self) -> MockServerBuilder {
+        self.faults.iter().cloned().fold(
+            MockServer::builder()
+                .port(self.port)
+                .token(self.token.clone())
+                .seed(self.seed())
+                .complete_after(self.complete_after)
+                .latency(self.latency),
+            MockServerBuilder::fault,
+        )
+    }
+
+    /// Starts the server, prints [`banner`] on stdout, and serves until Ctrl-C (or SIGTERM),
+    /// then shuts down cleanly.
+    ///
+    /// # Errors
+    ///
+    /// The port cannot be bound, or the token is not usable (see [`MockServerBuilder::start`]).
+    pub async fn run(&self) -> io::Result<()> {
+        let server = self.builder().start().await?;
+        println!("{}", banner(&server));
+        wait_for_stop_signal().await;
+        eprintln!("vpsorg-mock: stopping");
+        server.shutdown().await;
+        Ok(())
+    }
+}
+
+/// What a freshly started server prints: where it is, the token, and a request to try.
+pub fn banner(server: &MockServer) -> String {
+    format!(
+        "vpsorg-mock: a fake VPS.org Backups API\n\
+         base URL:  {url}\n\
+         token:     {token}\n\
+         seed:      {seed}; clock at {now}\n\
+         try:       curl -H \"Authorization: Bearer {token}\" {url}/api/v1/backups/?server_id=12345\n\
+         Ctrl-C stops it.",
+        url = server.base_url(),
+        token = server.token(),
+        seed = server.seed_description(),
+        now = server.now().format("%Y-%m-%dT%H:%M:%SZ"),
+    )
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn flags_configure_the_server() {
+        let cli = Cli::try_parse_from([
+            "vpsorg-mock",
+            "--port",
+            "0",
+            "--token",
+            "T",
+            "--generate",
+            "2,30",
+            "--complete-after",
+            "50ms",
+            "--latency",
+            "1s",
+            "--fault",
+            "list:503:nth=1:times=2:retry-after=1",
+            "--fault",
+            "create:drop-after",
+        ])
+        .unwrap();
+        let args = cli.serve;
+        assert_eq!((args.port, args.token.as_str()), (0, "T"));
+        assert_eq!(args.generate, Some((2, 30)));
+        assert_eq!(args.seed().backups().len(), 60);
+        assert_eq!(args.complete_after, Duration::from_millis(50));
+        assert_eq!(args.latency, Duration::from_secs(1));
+        assert_eq!(args.faults.len(), 2);
+    }
+
+    #[test]
+    fn defaults_serve_the_vendors_examples_on_8080() {
+        let args = Cli::try_parse_from(["vpsorg-mock"]).unwrap().serve;
+        assert_eq!(args.port, 8080);
+        assert_eq!(args.token, DEFAULT_TOKEN);
+        assert_eq!(args.seed(), Seed::vendor_examples());
+        assert_eq!(args.complete_after, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_flags_are_refused() {
+        for argv in [
+            ["vpsorg-mock", "--generate", "ten"].as_slice(),
+            &["vpsorg-mock", "--generate", "1,2", "--empty"],
+            &["vpsorg-mock", "--fault", "list:explode"],
+            &["vpsorg-mock", "--latency", "soon"],
+        ] {
+            assert!(Cli::try_parse_from(argv).is_err(), "{argv:?}");
+        }
+    }
+}

@@ -1,0 +1,669 @@
+//! Scripted faults: what goes wrong, on which operation, on which matching request, how often.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::http::Method;
+
+/// An operation of the API, as a fault's target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `GET` (or `HEAD`) `/api/v1/backups/` (`listBackups`).
+    ListBackups,
+    /// `POST /api/v1/backups/` (`createBackup`).
+    CreateBackup,
+    /// `DELETE /api/v1/backups/{backup_id}/` (`deleteBackup`).
+    DeleteBackup,
+    /// `POST /api/v1/servers/{server_id}/restore/` (`restoreServer`).
+    RestoreServer,
+    /// Every request, including ones to paths the API does not have.
+    Any,
+}
+
+impl Operation {
+    /// The operation a request is for, from its method and path; `None` for anything else.
+    pub fn of_request(method: &Method, path: &str) -> Option<Self> {
+        let segments: Vec<&str> = path.split('/').collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("GET" | "HEAD", ["", "api", "v1", "backups", ""]) => Some(Self::ListBackups),
+            ("POST", ["", "api", "v1", "backups", ""]) => Some(Self::CreateBackup),
+            ("DELETE", ["", "api", "v1", "backups", id, ""]) if !id.is_empty() => {
+                Some(Self::DeleteBackup)
+            }
+            ("POST", ["", "api", "v1", "servers", id, "restore", ""]) if !id.is_empty() => {
+                Some(Self::RestoreServer)
+            }
+            _ => None,
+        }
+    }
+
+    /// The spec's `operationId` (`listBackups`, …), or `any`.
+    pub fn operation_id(self) -> &'static str {
+        match self {
+            Self::ListBackups => "listBackups",
+            Self::CreateBackup => "createBackup",
+            Self::DeleteBackup => "deleteBackup",
+            Self::RestoreServer => "restoreServer",
+            Self::Any => "any",
+        }
+    }
+
+    /// The short name the fault syntax uses: `list`, `create`, `delete`, `restore`, `any`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::ListBackups => "list",
+            Self::CreateBackup => "create",
+            Self::DeleteBackup => "delete",
+            Self::RestoreServer => "restore",
+            Self::Any => "any",
+        }
+    }
+
+    fn matches(self, operation: Option<Operation>) -> bool {
+        self == Self::Any || operation == Some(self)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.operation_id())
+    }
+}
+
+/// What a fault does. See the constructors on [`Fault`] for each one's effect on state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FaultKind {
+    Status { status: u16, body: Option<String> },
+    Latency(Duration),
+    DropBeforeRead,
+    DropAfterRead,
+    TruncatedBody,
+    MalformedJson,
+    UnknownEnum { field: String, value: String },
+    ExtraFields,
+    MissingField(String),
+    LargeBody(usize),
+    WrongContentType,
+}
+
+impl FaultKind {
+    /// Whether the real operation runs (and may change state) when this fault fires.
+    pub(crate) fn runs_operation(&self) -> bool {
+        !matches!(self, Self::Status { .. } | Self::DropBeforeRead)
+    }
+}
+
+/// A scripted fault: a kind (from a constructor), the [`Operation`] it targets (default
+/// [`Operation::Any`]), the first matching request it fires on ([`nth`](Self::nth), default 1:
+/// the next one) and how many matching requests in a row it fires on
+/// ([`times`](Self::times), default 1).
+///
+/// Whether the real operation runs when a fault fires matters to anyone testing retries: a
+/// create answered by a fault that *replaces* the response ([`status`](Self::status),
+/// [`drop_before_read`](Self::drop_before_read)) creates nothing; every other fault corrupts or
+/// delays the *real* response, so the operation has run (the backup exists, the delete
+/// happened) even though the client saw an error. [`Fault::runs_operation`] says which.
+///
+/// Faults are counted per fault: every request that matches a fault's operation counts towards
+/// its `nth`, even if another fault answered it. When several faults would fire on one
+/// request, the one injected first wins; the others keep their remaining count.
+///
+/// Faults also parse from a short text form, used by `vpsorg-mock --fault`:
+///
+/// ```
+/// use vpsorg_backups_mock::{Fault, Operation};
+///
+/// let fault: Fault = "list:503:nth=1:times=2:retry-after=1".parse().unwrap();
+/// assert_eq!(
+///     fault,
+///     Fault::status(503).header("Retry-After", "1").on(Operation::ListBackups).nth(1).times(2)
+/// );
+/// assert!(!fault.runs_operation());
+/// assert!("create:drop-after".parse::<Fault>().unwrap().runs_operation());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub(crate) kind: FaultKind,
+    pub(crate) operation: Operation,
+    pub(crate) nth: u64,
+    /// `None`: every matching request from `nth` on.
+    pub(crate) times: Option<u64>,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+impl Fault {
+    fn new(kind: FaultKind) -> Self {
+        Self {
+            kind,
+            operation: Operation::Any,
+            nth: 1,
+            times: Some(1),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Answers with `status` instead of running the operation: **no change of state**. The body
+    /// is DRF-style JSON (`{"detail": "...", "code": "..."}`: `throttled` for 429,
+    /// `service_unavailable` for 503, `error` otherwise) unless [`body`](Self::body) sets one;
+    /// 204 and 304 have none. A status outside 200..=599 is sent as 500.
+    pub fn status(status: u16) -> Self {
+        Self::new(FaultKind::Status { status, body: None })
+    }
+
+    /// A 429 with `Retry-After: seconds` and DRF's throttled body: **no change of state**.
+    pub fn throttled(retry_after_seconds: u64) -> Self {
+        Self::new(FaultKind::Status {
+            status: 429,
+            body: Some(format!(
+                r#"{{"detail":"Request was throttled. Expected available in {retry_after_seconds} seconds.","code":"throttled"}}"#
+            )),
+        })
+        .header("Retry-After", retry_after_seconds.to_string())
+    }
+
+    /// Runs the operation at once (**state changes**) and sends its real answer `delay` later.
+    /// A client that gives up before then still finds the backup created.
+    pub fn latency(delay: Duration) -> Self {
+        Self::new(FaultKind::Latency(delay))
+    }
+
+    /// Closes the connection once the request line and headers arrive, without reading the body
+    /// or answering: **no change of state**.
+    pub fn drop_before_read() -> Self {
+        Self::new(FaultKind::DropBeforeRead)
+    }
+
+    /// Reads the request and runs the operation (**state changes**), then closes the
+    /// connection without answering: the classic "did my create happen?" case.
+    pub fn drop_after_read() -> Self {
+        Self::new(FaultKind::DropAfterRead)
+    }
+
+    /// Runs the operation (**state changes**) and sends the real status and headers with the
+    /// full `Content-Length`, but only the first half of the body, then closes the connection.
+    /// A response without a body (204) is not sent at all: the connection closes instead.
+    pub fn truncated_body() -> Self {
+        Self::new(FaultKind::TruncatedBody)
+    }
+
+    /// Runs the operation (**state changes**) and replaces the real body with JSON cut off in
+    /// the middle (a correct `Content-Length`, real status, `application/json`). A response
+    /// without a body (204) is left alone.
+    pub fn malformed_json() -> Self {
+        Self::new(FaultKind::MalformedJson)
+    }
+
+    /// Runs the operation (**state changes**) and sets `field` to the string `value` in the
+    /// JSON body: in the top-level object and in each object of `results`, wherever the field
+    /// is present. `Fault::unknown_enum("backup_type", "snapshot")` or
+    /// `Fault::unknown_enum("status", "restoring")` give values the spec's enums do not list.
+    pub fn unknown_enum(field: impl Into<String>, value: impl Into<String>) -> Self {
+        Self::new(FaultKind::UnknownEnum {
+            field: field.into(),
+            value: value.into(),
+        })
+    }
+
+    /// Runs the operation (**state changes**) and adds unknown fields (`x_mock_extra`, a string,
+    /// and `x_mock_extra_object`, an object) to the top-level object, to each object of
+    /// `results` and to each `server` object. The spec allows new fields, so clients must
+    /// ignore them.
+    pub fn extra_fields() -> Self {
+        Self::new(FaultKind::ExtraFields)
+    }
+
+    /// Runs the operation (**state changes**) and removes `field` from the top-level object and
+    /// from each object of `results` (for example `id`, `server`, `results`, `size_mb`).
+    pub fn missing_field(field: impl Into<String>) -> Self {
+        Self::new(FaultKind::MissingField(field.into()))
+    }
+
+    /// Runs the operation (**state changes**) and pads the real JSON object with an
+    /// `x_mock_padding` string so that the body is `bytes` long (never shorter than the real
+    /// body). The body stays valid JSON that matches the spec. Left alone without a body.
+    pub fn large_body(bytes: usize) -> Self {
+        Self::new(FaultKind::LargeBody(bytes))
+    }
+
+    /// Runs the operation (**state changes**) and replaces the body with an HTML page sent as
+    /// `text/html; charset=utf-8`, keeping the real status, as a misconfigured proxy would.
+    /// Left alone without a body.
+    pub fn wrong_content_type() -> Self {
+        Self::new(FaultKind::WrongContentType)
+    }
+
+    /// The operation this fault targets (default [`Operation::Any`]).
+    pub fn on(mut self, operation: Operation) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// Fires first on the `n`th matching request after injection (1-based; 0 counts as 1).
+    pub fn nth(mut self, n: u64) -> Self {
+        self.nth = n.max(1);
+        self
+    }
+
+    /// Fires on this many matching requests in a row (default 1; 0 disables the fault).
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Fires on every matching request from the `nth` on.
+    pub fn always(mut self) -> Self {
+        self.times = None;
+        self
+    }
+
+    /// Adds a header to the response this fault sends or corrupts (`Retry-After`, say). A name
+    /// or value HTTP does not allow is skipped when the response is sent.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body of a [`status`](Self::status) fault (sent as `application/json` unless a
+    /// `Content-Type` [`header`](Self::header) says otherwise). No effect on other kinds.
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        if let FaultKind::Status { body: slot, .. } = &mut self.kind {
+            *slot = Some(body.into());
+        }
+        self
+    }
+
+    /// Whether the real operation runs when this fault fires: `false` for
+    /// [`status`](Self::status), [`throttled`](Self::throttled) and
+    /// [`drop_before_read`](Self::drop_before_read), `true` for every other kind.
+    pub fn runs_operation(&self) -> bool {
+        self.kind.runs_operation()
+    }
+
+    /// The operation this fault targets.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+}
+
+/// A fault with its counters, as injected into a running server.
+#[derive(Debug)]
+pub(crate) struct Armed {
+    fault: Fault,
+    seen: u64,
+    fired: u64,
+}
+
+/// The faults of one server, in injection order.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    armed: Vec<Armed>,
+}
+
+impl Faults {
+    pub(crate) fn inject(&mut self, fault: Fault) {
+        self.armed.push(Armed {
+            fault,
+            seen: 0,
+            fired: 0,
+        });
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.armed.clear();
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.armed.is_empty()
+    }
+
+    /// Counts a request for every fault that matches it, and returns the fault that fires.
+    pub(crate) fn pick(&mut self, operation: Option<Operation>) -> Option<Fault> {
+        let mut chosen = None;
+        for armed in &mut self.armed {
+            if !armed.fault.operation.matches(operation) {
+                continue;
+            }
+            armed.seen += 1;
+            let due = armed.seen >= armed.fault.nth
+                && armed.fault.times.is_none_or(|times| armed.fired < times);
+            if due && chosen.is_none() {
+                armed.fired += 1;
+                chosen = Some(armed.fault.clone());
+            }
+        }
+        // Spent faults go, so a long-running server does not scan them forever.
+        self.armed
+            .retain(|a| a.fault.times.is_none_or(|times| a.fired < times));
+        chosen
+    }
+}
+
+/// Why a fault's text form did not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFaultError(String);
+
+impl fmt::Display for ParseFaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (see --help for the fault syntax)", self.0)
+    }
+}
+
+impl std::error::Error for ParseFaultError {}
+
+/// The fault syntax, for `--help`.
+pub const FAULT_SYNTAX: &str = "\
+FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
+
+  OPERATION  list | create | delete | restore | any
+
+  KIND       state is left alone by the first two; the others run the real request first
+    503                 answer with this status (any 200-599) and a DRF JSON body
+    drop-before         close the connection before reading the request
+    drop-after          run the request, then close without answering
+    truncate            run, send half the body under the full Content-Length, close
+    malformed           run, answer with JSON cut off in the middle
+    unknown-enum=F=V    run, set field F to the string V (backup_type=snapshot)
+    extra-fields        run, add unknown fields to every object
+    missing=F           run, remove field F (size_mb, server, results, ...)
+    large=SIZE          run, pad the JSON body to SIZE bytes (2048, 512k, 10M)
+    html                run, replace the body with an HTML page (text/html)
+    latency=DURATION    run, answer DURATION later (250ms, 2s, 1m)
+
+  OPTION
+    nth=N               first matching request it fires on (default 1: the next one)
+    times=N|always      how many matching requests it fires on (default 1)
+    retry-after=S       add `Retry-After: S` to the response
+    header=NAME=VALUE   add a response header (no `:` in NAME or VALUE)
+
+  Examples
+    --fault list:503:nth=1:times=2:retry-after=1   the first two lists get 503
+    --fault create:drop-after                      the next create runs, then the connection drops
+    --fault list:unknown-enum=status=restoring:times=always";
+
+impl FromStr for Fault {
+    type Err = ParseFaultError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = |message: String| ParseFaultError(format!("fault `{text}`: {message}"));
+        let mut parts = text.split(':');
+        let operation = match parts.next().unwrap_or("").trim() {
+            "list" => Operation::ListBackups,
+            "create" => Operation::CreateBackup,
+            "delete" => Operation::DeleteBackup,
+            "restore" => Operation::RestoreServer,
+            "any" => Operation::Any,
+            other => {
+                return Err(err(format!(
+                    "unknown operation `{other}` (list, create, delete, restore or any)"
+                )));
+            }
+        };
+        let kind = parts
+            .next()
+            .ok_or_else(|| err("no kind after the operation".into()))?
+            .trim();
+        let (name, value) = match kind.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (kind, None),
+        };
+        let need = |what: &str| {
+            value
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| err(format!("`{name}` needs `={what}`")))
+        };
+        let mut fault = match name {
+            "drop-before" => Fault::drop_before_read(),
+            "drop-after" => Fault::drop_after_read(),
+            "truncate" => Fault::truncated_body(),
+            "malformed" => Fault::malformed_json(),
+            "extra-fields" => Fault::extra_fields(),
+            "html" => Fault::wrong_content_type(),
+            "missing" => Fault::missing_field(need("FIELD")?),
+            "large" => Fault::large_body(parse_size(need("SIZE")?).map_err(err)?),
+            "latency" => Fault::latency(parse_duration(need("DURATION")?).map_err(err)?),
+            "unknown-enum" => {
+                let (field, value) = need("FIELD=VALUE")?
+                    .split_once('=')
+                    .ok_or_else(|| err("`unknown-enum` needs `=FIELD=VALUE`".into()))?;
+                Fault::unknown_enum(field, value)
+            }
+            status if status.chars().all(|c| c.is_ascii_digit()) && value.is_none() => {
+                match status.parse::<u16>() {
+                    Ok(code @ 200..=599) => Fault::status(code),
+                    _ => return Err(err(format!("status `{status}` is not in 200-599"))),
+                }
+            }
+            other => return Err(err(format!("unknown kind `{other}`"))),
+        };
+        fault = fault.on(operation);
+        for option in parts {
+            let (key, value) = option
+                .split_once('=')
+                .ok_or_else(|| err(format!("option `{option}` needs `=VALUE`")))?;
+            let number = |v: &str| {
+                v.parse::<u64>()
+                    .map_err(|_| err(format!("`{key}` needs a whole number, not `{v}`")))
+            };
+            fault = match key {
+                "nth" => fault.nth(number(value)?),
+                "times" if value == "always" => fault.always(),
+                "times" => fault.times(number(value)?),
+                "retry-after" => fault.header("Retry-After", number(value)?.to_string()),
+                "header" => {
+                    let (name, value) = value
+                        .split_once('=')
+                        .ok_or_else(|| err("`header` needs `=NAME=VALUE`".into()))?;
+                    fault.header(name, value)
+                }
+                other => return Err(err(format!("unknown option `{other}`"))),
+            };
+        }
+        Ok(fault)
+    }
+}
+
+impl fmt::Display for Fault {
+    /// The fault in its text form (`list:503:nth=1:times=2:header=Retry-After=1`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.operation.short_name())?;
+        match &self.kind {
+            FaultKind::Status { status, .. } => write!(f, "{status}")?,
+            FaultKind::Latency(d) => write!(f, "latency={}ms", d.as_millis())?,
+            FaultKind::DropBeforeRead => f.write_str("drop-before")?,
+            FaultKind::DropAfterRead => f.write_str("drop-after")?,
+            FaultKind::TruncatedBody => f.write_str("truncate")?,
+            FaultKind::MalformedJson => f.write_str("malformed")?,
+            FaultKind::UnknownEnum { field, value } => write!(f, "unknown-enum={field}={value}")?,
+            FaultKind::ExtraFields => f.write_str("extra-fields")?,
+            FaultKind::MissingField(field) => write!(f, "missing={field}")?,
+            FaultKind::LargeBody(n) => write!(f, "large={n}")?,
+            FaultKind::WrongContentType => f.write_str("html")?,
+        }
+        write!(f, ":nth={}", self.nth)?;
+        match self.times {
+            Some(times) => write!(f, ":times={times}")?,
+            None => f.write_str(":times=always")?,
+        }
+        for (name, value) in &self.headers {
+            write!(f, ":header={name}={value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (250ms, 2s, 1m)"))?;
+    let seconds = match unit.trim() {
+        "" | "ms" => number / 1000.0,
+        "s" => number,
+        "m" | "min" => number * 60.0,
+        other => {
+            return Err(format!(
+                "unknown duration unit `{other}` in `{text}` (ms, s or m)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a duration"))
+}
+
+/// Parses `2048`, `512k` (KiB) or `10M` (MiB), with an optional `B`/`iB`.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let lower = lower.trim_end_matches("ib").trim_end_matches('b');
+    let (number, multiplier) = match lower.chars().last() {
+        Some('k') => (&lower[..lower.len() - 1], 1024),
+        Some('m') => (&lower[..lower.len() - 1], 1024 * 1024),
+        _ => (lower, 1),
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| format!("`{text}` is not a size (2048, 512k, 10M)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_briefs_example_parses() {
+        let fault: Fault = "list:503:nth=1:times=2:retry-after=1".parse().unwrap();
+        assert_eq!(
+            fault,
+            Fault::status(503)
+                .on(Operation::ListBackups)
+                .times(2)
+                .header("Retry-After", "1")
+        );
+        assert_eq!(
+            fault.to_string(),
+            "list:503:nth=1:times=2:header=Retry-After=1"
+        );
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_text_form() {
+        let faults = [
+            Fault::drop_before_read().on(Operation::CreateBackup),
+            Fault::drop_after_read().on(Operation::DeleteBackup).nth(3),
+            Fault::truncated_body()
+                .on(Operation::RestoreServer)
+                .always(),
+            Fault::malformed_json(),
+            Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups),
+            Fault::extra_fields().times(5),
+            Fault::missing_field("size_mb"),
+            Fault::large_body(10 * 1024 * 1024),
+            Fault::wrong_content_type().header("X-Proxy", "nginx"),
+            Fault::latency(Duration::from_millis(250)),
+            Fault::status(500),
+        ];
+        for fault in faults {
+            let text = fault.to_string();
+            assert_eq!(text.parse::<Fault>().unwrap(), fault, "{text}");
+        }
+    }
+
+    #[test]
+    fn sizes_and_durations_parse() {
+        assert_eq!(parse_size("10M").unwrap(), 10 * 1024 * 1024);
+        assert_eq!(parse_size("512KiB").unwrap(), 512 * 1024);
+        assert_eq!(parse_size("2048").unwrap(), 2048);
+        assert!(parse_size("lots").is_err());
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("40").unwrap(), Duration::from_millis(40));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5h").is_err());
+    }
+
+    #[test]
+    fn bad_text_is_refused_with_a_reason() {
+        for (text, reason) in [
+            ("lsit:503", "unknown operation `lsit`"),
+            ("list", "no kind"),
+            ("list:999", "not in 200-599"),
+            ("list:explode", "unknown kind `explode`"),
+            ("list:503:nth=x", "whole number"),
+            ("list:503:often=2", "unknown option `often`"),
+            ("list:missing", "`missing` needs `=FIELD`"),
+            ("list:unknown-enum=status", "FIELD=VALUE"),
+            ("list:latency=5h", "unknown duration unit"),
+        ] {
+            let error = text.parse::<Fault>().unwrap_err().to_string();
+            assert!(error.contains(reason), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn faults_fire_on_the_nth_matching_request_for_their_count() {
+        let mut faults = Faults::default();
+        faults.inject(
+            Fault::status(503)
+                .on(Operation::ListBackups)
+                .nth(2)
+                .times(2),
+        );
+        let list = Some(Operation::ListBackups);
+        let fired: Vec<bool> = [list, Some(Operation::CreateBackup), list, None, list, list]
+            .into_iter()
+            .map(|op| faults.pick(op).is_some())
+            .collect();
+        assert_eq!(fired, [false, false, true, false, true, false]);
+        assert!(faults.is_empty(), "a spent fault is dropped");
+    }
+
+    #[test]
+    fn the_first_injected_fault_wins_and_the_other_waits() {
+        let mut faults = Faults::default();
+        faults.inject(Fault::status(500));
+        faults.inject(Fault::status(502).on(Operation::ListBackups));
+        let list = Some(Operation::ListBackups);
+        let status = |f: Option<Fault>| match f.map(|f| f.kind) {
+            Some(FaultKind::Status { status, .. }) => status,
+            _ => 0,
+        };
+        assert_eq!(status(faults.pick(list)), 500);
+        assert_eq!(status(faults.pick(list)), 502);
+        assert_eq!(status(faults.pick(list)), 0);
+    }
+
+    #[test]
+    fn operations_are_recognised_from_method_and_path() {
+        let op = |m: Method, p: &str| Operation::of_request(&m, p);
+        assert_eq!(
+            op(Method::GET, "/api/v1/backups/"),
+            Some(Operation::ListBackups)
+        );
+        assert_eq!(
+            op(Method::HEAD, "/api/v1/backups/"),
+            Some(Operation::ListBackups)
+        );
+        assert_eq!(
+            op(Method::POST, "/api/v1/backups/"),
+            Some(Operation::CreateBackup)
+        );
+        assert_eq!(
+            op(Method::DELETE, "/api/v1/backups/501/"),
+            Some(Operation::DeleteBackup)
+        );
+        assert_eq!(
+            op(Method::POST, "/api/v1/servers/1/restore/"),
+            Some(Operation::RestoreServer)
+        );
+        assert_eq!(op(Method::GET, "/api/v1/backups"), None);
+        assert_eq!(op(Method::PUT, "/api/v1/backups/"), None);
+        assert_eq!(op(Method::DELETE, "/api/v1/backups//"), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! The request log: what each request looked like, with credentials redacted.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use axum::http::request::Parts;
+use bytes::Bytes;
+
+use crate::fault::Operation;
+
+/// How much of a request body the log keeps.
+const LOGGED_BODY_LIMIT: usize = 64 * 1024;
+
+/// Tokens shorter than this are only redacted from `Authorization` headers: scrubbing a short
+/// token such as `t` from free text would mangle every body.
+const SCRUB_MIN_TOKEN_LEN: usize = 8;
+
+/// What replaces a credential in the log.
+pub const REDACTED: &str = "[redacted]";
+
+/// One request as the mock received it, with credentials redacted.
+///
+/// `Authorization` and `Proxy-Authorization` keep only their scheme (`Bearer [redacted]`),
+/// whatever the token; the server's own token is also replaced by `[redacted]` wherever else it
+/// appears (other headers, the query, the body) when it is at least 8 characters long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoggedRequest {
+    /// The `X-Request-Id` the mock answered with (`mock-00000001`, …).
+    pub request_id: String,
+    /// `GET`, `POST`, ….
+    pub method: String,
+    /// The path, such as `/api/v1/backups/`.
+    pub path: String,
+    /// The raw query string without `?`, if there was one.
+    pub query: Option<String>,
+    /// Every header in order, names in lower case, values decoded lossily as UTF-8.
+    pub headers: Vec<(String, String)>,
+    /// The body as received (at most 64 KiB of it; `body_len` has the full length). Empty when
+    /// a fault dropped the connection before it was read.
+    pub body: Bytes,
+    /// The full length of the body in bytes.
+    pub body_len: usize,
+    /// The operation the request was for, if it was for one.
+    pub operation: Option<Operation>,
+    /// The fault that fired on it, in the fault syntax (`list:503:nth=1:times=1`).
+    pub fault: Option<String>,
+    /// The status the mock answered with; `None` when the connection was dropped instead.
+    pub status: Option<u16>,
+}
+
+impl LoggedRequest {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Removes credentials from what the log keeps.
+#[derive(Clone)]
+pub(crate) struct Redactor {
+    token: String,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redactor")
+    }
+}
+
+impl Redactor {
+    pub(crate) fn new(token: &str) -> Self {
+        Self {
+            token: token.to_string(),
+        }
+    }
+
+    fn scrub(&self, text: String) -> String {
+        if self.token.len() >= SCRUB_MIN_TOKEN_LEN && text.contains(&self.token) {
+            text.replace(&self.token, REDACTED)
+        } else {
+            text
+        }
+    }
+
+    fn scrub_bytes(&self, bytes: &[u8]) -> Bytes {
+        let token = self.token.as_bytes();
+        if token.len() < SCRUB_MIN_TOKEN_LEN || !bytes.windows(token.len()).any(|w| w == token) {
+            return Bytes::copy_from_slice(bytes);
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut rest = bytes;
+        while let Some(at) = rest.windows(token.len()).position(|w| w == token) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(REDACTED.as_bytes());
+            rest = &rest[at + token.len()..];
+        }
+        out.extend_from_slice(rest);
+        Bytes::from(out)
+    }
+
+    /// Starts a log entry from a request's head.
+    pub(crate) fn entry(
+        &self,
+        parts: &Parts,
+        request_id: String,
+        operation: Option<Operation>,
+    ) -> LoggedRequest {
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                let value = match name.as_str() {
+                    "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
+                        Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                        None => REDACTED.to_string(),
+                    },
+                    _ => self.scrub(value),
+                };
+                (name.as_str().to_string(), value)
+            })
+            .collect();
+        LoggedRequest {
+            request_id,
+            method: parts.method.to_string(),
+            path: self.scrub(parts.uri.path().to_string()),
+            query: parts.uri.query().map(|q| self.scrub(q.to_string())),
+            headers,
+            body: Bytes::new(),
+            body_len: 0,
+            operation,
+            fault: None,
+            status: None,
+        }
+    }
+
+    /// Records the body in an entry.
+    pub(crate) fn set_body(&self, entry: &mut LoggedRequest, body: &[u8], body_len: usize) {
+        let kept = &body[..body.len().min(LOGGED_BODY_LIMIT)];
+        entry.body = self.scrub_bytes(kept);
+        entry.body_len = body_len;
+    }
+}
+
+/// The last `capacity` requests.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: Mutex<VecDeque<LoggedRequest>>,
+    capacity: usize,
+}
+
+impl RequestLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<LoggedRequest>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn push(&self, entry: LoggedRequest) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<LoggedRequest> {
+        self.lock().iter().cloned().collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(uri: &str, auth: &str) -> Parts {
+        let (parts, ()) = axum::http::Request::builder()
+            .uri(uri)
+            .header("Authorization", auth)
+            .header("X-Echo", "secret-token-123")
+            .body(())
+            .unwrap()
+            .into_parts();
+        parts
+    }
+
+    #[test]
+    fn credentials_are_redacted_everywhere() {
+        let redactor = Redactor::new("secret-token-123");
+        let mut entry = redactor.entry(
+            &parts(
+                "/api/v1/backups/?t=secret-token-123",
+                "Bearer secret-token-123",
+            ),
+            "mock-1".into(),
+            None,
+        );
+        redactor.set_body(&mut entry, br#"{"token": "secret-token-123"}"#, 29);
+        assert_eq!(entry.header("authorization"), Some("Bearer [redacted]"));
+        assert_eq!(entry.header("x-echo"), Some("[redacted]"));
+        assert_eq!(entry.query.as_deref(), Some("t=[redacted]"));
+        assert_eq!(entry.body_text(), r#"{"token": "[redacted]"}"#);
+        assert!(!format!("{entry:?}").contains("secret-token-123"));
+    }
+
+    #[test]
+    fn a_wrong_token_is_redacted_too() {
+        let redactor = Redactor::new("t");
+        let entry = redactor.entry(&parts("/", "Bearer my-real-token"), "mock-1".into(), None);
+        assert_eq!(entry.header("authorization"), Some("Bearer [redacted]"));
+        let entry = redactor.entry(&parts("/", "my-real-token"), "mock-1".into(), None);
+        assert_eq!(entry.header("authorization"), Some("[redacted]"));
+    }
+
+    #[test]
+    fn the_log_keeps_the_last_entries() {
+        let log = RequestLog::new(2);
+        let redactor = Redactor::new("t");
+        for id in ["a", "b", "c"] {
+            log.push(redactor.entry(&parts("/", "Bearer t"), id.into(), None));
+        }
+        let ids: Vec<String> = log.snapshot().into_iter().map(|e| e.request_id).collect();
+        assert_eq!(ids, ["b", "c"]);
+    }
+}

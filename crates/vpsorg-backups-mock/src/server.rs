@@ -1,0 +1,762 @@
+//! The server: a TCP accept loop, hyper serving each connection, and a service in front of the
+//! axum router that logs requests and applies faults.
+//!
+//! axum's handlers cannot drop a connection or send less than their `Content-Length`, so the
+//! mock accepts connections itself and serves them with hyper: a service error makes hyper
+//! close the connection without an answer, and a body that ends early under a larger
+//! `Content-Length` truncates it.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
+use http_body::Frame;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+use tower_service::Service;
+
+use crate::api::{self, BODY_LIMIT, RequestBody};
+use crate::fault::{Fault, FaultKind, Faults, Operation};
+use crate::log::{LoggedRequest, Redactor, RequestLog};
+use crate::model::{Backup, RestoreRecord};
+use crate::seed::Seed;
+use crate::state::{Clock, State};
+
+/// The token a mock accepts unless [`MockServerBuilder::token`] says otherwise.
+pub const DEFAULT_TOKEN: &str = "mock-token";
+/// How long a new backup stays `in_progress` unless [`MockServerBuilder::complete_after`] says.
+pub const DEFAULT_COMPLETE_AFTER: Duration = Duration::from_secs(2);
+/// How many requests the log keeps unless [`MockServerBuilder::request_log_capacity`] says.
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
+/// A body bigger than this is not even read to the end: the connection closes after the 400.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+/// How long a shut-down server waits for requests in flight before cutting them off.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What every connection of one server shares.
+pub(crate) struct Shared {
+    state: RwLock<State>,
+    clock: Clock,
+    token: String,
+    base_url: String,
+    complete_after: Duration,
+    latency: Duration,
+    faults: Mutex<Faults>,
+    log: RequestLog,
+    redactor: Redactor,
+    requests_seen: AtomicU64,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn complete_after(&self) -> Duration {
+        self.complete_after
+    }
+
+    /// The state for reading, and the time; expired backups are forgotten first.
+    pub(crate) fn read(&self) -> (RwLockReadGuard<'_, State>, DateTime<Utc>) {
+        let now = self.clock.now();
+        {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            if state.next_expiry().is_none_or(|at| at > now) {
+                return (state, now);
+            }
+        }
+        drop(self.write_at(now));
+        (
+            self.state.read().unwrap_or_else(PoisonError::into_inner),
+            now,
+        )
+    }
+
+    /// The state for writing, and the time; expired backups are forgotten first.
+    pub(crate) fn write(&self) -> (RwLockWriteGuard<'_, State>, DateTime<Utc>) {
+        let now = self.clock.now();
+        (self.write_at(now), now)
+    }
+
+    fn write_at(&self, now: DateTime<Utc>) -> RwLockWriteGuard<'_, State> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state.purge_expired(now);
+        state
+    }
+
+    fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Configures and starts a [`MockServer`]; from [`MockServer::builder`].
+#[derive(Clone)]
+pub struct MockServerBuilder {
+    token: String,
+    seed: Seed,
+    complete_after: Duration,
+    latency: Duration,
+    port: u16,
+    clock_start: Option<DateTime<Utc>>,
+    faults: Vec<Fault>,
+    request_log_capacity: usize,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("token", &"[redacted]")
+            .field("seed", &self.seed.describe())
+            .field("complete_after", &self.complete_after)
+            .field("latency", &self.latency)
+            .field("port", &self.port)
+            .field("clock_start", &self.clock_start)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .finish()
+    }
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            token: DEFAULT_TOKEN.to_string(),
+            seed: Seed::vendor_examples(),
+            complete_after: DEFAULT_COMPLETE_AFTER,
+            latency: Duration::ZERO,
+            port: 0,
+            clock_start: None,
+            faults: Vec::new(),
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The bearer token clients must send (default [`DEFAULT_TOKEN`], `mock-token`). It must
+    /// be non-empty visible ASCII without spaces, or [`start`](Self::start) fails.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// The data to start with (default [`Seed::vendor_examples`]).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How long a created backup stays `in_progress` before it is `completed` with `size_mb`
+    /// set (default 2 s). The create's own answer always says `in_progress`.
+    pub fn complete_after(mut self, delay: Duration) -> Self {
+        self.complete_after = delay;
+        self
+    }
+
+    /// Delay added to every response (default none). The request's effect on state happens
+    /// at once; only the answer waits.
+    pub fn latency(mut self, delay: Duration) -> Self {
+        self.latency = delay;
+        self
+    }
+
+    /// The port to bind on 127.0.0.1 (default 0: a free port the system picks).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Where the mock's clock starts, overriding the seed's (the vendor's seed starts at
+    /// 2025-01-16T15:45:00Z; other seeds at the real time of start).
+    pub fn clock_start(mut self, start: DateTime<Utc>) -> Self {
+        self.clock_start = Some(start);
+        self
+    }
+
+    /// A fault armed from the start, as if [`MockServer::inject`] had been called first.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// How many of the latest requests [`MockServer::requests`] keeps (default 10,000; 0 keeps
+    /// none, which suits benchmarks).
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// The port cannot be bound, or the token is empty or not visible ASCII without spaces
+    /// ([`io::ErrorKind::InvalidInput`]).
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime (it spawns the server's task).
+    pub async fn start(self) -> io::Result<MockServer> {
+        if self.token.is_empty() || !self.token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the mock's token must be non-empty visible ASCII without spaces",
+            ));
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let seed_description = self.seed.describe().to_string();
+        let (servers, backups, seed_start) = self.seed.into_parts();
+        let origin = self.clock_start.or(seed_start).unwrap_or_else(Utc::now);
+        let clock = Clock::starting_at(origin);
+        let state = State::new(servers, backups, origin, self.complete_after);
+        let mut faults = Faults::default();
+        for fault in self.faults {
+            faults.inject(fault);
+        }
+        let shared = Arc::new(Shared {
+            state: RwLock::new(state),
+            clock,
+            redactor: Redactor::new(&self.token),
+            token: self.token,
+            base_url,
+            complete_after: self.complete_after,
+            latency: self.latency,
+            faults: Mutex::new(faults),
+            log: RequestLog::new(self.request_log_capacity),
+            requests_seen: AtomicU64::new(0),
+        });
+        let (shutdown, watch) = watch::channel(());
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), watch));
+        Ok(MockServer {
+            shared,
+            addr,
+            seed_description,
+            shutdown,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running fake VPS.org server on 127.0.0.1. It stops when dropped: it stops accepting at
+/// once, lets requests in flight finish (up to 5 s), and closes idle connections.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
+///
+/// let server = MockServer::builder()
+///     .token("t")
+///     .seed(Seed::vendor_examples())
+///     .complete_after(Duration::from_millis(50))
+///     .start()
+///     .await?;
+/// server.inject(Fault::status(503).header("Retry-After", "1").on(Operation::ListBackups).times(2));
+/// println!("{} {}", server.base_url(), server.token());
+/// # Ok(()) }
+/// ```
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    seed_description: String,
+    shutdown: watch::Sender<()>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.shared.base_url)
+            .field("token", &"[redacted]")
+            .field("seed", &self.seed_description)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// A builder with the defaults: token `mock-token`, the vendor's examples, completion after
+    /// 2 s, no latency, a free port.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// Starts a server with the defaults (see [`builder`](Self::builder)).
+    ///
+    /// # Errors
+    ///
+    /// As [`MockServerBuilder::start`].
+    pub async fn start() -> io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The base URL joined with a path: `server.url("/api/v1/backups/")`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.shared.base_url)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bearer token clients must send.
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// What the server was seeded with, in a few words.
+    pub fn seed_description(&self) -> &str {
+        &self.seed_description
+    }
+
+    /// Arms a fault. See [`Fault`] for what each kind does to the answer and to state.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.faults().inject(fault);
+    }
+
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// Every backup a list would show now (expired ones are gone), newest first.
+    pub fn backups(&self) -> Vec<Backup> {
+        let (state, now) = self.shared.read();
+        state.all_backups(now)
+    }
+
+    /// The backups of one server, newest first (empty for an unknown server).
+    pub fn backups_of(&self, server_id: i64) -> Vec<Backup> {
+        let (state, now) = self.shared.read();
+        state.backups_of(server_id, now)
+    }
+
+    /// Every restore the server accepted, oldest first.
+    pub fn restores(&self) -> Vec<RestoreRecord> {
+        let (state, _) = self.shared.read();
+        state.restores()
+    }
+
+    /// The latest requests (see [`request_log_capacity`](MockServerBuilder::request_log_capacity)),
+    /// oldest first, with credentials redacted. A request is logged before its answer is sent.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log.snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+
+    /// The time on the mock's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
+    }
+
+    /// Moves the mock's clock forward: backups complete and automatic backups expire as if
+    /// that much time had passed.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Stops the server and waits until every connection is closed (at most about 5 s for
+    /// requests still in flight). Dropping the server does the same without waiting.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(());
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(());
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<()>,
+) {
+    let router = api::router(shared.clone());
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(
+                        stream,
+                        shared.clone(),
+                        router.clone(),
+                        shutdown.clone(),
+                    ));
+                }
+                // Out of file descriptors, say: wait a little rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
+    connections.shutdown().await;
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    router: Router,
+    mut shutdown: watch::Receiver<()>,
+) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |request| handle(shared.clone(), router.clone(), request));
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = shutdown.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by a fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+async fn handle(
+    shared: Arc<Shared>,
+    mut router: Router,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
+    let number = shared.requests_seen.fetch_add(1, Ordering::Relaxed) + 1;
+    let request_id = format!("mock-{number:08}");
+    let (parts, incoming) = request.into_parts();
+    let operation = Operation::of_request(&parts.method, parts.uri.path());
+    let fault = {
+        let mut faults = shared.faults();
+        if faults.is_empty() {
+            None
+        } else {
+            faults.pick(operation)
+        }
+    };
+    let mut entry = shared.redactor.entry(&parts, request_id.clone(), operation);
+    entry.fault = fault.as_ref().map(ToString::to_string);
+    let kind = fault.as_ref().map(|f| &f.kind);
+
+    if kind == Some(&FaultKind::DropBeforeRead) {
+        shared.log.push(entry);
+        return Err(DropConnection);
+    }
+    let Ok((body, body_len)) = read_body(incoming).await else {
+        // The client went away mid-body; there is no one to answer.
+        shared.log.push(entry);
+        return Err(DropConnection);
+    };
+    shared.redactor.set_body(&mut entry, &body.bytes, body_len);
+
+    let response = match kind {
+        Some(FaultKind::Status { status, body }) => status_response(*status, body.as_deref()),
+        _ => {
+            let mut request = Request::from_parts(parts, Body::empty());
+            request.extensions_mut().insert(body);
+            match router.call(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    };
+    let response = match kind {
+        Some(FaultKind::DropAfterRead) => None,
+        Some(kind) => corrupt(response, kind).await,
+        None => Some(response),
+    };
+    let Some(mut response) = response else {
+        shared.log.push(entry);
+        return Err(DropConnection);
+    };
+
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert(HeaderName::from_static("x-request-id"), value);
+    }
+    for (name, value) in fault.iter().flat_map(|f| &f.headers) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    entry.status = Some(response.status().as_u16());
+    shared.log.push(entry);
+
+    let mut delay = shared.latency;
+    if let Some(FaultKind::Latency(extra)) = kind {
+        delay = delay.saturating_add(*extra);
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(response)
+}
+
+/// Reads the whole body, keeping at most [`BODY_LIMIT`] bytes of it. Returns the body and its
+/// full length.
+async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper::Error> {
+    let mut kept = BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = incoming.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(data.len());
+        if total <= BODY_LIMIT {
+            kept.extend_from_slice(&data);
+        } else {
+            kept.clear();
+            if total > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+    let too_large = total > BODY_LIMIT;
+    Ok((
+        RequestBody {
+            bytes: kept.freeze(),
+            too_large,
+        },
+        total,
+    ))
+}
+
+/// The answer of a status fault.
+fn status_response(status: u16, body: Option<&str>) -> Response<Body> {
+    let status = StatusCode::from_u16(status)
+        .ok()
+        .filter(|s| (200..=599).contains(&s.as_u16()))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        return response;
+    }
+    let body = match body {
+        Some(body) => body.to_string(),
+        None => {
+            let (detail, code) = match status.as_u16() {
+                429 => ("Request was throttled.".to_string(), "throttled"),
+                500 => ("A server error occurred.".to_string(), "error"),
+                503 => (
+                    "Service temporarily unavailable, try again later.".to_string(),
+                    "service_unavailable",
+                ),
+                _ => (
+                    format!("{}.", status.canonical_reason().unwrap_or("Error")),
+                    "error",
+                ),
+            };
+            serde_json::to_string(&api::DetailBody { detail, code }).unwrap_or_default()
+        }
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Applies a fault that corrupts the real answer; `None` means "drop the connection".
+async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<Body>> {
+    if matches!(kind, FaultKind::Latency(_) | FaultKind::Status { .. }) {
+        return Some(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        // Nothing to corrupt (a 204): a truncation closes the connection instead.
+        return match kind {
+            FaultKind::TruncatedBody => None,
+            _ => Some(Response::from_parts(parts, Body::empty())),
+        };
+    }
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = match kind {
+        FaultKind::TruncatedBody => {
+            parts
+                .headers
+                .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            Body::new(Truncated::new(bytes.slice(..bytes.len() / 2)))
+        }
+        FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
+        FaultKind::WrongContentType => {
+            parts.headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Body::from(HTML_PAGE)
+        }
+        FaultKind::UnknownEnum { .. }
+        | FaultKind::ExtraFields
+        | FaultKind::MissingField(_)
+        | FaultKind::LargeBody(_) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(mut object)) => {
+                rewrite(&mut object, kind);
+                let mut text = serde_json::to_vec(&object).unwrap_or_default();
+                if let FaultKind::LargeBody(target) = kind {
+                    text = pad(object, *target).unwrap_or(text);
+                }
+                Body::from(text)
+            }
+            _ => Body::from(bytes),
+        },
+        _ => Body::from(bytes),
+    };
+    Some(Response::from_parts(parts, body))
+}
+
+/// An HTML page, as a proxy in front of an API might send.
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\
+<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
+
+/// Applies a JSON-rewriting fault to the top-level object and the objects of `results`.
+fn rewrite(top: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+    fn apply(object: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+        match kind {
+            FaultKind::UnknownEnum { field, value } => {
+                if let Some(slot) = object.get_mut(field) {
+                    *slot = Value::String(value.clone());
+                }
+            }
+            FaultKind::MissingField(field) => {
+                object.remove(field);
+            }
+            FaultKind::ExtraFields => {
+                add_extra_fields(object);
+                if let Some(Value::Object(server)) = object.get_mut("server") {
+                    add_extra_fields(server);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn add_extra_fields(object: &mut serde_json::Map<String, Value>) {
+        object.insert(
+            "x_mock_extra".into(),
+            json!("a field the spec does not list"),
+        );
+        object.insert(
+            "x_mock_extra_object".into(),
+            json!({"nested": true, "list": [1, 2, 3]}),
+        );
+    }
+    if let Some(Value::Array(results)) = top.get_mut("results") {
+        for item in results.iter_mut() {
+            if let Value::Object(item) = item {
+                apply(item, kind);
+            }
+        }
+    }
+    apply(top, kind);
+}
+
+/// The object serialized with an `x_mock_padding` string that brings it to `target` bytes.
+fn pad(mut object: serde_json::Map<String, Value>, target: usize) -> Option<Vec<u8>> {
+    object.insert("x_mock_padding".into(), Value::String(String::new()));
+    let base = serde_json::to_vec(&object).ok()?.len();
+    let padding = target.saturating_sub(base);
+    object.insert("x_mock_padding".into(), Value::String("x".repeat(padding)));
+    serde_json::to_vec(&object).ok()
+}
+
+/// A body that sends its bytes, flushes, then fails, so that hyper closes the connection short
+/// of the `Content-Length` it announced.
+#[derive(Debug)]
+struct Truncated {
+    data: Option<Bytes>,
+    flushed: bool,
+}
+
+impl Truncated {
+    fn new(data: Bytes) -> Self {
+        Self {
+            data: Some(data),
+            flushed: false,
+        }
+    }
+}
+
+impl http_body::Body for Truncated {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if !self.flushed {
+            // Yield once so that hyper writes what it has before the error closes the connection.
+            self.flushed = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(Some(Err(io::Error::other("body truncated by a fault"))))
+    }
+}

@@ -1,0 +1,555 @@
+//! The mock's state: servers, backups, indexes for cheap paging, restores, and its clock.
+//!
+//! Everything lives behind one `RwLock` in [`crate::server::Shared`]; every operation here is
+//! synchronous and short, so the lock is never held across an `.await`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Timelike, Utc};
+
+use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
+
+/// The most manual backups one server may have.
+pub(crate) const MANUAL_BACKUP_LIMIT: usize = 10;
+
+/// The mock's clock: starts at a chosen time, advances in real time, and can be pushed forward.
+#[derive(Debug)]
+pub(crate) struct Clock {
+    origin: DateTime<Utc>,
+    started: Instant,
+    /// Milliseconds added by [`Clock::advance`].
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub(crate) fn starting_at(origin: DateTime<Utc>) -> Self {
+        Self {
+            origin,
+            started: Instant::now(),
+            offset_ms: AtomicI64::new(0),
+        }
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        let offset = chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed));
+        self.origin
+            .checked_add_signed(elapsed + offset)
+            .unwrap_or(self.origin)
+    }
+
+    pub(crate) fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(old.saturating_add(ms))
+            });
+    }
+}
+
+/// Ids of backups, ascending (new ids are always the largest, so creating one is a push).
+#[derive(Debug, Default)]
+struct Index {
+    all: Vec<i64>,
+    manual: Vec<i64>,
+    automatic: Vec<i64>,
+}
+
+impl Index {
+    fn of_type(&mut self, backup_type: BackupType) -> &mut Vec<i64> {
+        match backup_type {
+            BackupType::Manual => &mut self.manual,
+            BackupType::Automatic => &mut self.automatic,
+        }
+    }
+
+    fn select(&self, backup_type: Option<BackupType>) -> &[i64] {
+        match backup_type {
+            None => &self.all,
+            Some(BackupType::Manual) => &self.manual,
+            Some(BackupType::Automatic) => &self.automatic,
+        }
+    }
+
+    fn insert(&mut self, id: i64, backup_type: BackupType) {
+        insert_sorted(&mut self.all, id);
+        insert_sorted(self.of_type(backup_type), id);
+    }
+
+    fn remove(&mut self, id: i64, backup_type: BackupType) {
+        remove_sorted(&mut self.all, id);
+        remove_sorted(self.of_type(backup_type), id);
+    }
+
+    fn retain(&mut self, keep: impl Fn(&i64) -> bool) {
+        self.all.retain(&keep);
+        self.manual.retain(&keep);
+        self.automatic.retain(&keep);
+    }
+}
+
+fn insert_sorted(ids: &mut Vec<i64>, id: i64) {
+    if ids.last().is_none_or(|&last| last < id) {
+        ids.push(id);
+    } else if let Err(at) = ids.binary_search(&id) {
+        ids.insert(at, id);
+    }
+}
+
+fn remove_sorted(ids: &mut Vec<i64>, id: i64) {
+    if let Ok(at) = ids.binary_search(&id) {
+        ids.remove(at);
+    }
+}
+
+#[derive(Debug)]
+struct Stored {
+    server_id: i64,
+    backup_type: BackupType,
+    status: BackupStatus,
+    /// The size once completed (hidden while in progress).
+    size_mb: i64,
+    /// When an `in_progress` backup turns `completed`.
+    completes_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    description: String,
+}
+
+impl Stored {
+    fn status_at(&self, now: DateTime<Utc>) -> BackupStatus {
+        match (self.status, self.completes_at) {
+            (BackupStatus::InProgress, Some(done)) if done <= now => BackupStatus::Completed,
+            (status, _) => status,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ServerState {
+    server: ServerRef,
+    index: Index,
+}
+
+/// What a list asks for, already validated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListQuery {
+    pub(crate) server_id: Option<i64>,
+    pub(crate) backup_type: Option<BackupType>,
+    pub(crate) page: u64,
+    pub(crate) page_size: u64,
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub(crate) struct Page {
+    pub(crate) count: u64,
+    pub(crate) results: Vec<Backup>,
+    pub(crate) has_next: bool,
+    pub(crate) has_previous: bool,
+}
+
+/// Why a create was refused (after the body was valid).
+#[derive(Debug)]
+pub(crate) enum CreateError {
+    ServerNotFound(i64),
+    LimitReached(i64),
+}
+
+/// Why a restore was refused (after the body was valid).
+#[derive(Debug)]
+pub(crate) enum RestoreError {
+    ServerNotFound,
+    BackupNotFound(i64),
+    Mismatch {
+        backup_id: i64,
+        owner: i64,
+        server_id: i64,
+    },
+    NotCompleted {
+        backup_id: i64,
+        status: BackupStatus,
+    },
+}
+
+/// All servers, backups and restores.
+#[derive(Debug)]
+pub(crate) struct State {
+    servers: HashMap<i64, ServerState>,
+    backups: HashMap<i64, Stored>,
+    all: Index,
+    /// Automatic backups by expiry time, soonest first.
+    expiry: BTreeSet<(DateTime<Utc>, i64)>,
+    next_id: i64,
+    restores: Vec<RestoreRecord>,
+}
+
+/// Truncates a time to whole seconds, as the vendor's examples show them.
+pub(crate) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.with_nanosecond(0).unwrap_or(t)
+}
+
+impl State {
+    /// Builds the state from a seed. In-progress seeded backups complete at `start + complete_after`.
+    pub(crate) fn new(
+        servers: Vec<ServerRef>,
+        backups: Vec<Backup>,
+        start: DateTime<Utc>,
+        complete_after: Duration,
+    ) -> Self {
+        let mut state = Self {
+            servers: HashMap::with_capacity(servers.len()),
+            backups: HashMap::with_capacity(backups.len()),
+            all: Index::default(),
+            expiry: BTreeSet::new(),
+            next_id: 1,
+            restores: Vec::new(),
+        };
+        for server in servers {
+            state.servers.insert(
+                server.id,
+                ServerState {
+                    server,
+                    index: Index::default(),
+                },
+            );
+        }
+        let mut backups = backups;
+        backups.sort_unstable_by_key(|b| b.id);
+        let completes_at = start + chrono::Duration::from_std(complete_after).unwrap_or_default();
+        for backup in backups {
+            let stored = Stored {
+                server_id: backup.server.id,
+                backup_type: backup.backup_type,
+                status: backup.status,
+                size_mb: backup.size_mb.unwrap_or(2048),
+                completes_at: (backup.status == BackupStatus::InProgress).then_some(completes_at),
+                created_at: backup.created_at,
+                expires_at: match backup.backup_type {
+                    BackupType::Automatic => backup.expires_at,
+                    BackupType::Manual => None,
+                },
+                description: backup.description,
+            };
+            state
+                .servers
+                .entry(backup.server.id)
+                .or_insert_with(|| ServerState {
+                    server: backup.server,
+                    index: Index::default(),
+                });
+            state.insert(backup.id, stored);
+        }
+        state.purge_expired(start);
+        state
+    }
+
+    fn insert(&mut self, id: i64, stored: Stored) {
+        self.next_id = self.next_id.max(id.saturating_add(1));
+        self.all.insert(id, stored.backup_type);
+        if let Some(server) = self.servers.get_mut(&stored.server_id) {
+            server.index.insert(id, stored.backup_type);
+        }
+        if let Some(expires_at) = stored.expires_at {
+            self.expiry.insert((expires_at, id));
+        }
+        self.backups.insert(id, stored);
+    }
+
+    fn remove(&mut self, id: i64) -> Option<Stored> {
+        let stored = self.backups.remove(&id)?;
+        self.all.remove(id, stored.backup_type);
+        if let Some(server) = self.servers.get_mut(&stored.server_id) {
+            server.index.remove(id, stored.backup_type);
+        }
+        if let Some(expires_at) = stored.expires_at {
+            self.expiry.remove(&(expires_at, id));
+        }
+        Some(stored)
+    }
+
+    /// When the next automatic backup expires, if any does.
+    pub(crate) fn next_expiry(&self) -> Option<DateTime<Utc>> {
+        self.expiry.first().map(|(at, _)| *at)
+    }
+
+    /// Forgets every automatic backup whose `expires_at` is not after `now`.
+    pub(crate) fn purge_expired(&mut self, now: DateTime<Utc>) {
+        let expired: Vec<i64> = self
+            .expiry
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, id)| *id)
+            .collect();
+        if expired.len() <= 16 {
+            for id in expired {
+                self.remove(id);
+            }
+            return;
+        }
+        // Many at once (a clock pushed far forward): one pass per index instead of one per id.
+        let gone: HashSet<i64> = expired.iter().copied().collect();
+        let mut servers = HashSet::new();
+        for id in &expired {
+            if let Some(stored) = self.backups.remove(id) {
+                servers.insert(stored.server_id);
+                if let Some(at) = stored.expires_at {
+                    self.expiry.remove(&(at, *id));
+                }
+            }
+        }
+        self.all.retain(|id| !gone.contains(id));
+        for server_id in servers {
+            if let Some(server) = self.servers.get_mut(&server_id) {
+                server.index.retain(|id| !gone.contains(id));
+            }
+        }
+    }
+
+    fn view(&self, id: i64, stored: &Stored, now: DateTime<Utc>) -> Backup {
+        let server = self
+            .servers
+            .get(&stored.server_id)
+            .map(|s| s.server.clone())
+            .unwrap_or_else(|| ServerRef::new(stored.server_id, ""));
+        let status = stored.status_at(now);
+        Backup {
+            id,
+            server,
+            backup_type: stored.backup_type,
+            status,
+            size_mb: (status == BackupStatus::Completed).then_some(stored.size_mb),
+            created_at: stored.created_at,
+            expires_at: stored.expires_at,
+            description: stored.description.clone(),
+        }
+    }
+
+    fn views(&self, ids: impl Iterator<Item = i64>, now: DateTime<Utc>) -> Vec<Backup> {
+        ids.filter_map(|id| self.backups.get(&id).map(|s| self.view(id, s, now)))
+            .collect()
+    }
+
+    /// The server with this id.
+    pub(crate) fn server(&self, id: i64) -> Option<&ServerRef> {
+        self.servers.get(&id).map(|s| &s.server)
+    }
+
+    /// One page of backups, newest first; `None` when the page does not exist.
+    pub(crate) fn list(&self, query: ListQuery, now: DateTime<Utc>) -> Option<Page> {
+        let ids: &[i64] = match query.server_id {
+            Some(server_id) => self
+                .servers
+                .get(&server_id)
+                .map_or(&[], |s| s.index.select(query.backup_type)),
+            None => self.all.select(query.backup_type),
+        };
+        let count = ids.len() as u64;
+        let page_size = query.page_size.max(1);
+        let pages = count.div_ceil(page_size).max(1);
+        if query.page == 0 || query.page > pages {
+            return None;
+        }
+        let skip = (query.page - 1) * page_size;
+        let end = usize::try_from(count - skip).ok()?;
+        let start = end.saturating_sub(usize::try_from(page_size).ok()?);
+        Some(Page {
+            count,
+            results: self.views(ids[start..end].iter().rev().copied(), now),
+            has_next: query.page < pages,
+            has_previous: query.page > 1,
+        })
+    }
+
+    /// Every backup, newest first.
+    pub(crate) fn all_backups(&self, now: DateTime<Utc>) -> Vec<Backup> {
+        self.views(self.all.all.iter().rev().copied(), now)
+    }
+
+    /// Every backup of one server, newest first.
+    pub(crate) fn backups_of(&self, server_id: i64, now: DateTime<Utc>) -> Vec<Backup> {
+        match self.servers.get(&server_id) {
+            Some(server) => self.views(server.index.all.iter().rev().copied(), now),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every restore accepted so far, oldest first.
+    pub(crate) fn restores(&self) -> Vec<RestoreRecord> {
+        self.restores.clone()
+    }
+
+    /// Starts a manual backup. Checks the server and the limit in one step, under the caller's
+    /// write lock, so concurrent creates cannot overshoot the limit.
+    pub(crate) fn create(
+        &mut self,
+        server_id: i64,
+        description: String,
+        now: DateTime<Utc>,
+        complete_after: Duration,
+    ) -> Result<Backup, CreateError> {
+        let server = self
+            .servers
+            .get(&server_id)
+            .ok_or(CreateError::ServerNotFound(server_id))?;
+        if server.index.manual.len() >= MANUAL_BACKUP_LIMIT {
+            return Err(CreateError::LimitReached(server_id));
+        }
+        // The vendor's sizes grow by 67 MB a day (4389, 4456, 4523): the next one follows on.
+        let size_mb = server
+            .index
+            .all
+            .last()
+            .and_then(|id| self.backups.get(id))
+            .map_or(2048, |last| last.size_mb.saturating_add(67));
+        let id = self.next_id;
+        let created_at = whole_seconds(now);
+        let stored = Stored {
+            server_id,
+            backup_type: BackupType::Manual,
+            status: BackupStatus::InProgress,
+            size_mb,
+            completes_at: Some(
+                now.checked_add_signed(
+                    chrono::Duration::from_std(complete_after).unwrap_or(chrono::Duration::MAX),
+                )
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            ),
+            created_at,
+            expires_at: None,
+            description,
+        };
+        self.insert(id, stored);
+        let stored = self
+            .backups
+            .get(&id)
+            .ok_or(CreateError::ServerNotFound(server_id))?;
+        let mut backup = self.view(id, stored, now);
+        // The answer to a create always says `in_progress`, even with a zero delay.
+        backup.status = BackupStatus::InProgress;
+        backup.size_mb = None;
+        Ok(backup)
+    }
+
+    /// Deletes a backup; `false` if there is none with this id.
+    pub(crate) fn delete(&mut self, id: i64) -> bool {
+        self.remove(id).is_some()
+    }
+
+    /// Accepts a restore of `server_id` from `backup_id`, and records it.
+    pub(crate) fn restore(
+        &mut self,
+        server_id: i64,
+        backup_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<RestoreRecord, RestoreError> {
+        let server = self
+            .server(server_id)
+            .cloned()
+            .ok_or(RestoreError::ServerNotFound)?;
+        let stored = self
+            .backups
+            .get(&backup_id)
+            .ok_or(RestoreError::BackupNotFound(backup_id))?;
+        if stored.server_id != server_id {
+            return Err(RestoreError::Mismatch {
+                backup_id,
+                owner: stored.server_id,
+                server_id,
+            });
+        }
+        let status = stored.status_at(now);
+        if status != BackupStatus::Completed {
+            return Err(RestoreError::NotCompleted { backup_id, status });
+        }
+        let record = RestoreRecord {
+            server,
+            backup_id,
+            requested_at: whole_seconds(now),
+        };
+        self.restores.push(record.clone());
+        Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Seed;
+
+    fn state(seed: Seed) -> (State, DateTime<Utc>) {
+        let (servers, backups, start) = seed.into_parts();
+        let start = start.unwrap_or_else(Utc::now);
+        (
+            State::new(servers, backups, start, Duration::from_secs(1)),
+            start,
+        )
+    }
+
+    fn ids(page: &Page) -> Vec<i64> {
+        page.results.iter().map(|b| b.id).collect()
+    }
+
+    #[test]
+    fn pages_are_sliced_from_the_newest() {
+        let (state, now) = state(Seed::generated(1, 45));
+        let query = |page| ListQuery {
+            server_id: None,
+            backup_type: None,
+            page,
+            page_size: 20,
+        };
+        let first = state.list(query(1), now).unwrap();
+        assert_eq!(first.count, 45);
+        assert_eq!(ids(&first), (26..=45).rev().collect::<Vec<_>>());
+        assert!(first.has_next && !first.has_previous);
+        let last = state.list(query(3), now).unwrap();
+        assert_eq!(ids(&last), (1..=5).rev().collect::<Vec<_>>());
+        assert!(!last.has_next && last.has_previous);
+        assert!(state.list(query(4), now).is_none());
+        assert!(state.list(query(0), now).is_none());
+    }
+
+    #[test]
+    fn an_empty_list_has_one_empty_page() {
+        let (state, now) = state(Seed::empty());
+        let query = |page| ListQuery {
+            server_id: Some(1),
+            backup_type: None,
+            page,
+            page_size: 20,
+        };
+        let page = state.list(query(1), now).unwrap();
+        assert_eq!((page.count, page.results.len()), (0, 0));
+        assert!(state.list(query(2), now).is_none());
+    }
+
+    #[test]
+    fn expired_backups_are_purged_in_bulk_and_one_by_one() {
+        let (mut state, now) = state(Seed::generated(3, 100));
+        let automatic = |s: &State| s.all.automatic.len();
+        assert_eq!(automatic(&state), 3 * 95);
+        // Retention is 7..=30 days and the backups span 6 days: after 8 days some are gone.
+        state.purge_expired(now + chrono::Duration::days(8));
+        let left = automatic(&state);
+        assert!(left < 3 * 95 && left > 0, "{left}");
+        assert_eq!(state.all.all.len(), state.backups.len());
+        let per_server: usize = state.servers.values().map(|s| s.index.all.len()).sum();
+        assert_eq!(per_server, state.backups.len());
+        state.purge_expired(now + chrono::Duration::days(40));
+        assert_eq!(automatic(&state), 0);
+        assert_eq!(state.all.manual.len(), 15, "manual backups never expire");
+        assert!(state.expiry.is_empty());
+    }
+
+    #[test]
+    fn the_clock_can_be_advanced() {
+        let start = Utc::now();
+        let clock = Clock::starting_at(start);
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() >= start + chrono::Duration::hours(1));
+    }
+}
