@@ -29,18 +29,25 @@ pub(crate) struct Cli {
 /// Where the API is and who is calling: every command that talks to the API takes these.
 /// (Not global, so that `vpsorg mock serve --token` keeps its own meaning.)
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
 pub(crate) struct ApiArgs {
     /// API token (create one in the VPS.org panel).
     #[arg(long, env = "VPSORG_API_TOKEN", hide_env_values = true)]
     pub(crate) token: Option<String>,
 
     /// API base URL.
-    #[arg(long, env = "VPSORG_API_URL", default_value = "https://admin.vps.org")]
+    #[arg(
+        long,
+        env = "VPSORG_API_URL",
+        hide_env_values = true,
+        default_value = "https://admin.vps.org"
+    )]
     pub(crate) api_url: String,
 }
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// Log what happens to stderr: -v for requests, -vv for everything. The token is never shown.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -85,8 +92,6 @@ pub(crate) enum BackupsCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     /// Only backups of this server.
     #[arg(long)]
     pub(crate) server_id: Option<i64>,
@@ -105,12 +110,12 @@ pub(crate) struct ListArgs {
     /// Give up on a request after this long, e.g. 30s or 2m.
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct CreateArgs {
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     /// The server to back up.
     #[arg(long)]
     pub(crate) server_id: i64,
@@ -126,12 +131,12 @@ pub(crate) struct CreateArgs {
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(short, long, value_enum)]
     pub(crate) output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     /// The backup to wait for.
     pub(crate) backup_id: i64,
     /// The server the backup belongs to (the API lists backups by server).
@@ -143,12 +148,12 @@ pub(crate) struct WaitArgs {
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(short, long, value_enum)]
     pub(crate) output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct DeleteArgs {
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     /// The backups to delete.
     #[arg(required = true)]
     pub(crate) backup_ids: Vec<i64>,
@@ -158,6 +163,8 @@ pub(crate) struct DeleteArgs {
     /// Give up on a request after this long, e.g. 30s or 2m.
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,8 +175,6 @@ pub(crate) enum ServersCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct RestoreArgs {
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     /// The server to restore.
     pub(crate) server_id: i64,
     /// The backup to restore from.
@@ -181,6 +186,8 @@ pub(crate) struct RestoreArgs {
     /// Give up on a request after this long, e.g. 30s or 2m.
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -81,7 +81,7 @@ fn api_hint(error: &ApiError) -> Option<String> {
     Some(match error {
         ApiError::Unauthorized { .. } => "check the token in VPSORG_API_TOKEN or --token".into(),
         ApiError::ManualBackupLimit { server_id, .. } => format!(
-            "delete an old manual backup first; `vpsorg backups list --server-id {server_id} --type manual` lists them"
+            "`vpsorg backups list --server-id {server_id} --type manual` lists them; `vpsorg backups delete ID` deletes one"
         ),
         ApiError::Transport { .. } | ApiError::Timeout { .. } => {
             "check the network and --api-url (VPSORG_API_URL)".into()
