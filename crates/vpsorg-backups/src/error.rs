@@ -472,7 +472,7 @@ impl fmt::Display for Error {
                 write!(f, "{what} (HTTP {})", status.as_u16())?;
                 detail(f, d)
             }
-            Error::NotFound { resource, .. } => write!(f, "{resource} not found"),
+            Error::NotFound { resource, .. } => write!(f, "{resource} not found (HTTP 404)"),
             Error::ManualBackupLimit { server_id, .. } => write!(
                 f,
                 "server {server_id} already has the most manual backups allowed (10); delete one first"
