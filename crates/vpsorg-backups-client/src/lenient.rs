@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn display_honours_width_and_alignment() {
         assert_eq!(format!("[{:<12}]", BackupType::Manual), "[manual      ]");
-        assert_eq!(format!("[{:>12}]", BackupStatus::Completed), "[   completed]");
+        assert_eq!(
+            format!("[{:>12}]", BackupStatus::Completed),
+            "[   completed]"
+        );
         assert_eq!(
             format!("[{:^9}]", BackupStatus::Unknown("new".into())),
             "[   new   ]"

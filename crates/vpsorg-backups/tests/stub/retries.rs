@@ -143,10 +143,17 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
     })
     .await;
     let client = stub.client();
-    assert_eq!(client.backups().create(1).send().await.unwrap().backup.id, 9);
+    assert_eq!(
+        client.backups().create(1).send().await.unwrap().backup.id,
+        9
+    );
     let restore = client.servers().restore(1, 2).send().await.unwrap();
     assert_eq!(restore.backup_id, 2);
-    assert_eq!(stub.requests().len(), 4, "each throttled once, then sent once more");
+    assert_eq!(
+        stub.requests().len(),
+        4,
+        "each throttled once, then sent once more"
+    );
 
     // Throttled every time: the last 429 comes back as it is, not as an unknown outcome.
     let stub = Stub::always(
