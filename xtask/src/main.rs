@@ -67,7 +67,16 @@ fn ci() -> Result<()> {
     lint()?;
     cargo(&["test", "--workspace", "--locked"])?;
     // README's first command, run the way a newcomer runs it.
-    cargo(&["run", "--locked", "--quiet", "-p", "vpsorg-cli", "--", "--quiet", "demo"])?;
+    cargo(&[
+        "run",
+        "--locked",
+        "--quiet",
+        "-p",
+        "vpsorg-cli",
+        "--",
+        "--quiet",
+        "demo",
+    ])?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }
