@@ -64,3 +64,19 @@ pub fn ensure_file_contents(relative: &str, contents: &str, check: bool) -> Resu
 fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    /// reqwest must use rustls: OpenSSL would need system libraries on every user's machine.
+    #[test]
+    fn no_openssl_in_the_lockfile() {
+        let lock = std::fs::read_to_string(super::project_root().join("Cargo.lock")).unwrap();
+        for banned in ["openssl-sys", "native-tls"] {
+            assert!(
+                !lock.contains(&format!("name = \"{banned}\"")),
+                "{banned} is in Cargo.lock"
+            );
+        }
+        assert!(lock.contains("name = \"rustls\""));
+    }
+}

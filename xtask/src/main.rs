@@ -10,7 +10,7 @@ usage: cargo xtask <command>
 commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests, demo
 ";
 
 fn main() -> ExitCode {
@@ -66,6 +66,8 @@ fn ci() -> Result<()> {
     step("lint");
     lint()?;
     cargo(&["test", "--workspace", "--locked"])?;
+    // README's first command, run the way a newcomer runs it.
+    cargo(&["run", "--locked", "--quiet", "-p", "vpsorg-cli", "--", "--quiet", "demo"])?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }

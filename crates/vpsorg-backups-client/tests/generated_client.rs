@@ -287,3 +287,42 @@ async fn no_head_is_captured_without_a_response() {
     ));
     assert!(head.is_none());
 }
+
+/// progenitor turns reqwest's default features off; without a TLS feature every https call
+/// fails with "scheme is not http". With rustls the request gets as far as the TLS handshake.
+#[tokio::test]
+async fn https_urls_reach_the_tls_handshake() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hang up: the handshake fails, which proves it was attempted.
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            drop(socket);
+        }
+    });
+    let error = client(&format!("https://127.0.0.1:{port}"))
+        .list_backups()
+        .send()
+        .await
+        .unwrap_err();
+    let vpsorg_backups_client::Error::CommunicationError(error) = error else {
+        panic!("expected a communication error, got {error:?}");
+    };
+    assert!(!error.is_builder(), "{error:?}");
+    let chain = format!("{error:?}");
+    assert!(!chain.contains("scheme is not http"), "{chain}");
+}
+
+/// Downstream crates embed the generated types in their own JSON schemas.
+#[test]
+fn generated_types_have_json_schemas() {
+    let schema = serde_json::to_value(schemars::schema_for!(BackupList)).unwrap();
+    let definitions = &schema["definitions"];
+    assert_eq!(schema["required"], serde_json::json!(["count", "results"]));
+    assert_eq!(definitions["Backup"]["properties"]["id"]["type"], "integer");
+    assert_eq!(definitions["BackupType"]["type"], "string");
+    assert_eq!(
+        definitions["BackupType"]["examples"],
+        serde_json::json!(["manual", "automatic"])
+    );
+}

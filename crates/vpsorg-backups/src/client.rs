@@ -1,0 +1,639 @@
+//! [`Client`] and its [`ClientBuilder`]: the token, the base URL, timeouts, retries, and
+//! the one function through which every request goes (retries, tracing, error mapping).
+
+use std::fmt;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use backon::Retryable;
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use vpsorg_backups_client::capture_response_head;
+
+use crate::error::{Error, Mapped, Operation, RawError, Result, map_error};
+use crate::{Backups, RetryPolicy, Servers};
+
+/// The API's production base URL, used when none is configured.
+pub const DEFAULT_BASE_URL: &str = "https://admin.vps.org";
+
+/// The environment variable [`Client::from_env`] reads the token from.
+pub const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
+
+/// The environment variable [`Client::from_env`] reads the base URL from.
+pub const BASE_URL_ENV: &str = "VPSORG_API_URL";
+
+/// The User-Agent sent unless [`ClientBuilder::user_agent`] sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!("vpsorg-backups/", env!("CARGO_PKG_VERSION"));
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most redirects followed for one request (all on the configured origin).
+const MAX_REDIRECTS: usize = 5;
+
+/// A client for the VPS.org Backups API.
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`], then reach the operations
+/// through [`backups`](Client::backups) and [`servers`](Client::servers). Cloning is cheap:
+/// clones share one connection pool and configuration.
+///
+/// ```no_run
+/// # async fn run() -> vpsorg_backups::Result<()> {
+/// use futures::TryStreamExt;
+///
+/// let client = vpsorg_backups::Client::builder().token("YOUR_API_TOKEN").build()?;
+/// let backups: Vec<_> = client.backups().list().server_id(12345).items().try_collect().await?;
+/// println!("{} backups", backups.len());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    raw: vpsorg_backups_client::Client,
+    base_url: Url,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client. Only the token is required.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment: the token from `VPSORG_API_TOKEN`, the
+    /// base URL from `VPSORG_API_URL` (default `https://admin.vps.org`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `VPSORG_API_TOKEN` is unset or empty, or when the base URL is
+    /// malformed or insecure (see [`ClientBuilder::build`]).
+    ///
+    /// ```no_run
+    /// let client = vpsorg_backups::Client::from_env()?;
+    /// # Ok::<(), vpsorg_backups::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// Operations on backups: list, create, delete, wait.
+    pub fn backups(&self) -> Backups {
+        Backups::new(self.clone())
+    }
+
+    /// Operations on servers: restore from a backup.
+    pub fn servers(&self) -> Servers {
+        Servers::new(self.clone())
+    }
+
+    /// The generated low-level client underneath, sharing this client's token, connection
+    /// pool and timeouts, for a call the wrapper does not offer. Its calls are not retried,
+    /// and return the generated crate's errors; add `vpsorg-backups-client` as a dependency
+    /// to name its types.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = vpsorg_backups::Client::from_env()?;
+    /// let page = client.raw().list_backups().page_size(5).send().await?;
+    /// println!("{} backups in all", page.count);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw(&self) -> &vpsorg_backups_client::Client {
+        &self.inner.raw
+    }
+
+    /// The base URL requests go to, as configured.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry policy requests follow.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Whether `url` is on the configured origin (same scheme, host and port).
+    pub(crate) fn same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.inner.base_url.origin()
+    }
+
+    /// The path of the backup list under the base URL.
+    pub(crate) fn list_path(&self) -> String {
+        format!(
+            "{}/api/v1/backups/",
+            self.inner.base_url.path().trim_end_matches('/')
+        )
+    }
+
+    /// Sends one operation with retries, one tracing span per attempt, and error mapping.
+    ///
+    /// `call` starts the generated client's call (and unwraps its `ResponseValue`); it runs
+    /// once per attempt. A 2xx status the spec does not list is decoded as `T`.
+    pub(crate) async fn execute<T, F, Fut>(&self, op: Operation, path: &str, call: F) -> Result<T>
+    where
+        T: DeserializeOwned,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let attempts = AtomicU32::new(0);
+        // Whether an attempt that was retried may have been carried out by the API.
+        let earlier_attempt_reached = AtomicBool::new(false);
+
+        let result = (|| {
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            self.attempt(op, path, attempt, &call)
+        })
+        .retry(policy.schedule())
+        .sleep(tokio::time::sleep)
+        .when(|error| policy.should_retry(op, error))
+        .adjust(|error, scheduled| policy.delay(error, scheduled, started.elapsed()))
+        .notify(|error, delay| {
+            if may_have_been_processed(error) {
+                earlier_attempt_reached.store(true, Ordering::Relaxed);
+            }
+            tracing::debug!(
+                operation = op.name(),
+                attempt = attempts.load(Ordering::Relaxed),
+                delay_ms = delay.as_millis() as u64,
+                error = %error,
+                "retrying",
+            );
+        })
+        .await;
+
+        match result {
+            Ok(value) => Ok(value),
+            // The earlier attempt deleted it, and its answer was lost.
+            Err(Error::NotFound { .. })
+                if matches!(op, Operation::Delete { .. })
+                    && earlier_attempt_reached.load(Ordering::Relaxed) =>
+            {
+                match serde_json::from_value(serde_json::Value::Null) {
+                    Ok(value) => Ok(value),
+                    Err(source) => Err(Error::Decode {
+                        status: reqwest::StatusCode::NOT_FOUND,
+                        excerpt: String::new(),
+                        request_id: None,
+                        source,
+                    }),
+                }
+            }
+            Err(error) if !op.is_idempotent() && outcome_unknown(&error) => {
+                Err(Error::OutcomeUnknown {
+                    operation: op.description(),
+                    source: Box::new(error),
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// One attempt, in its own span.
+    async fn attempt<T, F, Fut>(
+        &self,
+        op: Operation,
+        path: &str,
+        attempt: u32,
+        call: &F,
+    ) -> Result<T>
+    where
+        T: DeserializeOwned,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        let span = tracing::debug_span!(
+            "vpsorg_backups.request",
+            operation = op.name(),
+            method = op.method(),
+            path,
+            attempt,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let raw = self.inner.raw.clone();
+        async move {
+            let (result, head) = capture_response_head(call(raw)).await;
+            let span = tracing::Span::current();
+            if let Some(head) = &head {
+                span.record("status", head.status.as_u16());
+            }
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let outcome = match result {
+                Ok(value) => Ok(value),
+                Err(error) => match map_error(op, error, head).await {
+                    Mapped::Error(error) => Err(error),
+                    Mapped::UndocumentedSuccess { status, body } => {
+                        decode_undocumented(status, &body)
+                    }
+                },
+            };
+            match &outcome {
+                Ok(_) => tracing::debug!("request succeeded"),
+                Err(error) => tracing::debug!(error = %error, "request failed"),
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Whether the API may have carried out a request that failed this way: it may have
+/// arrived and no answer says it was refused. A 429 is refused before anything happens.
+fn may_have_been_processed(error: &Error) -> bool {
+    outcome_unknown(error)
+}
+
+/// Whether a failed create or restore may have happened after all.
+fn outcome_unknown(error: &Error) -> bool {
+    match error {
+        Error::Timeout {
+            may_have_reached_server,
+            ..
+        }
+        | Error::Transport {
+            may_have_reached_server,
+            ..
+        } => *may_have_reached_server,
+        Error::Server { .. } => true,
+        _ => false,
+    }
+}
+
+/// Decodes a 2xx response the spec does not list as if it were the documented one.
+fn decode_undocumented<T: DeserializeOwned>(status: reqwest::StatusCode, body: &[u8]) -> Result<T> {
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(json).map_err(|source| Error::Decode {
+        status,
+        excerpt: crate::error::clean(&String::from_utf8_lossy(body)),
+        request_id: None,
+        source,
+    })
+}
+
+/// Configures a [`Client`]. Setters take values by value and can be chained; nothing is
+/// checked until [`build`](ClientBuilder::build).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use vpsorg_backups::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .token("YOUR_API_TOKEN")
+///     .base_url("https://admin.vps.org")
+///     .timeout(Duration::from_secs(20))
+///     .connect_timeout(Duration::from_secs(5))
+///     .retry(RetryPolicy::default().max_attempts(3))
+///     .user_agent("my-tool/1.0")
+///     .build()?;
+/// # Ok::<(), vpsorg_backups::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    /// `Bearer <token>`, marked sensitive the moment it is set; `Err` holds why it cannot be
+    /// a header, without the token.
+    authorization: Option<std::result::Result<HeaderValue, &'static str>>,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field(
+                "token",
+                &match self.authorization {
+                    Some(_) => "<redacted>",
+                    None => "<unset>",
+                },
+            )
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: base URL `https://admin.vps.org`, a 30 s timeout, a
+    /// 10 s connect timeout, [`RetryPolicy::default`], and no token.
+    pub fn new() -> Self {
+        ClientBuilder {
+            authorization: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// A builder with the token from `VPSORG_API_TOKEN` and the base URL from
+    /// `VPSORG_API_URL`, when they are set and not empty. Later setters override them.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the environment given as a function.
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut builder = ClientBuilder::new();
+        if let Some(token) = lookup(TOKEN_ENV).filter(|token| !token.trim().is_empty()) {
+            builder = builder.token(token);
+        }
+        if let Some(url) = lookup(BASE_URL_ENV).filter(|url| !url.trim().is_empty()) {
+            builder = builder.base_url(url.trim());
+        }
+        builder
+    }
+
+    /// The API token, sent as `Authorization: Bearer <token>`. Surrounding whitespace (a
+    /// newline from a file) is trimmed. It is kept only in that header, marked sensitive,
+    /// and never shown by `Debug`.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        let token: String = token.into();
+        let token = token.trim();
+        self.authorization = Some(if token.is_empty() {
+            Err("the token is empty")
+        } else {
+            match HeaderValue::from_str(&format!("Bearer {token}")) {
+                Ok(mut value) => {
+                    value.set_sensitive(true);
+                    Ok(value)
+                }
+                Err(_) => Err("the token contains characters a header cannot carry"),
+            }
+        });
+        self
+    }
+
+    /// The API's base URL (default `https://admin.vps.org`), with an optional path prefix.
+    /// `http://` is accepted only for loopback hosts unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The longest one request may take, from connecting to reading the whole body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The User-Agent header (default `vpsorg-backups/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Allows an `http://` base URL on a host that is not loopback. The token then crosses
+    /// the network unencrypted: use it only for a test server on a trusted network.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when no token was set or it cannot be a header value; when the
+    /// base URL does not parse, is not `http`/`https`, has credentials, a query or a
+    /// fragment; when it is `http://` on a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http); or when the HTTP client cannot be
+    /// created (for example, no TLS backend).
+    pub fn build(self) -> Result<Client> {
+        let authorization = match self.authorization {
+            Some(Ok(value)) => value,
+            Some(Err(problem)) => return Err(Error::config(problem)),
+            None => {
+                return Err(Error::config(format!(
+                    "no API token: set {TOKEN_ENV} or call ClientBuilder::token"
+                )));
+            }
+        };
+        let base_url = parse_base_url(&self.base_url, self.allow_insecure_http)?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::config("the user agent contains characters a header cannot carry")
+        })?;
+
+        let origin = base_url.origin();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.url().origin() != origin {
+                let origin = attempt.url().origin().ascii_serialization();
+                attempt.error(ForeignRedirect { origin })
+            } else if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else {
+                attempt.follow()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .default_headers(HeaderMap::from_iter([(AUTHORIZATION, authorization)]))
+            .user_agent(user_agent)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(redirects)
+            .https_only(base_url.scheme() == "https")
+            .build()
+            .map_err(|_| Error::config("the HTTP client could not be created"))?;
+        let raw = vpsorg_backups_client::Client::new_with_client(
+            base_url.as_str().trim_end_matches('/'),
+            http,
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                raw,
+                base_url,
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+/// Checks and normalises a base URL.
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
+    let url = Url::parse(text.trim())
+        .map_err(|error| Error::config(format!("the base URL is not a valid URL ({error})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::config(
+                "refusing to send the token over http:// to a host that is not loopback; \
+                 use https:// or allow_insecure_http(true)",
+            ));
+        }
+        _ => return Err(Error::config("the base URL must be http:// or https://")),
+    }
+    if url.host().is_none() {
+        return Err(Error::config("the base URL has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "the base URL must not carry credentials; use the token",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            "the base URL must not have a query or a fragment",
+        ));
+    }
+    Ok(url)
+}
+
+/// Whether the URL's host is this machine.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+    }
+}
+
+/// The error a refused cross-origin redirect carries inside reqwest's error.
+#[derive(Debug)]
+pub(crate) struct ForeignRedirect {
+    pub(crate) origin: String,
+}
+
+impl fmt::Display for ForeignRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "redirect to another origin ({}) refused", self.origin)
+    }
+}
+
+impl std::error::Error for ForeignRedirect {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_message(result: Result<Client>) -> String {
+        match result {
+            Err(Error::Config { message }) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        let build = |url: &str| Client::builder().token("t").base_url(url).build();
+        assert!(build("https://admin.vps.org").is_ok());
+        assert!(build("https://admin.vps.org/prefix/").is_ok());
+        assert!(build("http://127.0.0.1:8080").is_ok());
+        assert!(build("http://[::1]:8080").is_ok());
+        assert!(build("http://localhost:8080").is_ok());
+        assert!(config_message(build("http://admin.vps.org")).contains("http://"));
+        assert!(config_message(build("ftp://admin.vps.org")).contains("https://"));
+        assert!(config_message(build("not a url")).contains("not a valid URL"));
+        assert!(config_message(build("https://user:pw@admin.vps.org")).contains("credentials"));
+        assert!(config_message(build("https://admin.vps.org/?a=b")).contains("query"));
+        assert!(
+            Client::builder()
+                .token("t")
+                .base_url("http://10.0.0.5:8000")
+                .allow_insecure_http(true)
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn tokens_are_checked_and_never_shown() {
+        assert!(config_message(Client::builder().build()).contains("VPSORG_API_TOKEN"));
+        assert!(config_message(Client::builder().token("  ").build()).contains("empty"));
+        assert!(config_message(Client::builder().token("a\u{7f}b").build()).contains("characters"));
+        let builder = Client::builder().token("s3cr3t-token\n");
+        assert!(!format!("{builder:?}").contains("s3cr3t"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+        assert_eq!(client.base_url().as_str(), "https://admin.vps.org/");
+    }
+
+    #[test]
+    fn from_env_reads_token_and_url() {
+        let env = |name: &str| match name {
+            TOKEN_ENV => Some("env-token\n".to_owned()),
+            BASE_URL_ENV => Some("http://127.0.0.1:9".to_owned()),
+            _ => None,
+        };
+        let client = ClientBuilder::from_lookup(env).build().unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:9/");
+
+        let client = ClientBuilder::from_lookup(|name| (name == TOKEN_ENV).then(|| "t".into()))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "https://admin.vps.org/");
+
+        let missing = ClientBuilder::from_lookup(|_| Some(String::new())).build();
+        assert!(config_message(missing).contains(TOKEN_ENV));
+    }
+
+    #[test]
+    fn list_path_keeps_a_base_path() {
+        let client = Client::builder()
+            .token("t")
+            .base_url("https://example.test/vps/")
+            .build()
+            .unwrap();
+        assert_eq!(client.list_path(), "/vps/api/v1/backups/");
+    }
+}

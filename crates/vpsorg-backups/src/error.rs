@@ -1,0 +1,956 @@
+//! The crate's one error type, and the only place where the generated client's errors are
+//! turned into it.
+//!
+//! Every variant says what went wrong in terms of the API (which resource was not found,
+//! how long to wait after a 429, whether a timed-out request may have reached the server),
+//! never in terms of HTTP plumbing. [`Display`](std::fmt::Display) is one terse line that
+//! never contains a header, a raw body or the token.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use vpsorg_backups_client::types;
+use vpsorg_backups_client::{BackupStatus, ResponseHead};
+
+use crate::Backup;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The most characters of a server-provided sentence (`detail`, a field error) that an
+/// [`Error`] keeps, and of the body excerpt of a [`Error::Decode`].
+pub(crate) const MAX_EXCERPT_CHARS: usize = 200;
+
+/// The resource an [`Error::NotFound`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Resource {
+    /// A server, by id.
+    Server(i64),
+    /// A backup, by id.
+    Backup(i64),
+    /// A page of the backup list past the last one.
+    Page(u64),
+    /// A restore whose server or backup does not exist; the API did not say which.
+    ServerOrBackup {
+        /// The server that was to be restored.
+        server_id: i64,
+        /// The backup it was to be restored from.
+        backup_id: i64,
+    },
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Resource::Server(id) => write!(f, "server {id}"),
+            Resource::Backup(id) => write!(f, "backup {id}"),
+            Resource::Page(number) => write!(f, "page {number} of the backup list"),
+            Resource::ServerOrBackup {
+                server_id,
+                backup_id,
+            } => write!(f, "server {server_id} or backup {backup_id}"),
+        }
+    }
+}
+
+/// Why a listing stopped before the last page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationIssue {
+    /// The server's `next` link is not a page of the backup list on the configured
+    /// origin (or names no page number), so it was not followed.
+    UnusableNextLink,
+    /// A page held only backups already listed: the server seems to ignore the `page`
+    /// parameter. Stopping is the alternative to looping forever.
+    NoProgress {
+        /// The page that brought nothing new.
+        page: u64,
+    },
+    /// The `next` link does not point past the current page.
+    LinkGoesBackwards {
+        /// The page the link came with.
+        page: u64,
+        /// The page it points to.
+        next: u64,
+    },
+    /// Far more pages than the server's `count` allows for.
+    TooManyPages {
+        /// Pages fetched so far.
+        pages: u64,
+    },
+}
+
+impl fmt::Display for PaginationIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationIssue::UnusableNextLink => {
+                f.write_str("the server's next link is not a page of the backup list")
+            }
+            PaginationIssue::NoProgress { page } => write!(
+                f,
+                "page {page} repeated backups already listed; the server seems to ignore paging"
+            ),
+            PaginationIssue::LinkGoesBackwards { page, next } => {
+                write!(f, "page {page} links back to page {next}")
+            }
+            PaginationIssue::TooManyPages { pages } => write!(
+                f,
+                "{pages} pages fetched, far more than the server's count allows"
+            ),
+        }
+    }
+}
+
+/// Everything that can go wrong when talking to the VPS.org Backups API.
+///
+/// Match on the variant to handle a case (every variant is `#[non_exhaustive]`, so match
+/// with `{ .. }`), or use the helpers: [`status`](Error::status),
+/// [`is_retryable`](Error::is_retryable), [`request_id`](Error::request_id),
+/// [`code`](Error::code), [`retry_after`](Error::retry_after).
+///
+/// ```
+/// use vpsorg_backups::Error;
+///
+/// fn explain(error: &Error) -> String {
+///     match error {
+///         Error::ManualBackupLimit { server_id, .. } => {
+///             format!("delete a manual backup of server {server_id} first")
+///         }
+///         Error::RateLimited { retry_after: Some(wait), .. } => format!("retry in {wait:?}"),
+///         other => other.to_string(),
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is missing, wrong or not allowed to do this (HTTP 401 or 403).
+    #[non_exhaustive]
+    Unauthorized {
+        /// 401 or 403.
+        status: StatusCode,
+        /// The API's reason, such as `not_authenticated` or `authentication_failed`.
+        code: Option<String>,
+        /// The API's sentence for people.
+        detail: Option<String>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// A server, backup or page does not exist (HTTP 404).
+    #[non_exhaustive]
+    NotFound {
+        /// What was not found.
+        resource: Resource,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
+        /// The API's sentence for people.
+        detail: Option<String>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// The server already has the most manual backups allowed (10): delete one first.
+    #[non_exhaustive]
+    ManualBackupLimit {
+        /// The server that is full.
+        server_id: i64,
+        /// The API's sentence for people.
+        detail: Option<String>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// The API refused the request as invalid (HTTP 400, 409, 415 or 422), for example
+    /// restoring a backup of another server (`code` `backup_server_mismatch`) or one that
+    /// is not completed (`backup_not_completed`), or with errors about fields.
+    #[non_exhaustive]
+    InvalidRequest {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
+        /// The API's sentence for people, when it gave one.
+        detail: Option<String>,
+        /// Messages about each invalid field (or `non_field_errors`), by field name.
+        field_errors: BTreeMap<String, Vec<String>>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// Too many requests (HTTP 429).
+    #[non_exhaustive]
+    RateLimited {
+        /// How long the API asked to wait, from `Retry-After`.
+        retry_after: Option<Duration>,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
+        /// The API's sentence for people.
+        detail: Option<String>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// The API or a proxy in front of it failed (HTTP 5xx). 502, 503 and 504 are
+    /// transient.
+    #[non_exhaustive]
+    Server {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
+        /// The API's sentence for people, when the body was the API's JSON.
+        detail: Option<String>,
+        /// `Retry-After`, which 503 responses may carry.
+        retry_after: Option<Duration>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// A status the API does not document for this operation, such as a redirect that was
+    /// not followed.
+    #[non_exhaustive]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The API's reason, when it gave one.
+        code: Option<String>,
+        /// The API's sentence for people, when the body was the API's JSON.
+        detail: Option<String>,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+    /// No response arrived in time (the client's `timeout` or `connect_timeout`).
+    #[non_exhaustive]
+    Timeout {
+        /// False only when the connection was never made, so the API cannot have seen
+        /// the request.
+        may_have_reached_server: bool,
+        /// The underlying error.
+        source: BoxError,
+    },
+    /// The connection failed: DNS, refused connection, TLS, reset, closed mid-response.
+    #[non_exhaustive]
+    Transport {
+        /// False only when the connection was never made, so the API cannot have seen
+        /// the request.
+        may_have_reached_server: bool,
+        /// The underlying error.
+        source: BoxError,
+    },
+    /// A response the crate could not decode. `excerpt` holds the start of the body (at
+    /// most 200 characters, control characters replaced) for debugging; `Display` never
+    /// shows it. A 2xx status on a create or restore means it happened all the same.
+    #[non_exhaustive]
+    Decode {
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The start of the body.
+        excerpt: String,
+        /// The `X-Request-Id` of the response.
+        request_id: Option<String>,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// A request to a create or restore failed in a way that leaves its outcome unknown
+    /// (a timeout, a dropped connection or a 5xx after the request was sent). It was not
+    /// retried: a second create would use another manual slot, a second restore would
+    /// overwrite the server again. List the server's backups before trying again.
+    #[non_exhaustive]
+    OutcomeUnknown {
+        /// What was attempted: `create backup` or `restore server`.
+        operation: &'static str,
+        /// The failure.
+        source: Box<Error>,
+    },
+    /// The API or a redirect pointed to another origin than the configured base URL. The
+    /// crate never sends the token there, so it stopped.
+    #[non_exhaustive]
+    ForeignOrigin {
+        /// The other origin, as `scheme://host:port`.
+        origin: String,
+    },
+    /// A listing could not go on safely.
+    #[non_exhaustive]
+    Pagination {
+        /// What the server did.
+        issue: PaginationIssue,
+    },
+    /// The backup being waited for ended as `failed`.
+    #[non_exhaustive]
+    BackupFailed {
+        /// The failed backup.
+        backup: Box<Backup>,
+    },
+    /// The backup being waited for is no longer listed for its server.
+    #[non_exhaustive]
+    BackupDisappeared {
+        /// The server it belonged to.
+        server_id: i64,
+        /// The backup.
+        backup_id: i64,
+    },
+    /// The backup was not completed before the waiter's timeout.
+    #[non_exhaustive]
+    WaitTimeout {
+        /// The server it belongs to.
+        server_id: i64,
+        /// The backup.
+        backup_id: i64,
+        /// Its status when last seen.
+        last_status: Option<BackupStatus>,
+        /// How long the waiter waited.
+        waited: Duration,
+    },
+    /// An argument the API would refuse, caught before sending (a page size outside
+    /// 1..=100, a description over 255 characters).
+    #[non_exhaustive]
+    InvalidInput {
+        /// What is wrong.
+        message: String,
+    },
+    /// The client could not be built: no token, a malformed or insecure base URL.
+    #[non_exhaustive]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the response this error came from, if one arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Unauthorized { status, .. }
+            | Error::InvalidRequest { status, .. }
+            | Error::Server { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
+            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::ManualBackupLimit { .. } => Some(StatusCode::BAD_REQUEST),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::OutcomeUnknown { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again later may succeed: rate limiting, 502, 503,
+    /// 504, timeouts and connection failures. The client has already retried these as far
+    /// as its [`RetryPolicy`](crate::RetryPolicy) allows. Always false for
+    /// [`Error::OutcomeUnknown`]: repeating that request is not safe.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Server { status, .. } => matches!(status.as_u16(), 502..=504),
+            _ => false,
+        }
+    }
+
+    /// Whether the request may have reached the API although it failed. False for errors
+    /// raised before anything was sent.
+    pub fn may_have_reached_server(&self) -> bool {
+        match self {
+            Error::Timeout {
+                may_have_reached_server,
+                ..
+            }
+            | Error::Transport {
+                may_have_reached_server,
+                ..
+            } => *may_have_reached_server,
+            Error::ForeignOrigin { .. }
+            | Error::InvalidInput { .. }
+            | Error::Config { .. }
+            | Error::Pagination { .. }
+            | Error::WaitTimeout { .. }
+            | Error::BackupDisappeared { .. }
+            | Error::BackupFailed { .. } => false,
+            _ => true,
+        }
+    }
+
+    /// Whether this is [`Error::OutcomeUnknown`]: a create or restore that may or may not
+    /// have happened.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// The `X-Request-Id` of the response, when the API sent one. Quote it to VPS.org
+    /// support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Unauthorized { request_id, .. }
+            | Error::NotFound { request_id, .. }
+            | Error::ManualBackupLimit { request_id, .. }
+            | Error::InvalidRequest { request_id, .. }
+            | Error::RateLimited { request_id, .. }
+            | Error::Server { request_id, .. }
+            | Error::UnexpectedStatus { request_id, .. }
+            | Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::OutcomeUnknown { source, .. } => source.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The API's machine-readable reason, such as `backup_not_completed`, when it gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Unauthorized { code, .. }
+            | Error::NotFound { code, .. }
+            | Error::InvalidRequest { code, .. }
+            | Error::RateLimited { code, .. }
+            | Error::Server { code, .. }
+            | Error::UnexpectedStatus { code, .. } => code.as_deref(),
+            Error::ManualBackupLimit { .. } => Some("manual_backup_limit_reached"),
+            Error::OutcomeUnknown { source, .. } => source.code(),
+            _ => None,
+        }
+    }
+
+    /// The API's sentence for people (bounded and cleaned of control characters), when it
+    /// gave one.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Unauthorized { detail, .. }
+            | Error::NotFound { detail, .. }
+            | Error::ManualBackupLimit { detail, .. }
+            | Error::InvalidRequest { detail, .. }
+            | Error::RateLimited { detail, .. }
+            | Error::Server { detail, .. }
+            | Error::UnexpectedStatus { detail, .. } => detail.as_deref(),
+            Error::OutcomeUnknown { source, .. } => source.detail(),
+            _ => None,
+        }
+    }
+
+    /// How long the API asked to wait before retrying (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } | Error::Server { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn pagination(issue: PaginationIssue) -> Self {
+        Error::Pagination { issue }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// Appends `: detail` when there is one.
+        fn detail(f: &mut fmt::Formatter<'_>, detail: &Option<String>) -> fmt::Result {
+            match detail {
+                Some(detail) => write!(f, ": {detail}"),
+                None => Ok(()),
+            }
+        }
+        match self {
+            Error::Unauthorized {
+                status, detail: d, ..
+            } => {
+                let what = if *status == StatusCode::FORBIDDEN {
+                    "forbidden"
+                } else {
+                    "unauthorized"
+                };
+                write!(f, "{what} (HTTP {})", status.as_u16())?;
+                detail(f, d)
+            }
+            Error::NotFound { resource, .. } => write!(f, "{resource} not found"),
+            Error::ManualBackupLimit { server_id, .. } => write!(
+                f,
+                "server {server_id} already has the most manual backups allowed (10); delete one first"
+            ),
+            Error::InvalidRequest {
+                status,
+                detail: d,
+                field_errors,
+                ..
+            } => {
+                write!(f, "invalid request (HTTP {})", status.as_u16())?;
+                detail(f, d)?;
+                let mut separator = if d.is_some() { "; " } else { ": " };
+                for (field, messages) in field_errors {
+                    write!(f, "{separator}{field}: {}", messages.join(" "))?;
+                    separator = "; ";
+                }
+                Ok(())
+            }
+            Error::RateLimited { retry_after, .. } => {
+                f.write_str("rate limited (HTTP 429)")?;
+                match retry_after {
+                    Some(wait) => write!(f, "; retry after {}s", wait.as_secs()),
+                    None => Ok(()),
+                }
+            }
+            Error::Server {
+                status, detail: d, ..
+            } => {
+                write!(f, "server error (HTTP {})", status.as_u16())?;
+                detail(f, d)
+            }
+            Error::UnexpectedStatus {
+                status, detail: d, ..
+            } => {
+                write!(f, "unexpected HTTP status {}", status.as_u16())?;
+                detail(f, d)
+            }
+            Error::Timeout {
+                may_have_reached_server,
+                ..
+            } => {
+                if *may_have_reached_server {
+                    f.write_str("request timed out")
+                } else {
+                    f.write_str("timed out connecting to the API")
+                }
+            }
+            Error::Transport {
+                may_have_reached_server,
+                ..
+            } => {
+                if *may_have_reached_server {
+                    f.write_str("connection failed after the request may have been sent")
+                } else {
+                    f.write_str("could not connect to the API")
+                }
+            }
+            Error::Decode { status, source, .. } => write!(
+                f,
+                "could not decode the API's response (HTTP {}): {source}",
+                status.as_u16()
+            ),
+            Error::OutcomeUnknown { operation, source } => {
+                let check = if operation.starts_with("restore") {
+                    "check the server"
+                } else {
+                    "list the server's backups"
+                };
+                write!(
+                    f,
+                    "{operation} may or may not have happened ({source}); {check} before retrying"
+                )
+            }
+            Error::ForeignOrigin { origin } => write!(
+                f,
+                "refused to follow the API to another origin ({origin}) with the token"
+            ),
+            Error::Pagination { issue } => write!(f, "listing stopped: {issue}"),
+            Error::BackupFailed { backup } => write!(
+                f,
+                "backup {} of server {} failed",
+                backup.id, backup.server.id
+            ),
+            Error::BackupDisappeared {
+                server_id,
+                backup_id,
+            } => write!(
+                f,
+                "backup {backup_id} of server {server_id} disappeared while waiting for it"
+            ),
+            Error::WaitTimeout {
+                server_id,
+                backup_id,
+                last_status,
+                waited,
+            } => {
+                write!(
+                    f,
+                    "backup {backup_id} of server {server_id} was not completed after {}s",
+                    waited.as_secs()
+                )?;
+                match last_status {
+                    Some(status) => write!(f, " (last status: {})", clean(status.as_str())),
+                    None => Ok(()),
+                }
+            }
+            Error::InvalidInput { message } => write!(f, "invalid input: {message}"),
+            Error::Config { message } => write!(f, "invalid configuration: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Timeout { source, .. } | Error::Transport { source, .. } => {
+                Some(source.as_ref())
+            }
+            Error::Decode { source, .. } => Some(source),
+            Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// What the mapping needs to know about the operation that failed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Operation {
+    List { page: u64 },
+    Create { server_id: i64 },
+    Delete { backup_id: i64 },
+    Restore { server_id: i64, backup_id: i64 },
+}
+
+impl Operation {
+    /// The generated client's operation id.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Operation::List { .. } => "list_backups",
+            Operation::Create { .. } => "create_backup",
+            Operation::Delete { .. } => "delete_backup",
+            Operation::Restore { .. } => "restore_server",
+        }
+    }
+
+    pub(crate) fn method(self) -> &'static str {
+        match self {
+            Operation::List { .. } => "GET",
+            Operation::Create { .. } | Operation::Restore { .. } => "POST",
+            Operation::Delete { .. } => "DELETE",
+        }
+    }
+
+    /// Whether sending the request twice has the effect of sending it once.
+    pub(crate) fn is_idempotent(self) -> bool {
+        matches!(self, Operation::List { .. } | Operation::Delete { .. })
+    }
+
+    /// How an [`Error::OutcomeUnknown`] names the operation.
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Operation::List { .. } => "listing backups",
+            Operation::Create { .. } => "create backup",
+            Operation::Delete { .. } => "delete backup",
+            Operation::Restore { .. } => "restore server",
+        }
+    }
+
+    /// The resource a 404 without a recognised code is about.
+    fn not_found(self) -> Resource {
+        match self {
+            Operation::List { page } => Resource::Page(page),
+            Operation::Create { server_id } => Resource::Server(server_id),
+            Operation::Delete { backup_id } => Resource::Backup(backup_id),
+            Operation::Restore {
+                server_id,
+                backup_id,
+            } => Resource::ServerOrBackup {
+                server_id,
+                backup_id,
+            },
+        }
+    }
+
+    fn server_id(self) -> Option<i64> {
+        match self {
+            Operation::Create { server_id } | Operation::Restore { server_id, .. } => {
+                Some(server_id)
+            }
+            _ => None,
+        }
+    }
+
+    fn backup_id(self) -> Option<i64> {
+        match self {
+            Operation::Delete { backup_id } | Operation::Restore { backup_id, .. } => {
+                Some(backup_id)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The generated client's error, as its operations return it.
+pub(crate) type RawError = vpsorg_backups_client::Error<types::Error>;
+
+/// The outcome of mapping a failed call: either an [`Error`], or a success after all when
+/// the API answered with a 2xx status the spec does not list (the body is then decoded as
+/// the documented one; an empty body reads as JSON `null`).
+pub(crate) enum Mapped {
+    Error(Error),
+    UndocumentedSuccess { status: StatusCode, body: Vec<u8> },
+}
+
+/// The most bytes read from a response the spec does not describe.
+const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
+
+/// Maps one failed call of the generated client. `head` comes from
+/// [`vpsorg_backups_client::capture_response_head`] and keeps the status when the generated
+/// error lost it.
+pub(crate) async fn map_error(
+    op: Operation,
+    error: RawError,
+    head: Option<ResponseHead>,
+) -> Mapped {
+    let head_status = head.as_ref().map(|head| head.status);
+    let head_headers = head.map(|head| head.headers).unwrap_or_default();
+    match error {
+        RawError::ErrorResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.into_inner();
+            Mapped::Error(from_status(op, status, &headers, Some(body)))
+        }
+        RawError::InvalidResponsePayload(bytes, source) => match head_status {
+            // An error page that is not the API's JSON (a proxy's HTML 502): the status
+            // says everything there is to say.
+            Some(status) if !status.is_success() => {
+                Mapped::Error(from_status(op, status, &head_headers, None))
+            }
+            status => Mapped::Error(Error::Decode {
+                status: status.unwrap_or(StatusCode::OK),
+                excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
+                request_id: request_id(&head_headers),
+                source,
+            }),
+        },
+        RawError::UnexpectedResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_bounded(response).await;
+            if status.is_success() {
+                return match body {
+                    Ok(body) => Mapped::UndocumentedSuccess { status, body },
+                    Err(error) => Mapped::Error(from_reqwest(error)),
+                };
+            }
+            let body = body
+                .ok()
+                .and_then(|body| serde_json::from_slice::<types::Error>(&body).ok());
+            Mapped::Error(from_status(op, status, &headers, body))
+        }
+        RawError::CommunicationError(error)
+        | RawError::ResponseBodyError(error)
+        | RawError::InvalidUpgrade(error) => Mapped::Error(from_reqwest(error)),
+        RawError::InvalidRequest(message) => Mapped::Error(Error::invalid_input(clean(&message))),
+        RawError::Custom(message) => Mapped::Error(Error::Transport {
+            may_have_reached_server: true,
+            source: clean(&message).into(),
+        }),
+    }
+}
+
+/// Reads at most [`MAX_UNDOCUMENTED_BODY`] bytes of a response.
+async fn read_bounded(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_UNDOCUMENTED_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_UNDOCUMENTED_BODY {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+/// Maps a transport-level error of reqwest.
+pub(crate) fn from_reqwest(error: reqwest::Error) -> Error {
+    if error.is_redirect() {
+        let origin = std::error::Error::source(&error)
+            .and_then(|source| source.downcast_ref::<crate::client::ForeignRedirect>())
+            .map(|redirect| redirect.origin.clone());
+        if let Some(origin) = origin {
+            return Error::ForeignOrigin { origin };
+        }
+    }
+    if error.is_builder() {
+        return Error::invalid_input("the request could not be built");
+    }
+    // A connection that was never made cannot have carried the request.
+    let may_have_reached_server = !error.is_connect();
+    if error.is_timeout() {
+        Error::Timeout {
+            may_have_reached_server,
+            source: Box::new(error.without_url()),
+        }
+    } else {
+        Error::Transport {
+            may_have_reached_server,
+            source: Box::new(error.without_url()),
+        }
+    }
+}
+
+/// Maps a response by its status and the API's error body, when it sent one.
+fn from_status(
+    op: Operation,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<types::Error>,
+) -> Error {
+    let request_id = request_id(headers);
+    let (code, detail, field_errors) = match body {
+        Some(body) => {
+            let fields = body
+                .extra
+                .into_iter()
+                .map(|(field, messages)| {
+                    (
+                        clean(&field),
+                        messages.iter().map(|message| clean(message)).collect(),
+                    )
+                })
+                .collect::<BTreeMap<String, Vec<String>>>();
+            (
+                body.code.as_deref().map(clean),
+                body.detail.as_deref().map(clean),
+                fields,
+            )
+        }
+        None => (None, None, BTreeMap::new()),
+    };
+    match status.as_u16() {
+        401 | 403 => Error::Unauthorized {
+            status,
+            code,
+            detail,
+            request_id,
+        },
+        404 => {
+            let resource = match (code.as_deref(), op.server_id(), op.backup_id()) {
+                (Some("server_not_found"), Some(server_id), _) => Resource::Server(server_id),
+                (Some("backup_not_found"), _, Some(backup_id)) => Resource::Backup(backup_id),
+                _ => op.not_found(),
+            };
+            Error::NotFound {
+                resource,
+                code,
+                detail,
+                request_id,
+            }
+        }
+        400 if code.as_deref() == Some("manual_backup_limit_reached") => match op {
+            Operation::Create { server_id } => Error::ManualBackupLimit {
+                server_id,
+                detail,
+                request_id,
+            },
+            _ => Error::InvalidRequest {
+                status,
+                code,
+                detail,
+                field_errors,
+                request_id,
+            },
+        },
+        400 | 409 | 415 | 422 => Error::InvalidRequest {
+            status,
+            code,
+            detail,
+            field_errors,
+            request_id,
+        },
+        429 => Error::RateLimited {
+            code,
+            retry_after: retry_after(headers, SystemTime::now()),
+            detail,
+            request_id,
+        },
+        500..=599 => Error::Server {
+            status,
+            code,
+            detail,
+            retry_after: retry_after(headers, SystemTime::now()),
+            request_id,
+        },
+        _ => Error::UnexpectedStatus {
+            status,
+            code,
+            detail,
+            request_id,
+        },
+    }
+}
+
+/// The `X-Request-Id` header, cleaned and bounded.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("x-request-id")?.to_str().ok()?;
+    let value = clean(value);
+    (!value.is_empty()).then_some(value)
+}
+
+/// Parses `Retry-After`: whole seconds (DRF) or an HTTP date (some proxies). A date in the
+/// past means "now".
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Text from the server, made safe to show on one line: control characters become spaces,
+/// and at most [`MAX_EXCERPT_CHARS`] characters are kept.
+pub(crate) fn clean(text: &str) -> String {
+    excerpt(text.trim())
+}
+
+/// The first [`MAX_EXCERPT_CHARS`] characters of `text`, with control characters replaced.
+fn excerpt(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_EXCERPT_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(MAX_EXCERPT_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", " 30 ".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(30)));
+
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        headers.insert("retry-after", later.parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(90)));
+
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        headers.insert("retry-after", earlier.parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
+
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert("retry-after", "-5".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn clean_bounds_and_flattens_text() {
+        assert_eq!(clean("  two\nlines\r\t "), "two lines");
+        let long = "é".repeat(500);
+        let cleaned = clean(&long);
+        assert_eq!(cleaned.chars().count(), MAX_EXCERPT_CHARS + 1);
+        assert!(cleaned.ends_with('…'));
+    }
+}

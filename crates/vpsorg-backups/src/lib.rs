@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod backups;
+mod client;
+mod error;
+mod pagination;
+mod retry;
+mod servers;
+mod wait;
+
+pub use backups::{
+    Backups, CreateBackup, CreatedBackup, DeleteBackup, ListBackups, MAX_DESCRIPTION_CHARS,
+};
+pub use client::{
+    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, TOKEN_ENV,
+};
+pub use error::{Error, PaginationIssue, Resource, Result};
+pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
+pub use retry::RetryPolicy;
+pub use servers::{RestoreServer, Servers};
+pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
+
+/// A backup of one server, as the API lists it.
+pub use vpsorg_backups_client::types::Backup;
+/// The answer to a restore request: the server, the backup and the server's new status.
+pub use vpsorg_backups_client::types::Restore;
+/// The server a backup belongs to: its id and name.
+pub use vpsorg_backups_client::types::ServerRef;
+pub use vpsorg_backups_client::{BackupStatus, BackupType};

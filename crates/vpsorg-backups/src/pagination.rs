@@ -1,0 +1,538 @@
+//! Pages of the backup list, and the streams that walk them: [`PageStream`] and
+//! [`BackupStream`].
+//!
+//! The API pages like Django REST Framework's `PageNumberPagination`: `?page=N`, a total
+//! `count`, and `next`/`previous` links that may be absent. A `next` link is used only for
+//! its page number, after checking that it points to the backup list on the configured
+//! origin; every request goes to the configured base URL, so the token never travels
+//! anywhere else.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, Stream, TryStreamExt};
+use reqwest::Url;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+use vpsorg_backups_client::{ResponseValue, types};
+
+use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
+use crate::{Backup, BackupType, Client};
+
+/// The most pages [`ListBackups::concurrency`](crate::ListBackups::concurrency) fetches at
+/// once.
+pub(crate) const MAX_CONCURRENCY: usize = 16;
+
+/// The API's largest page size.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// How many recently yielded backup ids a stream remembers to drop duplicates: many pages'
+/// worth, in bounded memory.
+const SEEN_IDS: usize = 2_000;
+
+/// The filters of a listing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Query {
+    pub(crate) server_id: Option<i64>,
+    pub(crate) backup_type: Option<BackupType>,
+    pub(crate) page_size: Option<u32>,
+}
+
+impl Query {
+    /// Catches what the API would refuse with a 400 or 404.
+    pub(crate) fn validate(&self, page: u64) -> Result<()> {
+        if let Some(size) = self.page_size
+            && !(1..=MAX_PAGE_SIZE).contains(&size)
+        {
+            return Err(Error::invalid_input(format!(
+                "page size {size} is outside 1..={MAX_PAGE_SIZE}"
+            )));
+        }
+        if page == 0 {
+            return Err(Error::invalid_input("pages are numbered from 1"));
+        }
+        Ok(())
+    }
+}
+
+/// One page of backups. Serializes as `{"number", "count", "backups", "has_next"}`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
+pub struct Page {
+    /// The page's number, from 1.
+    pub number: u64,
+    /// How many backups match the filters, across all pages (as of this page).
+    pub count: u64,
+    /// The backups on this page, newest first. In a stream, only those not yielded
+    /// before.
+    pub backups: Vec<Backup>,
+    /// Whether the API indicated another page after this one.
+    pub has_next: bool,
+}
+
+impl Page {
+    /// A page fetched on its own, by [`ListBackups::send`](crate::ListBackups::send).
+    pub(crate) fn single(number: u64, query: &Query, list: types::BackupList) -> Page {
+        let count = u64::try_from(list.count).unwrap_or(0);
+        let len = list.results.len() as u64;
+        let has_next = if list.next.is_some() {
+            true
+        } else if list.previous.is_some() {
+            // The API sends links, and this page has no `next`.
+            false
+        } else {
+            let size = query.page_size.map_or(len, u64::from);
+            len > 0 && number.saturating_mul(size) < count
+        };
+        Page {
+            number,
+            count,
+            backups: list.results,
+            has_next,
+        }
+    }
+}
+
+impl IntoIterator for Page {
+    type Item = Backup;
+    type IntoIter = std::vec::IntoIter<Backup>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.backups.into_iter()
+    }
+}
+
+/// A stream of [`Page`]s, from [`ListBackups::pages`](crate::ListBackups::pages).
+///
+/// Pages being fetched in the background are cancelled when the stream is dropped.
+#[must_use = "streams do nothing unless polled"]
+pub struct PageStream {
+    inner: Pin<Box<dyn Stream<Item = Result<Page>> + Send>>,
+}
+
+impl fmt::Debug for PageStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageStream").finish_non_exhaustive()
+    }
+}
+
+impl Stream for PageStream {
+    type Item = Result<Page>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// A stream of [`Backup`]s across pages, from
+/// [`ListBackups::items`](crate::ListBackups::items).
+///
+/// Pages being fetched in the background are cancelled when the stream is dropped.
+#[must_use = "streams do nothing unless polled"]
+pub struct BackupStream {
+    inner: Pin<Box<dyn Stream<Item = Result<Backup>> + Send>>,
+}
+
+impl BackupStream {
+    pub(crate) fn new(pages: PageStream) -> Self {
+        let items = pages
+            .map_ok(|page| stream::iter(page.backups.into_iter().map(Ok)))
+            .try_flatten();
+        BackupStream {
+            inner: Box::pin(items),
+        }
+    }
+}
+
+impl fmt::Debug for BackupStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackupStream").finish_non_exhaustive()
+    }
+}
+
+impl Stream for BackupStream {
+    type Item = Result<Backup>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// Fetches one page (with the client's retries).
+pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<types::BackupList> {
+    let path = client.list_path();
+    client
+        .execute(Operation::List { page }, &path, |raw| {
+            let query = query.clone();
+            async move {
+                let mut request = raw.list_backups();
+                if let Some(server_id) = query.server_id {
+                    request = request.server_id(server_id);
+                }
+                if let Some(backup_type) = query.backup_type {
+                    request = request.backup_type(backup_type);
+                }
+                if let Some(size) = query.page_size {
+                    request = request.page_size(u64::from(size));
+                }
+                if page > 1 {
+                    request = request.page(page);
+                }
+                request.send().await.map(ResponseValue::into_inner)
+            }
+        })
+        .await
+}
+
+/// The stream of pages behind [`ListBackups::pages`](crate::ListBackups::pages).
+pub(crate) fn pages(client: Client, query: Query, start: u64, concurrency: usize) -> PageStream {
+    let pager = Pager {
+        client,
+        query,
+        start,
+        concurrency: concurrency.clamp(1, MAX_CONCURRENCY),
+        in_flight: VecDeque::new(),
+        planned: None,
+        seen: SeenIds::default(),
+        page_size: None,
+        pages_fetched: 0,
+        started: false,
+        done: false,
+        pending_error: None,
+    };
+    let inner = stream::unfold(pager, |mut pager| async move {
+        let item = pager.step().await?;
+        Some((item, pager))
+    });
+    PageStream {
+        inner: Box::pin(inner),
+    }
+}
+
+/// A page request running in the background; aborted when dropped. `None` when there was
+/// no Tokio runtime to run it on.
+struct Fetch {
+    number: u64,
+    task: Option<JoinHandle<Result<Option<types::BackupList>>>>,
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+impl Future for Fetch {
+    type Output = Result<Option<types::BackupList>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(task) = self.task.as_mut() else {
+            return Poll::Ready(Err(Error::config(
+                "listing pages needs a Tokio runtime (reqwest needs one too)",
+            )));
+        };
+        Pin::new(task).poll(cx).map(|joined| match joined {
+            Ok(result) => result,
+            Err(_) => Err(Error::Transport {
+                may_have_reached_server: true,
+                source: "the task fetching a page stopped".into(),
+            }),
+        })
+    }
+}
+
+/// Ids yielded recently, in bounded memory.
+#[derive(Default)]
+struct SeenIds {
+    set: HashSet<i64>,
+    order: VecDeque<i64>,
+}
+
+impl SeenIds {
+    /// Records `id`; false when it was already seen.
+    fn insert(&mut self, id: i64) -> bool {
+        if !self.set.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > SEEN_IDS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
+        }
+        true
+    }
+}
+
+struct Pager {
+    client: Client,
+    query: Query,
+    start: u64,
+    concurrency: usize,
+    /// Requests under way, in page order.
+    in_flight: VecDeque<Fetch>,
+    /// With concurrency: the page numbers still to request.
+    planned: Option<std::ops::RangeInclusive<u64>>,
+    seen: SeenIds,
+    /// The server's real page size, learnt from the first page that is not the last.
+    page_size: Option<u64>,
+    pages_fetched: u64,
+    started: bool,
+    done: bool,
+    /// An error to yield after the page that revealed it.
+    pending_error: Option<Error>,
+}
+
+impl Pager {
+    fn spawn(&mut self, number: u64) {
+        let client = self.client.clone();
+        let query = self.query.clone();
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.in_flight.push_back(Fetch { number, task: None });
+            return;
+        };
+        let task = runtime.spawn(
+            async move {
+                match fetch(&client, &query, number).await {
+                    Ok(list) => Ok(Some(list)),
+                    // DRF's "Invalid page." for a page past the last: the end of the list.
+                    Err(Error::NotFound {
+                        resource: Resource::Page(_),
+                        ..
+                    }) if number > 1 => Ok(None),
+                    Err(error) => Err(error),
+                }
+            }
+            .in_current_span(),
+        );
+        self.in_flight.push_back(Fetch {
+            number,
+            task: Some(task),
+        });
+    }
+
+    /// Keeps up to `concurrency` planned pages in flight.
+    fn refill(&mut self) {
+        while self.in_flight.len() < self.concurrency {
+            let Some(number) = self.planned.as_mut().and_then(Iterator::next) else {
+                break;
+            };
+            self.spawn(number);
+        }
+    }
+
+    /// Ends the stream: nothing more is fetched, and requests under way are cancelled.
+    fn finish(&mut self) {
+        self.done = true;
+        self.planned = None;
+        self.in_flight.clear();
+    }
+
+    async fn step(&mut self) -> Option<Result<Page>> {
+        if let Some(error) = self.pending_error.take() {
+            self.finish();
+            return Some(Err(error));
+        }
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            if let Err(error) = self.query.validate(self.start) {
+                self.finish();
+                return Some(Err(error));
+            }
+            self.spawn(self.start);
+        }
+        let Some(fetch) = self.in_flight.pop_front() else {
+            self.finish();
+            return None;
+        };
+        let number = fetch.number;
+        let list = match fetch.await {
+            Ok(Some(list)) => list,
+            Ok(None) => {
+                self.finish();
+                return None;
+            }
+            Err(error) => {
+                self.finish();
+                return Some(Err(error));
+            }
+        };
+        self.pages_fetched += 1;
+        let count = u64::try_from(list.count).unwrap_or(0);
+        let received = list.results.len() as u64;
+        if received == 0 {
+            self.finish();
+            // The first page is yielded even when empty, so that its count is seen.
+            return (number == self.start).then(|| {
+                Ok(Page {
+                    number,
+                    count,
+                    backups: Vec::new(),
+                    has_next: false,
+                })
+            });
+        }
+        let page_size = *self.page_size.get_or_insert(received);
+        let backups: Vec<Backup> = list
+            .results
+            .into_iter()
+            .filter(|backup| self.seen.insert(backup.id))
+            .collect();
+        if backups.is_empty() {
+            self.finish();
+            return Some(Err(Error::pagination(PaginationIssue::NoProgress {
+                page: number,
+            })));
+        }
+        let expected_pages = count.div_ceil(page_size.max(1));
+        if self.pages_fetched > expected_pages.saturating_mul(2).saturating_add(10) {
+            self.finish();
+            return Some(Err(Error::pagination(PaginationIssue::TooManyPages {
+                pages: self.pages_fetched,
+            })));
+        }
+
+        if self.concurrency > 1 {
+            if self.planned.is_none() && number == self.start {
+                self.planned = Some(number + 1..=expected_pages);
+            }
+            self.refill();
+        } else {
+            match self.next_page(number, list.next.as_deref(), count, page_size) {
+                Ok(Some(next)) => self.spawn(next),
+                Ok(None) => {}
+                Err(error) => self.pending_error = Some(error),
+            }
+        }
+        let has_next = !self.in_flight.is_empty();
+        if !has_next && self.pending_error.is_none() {
+            self.done = true;
+        }
+        Some(Ok(Page {
+            number,
+            count,
+            backups,
+            has_next,
+        }))
+    }
+
+    /// The page after `number`: from the `next` link when there is one, else by number
+    /// while `count` says there are more.
+    fn next_page(
+        &self,
+        number: u64,
+        next: Option<&str>,
+        count: u64,
+        page_size: u64,
+    ) -> Result<Option<u64>> {
+        let Some(link) = next else {
+            return Ok((number.saturating_mul(page_size) < count).then_some(number + 1));
+        };
+        let next = page_of_link(&self.client, link)?;
+        if next <= number {
+            return Err(Error::pagination(PaginationIssue::LinkGoesBackwards {
+                page: number,
+                next,
+            }));
+        }
+        Ok(Some(next))
+    }
+}
+
+/// The page number a `next` link points to, after checking that it is the backup list on
+/// the configured origin.
+fn page_of_link(client: &Client, link: &str) -> Result<u64> {
+    let url = Url::parse(link)
+        .or_else(|_| client.base_url().join(link))
+        .map_err(|_| Error::pagination(PaginationIssue::UnusableNextLink))?;
+    if !client.same_origin(&url) {
+        return Err(Error::ForeignOrigin {
+            origin: crate::error::clean(&url.origin().ascii_serialization()),
+        });
+    }
+    if url.path() != client.list_path() {
+        return Err(Error::pagination(PaginationIssue::UnusableNextLink));
+    }
+    url.query_pairs()
+        .find(|(name, _)| name == "page")
+        .and_then(|(_, value)| value.parse::<u64>().ok())
+        .filter(|page| *page >= 1)
+        .ok_or_else(|| Error::pagination(PaginationIssue::UnusableNextLink))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::builder()
+            .token("t")
+            .base_url("https://api.example.test/base")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn next_links_are_checked() {
+        let client = client();
+        let page = |link: &str| page_of_link(&client, link);
+        assert_eq!(
+            page("https://api.example.test/base/api/v1/backups/?page=3&page_size=20").unwrap(),
+            3
+        );
+        assert_eq!(page("/base/api/v1/backups/?server_id=1&page=2").unwrap(), 2);
+        assert!(matches!(
+            page("https://evil.example.test/base/api/v1/backups/?page=2"),
+            Err(Error::ForeignOrigin { origin }) if origin == "https://evil.example.test"
+        ));
+        assert!(matches!(
+            page("http://api.example.test/base/api/v1/backups/?page=2"),
+            Err(Error::ForeignOrigin { .. })
+        ));
+        for unusable in [
+            "https://api.example.test/other/?page=2",
+            "https://api.example.test/base/api/v1/backups/?cursor=abc",
+            "https://api.example.test/base/api/v1/backups/?page=0",
+            "https://api.example.test/base/api/v1/backups/?page=two",
+        ] {
+            assert!(matches!(
+                page(unusable),
+                Err(Error::Pagination {
+                    issue: PaginationIssue::UnusableNextLink
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn streams_outside_a_tokio_runtime_fail_instead_of_panicking() {
+        let mut pages = client().backups().list().pages();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let first = Pin::new(&mut pages).poll_next(&mut cx);
+        assert!(matches!(
+            first,
+            Poll::Ready(Some(Err(Error::Config { .. })))
+        ));
+    }
+
+    #[test]
+    fn seen_ids_forget_the_oldest() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert(1));
+        assert!(!seen.insert(1));
+        for id in 2..=(SEEN_IDS as i64 + 1) {
+            assert!(seen.insert(id));
+        }
+        // 1 was forgotten to keep memory bounded.
+        assert!(seen.insert(1));
+        assert!(seen.set.len() <= SEEN_IDS);
+    }
+}

@@ -1,0 +1,240 @@
+//! When and how the client retries a failed request.
+//!
+//! [`RetryPolicy`] says how often and how long; which failures are retried depends on the
+//! operation. Listing and deleting are idempotent and retry timeouts, 429, 502/503/504 and
+//! connection failures. Creating a backup and restoring a server are not idempotent (a
+//! second create uses another of the server's 10 manual slots, a second restore overwrites
+//! the server again), so they are retried only when the connection was never made and the
+//! API cannot have seen the request.
+//!
+//! Delays grow exponentially (the schedule comes from [`backon`]) and are drawn with full
+//! jitter (uniformly between zero and the scheduled delay), except that a `Retry-After`
+//! from the API is honoured as sent. No retry starts when its delay would end past the
+//! policy's time budget.
+
+use std::time::Duration;
+
+use backon::ExponentialBuilder;
+
+use crate::error::{Error, Operation};
+
+/// How many times, and for how long, a failed request is retried.
+///
+/// The default makes at most 4 attempts, waits from about 250 ms up to 8 s between them,
+/// honours `Retry-After`, and never starts a retry more than 60 s after the first attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use vpsorg_backups::RetryPolicy;
+///
+/// let patient = RetryPolicy::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(500))
+///     .max_backoff(Duration::from_secs(20))
+///     .budget(Duration::from_secs(120));
+/// let never = RetryPolicy::none();
+/// # let _ = (patient, never);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    budget: Duration,
+    honor_retry_after: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            budget: Duration::from_secs(60),
+            honor_retry_after: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every request is sent once.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The most attempts per request, the first one included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The delay scheduled before the first retry; each later one doubles it.
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// The longest delay scheduled between two attempts.
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// The overall time budget: no retry starts when its delay would end more than this
+    /// long after the first attempt started.
+    pub fn budget(mut self, budget: Duration) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Whether to wait as long as the API's `Retry-After` says (the default) rather than
+    /// the scheduled delay. A `Retry-After` past the budget ends the retries at once.
+    pub fn honor_retry_after(mut self, honor: bool) -> Self {
+        self.honor_retry_after = honor;
+        self
+    }
+
+    /// The configured maximum number of attempts.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The backoff schedule, without jitter (jitter is drawn per delay in [`delay`](Self::delay)).
+    pub(crate) fn schedule(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.initial_backoff)
+            .with_max_delay(self.max_backoff.max(self.initial_backoff))
+            .with_factor(2.0)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+    }
+
+    /// Whether `error` from `op` is worth another attempt.
+    pub(crate) fn should_retry(&self, op: Operation, error: &Error) -> bool {
+        if op.is_idempotent() {
+            error.is_retryable()
+        } else {
+            // Only when the API provably never saw the request.
+            matches!(
+                error,
+                Error::Transport {
+                    may_have_reached_server: false,
+                    ..
+                } | Error::Timeout {
+                    may_have_reached_server: false,
+                    ..
+                }
+            )
+        }
+    }
+
+    /// The delay before the next attempt, or `None` to give up: `scheduled` is the next
+    /// un-jittered delay of the schedule (`None` once attempts are used up), `elapsed`
+    /// the time since the first attempt started.
+    pub(crate) fn delay(
+        &self,
+        error: &Error,
+        scheduled: Option<Duration>,
+        elapsed: Duration,
+    ) -> Option<Duration> {
+        let scheduled = scheduled?;
+        let delay = match error.retry_after() {
+            Some(wait) if self.honor_retry_after => wait,
+            _ => full_jitter(scheduled),
+        };
+        (elapsed.saturating_add(delay) <= self.budget).then_some(delay)
+    }
+}
+
+/// A delay drawn uniformly from `0..=delay` ("full jitter"), so that clients that failed
+/// together do not retry together.
+pub(crate) fn full_jitter(delay: Duration) -> Duration {
+    delay.mul_f64(fastrand::f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backon::BackoffBuilder;
+
+    fn server_error(status: u16, retry_after: Option<u64>) -> Error {
+        Error::Server {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            code: None,
+            detail: None,
+            retry_after: retry_after.map(Duration::from_secs),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn schedule_doubles_up_to_the_cap_and_stops_after_max_attempts() {
+        let policy = RetryPolicy::default()
+            .max_attempts(5)
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(300));
+        // backon computes in f32: compare whole milliseconds.
+        let delays: Vec<u128> = policy
+            .schedule()
+            .build()
+            .map(|delay| delay.as_millis())
+            .collect();
+        assert_eq!(delays, [100, 200, 300, 300]);
+        assert_eq!(RetryPolicy::none().schedule().build().count(), 0);
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+    }
+
+    #[test]
+    fn full_jitter_stays_within_the_delay() {
+        for _ in 0..1000 {
+            assert!(full_jitter(Duration::from_millis(100)) <= Duration::from_millis(100));
+        }
+    }
+
+    #[test]
+    fn retry_after_wins_over_the_schedule_within_the_budget() {
+        let policy = RetryPolicy::default().budget(Duration::from_secs(10));
+        let error = server_error(503, Some(3));
+        let scheduled = Some(Duration::from_millis(100));
+        assert_eq!(
+            policy.delay(&error, scheduled, Duration::ZERO),
+            Some(Duration::from_secs(3))
+        );
+        // Waiting 3 s more would pass the 10 s budget.
+        assert_eq!(
+            policy.delay(&error, scheduled, Duration::from_secs(8)),
+            None
+        );
+        // Attempts used up.
+        assert_eq!(policy.delay(&error, None, Duration::ZERO), None);
+        // Ignoring Retry-After falls back to the jittered schedule.
+        let ignoring = policy.honor_retry_after(false);
+        assert!(
+            ignoring.delay(&error, scheduled, Duration::ZERO).unwrap()
+                <= Duration::from_millis(100)
+        );
+    }
+
+    #[test]
+    fn non_idempotent_operations_retry_only_what_never_left() {
+        let policy = RetryPolicy::default();
+        let create = Operation::Create { server_id: 1 };
+        let list = Operation::List { page: 1 };
+        let refused = Error::Transport {
+            may_have_reached_server: false,
+            source: "refused".into(),
+        };
+        let reset = Error::Transport {
+            may_have_reached_server: true,
+            source: "reset".into(),
+        };
+        assert!(policy.should_retry(create, &refused));
+        assert!(!policy.should_retry(create, &reset));
+        assert!(!policy.should_retry(create, &server_error(503, None)));
+        assert!(policy.should_retry(list, &reset));
+        assert!(policy.should_retry(list, &server_error(503, None)));
+        assert!(!policy.should_retry(list, &server_error(500, None)));
+    }
+}

@@ -1,0 +1,95 @@
+//! Operations on servers: [`Servers::restore`].
+
+use vpsorg_backups_client::{ResponseValue, types};
+
+use crate::error::{Operation, Result};
+use crate::{Client, Restore};
+
+/// Operations on servers, from [`Client::servers`].
+#[derive(Debug, Clone)]
+pub struct Servers {
+    client: Client,
+}
+
+impl Servers {
+    pub(crate) fn new(client: Client) -> Self {
+        Servers { client }
+    }
+
+    /// Restores a server from one of its `completed` backups, overwriting its disk.
+    ///
+    /// ```no_run
+    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// let client = vpsorg_backups::Client::from_env()?;
+    /// let restore = client.servers().restore(12345, 501).send().await?;
+    /// println!("server {} is {}", restore.server.name, restore.status);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn restore(&self, server_id: i64, backup_id: i64) -> RestoreServer {
+        RestoreServer {
+            client: self.client.clone(),
+            server_id,
+            backup_id,
+        }
+    }
+}
+
+/// A restore being configured, from [`Servers::restore`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RestoreServer {
+    client: Client,
+    server_id: i64,
+    backup_id: i64,
+}
+
+impl RestoreServer {
+    /// Starts the restore; it runs in the background on the API's side.
+    ///
+    /// Not idempotent, so retried only when the request provably never reached the API (a
+    /// refused connection). A failure after it may have arrived is
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) with
+    /// [`code`](crate::Error::code) `backup_server_mismatch` (a backup of another server)
+    /// or `backup_not_completed`; [`Error::NotFound`](crate::Error::NotFound) for an unknown
+    /// server or backup; and the errors of any request (see [`Error`](crate::Error)).
+    ///
+    /// ```no_run
+    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// let client = vpsorg_backups::Client::from_env()?;
+    /// match client.servers().restore(12345, 502).send().await {
+    ///     Ok(restore) => println!("{}", restore.message.unwrap_or_default()),
+    ///     Err(error) if error.code() == Some("backup_not_completed") => {
+    ///         eprintln!("wait for the backup to complete first")
+    ///     }
+    ///     Err(error) => return Err(error),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send(self) -> Result<Restore> {
+        let (server_id, backup_id) = (self.server_id, self.backup_id);
+        let path = format!(
+            "{}/api/v1/servers/{server_id}/restore/",
+            self.client.base_url().path().trim_end_matches('/')
+        );
+        let op = Operation::Restore {
+            server_id,
+            backup_id,
+        };
+        self.client
+            .execute(op, &path, |raw| async move {
+                raw.restore_server()
+                    .server_id(server_id)
+                    .body(types::RestoreRequest { backup_id })
+                    .send()
+                    .await
+                    .map(ResponseValue::into_inner)
+            })
+            .await
+    }
+}

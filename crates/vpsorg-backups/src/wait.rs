@@ -1,0 +1,273 @@
+//! Waiting for a backup to complete: [`WaitUntilCompleted`], from
+//! [`Backups::wait_until_completed`](crate::Backups::wait_until_completed).
+//!
+//! The API has no endpoint that fetches one backup, so the waiter polls the list filtered
+//! by the backup's server, with growing, jittered pauses between polls, until the backup
+//! is `completed` (success), `failed`, gone, or the overall timeout passes.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+
+use crate::error::{Error, Result};
+use crate::{Backup, BackupStatus, Client, CreatedBackup, pagination::MAX_PAGE_SIZE};
+
+/// Which backup to wait for: its server and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BackupRef {
+    /// The server the backup belongs to.
+    pub server_id: i64,
+    /// The backup.
+    pub backup_id: i64,
+}
+
+impl From<(i64, i64)> for BackupRef {
+    /// From `(server_id, backup_id)`.
+    fn from((server_id, backup_id): (i64, i64)) -> Self {
+        BackupRef {
+            server_id,
+            backup_id,
+        }
+    }
+}
+
+impl From<&Backup> for BackupRef {
+    fn from(backup: &Backup) -> Self {
+        BackupRef {
+            server_id: backup.server.id,
+            backup_id: backup.id,
+        }
+    }
+}
+
+impl From<Backup> for BackupRef {
+    fn from(backup: Backup) -> Self {
+        BackupRef::from(&backup)
+    }
+}
+
+impl From<&CreatedBackup> for BackupRef {
+    fn from(created: &CreatedBackup) -> Self {
+        BackupRef::from(&created.backup)
+    }
+}
+
+impl From<CreatedBackup> for BackupRef {
+    fn from(created: CreatedBackup) -> Self {
+        BackupRef::from(&created.backup)
+    }
+}
+
+/// What the observer of a [`WaitUntilCompleted`] is told when the backup's status changes
+/// (and when it is first seen).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StatusChange {
+    /// The backup as just listed.
+    pub backup: Backup,
+    /// Its status at the poll before, `None` at the first poll.
+    pub previous: Option<BackupStatus>,
+    /// Time since the waiter started.
+    pub elapsed: Duration,
+    /// Polls so far, this one included.
+    pub polls: u32,
+}
+
+type Observer = Box<dyn FnMut(&StatusChange) + Send>;
+
+/// A wait being configured, from
+/// [`Backups::wait_until_completed`](crate::Backups::wait_until_completed).
+///
+/// By default it waits up to 30 minutes, polling after about 1 s at first and then at
+/// growing intervals of up to 15 s.
+#[must_use]
+pub struct WaitUntilCompleted {
+    client: Client,
+    target: BackupRef,
+    timeout: Duration,
+    poll_interval: Duration,
+    max_poll_interval: Duration,
+    observer: Option<Observer>,
+}
+
+impl fmt::Debug for WaitUntilCompleted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitUntilCompleted")
+            .field("target", &self.target)
+            .field("timeout", &self.timeout)
+            .field("poll_interval", &self.poll_interval)
+            .field("max_poll_interval", &self.max_poll_interval)
+            .field("observer", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WaitUntilCompleted {
+    pub(crate) fn new(client: Client, target: BackupRef) -> Self {
+        WaitUntilCompleted {
+            client,
+            target,
+            timeout: Duration::from_secs(30 * 60),
+            poll_interval: Duration::from_secs(1),
+            max_poll_interval: Duration::from_secs(15),
+            observer: None,
+        }
+    }
+
+    /// The longest to wait overall (default 30 minutes).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The pause after the first poll (default 1 s); each later pause is 1.5 times longer,
+    /// up to [`max_poll_interval`](Self::max_poll_interval). Pauses are jittered by up to
+    /// half their length.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// The longest pause between two polls (default 15 s).
+    pub fn max_poll_interval(mut self, interval: Duration) -> Self {
+        self.max_poll_interval = interval;
+        self
+    }
+
+    /// Calls `observer` when the backup is first seen and whenever its status changes, for
+    /// example to draw progress. To receive changes elsewhere, send them into a channel
+    /// from the closure.
+    pub fn on_status_change(
+        mut self,
+        observer: impl FnMut(&StatusChange) + Send + 'static,
+    ) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
+    }
+
+    /// Waits, and returns the completed backup.
+    ///
+    /// A poll that fails with a retryable error (after the client's own retries) is
+    /// followed by another poll while time remains; another error ends the wait. A status
+    /// this crate does not know is waited through like `in_progress`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BackupFailed`] when the backup ends `failed`; [`Error::BackupDisappeared`]
+    /// when it is not listed for its server; [`Error::WaitTimeout`] when the timeout
+    /// passes first; and the errors of listing (see [`Error`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// let client = vpsorg_backups::Client::from_env()?;
+    /// let backup = client
+    ///     .backups()
+    ///     .wait_until_completed((12345, 502))
+    ///     .send()
+    ///     .await?;
+    /// assert!(backup.status == vpsorg_backups::BackupStatus::Completed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send(mut self) -> Result<Backup> {
+        let started = Instant::now();
+        let target = self.target;
+        let mut pause = self.poll_interval;
+        let mut last_status: Option<BackupStatus> = None;
+        let mut polls: u32 = 0;
+        loop {
+            let remaining = self.timeout.saturating_sub(started.elapsed());
+            if polls > 0 && remaining.is_zero() {
+                return Err(self.timed_out(last_status, started));
+            }
+            polls = polls.saturating_add(1);
+            let found = match tokio::time::timeout(remaining, find(&self.client, target)).await {
+                Ok(found) => found,
+                Err(_) => return Err(self.timed_out(last_status, started)),
+            };
+            match found {
+                Ok(Some(backup)) => {
+                    if last_status.as_ref() != Some(&backup.status) {
+                        if let Some(observer) = self.observer.as_mut() {
+                            observer(&StatusChange {
+                                backup: backup.clone(),
+                                previous: last_status.clone(),
+                                elapsed: started.elapsed(),
+                                polls,
+                            });
+                        }
+                        last_status = Some(backup.status.clone());
+                    }
+                    match backup.status {
+                        BackupStatus::Completed => return Ok(backup),
+                        BackupStatus::Failed => {
+                            return Err(Error::BackupFailed {
+                                backup: Box::new(backup),
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(None) => {
+                    return Err(Error::BackupDisappeared {
+                        server_id: target.server_id,
+                        backup_id: target.backup_id,
+                    });
+                }
+                Err(error) if error.is_retryable() => {
+                    tracing::debug!(error = %error, "poll failed; polling again");
+                }
+                Err(error) => return Err(error),
+            }
+            let remaining = self.timeout.saturating_sub(started.elapsed());
+            tokio::time::sleep(equal_jitter(pause).min(remaining)).await;
+            pause = pause
+                .mul_f64(1.5)
+                .min(self.max_poll_interval.max(self.poll_interval));
+        }
+    }
+
+    fn timed_out(&self, last_status: Option<BackupStatus>, started: Instant) -> Error {
+        Error::WaitTimeout {
+            server_id: self.target.server_id,
+            backup_id: self.target.backup_id,
+            last_status,
+            waited: started.elapsed(),
+        }
+    }
+}
+
+/// Looks for the backup in its server's list.
+async fn find(client: &Client, target: BackupRef) -> Result<Option<Backup>> {
+    client
+        .backups()
+        .list()
+        .server_id(target.server_id)
+        .page_size(MAX_PAGE_SIZE)
+        .items()
+        .try_filter(|backup| std::future::ready(backup.id == target.backup_id))
+        .try_next()
+        .await
+}
+
+/// Half of `pause`, plus a random part of the other half: polls spread out, never too soon.
+fn equal_jitter(pause: Duration) -> Duration {
+    let half = pause / 2;
+    half + crate::retry::full_jitter(pause - half)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_jitter_stays_between_half_and_whole() {
+        let pause = Duration::from_millis(1000);
+        for _ in 0..1000 {
+            let jittered = equal_jitter(pause);
+            assert!(jittered >= pause / 2 && jittered <= pause);
+        }
+        assert_eq!(equal_jitter(Duration::ZERO), Duration::ZERO);
+    }
+}

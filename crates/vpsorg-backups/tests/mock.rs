@@ -1,0 +1,389 @@
+//! The wrapper against the fake VPS.org server (`vpsorg-backups-mock`), over real HTTP on
+//! loopback: the flows a new user runs, and the faults a real network throws at them.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use vpsorg_backups::{
+    BackupStatus, BackupType, Client, Error, Resource, RetryPolicy, WaitUntilCompleted,
+};
+use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{TOKEN, fast_retries};
+
+async fn mock(seed: Seed) -> MockServer {
+    MockServer::builder()
+        .token(TOKEN)
+        .seed(seed)
+        .complete_after(Duration::from_millis(30))
+        .latency(Duration::ZERO)
+        .start()
+        .await
+        .unwrap()
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry(fast_retries())
+        .build()
+        .unwrap()
+}
+
+fn fast(wait: WaitUntilCompleted) -> WaitUntilCompleted {
+    wait.poll_interval(Duration::from_millis(5))
+        .max_poll_interval(Duration::from_millis(20))
+        .timeout(Duration::from_secs(30))
+}
+
+#[tokio::test]
+async fn lists_the_vendors_example() {
+    let server = mock(Seed::vendor_examples()).await;
+    let backups: Vec<_> = client(&server)
+        .backups()
+        .list()
+        .server_id(12345)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let summary: Vec<_> = backups
+        .iter()
+        .map(|backup| (backup.id, backup.backup_type.clone(), backup.status.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (501, BackupType::Automatic, BackupStatus::Completed),
+            (499, BackupType::Manual, BackupStatus::Completed),
+            (495, BackupType::Automatic, BackupStatus::Completed),
+        ]
+    );
+    assert_eq!(backups[0].server.name, "web-server-01");
+    assert_eq!(backups[1].expires_at, None);
+}
+
+#[tokio::test]
+async fn lists_every_backup_of_a_server_across_many_pages() {
+    let server = mock(Seed::generated(3, 130)).await;
+    let client = client(&server);
+    let server_id = 10_002;
+    let expected: Vec<i64> = {
+        let mut ids: Vec<i64> = server.backups_of(server_id).iter().map(|b| b.id).collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids
+    };
+    assert_eq!(expected.len(), 130);
+    for concurrency in [1, 4] {
+        server.clear_requests();
+        let got: Vec<i64> = client
+            .backups()
+            .list()
+            .server_id(server_id)
+            .page_size(20)
+            .concurrency(concurrency)
+            .items()
+            .map_ok(|backup| backup.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(got, expected, "concurrency {concurrency}");
+        assert_eq!(server.requests().len(), 7, "7 pages of 20, each once");
+    }
+    // Only manual ones, filtered by the server.
+    let manual: Vec<_> = client
+        .backups()
+        .list()
+        .server_id(server_id)
+        .backup_type(BackupType::Manual)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!manual.is_empty());
+    assert!(manual.iter().all(|b| b.backup_type == BackupType::Manual));
+}
+
+#[tokio::test]
+async fn creates_a_backup_and_waits_for_it() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = client(&server);
+    let created = client
+        .backups()
+        .create(12345)
+        .description("Pre-deployment backup")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.backup.status, BackupStatus::InProgress);
+    assert_eq!(created.backup.description, "Pre-deployment backup");
+    assert!(!created.message.is_empty());
+
+    let changes = Arc::new(Mutex::new(Vec::new()));
+    let seen = changes.clone();
+    let done = fast(client.backups().wait_until_completed(&created))
+        .on_status_change(move |change| seen.lock().unwrap().push(change.backup.status.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.id, created.backup.id);
+    assert_eq!(done.status, BackupStatus::Completed);
+    assert!(done.size_mb.is_some());
+    let changes = changes.lock().unwrap().clone();
+    assert_eq!(changes.last(), Some(&BackupStatus::Completed));
+}
+
+#[tokio::test]
+async fn the_manual_backup_limit_is_its_own_error() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = client(&server);
+    let error = loop {
+        match client.backups().create(12345).send().await {
+            Ok(_) => continue,
+            Err(error) => break error,
+        }
+    };
+    assert!(
+        matches!(
+            error,
+            Error::ManualBackupLimit {
+                server_id: 12345,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let manual = server
+        .backups_of(12345)
+        .into_iter()
+        .filter(|b| b.backup_type == vpsorg_backups_mock::BackupType::Manual)
+        .count();
+    assert_eq!(manual, 10);
+}
+
+#[tokio::test]
+async fn deletes_and_restores() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = client(&server);
+
+    let restore = client.servers().restore(12345, 501).send().await.unwrap();
+    assert_eq!((restore.server.id, restore.backup_id), (12345, 501));
+    assert_eq!(server.restores().len(), 1);
+
+    client.backups().delete(501).send().await.unwrap();
+    assert!(server.backups_of(12345).iter().all(|b| b.id != 501));
+    let error = client.backups().delete(501).send().await.unwrap_err();
+    assert!(matches!(
+        error,
+        Error::NotFound {
+            resource: Resource::Backup(501),
+            ..
+        }
+    ));
+
+    let error = client.servers().restore(999, 499).send().await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::NotFound {
+                resource: Resource::Server(999),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let other_server = server
+        .backups()
+        .into_iter()
+        .find(|b| b.server.id != 12345)
+        .expect("the vendor seed has another server");
+    let error = client
+        .servers()
+        .restore(other_server.server.id, 499)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("backup_server_mismatch"), "{error:?}");
+
+    let created = client.backups().create(12345).send().await.unwrap();
+    let error = client
+        .servers()
+        .restore(12345, created.backup.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("backup_not_completed"), "{error:?}");
+}
+
+#[tokio::test]
+async fn survives_injected_503s_with_retry_after() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(
+        Fault::status(503)
+            .header("Retry-After", "0")
+            .on(Operation::ListBackups)
+            .nth(1)
+            .times(2),
+    );
+    let page = client(&server)
+        .backups()
+        .list()
+        .server_id(12345)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.count, 3);
+    let statuses: Vec<_> = server.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
+    // Every attempt carried the same request.
+    for request in server.requests() {
+        assert_eq!(request.query.as_deref(), Some("server_id=12345"));
+    }
+}
+
+#[tokio::test]
+async fn survives_throttling_and_dropped_connections_on_listing() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::throttled(0).on(Operation::ListBackups));
+    server.inject(Fault::drop_after_read().on(Operation::ListBackups).nth(2));
+    server.inject(Fault::truncated_body().on(Operation::ListBackups).nth(3));
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry(fast_retries().max_attempts(6))
+        .build()
+        .unwrap();
+    let backups: Vec<_> = client.backups().list().items().try_collect().await.unwrap();
+    assert!(backups.len() >= 3);
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_not_repeated() {
+    let server = mock(Seed::vendor_examples()).await;
+    let before = server.backups_of(12345).len();
+    server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    let error = client(&server)
+        .backups()
+        .create(12345)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    // It happened once, and only once.
+    assert_eq!(server.backups_of(12345).len(), before + 1);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_is_retried_and_succeeds() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::drop_after_read().on(Operation::DeleteBackup));
+    client(&server).backups().delete(495).send().await.unwrap();
+    assert!(server.backups_of(12345).iter().all(|b| b.id != 495));
+    let statuses: Vec<_> = server.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [None, Some(404)]);
+}
+
+#[tokio::test]
+async fn lenient_decoding_end_to_end() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups));
+    server.inject(
+        Fault::unknown_enum("status", "archived")
+            .on(Operation::ListBackups)
+            .nth(2),
+    );
+    server.inject(Fault::extra_fields().on(Operation::ListBackups).nth(3));
+    server.inject(
+        Fault::missing_field("size_mb")
+            .on(Operation::ListBackups)
+            .nth(4),
+    );
+    let client = client(&server);
+    let list = || client.backups().list().server_id(12345).send();
+
+    let page = list().await.unwrap();
+    assert!(
+        page.backups
+            .iter()
+            .all(|b| b.backup_type == BackupType::Unknown("snapshot".into()))
+    );
+    let page = list().await.unwrap();
+    assert!(
+        page.backups
+            .iter()
+            .all(|b| b.status == BackupStatus::Unknown("archived".into()))
+    );
+    let page = list().await.unwrap();
+    assert_eq!(page.backups.len(), 3);
+    let page = list().await.unwrap();
+    assert!(page.backups.iter().all(|b| b.size_mb.is_none()));
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_decode_error_with_its_status() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::malformed_json().on(Operation::ListBackups).always());
+    let error = client(&server).backups().list().send().await.unwrap_err();
+    let Error::Decode {
+        status, excerpt, ..
+    } = &error
+    else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert_eq!(status.as_u16(), 200);
+    assert!(!excerpt.is_empty() && excerpt.chars().count() <= 201);
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_unauthorized() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = Client::builder()
+        .token("not-the-token")
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.backups().list().send().await.unwrap_err();
+    assert!(matches!(error, Error::Unauthorized { .. }));
+    assert_eq!(error.code(), Some("authentication_failed"));
+    assert!(error.request_id().is_some(), "the mock sends X-Request-Id");
+}
+
+#[tokio::test]
+async fn the_token_never_shows_in_errors_or_logs() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::status(503).on(Operation::Any).always());
+    let client = client(&server);
+    let mut errors = Vec::new();
+    errors.push(client.backups().list().send().await.unwrap_err());
+    errors.push(client.backups().create(12345).send().await.unwrap_err());
+    errors.push(client.backups().delete(501).send().await.unwrap_err());
+    errors.push(
+        client
+            .servers()
+            .restore(12345, 501)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    server.clear_faults();
+    errors.push(client.backups().create(999).send().await.unwrap_err());
+    for error in &errors {
+        let shown = format!("{error} {error:?} {:?}", std::error::Error::source(error));
+        assert!(!shown.contains(TOKEN), "{shown}");
+    }
+    assert!(!format!("{client:?}").contains(TOKEN));
+    // The mock's log redacts the token, but it did arrive on every request.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer [redacted]"))
+    );
+}

@@ -1,0 +1,11 @@
+//! Tests over real HTTP on loopback against a scripted stub server, for the cases that need
+//! exact control over each response.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod errors;
+mod pagination;
+mod requests;
+mod retries;
+mod wait;

@@ -1,0 +1,191 @@
+//! Which failures are retried, how often, and what is never retried.
+
+use std::time::Duration;
+
+use serde_json::json;
+use vpsorg_backups::{Error, RetryPolicy};
+
+use crate::support::{Reply, Stub, page};
+
+fn ok_page() -> Reply {
+    Reply::json(200, page(1, [7]))
+}
+
+#[tokio::test]
+async fn transient_failures_of_a_listing_are_retried() {
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0"),
+        Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+        Reply::HangUp,
+        ok_page(),
+    ])
+    .await;
+    let client = stub
+        .builder()
+        .retry(crate::support::fast_retries().max_attempts(5))
+        .build()
+        .unwrap();
+    let page = client.backups().list().send().await.unwrap();
+    assert_eq!(page.backups[0].id, 7);
+    assert_eq!(stub.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn a_timed_out_listing_is_retried() {
+    // Generous enough that the second, prompt answer never times out on a busy machine.
+    let stub = Stub::sequence(vec![Reply::Stall, ok_page()]).await;
+    let client = stub
+        .builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let page = client.backups().list().send().await.unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(stub.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts_and_return_the_last_error() {
+    let stub = Stub::always(Reply::raw(503, "text/html", "<h1>down</h1>")).await;
+    let client = stub
+        .builder()
+        .retry(crate::support::fast_retries().max_attempts(3))
+        .build()
+        .unwrap();
+    let error = client.backups().list().send().await.unwrap_err();
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert!(error.is_retryable());
+    assert_eq!(stub.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off() {
+    let stub = Stub::always(Reply::raw(503, "text/html", "<h1>down</h1>")).await;
+    let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
+    client.backups().list().send().await.unwrap_err();
+    assert_eq!(stub.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_budget_ends_the_retries() {
+    let stub = Stub::always(
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "3600"),
+    )
+    .await;
+    let client = stub
+        .builder()
+        .retry(crate::support::fast_retries().budget(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    let error = client.backups().list().send().await.unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(3600))
+    );
+    assert_eq!(stub.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn errors_that_will_not_change_are_not_retried() {
+    for reply in [
+        Reply::json(400, json!({"page_size": ["Too big."]})),
+        Reply::json(
+            401,
+            json!({"detail": "Invalid token.", "code": "authentication_failed"}),
+        ),
+        Reply::json(
+            500,
+            json!({"detail": "A server error occurred.", "code": "error"}),
+        ),
+        Reply::raw(200, "application/json", "not json"),
+    ] {
+        let stub = Stub::always(reply).await;
+        stub.client().backups().list().send().await.unwrap_err();
+        assert_eq!(stub.requests().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn create_and_restore_are_never_resent_once_they_may_have_arrived() {
+    for reply in [
+        Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0"),
+        Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
+        Reply::HangUp,
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+    ] {
+        let stub = Stub::always(reply).await;
+        let client = stub.client();
+        let create = client.backups().create(1).send().await.unwrap_err();
+        let restore = client.servers().restore(1, 2).send().await.unwrap_err();
+        assert_eq!(stub.requests().len(), 2, "one request each");
+        if !matches!(create, Error::RateLimited { .. }) {
+            assert!(create.is_outcome_unknown(), "{create:?}");
+            assert!(restore.is_outcome_unknown(), "{restore:?}");
+            assert!(!create.is_retryable());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_the_backup_gone_succeeded() {
+    let stub = Stub::sequence(vec![
+        // The first attempt deleted it, but the answer was lost.
+        Reply::HangUp,
+        Reply::json(
+            404,
+            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
+        ),
+    ])
+    .await;
+    stub.client().backups().delete(501).send().await.unwrap();
+    assert_eq!(stub.requests().len(), 2);
+
+    // After a 503 the first attempt may also have deleted it.
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "busy"),
+        Reply::json(
+            404,
+            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
+        ),
+    ])
+    .await;
+    stub.client().backups().delete(501).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_throttled_delete_then_404_is_not_found() {
+    // A 429 means the first attempt was refused: the backup never existed.
+    let stub = Stub::sequence(vec![
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+        Reply::json(
+            404,
+            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
+        ),
+    ])
+    .await;
+    let error = stub
+        .client()
+        .backups()
+        .delete(501)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    // A date in the past: retry at once.
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "busy").header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        ok_page(),
+    ])
+    .await;
+    let page = stub.client().backups().list().send().await.unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(stub.requests().len(), 2);
+}

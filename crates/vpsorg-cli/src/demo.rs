@@ -1,0 +1,174 @@
+//! `vpsorg demo`: every command at work, over real HTTP, against an embedded fake server seeded
+//! with the vendor's examples. Each step parses and runs a real command line, so the demo shows
+//! exactly what a person typing it would see.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clap::Parser;
+use vpsorg_backups_mock::{MockServer, Seed};
+
+use crate::cli::Cli;
+use crate::error::CliError;
+
+/// The vendor's example server.
+const SERVER: &str = "12345";
+
+pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
+    let mock = MockServer::builder()
+        .seed(Seed::vendor_examples())
+        .complete_after(Duration::from_secs(3))
+        .start()
+        .await
+        .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}")))?;
+    let demo = Demo {
+        mock,
+        quiet,
+        steps: AtomicUsize::new(0),
+    };
+    println!(
+        "vpsorg demo: a fake VPS.org server is running at {}, seeded with the vendor's\n\
+         example backups. Every step below is a real `vpsorg` command sending real HTTP requests\n\
+         to it. No account needed.",
+        demo.mock.base_url()
+    );
+
+    demo.step(
+        "List the backups of server 12345, newest first.",
+        &["backups", "list", "--server-id", SERVER],
+    )
+    .await?;
+    demo.step(
+        "Create a manual backup (a server can have at most 10). It starts in_progress.",
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            SERVER,
+            "--description",
+            "Pre-deployment backup",
+        ],
+    )
+    .await?;
+    let backup_id = demo.newest_backup_id()?;
+    demo.step(
+        "Wait until it is completed. A terminal shows its status as it changes.",
+        &["backups", "wait", &backup_id, "--server-id", SERVER],
+    )
+    .await?;
+    demo.step(
+        "Restore the server from it. This overwrites the server's disk, so the command asks\n   \
+         first; --yes answers for a script.",
+        &[
+            "servers",
+            "restore",
+            SERVER,
+            "--backup-id",
+            &backup_id,
+            "--yes",
+        ],
+    )
+    .await?;
+    demo.step(
+        "Delete the backup. Deleting is permanent, so this asks first too.",
+        &["backups", "delete", &backup_id, "--yes"],
+    )
+    .await?;
+    demo.step(
+        "List again: the new backup is gone.",
+        &["backups", "list", "--server-id", SERVER],
+    )
+    .await?;
+    println!(
+        "\n{}. Mistakes get one clear line and an exit code, and change nothing:",
+        demo.next_number()
+    );
+    let mistake = ["servers", "restore", "67890", "--backup-id", "501", "--yes"];
+    println!("   $ vpsorg {}", mistake.join(" "));
+    match demo.run(&mistake).await {
+        Err(error) => println!(
+            "{}\n   (exit code {})",
+            error.report().unwrap_or_default(),
+            error.exit_code()
+        ),
+        Ok(()) => return Err(CliError::usage("the demo's mistake unexpectedly succeeded")),
+    }
+
+    println!(
+        "\nDone. The fake server stops now. To use the real API:\n  \
+         export VPSORG_API_TOKEN=...   # your token from the VPS.org panel\n  \
+         vpsorg backups list\n\
+         Run the fake server yourself with `vpsorg mock serve`."
+    );
+    Ok(())
+}
+
+struct Demo {
+    mock: MockServer,
+    quiet: bool,
+    steps: AtomicUsize,
+}
+
+impl Demo {
+    /// Prints a numbered step with its command line, then runs it.
+    async fn step(&self, what: &str, args: &[&str]) -> Result<(), CliError> {
+        println!(
+            "\n{}. {what}\n   $ vpsorg {}",
+            self.next_number(),
+            shell_words(args)
+        );
+        self.run(args).await
+    }
+
+    /// Runs a command line against the fake server. Its address, its token and a table
+    /// format (stdout may be a pipe) are added here rather than shown in every step.
+    async fn run(&self, args: &[&str]) -> Result<(), CliError> {
+        let output_flag: &[&str] = match args {
+            ["backups", "list" | "create" | "wait", ..] => &["--output", "table"],
+            _ => &[],
+        };
+        let connection = [
+            "--api-url",
+            self.mock.base_url(),
+            "--token",
+            self.mock.token(),
+        ];
+        let argv = std::iter::once("vpsorg")
+            .chain(args.iter().copied())
+            .chain(connection)
+            .chain(output_flag.iter().copied());
+        let cli =
+            Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
+        crate::run_api_command(cli.command, self.quiet).await
+    }
+
+    fn next_number(&self) -> usize {
+        self.steps.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The id of the backup the demo created: the newest one of the demo's server.
+    fn newest_backup_id(&self) -> Result<String, CliError> {
+        let server_id: i64 = SERVER.parse().expect("SERVER is a number");
+        self.mock
+            .backups_of(server_id)
+            .iter()
+            .map(|backup| backup.id)
+            .max()
+            .map(|id| id.to_string())
+            .ok_or_else(|| CliError::usage("the fake server has no backup for the demo's server"))
+    }
+}
+
+/// Joins arguments as a shell would need them typed.
+fn shell_words(args: &[&str]) -> String {
+    args.iter()
+        .map(|arg| {
+            if arg.contains(' ') {
+                format!("\"{arg}\"")
+            } else {
+                arg.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
