@@ -10,7 +10,7 @@ usage: cargo xtask <command>
 commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests, docs, demo
 ";
 
 fn main() -> ExitCode {
@@ -66,6 +66,22 @@ fn ci() -> Result<()> {
     step("lint");
     lint()?;
     cargo(&["test", "--workspace", "--locked"])?;
+    // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
+    cargo_with_env(
+        &["doc", "--workspace", "--no-deps", "--locked"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    // README's first command, run the way a newcomer runs it.
+    cargo(&[
+        "run",
+        "--locked",
+        "--quiet",
+        "-p",
+        "vpsorg-cli",
+        "--",
+        "--quiet",
+        "demo",
+    ])?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }
@@ -76,10 +92,16 @@ fn step(name: &str) {
 
 /// Runs `cargo <args>` at the workspace root, failing when it fails.
 fn cargo(args: &[&str]) -> Result<()> {
-    step(&format!("cargo {}", args.join(" ")));
+    cargo_with_env(args, &[])
+}
+
+fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
+    step(&format!("{shown_env}cargo {}", args.join(" ")));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(project_root())
         .status()?;
     if status.success() {
