@@ -11,7 +11,7 @@ commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
   ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
-                     bench --quick
+                     docs, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
 ";
@@ -71,6 +71,22 @@ fn ci() -> Result<()> {
     step("lint");
     lint()?;
     cargo(&["test", "--workspace", "--locked"])?;
+    // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
+    cargo_with_env(
+        &["doc", "--workspace", "--no-deps", "--locked"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    // README's first command, run the way a newcomer runs it.
+    cargo(&[
+        "run",
+        "--locked",
+        "--quiet",
+        "-p",
+        "vpsorg-cli",
+        "--",
+        "--quiet",
+        "demo",
+    ])?;
     // Benchmarks are not tests: this only proves the harness still runs; no number can fail it.
     step("bench --quick");
     bench::run(true)?;
@@ -84,10 +100,16 @@ fn step(name: &str) {
 
 /// Runs `cargo <args>` at the workspace root, failing when it fails.
 fn cargo(args: &[&str]) -> Result<()> {
-    step(&format!("cargo {}", args.join(" ")));
+    cargo_with_env(args, &[])
+}
+
+fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
+    step(&format!("{shown_env}cargo {}", args.join(" ")));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(project_root())
         .status()?;
     if status.success() {

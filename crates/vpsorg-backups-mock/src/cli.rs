@@ -107,10 +107,12 @@ impl ServeArgs {
         }
     }
 
-    /// A builder configured from these options.
+    /// A builder configured from these options. No request log is kept (nothing could read
+    /// it from a shell); call `request_log_capacity` on the builder to keep one.
     pub fn builder(&self) -> MockServerBuilder {
         self.faults.iter().cloned().fold(
             MockServer::builder()
+                .request_log_capacity(0)
                 .port(self.port)
                 .token(self.token.clone())
                 .seed(self.seed())

@@ -45,7 +45,7 @@ pub const DEFAULT_TOKEN: &str = "mock-token";
 /// How long a new backup stays `in_progress` unless [`MockServerBuilder::complete_after`] says.
 pub const DEFAULT_COMPLETE_AFTER: Duration = Duration::from_secs(2);
 /// How many requests the log keeps unless [`MockServerBuilder::request_log_capacity`] says.
-pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 1_000;
 /// A body bigger than this is not even read to the end: the connection closes after the 400.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// How long a shut-down server waits for requests in flight before cutting them off.
@@ -211,7 +211,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// How many of the latest requests [`MockServer::requests`] keeps (default 10,000; 0 keeps
+    /// How many of the latest requests [`MockServer::requests`] keeps (default 1,000; 0 keeps
     /// none, which suits benchmarks).
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.request_log_capacity = capacity;
