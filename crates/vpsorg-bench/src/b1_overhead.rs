@@ -25,6 +25,16 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
     let calls: usize = args.get("calls", 2_000)?;
     let warmup: usize = args.get("warmup", 100)?;
     let page_size: u32 = args.get("page-size", 20)?;
+    // `--only wrapper` (or raw, generated) runs one variant alone, for a profiler.
+    let only = match args.get("only", String::new())?.as_str() {
+        "" => None,
+        name => Some(
+            VARIANTS
+                .iter()
+                .position(|v| *v == name)
+                .ok_or_else(|| format!("--only: unknown variant `{name}`"))?,
+        ),
+    };
     let base = args.url()?.trim_end_matches('/').to_string();
     let list_url = format!("{base}/api/v1/backups/");
 
@@ -62,6 +72,14 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
             }
         };
 
+        if let Some(variant) = only {
+            let started = Instant::now();
+            for _ in 0..warmup + calls {
+                call(variant).await?;
+            }
+            let per_call = micros(started.elapsed()) / (warmup + calls) as f64;
+            return Ok(json!({ "bench": "b1", "only": VARIANTS[variant], "mean_us": per_call }));
+        }
         for round in 0..warmup {
             for variant in 0..3 {
                 call((variant + round) % 3).await?;
