@@ -24,6 +24,23 @@ pub struct ResponseHead {
 /// The response headers [`ResponseHead`] keeps.
 const KEPT_HEADERS: [&str; 3] = ["retry-after", "content-type", "x-request-id"];
 
+impl ResponseHead {
+    /// The head of `response` as [`capture_response_head`] keeps it: the status and only
+    /// the headers listed on [`headers`](Self::headers).
+    pub fn of(response: &reqwest::Response) -> Self {
+        let mut headers = HeaderMap::new();
+        for name in KEPT_HEADERS {
+            for value in response.headers().get_all(name) {
+                headers.append(name, value.clone());
+            }
+        }
+        ResponseHead {
+            status: response.status(),
+            headers,
+        }
+    }
+}
+
 tokio::task_local! {
     static LAST_RESPONSE: RefCell<Option<ResponseHead>>;
 }
@@ -55,15 +72,6 @@ pub(crate) fn record(result: &reqwest::Result<reqwest::Response>) {
     let Ok(response) = result else { return };
     // Outside `capture_response_head` there is nowhere to record to, and nothing to do.
     let _ = LAST_RESPONSE.try_with(|cell| {
-        let mut headers = HeaderMap::new();
-        for name in KEPT_HEADERS {
-            for value in response.headers().get_all(name) {
-                headers.append(name, value.clone());
-            }
-        }
-        *cell.borrow_mut() = Some(ResponseHead {
-            status: response.status(),
-            headers,
-        });
+        *cell.borrow_mut() = Some(ResponseHead::of(response));
     });
 }

@@ -67,8 +67,9 @@ macro_rules! lenient_enum {
         }
 
         impl fmt::Display for $name {
+            /// The wire value; width, fill and alignment apply (`{:<12}` pads it).
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -156,6 +157,21 @@ mod tests {
             BackupStatus::from("restoring".to_string()),
             BackupStatus::Unknown("restoring".into())
         );
+    }
+
+    #[test]
+    fn display_honours_width_and_alignment() {
+        assert_eq!(format!("[{:<12}]", BackupType::Manual), "[manual      ]");
+        assert_eq!(
+            format!("[{:>12}]", BackupStatus::Completed),
+            "[   completed]"
+        );
+        assert_eq!(
+            format!("[{:^9}]", BackupStatus::Unknown("new".into())),
+            "[   new   ]"
+        );
+        assert_eq!(format!("[{:.3}]", BackupType::Automatic), "[aut]");
+        assert_eq!(format!("{}", BackupStatus::InProgress), "in_progress");
     }
 
     #[test]

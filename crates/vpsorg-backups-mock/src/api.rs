@@ -254,24 +254,26 @@ async fn list_backups(
         form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-    // Django's QueryDict.get: the last value of a repeated parameter wins; empty means absent.
-    let param = |name: &str| {
+    // Django's QueryDict.get: the last value of a repeated parameter wins.
+    let given = |name: &str| {
         pairs
             .iter()
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
     };
+    // The paging parameters read an empty value as absent, as DRF's paginator does. The
+    // filters do not: the spec types them (an int64, an enum), and "" is neither.
+    let param = |name: &str| given(name).filter(|v| !v.is_empty());
     let mut errors = FieldErrors::default();
-    let server_id = param("server_id").and_then(|v| match v.trim().parse::<i64>() {
+    let server_id = given("server_id").and_then(|v| match v.trim().parse::<i64>() {
         Ok(id) => Some(id),
         Err(_) => {
             errors.add("server_id", "Enter a whole number.");
             None
         }
     });
-    let backup_type = param("backup_type").and_then(|v| match v {
+    let backup_type = given("backup_type").and_then(|v| match v {
         "manual" => Some(BackupType::Manual),
         "automatic" => Some(BackupType::Automatic),
         other => {
@@ -411,15 +413,15 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     ))
 }
 
-/// A required positive 64-bit id (DRF `IntegerField(min_value=1)`; JSON strings and floats are
-/// refused, which is stricter than DRF).
+/// A required 64-bit id (DRF `IntegerField` within `int64`; JSON strings and floats are
+/// refused, which is stricter than DRF). The spec sets no minimum, so zero and negative ids
+/// are valid ids that no server or backup has: the caller answers 404.
 fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<i64> {
     let message = match body.get(name) {
         None => "This field is required.".to_string(),
         Some(Value::Null) => "This field may not be null.".to_string(),
         Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(id), _, _) if id >= 1 => return Some(id),
-            (Some(_), _, _) => "Ensure this value is greater than or equal to 1.".to_string(),
+            (Some(id), _, _) => return Some(id),
             (None, Some(_), _) => {
                 format!("Ensure this value is less than or equal to {}.", i64::MAX)
             }
@@ -428,8 +430,13 @@ fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> 
             {
                 format!("Ensure this value is less than or equal to {}.", i64::MAX)
             }
-            (None, None, Some(f)) if f.is_finite() && f.fract() == 0.0 && f < 1.0 => {
-                "Ensure this value is greater than or equal to 1.".to_string()
+            (None, None, Some(f))
+                if f.is_finite() && f.fract() == 0.0 && f < -9_223_372_036_854_775_808.0 =>
+            {
+                format!(
+                    "Ensure this value is greater than or equal to {}.",
+                    i64::MIN
+                )
             }
             _ => "A valid integer is required.".to_string(),
         },

@@ -318,9 +318,10 @@ impl CreateBackup {
 
     /// Creates the backup.
     ///
-    /// Not idempotent, so retried only when the request provably never reached the API
-    /// (a refused connection). A failure after it may have arrived is
-    /// [`Error::OutcomeUnknown`]: list the server's backups before trying again.
+    /// Not idempotent, so retried only when the API provably did not act on the request:
+    /// a refused connection, or a 429 (throttling refuses a request before anything runs).
+    /// A failure after it may have arrived is [`Error::OutcomeUnknown`]: list the server's
+    /// backups before trying again.
     ///
     /// # Errors
     ///

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
-use crate::error::{Error, Mapped, Operation, RawError, Result, map_error};
+use crate::error::{Error, Operation, RawError, Result, settle};
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -239,15 +239,7 @@ impl Client {
                 span.record("status", head.status.as_u16());
             }
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            let outcome = match result {
-                Ok(value) => Ok(value),
-                Err(error) => match map_error(op, error, head).await {
-                    Mapped::Error(error) => Err(error),
-                    Mapped::UndocumentedSuccess { status, body } => {
-                        decode_undocumented(status, &body)
-                    }
-                },
-            };
+            let outcome = settle(op, result, head).await;
             match &outcome {
                 Ok(_) => tracing::debug!("request succeeded"),
                 Err(error) => tracing::debug!(error = %error, "request failed"),
@@ -279,21 +271,6 @@ fn outcome_unknown(error: &Error) -> bool {
         Error::Server { .. } => true,
         _ => false,
     }
-}
-
-/// Decodes a 2xx response the spec does not list as if it were the documented one.
-fn decode_undocumented<T: DeserializeOwned>(status: reqwest::StatusCode, body: &[u8]) -> Result<T> {
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        body
-    };
-    serde_json::from_slice(json).map_err(|source| Error::Decode {
-        status,
-        excerpt: crate::error::clean(&String::from_utf8_lossy(body)),
-        request_id: None,
-        source,
-    })
 }
 
 /// Configures a [`Client`]. Setters take values by value and can be chained; nothing is

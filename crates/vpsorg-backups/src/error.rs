@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 use vpsorg_backups_client::types;
 use vpsorg_backups_client::{BackupStatus, ResponseHead};
 
@@ -26,6 +27,11 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// The most characters of a server-provided sentence (`detail`, a field error) that an
 /// [`Error`] keeps, and of the body excerpt of a [`Error::Decode`].
 pub(crate) const MAX_EXCERPT_CHARS: usize = 200;
+
+/// The most field errors, and messages per field, that `Display` shows; the rest are
+/// counted. [`Error::InvalidRequest`]'s `field_errors` keeps them all.
+const MAX_SHOWN_FIELDS: usize = 3;
+const MAX_SHOWN_MESSAGES: usize = 2;
 
 /// The resource an [`Error::NotFound`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -472,7 +478,7 @@ impl fmt::Display for Error {
                 write!(f, "{what} (HTTP {})", status.as_u16())?;
                 detail(f, d)
             }
-            Error::NotFound { resource, .. } => write!(f, "{resource} not found"),
+            Error::NotFound { resource, .. } => write!(f, "{resource} not found (HTTP 404)"),
             Error::ManualBackupLimit { server_id, .. } => write!(
                 f,
                 "server {server_id} already has the most manual backups allowed (10); delete one first"
@@ -486,9 +492,19 @@ impl fmt::Display for Error {
                 write!(f, "invalid request (HTTP {})", status.as_u16())?;
                 detail(f, d)?;
                 let mut separator = if d.is_some() { "; " } else { ": " };
-                for (field, messages) in field_errors {
-                    write!(f, "{separator}{field}: {}", messages.join(" "))?;
+                // A few fields and messages: a body with thousands stays one terse line.
+                for (field, messages) in field_errors.iter().take(MAX_SHOWN_FIELDS) {
+                    write!(f, "{separator}{field}:")?;
+                    for message in messages.iter().take(MAX_SHOWN_MESSAGES) {
+                        write!(f, " {message}")?;
+                    }
+                    if let Some(more) = messages.len().checked_sub(MAX_SHOWN_MESSAGES + 1) {
+                        write!(f, " (+{} more)", more + 1)?;
+                    }
                     separator = "; ";
+                }
+                if let Some(more) = field_errors.len().checked_sub(MAX_SHOWN_FIELDS + 1) {
+                    write!(f, "; and {} more fields", more + 1)?;
                 }
                 Ok(())
             }
@@ -531,10 +547,13 @@ impl fmt::Display for Error {
                     f.write_str("could not connect to the API")
                 }
             }
+            // serde_json quotes what it could not decode (a string, a field name): bounded
+            // and flattened like any text from the server.
             Error::Decode { status, source, .. } => write!(
                 f,
-                "could not decode the API's response (HTTP {}): {source}",
-                status.as_u16()
+                "could not decode the API's response (HTTP {}): {}",
+                status.as_u16(),
+                clean(&source.to_string())
             ),
             Error::OutcomeUnknown { operation, source } => {
                 let check = if operation.starts_with("restore") {
@@ -690,6 +709,39 @@ pub(crate) enum Mapped {
 
 /// The most bytes read from a response the spec does not describe.
 const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
+
+/// The outcome of one attempt: the generated client's result, with its error mapped (and a
+/// 2xx the spec does not list decoded as the documented `T`). Every attempt ends here, and
+/// so does [`crate::__decode`], so that what the tests and the fuzzer feed in takes the
+/// same path as a response from the network.
+pub(crate) async fn settle<T: DeserializeOwned>(
+    op: Operation,
+    result: std::result::Result<T, RawError>,
+    head: Option<ResponseHead>,
+) -> Result<T> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(error) => match map_error(op, error, head).await {
+            Mapped::Error(error) => Err(error),
+            Mapped::UndocumentedSuccess { status, body } => decode_undocumented(status, &body),
+        },
+    }
+}
+
+/// Decodes a 2xx response the spec does not list as if it were the documented one.
+fn decode_undocumented<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T> {
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(json).map_err(|source| Error::Decode {
+        status,
+        excerpt: clean(&String::from_utf8_lossy(body)),
+        request_id: None,
+        source,
+    })
+}
 
 /// Maps one failed call of the generated client. `head` comes from
 /// [`vpsorg_backups_client::capture_response_head`] and keeps the status when the generated
@@ -943,6 +995,43 @@ mod tests {
         assert_eq!(retry_after(&headers, now), None);
         headers.insert("retry-after", "-5".parse().unwrap());
         assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn display_shows_a_few_field_errors_and_counts_the_rest() {
+        let field_errors = (1..=5)
+            .map(|i| {
+                let messages = (1..=i).map(|m| format!("m{m}")).collect();
+                (format!("f{i}"), messages)
+            })
+            .collect();
+        let error = Error::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            code: None,
+            detail: None,
+            field_errors,
+            request_id: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "invalid request (HTTP 400): f1: m1; f2: m1 m2; f3: m1 m2 (+1 more); and 2 more fields"
+        );
+    }
+
+    #[test]
+    fn decode_errors_show_a_bounded_line_of_the_json_error() {
+        let body = format!("{{\"count\": \"{}\"}}", "x".repeat(100_000));
+        let source = serde_json::from_str::<types::BackupList>(&body).unwrap_err();
+        let error = Error::Decode {
+            status: StatusCode::OK,
+            excerpt: clean(&body),
+            request_id: None,
+            source,
+        };
+        let shown = error.to_string();
+        assert!(shown.starts_with("could not decode the API's response (HTTP 200): "));
+        assert!(shown.chars().count() < 300, "{shown}");
+        assert!(!shown.contains('\n'));
     }
 
     #[test]

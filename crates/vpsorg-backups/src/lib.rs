@@ -3,6 +3,7 @@
 
 mod backups;
 mod client;
+mod decode;
 mod error;
 mod pagination;
 mod retry;
@@ -20,6 +21,14 @@ pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
 pub use retry::RetryPolicy;
 pub use servers::{RestoreServer, Servers};
 pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
+
+/// Not part of the API and not covered by semver: takes one response (status, headers,
+/// body) through the crate's decoding and error mapping without a network, for the
+/// property tests and the fuzz target.
+#[doc(hidden)]
+pub mod __decode {
+    pub use crate::decode::{Call, Decoded, decode};
+}
 
 /// A backup of one server, as the API lists it.
 pub use vpsorg_backups_client::types::Backup;

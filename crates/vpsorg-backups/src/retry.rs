@@ -4,8 +4,10 @@
 //! operation. Listing and deleting are idempotent and retry timeouts, 429, 502/503/504 and
 //! connection failures. Creating a backup and restoring a server are not idempotent (a
 //! second create uses another of the server's 10 manual slots, a second restore overwrites
-//! the server again), so they are retried only when the connection was never made and the
-//! API cannot have seen the request.
+//! the server again), so they are retried only when the API provably did not act on the
+//! request: the connection was never made, or the answer was 429. Throttling (DRF's, or a
+//! rate limiter in front of the API) refuses a request before any view runs, so a 429 says
+//! nothing happened; a 5xx says no such thing.
 //!
 //! Delays grow exponentially (the schedule comes from [`backon`]) and are drawn with full
 //! jitter (uniformly between zero and the scheduled delay), except that a `Retry-After`
@@ -116,7 +118,8 @@ impl RetryPolicy {
         if op.is_idempotent() {
             error.is_retryable()
         } else {
-            // Only when the API provably never saw the request.
+            // Only when the API provably did not act on the request: it never saw it, or
+            // throttling refused it before anything ran.
             matches!(
                 error,
                 Error::Transport {
@@ -125,7 +128,7 @@ impl RetryPolicy {
                 } | Error::Timeout {
                     may_have_reached_server: false,
                     ..
-                }
+                } | Error::RateLimited { .. }
             )
         }
     }
@@ -230,9 +233,17 @@ mod tests {
             may_have_reached_server: true,
             source: "reset".into(),
         };
+        let throttled = Error::RateLimited {
+            retry_after: None,
+            code: Some("throttled".into()),
+            detail: None,
+            request_id: None,
+        };
         assert!(policy.should_retry(create, &refused));
+        assert!(policy.should_retry(create, &throttled));
         assert!(!policy.should_retry(create, &reset));
         assert!(!policy.should_retry(create, &server_error(503, None)));
+        assert!(!policy.should_retry(create, &server_error(500, None)));
         assert!(policy.should_retry(list, &reset));
         assert!(policy.should_retry(list, &server_error(503, None)));
         assert!(!policy.should_retry(list, &server_error(500, None)));

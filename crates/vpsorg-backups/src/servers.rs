@@ -47,8 +47,9 @@ pub struct RestoreServer {
 impl RestoreServer {
     /// Starts the restore; it runs in the background on the API's side.
     ///
-    /// Not idempotent, so retried only when the request provably never reached the API (a
-    /// refused connection). A failure after it may have arrived is
+    /// Not idempotent, so retried only when the API provably did not act on the request: a
+    /// refused connection, or a 429 (throttling refuses a request before anything runs). A
+    /// failure after it may have arrived is
     /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
     ///
     /// # Errors

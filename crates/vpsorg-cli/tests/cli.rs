@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use vpsorg_backups_mock::{MockServer, Seed};
+use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
 
 const TOKEN: &str = "cli-test-token-5b1e";
 
@@ -309,6 +309,43 @@ async fn the_token_never_appears_even_with_vv() {
             run.stderr.contains("vpsorg_backups.request"),
             "-vv logs requests: {run:#?}"
         );
+    }
+    // Retries, failures and a token given on the command line: still nowhere.
+    let faulted: [(Fault, &[&str]); 4] = [
+        (
+            Fault::status(503)
+                .header("Retry-After", "0")
+                .on(Operation::ListBackups),
+            &["-vv", "backups", "list", "--server-id", "12345"],
+        ),
+        (
+            Fault::drop_after_read().on(Operation::CreateBackup),
+            &["-vv", "backups", "create", "--server-id", "12345"],
+        ),
+        (
+            Fault::status(302)
+                .header("Location", "http://127.0.0.1:9/elsewhere")
+                .on(Operation::RestoreServer),
+            &[
+                "-vv",
+                "servers",
+                "restore",
+                "12345",
+                "--backup-id",
+                "501",
+                "--yes",
+            ],
+        ),
+        (
+            Fault::malformed_json().on(Operation::ListBackups),
+            &["-vv", "backups", "list", "--token", TOKEN],
+        ),
+    ];
+    for (fault, args) in faulted {
+        server.inject(fault);
+        let run = against(&server, args).await;
+        assert_no_token(&run);
+        assert!(run.stderr.contains("vpsorg_backups.request"), "{run:#?}");
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 use vpsorg_backups::{Error, RetryPolicy};
 
-use crate::support::{Reply, Stub, page};
+use crate::support::{Reply, Stub, backup, fast_retries, page};
 
 fn ok_page() -> Reply {
     Reply::json(200, page(1, [7]))
@@ -113,20 +113,62 @@ async fn create_and_restore_are_never_resent_once_they_may_have_arrived() {
         Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0"),
         Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
         Reply::HangUp,
-        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
-            .header("Retry-After", "0"),
     ] {
         let stub = Stub::always(reply).await;
         let client = stub.client();
         let create = client.backups().create(1).send().await.unwrap_err();
         let restore = client.servers().restore(1, 2).send().await.unwrap_err();
         assert_eq!(stub.requests().len(), 2, "one request each");
-        if !matches!(create, Error::RateLimited { .. }) {
-            assert!(create.is_outcome_unknown(), "{create:?}");
-            assert!(restore.is_outcome_unknown(), "{restore:?}");
-            assert!(!create.is_retryable());
-        }
+        assert!(create.is_outcome_unknown(), "{create:?}");
+        assert!(restore.is_outcome_unknown(), "{restore:?}");
+        assert!(!create.is_retryable());
     }
+}
+
+#[tokio::test]
+async fn create_and_restore_retry_a_429_because_nothing_ran() {
+    let throttled = Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+        .header("Retry-After", "0");
+    let mut created = backup(9, 1, "in_progress");
+    created["message"] = json!("Backup is being created.");
+    let restored = json!({
+        "server": {"id": 1, "name": "server-1"},
+        "backup_id": 2,
+        "status": "restoring",
+    });
+    let stub = Stub::start(move |request, index| match (index, request.path()) {
+        (0 | 2, _) => throttled.clone(),
+        (_, "/api/v1/backups/") => Reply::json(201, created.clone()),
+        _ => Reply::json(202, restored.clone()),
+    })
+    .await;
+    let client = stub.client();
+    assert_eq!(
+        client.backups().create(1).send().await.unwrap().backup.id,
+        9
+    );
+    let restore = client.servers().restore(1, 2).send().await.unwrap();
+    assert_eq!(restore.backup_id, 2);
+    assert_eq!(
+        stub.requests().len(),
+        4,
+        "each throttled once, then sent once more"
+    );
+
+    // Throttled every time: the last 429 comes back as it is, not as an unknown outcome.
+    let stub = Stub::always(
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+    )
+    .await;
+    let error = stub.client().backups().create(1).send().await.unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert!(error.is_retryable() && !error.is_outcome_unknown());
+    assert_eq!(
+        stub.requests().len(),
+        fast_retries().attempts() as usize,
+        "every attempt the policy allows"
+    );
 }
 
 #[tokio::test]
