@@ -2,6 +2,7 @@
 //! module per subcommand. The library half exists so that workspace tests can reuse the spec
 //! tooling (`spec::Spec`) instead of writing a second validator.
 
+pub mod bench;
 pub mod codegen;
 pub mod spec;
 

@@ -2,7 +2,7 @@
 
 use std::process::{Command, ExitCode};
 
-use xtask::{Result, codegen, project_root, spec::Spec};
+use xtask::{Result, bench, codegen, project_root, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -10,7 +10,10 @@ usage: cargo xtask <command>
 commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests, docs, demo
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
+                     docs, demo, bench --quick
+  bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
+                     (--quick: tiny sizes on the debug build, written under target/bench/)
 ";
 
 fn main() -> ExitCode {
@@ -21,6 +24,8 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(true),
         ["lint"] => lint(),
         ["ci"] => ci(),
+        ["bench"] => bench::run(false),
+        ["bench", "--quick"] => bench::run(true),
         ["help" | "--help" | "-h"] | [] => {
             print!("{HELP}");
             Ok(())
@@ -82,6 +87,9 @@ fn ci() -> Result<()> {
         "--quiet",
         "demo",
     ])?;
+    // Benchmarks are not tests: this only proves the harness still runs; no number can fail it.
+    step("bench --quick");
+    bench::run(true)?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }

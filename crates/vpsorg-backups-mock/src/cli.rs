@@ -48,7 +48,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub complete_after: Duration,
 
-    /// Delay added to every response (250ms, 2s)
+    /// Delay added to every response, counted from the request's arrival (250ms, 2s)
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration)]
     pub latency: Duration,
 

@@ -1,0 +1,171 @@
+//! B5: the fake server's throughput on a small `list`, with many keep-alive connections.
+//!
+//! A minimal HTTP/1.1 load generator: each connection sends one request, reads the answer to
+//! the end of its `Content-Length`, and sends the next. It runs on one thread, so that on a
+//! small machine the server keeps the other cores, and it does next to nothing per request
+//! (no URL parsing, no header map, no JSON), so that it measures the server rather than
+//! itself. Requests are counted over a window that starts after a warm-up.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::Result;
+use crate::args::Args;
+use crate::stats::cpu_seconds;
+
+#[derive(Default)]
+struct Counters {
+    ok: AtomicU64,
+    not_ok: AtomicU64,
+    stop: AtomicBool,
+}
+
+pub(crate) fn run(args: &Args) -> Result<Value> {
+    let connections: usize = args.get("connections", 64)?;
+    let seconds: f64 = args.get("seconds", 5.0)?;
+    let warmup: f64 = args.get("warmup", 1.0)?;
+    let server_pid: u32 = args.get("server-pid", 0)?;
+    let path = args
+        .get("path", "/api/v1/backups/".to_string())?
+        .to_string();
+    let url = args.url()?;
+    let authority = url
+        .strip_prefix("http://")
+        .ok_or("--url must be http://host:port")?
+        .trim_end_matches('/')
+        .to_string();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
+         Accept: application/json\r\nUser-Agent: vpsorg-bench\r\n\r\n",
+        token = args.token(),
+    );
+    let request: Arc<[u8]> = Arc::from(request.into_bytes());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let counters = Arc::new(Counters::default());
+        let mut tasks = Vec::with_capacity(connections);
+        for _ in 0..connections {
+            let stream = TcpStream::connect(&authority).await?;
+            stream.set_nodelay(true)?;
+            tasks.push(tokio::spawn(connection(
+                stream,
+                request.clone(),
+                counters.clone(),
+            )));
+        }
+        tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
+        let server_pid = server_pid.to_string();
+        let sample = || {
+            (
+                Instant::now(),
+                counters.ok.load(Ordering::Relaxed),
+                counters.not_ok.load(Ordering::Relaxed),
+                cpu_seconds("self"),
+                cpu_seconds(&server_pid),
+            )
+        };
+        let start = sample();
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        let end = sample();
+        counters.stop.store(true, Ordering::Relaxed);
+        let mut failures = Vec::new();
+        for task in tasks {
+            if let Err(error) = task.await? {
+                failures.push(error.to_string());
+            }
+        }
+        let elapsed = (end.0 - start.0).as_secs_f64();
+        let requests = end.1 - start.1;
+        let not_ok = end.2 - start.2;
+        if requests == 0 {
+            return Err(format!("no request succeeded: {failures:?}").into());
+        }
+        let cpu = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+        Ok(json!({
+            "bench": "b5",
+            "connections": connections,
+            "path": path,
+            "seconds": elapsed,
+            "requests": requests,
+            "not_ok": not_ok,
+            "connection_failures": failures.len(),
+            "requests_per_second": requests as f64 / elapsed,
+            "client_cpu_seconds": cpu(start.3, end.3),
+            "server_cpu_seconds": if server_pid == "0" { None } else { cpu(start.4, end.4) },
+        }))
+    })
+}
+
+/// Sends requests on one connection until told to stop.
+async fn connection(
+    mut stream: TcpStream,
+    request: Arc<[u8]>,
+    counters: Arc<Counters>,
+) -> Result<()> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(16 * 1024);
+    while !counters.stop.load(Ordering::Relaxed) {
+        stream.write_all(&request).await?;
+        buffer.clear();
+        let (status, header_end, length) = loop {
+            if stream.read_buf(&mut buffer).await? == 0 {
+                return Err("the server closed the connection".into());
+            }
+            if let Some(head) = parse_head(&buffer)? {
+                break head;
+            }
+        };
+        while buffer.len() < header_end + length {
+            if stream.read_buf(&mut buffer).await? == 0 {
+                return Err("the server closed the connection mid-body".into());
+            }
+        }
+        let counter = if status == 200 {
+            &counters.ok
+        } else {
+            &counters.not_ok
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// The status, where the body starts, and `Content-Length`, once the head has arrived.
+fn parse_head(buffer: &[u8]) -> Result<Option<(u16, usize, usize)>> {
+    let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Ok(None);
+    };
+    let head = std::str::from_utf8(&buffer[..end])?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or("no status line")?;
+    let length = lines
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .ok_or("the answer has no Content-Length")?;
+    Ok(Some((status, end + 4, length)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_are_parsed_once_complete() {
+        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx: y\r\n\r\nhello";
+        assert_eq!(parse_head(&answer[..20]).unwrap(), None);
+        assert_eq!(parse_head(answer).unwrap(), Some((200, 44, 5)));
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\n\r\n").is_err());
+    }
+}
