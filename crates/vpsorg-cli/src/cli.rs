@@ -45,6 +45,22 @@ pub(crate) struct ApiArgs {
     pub(crate) api_url: String,
 }
 
+/// `-o`: how to print results.
+#[derive(Debug, Args)]
+pub(crate) struct OutputArg {
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub(crate) format: Option<OutputFormat>,
+}
+
+/// `--timeout` of the commands that send one request per item.
+#[derive(Debug, Args)]
+pub(crate) struct RequestTimeout {
+    /// Give up on a request after this long, e.g. 30s or 2m.
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub(crate) timeout: Duration,
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
@@ -104,12 +120,10 @@ pub(crate) struct ListArgs {
     /// Show at most this many backups.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) limit: u64,
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(short, long, value_enum)]
-    pub(crate) output: Option<OutputFormat>,
-    /// Give up on a request after this long, e.g. 30s or 2m.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -128,9 +142,8 @@ pub(crate) struct CreateArgs {
     /// With --wait: how long to wait for the backup to complete, e.g. 30m.
     #[arg(long, value_parser = parse_duration, default_value = "30m")]
     pub(crate) timeout: Duration,
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(short, long, value_enum)]
-    pub(crate) output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -145,9 +158,8 @@ pub(crate) struct WaitArgs {
     /// How long to wait, e.g. 30m.
     #[arg(long, value_parser = parse_duration, default_value = "30m")]
     pub(crate) timeout: Duration,
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(short, long, value_enum)]
-    pub(crate) output: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -160,9 +172,8 @@ pub(crate) struct DeleteArgs {
     /// Delete without asking. Needed when there is no terminal to ask on.
     #[arg(short, long)]
     pub(crate) yes: bool,
-    /// Give up on a request after this long, e.g. 30s or 2m.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
@@ -183,9 +194,8 @@ pub(crate) struct RestoreArgs {
     /// Restore without asking. Needed when there is no terminal to ask on.
     #[arg(short, long)]
     pub(crate) yes: bool,
-    /// Give up on a request after this long, e.g. 30s or 2m.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub(crate) timeout: Duration,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }

@@ -55,7 +55,7 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
             .try_collect()
             .await?
     };
-    let format = output::resolve(args.output);
+    let format = output::resolve(args.output.format);
     output::print_backups(&backups, format)?;
     if !args.all && backups.len() as u64 == args.limit && format == crate::cli::OutputFormat::Table
     {
@@ -77,7 +77,7 @@ pub(crate) async fn create(
         request = request.description(description.as_str());
     }
     let created = request.send().await?;
-    let format = output::resolve(args.output);
+    let format = output::resolve(args.output.format);
     if !args.wait {
         return Ok(output::print_backup(
             &created.backup,
@@ -113,7 +113,7 @@ pub(crate) async fn wait_command(
     Ok(output::print_backup(
         &backup,
         None,
-        output::resolve(args.output),
+        output::resolve(args.output.format),
     )?)
 }
 

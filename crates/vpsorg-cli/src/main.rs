@@ -55,7 +55,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 pub(crate) async fn run_api_command(command: Command, quiet: bool) -> Result<(), CliError> {
     match command {
         Command::Backups(BackupsCommand::List(args)) => {
-            commands::list(&commands::client(&args.api, args.timeout)?, &args).await
+            commands::list(&commands::client(&args.api, args.request.timeout)?, &args).await
         }
         Command::Backups(BackupsCommand::Create(args)) => {
             commands::create(
@@ -74,10 +74,10 @@ pub(crate) async fn run_api_command(command: Command, quiet: bool) -> Result<(),
             .await
         }
         Command::Backups(BackupsCommand::Delete(args)) => {
-            commands::delete(&commands::client(&args.api, args.timeout)?, &args).await
+            commands::delete(&commands::client(&args.api, args.request.timeout)?, &args).await
         }
         Command::Servers(ServersCommand::Restore(args)) => {
-            commands::restore(&commands::client(&args.api, args.timeout)?, &args).await
+            commands::restore(&commands::client(&args.api, args.request.timeout)?, &args).await
         }
         Command::Demo | Command::Mock(_) | Command::Completions { .. } => {
             Err(CliError::usage("not an API command"))
