@@ -4,7 +4,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use vpsorg_backups::{Backup, BackupType, Client, StatusChange};
+use vpsorg_backups::{Backup, BackupType, Client, MAX_PAGE_SIZE, StatusChange};
 
 use crate::cli::{ApiArgs, CreateArgs, DeleteArgs, ListArgs, RestoreArgs, TypeArg, WaitArgs};
 use crate::error::CliError;
@@ -40,28 +40,30 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
             TypeArg::Automatic => BackupType::Automatic,
         });
     }
-    let backups: Vec<Backup> = if args.all {
-        request.items().try_collect().await?
-    } else {
-        let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
-        // One request when the limit fits in a page.
-        let page_size = u32::try_from(args.limit)
-            .unwrap_or(u32::MAX)
-            .min(vpsorg_backups::MAX_PAGE_SIZE);
-        request
-            .page_size(page_size)
-            .items()
-            .take(limit)
-            .try_collect()
-            .await?
+    let (backups, more): (Vec<Backup>, bool) = match u32::try_from(args.limit) {
+        // The limit fits in one page: exactly one request, and the page says if there is more.
+        Ok(page_size) if !args.all && page_size <= MAX_PAGE_SIZE => {
+            let page = request.page_size(page_size).send().await?;
+            (page.backups, page.has_next)
+        }
+        _ => {
+            let limit = if args.all {
+                usize::MAX
+            } else {
+                usize::try_from(args.limit).unwrap_or(usize::MAX)
+            };
+            let stream = request.page_size(MAX_PAGE_SIZE).items().take(limit);
+            let backups: Vec<Backup> = stream.try_collect().await?;
+            let more = backups.len() == limit;
+            (backups, more)
+        }
     };
     let format = output::resolve(args.output.format);
     output::print_backups(&backups, format)?;
-    if !args.all && backups.len() as u64 == args.limit && format == crate::cli::OutputFormat::Table
-    {
+    if more && format == crate::cli::OutputFormat::Table {
         eprintln!(
             "(showing the first {}; --all shows every backup)",
-            args.limit
+            backups.len()
         );
     }
     Ok(())
@@ -86,7 +88,11 @@ pub(crate) async fn create(
         )?);
     }
     if !quiet {
-        eprintln!("Created backup {}. {}", created.backup.id, created.message);
+        eprintln!(
+            "Created backup {}. {}",
+            created.backup.id,
+            output::clean(&created.message)
+        );
     }
     let backup = wait(
         client,
@@ -132,14 +138,16 @@ pub(crate) async fn wait(
         .wait_until_completed((server_id, backup_id))
         .timeout(timeout)
         .on_status_change(move |change: &StatusChange| {
-            bar.set_message(format!("backup {backup_id} is {}", change.backup.status));
+            let status = output::clean(change.backup.status.as_str()).into_owned();
+            bar.set_message(format!("backup {backup_id} is {status}"));
         })
         .send()
         .await;
     match &result {
-        Ok(backup) => {
-            spinner.finish_with_message(format!("backup {backup_id} is {}", backup.status))
-        }
+        Ok(backup) => spinner.finish_with_message(format!(
+            "backup {backup_id} is {}",
+            output::clean(backup.status.as_str())
+        )),
         Err(_) => spinner.abandon(),
     }
     Ok(result?)
@@ -199,10 +207,13 @@ pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), C
         .await?;
     println!(
         "Restore of server {} ({}) from backup {} started; the server is {}.",
-        restore.server.id, restore.server.name, restore.backup_id, restore.status
+        restore.server.id,
+        output::clean(&restore.server.name),
+        restore.backup_id,
+        output::clean(&restore.status)
     );
     if let Some(message) = &restore.message {
-        println!("{message}");
+        println!("{}", output::clean(message));
     }
     Ok(())
 }

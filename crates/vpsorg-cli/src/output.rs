@@ -1,5 +1,6 @@
 //! How results look: a table for people, JSON for scripts, and progress on stderr.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub(crate) fn print_backup(
         OutputFormat::Table => {
             writeln!(out, "{}", backups_table(std::slice::from_ref(backup)))?;
             if let Some(message) = message {
-                writeln!(out, "{message}")?;
+                writeln!(out, "{}", clean(message))?;
             }
             Ok(())
         }
@@ -135,9 +136,13 @@ pub(crate) fn backups_table(backups: &[Backup]) -> String {
         };
         table.add_row(vec![
             Cell::new(backup.id).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{} ({})", backup.server.name, backup.server.id)),
-            Cell::new(&backup.backup_type),
-            Cell::new(&backup.status),
+            Cell::new(format!(
+                "{} ({})",
+                clean(&backup.server.name),
+                backup.server.id
+            )),
+            Cell::new(clean(backup.backup_type.as_str())),
+            Cell::new(clean(backup.status.as_str())),
             Cell::new(size).set_alignment(CellAlignment::Right),
             Cell::new(minute(&backup.created_at)),
             Cell::new(expires),
@@ -160,9 +165,25 @@ fn minute(at: &DateTime<Utc>) -> String {
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
+    let text = clean(text);
     match text.char_indices().nth(max_chars) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
+        None => text.into_owned(),
+    }
+}
+
+/// Server text made safe for a terminal: control characters (escape sequences, newlines)
+/// become spaces, so an API or a proxy cannot move the cursor, recolour or forge lines.
+/// JSON output needs none of this: serde_json escapes control characters.
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -184,6 +205,14 @@ pub(crate) fn spinner(quiet: bool) -> ProgressBar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(clean("web-01"), "web-01");
+        assert!(matches!(clean("web-01"), Cow::Borrowed(_)));
+        assert_eq!(clean("evil\u{1b}[2J\nline\u{7}"), "evil [2J line ");
+        assert_eq!(shorten("a\u{1b}]0;title\u{7}", 40), "a ]0;title ");
+    }
 
     #[test]
     fn long_descriptions_are_shortened_on_a_char_boundary() {

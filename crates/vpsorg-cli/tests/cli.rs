@@ -105,9 +105,62 @@ async fn list_limit_and_all_page_through_everything() {
     let all: Vec<serde_json::Value> = serde_json::from_str(&all.stdout).unwrap();
     assert_eq!(all.len(), server.backups().len());
     assert!(all.len() > 200, "more than two pages of 100");
+    let all_requests = server.requests();
+    assert!(all_requests.iter().all(|r| {
+        r.query
+            .as_deref()
+            .is_some_and(|q| q.contains("page_size=100"))
+    }));
+    server.clear_requests();
     let limited = against(&server, &["backups", "list", "--limit", "7"]).await;
     let limited: Vec<serde_json::Value> = serde_json::from_str(&limited.stdout).unwrap();
     assert_eq!(limited, all[..7]);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a limit that fits in a page is one request"
+    );
+    server.clear_requests();
+    let across_pages = against(&server, &["backups", "list", "--limit", "150"]).await;
+    let across_pages: Vec<serde_json::Value> = serde_json::from_str(&across_pages.stdout).unwrap();
+    assert_eq!(across_pages, all[..150]);
+}
+
+#[tokio::test]
+async fn server_text_cannot_drive_the_terminal() {
+    let server = vendor_server().await;
+    let hostile = "ok\u{1b}[2J\u{1b}]0;pwned\u{7}\nforged line";
+    let created = against(
+        &server,
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--description",
+            hostile,
+            "-o",
+            "table",
+        ],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{created:#?}");
+    let listed = against(
+        &server,
+        &["backups", "list", "--server-id", "12345", "-o", "table"],
+    )
+    .await;
+    for run in [&created, &listed] {
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+            "{run:#?}"
+        );
+        assert!(!run.stdout.contains("\nforged line"), "{run:#?}");
+    }
+    // JSON keeps the text exactly, escaped.
+    let json = against(&server, &["backups", "list", "--server-id", "12345"]).await;
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(rows[0]["description"], hostile);
 }
 
 #[tokio::test]
