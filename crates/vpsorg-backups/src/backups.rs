@@ -160,7 +160,9 @@ impl ListBackups {
 
     /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, once
     /// the first page has told the number of backups, the following pages are requested
-    /// by number, several at a time, and still yielded in order.
+    /// by number, several at a time, and still yielded in order. Each page's `count` can
+    /// add pages (backups created meanwhile push older ones further); the stream ends at a
+    /// page past the last, or when no page is left to request.
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
         self

@@ -195,7 +195,8 @@ pub(crate) fn pages(client: Client, query: Query, start: u64, concurrency: usize
         start,
         concurrency: concurrency.clamp(1, MAX_CONCURRENCY),
         in_flight: VecDeque::new(),
-        planned: None,
+        next_planned: start.saturating_add(1),
+        last_planned: start,
         seen: SeenIds::default(),
         page_size: None,
         pages_fetched: 0,
@@ -276,8 +277,11 @@ struct Pager {
     concurrency: usize,
     /// Requests under way, in page order.
     in_flight: VecDeque<Fetch>,
-    /// With concurrency: the page numbers still to request.
-    planned: Option<std::ops::RangeInclusive<u64>>,
+    /// With concurrency: the next page number to request, and the last page the API's
+    /// latest answer says exists. Raised on every page, since backups created meanwhile
+    /// push older ones onto pages past the first page's `count`.
+    next_planned: u64,
+    last_planned: u64,
     seen: SeenIds,
     /// The server's real page size, learnt from the first page that is not the last.
     page_size: Option<u64>,
@@ -318,10 +322,9 @@ impl Pager {
 
     /// Keeps up to `concurrency` planned pages in flight.
     fn refill(&mut self) {
-        while self.in_flight.len() < self.concurrency {
-            let Some(number) = self.planned.as_mut().and_then(Iterator::next) else {
-                break;
-            };
+        while self.in_flight.len() < self.concurrency && self.next_planned <= self.last_planned {
+            let number = self.next_planned;
+            self.next_planned = number.saturating_add(1);
             self.spawn(number);
         }
     }
@@ -329,7 +332,7 @@ impl Pager {
     /// Ends the stream: nothing more is fetched, and requests under way are cancelled.
     fn finish(&mut self) {
         self.done = true;
-        self.planned = None;
+        self.last_planned = 0;
         self.in_flight.clear();
     }
 
@@ -401,9 +404,14 @@ impl Pager {
         }
 
         if self.concurrency > 1 {
-            if self.planned.is_none() && number == self.start {
-                self.planned = Some(number + 1..=expected_pages);
+            // Follow the latest `count`, and a `next` link, so that backups pushed past the
+            // pages planned so far are still fetched. A page past the real end answers 404
+            // or empty, which ends the stream.
+            let mut last = self.last_planned.max(expected_pages);
+            if list.next.is_some() {
+                last = last.max(number.saturating_add(1));
             }
+            self.last_planned = last;
             self.refill();
         } else {
             match self.next_page(number, list.next.as_deref(), count, page_size) {

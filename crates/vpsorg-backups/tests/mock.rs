@@ -1,6 +1,7 @@
 //! The wrapper against the fake VPS.org server (`vpsorg-backups-mock`), over real HTTP on
 //! loopback: the flows a new user runs, and the faults a real network throws at them.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -107,6 +108,45 @@ async fn lists_every_backup_of_a_server_across_many_pages() {
         .unwrap();
     assert!(!manual.is_empty());
     assert!(manual.iter().all(|b| b.backup_type == BackupType::Manual));
+}
+
+#[tokio::test]
+async fn concurrent_listing_still_yields_backups_pushed_along_by_new_ones() {
+    for concurrency in [2, 3, 4] {
+        let server = mock(Seed::generated(1, 100)).await;
+        let client = client(&server);
+        let at_start: BTreeSet<i64> = server.backups().iter().map(|b| b.id).collect();
+        assert_eq!(at_start.len(), 100);
+        let mut pages = client
+            .backups()
+            .list()
+            .page_size(10)
+            .concurrency(concurrency)
+            .pages();
+        let mut yielded = Vec::new();
+        let mut consumed = 0;
+        while let Some(page) = pages.try_next().await.unwrap() {
+            yielded.extend(page.backups.iter().map(|b| b.id));
+            consumed += 1;
+            if consumed == 3 {
+                // Newest first: 5 new backups push the 5 oldest onto an 11th page.
+                for _ in 0..5 {
+                    client.backups().create(10_001).send().await.unwrap();
+                }
+            }
+        }
+        let missing: Vec<_> = at_start.iter().filter(|id| !yielded.contains(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "concurrency {concurrency}: lost {missing:?}"
+        );
+        let unique: BTreeSet<i64> = yielded.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            yielded.len(),
+            "concurrency {concurrency}: duplicates"
+        );
+    }
 }
 
 #[tokio::test]
