@@ -154,7 +154,9 @@ impl RetryPolicy {
 /// A delay drawn uniformly from `0..=delay` ("full jitter"), so that clients that failed
 /// together do not retry together.
 pub(crate) fn full_jitter(delay: Duration) -> Duration {
-    delay.mul_f64(fastrand::f64())
+    // `mul_f64` panics when rounding pushes a delay near `Duration::MAX` past it.
+    Duration::try_from_secs_f64(delay.as_secs_f64() * fastrand::f64())
+        .map_or(delay, |jittered| jittered.min(delay))
 }
 
 #[cfg(test)]
@@ -193,6 +195,7 @@ mod tests {
     fn full_jitter_stays_within_the_delay() {
         for _ in 0..1000 {
             assert!(full_jitter(Duration::from_millis(100)) <= Duration::from_millis(100));
+            let _ = full_jitter(Duration::MAX);
         }
     }
 

@@ -173,6 +173,9 @@ impl WaitUntilCompleted {
     pub async fn send(mut self) -> Result<Backup> {
         let started = Instant::now();
         let target = self.target;
+        // Saturating arithmetic throughout: any `Duration` a caller passes is fine, even
+        // `Duration::MAX`.
+        let longest_pause = self.max_poll_interval.max(self.poll_interval);
         let mut pause = self.poll_interval;
         let mut last_status: Option<BackupStatus> = None;
         let mut polls: u32 = 0;
@@ -222,9 +225,7 @@ impl WaitUntilCompleted {
             }
             let remaining = self.timeout.saturating_sub(started.elapsed());
             tokio::time::sleep(equal_jitter(pause).min(remaining)).await;
-            pause = pause
-                .mul_f64(1.5)
-                .min(self.max_poll_interval.max(self.poll_interval));
+            pause = pause.saturating_add(pause / 2).min(longest_pause);
         }
     }
 
@@ -254,7 +255,7 @@ async fn find(client: &Client, target: BackupRef) -> Result<Option<Backup>> {
 /// Half of `pause`, plus a random part of the other half: polls spread out, never too soon.
 fn equal_jitter(pause: Duration) -> Duration {
     let half = pause / 2;
-    half + crate::retry::full_jitter(pause - half)
+    half.saturating_add(crate::retry::full_jitter(pause - half))
 }
 
 #[cfg(test)]
@@ -269,5 +270,8 @@ mod tests {
             assert!(jittered >= pause / 2 && jittered <= pause);
         }
         assert_eq!(equal_jitter(Duration::ZERO), Duration::ZERO);
+        for _ in 0..1000 {
+            assert!(equal_jitter(Duration::MAX) >= Duration::MAX / 2);
+        }
     }
 }
