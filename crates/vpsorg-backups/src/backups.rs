@@ -207,12 +207,12 @@ impl ListBackups {
     /// # }
     /// ```
     pub fn pages(self) -> PageStream {
-        pagination::pages(
-            self.client,
-            self.query,
-            self.page.unwrap_or(1),
-            self.concurrency,
-        )
+        let fetching = if self.concurrency > 1 {
+            pagination::Fetching::Concurrent(self.concurrency)
+        } else {
+            pagination::Fetching::Prefetch
+        };
+        pagination::pages(self.client, self.query, self.page.unwrap_or(1), fetching)
     }
 
     /// Every backup, across pages, as a stream that:

@@ -187,13 +187,32 @@ pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<t
         .await
 }
 
+/// How a stream of pages fetches the pages after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fetching {
+    /// One page ahead: the next page is requested as soon as the current one arrives.
+    Prefetch,
+    /// Up to this many pages at once, by number once `count` is known.
+    Concurrent(usize),
+    /// Each page only when the stream is polled for it, so that a caller who stops early
+    /// (the waiter, once it found its backup) sends no request it does not need.
+    OnDemand,
+}
+
 /// The stream of pages behind [`ListBackups::pages`](crate::ListBackups::pages).
-pub(crate) fn pages(client: Client, query: Query, start: u64, concurrency: usize) -> PageStream {
+pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching) -> PageStream {
+    let (concurrency, prefetch) = match fetching {
+        Fetching::Prefetch => (1, true),
+        Fetching::Concurrent(pages) => (pages.clamp(1, MAX_CONCURRENCY), true),
+        Fetching::OnDemand => (1, false),
+    };
     let pager = Pager {
         client,
         query,
         start,
-        concurrency: concurrency.clamp(1, MAX_CONCURRENCY),
+        concurrency,
+        prefetch,
+        deferred: None,
         in_flight: VecDeque::new(),
         next_planned: start.saturating_add(1),
         last_planned: start,
@@ -275,6 +294,10 @@ struct Pager {
     query: Query,
     start: u64,
     concurrency: usize,
+    /// Without concurrency: whether the next page is requested as soon as the current one
+    /// arrives, or only when the stream is polled again (then it waits in `deferred`).
+    prefetch: bool,
+    deferred: Option<u64>,
     /// Requests under way, in page order.
     in_flight: VecDeque<Fetch>,
     /// With concurrency: the next page number to request, and the last page the API's
@@ -333,6 +356,7 @@ impl Pager {
     fn finish(&mut self) {
         self.done = true;
         self.last_planned = 0;
+        self.deferred = None;
         self.in_flight.clear();
     }
 
@@ -351,6 +375,9 @@ impl Pager {
                 return Some(Err(error));
             }
             self.spawn(self.start);
+        }
+        if let Some(next) = self.deferred.take() {
+            self.spawn(next);
         }
         let Some(fetch) = self.in_flight.pop_front() else {
             self.finish();
@@ -415,12 +442,13 @@ impl Pager {
             self.refill();
         } else {
             match self.next_page(number, list.next.as_deref(), count, page_size) {
-                Ok(Some(next)) => self.spawn(next),
+                Ok(Some(next)) if self.prefetch => self.spawn(next),
+                Ok(Some(next)) => self.deferred = Some(next),
                 Ok(None) => {}
                 Err(error) => self.pending_error = Some(error),
             }
         }
-        let has_next = !self.in_flight.is_empty();
+        let has_next = !self.in_flight.is_empty() || self.deferred.is_some();
         if !has_next && self.pending_error.is_none() {
             self.done = true;
         }

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 
 use crate::error::{Error, Result};
-use crate::{Backup, BackupStatus, Client, CreatedBackup, pagination::MAX_PAGE_SIZE};
+use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::{Backup, BackupStatus, Client, CreatedBackup};
 
 /// Which backup to wait for: its server and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -239,17 +240,25 @@ impl WaitUntilCompleted {
     }
 }
 
-/// Looks for the backup in its server's list.
+/// Looks for the backup in its server's list, one page at a time: no page is requested
+/// before the previous one was searched, and none after the backup was found.
 async fn find(client: &Client, target: BackupRef) -> Result<Option<Backup>> {
-    client
-        .backups()
-        .list()
-        .server_id(target.server_id)
-        .page_size(MAX_PAGE_SIZE)
-        .items()
-        .try_filter(|backup| std::future::ready(backup.id == target.backup_id))
-        .try_next()
-        .await
+    let query = Query {
+        server_id: Some(target.server_id),
+        backup_type: None,
+        page_size: Some(MAX_PAGE_SIZE),
+    };
+    let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
+    while let Some(page) = pages.try_next().await? {
+        if let Some(backup) = page
+            .backups
+            .into_iter()
+            .find(|backup| backup.id == target.backup_id)
+        {
+            return Ok(Some(backup));
+        }
+    }
+    Ok(None)
 }
 
 /// Half of `pause`, plus a random part of the other half: polls spread out, never too soon.

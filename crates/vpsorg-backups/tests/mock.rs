@@ -178,6 +178,67 @@ async fn creates_a_backup_and_waits_for_it() {
     assert_eq!(changes.last(), Some(&BackupStatus::Completed));
 }
 
+// On a multi-threaded runtime (as the CLI's), a page fetched ahead in the background often
+// reaches the server before the waiter drops its listing; many waits make that certain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_poll_of_the_waiter_requests_only_the_pages_it_searches() {
+    // 150 backups of one server: two pages of 100.
+    let server = mock(Seed::generated(1, 150)).await;
+    let client = client(&server);
+    let listed = server.backups_of(10_001);
+    let (newest, oldest) = (listed[0].id, listed[149].id);
+    let wait = |backup_id| {
+        client
+            .backups()
+            .wait_until_completed((10_001, backup_id))
+            .send()
+    };
+    // The page number of each request, with its filters checked.
+    let pages_requested = || -> Vec<u64> {
+        server
+            .requests()
+            .iter()
+            .map(|request| {
+                let query = request.query.clone().unwrap_or_default();
+                let mut page = 1;
+                let mut params: Vec<&str> = query
+                    .split('&')
+                    .filter(|param| match param.strip_prefix("page=") {
+                        Some(number) => {
+                            page = number.parse().unwrap();
+                            false
+                        }
+                        None => true,
+                    })
+                    .collect();
+                params.sort_unstable();
+                assert_eq!(params, ["page_size=100", "server_id=10001"]);
+                page
+            })
+            .collect()
+    };
+
+    server.clear_requests();
+    for _ in 0..100 {
+        assert_eq!(wait(newest).await.unwrap().id, newest);
+    }
+    assert_eq!(
+        pages_requested(),
+        [1; 100],
+        "page 1 once per poll, nothing more"
+    );
+
+    server.clear_requests();
+    for _ in 0..20 {
+        assert_eq!(wait(oldest).await.unwrap().id, oldest);
+    }
+    assert_eq!(
+        pages_requested(),
+        [1, 2].repeat(20),
+        "pages 1 and 2 per poll"
+    );
+}
+
 #[tokio::test]
 async fn the_manual_backup_limit_is_its_own_error() {
     let server = mock(Seed::vendor_examples()).await;
