@@ -6,6 +6,7 @@ use std::fmt;
 use serde::de::IgnoredAny;
 use vpsorg_backups_client::{ResponseValue, types};
 
+use crate::client::Failed;
 use crate::error::{Error, Operation, Result};
 use crate::pagination::{self, BackupStream, Page, PageStream, Query};
 use crate::wait::{BackupRef, WaitUntilCompleted};
@@ -410,16 +411,24 @@ impl DeleteBackup {
     pub async fn send(self) -> Result<()> {
         let backup_id = self.backup_id;
         let path = format!("{}{backup_id}/", self.client.list_path());
-        let _: IgnoredAny = self
+        let outcome = self
             .client
-            .execute(Operation::Delete { backup_id }, &path, |raw| async move {
+            .execute_tracked(Operation::Delete { backup_id }, &path, |raw| async move {
                 raw.delete_backup()
                     .backup_id(backup_id)
                     .send()
                     .await
                     .map(|_| IgnoredAny)
             })
-            .await?;
-        Ok(())
+            .await;
+        match outcome {
+            Ok(IgnoredAny) => Ok(()),
+            // An earlier attempt deleted it, and its answer was lost.
+            Err(Failed {
+                error: Error::NotFound { .. },
+                earlier_attempt_reached: true,
+            }) => Ok(()),
+            Err(failed) => Err(failed.error),
+        }
     }
 }

@@ -648,16 +648,16 @@ impl Operation {
 
     /// Whether sending the request twice has the effect of sending it once.
     pub(crate) fn is_idempotent(self) -> bool {
-        matches!(self, Operation::List { .. } | Operation::Delete { .. })
+        self.non_idempotent_name().is_none()
     }
 
-    /// How an [`Error::OutcomeUnknown`] names the operation.
-    pub(crate) fn description(self) -> &'static str {
+    /// For an operation that is not idempotent, how an [`Error::OutcomeUnknown`] names it;
+    /// `None` for the idempotent ones, which retry instead.
+    pub(crate) fn non_idempotent_name(self) -> Option<&'static str> {
         match self {
-            Operation::List { .. } => "listing backups",
-            Operation::Create { .. } => "create backup",
-            Operation::Delete { .. } => "delete backup",
-            Operation::Restore { .. } => "restore server",
+            Operation::Create { .. } => Some("create backup"),
+            Operation::Restore { .. } => Some("restore server"),
+            Operation::List { .. } | Operation::Delete { .. } => None,
         }
     }
 
