@@ -37,6 +37,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
+        // Users compare backups (and tests compare whole pages).
+        .with_derive("PartialEq")
         // Enums the API may grow: hand-written in the client crate with an `Unknown(String)`
         // variant, so one new value does not fail a whole page.
         .with_replacement(

@@ -17,6 +17,7 @@ Forward compatible: the nullable fields may be absent, and new fields may appear
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Backup {
@@ -60,6 +61,7 @@ may be absent; clients then page by number until `count` backups are seen.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct BackupList {
@@ -85,6 +87,7 @@ may be absent; clients then page by number until `count` backups are seen.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct CreateBackupRequest {
@@ -176,6 +179,7 @@ Inferred, not documented: at most 255 characters.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct CreatedBackup {
@@ -224,6 +228,7 @@ of messages.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Error {
@@ -252,6 +257,7 @@ would describe it is not available.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Restore {
@@ -275,6 +281,7 @@ would describe it is not available.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct RestoreRequest {
@@ -292,6 +299,7 @@ would describe it is not available.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct ServerRef {

@@ -37,6 +37,16 @@ fn the_vendors_list_example_decodes() {
 }
 
 #[test]
+fn generated_types_compare_with_eq() {
+    let page: BackupList = serde_json::from_str(VENDOR_LIST).unwrap();
+    let again: BackupList = serde_json::from_str(VENDOR_LIST).unwrap();
+    assert_eq!(page, again);
+    assert_eq!(page.results[0], again.results[0]);
+    assert_ne!(page.results[0], page.results[1]);
+    assert_eq!(page.results[0].server, page.results[1].server);
+}
+
+#[test]
 fn the_vendors_create_example_decodes() {
     let created: CreatedBackup = serde_json::from_str(VENDOR_CREATE).unwrap();
     assert_eq!(created.id, 502);

@@ -44,11 +44,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub empty: bool,
 
-    /// How long a new backup stays in_progress before it is completed (250ms, 2s, 1m)
+    /// How long a new backup stays in_progress before it is completed (250ms, 2s, 1m30s, 1h)
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub complete_after: Duration,
 
-    /// Delay added to every response, counted from the request's arrival (250ms, 2s)
+    /// Delay added to every response, counted from the request's arrival (250ms, 2s, 1h)
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration)]
     pub latency: Duration,
 
@@ -72,7 +72,8 @@ impl Default for ServeArgs {
     }
 }
 
-/// Parses a duration as the flags take it: `250ms`, `2s`, `1.5s`, `1m`, or bare milliseconds.
+/// Parses a duration as the flags take it: what `humantime` takes (`250ms`, `2s`, `1m30s`,
+/// `1h`), a decimal before one unit (`1.5s`), or bare milliseconds (`40`).
 ///
 /// # Errors
 ///
@@ -193,7 +194,7 @@ mod tests {
             "--complete-after",
             "50ms",
             "--latency",
-            "1s",
+            "1m30s",
             "--fault",
             "list:503:nth=1:times=2:retry-after=1",
             "--fault",
@@ -205,7 +206,9 @@ mod tests {
         assert_eq!(args.generate, Some((2, 30)));
         assert_eq!(args.seed().backups().len(), 60);
         assert_eq!(args.complete_after, Duration::from_millis(50));
-        assert_eq!(args.latency, Duration::from_secs(1));
+        assert_eq!(args.latency, Duration::from_secs(90));
+        let hour = Cli::try_parse_from(["vpsorg-mock", "--latency", "1h"]).unwrap();
+        assert_eq!(hour.serve.latency, Duration::from_secs(3600));
         assert_eq!(args.faults.len(), 2);
     }
 

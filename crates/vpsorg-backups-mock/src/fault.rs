@@ -375,7 +375,7 @@ FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
     missing=F           run, remove field F (size_mb, server, results, ...)
     large=SIZE          run, pad the JSON body to SIZE bytes (2048, 512k, 10M)
     html                run, replace the body with an HTML page (text/html)
-    latency=DURATION    run, answer DURATION later (250ms, 2s, 1m)
+    latency=DURATION    run, answer DURATION later (250ms, 2s, 1m30s, 1h)
 
   OPTION
     nth=N               first matching request it fires on (default 1: the next one)
@@ -499,27 +499,34 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Parses `250ms`, `2s`, `1.5s`, `1m` or a bare number of milliseconds.
+/// Parses a duration as `humantime` does, like the `vpsorg` CLI's own flags (`250ms`, `2s`,
+/// `1m30s`, `1h`), plus two forms these flags took before: a bare number of milliseconds
+/// (`40`) and a decimal number before one unit (`1.5s`).
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
+    let invalid = |why: &dyn fmt::Display| {
+        format!("`{text}` is not a duration ({why}; e.g. 250ms, 2s, 1m30s, 1h)")
+    };
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (250ms, 2s, 1m)"))?;
-    let seconds = match unit.trim() {
-        "" | "ms" => number / 1000.0,
-        "s" => number,
-        "m" | "min" => number * 60.0,
-        other => {
-            return Err(format!(
-                "unknown duration unit `{other}` in `{text}` (ms, s or m)"
-            ));
-        }
+    let scaled = |unit: Duration| {
+        let number: f64 = number.parse().map_err(|_| invalid(&"not a number"))?;
+        Duration::try_from_secs_f64(unit.as_secs_f64() * number).map_err(|e| invalid(&e))
     };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a duration"))
+    if unit.is_empty() {
+        return scaled(Duration::from_millis(1));
+    }
+    match humantime::parse_duration(text) {
+        Ok(duration) => Ok(duration),
+        Err(_) if number.contains('.') => {
+            let unit = humantime::parse_duration(&format!("1{}", unit.trim_start()))
+                .map_err(|e| invalid(&e))?;
+            scaled(unit)
+        }
+        Err(error) => Err(invalid(&error)),
+    }
 }
 
 /// Parses `2048`, `512k` (KiB) or `10M` (MiB), with an optional `B`/`iB`.
@@ -591,8 +598,18 @@ mod tests {
         assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
         assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
         assert_eq!(parse_duration("40").unwrap(), Duration::from_millis(40));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5h").is_err());
+        assert_eq!(parse_duration("0ms").unwrap(), Duration::ZERO);
+        // Whatever `vpsorg backups wait --timeout` takes (humantime).
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1min").unwrap(), Duration::from_secs(60));
+        assert_eq!(
+            parse_duration("100000000000000m").unwrap(),
+            Duration::from_secs(100_000_000_000_000 * 60)
+        );
+        for bad in ["soon", "", "5parsecs", "1.5.5s", "-2s", "1.5x"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -606,7 +623,7 @@ mod tests {
             ("list:503:often=2", "unknown option `often`"),
             ("list:missing", "`missing` needs `=FIELD`"),
             ("list:unknown-enum=status", "FIELD=VALUE"),
-            ("list:latency=5h", "unknown duration unit"),
+            ("list:latency=5parsecs", "is not a duration"),
         ] {
             let error = text.parse::<Fault>().unwrap_err().to_string();
             assert!(error.contains(reason), "{text}: {error}");

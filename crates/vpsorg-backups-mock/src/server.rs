@@ -565,7 +565,11 @@ async fn handle(
         delay = delay.saturating_add(*extra);
     }
     if !delay.is_zero() {
-        sleep_until_precisely(arrived + delay).await;
+        match arrived.checked_add(delay) {
+            Some(deadline) => sleep_until_precisely(deadline).await,
+            // Past the end of the timer's range: never answer (Tokio saturates this sleep).
+            None => tokio::time::sleep(delay).await,
+        }
     }
     Ok(response)
 }

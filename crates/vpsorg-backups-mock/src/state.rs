@@ -33,14 +33,15 @@ impl Clock {
         }
     }
 
+    /// The time now; the latest time chrono has once the clock was pushed that far.
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
-        let offset = chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed));
-        self.origin
-            .checked_add_signed(elapsed + offset)
-            .unwrap_or(self.origin)
+        let elapsed = self.started.elapsed();
+        let offset = Duration::from_millis(self.offset_ms.load(Ordering::Relaxed).unsigned_abs());
+        later_by(self.origin, elapsed.saturating_add(offset))
     }
 
+    /// Pushes the clock forward; any `by` is fine (`Duration::MAX` moves it to the end of
+    /// time).
     pub(crate) fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
         let _ = self
@@ -49,6 +50,14 @@ impl Clock {
                 Some(old.saturating_add(ms))
             });
     }
+}
+
+/// `t + by`, or the latest time chrono has when that is past it.
+pub(crate) fn later_by(t: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(by)
+        .ok()
+        .and_then(|by| t.checked_add_signed(by))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Ids of backups, ascending (new ids are always the largest, so creating one is a push).
@@ -271,7 +280,7 @@ impl State {
         }
         let mut backups = backups;
         backups.sort_unstable_by_key(|b| b.id);
-        let completes_at = start + chrono::Duration::from_std(complete_after).unwrap_or_default();
+        let completes_at = later_by(start, complete_after);
         for backup in backups {
             let stored = Stored::new(
                 backup.server.id,
@@ -483,11 +492,7 @@ impl State {
             .and_then(|id| self.backups.get(id))
             .map_or(2048, |last| last.size_mb.saturating_add(67));
         let id = self.next_id;
-        let completes_at = now
-            .checked_add_signed(
-                chrono::Duration::from_std(complete_after).unwrap_or(chrono::Duration::MAX),
-            )
-            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let completes_at = later_by(now, complete_after);
         let stored = Stored::new(
             server_id,
             BackupType::Manual,
@@ -627,5 +632,27 @@ mod tests {
         let clock = Clock::starting_at(start);
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now() >= start + chrono::Duration::hours(1));
+    }
+
+    #[test]
+    fn the_clock_stops_at_the_end_of_time_instead_of_overflowing() {
+        let clock = Clock::starting_at(Utc::now());
+        clock.advance(Duration::MAX);
+        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
+        clock.advance(Duration::MAX);
+        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[test]
+    fn a_completion_delay_past_the_end_of_time_means_never() {
+        let (servers, backups, start) = Seed::vendor_examples().into_parts();
+        let start = start.unwrap();
+        // `--complete-after 100000000000000m`: fits a chrono duration, not a date.
+        let forever = Duration::from_secs(100_000_000_000_000 * 60);
+        let mut state = State::new(servers, backups, start, forever);
+        let created = state.create(12345, String::new(), start, forever).unwrap();
+        let stored = &state.backups[&created.id];
+        assert_eq!(stored.completes_at, Some(DateTime::<Utc>::MAX_UTC));
+        assert_eq!(stored.status_at(start), BackupStatus::InProgress);
     }
 }

@@ -880,6 +880,39 @@ async fn expired_automatic_backups_disappear_and_manual_ones_stay() {
 }
 
 #[tokio::test]
+async fn extreme_durations_never_panic() {
+    // `--complete-after 100000000000000m`, and a clock pushed as far as it goes.
+    let forever = Duration::from_secs(100_000_000_000_000 * 60);
+    let api = Api::start(
+        MockServer::builder()
+            .seed(Seed::vendor_examples())
+            .complete_after(forever),
+    )
+    .await;
+    let created = api.create(12345).await;
+    assert_eq!(created.status, 201);
+    api.server.advance_clock(Duration::MAX);
+    api.server.advance_clock(Duration::MAX);
+    assert_eq!(api.server.now(), chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    // Everything automatic has expired; the manual backups, the new one included, remain.
+    let listed = api.get(BACKUPS).await;
+    assert_eq!(listed.status, 200);
+    assert!(listed.ids().contains(&created.json["id"].as_i64().unwrap()));
+    assert_eq!(api.create(12345).await.status, 201);
+
+    // A latency past the end of the timer's range: the answer never comes, and the
+    // connection stays open instead of dying with a panic.
+    let api = Api::start(MockServer::builder().latency(Duration::MAX)).await;
+    let error = api
+        .request(Method::GET, BACKUPS)
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+}
+
+#[tokio::test]
 async fn generated_automatic_backups_are_retained_seven_to_thirty_days() {
     let server = MockServer::builder()
         .seed(Seed::generated(3, 40))

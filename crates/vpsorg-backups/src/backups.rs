@@ -6,6 +6,7 @@ use std::fmt;
 use serde::de::IgnoredAny;
 use vpsorg_backups_client::{ResponseValue, types};
 
+use crate::client::Failed;
 use crate::error::{Error, Operation, Result};
 use crate::pagination::{self, BackupStream, Page, PageStream, Query};
 use crate::wait::{BackupRef, WaitUntilCompleted};
@@ -160,7 +161,9 @@ impl ListBackups {
 
     /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, once
     /// the first page has told the number of backups, the following pages are requested
-    /// by number, several at a time, and still yielded in order.
+    /// by number, several at a time, and still yielded in order. Each page's `count` can
+    /// add pages (backups created meanwhile push older ones further); the stream ends at a
+    /// page past the last, or when no page is left to request.
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
         self
@@ -205,12 +208,12 @@ impl ListBackups {
     /// # }
     /// ```
     pub fn pages(self) -> PageStream {
-        pagination::pages(
-            self.client,
-            self.query,
-            self.page.unwrap_or(1),
-            self.concurrency,
-        )
+        let fetching = if self.concurrency > 1 {
+            pagination::Fetching::Concurrent(self.concurrency)
+        } else {
+            pagination::Fetching::Prefetch
+        };
+        pagination::pages(self.client, self.query, self.page.unwrap_or(1), fetching)
     }
 
     /// Every backup, across pages, as a stream that:
@@ -408,16 +411,24 @@ impl DeleteBackup {
     pub async fn send(self) -> Result<()> {
         let backup_id = self.backup_id;
         let path = format!("{}{backup_id}/", self.client.list_path());
-        let _: IgnoredAny = self
+        let outcome = self
             .client
-            .execute(Operation::Delete { backup_id }, &path, |raw| async move {
+            .execute_tracked(Operation::Delete { backup_id }, &path, |raw| async move {
                 raw.delete_backup()
                     .backup_id(backup_id)
                     .send()
                     .await
                     .map(|_| IgnoredAny)
             })
-            .await?;
-        Ok(())
+            .await;
+        match outcome {
+            Ok(IgnoredAny) => Ok(()),
+            // An earlier attempt deleted it, and its answer was lost.
+            Err(Failed {
+                error: Error::NotFound { .. },
+                earlier_attempt_reached: true,
+            }) => Ok(()),
+            Err(failed) => Err(failed.error),
+        }
     }
 }

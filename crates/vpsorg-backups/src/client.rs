@@ -153,6 +153,24 @@ impl Client {
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
+        self.execute_tracked(op, path, call)
+            .await
+            .map_err(|failed| failed.error)
+    }
+
+    /// [`execute`](Self::execute), and on failure also whether an earlier attempt, retried
+    /// since, may have been carried out by the API.
+    pub(crate) async fn execute_tracked<T, F, Fut>(
+        &self,
+        op: Operation,
+        path: &str,
+        call: F,
+    ) -> std::result::Result<T, Failed>
+    where
+        T: DeserializeOwned,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let attempts = AtomicU32::new(0);
@@ -168,7 +186,7 @@ impl Client {
         .when(|error| policy.should_retry(op, error))
         .adjust(|error, scheduled| policy.delay(error, scheduled, started.elapsed()))
         .notify(|error, delay| {
-            if may_have_been_processed(error) {
+            if may_have_acted(error) {
                 earlier_attempt_reached.store(true, Ordering::Relaxed);
             }
             tracing::debug!(
@@ -181,31 +199,19 @@ impl Client {
         })
         .await;
 
-        match result {
-            Ok(value) => Ok(value),
-            // The earlier attempt deleted it, and its answer was lost.
-            Err(Error::NotFound { .. })
-                if matches!(op, Operation::Delete { .. })
-                    && earlier_attempt_reached.load(Ordering::Relaxed) =>
-            {
-                match serde_json::from_value(serde_json::Value::Null) {
-                    Ok(value) => Ok(value),
-                    Err(source) => Err(Error::Decode {
-                        status: reqwest::StatusCode::NOT_FOUND,
-                        excerpt: String::new(),
-                        request_id: None,
-                        source,
-                    }),
-                }
-            }
-            Err(error) if !op.is_idempotent() && outcome_unknown(&error) => {
-                Err(Error::OutcomeUnknown {
-                    operation: op.description(),
+        result.map_err(|error| {
+            let error = match op.non_idempotent_name() {
+                Some(operation) if may_have_acted(&error) => Error::OutcomeUnknown {
+                    operation,
                     source: Box::new(error),
-                })
+                },
+                _ => error,
+            };
+            Failed {
+                error,
+                earlier_attempt_reached: earlier_attempt_reached.load(Ordering::Relaxed),
             }
-            Err(error) => Err(error),
-        }
+        })
     }
 
     /// One attempt, in its own span.
@@ -251,14 +257,19 @@ impl Client {
     }
 }
 
-/// Whether the API may have carried out a request that failed this way: it may have
-/// arrived and no answer says it was refused. A 429 is refused before anything happens.
-fn may_have_been_processed(error: &Error) -> bool {
-    outcome_unknown(error)
+/// A failed [`Client::execute_tracked`].
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// The last attempt's error.
+    pub(crate) error: Error,
+    /// Whether an earlier attempt may have been carried out by the API (see
+    /// [`may_have_acted`]): a retried delete that then finds the backup gone succeeded.
+    pub(crate) earlier_attempt_reached: bool,
 }
 
-/// Whether a failed create or restore may have happened after all.
-fn outcome_unknown(error: &Error) -> bool {
+/// Whether the API may have carried out a request that failed this way: it may have
+/// arrived and no answer says it was refused. A 429 is refused before anything happens.
+fn may_have_acted(error: &Error) -> bool {
     match error {
         Error::Timeout {
             may_have_reached_server,

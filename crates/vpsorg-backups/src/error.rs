@@ -648,16 +648,16 @@ impl Operation {
 
     /// Whether sending the request twice has the effect of sending it once.
     pub(crate) fn is_idempotent(self) -> bool {
-        matches!(self, Operation::List { .. } | Operation::Delete { .. })
+        self.non_idempotent_name().is_none()
     }
 
-    /// How an [`Error::OutcomeUnknown`] names the operation.
-    pub(crate) fn description(self) -> &'static str {
+    /// For an operation that is not idempotent, how an [`Error::OutcomeUnknown`] names it;
+    /// `None` for the idempotent ones, which retry instead.
+    pub(crate) fn non_idempotent_name(self) -> Option<&'static str> {
         match self {
-            Operation::List { .. } => "listing backups",
-            Operation::Create { .. } => "create backup",
-            Operation::Delete { .. } => "delete backup",
-            Operation::Restore { .. } => "restore server",
+            Operation::Create { .. } => Some("create backup"),
+            Operation::Restore { .. } => Some("restore server"),
+            Operation::List { .. } | Operation::Delete { .. } => None,
         }
     }
 
@@ -704,7 +704,11 @@ pub(crate) type RawError = vpsorg_backups_client::Error<types::Error>;
 /// the documented one; an empty body reads as JSON `null`).
 pub(crate) enum Mapped {
     Error(Error),
-    UndocumentedSuccess { status: StatusCode, body: Vec<u8> },
+    UndocumentedSuccess {
+        status: StatusCode,
+        request_id: Option<String>,
+        body: Vec<u8>,
+    },
 }
 
 /// The most bytes read from a response the spec does not describe.
@@ -723,13 +727,21 @@ pub(crate) async fn settle<T: DeserializeOwned>(
         Ok(value) => Ok(value),
         Err(error) => match map_error(op, error, head).await {
             Mapped::Error(error) => Err(error),
-            Mapped::UndocumentedSuccess { status, body } => decode_undocumented(status, &body),
+            Mapped::UndocumentedSuccess {
+                status,
+                request_id,
+                body,
+            } => decode_undocumented(status, request_id, &body),
         },
     }
 }
 
 /// Decodes a 2xx response the spec does not list as if it were the documented one.
-fn decode_undocumented<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T> {
+fn decode_undocumented<T: DeserializeOwned>(
+    status: StatusCode,
+    request_id: Option<String>,
+    body: &[u8],
+) -> Result<T> {
     let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
@@ -738,7 +750,7 @@ fn decode_undocumented<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> 
     serde_json::from_slice(json).map_err(|source| Error::Decode {
         status,
         excerpt: clean(&String::from_utf8_lossy(body)),
-        request_id: None,
+        request_id,
         source,
     })
 }
@@ -779,7 +791,11 @@ pub(crate) async fn map_error(
             let body = read_bounded(response).await;
             if status.is_success() {
                 return match body {
-                    Ok(body) => Mapped::UndocumentedSuccess { status, body },
+                    Ok(body) => Mapped::UndocumentedSuccess {
+                        status,
+                        request_id: request_id(&headers),
+                        body,
+                    },
                     Err(error) => Mapped::Error(from_reqwest(error)),
                 };
             }

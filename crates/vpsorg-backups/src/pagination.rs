@@ -187,15 +187,35 @@ pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<t
         .await
 }
 
+/// How a stream of pages fetches the pages after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fetching {
+    /// One page ahead: the next page is requested as soon as the current one arrives.
+    Prefetch,
+    /// Up to this many pages at once, by number once `count` is known.
+    Concurrent(usize),
+    /// Each page only when the stream is polled for it, so that a caller who stops early
+    /// (the waiter, once it found its backup) sends no request it does not need.
+    OnDemand,
+}
+
 /// The stream of pages behind [`ListBackups::pages`](crate::ListBackups::pages).
-pub(crate) fn pages(client: Client, query: Query, start: u64, concurrency: usize) -> PageStream {
+pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching) -> PageStream {
+    let (concurrency, prefetch) = match fetching {
+        Fetching::Prefetch => (1, true),
+        Fetching::Concurrent(pages) => (pages.clamp(1, MAX_CONCURRENCY), true),
+        Fetching::OnDemand => (1, false),
+    };
     let pager = Pager {
         client,
         query,
         start,
-        concurrency: concurrency.clamp(1, MAX_CONCURRENCY),
+        concurrency,
+        prefetch,
+        deferred: None,
         in_flight: VecDeque::new(),
-        planned: None,
+        next_planned: start.saturating_add(1),
+        last_planned: start,
         seen: SeenIds::default(),
         page_size: None,
         pages_fetched: 0,
@@ -274,10 +294,17 @@ struct Pager {
     query: Query,
     start: u64,
     concurrency: usize,
+    /// Without concurrency: whether the next page is requested as soon as the current one
+    /// arrives, or only when the stream is polled again (then it waits in `deferred`).
+    prefetch: bool,
+    deferred: Option<u64>,
     /// Requests under way, in page order.
     in_flight: VecDeque<Fetch>,
-    /// With concurrency: the page numbers still to request.
-    planned: Option<std::ops::RangeInclusive<u64>>,
+    /// With concurrency: the next page number to request, and the last page the API's
+    /// latest answer says exists. Raised on every page, since backups created meanwhile
+    /// push older ones onto pages past the first page's `count`.
+    next_planned: u64,
+    last_planned: u64,
     seen: SeenIds,
     /// The server's real page size, learnt from the first page that is not the last.
     page_size: Option<u64>,
@@ -318,10 +345,9 @@ impl Pager {
 
     /// Keeps up to `concurrency` planned pages in flight.
     fn refill(&mut self) {
-        while self.in_flight.len() < self.concurrency {
-            let Some(number) = self.planned.as_mut().and_then(Iterator::next) else {
-                break;
-            };
+        while self.in_flight.len() < self.concurrency && self.next_planned <= self.last_planned {
+            let number = self.next_planned;
+            self.next_planned = number.saturating_add(1);
             self.spawn(number);
         }
     }
@@ -329,7 +355,8 @@ impl Pager {
     /// Ends the stream: nothing more is fetched, and requests under way are cancelled.
     fn finish(&mut self) {
         self.done = true;
-        self.planned = None;
+        self.last_planned = 0;
+        self.deferred = None;
         self.in_flight.clear();
     }
 
@@ -348,6 +375,9 @@ impl Pager {
                 return Some(Err(error));
             }
             self.spawn(self.start);
+        }
+        if let Some(next) = self.deferred.take() {
+            self.spawn(next);
         }
         let Some(fetch) = self.in_flight.pop_front() else {
             self.finish();
@@ -401,18 +431,24 @@ impl Pager {
         }
 
         if self.concurrency > 1 {
-            if self.planned.is_none() && number == self.start {
-                self.planned = Some(number + 1..=expected_pages);
+            // Follow the latest `count`, and a `next` link, so that backups pushed past the
+            // pages planned so far are still fetched. A page past the real end answers 404
+            // or empty, which ends the stream.
+            let mut last = self.last_planned.max(expected_pages);
+            if list.next.is_some() {
+                last = last.max(number.saturating_add(1));
             }
+            self.last_planned = last;
             self.refill();
         } else {
             match self.next_page(number, list.next.as_deref(), count, page_size) {
-                Ok(Some(next)) => self.spawn(next),
+                Ok(Some(next)) if self.prefetch => self.spawn(next),
+                Ok(Some(next)) => self.deferred = Some(next),
                 Ok(None) => {}
                 Err(error) => self.pending_error = Some(error),
             }
         }
-        let has_next = !self.in_flight.is_empty();
+        let has_next = !self.in_flight.is_empty() || self.deferred.is_some();
         if !has_next && self.pending_error.is_none() {
             self.done = true;
         }

@@ -9,9 +9,10 @@
 //! rate limiter in front of the API) refuses a request before any view runs, so a 429 says
 //! nothing happened; a 5xx says no such thing.
 //!
-//! Delays grow exponentially (the schedule comes from [`backon`]) and are drawn with full
-//! jitter (uniformly between zero and the scheduled delay), except that a `Retry-After`
-//! from the API is honoured as sent. No retry starts when its delay would end past the
+//! Scheduled delays grow exponentially (the schedule comes from [`backon`]), and each wait
+//! is drawn with full jitter, uniformly between zero and the scheduled delay, so a retry
+//! may follow at once. A `Retry-After` from the API replaces the drawn wait and is honoured
+//! as sent, even past the schedule's cap. No retry starts when its wait would end past the
 //! policy's time budget.
 
 use std::time::Duration;
@@ -22,8 +23,10 @@ use crate::error::{Error, Operation};
 
 /// How many times, and for how long, a failed request is retried.
 ///
-/// The default makes at most 4 attempts, waits from about 250 ms up to 8 s between them,
-/// honours `Retry-After`, and never starts a retry more than 60 s after the first attempt.
+/// The default makes at most 4 attempts. Before each retry it waits a random time between
+/// zero and the scheduled delay (250 ms, then 500 ms, then 1 s; the schedule doubles up to
+/// 8 s), or as long as the API's `Retry-After` says, however long that is, as long as the
+/// retry starts within 60 s of the first attempt.
 ///
 /// ```
 /// use std::time::Duration;
@@ -73,13 +76,16 @@ impl RetryPolicy {
         self
     }
 
-    /// The delay scheduled before the first retry; each later one doubles it.
+    /// The delay scheduled before the first retry; each later one doubles it. The wait
+    /// itself is drawn between zero and the scheduled delay (full jitter).
     pub fn initial_backoff(mut self, delay: Duration) -> Self {
         self.initial_backoff = delay;
         self
     }
 
-    /// The longest delay scheduled between two attempts.
+    /// The cap on the scheduled delay: no wait drawn from the schedule is longer. A
+    /// `Retry-After` that is honoured is not capped by it, only by the
+    /// [`budget`](Self::budget).
     pub fn max_backoff(mut self, delay: Duration) -> Self {
         self.max_backoff = delay;
         self
@@ -92,8 +98,9 @@ impl RetryPolicy {
         self
     }
 
-    /// Whether to wait as long as the API's `Retry-After` says (the default) rather than
-    /// the scheduled delay. A `Retry-After` past the budget ends the retries at once.
+    /// Whether to wait as long as the API's `Retry-After` says (the default), even longer
+    /// than [`max_backoff`](Self::max_backoff), rather than a wait drawn from the schedule.
+    /// A `Retry-After` past the budget ends the retries at once.
     pub fn honor_retry_after(mut self, honor: bool) -> Self {
         self.honor_retry_after = honor;
         self
@@ -154,7 +161,9 @@ impl RetryPolicy {
 /// A delay drawn uniformly from `0..=delay` ("full jitter"), so that clients that failed
 /// together do not retry together.
 pub(crate) fn full_jitter(delay: Duration) -> Duration {
-    delay.mul_f64(fastrand::f64())
+    // `mul_f64` panics when rounding pushes a delay near `Duration::MAX` past it.
+    Duration::try_from_secs_f64(delay.as_secs_f64() * fastrand::f64())
+        .map_or(delay, |jittered| jittered.min(delay))
 }
 
 #[cfg(test)]
@@ -193,6 +202,7 @@ mod tests {
     fn full_jitter_stays_within_the_delay() {
         for _ in 0..1000 {
             assert!(full_jitter(Duration::from_millis(100)) <= Duration::from_millis(100));
+            let _ = full_jitter(Duration::MAX);
         }
     }
 
@@ -212,6 +222,12 @@ mod tests {
         );
         // Attempts used up.
         assert_eq!(policy.delay(&error, None, Duration::ZERO), None);
+        // Retry-After is not capped by max_backoff, only by the budget.
+        let short_cap = policy.clone().max_backoff(Duration::from_secs(1));
+        assert_eq!(
+            short_cap.delay(&error, scheduled, Duration::ZERO),
+            Some(Duration::from_secs(3))
+        );
         // Ignoring Retry-After falls back to the jittered schedule.
         let ignoring = policy.honor_retry_after(false);
         assert!(

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 
 use crate::error::{Error, Result};
-use crate::{Backup, BackupStatus, Client, CreatedBackup, pagination::MAX_PAGE_SIZE};
+use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::{Backup, BackupStatus, Client, CreatedBackup};
 
 /// Which backup to wait for: its server and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,6 +174,9 @@ impl WaitUntilCompleted {
     pub async fn send(mut self) -> Result<Backup> {
         let started = Instant::now();
         let target = self.target;
+        // Saturating arithmetic throughout: any `Duration` a caller passes is fine, even
+        // `Duration::MAX`.
+        let longest_pause = self.max_poll_interval.max(self.poll_interval);
         let mut pause = self.poll_interval;
         let mut last_status: Option<BackupStatus> = None;
         let mut polls: u32 = 0;
@@ -222,9 +226,7 @@ impl WaitUntilCompleted {
             }
             let remaining = self.timeout.saturating_sub(started.elapsed());
             tokio::time::sleep(equal_jitter(pause).min(remaining)).await;
-            pause = pause
-                .mul_f64(1.5)
-                .min(self.max_poll_interval.max(self.poll_interval));
+            pause = pause.saturating_add(pause / 2).min(longest_pause);
         }
     }
 
@@ -238,23 +240,31 @@ impl WaitUntilCompleted {
     }
 }
 
-/// Looks for the backup in its server's list.
+/// Looks for the backup in its server's list, one page at a time: no page is requested
+/// before the previous one was searched, and none after the backup was found.
 async fn find(client: &Client, target: BackupRef) -> Result<Option<Backup>> {
-    client
-        .backups()
-        .list()
-        .server_id(target.server_id)
-        .page_size(MAX_PAGE_SIZE)
-        .items()
-        .try_filter(|backup| std::future::ready(backup.id == target.backup_id))
-        .try_next()
-        .await
+    let query = Query {
+        server_id: Some(target.server_id),
+        backup_type: None,
+        page_size: Some(MAX_PAGE_SIZE),
+    };
+    let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
+    while let Some(page) = pages.try_next().await? {
+        if let Some(backup) = page
+            .backups
+            .into_iter()
+            .find(|backup| backup.id == target.backup_id)
+        {
+            return Ok(Some(backup));
+        }
+    }
+    Ok(None)
 }
 
 /// Half of `pause`, plus a random part of the other half: polls spread out, never too soon.
 fn equal_jitter(pause: Duration) -> Duration {
     let half = pause / 2;
-    half + crate::retry::full_jitter(pause - half)
+    half.saturating_add(crate::retry::full_jitter(pause - half))
 }
 
 #[cfg(test)]
@@ -269,5 +279,8 @@ mod tests {
             assert!(jittered >= pause / 2 && jittered <= pause);
         }
         assert_eq!(equal_jitter(Duration::ZERO), Duration::ZERO);
+        for _ in 0..1000 {
+            assert!(equal_jitter(Duration::MAX) >= Duration::MAX / 2);
+        }
     }
 }

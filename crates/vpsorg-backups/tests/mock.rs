@@ -1,6 +1,7 @@
 //! The wrapper against the fake VPS.org server (`vpsorg-backups-mock`), over real HTTP on
 //! loopback: the flows a new user runs, and the faults a real network throws at them.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -110,6 +111,45 @@ async fn lists_every_backup_of_a_server_across_many_pages() {
 }
 
 #[tokio::test]
+async fn concurrent_listing_still_yields_backups_pushed_along_by_new_ones() {
+    for concurrency in [2, 3, 4] {
+        let server = mock(Seed::generated(1, 100)).await;
+        let client = client(&server);
+        let at_start: BTreeSet<i64> = server.backups().iter().map(|b| b.id).collect();
+        assert_eq!(at_start.len(), 100);
+        let mut pages = client
+            .backups()
+            .list()
+            .page_size(10)
+            .concurrency(concurrency)
+            .pages();
+        let mut yielded = Vec::new();
+        let mut consumed = 0;
+        while let Some(page) = pages.try_next().await.unwrap() {
+            yielded.extend(page.backups.iter().map(|b| b.id));
+            consumed += 1;
+            if consumed == 3 {
+                // Newest first: 5 new backups push the 5 oldest onto an 11th page.
+                for _ in 0..5 {
+                    client.backups().create(10_001).send().await.unwrap();
+                }
+            }
+        }
+        let missing: Vec<_> = at_start.iter().filter(|id| !yielded.contains(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "concurrency {concurrency}: lost {missing:?}"
+        );
+        let unique: BTreeSet<i64> = yielded.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            yielded.len(),
+            "concurrency {concurrency}: duplicates"
+        );
+    }
+}
+
+#[tokio::test]
 async fn creates_a_backup_and_waits_for_it() {
     let server = mock(Seed::vendor_examples()).await;
     let client = client(&server);
@@ -136,6 +176,67 @@ async fn creates_a_backup_and_waits_for_it() {
     assert!(done.size_mb.is_some());
     let changes = changes.lock().unwrap().clone();
     assert_eq!(changes.last(), Some(&BackupStatus::Completed));
+}
+
+// On a multi-threaded runtime (as the CLI's), a page fetched ahead in the background often
+// reaches the server before the waiter drops its listing; many waits make that certain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_poll_of_the_waiter_requests_only_the_pages_it_searches() {
+    // 150 backups of one server: two pages of 100.
+    let server = mock(Seed::generated(1, 150)).await;
+    let client = client(&server);
+    let listed = server.backups_of(10_001);
+    let (newest, oldest) = (listed[0].id, listed[149].id);
+    let wait = |backup_id| {
+        client
+            .backups()
+            .wait_until_completed((10_001, backup_id))
+            .send()
+    };
+    // The page number of each request, with its filters checked.
+    let pages_requested = || -> Vec<u64> {
+        server
+            .requests()
+            .iter()
+            .map(|request| {
+                let query = request.query.clone().unwrap_or_default();
+                let mut page = 1;
+                let mut params: Vec<&str> = query
+                    .split('&')
+                    .filter(|param| match param.strip_prefix("page=") {
+                        Some(number) => {
+                            page = number.parse().unwrap();
+                            false
+                        }
+                        None => true,
+                    })
+                    .collect();
+                params.sort_unstable();
+                assert_eq!(params, ["page_size=100", "server_id=10001"]);
+                page
+            })
+            .collect()
+    };
+
+    server.clear_requests();
+    for _ in 0..100 {
+        assert_eq!(wait(newest).await.unwrap().id, newest);
+    }
+    assert_eq!(
+        pages_requested(),
+        [1; 100],
+        "page 1 once per poll, nothing more"
+    );
+
+    server.clear_requests();
+    for _ in 0..20 {
+        assert_eq!(wait(oldest).await.unwrap().id, oldest);
+    }
+    assert_eq!(
+        pages_requested(),
+        [1, 2].repeat(20),
+        "pages 1 and 2 per poll"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! What each call puts on the wire, and the safety of the client's configuration.
 
 use serde_json::json;
-use vpsorg_backups::{BackupStatus, BackupType, Client};
+use vpsorg_backups::{BackupStatus, BackupType, Client, Error};
 
 use crate::support::{Reply, Stub, TOKEN, backup};
 
@@ -208,6 +208,27 @@ async fn undocumented_success_statuses_are_accepted() {
     assert_eq!(restore.backup_id, 5);
     assert_eq!(restore.message, None);
     client.backups().delete(5).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_undocumented_success_that_does_not_decode_keeps_its_request_id() {
+    // The contract says 202; this answers 200 with a body that is not a restore.
+    let stub = Stub::always(
+        Reply::json(200, json!({"unexpected": true})).header("X-Request-Id", "req-undocumented"),
+    )
+    .await;
+    let error = stub
+        .client()
+        .servers()
+        .restore(1, 5)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { status, .. } if status.as_u16() == 200),
+        "{error:?}"
+    );
+    assert_eq!(error.request_id(), Some("req-undocumented"));
 }
 
 #[test]

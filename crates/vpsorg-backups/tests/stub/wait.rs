@@ -174,3 +174,55 @@ fn error_waited(error: &Error) -> u64 {
         _ => 0,
     }
 }
+
+#[tokio::test]
+async fn extreme_durations_never_panic() {
+    // The longest poll interval there is: the pause is cut short by the timeout, and the
+    // next one (1.5 times as long) saturates instead of overflowing.
+    let stub = statuses(&["in_progress"]).await;
+    let error = stub
+        .client()
+        .backups()
+        .wait_until_completed((12345, 502))
+        .poll_interval(Duration::MAX)
+        .max_poll_interval(Duration::MAX)
+        .timeout(Duration::from_millis(50))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::WaitTimeout { .. }), "{error:?}");
+
+    // No deadline at all, on a client whose timeouts, backoffs and budget are all the
+    // longest there is; the retry waits only as long as `Retry-After` says (0 s).
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "busy").header("Retry-After", "0"),
+        Reply::json(
+            200,
+            json!({"count": 1, "results": [backup(502, 12345, "completed")]}),
+        ),
+    ])
+    .await;
+    let client = stub
+        .builder()
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::MAX)
+                .max_backoff(Duration::MAX)
+                .budget(Duration::MAX),
+        )
+        .build()
+        .unwrap();
+    let backup = client
+        .backups()
+        .wait_until_completed((12345, 502))
+        .poll_interval(Duration::MAX)
+        .max_poll_interval(Duration::MAX)
+        .timeout(Duration::MAX)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backup.id, 502);
+    assert_eq!(stub.requests().len(), 2);
+}
