@@ -289,12 +289,23 @@ pub enum Error {
         /// The failed backup.
         backup: Box<Backup>,
     },
-    /// The backup being waited for is no longer listed for its server.
+    /// The backup being waited for was listed for its server at an earlier poll, and is no
+    /// longer: it was deleted while waiting.
     #[non_exhaustive]
     BackupDisappeared {
         /// The server it belonged to.
         server_id: i64,
         /// The backup.
+        backup_id: i64,
+    },
+    /// The backup to wait for is not listed for that server at the first poll that
+    /// succeeded: no backup has that id, or it belongs to another server. Nothing was
+    /// waited for.
+    #[non_exhaustive]
+    BackupNotListed {
+        /// The server whose list was searched.
+        server_id: i64,
+        /// The backup that is not in it.
         backup_id: i64,
     },
     /// The backup was not completed before the waiter's timeout.
@@ -304,8 +315,11 @@ pub enum Error {
         server_id: i64,
         /// The backup.
         backup_id: i64,
-        /// Its status when last seen.
+        /// Its status when last seen; `None` when no poll succeeded.
         last_status: Option<BackupStatus>,
+        /// The failure of the last poll, when it failed (a 429 or 503 that outlasted the
+        /// retries, say). Also the error's [`source`](std::error::Error::source).
+        last_error: Option<Box<Error>>,
         /// How long the waiter waited.
         waited: Duration,
     },
@@ -371,6 +385,7 @@ impl Error {
             | Error::Pagination { .. }
             | Error::WaitTimeout { .. }
             | Error::BackupDisappeared { .. }
+            | Error::BackupNotListed { .. }
             | Error::BackupFailed { .. } => false,
             _ => true,
         }
@@ -583,19 +598,34 @@ impl fmt::Display for Error {
                 f,
                 "backup {backup_id} of server {server_id} disappeared while waiting for it"
             ),
+            Error::BackupNotListed {
+                server_id,
+                backup_id,
+            } => write!(
+                f,
+                "backup {backup_id} is not listed for server {server_id}: no such backup, or it belongs to another server"
+            ),
             Error::WaitTimeout {
                 server_id,
                 backup_id,
                 last_status,
+                last_error,
                 waited,
             } => {
-                write!(
-                    f,
-                    "backup {backup_id} of server {server_id} was not completed after {}s",
-                    waited.as_secs()
-                )?;
-                match last_status {
-                    Some(status) => write!(f, " (last status: {})", clean(status.as_str())),
+                let waited = waited.as_secs();
+                match (last_status, last_error) {
+                    (Some(status), _) => write!(
+                        f,
+                        "backup {backup_id} of server {server_id} was not completed after {waited}s (last status: {})",
+                        clean(status.as_str())
+                    )?,
+                    (None, _) => write!(
+                        f,
+                        "backup {backup_id} of server {server_id} was never seen in {waited}s"
+                    )?,
+                }
+                match last_error {
+                    Some(error) => write!(f, "; the last poll failed: {error}"),
                     None => Ok(()),
                 }
             }
@@ -613,6 +643,10 @@ impl std::error::Error for Error {
             }
             Error::Decode { source, .. } => Some(source),
             Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
+            Error::WaitTimeout {
+                last_error: Some(error),
+                ..
+            } => Some(error.as_ref()),
             _ => None,
         }
     }

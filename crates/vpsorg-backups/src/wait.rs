@@ -155,9 +155,11 @@ impl WaitUntilCompleted {
     ///
     /// # Errors
     ///
-    /// [`Error::BackupFailed`] when the backup ends `failed`; [`Error::BackupDisappeared`]
-    /// when it is not listed for its server; [`Error::WaitTimeout`] when the timeout
-    /// passes first; and the errors of listing (see [`Error`]).
+    /// [`Error::BackupFailed`] when the backup ends `failed`; [`Error::BackupNotListed`]
+    /// when the first poll that succeeds does not find it in its server's list (no such
+    /// backup, or one of another server); [`Error::BackupDisappeared`] when it was listed
+    /// and no longer is; [`Error::WaitTimeout`] when the timeout passes first, with the
+    /// last poll's failure if it failed; and the errors of listing (see [`Error`]).
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
@@ -179,17 +181,21 @@ impl WaitUntilCompleted {
         let longest_pause = self.max_poll_interval.max(self.poll_interval);
         let mut pause = self.poll_interval;
         let mut last_status: Option<BackupStatus> = None;
+        let mut last_error: Option<Error> = None;
         let mut polls: u32 = 0;
         loop {
             let remaining = self.timeout.saturating_sub(started.elapsed());
             if polls > 0 && remaining.is_zero() {
-                return Err(self.timed_out(last_status, started));
+                return Err(self.timed_out(last_status, last_error, started));
             }
             polls = polls.saturating_add(1);
             let found = match tokio::time::timeout(remaining, find(&self.client, target)).await {
                 Ok(found) => found,
-                Err(_) => return Err(self.timed_out(last_status, started)),
+                Err(_) => return Err(self.timed_out(last_status, last_error, started)),
             };
+            if found.is_ok() {
+                last_error = None;
+            }
             match found {
                 Ok(Some(backup)) => {
                     if last_status.as_ref() != Some(&backup.status) {
@@ -213,14 +219,22 @@ impl WaitUntilCompleted {
                         _ => {}
                     }
                 }
-                Ok(None) => {
+                // Seen before: deleted meanwhile. Never seen: there was nothing to wait for.
+                Ok(None) if last_status.is_some() => {
                     return Err(Error::BackupDisappeared {
+                        server_id: target.server_id,
+                        backup_id: target.backup_id,
+                    });
+                }
+                Ok(None) => {
+                    return Err(Error::BackupNotListed {
                         server_id: target.server_id,
                         backup_id: target.backup_id,
                     });
                 }
                 Err(error) if error.is_retryable() => {
                     tracing::debug!(error = %error, "poll failed; polling again");
+                    last_error = Some(error);
                 }
                 Err(error) => return Err(error),
             }
@@ -230,11 +244,17 @@ impl WaitUntilCompleted {
         }
     }
 
-    fn timed_out(&self, last_status: Option<BackupStatus>, started: Instant) -> Error {
+    fn timed_out(
+        &self,
+        last_status: Option<BackupStatus>,
+        last_error: Option<Error>,
+        started: Instant,
+    ) -> Error {
         Error::WaitTimeout {
             server_id: self.target.server_id,
             backup_id: self.target.backup_id,
             last_status,
+            last_error: last_error.map(Box::new),
             waited: started.elapsed(),
         }
     }

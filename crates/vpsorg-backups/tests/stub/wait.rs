@@ -83,6 +83,7 @@ async fn wait_errors_say_what_happened() {
     assert!(matches!(&error, Error::BackupFailed { backup, .. } if backup.id == 502));
     report.push_str(&format!("failed: {error}\n"));
 
+    // Never listed (an unknown id, or a backup of another server): nothing was waited for.
     let stub = statuses(&["in_progress"]).await;
     let error = fast(stub.client().backups().wait_until_completed((12345, 999)))
         .send()
@@ -90,13 +91,74 @@ async fn wait_errors_say_what_happened() {
         .unwrap_err();
     assert!(matches!(
         error,
-        Error::BackupDisappeared {
+        Error::BackupNotListed {
             server_id: 12345,
             backup_id: 999,
             ..
         }
     ));
+    assert_eq!(stub.requests().len(), 1);
+    report.push_str(&format!("never listed: {error}\n"));
+
+    // Listed at the first poll, gone at the second: deleted while waiting.
+    let stub = Stub::start(|_, index| {
+        let results = if index == 0 {
+            json!([backup(502, 12345, "in_progress")])
+        } else {
+            json!([])
+        };
+        Reply::json(
+            200,
+            json!({"count": results.as_array().unwrap().len(), "results": results}),
+        )
+    })
+    .await;
+    let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        Error::BackupDisappeared {
+            server_id: 12345,
+            backup_id: 502,
+            ..
+        }
+    ));
     report.push_str(&format!("gone: {error}\n"));
+
+    // Every poll throttled until the timeout: the state was never seen, and the error says
+    // why.
+    let stub = Stub::always(
+        Reply::json(
+            429,
+            json!({"detail": "Request was throttled.", "code": "throttled"}),
+        )
+        .header("Retry-After", "0"),
+    )
+    .await;
+    let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
+    let error = fast(client.backups().wait_until_completed((12345, 502)))
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout {
+        last_status: None,
+        last_error: Some(last_error),
+        ..
+    } = &error
+    else {
+        panic!("expected a timeout with the last failure, got {error:?}");
+    };
+    assert!(matches!(**last_error, Error::RateLimited { .. }));
+    assert!(std::error::Error::source(&error).is_some());
+    assert!(stub.requests().len() >= 2, "polled more than once");
+    let waited = format!("in {}s", error_waited(&error));
+    report.push_str(&format!(
+        "never seen: {}\n",
+        error.to_string().replace(&waited, "in [n]s")
+    ));
 
     let stub = statuses(&["in_progress"]).await;
     let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
