@@ -210,7 +210,7 @@ pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), C
         restore.server.id,
         output::clean(&restore.server.name),
         restore.backup_id,
-        output::clean(&restore.status)
+        output::clean(restore.status.as_str())
     );
     if let Some(message) = &restore.message {
         println!("{}", output::clean(message));

@@ -51,6 +51,7 @@ impl CliError {
             CliError::Api(
                 ApiError::BackupFailed { .. }
                 | ApiError::BackupDisappeared { .. }
+                | ApiError::BackupNotListed { .. }
                 | ApiError::WaitTimeout { .. },
             ) => 4,
             CliError::Api(ApiError::Config { .. } | ApiError::InvalidInput { .. }) => 2,
