@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod compat;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
