@@ -1140,19 +1140,31 @@ impl<'a> Run<'a> {
             Some(page) => format!("a `{name}` link to page {page}"),
             None => format!("`{name}`: null (there is no {name} page)"),
         };
-        let problem = match (body.get(name), page) {
-            (None, _) => Some((
-                Severity::Warning,
-                "absent (the spec allows it; clients then page by number)".to_string(),
-            )),
-            (Some(Value::Null), None) => None,
-            (Some(Value::Null), Some(_)) => Some((Severity::Violation, "null".into())),
-            (Some(Value::String(link)), None) => Some((Severity::Violation, clean(link))),
-            (Some(Value::String(link)), Some(page)) => self
+        let Some(value) = body.get(name) else {
+            // One deviation per field, whatever page it would have named.
+            self.deviate(
+                probe,
+                reply,
+                Finding::new(
+                    FindingKind::PageLinks,
+                    location,
+                    format!("a `{name}` field: a link, or null when there is no {name} page"),
+                    "absent (the spec allows it; clients then page by number)",
+                )
+                .with_severity(Severity::Warning),
+                &[ChoiceId::Pagination],
+            );
+            return;
+        };
+        let problem = match (value, page) {
+            (Value::Null, None) => None,
+            (Value::Null, Some(_)) => Some("null".to_string()),
+            (Value::String(link), None) => Some(clean(link)),
+            (Value::String(link), Some(page)) => self
                 .link_problem(link, page, kept)
-                .map(|why| (Severity::Violation, format!("{} ({why})", clean(link)))),
+                .map(|why| format!("{} ({why})", clean(link))),
             // Another type: the contract check has reported it.
-            (Some(_), _) => None,
+            (_, _) => None,
         };
         match problem {
             None => {
@@ -1160,11 +1172,10 @@ impl<'a> Run<'a> {
                     self.right_links += 1;
                 }
             }
-            Some((severity, got)) => self.deviate(
+            Some(got) => self.deviate(
                 probe,
                 reply,
-                Finding::new(FindingKind::PageLinks, location, expected, got)
-                    .with_severity(severity),
+                Finding::new(FindingKind::PageLinks, location, expected, got),
                 &[ChoiceId::Pagination],
             ),
         }
@@ -1459,7 +1470,7 @@ impl<'a> Run<'a> {
                     (Verdict::Confirmed, notes.join("; "))
                 } else {
                     let reason = self.unobserved.remove(&id).unwrap_or_else(|| {
-                        "no answer the check needs came (see what was not checked)".into()
+                        "no answer it needs could be read (see the deviations and what was not checked)".into()
                     });
                     (Verdict::NotObserved, reason)
                 };

@@ -203,12 +203,12 @@ impl Report {
             self.exit_code
         ));
         out.push_str(&format!(
-            "                {} confirmed, {} contradicted, {} not observed; {} violations, {} warnings\n",
+            "                {} confirmed, {} contradicted, {} not observed; {}, {}\n",
             self.summary.confirmed,
             self.summary.contradicted,
             self.summary.not_observed,
-            self.summary.violations,
-            self.summary.warnings
+            plural(self.summary.violations, "violation"),
+            plural(self.summary.warnings, "warning"),
         ));
 
         out.push_str("\nSPEC NOTES (README): the inferred choices\n");
@@ -354,6 +354,14 @@ impl fmt::Display for Report {
     /// The table for a 100-column terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render_table(100))
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 
