@@ -44,10 +44,10 @@ spec's JSON Schemas, and each of the twelve choices README's \"Spec notes\" mark
 what came, the request id) or not observed.
 
 It is read-only: it never creates, deletes or restores anything. By default it sends only
-GET requests to /api/v1/backups/ (at most 16, plus retries after a 429): the list with
-filters, page sizes 1, 20, 100, 0 and 101, page 2, the page after the last, page=abc, a
-bad backup_type and server_id, and two without a valid token (no token, a wrong one) to
-check the 401s.
+GET requests to /api/v1/backups/ (at most 16, plus retries after a 429 or a 502-504):
+page sizes 20, 1, 100, 0 and 101, page 2, the page after the last, page=abc, the filters
+(a server seen, server_id=0, each backup_type), a bad backup_type and server_id, and two
+without a valid token (none, a wrong one) to check the 401s.
 
 --probe-errors adds three writes that must fail, and checks that the list is the same
 before and after them:

@@ -122,6 +122,25 @@ async fn the_unaltered_fake_server_confirms_every_choice_a_read_can_see() {
 }
 
 #[tokio::test]
+async fn an_account_without_backups_contradicts_nothing() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .seed(vpsorg_backups_mock::Seed::empty())
+        .start()
+        .await
+        .unwrap();
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert!(report.deviations.is_empty(), "{report}");
+    for choice in [ChoiceId::Ordering, ChoiceId::BackupFields, ChoiceId::Enums] {
+        assert_eq!(verdict(&report, choice), Verdict::NotObserved, "{choice}");
+    }
+    assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::Confirmed);
+    let probes: Vec<&str> = report.probes.iter().map(|p| p.id.as_str()).collect();
+    assert!(!probes.contains(&"page-2") && !probes.contains(&"filter-server"));
+}
+
+#[tokio::test]
 async fn without_probe_errors_only_gets_are_sent() {
     let server = server([]).await;
     let report = run(&server).await;
