@@ -273,6 +273,21 @@ enum Filter<'a> {
     Type(&'a str),
 }
 
+/// What a list asked for, and so what its page must hold.
+#[derive(Debug, Clone, Copy)]
+struct Asked<'a> {
+    /// The page number (1-based).
+    page: u64,
+    /// `page_size`, when the query gave one (the spec's default is 20).
+    page_size: Option<u64>,
+    /// Query parameters the `next`/`previous` links must keep.
+    kept: &'a [(&'a str, &'a str)],
+    /// A filter every result must match.
+    filter: Filter<'a>,
+    /// The inferred choices a status other than 200 contradicts.
+    choices: &'a [ChoiceId],
+}
+
 /// One run: the answers so far and what they showed.
 pub(crate) struct Run<'a> {
     transport: &'a Transport,
@@ -306,7 +321,13 @@ pub(crate) struct Run<'a> {
     right_links: usize,
     /// 5xx answers by status and content type.
     server_errors: BTreeMap<String, usize>,
+    /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
+    silences: usize,
 }
+
+/// Requests in a row without an answer after which a run stops sending: each could take a
+/// whole timeout, and an API that stopped answering will not answer the rest either.
+const MAX_SILENCES: usize = 2;
 
 impl<'a> Run<'a> {
     pub(crate) fn new(
@@ -341,6 +362,7 @@ impl<'a> Run<'a> {
             page_sizes: BTreeSet::new(),
             right_links: 0,
             server_errors: BTreeMap::new(),
+            silences: 0,
         }
     }
 
@@ -360,7 +382,18 @@ impl<'a> Run<'a> {
             self.auth_probes().await;
             return;
         }
-        let all = self.check_page(&first, &list, 1, None, &[], Filter::None);
+        let pagination = [ChoiceId::Pagination];
+        let all = self.check_page(
+            &first,
+            &list,
+            &Asked {
+                page: 1,
+                page_size: None,
+                kept: &[],
+                filter: Filter::None,
+                choices: &pagination,
+            },
+        );
         let total = all.as_ref().map(|page| page.count);
 
         // Pagination.
@@ -370,10 +403,13 @@ impl<'a> Run<'a> {
             Some(reply) => self.check_page(
                 &probe,
                 reply,
-                1,
-                Some(1),
-                &[("page_size", "1")],
-                Filter::None,
+                &Asked {
+                    page: 1,
+                    page_size: Some(1),
+                    kept: &[("page_size", "1")],
+                    filter: Filter::None,
+                    choices: &pagination,
+                },
             ),
             None => None,
         };
@@ -384,10 +420,13 @@ impl<'a> Run<'a> {
                 let second = self.check_page(
                     &probe,
                     &reply,
-                    2,
-                    Some(1),
-                    &[("page_size", "1")],
-                    Filter::None,
+                    &Asked {
+                        page: 2,
+                        page_size: Some(1),
+                        kept: &[("page_size", "1")],
+                        filter: Filter::None,
+                        choices: &pagination,
+                    },
                 );
                 self.check_across_pages(&probe, &reply, first_page.as_ref(), second.as_ref());
             }
@@ -402,10 +441,13 @@ impl<'a> Run<'a> {
             self.check_page(
                 &probe,
                 &reply,
-                1,
-                Some(100),
-                &[("page_size", "100")],
-                Filter::None,
+                &Asked {
+                    page: 1,
+                    page_size: Some(100),
+                    kept: &[("page_size", "100")],
+                    filter: Filter::None,
+                    choices: &pagination,
+                },
             );
         }
         for (id, query) in [
@@ -452,10 +494,13 @@ impl<'a> Run<'a> {
             && let Some(page) = self.check_page(
                 &probe,
                 &reply,
-                1,
-                None,
-                &[("server_id", "0")],
-                Filter::Server(0),
+                &Asked {
+                    page: 1,
+                    page_size: None,
+                    kept: &[("server_id", "0")],
+                    filter: Filter::Server(0),
+                    choices: &[ChoiceId::List400],
+                },
             )
         {
             if page.count == 0 {
@@ -487,10 +532,13 @@ impl<'a> Run<'a> {
                 let page = self.check_page(
                     &probe,
                     &reply,
-                    1,
-                    None,
-                    &[("server_id", &server_text)],
-                    Filter::Server(server),
+                    &Asked {
+                        page: 1,
+                        page_size: None,
+                        kept: &[("server_id", &server_text)],
+                        filter: Filter::Server(server),
+                        choices: &[],
+                    },
                 );
                 self.check_not_more(&probe, &reply, page.as_ref(), total);
             }
@@ -504,10 +552,13 @@ impl<'a> Run<'a> {
                 let page = self.check_page(
                     &probe,
                     &reply,
-                    1,
-                    None,
-                    &[("backup_type", backup_type)],
-                    Filter::Type(backup_type),
+                    &Asked {
+                        page: 1,
+                        page_size: None,
+                        kept: &[("backup_type", backup_type)],
+                        filter: Filter::Type(backup_type),
+                        choices: &[],
+                    },
                 );
                 self.check_not_more(&probe, &reply, page.as_ref(), total);
             }
@@ -644,49 +695,54 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Sends a probe, checks every answer against the contract, and records it.
+    /// Sends a probe, checks every answer against the contract, and records it. `None` when
+    /// no answer came (or the API had stopped answering, and it was not sent).
     async fn send(&mut self, probe: &Probe) -> Option<Reply> {
-        let sent = self.transport.send(&probe.request).await;
-        self.requests += sent.answers.len() + usize::from(sent.error.is_some());
-        for answer in &sent.answers {
-            self.inspect(probe, answer);
+        if self.silences >= MAX_SILENCES {
+            return None;
         }
-        let last = sent.answers.last();
-        let (method, target) = (probe.request.method.as_str(), &probe.request.target);
+        let sent = self.transport.send(&probe.request).await;
+        let attempts = sent.answers.len() + usize::from(sent.error.is_some());
+        self.requests += attempts;
+        let replies: Vec<Reply> = sent
+            .answers
+            .iter()
+            .map(|answer| self.inspect(probe, answer))
+            .collect();
         self.records.push(ProbeRecord {
             id: probe.id.to_string(),
-            method: method.to_string(),
-            request: target.clone(),
+            method: probe.request.method.to_string(),
+            request: probe.request.target.clone(),
             credential: probe.request.credential.as_str(),
-            status: if sent.error.is_some() {
-                None
-            } else {
-                last.map(|a| a.status)
+            status: match sent.error {
+                Some(_) => None,
+                None => replies.last().map(|r| r.status),
             },
-            attempts: sent.answers.len() + usize::from(sent.error.is_some()),
-            request_id: last.and_then(Answer::request_id).map(|id| clean(&id)),
+            attempts,
+            request_id: replies.last().and_then(|r| r.request_id.clone()),
             elapsed_ms: u64::try_from(sent.elapsed.as_millis()).unwrap_or(u64::MAX),
             error: sent.error.as_deref().map(clean),
         });
         if let Some(error) = sent.error {
             self.incomplete
                 .push(format!("{}: no answer ({})", probe.id, clean(&error)));
+            self.silences += 1;
+            if self.silences == MAX_SILENCES {
+                self.incomplete.push(
+                    "the API stopped answering (two requests in a row), so the rest of the \
+                     plan was not sent"
+                        .into(),
+                );
+            }
             return None;
         }
-        let last = last?;
-        let json = is_json(&last.headers)
-            .then(|| serde_json::from_slice::<Value>(&last.body).ok())
-            .flatten();
-        Some(Reply {
-            status: last.status,
-            json,
-            request_id: last.request_id().map(|id| clean(&id)),
-        })
+        self.silences = 0;
+        replies.into_iter().last()
     }
 
     /// The checks every answer gets: the contract, `X-Request-Id`, and by status class the
     /// choices about throttling, server errors and error bodies.
-    fn inspect(&mut self, probe: &Probe, answer: &Answer) {
+    fn inspect(&mut self, probe: &Probe, answer: &Answer) -> Reply {
         let reply = Reply {
             status: answer.status,
             json: is_json(&answer.headers)
@@ -721,6 +777,7 @@ impl<'a> Run<'a> {
             400..=499 => self.inspect_error_body(probe, &reply, &answer.headers),
             _ => {}
         }
+        reply
     }
 
     fn inspect_throttled(&mut self, probe: &Probe, reply: &Reply, headers: &HeaderMap) {
@@ -983,22 +1040,15 @@ impl<'a> Run<'a> {
 
     /// A 200 page: its length from `count` and `page_size`, its links, its order, its
     /// backups, and its filter.
-    fn check_page(
-        &mut self,
-        probe: &Probe,
-        reply: &Reply,
-        page: u64,
-        page_size: Option<u64>,
-        kept: &[(&str, &str)],
-        filter: Filter<'_>,
-    ) -> Option<Page> {
-        if !self.expect_status(
-            probe,
-            reply,
-            200,
-            "with a page of backups",
-            &[ChoiceId::Pagination],
-        ) {
+    fn check_page(&mut self, probe: &Probe, reply: &Reply, asked: &Asked<'_>) -> Option<Page> {
+        let Asked {
+            page,
+            page_size,
+            kept,
+            filter,
+            choices,
+        } = *asked;
+        if !self.expect_status(probe, reply, 200, "with a page of backups", choices) {
             return None;
         }
         let parsed = self.page_of(reply)?;

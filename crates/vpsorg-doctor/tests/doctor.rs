@@ -217,6 +217,70 @@ async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
 }
 
 #[tokio::test]
+async fn a_list_that_changed_across_the_writes_is_a_violation() {
+    // The 18th list is writes-after (16 reads, then writes-before): it shows one backup less.
+    let fewer = json!({"count": 4, "next": null, "previous": null, "results": []});
+    let server = server([Fault::status(200)
+        .body(fewer.to_string())
+        .on(Operation::ListBackups)
+        .nth(18)])
+    .await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let changed = report
+        .deviations
+        .iter()
+        .find(|d| d.kind == FindingKind::StateChanged)
+        .expect("a state_changed deviation");
+    assert_eq!(changed.probes, ["writes-after"]);
+    assert!(changed.expected.contains("count 5"), "{}", changed.expected);
+    assert!(
+        changed.got.starts_with("count 4, ids []"),
+        "{}",
+        changed.got
+    );
+}
+
+#[tokio::test]
+async fn an_api_that_stops_answering_stops_the_run() {
+    // From the third list on, the connection closes before any answer.
+    let server = server([Fault::drop_before_read()
+        .on(Operation::ListBackups)
+        .nth(3)
+        .always()])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    let probes: Vec<(&str, Option<u16>)> = report
+        .probes
+        .iter()
+        .map(|p| (p.id.as_str(), p.status))
+        .collect();
+    assert_eq!(
+        probes,
+        [
+            ("list", Some(200)),
+            ("page-size-1", Some(200)),
+            ("page-2", None),
+            ("page-size-100", None)
+        ]
+    );
+    assert_eq!(
+        server.requests().len(),
+        4,
+        "nothing sent after two silences"
+    );
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|r| r.contains("stopped answering")),
+        "{:?}",
+        report.incomplete
+    );
+}
+
+#[tokio::test]
 async fn extra_fields_on_the_pages_are_warnings_that_fail_only_when_strict() {
     // The first four lists are the plan's 200 pages (list, page-size-1, page-2, page-size-100).
     let fault = || Fault::extra_fields().on(Operation::ListBackups).times(4);
