@@ -155,6 +155,11 @@ impl Contract {
         &self.openapi
     }
 
+    /// The whole document as JSON, as written (for walking it: examples, descriptions).
+    pub fn document(&self) -> &Value {
+        &self.raw
+    }
+
     /// `info.title`.
     pub fn title(&self) -> &str {
         &self.openapi.info.title
@@ -855,6 +860,7 @@ mod tests {
             Some("5XX")
         );
         assert_eq!(contract.response_key("listBackups", 302).unwrap(), None);
+        assert_eq!(contract.document()["openapi"], "3.0.3");
     }
 
     #[test]

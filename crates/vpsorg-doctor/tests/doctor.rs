@@ -620,3 +620,17 @@ async fn a_run_that_cannot_start_is_a_clear_error() {
         assert!(matches!(error, Error::BaseUrl(_) | Error::Token(_)));
     }
 }
+
+/// The CLI may spawn a run on a multi-threaded runtime and hand the report to another task.
+#[test]
+fn runs_reports_and_errors_can_cross_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Doctor>();
+    shared::<Report>();
+    shared::<Error>();
+    fn sendable<F: std::future::Future + Send>(future: F) -> F {
+        future
+    }
+    let doctor = Doctor::new("http://127.0.0.1:9", TOKEN);
+    drop(sendable(doctor.run()));
+}
