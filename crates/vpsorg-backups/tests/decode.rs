@@ -560,11 +560,12 @@ fn huge_and_hostile_bodies_stay_terse() {
     }
 }
 
-/// The fuzz target's seed inputs (`fuzz/seeds/decode/CALL_STATUS_...`) read as the call and
+/// The fuzz target's seed inputs (`tests/fuzz_seeds/decode/CALL_STATUS_...`, kept in this
+/// crate so that its packaged tests read nothing outside it) read as the call and
 /// status their names say, and the 2xx ones decode: the harness's byte layout is right.
 #[test]
 fn the_fuzz_seeds_decode_as_their_names_say() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/decode");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz_seeds/decode");
     let mut seeds = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
