@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod codegen;
 pub mod compat;
+pub mod floors;
 pub mod spec;
 
 use std::path::{Path, PathBuf};

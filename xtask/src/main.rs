@@ -2,7 +2,7 @@
 
 use std::process::{Command, ExitCode};
 
-use xtask::{Result, bench, codegen, compat, project_root, spec::Spec};
+use xtask::{Result, bench, codegen, compat, floors, project_root, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -17,6 +17,8 @@ commands:
   compat --record    record the working tree's spec and version as the last release
   ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
                      docs, demo, bench --quick
+  floors [--write]   every declared dependency version is the one Cargo.lock builds
+                     (--write: set them so)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
 ";
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         ["compat", "--base", base] => compat::run(Some(base)),
         ["compat", "--record"] => compat::record(),
         ["ci"] => ci(),
+        ["floors", flags @ ..] => floors::main(flags),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
         ["help" | "--help" | "-h"] | [] => {
