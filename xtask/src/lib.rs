@@ -6,6 +6,7 @@ pub mod bench;
 pub mod codegen;
 pub mod compat;
 pub mod floors;
+pub mod package;
 pub mod spec;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 
 use std::process::{Command, ExitCode};
 
-use xtask::{Result, bench, codegen, compat, floors, project_root, spec::Spec};
+use xtask::{Result, bench, codegen, compat, floors, package, project_root, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -19,6 +19,8 @@ commands:
                      docs, demo, bench --quick
   floors [--write]   every declared dependency version is the one Cargo.lock builds
                      (--write: set them so)
+  package [--verify] check and package the published crates (--verify: build and test
+                     each tarball on its own, minutes)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
 ";
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         ["compat", "--record"] => compat::record(),
         ["ci"] => ci(),
         ["floors", flags @ ..] => floors::main(flags),
+        ["package", flags @ ..] => package::main(flags),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
         ["help" | "--help" | "-h"] | [] => {
