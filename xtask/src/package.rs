@@ -23,7 +23,8 @@
 //! `[patch.crates-io]` points our crates at each other: every packaged crate's tests,
 //! examples and doc-tests (a test that reads a file the tarball lacks fails there), and a
 //! crate written from each README alone, its ```toml blocks as its dependencies and its Rust
-//! blocks as programs (run, or only compiled when `no_run`).
+//! blocks as programs (run, or only compiled when `no_run`); and the libraries' documentation
+//! as docs.rs builds it (every feature, `--cfg docsrs`).
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -581,8 +582,39 @@ fn test_tarballs(metadata: &Value, target: &Path, env: &[(&str, &str)]) -> Resul
         "--features",
         "vpsorg-backups-client/schemars",
     ];
-    let doc = ["test", "--workspace", "--doc"];
-    for args in [&test[..], &doc[..]] {
+    let doc_tests = ["test", "--workspace", "--doc"];
+    // The documentation as docs.rs builds it: every feature, `--cfg docsrs` (the feature
+    // badges), on a compiler that allows `#![feature(doc_cfg)]`, here only for our crates.
+    // Warnings are `cargo xtask ci`'s business (its doc step denies them); this step fails
+    // only where docs.rs would fail to build.
+    let mut docs = vec!["doc", "--no-deps", "--all-features"];
+    let mut bootstrap = Vec::new();
+    for (name, dir) in &unpacked {
+        let manifest = std::fs::read_to_string(scratch.join(dir).join("Cargo.toml"))?;
+        if manifest.contains("[package.metadata.docs.rs]") {
+            docs.extend(["--package", name]);
+            bootstrap.push(name.replace('-', "_"));
+        }
+    }
+    let bootstrap = bootstrap.join(",");
+    // A target directory of its own: RUSTC_BOOTSTRAP reruns some dependencies' build scripts
+    // (proc-macro2's), which would otherwise make the next run rebuild everything above them.
+    let docs_target = target.join("docsrs").to_string_lossy().into_owned();
+    let mut docs_env: Vec<(&str, &str)> = env
+        .iter()
+        .copied()
+        .filter(|(key, _)| *key != "CARGO_TARGET_DIR")
+        .collect();
+    docs_env.extend([
+        ("CARGO_TARGET_DIR", docs_target.as_str()),
+        ("RUSTDOCFLAGS", "--cfg docsrs"),
+        ("RUSTC_BOOTSTRAP", bootstrap.as_str()),
+    ]);
+    for (args, env) in [
+        (&test[..], env),
+        (&doc_tests[..], env),
+        (&docs[..], &docs_env[..]),
+    ] {
         eprintln!("==> (in {}) cargo {}", scratch.display(), args.join(" "));
         let status = Command::new(cargo_program())
             .args(args)
