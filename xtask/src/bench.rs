@@ -7,6 +7,7 @@
 //! `<target>/bench/BENCHMARKS.quick.md` instead. Nothing here fails on a number: benchmarks
 //! are not tests.
 
+mod b7;
 mod report;
 
 use std::io::{BufRead, BufReader};
@@ -39,6 +40,9 @@ pub(crate) struct Plan {
     pub(crate) b5_seconds: f64,
     pub(crate) b5_warmup: f64,
     pub(crate) b5_reps: u32,
+    /// B7: cold builds of each tiny binary (`--quick` builds none and counts crates only).
+    pub(crate) b7_cold_build: bool,
+    pub(crate) b7_reps: u32,
 }
 
 impl Plan {
@@ -63,6 +67,8 @@ impl Plan {
             b5_seconds: 5.0,
             b5_warmup: 1.0,
             b5_reps: 3,
+            b7_cold_build: true,
+            b7_reps: 3,
         }
     }
 
@@ -83,6 +89,7 @@ impl Plan {
             b5_seconds: 0.5,
             b5_warmup: 0.2,
             b5_reps: 1,
+            b7_cold_build: false,
             ..Plan::full()
         }
     }
@@ -101,8 +108,9 @@ pub fn run(quick: bool) -> Result<()> {
     results["b2"] = b2(&bins, &plan)?;
     results["b3"] = b3(&bins, &plan)?;
     results["b5"] = b5(&bins, &plan)?;
-    // Last: a clean build loads the machine for minutes.
+    // Last: clean builds load the machine for minutes.
     results["b4"] = b4(&target, &plan)?;
+    results["b7"] = b7::run(&target, &plan)?;
 
     let load_at_end = report::load_average();
     let text = report::render(&plan, &machine, &results, &load_at_end, started.elapsed());
@@ -129,6 +137,11 @@ pub fn run(quick: bool) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `cargo xtask bench b7`: B7 alone, written under `<target>/bench/` (see `bench/b7.rs`).
+pub fn run_b7() -> Result<()> {
+    b7::run_alone(&target_dir()?)
 }
 
 /// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR` and config).

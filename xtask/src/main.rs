@@ -23,6 +23,8 @@ commands:
                      each tarball on its own, minutes)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
+  bench b7           B7 alone (cold builds with and without vpsorg-backups, minutes),
+                     written to target/bench/B7.md
 ";
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         ["package", flags @ ..] => package::main(flags),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
+        ["bench", "b7"] => bench::run_b7(),
         ["help" | "--help" | "-h"] | [] => {
             print!("{HELP}");
             Ok(())

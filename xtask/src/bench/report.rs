@@ -84,10 +84,10 @@ pub(crate) fn load_average() -> String {
 }
 
 /// `{"median", "min", "max"}` of a benchmark's summary.
-struct Stat {
-    median: f64,
-    min: f64,
-    max: f64,
+pub(super) struct Stat {
+    pub(super) median: f64,
+    pub(super) min: f64,
+    pub(super) max: f64,
 }
 
 impl Stat {
@@ -100,7 +100,7 @@ impl Stat {
         }
     }
 
-    fn from_samples(samples: &[f64]) -> Stat {
+    pub(super) fn from_samples(samples: &[f64]) -> Stat {
         let mut sorted = samples.to_vec();
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
@@ -135,7 +135,7 @@ fn verdict(plan: &Plan, met: Option<bool>) -> &'static str {
 }
 
 /// An integer with thousands separators: 100,000.
-fn thousands(n: f64) -> String {
+pub(super) fn thousands(n: f64) -> String {
     if !n.is_finite() {
         return n.to_string();
     }
@@ -151,7 +151,7 @@ fn thousands(n: f64) -> String {
 }
 
 /// How the text after a result's figures judges it.
-fn judged(plan: &Plan, met: bool) -> &'static str {
+pub(super) fn judged(plan: &Plan, met: bool) -> &'static str {
     match (plan.quick, met) {
         (true, _) => "is not judged in a quick run",
         (false, true) => "meets its goal",
@@ -168,7 +168,7 @@ fn judged_capitalised(plan: &Plan, met: bool) -> &'static str {
 }
 
 /// A line of a Markdown table.
-fn row(out: &mut String, cells: &[&str]) {
+pub(super) fn row(out: &mut String, cells: &[&str]) {
     let _ = writeln!(out, "| {} |", cells.join(" | "));
 }
 
@@ -232,6 +232,7 @@ pub(crate) fn render(
         b3(plan, &results["b3"]),
         b4(plan, &results["b4"]),
         b5(plan, &results["b5"]),
+        super::b7::section(plan, &results["b7"]),
     ];
 
     let _ = writeln!(out, "## Results\n");
@@ -265,19 +266,19 @@ pub(crate) fn render(
 }
 
 /// One benchmark's part of the report.
-struct Section {
-    id: &'static str,
-    title: &'static str,
-    rows: Vec<Row>,
-    body: String,
+pub(super) struct Section {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) rows: Vec<Row>,
+    pub(super) body: String,
 }
 
-struct Row {
-    what: String,
-    measured: String,
-    goal: String,
+pub(super) struct Row {
+    pub(super) what: String,
+    pub(super) measured: String,
+    pub(super) goal: String,
     /// `None` for a figure that is only reported.
-    met: Option<bool>,
+    pub(super) met: Option<bool>,
 }
 
 fn b1(plan: &Plan, r: &Value) -> Section {
