@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod codegen;
 pub mod compat;
+pub mod evolution;
 pub mod public_api;
 pub mod spec;
 

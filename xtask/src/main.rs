@@ -2,7 +2,7 @@
 
 use std::process::{Command, ExitCode};
 
-use xtask::{Result, bench, codegen, compat, project_root, public_api, spec::Spec};
+use xtask::{Result, bench, codegen, compat, evolution, project_root, public_api, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -15,11 +15,13 @@ commands:
                      additive or docs-only; fails when a breaking change lacks a semver-breaking
                      version bump of vpsorg-backups-client
   compat --record    record the working tree's spec and version as the last release
+  evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
+                     downstream crate compiling, and compat fails breaking ones without a bump
   public-api [--check]
                      write each library crate's public API to public-api/<crate>.txt
                      (--check: fail when one is stale)
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
-                     docs, demo, bench --quick
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, compat,
+                     public-api --check, tests, docs, evolution, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
 ";
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         ["compat"] => compat::run(None),
         ["compat", "--base", base] => compat::run(Some(base)),
         ["compat", "--record"] => compat::record(),
+        ["evolution"] => evolution::run(),
         ["public-api"] => public_api::run(false),
         ["public-api", "--check"] => public_api::run(true),
         ["ci"] => ci(),
@@ -86,12 +89,19 @@ fn ci() -> Result<()> {
     codegen::run(true)?;
     step("lint");
     lint()?;
+    step("compat (against the last release)");
+    compat::run(None)?;
+    step("public-api --check");
+    public_api::run(true)?;
     cargo(&["test", "--workspace", "--locked"])?;
     // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
     cargo_with_env(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // After the tests, so that the copy is seeded with this checkout's check-mode artifacts.
+    step("evolution");
+    evolution::run()?;
     // README's first command, run the way a newcomer runs it.
     cargo(&[
         "run",
