@@ -129,7 +129,7 @@ impl Config {
             } else {
                 format!("the contexts are: {}", known.join(", "))
             };
-            CliError::not_found(format!("no context named '{name}'")).with_hint(hint)
+            CliError::usage(format!("no context named '{name}'")).with_hint(hint)
         })
     }
 }

@@ -223,13 +223,16 @@ impl fmt::Display for CliError {
                     ApiError::OutcomeUnknown { source, .. } => source.as_ref(),
                     other => other,
                 };
-                // Which address, and what the network said: refused, a TLS failure, DNS.
+                // Which address, and what the network said: refused, a TLS failure, DNS. After
+                // a create's or restore's sentence, on a line of its own.
                 if connection_failed(inner) {
-                    if let Some(url) = api_url {
-                        write!(f, " ({url})")?;
-                    }
-                    if let Some(cause) = root_cause(inner) {
-                        write!(f, ": {cause}")?;
+                    let cause = root_cause(inner);
+                    match (error.is_outcome_unknown(), api_url, cause) {
+                        (false, Some(url), Some(cause)) => write!(f, " ({url}): {cause}")?,
+                        (false, Some(url), None) => write!(f, " ({url})")?,
+                        (true, Some(url), Some(cause)) => write!(f, "\n  cause: {cause} ({url})")?,
+                        (_, None, Some(cause)) => write!(f, ": {cause}")?,
+                        _ => {}
                     }
                 }
             }

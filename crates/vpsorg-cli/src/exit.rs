@@ -67,26 +67,25 @@ impl Exit {
         }
     }
 
+    /// What it means, in at most 85 characters: `--help` shows it on one line.
     pub(crate) fn meaning(self) -> &'static str {
         match self {
             Exit::Success => "success",
             Exit::Api => "the API refused the request or failed (the message says why)",
             Exit::Usage => {
-                "usage error: bad arguments or configuration, no token, or a confirmation needed \
-                 without a terminal"
+                "usage: bad arguments or settings, no token, or no terminal to confirm on"
             }
             Exit::Cancelled => "cancelled at a confirmation prompt; nothing was changed",
             Exit::WaitFailed => {
-                "waited, but the backup failed, disappeared or was not completed in time"
+                "waited, but the backup failed, vanished or was not completed in time"
             }
             Exit::OutcomeUnknown => {
-                "a create or restore may or may not have happened: check before retrying"
+                "a create or restore may or may not have happened: look before retrying"
             }
             Exit::NotFound => "the server or backup does not exist",
             Exit::Unauthorized => "the token was refused (HTTP 401 or 403)",
             Exit::Unavailable => {
-                "the API could not be reached or stayed unavailable (connection, DNS, TLS, \
-                 timeout, 429, 502-504): trying again later may work"
+                "unreachable or busy (network, DNS, TLS, timeout, 429, 502-504): retry later"
             }
             Exit::Interrupted => "interrupted (Ctrl-C); a backup being waited for goes on",
         }
@@ -138,18 +137,34 @@ mod tests {
         assert_eq!(codes, sorted);
         let names: std::collections::HashSet<_> = Exit::ALL.iter().map(|e| e.name()).collect();
         assert_eq!(names.len(), Exit::ALL.len());
+        for exit in Exit::ALL {
+            assert!(exit.meaning().chars().count() <= 85, "{}", exit.meaning());
+        }
     }
 
-    /// The READMEs show the table this enum makes; edit the enum, then paste the table.
+    /// The READMEs show the table this enum makes. `VPSORG_UPDATE_README=1 cargo test -p
+    /// vpsorg-cli` rewrites it there (the table runs from its header to the next blank line).
     #[test]
     fn the_readmes_list_these_exit_codes() {
         let table = Exit::markdown_table();
         for readme in ["README.md", "../../README.md"] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(readme);
             let text = std::fs::read_to_string(&path).unwrap();
+            if std::env::var_os("VPSORG_UPDATE_README").is_some() {
+                let start = text
+                    .find("| exit code | meaning |")
+                    .expect("a table to replace");
+                let end = text[start..]
+                    .find("\n\n")
+                    .map_or(text.len(), |end| start + end + 1);
+                let updated = format!("{}{table}{}", &text[..start], &text[end..]);
+                std::fs::write(&path, updated).unwrap();
+                continue;
+            }
             assert!(
                 text.contains(&table),
-                "{} does not list the exit codes as they are; it should contain:\n{table}",
+                "{} does not list the exit codes as they are (VPSORG_UPDATE_README=1 rewrites \
+                 it); it should contain:\n{table}",
                 path.display()
             );
         }

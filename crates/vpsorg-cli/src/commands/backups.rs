@@ -32,34 +32,37 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
         request = request.backup_type(backup_type(arg));
     }
     let limit = args.limit.unwrap_or(u64::MAX);
-    let page_size = u64::from(MAX_PAGE_SIZE);
-    if limit < page_size {
-        // The limit fits in one page: exactly one request.
-        request = request.page_size(u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE));
-    }
-    // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
-    let pages_wanted = usize::try_from(limit.div_ceil(page_size)).unwrap_or(usize::MAX);
-    let mut pages = request
-        .concurrency(pages_wanted.saturating_sub(1).clamp(1, LIST_CONCURRENCY))
-        .pages();
-
     let mut printed = view.list();
     let (mut shown, mut total) = (0_u64, 0_u64);
-    'pages: while let Some(page) = pages.try_next().await? {
-        total = page.count;
-        for backup in &page.backups {
-            if shown == limit {
-                break 'pages;
+    match u32::try_from(limit) {
+        // The limit fits in one page: exactly one request (a stream would fetch ahead).
+        Ok(page_size) if page_size <= MAX_PAGE_SIZE => {
+            let page = request.page_size(page_size).send().await?;
+            total = page.count;
+            for backup in &page.backups {
+                printed.push(backup)?;
+                shown += 1;
             }
-            printed.push(backup)?;
-            shown += 1;
         }
-        if shown == limit {
-            break;
+        _ => {
+            // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
+            let pages_wanted = limit.div_ceil(u64::from(MAX_PAGE_SIZE));
+            let concurrency = usize::try_from(pages_wanted - 1)
+                .unwrap_or(usize::MAX)
+                .clamp(1, LIST_CONCURRENCY);
+            let mut pages = request.concurrency(concurrency).pages();
+            'pages: while let Some(page) = pages.try_next().await? {
+                total = page.count;
+                for backup in &page.backups {
+                    if shown == limit {
+                        break 'pages;
+                    }
+                    printed.push(backup)?;
+                    shown += 1;
+                }
+            }
         }
     }
-    // Stop fetching before the output is closed off.
-    drop(pages);
     printed.finish()?;
     if args.limit.is_some() && total > shown {
         say(&format!(

@@ -51,37 +51,31 @@ pub(crate) fn plan(
         .into_iter()
         .map(|backup| {
             let young = cutoff.is_some_and(|cutoff| backup.created_at > cutoff);
-            let age = older_than.map(humantime::format_duration);
+            let age = older_than.map(age);
             let (action, reason) = match backup.status {
                 BackupStatus::InProgress => {
                     (Action::Keep, "in progress: never deleted".to_string())
                 }
                 BackupStatus::Completed if kept_completed < keep_last => {
                     kept_completed += 1;
-                    (
-                        Action::Keep,
-                        format!("one of the {keep_last} newest completed"),
-                    )
+                    (Action::Keep, format!("one of the {keep_last} newest"))
                 }
                 BackupStatus::Completed | BackupStatus::Failed if young => (
                     Action::Keep,
-                    format!(
-                        "newer than {}",
-                        age.map(|a| a.to_string()).unwrap_or_default()
-                    ),
+                    format!("newer than {}", age.unwrap_or_default()),
                 ),
                 BackupStatus::Completed => (
                     Action::Delete,
                     match age {
-                        Some(age) => format!("older than {age}, beyond the {keep_last} newest"),
-                        None => format!("beyond the {keep_last} newest completed"),
+                        Some(age) => format!("older than {age}, not one of the {keep_last} newest"),
+                        None => format!("not one of the {keep_last} newest"),
                     },
                 ),
                 BackupStatus::Failed => (Action::Delete, "failed".to_string()),
                 _ => (
                     Action::Keep,
                     format!(
-                        "status '{}' is unknown to vpsorg: never deleted",
+                        "unknown status '{}': never deleted",
                         clean(backup.status.as_str())
                     ),
                 ),
@@ -93,6 +87,26 @@ pub(crate) fn plan(
             }
         })
         .collect()
+}
+
+/// An age as people type it: `45d`, `12h`, `90m`, else humantime's `1h 30m 10s`.
+fn age(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        _ => humantime::format_duration(duration).to_string(),
+    }
+}
+
+/// "1 backup", "2 backups".
+fn count_backups(n: usize) -> String {
+    if n == 1 {
+        "1 backup".to_string()
+    } else {
+        format!("{n} backups")
+    }
 }
 
 /// The JSON of a prune: the plan and, unless it was a dry run, what happened.
@@ -115,12 +129,6 @@ struct DecisionJson<'a> {
 
 pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliError> {
     let format = output::resolve(args.output.format);
-    // Before any request: a prune that would need a question nobody can answer stops here.
-    prompt::ensure_can_confirm(
-        "prune",
-        args.yes || args.dry_run,
-        "pass --yes to confirm, or --dry-run to see the plan",
-    )?;
     let mut request = client
         .backups()
         .list()
@@ -147,13 +155,15 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
     let kept = decisions.len() - doomed.len();
     if doomed.is_empty() {
         say(&format!(
-            "Nothing to prune: keeping all {kept} backups of server {}.",
+            "Nothing to prune: keeping all {} of server {}.",
+            count_backups(kept),
             args.server_id
         ));
     } else if args.dry_run {
         say(&format!(
-            "Dry run: would delete {} and keep {kept} backups of server {}.",
-            doomed.len(),
+            "Dry run: would delete {} and keep {} of server {}.",
+            count_backups(doomed.len()),
+            count_backups(kept),
             args.server_id
         ));
     } else {
@@ -162,13 +172,19 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
+        // Without a terminal, the plan above is all a script gets unless it said --yes.
+        prompt::ensure_can_confirm(
+            "prune",
+            args.yes,
+            "pass --yes to confirm, or --dry-run to see the plan",
+        )?;
         prompt::confirm(
             &format!(
-                "Pruning deletes {} backups of server {} ({listed}) permanently.",
-                doomed.len(),
+                "Pruning deletes {} of server {} ({listed}) permanently.",
+                count_backups(doomed.len()),
                 args.server_id
             ),
-            &format!("delete {} backups", doomed.len()),
+            &format!("delete {}", count_backups(doomed.len())),
             args.yes,
         )?;
         let mut out = output::stdout();
