@@ -43,7 +43,7 @@ pub(crate) async fn run() -> Result<(), CliError> {
     );
 
     demo.step(
-        "List the backups of server 12345, newest first.",
+        "List the backups of server 12345: every page, highest id first.",
         &["backups", "list", "--server-id", SERVER],
     )
     .await?;

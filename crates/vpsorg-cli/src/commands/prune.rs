@@ -58,7 +58,7 @@ pub(crate) fn plan(
                 }
                 BackupStatus::Completed if kept_completed < keep_last => {
                     kept_completed += 1;
-                    (Action::Keep, format!("one of the {keep_last} newest"))
+                    (Action::Keep, kept_as_newest(keep_last))
                 }
                 BackupStatus::Completed | BackupStatus::Failed if young => (
                     Action::Keep,
@@ -67,8 +67,8 @@ pub(crate) fn plan(
                 BackupStatus::Completed => (
                     Action::Delete,
                     match age {
-                        Some(age) => format!("older than {age}, not one of the {keep_last} newest"),
-                        None => format!("not one of the {keep_last} newest"),
+                        Some(age) => format!("older than {age}, {}", not_newest(keep_last)),
+                        None => not_newest(keep_last),
                     },
                 ),
                 BackupStatus::Failed => (Action::Delete, "failed".to_string()),
@@ -87,6 +87,23 @@ pub(crate) fn plan(
             }
         })
         .collect()
+}
+
+/// Why a backup is kept: it is one of the `keep_last` newest completed ones.
+fn kept_as_newest(keep_last: u32) -> String {
+    match keep_last {
+        1 => "the newest".to_string(),
+        n => format!("one of the {n} newest"),
+    }
+}
+
+/// Why a completed backup goes: it is not one of the `keep_last` newest.
+fn not_newest(keep_last: u32) -> String {
+    match keep_last {
+        0 => "--keep-last 0".to_string(),
+        1 => "not the newest".to_string(),
+        n => format!("not one of the {n} newest"),
+    }
 }
 
 /// An age as people type it: `45d`, `12h`, `90m`, else humantime's `1h 30m 10s`.
