@@ -2,6 +2,8 @@
 
 use std::process::{Command, ExitCode};
 
+mod man;
+
 use xtask::{Result, bench, codegen, project_root, spec::Spec};
 
 const HELP: &str = "\
@@ -14,6 +16,7 @@ commands:
                      docs, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
+  man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
 ";
 
 fn main() -> ExitCode {
@@ -26,6 +29,8 @@ fn main() -> ExitCode {
         ["ci"] => ci(),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
+        ["man"] => man::run(None),
+        ["man", "--out-dir", dir] => man::run(Some(dir)),
         ["help" | "--help" | "-h"] | [] => {
             print!("{HELP}");
             Ok(())
