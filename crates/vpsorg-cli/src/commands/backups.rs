@@ -197,14 +197,18 @@ async fn wait_with(
                     vpsorg_backups::Error::BackupFailed { backup, .. } => Some((**backup).clone()),
                     _ => last(&last_seen),
                 };
-                let goes_on = matches!(error, vpsorg_backups::Error::WaitTimeout { .. });
-                let mut error = CliError::from(error);
-                if goes_on {
-                    error = CliError::WaitFailed {
-                        message: error.to_string().trim_start_matches("error: ").to_string(),
-                        hint: Some(format!("the backup goes on; `{resume} --timeout 1h` waits longer")),
-                    };
-                }
+                let error = match error {
+                    // A backup that was seen goes on after a timeout: say how to wait longer.
+                    timeout @ vpsorg_backups::Error::WaitTimeout { .. } if seen.is_some() => {
+                        CliError::WaitFailed {
+                            message: timeout.to_string(),
+                            hint: Some(format!(
+                                "the backup goes on; `{resume} --timeout 1h` waits longer"
+                            )),
+                        }
+                    }
+                    other => CliError::from(other),
+                };
                 Waited { last_seen: seen, result: Err(error) }
             }
         },
