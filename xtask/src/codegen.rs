@@ -1,6 +1,11 @@
 //! `cargo xtask codegen [--check]`: generates the low-level client from the spec with
 //! progenitor, or checks that the checked-in file is what generation would write.
 
+mod enums;
+mod patch;
+
+pub use enums::{StringEnum, hoist as hoist_string_enums, pascal_case};
+
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use sha2::{Digest, Sha256};
 
@@ -20,8 +25,12 @@ pub fn run(check: bool) -> Result<()> {
 /// always gives the same bytes (progenitor walks the spec's ordered maps, and the header holds
 /// no timestamp).
 pub fn generate(spec_text: &str) -> Result<String> {
-    let spec: openapiv3::OpenAPI =
+    let mut document: serde_json::Value =
         serde_yaml_ng::from_str(spec_text).map_err(|e| format!("parsing {SPEC_PATH}: {e}"))?;
+    // Every string enum, inline ones included, becomes a named, lenient enum.
+    let string_enums = hoist_string_enums(&mut document)?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(document).map_err(|e| format!("reading {SPEC_PATH}: {e}"))?;
 
     // A response whose body fails to decode loses its status and headers in progenitor's
     // error; this hook lets the client crate keep them (see its `capture` module).
@@ -36,26 +45,29 @@ pub fn generate(spec_text: &str) -> Result<String> {
         // could silently reorder `Option<i64>` arguments; builders are order-free.
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("schemars::JsonSchema")
+        // Moved behind the client crate's `schemars` feature by `patch::types_module`.
+        .with_derive(patch::SCHEMARS_DERIVE)
         // Users compare backups (and tests compare whole pages).
-        .with_derive("PartialEq")
-        // Enums the API may grow: hand-written in the client crate with an `Unknown(String)`
-        // variant, so one new value does not fail a whole page.
-        .with_replacement(
-            "BackupType",
-            "crate::BackupType",
-            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-        )
-        .with_replacement(
-            "BackupStatus",
-            "crate::BackupStatus",
+        .with_derive("PartialEq");
+    for string_enum in &string_enums {
+        settings.with_replacement(
+            &string_enum.name,
+            format!("crate::types::{}", string_enum.name),
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
+    }
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor: {e}"))?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("parsing generated tokens: {e}"))?;
+    let mut lenient_enums = Vec::new();
+    for string_enum in &string_enums {
+        let source = syn::parse_file(&string_enum.rust_source())
+            .map_err(|e| format!("enum {}: {e}", string_enum.name))?;
+        lenient_enums.extend(source.items);
+    }
+    patch::types_module(&mut file, lenient_enums)?;
     // progenitor's usage snippets use unbound variables and are fenced as ```ignore; as `text`
     // they stay readable in rustdoc without showing up as ignored tests.
     let body = prettyplease::unparse(&file).replace("```ignore", "```text");

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod compat;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
@@ -11,12 +12,21 @@ use std::path::{Path, PathBuf};
 /// The error type of every xtask step: a message for the person at the terminal.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// The workspace root, found from this crate's manifest directory (`<root>/xtask`).
+/// The workspace root of the checkout `cargo xtask` runs in: the parent of this crate's
+/// manifest directory (`<root>/xtask`).
+///
+/// `cargo run` and `cargo test` set `CARGO_MANIFEST_DIR` at run time, and that is the one to
+/// trust: two checkouts that share a `CARGO_TARGET_DIR` share one xtask binary, whose
+/// compile-time value names whichever checkout built it. The compile-time value is only the
+/// fallback for running the binary by hand.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 /// Path of the hand-written spec, relative to the workspace root.

@@ -4,7 +4,7 @@ use std::process::{Command, ExitCode};
 
 mod man;
 
-use xtask::{Result, bench, codegen, project_root, spec::Spec};
+use xtask::{Result, bench, codegen, compat, project_root, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -12,6 +12,11 @@ usage: cargo xtask <command>
 commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
+  compat [--base REF]
+                     the spec's changes since the last release (or a git ref), each breaking,
+                     additive or docs-only; fails when a breaking change lacks a semver-breaking
+                     version bump of vpsorg-backups-client
+  compat --record    record the working tree's spec and version as the last release
   ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
                      docs, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
@@ -26,6 +31,9 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["lint"] => lint(),
+        ["compat"] => compat::run(None),
+        ["compat", "--base", base] => compat::run(Some(base)),
+        ["compat", "--record"] => compat::record(),
         ["ci"] => ci(),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),

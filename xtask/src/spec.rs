@@ -305,7 +305,11 @@ mod tests {
     #[test]
     fn a_missing_operation_id_is_reported() {
         let text = read_spec_text().unwrap();
-        let broken = text.replacen("      operationId: deleteBackup\n", "", 1);
+        let broken = text.replacen(
+            "    delete:\n      operationId: deleteBackup\n",
+            "    delete:\n",
+            1,
+        );
         assert_ne!(text, broken);
         let problems = Spec::parse(&broken).unwrap().lint();
         assert_eq!(

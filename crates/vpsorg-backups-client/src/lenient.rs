@@ -1,109 +1,109 @@
-//! Enums the API may grow. The spec lists today's values; these types also keep any other
-//! value as `Unknown(String)`, so one new backup type or status never fails a whole page.
-//! `cargo xtask codegen` substitutes them for the schemas of the same name.
+//! Enums the API may grow. `cargo xtask codegen` writes a lenient enum into the generated
+//! `types` module for every string enum of the spec, in place of progenitor's strict enum
+//! (the traits come from [`lenient_impls!`]): each keeps any value the spec does not list as `Unknown`, so one new backup type or
+//! status never fails a whole page.
+//!
+//! The unknown value is an opaque [`UnknownValue`]: code reads it through `as_str()`, which
+//! gives the same answer before and after a later version of the crate names the value, so
+//! promoting a value to a variant never silently changes what a caller's code does.
 
-use std::borrow::Cow;
 use std::fmt;
 
-/// Defines a string enum with an `Unknown(String)` catch-all, its wire format and its schema.
-macro_rules! lenient_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$variant_meta])* $variant, )+
-            /// A value this version of the crate does not know, kept exactly as the API sent it.
-            Unknown(String),
-        }
+/// A value of a string enum that this version of the crate does not know, kept exactly as
+/// the API sent it. Read it with [`as_str`](Self::as_str) (or `as_str()` on the enum);
+/// it cannot be built or matched on, so that code keeps working the day a later version
+/// gives the value a variant of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(pub(crate) String);
 
-        impl $name {
-            /// Every value this version of the crate knows, in the spec's order.
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+impl UnknownValue {
+    pub(crate) fn new(value: &str) -> Self {
+        UnknownValue(value.to_owned())
+    }
 
-            /// The value as the API spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )+
-                    $name::Unknown(other) => other,
-                }
-            }
+    /// The value as the API sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
-            /// Whether this is a value the crate does not know.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, $name::Unknown(_))
-            }
-        }
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
 
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_owned()),
+/// Implements the traits of a lenient enum from its `as_str` and `From<&str>`: serde as the
+/// wire string, `From<String>`, `FromStr`, `Display` (honouring width and alignment) and,
+/// with the `schemars` feature, `JsonSchema`.
+macro_rules! lenient_impls {
+    ($name:ident) => {
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::Unknown(_) => Self::Unknown($crate::UnknownValue(value)),
+                    known => known,
                 }
             }
         }
 
-        impl From<String> for $name {
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    $( $wire => $name::$variant, )+
-                    _ => $name::Unknown(value),
-                }
-            }
-        }
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
 
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
 
-        impl fmt::Display for $name {
+        impl ::std::fmt::Display for $name {
             /// The wire value; width, fill and alignment apply (`{:<12}` pads it).
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.pad(self.as_str())
             }
         }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 // Borrow when the input allows it: known values then cost no allocation.
-                let value = <Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
                 Ok(match value {
-                    Cow::Borrowed(s) => Self::from(s),
-                    Cow::Owned(s) => Self::from(s),
+                    ::std::borrow::Cow::Borrowed(s) => Self::from(s),
+                    ::std::borrow::Cow::Owned(s) => Self::from(s),
                 })
             }
         }
 
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> String {
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::string::String {
                 stringify!($name).to_owned()
             }
 
-            fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-                let known = [$($wire),+].join("`, `");
-                schemars::schema::SchemaObject {
-                    instance_type: Some(schemars::schema::InstanceType::String.into()),
-                    metadata: Some(Box::new(schemars::schema::Metadata {
+            fn json_schema(
+                _: &mut ::schemars::r#gen::SchemaGenerator,
+            ) -> ::schemars::schema::Schema {
+                let known: ::std::vec::Vec<&str> = Self::KNOWN.iter().map(Self::as_str).collect();
+                ::schemars::schema::SchemaObject {
+                    instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                    metadata: Some(Box::new(::schemars::schema::Metadata {
                         description: Some(format!(
-                            "One of `{known}`; other values may appear and are kept as they are."
+                            "One of `{}`; other values may appear and are kept as they are.",
+                            known.join("`, `")
                         )),
-                        examples: vec![$(serde_json::Value::from($wire)),+],
+                        examples: known.into_iter().map(::serde_json::Value::from).collect(),
                         ..Default::default()
                     })),
                     ..Default::default()
@@ -114,32 +114,11 @@ macro_rules! lenient_enum {
     };
 }
 
-lenient_enum! {
-    /// How a backup was made.
-    pub enum BackupType {
-        /// Made on request, through this API or the panel. Never expires automatically; at
-        /// most 10 per server.
-        Manual = "manual",
-        /// Made by the plan's schedule; expires after the plan's retention (typically 7–30 days).
-        Automatic = "automatic",
-    }
-}
-
-lenient_enum! {
-    /// Where a backup is in its life.
-    pub enum BackupStatus {
-        /// Being created; `size_mb` is not known yet.
-        InProgress = "in_progress",
-        /// Ready to restore from.
-        Completed = "completed",
-        /// Could not be made (inferred: the vendor's page shows no failed backup).
-        Failed = "failed",
-    }
-}
+pub(crate) use lenient_impls;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::types::{BackupStatus, BackupType};
 
     #[test]
     fn known_and_unknown_values_round_trip() {
@@ -153,10 +132,10 @@ mod tests {
             assert_eq!(parsed.to_string(), wire);
         }
         assert_eq!(BackupStatus::from("in_progress"), BackupStatus::InProgress);
-        assert_eq!(
-            BackupStatus::from("restoring".to_string()),
-            BackupStatus::Unknown("restoring".into())
-        );
+        let restoring = BackupStatus::from("restoring".to_string());
+        assert!(restoring.is_unknown());
+        assert_eq!(restoring.as_str(), "restoring");
+        assert_eq!(BackupStatus::from("restoring"), restoring);
     }
 
     #[test]
@@ -166,10 +145,7 @@ mod tests {
             format!("[{:>12}]", BackupStatus::Completed),
             "[   completed]"
         );
-        assert_eq!(
-            format!("[{:^9}]", BackupStatus::Unknown("new".into())),
-            "[   new   ]"
-        );
+        assert_eq!(format!("[{:^9}]", BackupStatus::from("new")), "[   new   ]");
         assert_eq!(format!("[{:.3}]", BackupType::Automatic), "[aut]");
         assert_eq!(format!("{}", BackupStatus::InProgress), "in_progress");
     }

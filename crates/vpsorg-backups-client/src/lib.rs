@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod capture;
@@ -10,4 +11,4 @@ mod generated;
 
 pub use capture::{ResponseHead, capture_response_head};
 pub use generated::*;
-pub use lenient::{BackupStatus, BackupType};
+pub use lenient::UnknownValue;

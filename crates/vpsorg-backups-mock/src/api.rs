@@ -248,6 +248,7 @@ struct BackupList<'a> {
 async fn list_backups(
     _: Authenticated,
     State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let pairs: Vec<(String, String)> =
@@ -262,9 +263,9 @@ async fn list_backups(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    // The paging parameters read an empty value as absent, as DRF's paginator does. The
-    // filters do not: the spec types them (an int64, an enum), and "" is neither.
-    let param = |name: &str| given(name).filter(|v| !v.is_empty());
+    // An empty `page_size` means the default, as DRF's `get_page_size` reads it; an empty
+    // `page` is a page number that is not an integer (404 below), as Django's paginator
+    // reads it. The filters are typed by the spec (an int64, an enum), and "" is neither.
     let mut errors = FieldErrors::default();
     let server_id = given("server_id").and_then(|v| match v.trim().parse::<i64>() {
         Ok(id) => Some(id),
@@ -284,7 +285,10 @@ async fn list_backups(
             None
         }
     });
-    let page_size = match param("page_size").map(|v| v.trim().parse::<i128>()) {
+    let page_size = match given("page_size")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.trim().parse::<i128>())
+    {
         None => DEFAULT_PAGE_SIZE,
         Some(Err(_)) => {
             errors.add("page_size", "A valid integer is required.");
@@ -308,7 +312,7 @@ async fn list_backups(
     };
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
-    let page = match param("page") {
+    let page = match given("page") {
         None => 1,
         Some(v) => v.parse::<u64>().map_err(|_| invalid_page())?,
     };
@@ -318,7 +322,8 @@ async fn list_backups(
         page,
         page_size,
     };
-    let link = |page: u64| page_link(shared.base_url(), &pairs, page);
+    let origin = request_origin(&headers, shared.base_url());
+    let link = |page: u64| page_link(&origin, &pairs, page);
     let (state, now) = shared.read();
     let found = state.list(query, now).ok_or_else(invalid_page)?;
     let body = BackupList {
@@ -334,21 +339,54 @@ async fn list_backups(
     Ok(bytes_response(StatusCode::OK, bytes))
 }
 
+/// The scheme and host that links start with, as Django's `build_absolute_uri` finds them:
+/// `X-Forwarded-Host` (behind a proxy, with `USE_X_FORWARDED_HOST`) or else `Host`, and
+/// `X-Forwarded-Proto` (with `SECURE_PROXY_SSL_HEADER`) or else `http`. A missing or
+/// malformed host falls back to the server's own address.
+fn request_origin(headers: &HeaderMap, base_url: &str) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            // A proxy chain lists the client-facing value first.
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|host| host.parse::<axum::http::uri::Authority>().is_ok());
+    let scheme = match header("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    match host {
+        Some(host) => format!("{scheme}://{host}"),
+        None => base_url.to_owned(),
+    }
+}
+
 /// DRF's `replace_query_param`: the same path and parameters, sorted by name, with `page`
-/// replaced. Unlike DRF, the link to page 1 keeps `page=1`, as in the spec's example.
-fn page_link(base_url: &str, pairs: &[(String, String)], page: u64) -> String {
+/// replaced; the link to page 1 has no `page` at all (DRF's `remove_query_param`).
+fn page_link(origin: &str, pairs: &[(String, String)], page: u64) -> String {
     let mut kept: Vec<(&str, &str)> = pairs
         .iter()
         .filter(|(k, _)| k != "page")
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let page = page.to_string();
-    kept.push(("page", &page));
+    if page != "1" {
+        kept.push(("page", &page));
+    }
     kept.sort_by(|a, b| a.0.cmp(b.0));
     let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)
         .finish();
-    format!("{base_url}/api/v1/backups/?{query}")
+    if query.is_empty() {
+        format!("{origin}/api/v1/backups/")
+    } else {
+        format!("{origin}/api/v1/backups/?{query}")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

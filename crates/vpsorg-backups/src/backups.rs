@@ -10,7 +10,7 @@ use crate::client::Failed;
 use crate::error::{Error, Operation, Result};
 use crate::pagination::{self, BackupStream, Page, PageStream, Query};
 use crate::wait::{BackupRef, WaitUntilCompleted};
-use crate::{Backup, BackupType, Client};
+use crate::{BackupType, Client, CreatedBackup};
 
 /// The longest description the API accepts, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 255;
@@ -253,47 +253,6 @@ impl ListBackups {
     }
 }
 
-/// A backup that was just created, with the API's message about what happens next.
-/// Serializes as the API sends it: the backup's fields and `message`.
-#[derive(Debug, Clone, serde::Serialize)]
-#[non_exhaustive]
-pub struct CreatedBackup {
-    /// The backup, `in_progress`.
-    #[serde(flatten)]
-    pub backup: Backup,
-    /// What happens next, in words for people.
-    pub message: String,
-}
-
-impl From<types::CreatedBackup> for CreatedBackup {
-    fn from(created: types::CreatedBackup) -> Self {
-        let types::CreatedBackup {
-            backup_type,
-            created_at,
-            description,
-            expires_at,
-            id,
-            message,
-            server,
-            size_mb,
-            status,
-        } = created;
-        CreatedBackup {
-            backup: Backup {
-                backup_type,
-                created_at,
-                description,
-                expires_at,
-                id,
-                server,
-                size_mb,
-                status,
-            },
-            message,
-        }
-    }
-}
-
 /// A manual backup being configured, from [`Backups::create`].
 #[derive(Clone)]
 #[must_use]
@@ -359,10 +318,9 @@ impl CreateBackup {
             ),
             None => None,
         };
-        let body = types::CreateBackupRequest {
-            server_id: self.server_id,
-            description,
-        };
+        let body = types::CreateBackupRequest::builder()
+            .server_id(self.server_id)
+            .description(description);
         let path = self.client.list_path();
         let op = Operation::Create {
             server_id: self.server_id,
@@ -380,7 +338,7 @@ impl CreateBackup {
                 }
             })
             .await?;
-        Ok(created.into())
+        Ok(CreatedBackup::from_wire(created))
     }
 }
 

@@ -130,12 +130,12 @@ pub async fn decode(
             Decoded::Page {
                 count: list.count,
                 has_next: list.next.is_some(),
-                backups: list.results,
+                backups: list.results.into_iter().map(Backup::from_wire).collect(),
             }
         }
         Call::Create { .. } => {
             let created: types::CreatedBackup = settle(op, raw(call, response).await, head).await?;
-            Decoded::Created(Box::new(created.into()))
+            Decoded::Created(Box::new(CreatedBackup::from_wire(created)))
         }
         Call::Delete { .. } => {
             let result = match branch(call, status) {
@@ -147,8 +147,8 @@ pub async fn decode(
             Decoded::Deleted
         }
         Call::Restore { .. } => {
-            let restore: Restore = settle(op, raw(call, response).await, head).await?;
-            Decoded::Restored(Box::new(restore))
+            let restore: types::Restore = settle(op, raw(call, response).await, head).await?;
+            Decoded::Restored(Box::new(Restore::from_wire(restore)))
         }
     })
 }

@@ -13,10 +13,10 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
+use vpsorg_backups_client::ResponseHead;
 use vpsorg_backups_client::types;
-use vpsorg_backups_client::{BackupStatus, ResponseHead};
 
-use crate::Backup;
+use crate::{Backup, BackupStatus};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -5,18 +5,18 @@ mod backups;
 mod client;
 mod decode;
 mod error;
+mod model;
 mod pagination;
 mod retry;
 mod servers;
 mod wait;
 
-pub use backups::{
-    Backups, CreateBackup, CreatedBackup, DeleteBackup, ListBackups, MAX_DESCRIPTION_CHARS,
-};
+pub use backups::{Backups, CreateBackup, DeleteBackup, ListBackups, MAX_DESCRIPTION_CHARS};
 pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, TOKEN_ENV,
 };
 pub use error::{Error, PaginationIssue, Resource, Result};
+pub use model::{Backup, CreatedBackup, Restore, ServerRef};
 pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
 pub use retry::RetryPolicy;
 pub use servers::{RestoreServer, Servers};
@@ -29,11 +29,5 @@ pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
 pub mod __decode {
     pub use crate::decode::{Call, Decoded, decode};
 }
-
-/// A backup of one server, as the API lists it.
-pub use vpsorg_backups_client::types::Backup;
-/// The answer to a restore request: the server, the backup and the server's new status.
-pub use vpsorg_backups_client::types::Restore;
-/// The server a backup belongs to: its id and name.
-pub use vpsorg_backups_client::types::ServerRef;
-pub use vpsorg_backups_client::{BackupStatus, BackupType};
+pub use vpsorg_backups_client::UnknownValue;
+pub use vpsorg_backups_client::types::{BackupStatus, BackupType, RestoreStatus};

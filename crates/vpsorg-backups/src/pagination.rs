@@ -59,7 +59,7 @@ impl Query {
 }
 
 /// One page of backups. Serializes as `{"number", "count", "backups", "has_next"}`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Page {
     /// The page's number, from 1.
@@ -90,7 +90,7 @@ impl Page {
         Page {
             number,
             count,
-            backups: list.results,
+            backups: list.results.into_iter().map(Backup::from_wire).collect(),
             has_next,
         }
     }
@@ -415,6 +415,7 @@ impl Pager {
             .results
             .into_iter()
             .filter(|backup| self.seen.insert(backup.id))
+            .map(Backup::from_wire)
             .collect();
         if backups.is_empty() {
             self.finish();

@@ -82,15 +82,17 @@ impl RestoreServer {
             server_id,
             backup_id,
         };
-        self.client
+        let restore: types::Restore = self
+            .client
             .execute(op, &path, |raw| async move {
                 raw.restore_server()
                     .server_id(server_id)
-                    .body(types::RestoreRequest { backup_id })
+                    .body(types::RestoreRequest::builder().backup_id(backup_id))
                     .send()
                     .await
                     .map(ResponseValue::into_inner)
             })
-            .await
+            .await?;
+        Ok(Restore::from_wire(restore))
     }
 }

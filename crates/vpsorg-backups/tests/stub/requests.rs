@@ -183,8 +183,9 @@ async fn unknown_values_absent_fields_and_extra_fields_decode() {
     let [unknown, known] = &page.backups[..] else {
         panic!("expected two backups, got {page:?}");
     };
-    assert_eq!(unknown.backup_type, BackupType::Unknown("snapshot".into()));
-    assert_eq!(unknown.status, BackupStatus::Unknown("queued".into()));
+    assert!(unknown.backup_type.is_unknown() && unknown.status.is_unknown());
+    assert_eq!(unknown.backup_type, BackupType::from("snapshot"));
+    assert_eq!(unknown.status.as_str(), "queued");
     assert_eq!((unknown.size_mb, unknown.expires_at), (None, None));
     assert_eq!(known.backup_type, BackupType::Automatic);
     assert_eq!(known.size_mb, Some(10));

@@ -1,0 +1,169 @@
+//! What the API returns, as this crate's own types: [`Backup`], [`ServerRef`],
+//! [`CreatedBackup`] and [`Restore`].
+//!
+//! They are written by hand, not re-exported from the generated client, so that their
+//! documentation, integer types and semver are this crate's: a field the spec gains reaches
+//! them in a release that adds it on purpose, and never changes them by surprise. Every
+//! struct is `#[non_exhaustive]`, so adding a field is not a breaking change; read fields,
+//! and build values with serde or, in tests, the `test-util` constructors. Each serializes
+//! like the API's JSON.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vpsorg_backups_client::types;
+
+use crate::{BackupStatus, BackupType, RestoreStatus};
+
+/// A backup of one server, as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Backup {
+    /// The backup's id.
+    pub id: i64,
+    /// The server it is a backup of.
+    pub server: ServerRef,
+    /// How it was made: `manual` or `automatic`.
+    pub backup_type: BackupType,
+    /// Where it is in its life: `in_progress`, `completed` or `failed`.
+    pub status: BackupStatus,
+    /// Its size in MB; `None` while it is `in_progress`.
+    #[serde(default)]
+    pub size_mb: Option<i64>,
+    /// When it was started.
+    pub created_at: DateTime<Utc>,
+    /// When the API will delete it; `None` for manual backups, which never expire.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Its description; empty when none was given.
+    pub description: String,
+}
+
+/// The server a backup belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServerRef {
+    /// The server's id.
+    pub id: i64,
+    /// The server's name.
+    pub name: String,
+}
+
+/// A backup that was just created, with the API's message about what happens next.
+/// Serializes as the API sends it: the backup's fields and `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreatedBackup {
+    /// The backup, `in_progress`.
+    #[serde(flatten)]
+    pub backup: Backup,
+    /// What happens next, in words for people.
+    pub message: String,
+}
+
+/// A restore that has started: the server, the backup it is restored from, and the
+/// server's new status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Restore {
+    /// The server being restored.
+    pub server: ServerRef,
+    /// The backup it is restored from.
+    pub backup_id: i64,
+    /// The server's status: `restoring` while the restore runs.
+    pub status: RestoreStatus,
+    /// What happens next, in words for people, when the API says.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+// From the generated types. Fields are read by name, never destructured, so that a field
+// the spec adds compiles here unchanged (and is ignored until this crate adds it on purpose).
+
+impl Backup {
+    pub(crate) fn from_wire(backup: types::Backup) -> Self {
+        Backup {
+            id: backup.id,
+            server: ServerRef::from_wire(backup.server),
+            backup_type: backup.backup_type,
+            status: backup.status,
+            size_mb: backup.size_mb,
+            created_at: backup.created_at,
+            expires_at: backup.expires_at,
+            description: backup.description,
+        }
+    }
+}
+
+impl ServerRef {
+    pub(crate) fn from_wire(server: types::ServerRef) -> Self {
+        ServerRef {
+            id: server.id,
+            name: server.name,
+        }
+    }
+}
+
+impl CreatedBackup {
+    pub(crate) fn from_wire(created: types::CreatedBackup) -> Self {
+        CreatedBackup {
+            backup: Backup {
+                id: created.id,
+                server: ServerRef::from_wire(created.server),
+                backup_type: created.backup_type,
+                status: created.status,
+                size_mb: created.size_mb,
+                created_at: created.created_at,
+                expires_at: created.expires_at,
+                description: created.description,
+            },
+            message: created.message,
+        }
+    }
+}
+
+impl Restore {
+    pub(crate) fn from_wire(restore: types::Restore) -> Self {
+        Restore {
+            server: ServerRef::from_wire(restore.server),
+            backup_id: restore.backup_id,
+            status: restore.status,
+            message: restore.message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VENDOR_CREATED: &str = r#"{"id": 502, "server": {"id": 12345, "name": "web-server-01"},
+        "backup_type": "manual", "status": "in_progress", "size_mb": null,
+        "created_at": "2025-01-16T15:45:00Z", "expires_at": null,
+        "description": "Pre-deployment backup",
+        "message": "Backup is being created. This may take several minutes depending on server size."}"#;
+
+    #[test]
+    fn the_wire_format_round_trips() {
+        let wire: serde_json::Value = serde_json::from_str(VENDOR_CREATED).unwrap();
+        let generated: types::CreatedBackup = serde_json::from_value(wire.clone()).unwrap();
+        let created = CreatedBackup::from_wire(generated);
+        assert_eq!(created.backup.id, 502);
+        assert_eq!(created.backup.server.name, "web-server-01");
+        assert_eq!(created.backup.status, BackupStatus::InProgress);
+        // Serialized like the API: nulls included, same fields.
+        assert_eq!(serde_json::to_value(&created).unwrap(), wire);
+        let parsed: CreatedBackup = serde_json::from_value(wire).unwrap();
+        assert_eq!(parsed, created);
+    }
+
+    #[test]
+    fn absent_nullable_fields_read_as_none() {
+        let backup: Backup = serde_json::from_str(
+            r#"{"id": 1, "server": {"id": 2, "name": "s"}, "backup_type": "snapshot",
+                "status": "completed", "created_at": "2025-01-16T03:00:00Z", "description": ""}"#,
+        )
+        .unwrap();
+        assert_eq!((backup.size_mb, backup.expires_at), (None, None));
+        assert_eq!(backup.backup_type.as_str(), "snapshot");
+    }
+}

@@ -1,0 +1,461 @@
+//! Every string enum of the spec becomes a lenient enum of the client crate.
+//!
+//! progenitor would generate a strict enum for each, so one value the spec does not list
+//! (a new backup status, say) would fail a whole page. Before generation, [`hoist`] moves
+//! every inline string enum into `components/schemas` under a derived name, so that each has
+//! a name to replace; codegen then swaps each for a lenient enum written from the spec's own
+//! values ([`StringEnum::rust_source`]). Nothing lists the enums by hand, so nothing goes
+//! stale when the spec grows a value or an enum.
+
+use serde_json::{Map, Value};
+
+use crate::Result;
+
+/// A string enum of the spec, and what its Rust type is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    /// The schema's name under `components/schemas`, and the Rust type's name.
+    pub name: String,
+    /// The schema's `description`.
+    pub description: Option<String>,
+    /// Each value as the API spells it, with its Rust variant name and its description
+    /// (from the schema's `x-enum-descriptions`, when it has one).
+    pub values: Vec<EnumValue>,
+}
+
+/// One value of a [`StringEnum`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub wire: String,
+    /// The Rust variant.
+    pub variant: String,
+    /// What it means, for the variant's docs.
+    pub description: Option<String>,
+}
+
+/// Moves every inline string enum of `spec` (a property, an array's items, a parameter, a
+/// request or response body, at any depth) into `components/schemas`, leaving a `$ref`
+/// behind, and returns every string enum of the spec, sorted by name.
+///
+/// Hoisted names follow where the enum was found: property `tier` of schema `Backup` is
+/// `BackupTier`; parameter `sort` of operation `listBackups` is `ListBackupsSort`.
+///
+/// # Errors
+///
+/// A hoisted name that another schema already has, an enum value that is not a string, or
+/// two values that give one Rust variant name.
+pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+
+    let names: Vec<String> = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| schemas.keys().cloned().collect())
+        .unwrap_or_default();
+    for name in &names {
+        if let Some(schema) = spec.pointer_mut(&format!("/components/schemas/{}", escape(name))) {
+            hoist_within(schema, name, &mut hoisted);
+        }
+    }
+
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for operation in item.values_mut() {
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
+                let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let prefix = pascal_case(id);
+                hoist_in_operation(operation, &prefix, &mut hoisted);
+            }
+        }
+    }
+
+    let schemas = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut);
+    let schemas = match schemas {
+        Some(schemas) => schemas,
+        None if hoisted.is_empty() => return Ok(Vec::new()),
+        None => return Err("the spec has inline enums but no components/schemas".into()),
+    };
+    for (name, schema) in hoisted {
+        if schemas.contains_key(&name) {
+            return Err(format!(
+                "an inline enum would be named `{name}`, which another schema already is; \
+                 move the enum to components/schemas under a name of your choice"
+            )
+            .into());
+        }
+        schemas.insert(name, schema);
+    }
+
+    let mut enums = Vec::new();
+    for (name, schema) in schemas.iter() {
+        if is_string_enum(schema) {
+            enums.push(StringEnum::from_schema(name, schema)?);
+        }
+    }
+    enums.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(enums)
+}
+
+fn hoist_in_operation(
+    operation: &mut Map<String, Value>,
+    prefix: &str,
+    hoisted: &mut Vec<(String, Value)>,
+) {
+    if let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for parameter in parameters {
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .map(pascal_case)
+                .unwrap_or_default();
+            if let Some(schema) = parameter.get_mut("schema") {
+                hoist_here_or_within(schema, &format!("{prefix}{name}"), hoisted);
+            }
+        }
+    }
+    if let Some(content) = operation
+        .get_mut("requestBody")
+        .and_then(|body| body.get_mut("content"))
+        .and_then(Value::as_object_mut)
+    {
+        for media in content.values_mut() {
+            if let Some(schema) = media.get_mut("schema") {
+                hoist_here_or_within(schema, &format!("{prefix}Body"), hoisted);
+            }
+        }
+    }
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
+        for (status, response) in responses.iter_mut() {
+            let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    let name = format!("{prefix}Response{}", pascal_case(status));
+                    hoist_here_or_within(schema, &name, hoisted);
+                }
+            }
+        }
+    }
+}
+
+/// Hoists `schema` itself when it is an inline string enum, or the enums inside it.
+fn hoist_here_or_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value)>) {
+    if is_string_enum(schema) {
+        let enum_schema = std::mem::replace(schema, reference(name));
+        hoisted.push((name.to_owned(), enum_schema));
+    } else {
+        hoist_within(schema, name, hoisted);
+    }
+}
+
+/// Hoists the inline string enums inside `schema` (not `schema` itself), naming each after
+/// `name` and its place.
+fn hoist_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value)>) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+        for (property, value) in properties.iter_mut() {
+            hoist_here_or_within(value, &format!("{name}{}", pascal_case(property)), hoisted);
+        }
+    }
+    if let Some(items) = object.get_mut("items") {
+        hoist_here_or_within(items, &format!("{name}Item"), hoisted);
+    }
+    if let Some(additional) = object.get_mut("additionalProperties")
+        && additional.is_object()
+    {
+        hoist_here_or_within(additional, &format!("{name}Value"), hoisted);
+    }
+    for combinator in ["allOf", "oneOf", "anyOf"] {
+        if let Some(parts) = object.get_mut(combinator).and_then(Value::as_array_mut) {
+            for (index, part) in parts.iter_mut().enumerate() {
+                let part_name = if index == 0 {
+                    name.to_owned()
+                } else {
+                    format!("{name}{index}")
+                };
+                hoist_here_or_within(part, &part_name, hoisted);
+            }
+        }
+    }
+}
+
+fn is_string_enum(schema: &Value) -> bool {
+    schema.get("enum").is_some()
+        && schema.get("$ref").is_none()
+        && schema.get("type").and_then(Value::as_str) == Some("string")
+}
+
+fn reference(name: &str) -> Value {
+    serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// A JSON pointer token (RFC 6901).
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+impl StringEnum {
+    fn from_schema(name: &str, schema: &Value) -> Result<Self> {
+        let descriptions = schema.get("x-enum-descriptions").and_then(Value::as_object);
+        let mut values: Vec<EnumValue> = Vec::new();
+        for value in schema["enum"].as_array().into_iter().flatten() {
+            // A `null` in a nullable enum's list is its absence, not a value.
+            if value.is_null() {
+                continue;
+            }
+            let wire = value
+                .as_str()
+                .ok_or_else(|| format!("schema {name}: enum value {value} is not a string"))?;
+            let variant = variant_name(wire);
+            if let Some(twin) = values.iter().find(|v| v.variant == variant) {
+                return Err(format!(
+                    "schema {name}: values `{}` and `{wire}` both become variant {variant}",
+                    twin.wire
+                )
+                .into());
+            }
+            values.push(EnumValue {
+                wire: wire.to_owned(),
+                variant,
+                description: descriptions
+                    .and_then(|d| d.get(wire))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            });
+        }
+        if values.is_empty() {
+            return Err(format!("schema {name}: an enum needs at least one value").into());
+        }
+        Ok(StringEnum {
+            name: name.to_owned(),
+            description: schema
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            values,
+        })
+    }
+
+    /// The enum as Rust source: the type, its wire values, and a call of the client crate's
+    /// `lenient_impls!` for the traits (serde, `Display`, `FromStr`, schemars), which need
+    /// only `as_str` and `From<&str>`.
+    pub fn rust_source(&self) -> String {
+        let name = &self.name;
+        let mut variants = String::new();
+        let mut known = Vec::new();
+        let mut as_str = String::new();
+        let mut from_str = String::new();
+        for value in &self.values {
+            let (variant, wire) = (&value.variant, &value.wire);
+            let doc = value
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("`{wire}`"));
+            variants.push_str(&doc_attributes(Some(&doc)));
+            variants.push_str(&format!("{variant},\n"));
+            known.push(format!("Self::{variant}"));
+            as_str.push_str(&format!("Self::{variant} => {wire:?},\n"));
+            from_str.push_str(&format!("{wire:?} => Self::{variant},\n"));
+        }
+        let known = known.join(", ");
+        let doc = doc_attributes(self.description.as_deref());
+        format!(
+            r#"{doc}///
+/// Values the spec does not list decode as `Unknown`, and a later version of the crate may
+/// give them a variant of their own: compare `as_str()` rather than matching `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum {name} {{
+    {variants}
+    /// A value this version of the crate does not know, kept as the API sent it; read it
+    /// with `as_str()`.
+    Unknown(crate::UnknownValue),
+}}
+impl {name} {{
+    /// Every value this version of the crate knows, in the spec's order.
+    pub const KNOWN: &'static [Self] = &[{known}];
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {{
+        match self {{
+            {as_str}
+            Self::Unknown(value) => value.as_str(),
+        }}
+    }}
+    /// Whether this is a value this version of the crate does not know.
+    pub fn is_unknown(&self) -> bool {{
+        matches!(self, Self::Unknown(_))
+    }}
+}}
+impl ::std::convert::From<&str> for {name} {{
+    fn from(value: &str) -> Self {{
+        match value {{
+            {from_str}
+            other => Self::Unknown(crate::UnknownValue::new(other)),
+        }}
+    }}
+}}
+crate::lenient::lenient_impls!({name});
+"#
+        )
+    }
+}
+
+fn doc_attributes(text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return String::new();
+    };
+    text.trim_end()
+        .lines()
+        .map(|line| format!("///{}\n", format!(" {line}").trim_end()))
+        .collect()
+}
+
+/// `in_progress` -> `InProgress`; a value that starts with a digit gets a `V` (`7d` -> `V7d`);
+/// the empty string is `Empty`.
+fn variant_name(wire: &str) -> String {
+    let name = pascal_case(wire);
+    match name.chars().next() {
+        None => "Empty".to_owned(),
+        Some(first) if first.is_ascii_digit() => format!("V{name}"),
+        Some(_) => name,
+    }
+}
+
+/// `listBackups` -> `ListBackups`, `page_size` -> `PageSize`, `5XX` -> `5xx`: words split at
+/// anything that is not a letter or a digit, and at lower-to-upper case changes.
+pub fn pascal_case(text: &str) -> String {
+    let mut out = String::new();
+    let mut start_word = true;
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            start_word = true;
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            start_word = true;
+        }
+        if start_word {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start_word = false;
+        previous_lower = c.is_lowercase();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_are_pascal_case() {
+        assert_eq!(pascal_case("listBackups"), "ListBackups");
+        assert_eq!(pascal_case("page_size"), "PageSize");
+        assert_eq!(pascal_case("storage-tier"), "StorageTier");
+        assert_eq!(pascal_case("5XX"), "5xx");
+        assert_eq!(variant_name("in_progress"), "InProgress");
+        assert_eq!(variant_name("7d"), "V7d");
+        assert_eq!(variant_name(""), "Empty");
+    }
+
+    #[test]
+    fn inline_enums_are_hoisted_wherever_they_are() {
+        let mut spec = json!({
+            "paths": {"/x/": {"get": {
+                "operationId": "listThings",
+                "parameters": [{"name": "sort_order", "in": "query",
+                    "schema": {"type": "string", "enum": ["asc", "desc"]}}],
+                "responses": {"200": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"state": {"type": "string", "enum": ["on"]}}}}}}}
+            }}},
+            "components": {"schemas": {
+                "Kind": {"type": "string", "enum": ["a", "b"]},
+                "Thing": {"type": "object", "properties": {
+                    "tier": {"type": "string", "enum": ["hot", "cold"]},
+                    "tags": {"type": "array", "items": {"type": "string", "enum": ["x"]}},
+                    "kind": {"$ref": "#/components/schemas/Kind"}
+                }}
+            }}
+        });
+        let enums = hoist(&mut spec).unwrap();
+        let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Kind",
+                "ListThingsResponse200State",
+                "ListThingsSortOrder",
+                "ThingTagsItem",
+                "ThingTier"
+            ]
+        );
+        assert_eq!(
+            spec.pointer("/components/schemas/Thing/properties/tier"),
+            Some(&json!({"$ref": "#/components/schemas/ThingTier"}))
+        );
+        assert_eq!(
+            spec.pointer("/paths/~1x~1/get/parameters/0/schema"),
+            Some(&json!({"$ref": "#/components/schemas/ListThingsSortOrder"}))
+        );
+    }
+
+    #[test]
+    fn a_hoisted_name_that_is_taken_is_an_error() {
+        let mut spec = json!({"components": {"schemas": {
+            "ThingTier": {"type": "object"},
+            "Thing": {"type": "object", "properties": {
+                "tier": {"type": "string", "enum": ["hot"]}}}
+        }}});
+        let error = hoist(&mut spec).unwrap_err().to_string();
+        assert!(error.contains("`ThingTier`"), "{error}");
+    }
+
+    #[test]
+    fn values_that_collide_as_variants_are_an_error() {
+        let mut spec = json!({"components": {"schemas": {
+            "Mode": {"type": "string", "enum": ["fast_lane", "fast-lane"]}}}});
+        let error = hoist(&mut spec).unwrap_err().to_string();
+        assert!(error.contains("FastLane"), "{error}");
+    }
+
+    #[test]
+    fn variant_docs_come_from_x_enum_descriptions() {
+        let mut spec = json!({"components": {"schemas": {"Mode": {
+            "type": "string", "description": "How.", "enum": ["a", "b"],
+            "x-enum-descriptions": {"a": "The first."}}}}});
+        let enums = hoist(&mut spec).unwrap();
+        let source = enums[0].rust_source();
+        assert!(
+            source.contains("/// The first.\nA,\n/// `b`\nB,\n"),
+            "{source}"
+        );
+        assert!(source.starts_with("/// How.\n///\n"), "{source}");
+        assert!(source.contains("\"b\" => Self::B,"), "{source}");
+        syn::parse_file(&source).expect("the enum is valid Rust");
+    }
+}
