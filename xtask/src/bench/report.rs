@@ -227,7 +227,7 @@ pub(crate) fn render(
     out.push('\n');
 
     // A partial run (VPSORG_BENCH_ONLY) has only some results.
-    let all: [(&str, fn(&Plan, &Value) -> Section); 6] = [
+    let all: [(&str, SectionFn); 6] = [
         ("b1", b1),
         ("b2", b2),
         ("b3", b3),
@@ -270,6 +270,9 @@ pub(crate) fn render(
     }
     out
 }
+
+/// Writes one benchmark's part of the report from its results.
+type SectionFn = fn(&Plan, &Value) -> Section;
 
 /// One benchmark's part of the report.
 struct Section {
