@@ -47,7 +47,7 @@ pub(crate) struct ApiArgs {
     #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
     pub(crate) token: Option<Secret>,
 
-    /// API base URL, such as https://admin.vps.org [env: VPSORG_API_URL]
+    /// API base URL, such as `https://admin.vps.org` [env: VPSORG_API_URL]
     #[arg(long, value_name = "URL")]
     pub(crate) api_url: Option<String>,
 
@@ -346,7 +346,7 @@ pub(crate) enum ContextCommand {
 pub(crate) struct ContextCreateArgs {
     /// A name for it: letters, digits, `.`, `_` and `-`
     pub(crate) name: String,
-    /// The API base URL [default: https://admin.vps.org]
+    /// The API base URL [default: `https://admin.vps.org`]
     #[arg(long, value_name = "URL")]
     pub(crate) api_url: Option<String>,
     /// Read the token from stdin (one line) instead of asking on the terminal
