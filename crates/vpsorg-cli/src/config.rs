@@ -226,8 +226,8 @@ pub(crate) fn resolve(
     let env_token = env_value(env, TOKEN_ENV)?;
     let env_url = env_value(env, URL_ENV)?;
     let named_context = match &args.context {
-        Some(name) => Some((name.clone(), Source::Flag("--context"))),
-        None => env_value(env, CONTEXT_ENV)?.map(|name| (name, Source::Env(CONTEXT_ENV))),
+        Some(name) => Some(name.clone()),
+        None => env_value(env, CONTEXT_ENV)?,
     };
     let mut token = match (&args.token, env_token) {
         (Some(token), _) => Some((token.clone(), Source::Flag("--token"))),
@@ -243,25 +243,23 @@ pub(crate) fn resolve(
     let needs_context = token.is_none() || url.is_none() || named_context.is_some();
     if needs_context {
         let config = Config::load(&config_path(env)?)?;
-        let chosen = match named_context {
-            Some((name, _)) => Some(name),
-            None => config.active_context.clone(),
-        };
+        let named = named_context.is_some();
+        let chosen = named_context.or_else(|| config.active_context.clone());
         if let Some(name) = chosen {
             let context = config.context(&name)?;
             let from_context = Source::Context(name.clone());
             match &token {
                 None => token = Some((context.token.clone(), from_context.clone())),
-                Some((_, Source::Env(var))) if is_named(&args.context, env) => notes(format!(
+                Some((_, Source::Env(var))) if named => notes(format!(
                     "note: {var} overrides the token of context '{name}'"
                 )),
                 Some(_) => {}
             }
             match (&url, &context.api_url) {
                 (None, Some(context_url)) => url = Some((context_url.clone(), from_context)),
-                (Some((_, Source::Env(var))), Some(_)) if is_named(&args.context, env) => notes(
-                    format!("note: {var} overrides the API URL of context '{name}'"),
-                ),
+                (Some((_, Source::Env(var))), Some(_)) if named => notes(format!(
+                    "note: {var} overrides the API URL of context '{name}'"
+                )),
                 _ => {}
             }
         }
@@ -282,11 +280,6 @@ pub(crate) fn resolve(
         api_url,
         url_source,
     })
-}
-
-/// Whether a context was named for this command (not just the active one).
-fn is_named(flag: &Option<String>, env: Env<'_>) -> bool {
-    flag.is_some() || env(CONTEXT_ENV).is_some_and(|name| !name.trim().is_empty())
 }
 
 /// Checks an API URL the way the client will, with messages in the CLI's terms: the client

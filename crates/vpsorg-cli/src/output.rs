@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use clap::ValueEnum;
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -109,9 +110,12 @@ impl BackupView {
         let table_options = !args.columns.is_empty() || args.no_header;
         let format = match args.format.format {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) if table_options => {
+                let name = format
+                    .to_possible_value()
+                    .map(|value| value.get_name().to_string())
+                    .unwrap_or_default();
                 return Err(CliError::usage(format!(
-                    "--columns and --no-header shape tables; -o {} always has every field",
-                    format_name(format)
+                    "--columns and --no-header shape tables; -o {name} always has every field"
                 ))
                 .with_hint("filter JSON with jq, such as `jq '.[] | {id, status}'`"));
             }
@@ -156,14 +160,6 @@ impl BackupView {
             written: 0,
             rows: Vec::new(),
         }
-    }
-}
-
-fn format_name(format: OutputFormat) -> &'static str {
-    match format {
-        OutputFormat::Table => "table",
-        OutputFormat::Json => "json",
-        OutputFormat::Yaml => "yaml",
     }
 }
 
