@@ -4,7 +4,7 @@ use std::process::{Command, ExitCode};
 
 mod man;
 
-use xtask::{Result, bench, codegen, compat, project_root, spec::Spec};
+use xtask::{Result, bench, codegen, compat, project_root, public_api, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -17,6 +17,9 @@ commands:
                      additive or docs-only; fails when a breaking change lacks a semver-breaking
                      version bump of vpsorg-backups-client
   compat --record    record the working tree's spec and version as the last release
+  public-api [--check]
+                     write each library crate's public API to public-api/<crate>.txt
+                     (--check: fail when one is stale)
   ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
                      docs, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
@@ -25,6 +28,9 @@ commands:
 ";
 
 fn main() -> ExitCode {
+    if let Some(code) = public_api::run_as_rustdoc_wrapper() {
+        return code;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
@@ -34,6 +40,8 @@ fn main() -> ExitCode {
         ["compat"] => compat::run(None),
         ["compat", "--base", base] => compat::run(Some(base)),
         ["compat", "--record"] => compat::record(),
+        ["public-api"] => public_api::run(false),
+        ["public-api", "--check"] => public_api::run(true),
         ["ci"] => ci(),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),

@@ -90,6 +90,7 @@ pub(crate) enum FaultKind {
     UnknownEnum { field: String, value: String },
     ExtraFields,
     MissingField(String),
+    NoPageLinks,
     LargeBody(usize),
     WrongContentType,
 }
@@ -224,6 +225,13 @@ impl Fault {
     /// from each object of `results` (for example `id`, `server`, `results`, `size_mb`).
     pub fn missing_field(field: impl Into<String>) -> Self {
         Self::new(FaultKind::MissingField(field.into()))
+    }
+
+    /// Runs the operation (**state changes**) and removes `next` and `previous` from the
+    /// top-level object, as a paginator without DRF's links would answer a list. The spec
+    /// allows their absence: clients then page by number until `count` backups are seen.
+    pub fn no_page_links() -> Self {
+        Self::new(FaultKind::NoPageLinks)
     }
 
     /// Runs the operation (**state changes**) and pads the real JSON object with an
@@ -373,6 +381,7 @@ FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
     unknown-enum=F=V    run, set field F to the string V (backup_type=snapshot)
     extra-fields        run, add unknown fields to every object
     missing=F           run, remove field F (size_mb, server, results, ...)
+    no-links            run, remove a list's next and previous links
     large=SIZE          run, pad the JSON body to SIZE bytes (2048, 512k, 10M)
     html                run, replace the body with an HTML page (text/html)
     latency=DURATION    run, answer DURATION later (250ms, 2s, 1m30s, 1h)
@@ -426,6 +435,7 @@ impl FromStr for Fault {
             "malformed" => Fault::malformed_json(),
             "extra-fields" => Fault::extra_fields(),
             "html" => Fault::wrong_content_type(),
+            "no-links" => Fault::no_page_links(),
             "missing" => Fault::missing_field(need("FIELD")?),
             "large" => Fault::large_body(parse_size(need("SIZE")?).map_err(err)?),
             "latency" => Fault::latency(parse_duration(need("DURATION")?).map_err(err)?),
@@ -484,6 +494,7 @@ impl fmt::Display for Fault {
             FaultKind::UnknownEnum { field, value } => write!(f, "unknown-enum={field}={value}")?,
             FaultKind::ExtraFields => f.write_str("extra-fields")?,
             FaultKind::MissingField(field) => write!(f, "missing={field}")?,
+            FaultKind::NoPageLinks => f.write_str("no-links")?,
             FaultKind::LargeBody(n) => write!(f, "large={n}")?,
             FaultKind::WrongContentType => f.write_str("html")?,
         }
@@ -577,6 +588,7 @@ mod tests {
             Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups),
             Fault::extra_fields().times(5),
             Fault::missing_field("size_mb"),
+            Fault::no_page_links().on(Operation::ListBackups).always(),
             Fault::large_body(10 * 1024 * 1024),
             Fault::wrong_content_type().header("X-Proxy", "nginx"),
             Fault::latency(Duration::from_millis(250)),

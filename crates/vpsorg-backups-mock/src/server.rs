@@ -693,6 +693,7 @@ async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<
         FaultKind::UnknownEnum { .. }
         | FaultKind::ExtraFields
         | FaultKind::MissingField(_)
+        | FaultKind::NoPageLinks
         | FaultKind::LargeBody(_) => match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(mut object)) => {
                 rewrite(&mut object, kind);
@@ -715,6 +716,11 @@ const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</ti
 
 /// Applies a JSON-rewriting fault to the top-level object and the objects of `results`.
 fn rewrite(top: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+    if kind == &FaultKind::NoPageLinks {
+        top.remove("next");
+        top.remove("previous");
+        return;
+    }
     fn apply(object: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
         match kind {
             FaultKind::UnknownEnum { field, value } => {

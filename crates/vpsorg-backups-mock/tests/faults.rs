@@ -324,6 +324,29 @@ async fn a_missing_field_is_removed_from_every_backup() {
 }
 
 #[tokio::test]
+async fn no_page_links_removes_next_and_previous_only() {
+    let api = Api::vendor().await;
+    api.server
+        .inject("list:no-links:times=always".parse::<Fault>().unwrap());
+    let reply = api.get("/api/v1/backups/?page=2&page_size=2").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json.get("next"), None);
+    assert_eq!(reply.json.get("previous"), None);
+    assert_eq!(reply.json["count"], 5);
+    assert_eq!(reply.ids(), [499, 497]);
+    let error = api.get("/api/v1/backups/?page=9").await;
+    assert_eq!(
+        error.code(),
+        (404, "not_found"),
+        "an error body is left alone"
+    );
+
+    api.server.clear_faults();
+    let reply = api.get("/api/v1/backups/?page=2&page_size=2").await;
+    assert!(reply.json["next"].is_string() && reply.json["previous"].is_string());
+}
+
+#[tokio::test]
 async fn a_large_body_is_valid_json_of_the_asked_size() {
     let api = Api::vendor().await;
     let size = 10 * 1024 * 1024;

@@ -97,8 +97,8 @@ impl Backups {
     }
 
     /// Waits until a backup is `completed`, polling its server's backup list (the API has
-    /// no endpoint that fetches one backup). Takes a [`Backup`], a [`CreatedBackup`], a
-    /// [`BackupRef`] or a `(server_id, backup_id)` pair.
+    /// no endpoint that fetches one backup). Takes a [`Backup`](crate::Backup), a
+    /// [`CreatedBackup`], a [`BackupRef`] or a `(server_id, backup_id)` pair.
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {

@@ -1,0 +1,1152 @@
+//! The contract: `openapi/backups.yaml`, embedded at build time, and the checks of one
+//! response against it (documented status, content type, declared headers, body schema).
+//!
+//! OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (`nullable` instead of a `null`
+//! type). [`Contract`] rewrites them into plain draft 4 once, so that a well-kept validator
+//! (`jsonschema`) does the validating, and walks the body itself for what a validator does
+//! not report: fields the schema does not declare (the spec never says
+//! `additionalProperties: false`, so a validator accepts them) and integers outside `int64`.
+//!
+//! Nothing here knows about the doctor's probes: xtask's lint and the conformance tests can
+//! use the same checks.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::finding::{Finding, FindingKind, clean, describe_value, json_type};
+
+/// The spec this crate was built with: a byte-for-byte copy of `openapi/backups.yaml`,
+/// kept in sync by `cargo xtask codegen`.
+pub const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
+
+/// HTTP methods an OpenAPI path item may hold, in its own spelling.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Why a contract could not be loaded or asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContractError {
+    /// The text is not YAML, or not an OpenAPI 3.0 document.
+    Parse(String),
+    /// No operation has this `operationId`.
+    UnknownOperation(String),
+    /// A schema in the document is not a valid JSON Schema once rewritten to draft 4.
+    InvalidSchema {
+        /// Where the schema is (a JSON pointer into the document, or `inline`).
+        location: String,
+        /// What the validator said.
+        message: String,
+    },
+}
+
+impl fmt::Display for ContractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parse(message) => write!(f, "not an OpenAPI 3.0 document: {message}"),
+            Self::UnknownOperation(id) => write!(f, "no operation `{id}` in the contract"),
+            Self::InvalidSchema { location, message } => {
+                write!(f, "the schema at {location} is invalid: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ContractError {}
+
+/// One operation of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationRef<'a> {
+    /// Its `operationId`.
+    pub id: &'a str,
+    /// The HTTP method in upper case (`GET`).
+    pub method: &'static str,
+    /// The path template (`/api/v1/backups/{backup_id}/`).
+    pub path: &'a str,
+}
+
+/// An OpenAPI 3.0 document ready to check responses against.
+///
+/// ```
+/// use vpsorg_doctor::{Contract, FindingKind};
+///
+/// let contract = Contract::embedded();
+/// let headers = http::HeaderMap::from_iter([(
+///     http::header::CONTENT_TYPE,
+///     http::HeaderValue::from_static("application/json"),
+/// )]);
+/// let body = br#"{"count": 0, "results": [], "next": null, "previous": null, "total": 0}"#;
+/// let findings = contract.check_response("listBackups", 200, &headers, body).unwrap();
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].kind, FindingKind::UndocumentedField); // `total`: a warning
+/// ```
+pub struct Contract {
+    openapi: openapiv3::OpenAPI,
+    /// The whole document as JSON, as written.
+    raw: Value,
+    /// `components`, with every schema rewritten to draft 4; `$ref`s resolve against it.
+    components: Value,
+    sha256: String,
+    /// Compiled validators, by the schema's location (or its text for inline schemas).
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+}
+
+impl fmt::Debug for Contract {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Contract")
+            .field("title", &self.title())
+            .field("version", &self.version())
+            .field("sha256", &self.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Contract {
+    /// The contract this crate was built with ([`EMBEDDED_YAML`]), parsed once.
+    pub fn embedded() -> &'static Contract {
+        static EMBEDDED: OnceLock<Contract> = OnceLock::new();
+        EMBEDDED.get_or_init(|| {
+            // The embedded text is fixed at build time and a unit test parses it.
+            Contract::from_yaml(EMBEDDED_YAML)
+                .unwrap_or_else(|e| panic!("the embedded contract does not parse: {e}"))
+        })
+    }
+
+    /// Parses an OpenAPI 3.0 document from YAML (or JSON) text.
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::Parse`] when the text is not YAML or not an OpenAPI 3.0 document.
+    pub fn from_yaml(text: &str) -> Result<Self, ContractError> {
+        let openapi: openapiv3::OpenAPI =
+            serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
+        if !openapi.openapi.starts_with("3.0.") {
+            return Err(ContractError::Parse(format!(
+                "`openapi: {}` is not 3.0.x",
+                openapi.openapi
+            )));
+        }
+        let raw: Value =
+            serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
+        let components = to_draft4(raw.get("components").cloned().unwrap_or_else(|| json!({})));
+        let sha256 = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Self {
+            openapi,
+            raw,
+            components,
+            sha256,
+            validators: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The typed document, as `openapiv3` reads it.
+    pub fn openapi(&self) -> &openapiv3::OpenAPI {
+        &self.openapi
+    }
+
+    /// The whole document as JSON, as written (for walking it: examples, descriptions).
+    pub fn document(&self) -> &Value {
+        &self.raw
+    }
+
+    /// `info.title`.
+    pub fn title(&self) -> &str {
+        &self.openapi.info.title
+    }
+
+    /// `info.version`.
+    pub fn version(&self) -> &str {
+        &self.openapi.info.version
+    }
+
+    /// The SHA-256 of the YAML text, in lower-case hex (the hash `generated.rs` names).
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Every operation, in the document's order.
+    pub fn operations(&self) -> Vec<OperationRef<'_>> {
+        let mut operations = Vec::new();
+        for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
+            for method in METHODS {
+                if let Some(id) = item
+                    .get(method)
+                    .and_then(|op| op.get("operationId"))
+                    .and_then(Value::as_str)
+                {
+                    operations.push(OperationRef {
+                        id,
+                        method: upper(method),
+                        path,
+                    });
+                }
+            }
+        }
+        operations
+    }
+
+    /// The operation with this `operationId`.
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::UnknownOperation`].
+    pub fn operation(&self, operation_id: &str) -> Result<OperationRef<'_>, ContractError> {
+        self.operations()
+            .into_iter()
+            .find(|op| op.id == operation_id)
+            .ok_or_else(|| ContractError::UnknownOperation(operation_id.to_string()))
+    }
+
+    /// The response keys an operation documents, as written (`200`, `5XX`, `default`).
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::UnknownOperation`].
+    pub fn documented_responses(&self, operation_id: &str) -> Result<Vec<String>, ContractError> {
+        Ok(self
+            .raw_operation(operation_id)?
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|responses| responses.keys().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// The documented response that answers `status`: the exact code, else its range
+    /// (`5XX`), else `default`; `None` when the status is undocumented.
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::UnknownOperation`].
+    pub fn response_key(
+        &self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<Option<String>, ContractError> {
+        let operation = self.raw_operation(operation_id)?;
+        Ok(response_keys(status)
+            .into_iter()
+            .find(|key| operation["responses"].get(key).is_some()))
+    }
+
+    /// Checks one response against the operation's documented responses: the status is
+    /// documented; the `Content-Type` is one the response declares (and a response that
+    /// declares no content has no body); a JSON body parses and matches its schema; declared
+    /// headers that are present match their schema, and required ones are present.
+    ///
+    /// Returns every difference found; empty when the response keeps the contract. Fields
+    /// and enum values the schema does not list are [warnings](crate::Severity::Warning).
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::UnknownOperation`], or [`ContractError::InvalidSchema`] when the
+    /// contract's own schema does not compile.
+    pub fn check_response(
+        &self,
+        operation_id: &str,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Vec<Finding>, ContractError> {
+        let Some((key, response)) = self.response(operation_id, status)? else {
+            return Ok(vec![self.undocumented(operation_id, status)?]);
+        };
+        let mut findings = self.check_headers(response, headers)?;
+        let content = response.get("content").and_then(Value::as_object);
+        let Some(content) = content.filter(|c| !c.is_empty()) else {
+            if !body.is_empty() {
+                findings.push(Finding::new(
+                    FindingKind::UnexpectedBody,
+                    "body",
+                    format!("no body (the {key} response declares none)"),
+                    format!("{} bytes", body.len()),
+                ));
+            }
+            return Ok(findings);
+        };
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let essence = content_type.as_deref().map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+        let declared = || content.keys().cloned().collect::<Vec<_>>().join(" or ");
+        let Some((media_type, media)) = essence
+            .as_deref()
+            .and_then(|essence| content.get_key_value(essence))
+        else {
+            findings.push(Finding::new(
+                FindingKind::WrongContentType,
+                "header:Content-Type",
+                declared(),
+                content_type.unwrap_or_else(|| "no Content-Type".into()),
+            ));
+            return Ok(findings);
+        };
+        if !is_json(media_type) {
+            return Ok(findings);
+        }
+        let value = match serde_json::from_slice::<Value>(body) {
+            Ok(value) => value,
+            Err(error) => {
+                let got = if body.is_empty() {
+                    "an empty body".to_string()
+                } else {
+                    let start: String = String::from_utf8_lossy(&body[..body.len().min(40)])
+                        .chars()
+                        .collect();
+                    format!("{error}; the body starts {start:?}")
+                };
+                findings.push(Finding::new(
+                    FindingKind::NotJson,
+                    "body",
+                    format!("JSON ({media_type})"),
+                    got,
+                ));
+                return Ok(findings);
+            }
+        };
+        if let Some(schema) = media.get("schema") {
+            let location = format!(
+                "{}/responses/{key}/content/{media_type}/schema",
+                self.operation_pointer(operation_id)?
+            );
+            findings.extend(self.check_schema_at(&location, schema, &value)?);
+        }
+        Ok(findings)
+    }
+
+    /// Checks a body that is already JSON against the `application/json` schema the
+    /// operation declares for `status` (no headers, no content type). A `null` body stands
+    /// for "no body".
+    ///
+    /// # Errors
+    ///
+    /// As [`check_response`](Self::check_response).
+    pub fn check_json(
+        &self,
+        operation_id: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<Vec<Finding>, ContractError> {
+        let Some((key, response)) = self.response(operation_id, status)? else {
+            return Ok(vec![self.undocumented(operation_id, status)?]);
+        };
+        match response.pointer("/content/application~1json/schema") {
+            Some(schema) => {
+                let location = format!(
+                    "{}/responses/{key}/content/application/json/schema",
+                    self.operation_pointer(operation_id)?
+                );
+                self.check_schema_at(&location, schema, body)
+            }
+            None if body.is_null() => Ok(Vec::new()),
+            None => Ok(vec![Finding::new(
+                FindingKind::UnexpectedBody,
+                "body",
+                format!("no JSON body (the {key} response declares none)"),
+                describe_value(body),
+            )]),
+        }
+    }
+
+    /// Checks `instance` against a schema written in the contract's dialect (OpenAPI 3.0:
+    /// `nullable`, `$ref`s into this document's `components`), such as an example's schema.
+    ///
+    /// # Errors
+    ///
+    /// [`ContractError::InvalidSchema`] when the schema does not compile.
+    pub fn check_value(
+        &self,
+        schema: &Value,
+        instance: &Value,
+    ) -> Result<Vec<Finding>, ContractError> {
+        let location = format!("inline:{schema}");
+        self.check_schema_at(&location, schema, instance)
+    }
+
+    fn raw_operation(&self, operation_id: &str) -> Result<&Value, ContractError> {
+        let op = self.operation(operation_id)?;
+        Ok(&self.raw["paths"][op.path][op.method.to_ascii_lowercase()])
+    }
+
+    /// `#/paths/<escaped path>/<method>`, for locations.
+    fn operation_pointer(&self, operation_id: &str) -> Result<String, ContractError> {
+        let op = self.operation(operation_id)?;
+        Ok(format!(
+            "#/paths/{}/{}",
+            op.path.replace('~', "~0").replace('/', "~1"),
+            op.method.to_ascii_lowercase()
+        ))
+    }
+
+    /// The documented response for `status` (its key, and the response with `$ref` resolved).
+    fn response(
+        &self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<Option<(String, &Value)>, ContractError> {
+        let operation = self.raw_operation(operation_id)?;
+        Ok(response_keys(status).into_iter().find_map(|key| {
+            let response = self.resolve(operation["responses"].get(&key)?);
+            Some((key, response))
+        }))
+    }
+
+    fn undocumented(&self, operation_id: &str, status: u16) -> Result<Finding, ContractError> {
+        Ok(Finding::new(
+            FindingKind::UndocumentedStatus,
+            "status",
+            format!(
+                "one of {} for {operation_id}",
+                self.documented_responses(operation_id)?.join(", ")
+            ),
+            status.to_string(),
+        ))
+    }
+
+    /// Declared headers: present ones match their schema, required ones are present.
+    fn check_headers(
+        &self,
+        response: &Value,
+        headers: &HeaderMap,
+    ) -> Result<Vec<Finding>, ContractError> {
+        let mut findings = Vec::new();
+        for (name, declared) in response
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let declared = self.resolve(declared);
+            let location = format!("header:{name}");
+            match headers.get(name.as_str()) {
+                None if declared.get("required") == Some(&Value::Bool(true)) => {
+                    findings.push(Finding::new(
+                        FindingKind::MissingHeader,
+                        location,
+                        format!("a {name} header"),
+                        "none",
+                    ));
+                }
+                None => {}
+                Some(value) => {
+                    let Ok(text) = value.to_str() else {
+                        findings.push(Finding::new(
+                            FindingKind::InvalidHeader,
+                            location,
+                            "visible ASCII text",
+                            String::from_utf8_lossy(value.as_bytes()),
+                        ));
+                        continue;
+                    };
+                    if let Some(schema) = declared.get("schema") {
+                        let at = format!("header {name}");
+                        for finding in
+                            self.check_schema_at(&at, schema, &Value::String(text.into()))?
+                        {
+                            findings.push(Finding::new(
+                                FindingKind::InvalidHeader,
+                                location.clone(),
+                                finding.expected,
+                                finding.got,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(findings)
+    }
+
+    /// Follows a local `$ref` (`#/components/...`) until it reaches a value.
+    fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
+        // A cycle of references is not a response; stop after a few hops.
+        for _ in 0..8 {
+            match value
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|pointer| self.raw.pointer(pointer))
+            {
+                Some(target) => value = target,
+                None => break,
+            }
+        }
+        value
+    }
+
+    /// Validates with `jsonschema`, then walks for undocumented fields and `int64` ranges.
+    fn check_schema_at(
+        &self,
+        location: &str,
+        schema: &Value,
+        instance: &Value,
+    ) -> Result<Vec<Finding>, ContractError> {
+        let schema = to_draft4(schema.clone());
+        let validator = self.validator(location, &schema)?;
+        let mut findings = Vec::new();
+        let mut typed_paths = Vec::new();
+        let mut enum_errors = Vec::new();
+        for error in validator.iter_errors(instance) {
+            let path = error.instance_path().as_str().to_string();
+            let got = describe_value(error.instance());
+            let at = |path: &str| {
+                if path.is_empty() {
+                    "body".to_string()
+                } else {
+                    path.to_string()
+                }
+            };
+            match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    let property = property.as_str().unwrap_or_default();
+                    findings.push(Finding::new(
+                        FindingKind::MissingRequiredField,
+                        format!("{path}/{}", escape_pointer(property)),
+                        format!("required field `{property}`"),
+                        "absent",
+                    ));
+                }
+                ValidationErrorKind::Type { kind } => {
+                    typed_paths.push(path.clone());
+                    findings.push(Finding::new(
+                        FindingKind::TypeMismatch,
+                        at(&path),
+                        type_names(kind),
+                        format!("{} ({})", json_type(error.instance()), got),
+                    ));
+                }
+                ValidationErrorKind::Enum { options } => {
+                    let options = options
+                        .as_array()
+                        .map(|o| o.iter().map(describe_value).collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default();
+                    enum_errors.push(Finding::new(
+                        FindingKind::UnknownEnumValue,
+                        at(&path),
+                        format!("one of {options}"),
+                        got,
+                    ));
+                }
+                ValidationErrorKind::Format { format } => findings.push(Finding::new(
+                    FindingKind::FormatMismatch,
+                    at(&path),
+                    format!("format {format}"),
+                    got,
+                )),
+                _ => findings.push(Finding::new(
+                    FindingKind::ConstraintViolated,
+                    at(&path),
+                    format!("`{}`", error.schema_path().as_str()),
+                    clean(&error.to_string()),
+                )),
+            }
+        }
+        // `status: 5` fails both `type` and `enum`; the type mismatch says it all.
+        enum_errors.retain(|f| !typed_paths.iter().any(|p| at_path(p) == f.location));
+        findings.extend(enum_errors);
+        let mut walk = Walk {
+            components: &self.components,
+            findings: &mut findings,
+        };
+        walk.value(&schema, instance, "", 0);
+        Ok(findings)
+    }
+
+    fn validator(
+        &self,
+        location: &str,
+        schema: &Value,
+    ) -> Result<Arc<jsonschema::Validator>, ContractError> {
+        let mut cache = self
+            .validators
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(validator) = cache.get(location) {
+            return Ok(validator.clone());
+        }
+        // The target sits beside `components`, so that `#/components/...` references resolve.
+        let root = json!({
+            "components": self.components,
+            "x-target": schema,
+            "$ref": "#/x-target",
+        });
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .map_err(|e| ContractError::InvalidSchema {
+                location: location.chars().take(200).collect(),
+                message: e.to_string(),
+            })?;
+        let validator = Arc::new(validator);
+        cache.insert(location.to_string(), validator.clone());
+        Ok(validator)
+    }
+}
+
+fn at_path(path: &str) -> &str {
+    if path.is_empty() { "body" } else { path }
+}
+
+/// `200`, then `2XX`, then `default`.
+fn response_keys(status: u16) -> [String; 3] {
+    [
+        status.to_string(),
+        format!("{}XX", status / 100),
+        "default".to_string(),
+    ]
+}
+
+fn upper(method: &str) -> &'static str {
+    match method {
+        "get" => "GET",
+        "put" => "PUT",
+        "post" => "POST",
+        "delete" => "DELETE",
+        "options" => "OPTIONS",
+        "head" => "HEAD",
+        "patch" => "PATCH",
+        _ => "TRACE",
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.ends_with("+json")
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn type_names(kind: &TypeKind) -> String {
+    match kind {
+        TypeKind::Single(ty) => ty.to_string(),
+        TypeKind::Multiple(set) => set
+            .into_iter()
+            .map(|ty| ty.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+/// What the validator does not report: fields a schema does not declare, and integers
+/// outside `int64`. Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
+/// `additionalProperties` and `items`.
+struct Walk<'a> {
+    components: &'a Value,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// How deep the walk follows a body (the contract's bodies are three levels deep).
+const MAX_DEPTH: usize = 32;
+
+impl Walk<'_> {
+    fn value(&mut self, schema: &Value, instance: &Value, path: &str, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let parts = self.flatten(schema, 0);
+        match instance {
+            Value::Object(object) => self.object(&parts, object, path, depth),
+            Value::Array(items) => {
+                for part in &parts {
+                    if let Some(item_schema) = part.get("items") {
+                        for (i, item) in items.iter().enumerate() {
+                            self.value(item_schema, item, &format!("{path}/{i}"), depth + 1);
+                        }
+                        break;
+                    }
+                }
+            }
+            Value::Number(n) => {
+                let int64 = parts
+                    .iter()
+                    .any(|p| p.get("format").and_then(Value::as_str) == Some("int64"));
+                let whole = n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
+                if int64 && whole && n.as_i64().is_none() {
+                    self.findings.push(Finding::new(
+                        FindingKind::TypeMismatch,
+                        at_path(path),
+                        "a 64-bit integer (int64)",
+                        n.to_string(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, parts: &[Value], object: &Map<String, Value>, path: &str, depth: usize) {
+        let declares_object = parts.iter().any(|p| {
+            p.get("properties").is_some()
+                || p.get("additionalProperties").is_some()
+                || p.get("type") == Some(&json!("object"))
+        });
+        if !declares_object {
+            return;
+        }
+        for (name, value) in object {
+            let here = format!("{path}/{}", escape_pointer(name));
+            let declared = parts
+                .iter()
+                .find_map(|p| p.get("properties").and_then(|props| props.get(name)));
+            if let Some(property) = declared {
+                self.value(property, value, &here, depth + 1);
+                continue;
+            }
+            match parts.iter().find_map(|p| p.get("additionalProperties")) {
+                // `false`: the validator already refused it.
+                Some(Value::Bool(false)) => {}
+                Some(extra @ Value::Object(_)) => self.value(extra, value, &here, depth + 1),
+                _ => self.findings.push(Finding::new(
+                    FindingKind::UndocumentedField,
+                    here,
+                    "only the fields the schema declares",
+                    format!(
+                        "a field of type {} ({})",
+                        json_type(value),
+                        describe_value(value)
+                    ),
+                )),
+            }
+        }
+    }
+
+    /// The schema and everything it is made of through `$ref`, `allOf`, `anyOf` and `oneOf`.
+    fn flatten(&self, schema: &Value, depth: usize) -> Vec<Value> {
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => match reference
+                .strip_prefix("#/components")
+                .and_then(|pointer| self.components.pointer(pointer))
+            {
+                Some(target) => return self.flatten(target, depth + 1),
+                None => return Vec::new(),
+            },
+            None => schema,
+        };
+        let mut parts = vec![schema.clone()];
+        for combinator in ["allOf", "anyOf", "oneOf"] {
+            for sub in schema
+                .get(combinator)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                parts.extend(self.flatten(sub, depth + 1));
+            }
+        }
+        parts
+    }
+}
+
+/// Rewrites the OpenAPI 3.0 dialect into JSON Schema draft 4: `nullable: true` becomes a
+/// `null` type (and a `null` enum member; an `anyOf` with `null` when there is no `type`).
+/// The values of data keywords (`example`, `enum`, `default`) are left alone.
+pub(crate) fn to_draft4(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let nullable = map.get("nullable") == Some(&Value::Bool(true));
+            let mut out = Map::new();
+            for (key, child) in map {
+                match key.as_str() {
+                    "nullable" => {}
+                    "example" | "examples" | "default" | "enum" => {
+                        out.insert(key, child);
+                    }
+                    _ => {
+                        out.insert(key, to_draft4(child));
+                    }
+                }
+            }
+            if !nullable {
+                return Value::Object(out);
+            }
+            match out.get("type").cloned() {
+                Some(Value::String(ty)) => {
+                    out.insert("type".into(), json!([ty, "null"]));
+                    if let Some(Value::Array(values)) = out.get_mut("enum") {
+                        values.push(Value::Null);
+                    }
+                    Value::Object(out)
+                }
+                _ => json!({"anyOf": [Value::Object(out), {"type": "null"}]}),
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(to_draft4).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Severity;
+    use http::HeaderValue;
+
+    fn json_headers() -> HeaderMap {
+        HeaderMap::from_iter([(CONTENT_TYPE, HeaderValue::from_static("application/json"))])
+    }
+
+    fn backup() -> Value {
+        json!({
+            "id": 501,
+            "server": {"id": 12345, "name": "web-server-01"},
+            "backup_type": "automatic",
+            "status": "completed",
+            "size_mb": 4523,
+            "created_at": "2025-01-16T03:00:00Z",
+            "expires_at": "2025-02-16T03:00:00Z",
+            "description": "Automatic daily backup"
+        })
+    }
+
+    fn list(results: Vec<Value>) -> Value {
+        json!({"count": results.len(), "next": null, "previous": null, "results": results})
+    }
+
+    fn check_list(body: &Value) -> Vec<Finding> {
+        Contract::embedded()
+            .check_json("listBackups", 200, body)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_embedded_contract_parses_and_names_its_operations() {
+        let contract = Contract::embedded();
+        assert_eq!(contract.title(), "VPS.org Backups API");
+        assert_eq!(contract.version(), "1.0.0");
+        assert_eq!(contract.sha256().len(), 64);
+        let ops: Vec<_> = contract
+            .operations()
+            .iter()
+            .map(|op| format!("{} {} {}", op.id, op.method, op.path))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "listBackups GET /api/v1/backups/",
+                "createBackup POST /api/v1/backups/",
+                "deleteBackup DELETE /api/v1/backups/{backup_id}/",
+                "restoreServer POST /api/v1/servers/{server_id}/restore/",
+            ]
+        );
+        assert_eq!(
+            contract.documented_responses("deleteBackup").unwrap(),
+            ["204", "401", "404", "429", "5XX"]
+        );
+        assert_eq!(
+            contract
+                .response_key("listBackups", 503)
+                .unwrap()
+                .as_deref(),
+            Some("5XX")
+        );
+        assert_eq!(contract.response_key("listBackups", 302).unwrap(), None);
+        assert_eq!(contract.document()["openapi"], "3.0.3");
+    }
+
+    #[test]
+    fn a_valid_page_has_no_findings() {
+        assert_eq!(check_list(&list(vec![backup()])), []);
+        let mut nullable = backup();
+        nullable["size_mb"] = Value::Null;
+        nullable["expires_at"] = Value::Null;
+        let mut absent = backup();
+        absent.as_object_mut().unwrap().remove("size_mb");
+        assert_eq!(check_list(&list(vec![nullable, absent])), []);
+    }
+
+    #[test]
+    fn a_missing_required_field_is_a_violation_at_its_place() {
+        let mut broken = backup();
+        broken.as_object_mut().unwrap().remove("description");
+        let findings = check_list(&list(vec![backup(), broken]));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].kind, FindingKind::MissingRequiredField);
+        assert_eq!(findings[0].severity, Severity::Violation);
+        assert_eq!(findings[0].location, "/results/1/description");
+    }
+
+    #[test]
+    fn wrong_types_nulls_and_formats_are_violations() {
+        let mut broken = backup();
+        broken["id"] = json!("501");
+        broken["description"] = Value::Null;
+        broken["created_at"] = json!("yesterday");
+        broken["status"] = json!(5);
+        let findings = check_list(&list(vec![broken]));
+        let mut seen: Vec<_> = findings
+            .iter()
+            .map(|f| (f.kind, f.location.as_str(), f.severity))
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (
+                    FindingKind::TypeMismatch,
+                    "/results/0/description",
+                    Severity::Violation
+                ),
+                (
+                    FindingKind::TypeMismatch,
+                    "/results/0/id",
+                    Severity::Violation
+                ),
+                (
+                    FindingKind::TypeMismatch,
+                    "/results/0/status",
+                    Severity::Violation
+                ),
+                (
+                    FindingKind::FormatMismatch,
+                    "/results/0/created_at",
+                    Severity::Violation
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn new_fields_and_enum_values_are_warnings() {
+        let mut grown = backup();
+        grown["status"] = json!("archived");
+        grown["region"] = json!("eu-1");
+        grown["server"]["zone"] = json!({"id": 1});
+        let mut page = list(vec![grown]);
+        page["total_pages"] = json!(1);
+        let findings = check_list(&page);
+        let mut seen: Vec<_> = findings
+            .iter()
+            .map(|f| (f.kind, f.location.as_str(), f.severity))
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (
+                    FindingKind::UnknownEnumValue,
+                    "/results/0/status",
+                    Severity::Warning
+                ),
+                (
+                    FindingKind::UndocumentedField,
+                    "/results/0/region",
+                    Severity::Warning
+                ),
+                (
+                    FindingKind::UndocumentedField,
+                    "/results/0/server/zone",
+                    Severity::Warning
+                ),
+                (
+                    FindingKind::UndocumentedField,
+                    "/total_pages",
+                    Severity::Warning
+                ),
+            ]
+        );
+        let status = findings
+            .iter()
+            .find(|f| f.kind == FindingKind::UnknownEnumValue)
+            .unwrap();
+        assert_eq!(status.got, "\"archived\"");
+        assert!(
+            status.expected.contains("\"completed\""),
+            "{}",
+            status.expected
+        );
+    }
+
+    #[test]
+    fn all_of_declares_the_fields_of_every_part() {
+        let contract = Contract::embedded();
+        let mut created = backup();
+        created["message"] = json!("Backup is being created.");
+        assert_eq!(
+            contract.check_json("createBackup", 201, &created).unwrap(),
+            []
+        );
+        created["eta_seconds"] = json!(60);
+        let findings = contract.check_json("createBackup", 201, &created).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].location, "/eta_seconds");
+        created.as_object_mut().unwrap().remove("message");
+        let findings = contract.check_json("createBackup", 201, &created).unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.kind == FindingKind::MissingRequiredField && f.location == "/message"),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn error_bodies_may_carry_field_errors_but_not_other_shapes() {
+        let contract = Contract::embedded();
+        let fields = json!({"server_id": ["This field is required."]});
+        assert_eq!(
+            contract.check_json("createBackup", 400, &fields).unwrap(),
+            []
+        );
+        let detail = json!({"detail": "Invalid page.", "code": "not_found"});
+        assert_eq!(
+            contract.check_json("listBackups", 404, &detail).unwrap(),
+            []
+        );
+        let bad = json!({"server_id": "This field is required."});
+        let findings = contract.check_json("createBackup", 400, &bad).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].kind, FindingKind::TypeMismatch);
+    }
+
+    #[test]
+    fn ids_beyond_int64_are_type_mismatches() {
+        let mut huge = backup();
+        huge["id"] = json!(u64::MAX);
+        let findings = check_list(&list(vec![huge]));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].kind, FindingKind::TypeMismatch);
+        assert_eq!(findings[0].location, "/results/0/id");
+    }
+
+    #[test]
+    fn status_content_type_and_body_presence_are_checked() {
+        let contract = Contract::embedded();
+        let check = |op, status, headers: &HeaderMap, body: &[u8]| {
+            contract
+                .check_response(op, status, headers, body)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.kind)
+                .collect::<Vec<_>>()
+        };
+        let html = HeaderMap::from_iter([(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )]);
+        let page = serde_json::to_vec(&list(vec![backup()])).unwrap();
+        assert_eq!(check("listBackups", 200, &json_headers(), &page), []);
+        assert_eq!(
+            check("listBackups", 200, &html, b"<html></html>"),
+            [FindingKind::WrongContentType]
+        );
+        assert_eq!(
+            check("listBackups", 200, &HeaderMap::new(), &page),
+            [FindingKind::WrongContentType]
+        );
+        assert_eq!(
+            check("listBackups", 502, &html, b"<html></html>"),
+            [],
+            "5XX may be HTML"
+        );
+        assert_eq!(
+            check("listBackups", 200, &json_headers(), b"{\"count\": "),
+            [FindingKind::NotJson]
+        );
+        assert_eq!(
+            check("listBackups", 200, &json_headers(), b""),
+            [FindingKind::NotJson]
+        );
+        assert_eq!(
+            check("listBackups", 302, &json_headers(), b""),
+            [FindingKind::UndocumentedStatus]
+        );
+        assert_eq!(check("deleteBackup", 204, &HeaderMap::new(), b""), []);
+        assert_eq!(
+            check("deleteBackup", 204, &json_headers(), b"{}"),
+            [FindingKind::UnexpectedBody]
+        );
+    }
+
+    #[test]
+    fn declared_headers_are_checked_when_present() {
+        let contract = Contract::embedded();
+        let mut headers = json_headers();
+        headers.insert("retry-after", HeaderValue::from_static("30"));
+        let body = br#"{"detail": "Request was throttled.", "code": "throttled"}"#;
+        assert_eq!(
+            contract
+                .check_response("listBackups", 429, &headers, body)
+                .unwrap(),
+            []
+        );
+    }
+
+    #[test]
+    fn unknown_operations_and_bad_documents_are_errors() {
+        let contract = Contract::embedded();
+        assert_eq!(
+            contract.check_json("getBackup", 200, &Value::Null),
+            Err(ContractError::UnknownOperation("getBackup".into()))
+        );
+        assert!(matches!(
+            Contract::from_yaml("not: [yaml"),
+            Err(ContractError::Parse(_))
+        ));
+        let v31 = EMBEDDED_YAML.replacen("openapi: 3.0.3", "openapi: 3.1.0", 1);
+        let error = Contract::from_yaml(&v31).unwrap_err();
+        assert!(error.to_string().contains("3.0.x"), "{error}");
+    }
+
+    #[test]
+    fn a_changed_contract_changes_the_checks() {
+        let stricter = EMBEDDED_YAML.replacen(
+            "        - created_at\n        - description\n",
+            "        - created_at\n        - description\n        - size_mb\n",
+            1,
+        );
+        assert_ne!(stricter, EMBEDDED_YAML);
+        let contract = Contract::from_yaml(&stricter).unwrap();
+        assert_ne!(contract.sha256(), Contract::embedded().sha256());
+        let mut absent = backup();
+        absent.as_object_mut().unwrap().remove("size_mb");
+        let findings = contract
+            .check_json("listBackups", 200, &list(vec![absent]))
+            .unwrap();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].location, "/results/0/size_mb");
+    }
+
+    #[test]
+    fn inline_schemas_in_the_contracts_dialect_are_checked() {
+        let contract = Contract::embedded();
+        let schema = json!({"type": "string", "nullable": true, "maxLength": 3});
+        assert_eq!(contract.check_value(&schema, &Value::Null).unwrap(), []);
+        let findings = contract.check_value(&schema, &json!("long")).unwrap();
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].kind, FindingKind::ConstraintViolated);
+        let by_ref = json!({"$ref": "#/components/schemas/ServerRef"});
+        assert_eq!(
+            contract
+                .check_value(&by_ref, &json!({"id": 1, "name": "a"}))
+                .unwrap(),
+            []
+        );
+        let error = contract
+            .check_value(&json!({"type": 5}), &Value::Null)
+            .unwrap_err();
+        assert!(
+            matches!(error, ContractError::InvalidSchema { .. }),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! One way a response differs from the contract, and how much that matters.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How much a [`Finding`] matters.
+///
+/// A **violation** breaks what clients were promised: a missing required field, a wrong
+/// type, a status or content type the spec does not document, or an inferred choice that
+/// the server does not follow. A **warning** is a surprise the contract tolerates: a field or
+/// enum value the spec does not list (additive), or something the spec says "may" be absent.
+/// Warnings fail a run only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Breaks the contract; always fails the run.
+    Violation,
+    /// Tolerated by the contract; fails the run only with `--strict`.
+    Warning,
+}
+
+impl Severity {
+    /// `violation` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Violation => "violation",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of difference a [`Finding`] is. The first group comes from checking a response
+/// against the spec ([`Contract::check_response`](crate::Contract::check_response)); the
+/// second from checking the inferred choices of README's "Spec notes".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The status is not among the operation's documented responses.
+    UndocumentedStatus,
+    /// The `Content-Type` is missing or not one the response declares.
+    WrongContentType,
+    /// The body should be JSON and is not (or is empty).
+    NotJson,
+    /// A body came where the response declares none (a `204`, say).
+    UnexpectedBody,
+    /// A field the schema requires is absent.
+    MissingRequiredField,
+    /// A value has another JSON type than the schema's (a `null` where none is allowed, too),
+    /// or an integer does not fit the declared `int64`.
+    TypeMismatch,
+    /// A string does not match its declared `format` (`date-time`, `uri`).
+    FormatMismatch,
+    /// Another schema keyword fails (`minimum`, `maxLength`, `pattern`, ...).
+    ConstraintViolated,
+    /// A value the schema's `enum` does not list (additive: a warning).
+    UnknownEnumValue,
+    /// A field the schema does not declare (additive: a warning).
+    UndocumentedField,
+    /// A header the contract or an inferred choice calls for is absent.
+    MissingHeader,
+    /// A header is present but its value does not match what is declared.
+    InvalidHeader,
+    /// A documented status, but not the one an inferred choice predicts for this request.
+    UnexpectedStatus,
+    /// An error body without DRF's shape (`detail` and `code`, or field errors), or with
+    /// another code or field than the inferred choice names.
+    ErrorBody,
+    /// `next`/`previous` missing, null where a page exists, or pointing somewhere else.
+    PageLinks,
+    /// A page with another number of results than `count` and `page_size` imply.
+    PageLength,
+    /// Results not ordered by `id`, newest first.
+    Ordering,
+    /// A filtered list holding backups the filter excludes.
+    FilterIgnored,
+    /// The account changed while the `--probe-errors` requests ran.
+    StateChanged,
+}
+
+impl FindingKind {
+    /// The severity a finding of this kind has unless the check says otherwise: additive
+    /// kinds are warnings, everything else a violation.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Self::UnknownEnumValue | Self::UndocumentedField => Severity::Warning,
+            _ => Severity::Violation,
+        }
+    }
+
+    /// The kind's name in snake case, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UndocumentedStatus => "undocumented_status",
+            Self::WrongContentType => "wrong_content_type",
+            Self::NotJson => "not_json",
+            Self::UnexpectedBody => "unexpected_body",
+            Self::MissingRequiredField => "missing_required_field",
+            Self::TypeMismatch => "type_mismatch",
+            Self::FormatMismatch => "format_mismatch",
+            Self::ConstraintViolated => "constraint_violated",
+            Self::UnknownEnumValue => "unknown_enum_value",
+            Self::UndocumentedField => "undocumented_field",
+            Self::MissingHeader => "missing_header",
+            Self::InvalidHeader => "invalid_header",
+            Self::UnexpectedStatus => "unexpected_status",
+            Self::ErrorBody => "error_body",
+            Self::PageLinks => "page_links",
+            Self::PageLength => "page_length",
+            Self::Ordering => "ordering",
+            Self::FilterIgnored => "filter_ignored",
+            Self::StateChanged => "state_changed",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One difference between a response and the contract.
+///
+/// `location` says where: `status`, `header:<Name>`, `body`, or a JSON pointer into the body
+/// (`/results/0/description`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Finding {
+    /// What kind of difference.
+    pub kind: FindingKind,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Where in the response.
+    pub location: String,
+    /// What the contract says, in a few words.
+    pub expected: String,
+    /// What came instead, in a few words (bounded, without control characters).
+    pub got: String,
+}
+
+impl Finding {
+    /// A finding with the kind's [default severity](FindingKind::default_severity).
+    pub fn new(
+        kind: FindingKind,
+        location: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            severity: kind.default_severity(),
+            location: location.into(),
+            expected: expected.into(),
+            got: clean(&got.into()),
+        }
+    }
+
+    /// The same finding with another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} at {}: expected {}, got {}",
+            self.severity, self.kind, self.location, self.expected, self.got
+        )
+    }
+}
+
+/// The most characters of server text a report keeps in one place.
+pub(crate) const MAX_SERVER_TEXT: usize = 160;
+
+/// Server text made safe to show: control characters become spaces, runs of whitespace one
+/// space, and anything past [`MAX_SERVER_TEXT`] characters is cut with `…`.
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_SERVER_TEXT + 4));
+    let mut chars = 0;
+    let mut last_space = false;
+    for c in text.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' && last_space {
+            continue;
+        }
+        if chars == MAX_SERVER_TEXT {
+            out.push('…');
+            return out;
+        }
+        last_space = c == ' ';
+        out.push(c);
+        chars += 1;
+    }
+    out
+}
+
+/// A JSON value in a few words: its text for scalars, its type and size otherwise.
+pub(crate) fn describe_value(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{:?}", clean(s)),
+        Value::Array(items) => format!("an array of {}", items.len()),
+        Value::Object(map) => format!("an object with {} fields", map.len()),
+    }
+}
+
+/// The JSON type of a value, as JSON Schema names it.
+pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_is_cleaned_and_bounded() {
+        assert_eq!(clean("a\u{1b}[31m\r\n  b"), "a [31m b");
+        let long = "x".repeat(1000);
+        let cleaned = clean(&long);
+        assert_eq!(cleaned.chars().count(), MAX_SERVER_TEXT + 1);
+        assert!(cleaned.ends_with('…'));
+    }
+
+    #[test]
+    fn additive_kinds_are_warnings() {
+        assert_eq!(
+            FindingKind::UndocumentedField.default_severity(),
+            Severity::Warning
+        );
+        assert_eq!(
+            FindingKind::UnknownEnumValue.default_severity(),
+            Severity::Warning
+        );
+        assert_eq!(
+            FindingKind::MissingRequiredField.default_severity(),
+            Severity::Violation
+        );
+        let finding = Finding::new(FindingKind::TypeMismatch, "/id", "integer", "string");
+        assert_eq!(
+            finding.to_string(),
+            "violation type_mismatch at /id: expected integer, got string"
+        );
+    }
+}

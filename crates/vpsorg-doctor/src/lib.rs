@@ -1,0 +1,73 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod choice;
+pub mod contract;
+#[cfg(feature = "probe")]
+mod doctor;
+mod finding;
+#[cfg(feature = "probe")]
+mod plan;
+#[cfg(feature = "probe")]
+mod report;
+#[cfg(feature = "probe")]
+mod transport;
+
+pub use choice::{CHOICES, ChoiceId, ChoiceInfo, ChoiceVerdict, Contradiction, Verdict};
+pub use contract::{Contract, ContractError, EMBEDDED_YAML};
+#[cfg(feature = "probe")]
+pub use doctor::{Doctor, Error};
+pub use finding::{Finding, FindingKind, Severity};
+#[cfg(feature = "probe")]
+pub use plan::{PROBES, ProbeInfo, UNUSED_ID};
+#[cfg(feature = "probe")]
+pub use report::{ContractInfo, Deviation, Outcome, ProbeRecord, Report, Summary};
+
+/// Exit code: nothing contradicts the contract (warnings allowed unless `--strict`).
+pub const EXIT_CONSISTENT: i32 = 0;
+/// Exit code: something contradicts the contract (with `--strict`, a warning too).
+pub const EXIT_CONTRADICTED: i32 = 5;
+/// Exit code: nothing contradicts the contract, but some checks could not run (the API
+/// could not be reached, refused the token, or answered 5xx or 429 where a check needed an
+/// answer).
+pub const EXIT_INCOMPLETE: i32 = 6;
+
+/// One line for `vpsorg doctor`'s `about`.
+pub const ABOUT: &str = "Check the API against the contract this build embeds, read-only (nothing is created, deleted or restored)";
+
+/// The long help of `vpsorg doctor`: what it sends, what it checks, the exit codes.
+pub const HELP: &str = "\
+Checks the API at the configured URL against the contract this build embeds
+(openapi/backups.yaml): every status, content type, header and body is checked against the
+spec's JSON Schemas, and each of the twelve choices README's \"Spec notes\" marks
+\"Inferred, not documented\" gets a verdict: confirmed, contradicted (what was expected,
+what came, the request id) or not observed.
+
+It is read-only: it never creates, deletes or restores anything. By default it sends only
+GET requests to /api/v1/backups/ (at most 16, plus retries after a 429 or a 502-504):
+page sizes 20, 1, 100, 0 and 101, page 2, the page after the last, page=abc, the filters
+(a server seen, server_id=0, each backup_type), a bad backup_type and server_id, and two
+without a valid token (none, a wrong one) to check the 401s.
+
+--probe-errors adds three writes that must fail, and checks that the list is the same
+before and after them:
+  DELETE /api/v1/backups/9223372036854775807/          a backup id no account can have
+  POST /api/v1/servers/9223372036854775807/restore/    a server id no account can have
+  POST /api/v1/backups/ with a body that is not JSON    refused before any server is read
+
+Additive surprises (a field or an enum value the spec does not list; a header or link the
+spec says may be absent) are warnings: they fail the run only with --strict.
+
+Exit codes:
+  0  nothing contradicts the contract
+  5  something contradicts it (with --strict, a warning too)
+  6  incomplete: the API could not be reached, refused the token, or answered 5xx or 429
+     where a check needed an answer";
+
+/// The help of `--probe-errors`.
+pub const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and change nothing: a delete of backup \
+     9223372036854775807, a restore of server 9223372036854775807, a create whose body is not JSON";
+
+/// The help of `--strict`.
+pub const STRICT_HELP: &str =
+    "Fail (exit 5) on warnings too: fields and enum values the spec does not list";

@@ -1,0 +1,392 @@
+//! The report of one run: a verdict per inferred choice, every deviation, every request, and
+//! the exit code. Serializes to JSON (`-o json`); renders as text for a terminal.
+
+use std::fmt;
+
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::choice::{ChoiceVerdict, Verdict};
+use crate::finding::{FindingKind, Severity};
+use crate::{ChoiceId, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Nothing contradicts the contract (warnings allowed unless `--strict`). Exit 0.
+    Consistent,
+    /// Something contradicts the contract (with `--strict`, a warning counts). Exit 5.
+    Contradicted,
+    /// Nothing contradicts it, but some checks could not run: the API could not be reached,
+    /// refused the token, or answered 5xx or 429 where a check needed an answer. Exit 6.
+    Incomplete,
+}
+
+impl Outcome {
+    /// The process exit code for this outcome: [`EXIT_CONSISTENT`], [`EXIT_CONTRADICTED`]
+    /// or [`EXIT_INCOMPLETE`].
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Self::Consistent => EXIT_CONSISTENT,
+            Self::Contradicted => EXIT_CONTRADICTED,
+            Self::Incomplete => EXIT_INCOMPLETE,
+        }
+    }
+
+    fn sentence(self) -> &'static str {
+        match self {
+            Self::Consistent => "consistent with the contract",
+            Self::Contradicted => "CONTRADICTS the contract",
+            Self::Incomplete => {
+                "incomplete: nothing contradicts the contract, but not everything could be checked"
+            }
+        }
+    }
+}
+
+/// The contract a run checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ContractInfo {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// SHA-256 of the YAML, in hex (the hash `generated.rs` names).
+    pub sha256: String,
+}
+
+/// Counts, for a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Summary {
+    /// Choices confirmed.
+    pub confirmed: usize,
+    /// Choices contradicted (by a violation or a warning).
+    pub contradicted: usize,
+    /// Choices not observed.
+    pub not_observed: usize,
+    /// Deviations that are violations.
+    pub violations: usize,
+    /// Deviations that are warnings.
+    pub warnings: usize,
+    /// HTTP requests sent (retries included).
+    pub requests: usize,
+}
+
+/// One way the server differs from the contract, gathered over every answer that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Deviation {
+    /// A violation, or a warning (fails only with `--strict`).
+    pub severity: Severity,
+    /// What kind of difference.
+    pub kind: FindingKind,
+    /// The inferred choices it contradicts (empty for the vendor's documented facts and for
+    /// additive surprises the choices say nothing about).
+    pub choices: Vec<ChoiceId>,
+    /// The operation (`listBackups`), or `-` for a check over several.
+    pub operation_id: String,
+    /// The status of the answer, when it is about one.
+    pub status: Option<u16>,
+    /// Where: `status`, `header:<Name>`, `body`, or a JSON pointer with array indices as `*`
+    /// (`/results/*/description`).
+    pub location: String,
+    /// What the contract says.
+    pub expected: String,
+    /// What came, the first time.
+    pub got: String,
+    /// The `X-Request-Id` of that first answer.
+    pub request_id: Option<String>,
+    /// The probes whose answers showed it, in order.
+    pub probes: Vec<String>,
+    /// How many times it was seen (once per place per answer).
+    pub occurrences: usize,
+}
+
+/// One request the run sent (with its retries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ProbeRecord {
+    /// The probe's id (`list`, `page-size-1`, ...; see [`PROBES`](crate::PROBES)).
+    pub id: String,
+    /// `GET`, `POST` or `DELETE`.
+    pub method: String,
+    /// Path and query, relative to the base URL.
+    pub request: String,
+    /// `token`, `none` or `wrong_token`: which credential it carried.
+    pub credential: &'static str,
+    /// The final status; `None` when no answer came.
+    pub status: Option<u16>,
+    /// Attempts made (more than one after a 429 or a transient 5xx).
+    pub attempts: usize,
+    /// The final answer's `X-Request-Id`.
+    pub request_id: Option<String>,
+    /// Time from the first attempt to the last answer, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Why no answer came.
+    pub error: Option<String>,
+}
+
+/// The report of one run. Serialize it for `-o json`; print it (or
+/// [`render_table`](Self::render_table)) for a terminal; exit with
+/// [`exit_code`](Self::exit_code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// `vpsorg-doctor <version>`.
+    pub tool: String,
+    /// The API checked.
+    pub base_url: String,
+    /// The contract it was checked against.
+    pub contract: ContractInfo,
+    /// Whether the writes that must fail were sent (`--probe-errors`).
+    pub probe_errors: bool,
+    /// Whether warnings fail the run (`--strict`).
+    pub strict: bool,
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// [`Outcome::exit_code`] of the outcome.
+    pub exit_code: i32,
+    /// Counts.
+    pub summary: Summary,
+    /// One verdict per inferred choice, in README's order.
+    pub choices: Vec<ChoiceVerdict>,
+    /// Every deviation, violations first.
+    pub deviations: Vec<Deviation>,
+    /// What could not be checked, and why.
+    pub incomplete: Vec<String>,
+    /// Every request, in the order sent.
+    pub probes: Vec<ProbeRecord>,
+    /// The whole run, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl Report {
+    /// The process exit code: 0 when nothing contradicts the contract, 5 when something
+    /// does (with `--strict`, a warning too), 6 when the run is incomplete.
+    pub fn exit_code(&self) -> i32 {
+        self.exit_code
+    }
+
+    /// The verdict on one choice.
+    pub fn choice(&self, id: ChoiceId) -> Option<&ChoiceVerdict> {
+        self.choices.iter().find(|c| c.id == id)
+    }
+
+    /// The report as text for a terminal `width` columns wide (at least 60 are used).
+    pub fn render_table(&self, width: u16) -> String {
+        let width = width.max(60);
+        let mut out = String::new();
+        let requests = self.summary.requests;
+        let mode = if self.probe_errors {
+            "--probe-errors: GETs, plus a delete, a restore and a create that must fail"
+        } else {
+            "read-only: GET requests only"
+        };
+        out.push_str(&format!("vpsorg doctor   {}\n", self.base_url));
+        out.push_str(&format!(
+            "contract        {} {} (sha256 {})\n",
+            self.contract.title,
+            self.contract.version,
+            &self.contract.sha256[..self.contract.sha256.len().min(12)]
+        ));
+        out.push_str(&format!(
+            "requests        {requests} in {} ms; {mode}{}\n",
+            self.elapsed_ms,
+            if self.strict { "; --strict" } else { "" }
+        ));
+        out.push_str(&format!(
+            "result          {} (exit {})\n",
+            self.outcome.sentence(),
+            self.exit_code
+        ));
+        out.push_str(&format!(
+            "                {} confirmed, {} contradicted, {} not observed; {}, {}\n",
+            self.summary.confirmed,
+            self.summary.contradicted,
+            self.summary.not_observed,
+            plural(self.summary.violations, "violation"),
+            plural(self.summary.warnings, "warning"),
+        ));
+
+        out.push_str("\nSPEC NOTES (README): the inferred choices\n");
+        let mut choices = table(width);
+        choices.set_header(["#", "CHOICE", "VERDICT", "DETAIL"]);
+        for choice in &self.choices {
+            let verdict = match (choice.verdict, choice.severity) {
+                (Verdict::Contradicted, Some(severity)) => format!("contradicted ({severity})"),
+                (verdict, _) => verdict.to_string(),
+            };
+            let detail = if choice.contradictions.is_empty() {
+                choice.detail.clone()
+            } else {
+                choice
+                    .contradictions
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "expected {}; got {} (request id {}; {})",
+                            c.expected,
+                            c.got,
+                            c.request_id.as_deref().unwrap_or("none"),
+                            some_probes(&c.probes)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            choices.add_row(vec![
+                Cell::new(choice.number),
+                Cell::new(choice.id),
+                Cell::new(verdict),
+                Cell::new(detail),
+            ]);
+        }
+        out.push_str(&lines(&choices));
+
+        out.push_str("\n\nDEVIATIONS");
+        if self.deviations.is_empty() {
+            out.push_str(": none\n");
+        } else {
+            out.push('\n');
+            let mut deviations = table(width);
+            deviations.set_header(["SEVERITY", "WHERE", "EXPECTED", "GOT"]);
+            for d in &self.deviations {
+                let status = d.status.map(|s| format!(" {s}")).unwrap_or_default();
+                let seen = if d.occurrences > 1 {
+                    format!(" ({} times)", d.occurrences)
+                } else {
+                    String::new()
+                };
+                deviations.add_row(vec![
+                    Cell::new(format!("{}\n{}", d.severity, d.kind)),
+                    Cell::new(format!("{}{status}\n{}", d.operation_id, d.location)),
+                    Cell::new(&d.expected),
+                    Cell::new(format!(
+                        "{}{seen}\nrequest id {}; {}",
+                        d.got,
+                        d.request_id.as_deref().unwrap_or("none"),
+                        some_probes(&d.probes)
+                    )),
+                ]);
+            }
+            out.push_str(&lines(&deviations));
+            out.push('\n');
+        }
+
+        if !self.incomplete.is_empty() {
+            out.push_str("\nNOT CHECKED\n");
+            for reason in &self.incomplete {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+        }
+
+        out.push_str("\nPROBES\n");
+        let mut probes = table(width);
+        probes.set_header(["PROBE", "REQUEST", "STATUS", "MS", "REQUEST ID"]);
+        for p in &self.probes {
+            let status = match (p.status, &p.error) {
+                (Some(status), _) if p.attempts > 1 => format!("{status} ({} tries)", p.attempts),
+                (Some(status), _) => status.to_string(),
+                (None, Some(error)) => format!("no answer: {error}"),
+                (None, None) => "no answer".into(),
+            };
+            let credential = match p.credential {
+                "none" => " (no token)",
+                "wrong_token" => " (wrong token)",
+                _ => "",
+            };
+            probes.add_row(vec![
+                Cell::new(&p.id),
+                Cell::new(format!("{} {}{credential}", p.method, p.request)),
+                Cell::new(status),
+                Cell::new(p.elapsed_ms),
+                Cell::new(p.request_id.as_deref().unwrap_or("-")),
+            ]);
+        }
+        out.push_str(&lines(&probes));
+        out.push('\n');
+        out
+    }
+}
+
+impl Report {
+    /// Replaces `secret` wherever server text brought it into the report (a server that
+    /// echoes the token in an error, say). The doctor itself never writes it anywhere.
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "[redacted]");
+            }
+        };
+        let scrub_option = |text: &mut Option<String>| {
+            if let Some(text) = text {
+                scrub(text);
+            }
+        };
+        scrub(&mut self.base_url);
+        for choice in &mut self.choices {
+            scrub(&mut choice.detail);
+            for c in &mut choice.contradictions {
+                scrub(&mut c.expected);
+                scrub(&mut c.got);
+                scrub_option(&mut c.request_id);
+            }
+        }
+        for d in &mut self.deviations {
+            scrub(&mut d.location);
+            scrub(&mut d.expected);
+            scrub(&mut d.got);
+            scrub_option(&mut d.request_id);
+        }
+        self.incomplete.iter_mut().for_each(scrub);
+        for p in &mut self.probes {
+            scrub(&mut p.request);
+            scrub_option(&mut p.request_id);
+            scrub_option(&mut p.error);
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    /// The table for a 100-column terminal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_table(100))
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The first three probes, and how many more (the JSON report has them all).
+fn some_probes(probes: &[String]) -> String {
+    match probes.len() {
+        0..=3 => probes.join(", "),
+        n => format!("{} and {} more", probes[..3].join(", "), n - 3),
+    }
+}
+
+fn table(width: u16) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
+    table
+}
+
+/// The table's lines, indented by two, without trailing spaces.
+fn lines(table: &Table) -> String {
+    table
+        .lines()
+        .map(|line| format!(" {line}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

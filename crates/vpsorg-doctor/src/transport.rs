@@ -1,0 +1,357 @@
+//! Raw HTTP to the configured origin: the token only in a sensitive `Authorization` header,
+//! no redirect ever followed, a bounded wait on `Retry-After`, bounded bodies.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+use http::header::{AUTHORIZATION, RETRY_AFTER};
+use http::{HeaderMap, HeaderValue, Method};
+use reqwest::Url;
+
+use crate::Error;
+
+/// The most of a body the doctor reads; the contract's bodies are a few KiB.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Attempts per probe: the first, and retries after a 429 or a transient 5xx.
+const MAX_ATTEMPTS: usize = 3;
+/// The pause before a retry when the answer names no `Retry-After`.
+const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
+/// A token the API cannot accept, for the "wrong token" probe.
+const WRONG_TOKEN: &str = "vpsorg-doctor-wrong-token";
+
+/// Which credential a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Credential {
+    /// The configured token.
+    Token,
+    /// No `Authorization` header.
+    None,
+    /// A token the API cannot accept.
+    Wrong,
+}
+
+impl Credential {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::None => "none",
+            Self::Wrong => "wrong_token",
+        }
+    }
+}
+
+/// One request of the plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) method: Method,
+    /// Path and query, relative to the base URL (`/api/v1/backups/?page_size=1`).
+    pub(crate) target: String,
+    pub(crate) credential: Credential,
+    /// `Content-Type` and bytes.
+    pub(crate) body: Option<(&'static str, Vec<u8>)>,
+}
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Answer {
+    pub(crate) fn request_id(&self) -> Option<String> {
+        header_text(&self.headers, "x-request-id")
+    }
+}
+
+/// Every answer one request got (retries included), or why the last attempt got none.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub(crate) answers: Vec<Answer>,
+    pub(crate) error: Option<String>,
+    pub(crate) elapsed: Duration,
+}
+
+/// The connection to the API under test.
+pub(crate) struct Transport {
+    client: reqwest::Client,
+    base: Url,
+    authorization: HeaderValue,
+    wrong_authorization: HeaderValue,
+    max_retry_wait: Duration,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base", &self.base.as_str())
+            .field("max_retry_wait", &self.max_retry_wait)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(
+        base: Url,
+        token: &str,
+        timeout: Duration,
+        max_retry_wait: Duration,
+    ) -> Result<Self, Error> {
+        let authorization = bearer(token)?;
+        let wrong = if token == WRONG_TOKEN {
+            format!("{WRONG_TOKEN}-2")
+        } else {
+            WRONG_TOKEN.to_string()
+        };
+        let wrong_authorization = bearer(&wrong)?;
+        let client = reqwest::Client::builder()
+            // A redirect is an answer to report, never a request to make: following one could
+            // carry the token to another origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("vpsorg-doctor/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Client(e.to_string()))?;
+        Ok(Self {
+            client,
+            base,
+            authorization,
+            wrong_authorization,
+            max_retry_wait,
+        })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub(crate) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The absolute URL of a path and query on the base URL.
+    pub(crate) fn url(&self, target: &str) -> String {
+        format!("{}{target}", self.base.as_str().trim_end_matches('/'))
+    }
+
+    /// Sends a request; retries a 429, 502, 503 or 504 after its `Retry-After` (or a second)
+    /// as long as the wait fits `max_retry_wait`, up to three attempts.
+    pub(crate) async fn send(&self, request: &Request) -> Sent {
+        let started = Instant::now();
+        let mut answers = Vec::new();
+        for attempt in 1..=MAX_ATTEMPTS {
+            let answer = match self.send_once(request).await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    return Sent {
+                        answers,
+                        error: Some(error),
+                        elapsed: started.elapsed(),
+                    };
+                }
+            };
+            let pause = matches!(answer.status, 429 | 502 | 503 | 504)
+                .then(|| retry_after(&answer.headers, SystemTime::now()))
+                .map(|wait| wait.unwrap_or(DEFAULT_RETRY_PAUSE));
+            answers.push(answer);
+            match pause {
+                Some(wait) if attempt < MAX_ATTEMPTS && wait <= self.max_retry_wait => {
+                    tokio::time::sleep(wait).await;
+                }
+                _ => break,
+            }
+        }
+        Sent {
+            answers,
+            error: None,
+            elapsed: started.elapsed(),
+        }
+    }
+
+    async fn send_once(&self, request: &Request) -> Result<Answer, String> {
+        let mut builder = self
+            .client
+            .request(request.method.clone(), self.url(&request.target));
+        match request.credential {
+            Credential::Token => {
+                builder = builder.header(AUTHORIZATION, self.authorization.clone())
+            }
+            Credential::Wrong => {
+                builder = builder.header(AUTHORIZATION, self.wrong_authorization.clone());
+            }
+            Credential::None => {}
+        }
+        if let Some((content_type, bytes)) = &request.body {
+            builder = builder
+                .header(http::header::CONTENT_TYPE, *content_type)
+                .body(bytes.clone());
+        }
+        let mut response = builder.send().await.map_err(describe)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(describe)? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(format!(
+                    "HTTP {status} with a body over {} MiB, not read to the end",
+                    MAX_BODY >> 20
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// `Bearer <token>` as a header value marked sensitive (hyper and reqwest then keep it out
+/// of their logs and `Debug`).
+fn bearer(token: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::Token("the token holds characters an HTTP header cannot carry".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A transport error in words, with its causes, without the request's URL (the report
+/// names the request already).
+fn describe(error: reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "no answer before the timeout".to_string();
+    }
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A header's value as text, if it is text.
+pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+}
+
+/// `Retry-After` in whole seconds, or as an HTTP date (how long from `now`); `None` when
+/// absent or unreadable.
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = header_text(headers, RETRY_AFTER.as_str())?;
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(&value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,
+/// query or fragment; `http://` only for loopback hosts unless allowed.
+pub(crate) fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
+    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", crate::finding::clean(text)));
+    let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(invalid(
+                "refusing to send the token over http:// to a host that is not loopback; use \
+                 https:// (or allow insecure http)",
+            ));
+        }
+        _ => return Err(invalid("not an http:// or https:// URL")),
+    }
+    if url.host().is_none() {
+        return Err(invalid("no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "a base URL must not carry credentials; the token goes apart",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment"));
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let headers = |value: &'static str| {
+            HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(value))])
+        };
+        assert_eq!(
+            retry_after(&headers("30"), now),
+            Some(Duration::from_secs(30))
+        );
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        let date = HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(&later).unwrap())]);
+        assert_eq!(retry_after(&date, now), Some(Duration::from_secs(90)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        let past = HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(&past).unwrap())]);
+        assert_eq!(retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers("soon"), now), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        let ok = |text| parse_base_url(text, false).unwrap().to_string();
+        assert_eq!(ok("https://admin.vps.org/"), "https://admin.vps.org/");
+        assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(
+            ok("https://proxy.example/vps/"),
+            "https://proxy.example/vps"
+        );
+        for (bad, why) in [
+            ("admin.vps.org", "relative URL"),
+            ("ftp://admin.vps.org", "not an http"),
+            ("http://admin.vps.org", "not loopback"),
+            ("https://user:pw@admin.vps.org", "credentials"),
+            ("https://admin.vps.org/?x=1", "no query"),
+        ] {
+            let error = parse_base_url(bad, false).unwrap_err().to_string();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+        assert!(parse_base_url("http://admin.vps.org", true).is_ok());
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_without_being_shown() {
+        let error = bearer("line\nbreak-secret").unwrap_err().to_string();
+        assert!(!error.contains("secret"), "{error}");
+        assert!(bearer("fine").unwrap().is_sensitive());
+    }
+}

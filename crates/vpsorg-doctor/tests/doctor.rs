@@ -1,0 +1,636 @@
+//! The doctor against the fake server, in process over real HTTP on 127.0.0.1: unaltered
+//! (everything it can see is confirmed), and altered by faults so that it differs from the
+//! contract. Each report is a snapshot, with the port, request ids and timings made stable.
+
+use std::time::Duration;
+
+use serde_json::json;
+use vpsorg_backups_mock::{Fault, MockServer, Operation};
+use vpsorg_doctor::{
+    ChoiceId, Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, Error, FindingKind,
+    Outcome, Report, Severity, Verdict,
+};
+
+/// Long and distinctive, so that a leak anywhere is found by a plain search.
+const TOKEN: &str = "doctor-test-token-3b9d71f2c8";
+
+async fn server(faults: impl IntoIterator<Item = Fault>) -> MockServer {
+    let mut builder = MockServer::builder().token(TOKEN);
+    for fault in faults {
+        builder = builder.fault(fault);
+    }
+    builder.start().await.expect("the fake server starts")
+}
+
+fn doctor(server: &MockServer) -> Doctor {
+    Doctor::new(server.base_url(), TOKEN)
+}
+
+async fn run(server: &MockServer) -> Report {
+    doctor(server).run().await.expect("the doctor runs")
+}
+
+/// The report as text, with what changes from run to run replaced: the port, the request
+/// ids (`mock-00000001`), the timings and the contract's hash.
+fn table(report: &Report, server: &MockServer) -> String {
+    stable(&untimed(report).render_table(100), server)
+}
+
+/// The JSON report as `-o json` prints it, made stable the same way.
+fn json_of(report: &Report, server: &MockServer) -> String {
+    stable(
+        &serde_json::to_string_pretty(&untimed(report)).unwrap(),
+        server,
+    )
+}
+
+fn untimed(report: &Report) -> Report {
+    let mut report = report.clone();
+    report.elapsed_ms = 0;
+    for probe in &mut report.probes {
+        probe.elapsed_ms = 0;
+    }
+    report
+}
+
+fn stable(text: &str, server: &MockServer) -> String {
+    // The contract's hash changes with any edit of the spec, even one no answer shows.
+    let sha256 = vpsorg_doctor::Contract::embedded().sha256();
+    let text = text
+        .replace(server.base_url(), "http://127.0.0.1:[port]")
+        .replace(sha256, "[sha256]")
+        .replace(&sha256[..12], "[sha256]");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("mock-") {
+        let id = &rest[at + 5..];
+        let digits = id.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..at]);
+        if digits == 8 {
+            out.push_str("[request-id]");
+            rest = &id[8..];
+        } else {
+            out.push_str("mock-");
+            rest = id;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn verdicts(report: &Report) -> Vec<(&'static str, Verdict)> {
+    report
+        .choices
+        .iter()
+        .map(|c| (c.id.as_str(), c.verdict))
+        .collect()
+}
+
+fn verdict(report: &Report, id: ChoiceId) -> Verdict {
+    report.choice(id).unwrap().verdict
+}
+
+#[tokio::test]
+async fn the_unaltered_fake_server_confirms_every_choice_a_read_can_see() {
+    let server = server([]).await;
+    let report = run(&server).await;
+    assert_eq!(report.outcome, Outcome::Consistent);
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT);
+    assert!(report.deviations.is_empty(), "{report}");
+    assert!(report.incomplete.is_empty(), "{report}");
+    use Verdict::{Confirmed as C, NotObserved as N};
+    assert_eq!(
+        verdicts(&report),
+        [
+            ("pagination", C),
+            ("ordering", C),
+            ("error_bodies", C),
+            ("list_400", C),
+            ("create", N),
+            ("backup_fields", C),
+            ("enums", C),
+            ("delete_404", N),
+            ("restore", N),
+            ("throttling", N),
+            ("server_errors", N),
+            ("request_id", C),
+        ]
+    );
+    assert_eq!(report.probes.len(), 16);
+    insta::assert_snapshot!("unaltered", table(&report, &server));
+    insta::assert_snapshot!("unaltered_json", json_of(&report, &server));
+}
+
+#[tokio::test]
+async fn an_account_without_backups_contradicts_nothing() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .seed(vpsorg_backups_mock::Seed::empty())
+        .start()
+        .await
+        .unwrap();
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert!(report.deviations.is_empty(), "{report}");
+    for choice in [ChoiceId::Ordering, ChoiceId::BackupFields, ChoiceId::Enums] {
+        assert_eq!(verdict(&report, choice), Verdict::NotObserved, "{choice}");
+    }
+    assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::Confirmed);
+    let probes: Vec<&str> = report.probes.iter().map(|p| p.id.as_str()).collect();
+    assert!(!probes.contains(&"page-2") && !probes.contains(&"filter-server"));
+}
+
+#[tokio::test]
+async fn without_probe_errors_only_gets_are_sent() {
+    let server = server([]).await;
+    let report = run(&server).await;
+    let log = server.requests();
+    assert_eq!(log.len(), report.summary.requests);
+    assert_eq!(log.len(), report.probes.len());
+    assert!(
+        log.iter()
+            .all(|r| r.method == "GET" && r.path == "/api/v1/backups/"),
+        "{log:#?}"
+    );
+    let without_token = log.iter().filter(|r| r.header("authorization").is_none());
+    assert_eq!(
+        without_token.count(),
+        1,
+        "only auth-none goes without a token"
+    );
+}
+
+#[tokio::test]
+async fn probe_errors_sends_three_writes_that_change_nothing() {
+    let server = server([]).await;
+    let backups = server.backups();
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(server.backups(), backups, "no backup created or deleted");
+    assert!(server.restores().is_empty(), "no restore accepted");
+    let writes: Vec<(String, String)> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            (
+                "DELETE".into(),
+                "/api/v1/backups/9223372036854775807/".into()
+            ),
+            (
+                "POST".into(),
+                "/api/v1/servers/9223372036854775807/restore/".into()
+            ),
+            ("POST".into(), "/api/v1/backups/".into()),
+        ]
+    );
+    for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
+        let verdict = report.choice(choice).unwrap();
+        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice}");
+        assert!(
+            verdict.detail.contains("the same before and after"),
+            "{}",
+            verdict.detail
+        );
+    }
+    assert_eq!(report.summary.confirmed, 10);
+    insta::assert_snapshot!("probe_errors", table(&report, &server));
+}
+
+#[tokio::test]
+async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
+    let server = server([Fault::status(204).on(Operation::DeleteBackup)]).await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let delete = report.choice(ChoiceId::Delete404).unwrap();
+    assert_eq!(delete.verdict, Verdict::Contradicted);
+    assert_eq!(
+        delete.contradictions[0].expected,
+        "404 with code backup_not_found"
+    );
+    assert_eq!(delete.contradictions[0].got, "204 without a JSON body");
+    assert!(delete.contradictions[0].request_id.is_some());
+}
+
+#[tokio::test]
+async fn a_list_that_changed_across_the_writes_is_a_violation() {
+    // The 18th list is writes-after (16 reads, then writes-before): it shows one backup less.
+    let fewer = json!({"count": 4, "next": null, "previous": null, "results": []});
+    let server = server([Fault::status(200)
+        .body(fewer.to_string())
+        .on(Operation::ListBackups)
+        .nth(18)])
+    .await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let changed = report
+        .deviations
+        .iter()
+        .find(|d| d.kind == FindingKind::StateChanged)
+        .expect("a state_changed deviation");
+    assert_eq!(changed.probes, ["writes-after"]);
+    assert!(changed.expected.contains("count 5"), "{}", changed.expected);
+    assert!(
+        changed.got.starts_with("count 4, ids []"),
+        "{}",
+        changed.got
+    );
+}
+
+#[tokio::test]
+async fn an_api_that_stops_answering_stops_the_run() {
+    // From the third list on, the connection closes before any answer.
+    let server = server([Fault::drop_before_read()
+        .on(Operation::ListBackups)
+        .nth(3)
+        .always()])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    let probes: Vec<(&str, Option<u16>)> = report
+        .probes
+        .iter()
+        .map(|p| (p.id.as_str(), p.status))
+        .collect();
+    assert_eq!(
+        probes,
+        [
+            ("list", Some(200)),
+            ("page-size-1", Some(200)),
+            ("page-2", None),
+            ("page-size-100", None)
+        ]
+    );
+    assert_eq!(
+        server.requests().len(),
+        4,
+        "nothing sent after two silences"
+    );
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|r| r.contains("stopped answering")),
+        "{:?}",
+        report.incomplete
+    );
+}
+
+#[tokio::test]
+async fn extra_fields_on_the_pages_are_warnings_that_fail_only_when_strict() {
+    // The first four lists are the plan's 200 pages (list, page-size-1, page-2, page-size-100).
+    let fault = || Fault::extra_fields().on(Operation::ListBackups).times(4);
+    let server = server([fault()]).await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.summary.violations, 0);
+    assert!(report.summary.warnings > 0);
+    assert!(
+        report
+            .deviations
+            .iter()
+            .all(|d| d.kind == FindingKind::UndocumentedField && d.severity == Severity::Warning),
+        "{report}"
+    );
+    insta::assert_snapshot!("extra_fields", table(&report, &server));
+
+    let server = self::server([fault()]).await;
+    let strict = doctor(&server).strict(true).run().await.unwrap();
+    assert_eq!(strict.outcome, Outcome::Contradicted);
+    assert_eq!(strict.exit_code(), EXIT_CONTRADICTED);
+    assert_eq!(strict.deviations, report.deviations);
+}
+
+/// The spec's `Error` schema says any field besides `detail` and `code` is a list of
+/// messages, so a new string field in an error body breaks it (the generated client then
+/// cannot decode the body).
+#[tokio::test]
+async fn an_extra_field_in_an_error_body_breaks_the_error_schema() {
+    // The fifth list is page-size-0, a 400.
+    let server = server([Fault::extra_fields().on(Operation::ListBackups).nth(5)]).await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let broken = &report.deviations[0];
+    assert_eq!(
+        (broken.kind, broken.status, broken.location.as_str()),
+        (FindingKind::TypeMismatch, Some(400), "/x_mock_extra")
+    );
+    assert_eq!(broken.choices, [ChoiceId::ErrorBodies]);
+}
+
+#[tokio::test]
+async fn a_missing_required_field_contradicts_the_contract() {
+    let server = server([Fault::missing_field("description")
+        .on(Operation::ListBackups)
+        .always()])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.outcome, Outcome::Contradicted);
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED);
+    let fields = report.choice(ChoiceId::BackupFields).unwrap();
+    assert_eq!(fields.verdict, Verdict::Contradicted);
+    assert_eq!(fields.severity, Some(Severity::Violation));
+    let missing = &report.deviations[0];
+    assert_eq!(missing.kind, FindingKind::MissingRequiredField);
+    assert_eq!(missing.location, "/results/*/description");
+    assert_eq!(missing.request_id.as_deref(), Some("mock-00000001"));
+    insta::assert_snapshot!("missing_description", table(&report, &server));
+    insta::assert_snapshot!("missing_description_json", json_of(&report, &server));
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_contradicts_the_contract() {
+    let server = server([Fault::wrong_content_type()
+        .on(Operation::ListBackups)
+        .always()])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert!(
+        report
+            .deviations
+            .iter()
+            .all(|d| d.kind == FindingKind::WrongContentType && d.severity == Severity::Violation)
+    );
+    let statuses: Vec<Option<u16>> = report.deviations.iter().map(|d| d.status).collect();
+    assert_eq!(statuses, [Some(200), Some(400), Some(404), Some(401)]);
+    assert_eq!(
+        verdict(&report, ChoiceId::ErrorBodies),
+        Verdict::Contradicted
+    );
+    insta::assert_snapshot!("html", table(&report, &server));
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_is_a_warning() {
+    let server = server([Fault::unknown_enum("status", "archived")
+        .on(Operation::ListBackups)
+        .always()])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    let enums = report.choice(ChoiceId::Enums).unwrap();
+    assert_eq!(
+        (enums.verdict, enums.severity),
+        (Verdict::Contradicted, Some(Severity::Warning))
+    );
+    assert_eq!(enums.contradictions[0].got, "\"archived\"");
+    assert_eq!(report.deviations.len(), 1);
+    insta::assert_snapshot!("unknown_enum", table(&report, &server));
+}
+
+#[tokio::test]
+async fn pages_without_links_are_a_warning_on_pagination() {
+    let server = server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    let pagination = report.choice(ChoiceId::Pagination).unwrap();
+    assert_eq!(
+        (pagination.verdict, pagination.severity),
+        (Verdict::Contradicted, Some(Severity::Warning))
+    );
+    let locations: Vec<&str> = report
+        .deviations
+        .iter()
+        .map(|d| d.location.as_str())
+        .collect();
+    assert!(
+        locations.contains(&"/next") && locations.contains(&"/previous"),
+        "{locations:?}"
+    );
+    assert!(
+        report
+            .deviations
+            .iter()
+            .all(|d| d.kind == FindingKind::PageLinks)
+    );
+    insta::assert_snapshot!("no_links", table(&report, &server));
+
+    let server = self::server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
+    let strict = doctor(&server).strict(true).run().await.unwrap();
+    assert_eq!(strict.exit_code(), EXIT_CONTRADICTED);
+}
+
+#[tokio::test]
+async fn a_500_on_every_list_leaves_the_run_incomplete() {
+    let server = server([Fault::status(500).on(Operation::ListBackups).always()]).await;
+    let report = run(&server).await;
+    assert_eq!(report.outcome, Outcome::Incomplete);
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
+    assert!(
+        report.deviations.is_empty(),
+        "a 5XX is documented: {report}"
+    );
+    assert_eq!(verdict(&report, ChoiceId::ServerErrors), Verdict::Confirmed);
+    assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::NotObserved);
+    assert_eq!(report.incomplete.len(), 13, "{:#?}", report.incomplete);
+    insta::assert_snapshot!("server_error", table(&report, &server));
+}
+
+#[tokio::test]
+async fn a_throttled_probe_waits_for_retry_after_and_confirms_throttling() {
+    // `Retry-After: 0`: honoured without making the test wait.
+    let server = server([Fault::throttled(0).on(Operation::ListBackups)]).await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.probes[0].attempts, 2);
+    assert_eq!(report.probes[0].status, Some(200));
+    assert_eq!(server.requests().len(), report.probes.len() + 1);
+    let throttling = report.choice(ChoiceId::Throttling).unwrap();
+    assert_eq!(throttling.verdict, Verdict::Confirmed);
+    assert_eq!(throttling.detail, "429 on list with Retry-After in seconds");
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_limit_is_not_waited_for() {
+    let server = server([Fault::throttled(3600).on(Operation::ListBackups).always()]).await;
+    let report = doctor(&server)
+        .max_retry_wait(Duration::from_secs(1))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    assert!(
+        report
+            .probes
+            .iter()
+            .all(|p| p.attempts == 1 && p.status == Some(429))
+    );
+    assert_eq!(verdict(&report, ChoiceId::Throttling), Verdict::Confirmed);
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_contradicts_throttling() {
+    let server = server([Fault::status(429).on(Operation::ListBackups)]).await;
+    let report = doctor(&server)
+        .max_retry_wait(Duration::ZERO)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let throttling = report.choice(ChoiceId::Throttling).unwrap();
+    assert_eq!(throttling.verdict, Verdict::Contradicted);
+    assert_eq!(throttling.contradictions[0].got, "none");
+}
+
+#[tokio::test]
+async fn the_token_appears_nowhere_even_when_the_server_echoes_it() {
+    // page-size-0 (the fifth list) answers with the token in its body.
+    // Without a code, the report quotes the detail.
+    let echo = format!(r#"{{"detail": "Token {TOKEN} lacks scope"}}"#);
+    let server = server([Fault::status(403)
+        .body(echo)
+        .on(Operation::ListBackups)
+        .nth(5)])
+    .await;
+    let doctor = doctor(&server).probe_errors(true);
+    let report = doctor.run().await.unwrap();
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(
+        json.contains("[redacted]"),
+        "the echo is in the report, scrubbed"
+    );
+    for text in [
+        json,
+        report.render_table(200),
+        report.to_string(),
+        format!("{report:?}"),
+        format!("{doctor:?}"),
+    ] {
+        assert!(!text.contains(TOKEN), "{text}");
+    }
+    let error = Doctor::new("ftp://127.0.0.1", TOKEN)
+        .run()
+        .await
+        .unwrap_err();
+    assert!(!format!("{error} {error:?}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_link_to_another_origin_is_a_violation_and_is_not_followed() {
+    let elsewhere = server([]).await;
+    let page = json!({
+        "count": 5,
+        "next": elsewhere.url("/api/v1/backups/?page=2&page_size=1"),
+        "previous": null,
+        "results": [{
+            "id": 501, "server": {"id": 12345, "name": "web-server-01"},
+            "backup_type": "automatic", "status": "completed", "size_mb": 4523,
+            "created_at": "2025-01-16T03:00:00Z", "expires_at": "2025-02-16T03:00:00Z",
+            "description": "Automatic daily backup"
+        }]
+    });
+    // The second list is page-size-1.
+    let server = server([Fault::status(200)
+        .body(page.to_string())
+        .on(Operation::ListBackups)
+        .nth(2)])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let link = report
+        .deviations
+        .iter()
+        .find(|d| d.kind == FindingKind::PageLinks)
+        .unwrap();
+    assert_eq!(link.probes, ["page-size-1"]);
+    assert!(link.got.contains("another origin"), "{}", link.got);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "nothing went to the other origin"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_reported_and_not_followed() {
+    let elsewhere = server([]).await;
+    let server = server([Fault::status(302)
+        .header("Location", elsewhere.url("/api/v1/backups/"))
+        .on(Operation::ListBackups)])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let redirect = &report.deviations[0];
+    assert_eq!(
+        (redirect.kind, redirect.status),
+        (FindingKind::UndocumentedStatus, Some(302))
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the redirect was not followed"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_token_checks_only_what_needs_none() {
+    let server = server([]).await;
+    let report = Doctor::new(server.base_url(), "not-the-servers-token")
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    let probes: Vec<&str> = report.probes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(probes, ["list", "auth-none", "auth-wrong"]);
+    assert!(
+        report.incomplete[0].contains("token was refused"),
+        "{:?}",
+        report.incomplete
+    );
+    assert_eq!(verdict(&report, ChoiceId::ErrorBodies), Verdict::Confirmed);
+}
+
+#[tokio::test]
+async fn an_unreachable_api_is_incomplete_after_one_request() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let report = Doctor::new(format!("http://127.0.0.1:{port}"), TOKEN)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
+    assert_eq!(report.probes.len(), 1);
+    assert!(report.probes[0].error.is_some());
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|r| r.contains("could not be reached")),
+        "{:?}",
+        report.incomplete
+    );
+}
+
+#[tokio::test]
+async fn a_run_that_cannot_start_is_a_clear_error() {
+    for (url, token, expected) in [
+        ("ftp://127.0.0.1", TOKEN, "not an http"),
+        ("http://admin.vps.org", TOKEN, "not loopback"),
+        ("127.0.0.1:8080", TOKEN, "invalid API URL"),
+        ("http://127.0.0.1", " ", "the token is empty"),
+        ("http://127.0.0.1", "two\nlines", "cannot carry"),
+    ] {
+        let error = Doctor::new(url, token).run().await.unwrap_err();
+        assert!(error.to_string().contains(expected), "{url}: {error}");
+        assert!(matches!(error, Error::BaseUrl(_) | Error::Token(_)));
+    }
+}
+
+/// The CLI may spawn a run on a multi-threaded runtime and hand the report to another task.
+#[test]
+fn runs_reports_and_errors_can_cross_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Doctor>();
+    shared::<Report>();
+    shared::<Error>();
+    fn sendable<F: std::future::Future + Send>(future: F) -> F {
+        future
+    }
+    let doctor = Doctor::new("http://127.0.0.1:9", TOKEN);
+    drop(sendable(doctor.run()));
+}
