@@ -2,6 +2,8 @@
 
 use std::process::{Command, ExitCode};
 
+mod man;
+
 use xtask::{Result, bench, codegen, compat, evolution, project_root, public_api, spec::Spec};
 
 const HELP: &str = "\
@@ -24,6 +26,7 @@ commands:
                      public-api --check, tests, docs, evolution, demo, bench --quick
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
+  man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
 ";
 
 fn main() -> ExitCode {
@@ -45,6 +48,8 @@ fn main() -> ExitCode {
         ["ci"] => ci(),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
+        ["man"] => man::run(None),
+        ["man", "--out-dir", dir] => man::run(Some(dir)),
         ["help" | "--help" | "-h"] | [] => {
             print!("{HELP}");
             Ok(())
