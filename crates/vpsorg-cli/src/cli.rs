@@ -138,6 +138,8 @@ pub(crate) enum Command {
     /// Store API tokens and URLs under names, and choose the active one
     #[command(subcommand)]
     Context(ContextCommand),
+    #[command(about = vpsorg_doctor::ABOUT, long_about = vpsorg_doctor::HELP)]
+    Doctor(DoctorArgs),
     /// Run the fake VPS.org server
     #[command(subcommand)]
     Mock(MockCommand),
@@ -155,6 +157,25 @@ pub(crate) enum Command {
         /// Where to write vpsorg.1, vpsorg-backups.1, ...
         out_dir: PathBuf,
     },
+}
+
+/// `vpsorg doctor`.
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    #[arg(long, help = vpsorg_doctor::PROBE_ERRORS_HELP)]
+    pub(crate) probe_errors: bool,
+
+    #[arg(long, help = vpsorg_doctor::STRICT_HELP)]
+    pub(crate) strict: bool,
+
+    #[command(flatten)]
+    pub(crate) output: FormatArg,
+
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
+
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Subcommand)]

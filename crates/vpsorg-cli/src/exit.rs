@@ -17,13 +17,17 @@ pub(crate) enum Exit {
     Unauthorized,
     /// Trying again later may work: nothing answered, or the API stayed busy through the retries.
     Unavailable,
+    /// `vpsorg doctor`: the API contradicts the contract.
+    Contradicted,
+    /// `vpsorg doctor`: some checks could not run.
+    Unchecked,
     /// Ctrl-C: 128 + SIGINT, as shells report it.
     Interrupted,
 }
 
 impl Exit {
     /// Every exit code, in order.
-    pub(crate) const ALL: [Exit; 10] = [
+    pub(crate) const ALL: [Exit; 12] = [
         Exit::Success,
         Exit::Api,
         Exit::Usage,
@@ -33,6 +37,8 @@ impl Exit {
         Exit::NotFound,
         Exit::Unauthorized,
         Exit::Unavailable,
+        Exit::Contradicted,
+        Exit::Unchecked,
         Exit::Interrupted,
     ];
 
@@ -47,6 +53,8 @@ impl Exit {
             Exit::NotFound => 6,
             Exit::Unauthorized => 7,
             Exit::Unavailable => 8,
+            Exit::Contradicted => vpsorg_doctor::EXIT_CONTRADICTED as u8,
+            Exit::Unchecked => vpsorg_doctor::EXIT_INCOMPLETE as u8,
             Exit::Interrupted => 130,
         }
     }
@@ -63,6 +71,8 @@ impl Exit {
             Exit::NotFound => "not_found",
             Exit::Unauthorized => "unauthorized",
             Exit::Unavailable => "unavailable",
+            Exit::Contradicted => "contract_contradicted",
+            Exit::Unchecked => "contract_unchecked",
             Exit::Interrupted => "interrupted",
         }
     }
@@ -86,6 +96,12 @@ impl Exit {
             Exit::Unauthorized => "the token was refused (HTTP 401 or 403)",
             Exit::Unavailable => {
                 "unreachable or busy (network, DNS, TLS, timeout, 429, 502-504): retry later"
+            }
+            Exit::Contradicted => {
+                "doctor: the API contradicts the contract (with --strict: or goes beyond it)"
+            }
+            Exit::Unchecked => {
+                "doctor: some checks could not run (unreachable, token refused, 5xx or 429)"
             }
             Exit::Interrupted => "interrupted (Ctrl-C); a backup being waited for goes on",
         }

@@ -3,6 +3,7 @@
 
 pub(crate) mod backups;
 pub(crate) mod context;
+pub(crate) mod doctor;
 pub(crate) mod prune;
 pub(crate) mod servers;
 

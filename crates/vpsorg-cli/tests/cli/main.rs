@@ -3,6 +3,7 @@
 
 mod backups;
 mod contexts;
+mod doctor;
 mod errors;
 mod list;
 mod prune;
