@@ -370,6 +370,12 @@ impl MockServer {
         state.all_backups(now)
     }
 
+    /// The newest backup, if there is one (cheaper than `backups()` on a large seed).
+    pub fn newest_backup(&self) -> Option<Backup> {
+        let (state, now) = self.shared.read();
+        state.newest_backup(now)
+    }
+
     /// The backups of one server, newest first (empty for an unknown server).
     pub fn backups_of(&self, server_id: i64) -> Vec<Backup> {
         let (state, now) = self.shared.read();
