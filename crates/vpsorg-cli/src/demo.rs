@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use vpsorg_backups_mock::{MockServer, Seed};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
 use crate::error::CliError;
 
 /// The vendor's example server.
@@ -117,6 +117,12 @@ pub(crate) async fn run() -> Result<(), CliError> {
         &["backups", "list", "--server-id", SERVER],
     )
     .await?;
+    demo.step(
+        "Check that the API still keeps the contract this build embeds: read-only requests, a \
+         verdict on each inferred choice of the spec. Run it nightly against your account.",
+        &["doctor"],
+    )
+    .await?;
     show!(
         "\n{}. Mistakes get one clear line, a hint, and an exit code of their own, and change nothing:",
         demo.next_number()
@@ -177,7 +183,10 @@ impl Demo {
             .chain(output_flag.iter().copied());
         let cli =
             Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
-        crate::run_api_command(cli.command).await
+        match cli.command {
+            Command::Doctor(args) => crate::commands::doctor::doctor(&args).await,
+            command => crate::run_api_command(command).await,
+        }
     }
 
     fn next_number(&self) -> usize {
