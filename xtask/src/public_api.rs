@@ -103,7 +103,7 @@ fn rustdoc_json(krate: &str, features: &[&str]) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// When cargo runs this binary as `RUSTDOC` (see [`rustdoc_json`]), runs the real rustdoc
+/// When cargo runs this binary as `RUSTDOC` (see [`listing`]), runs the real rustdoc
 /// with `RUSTC_BOOTSTRAP=1` and returns its exit code; otherwise `None`.
 pub fn run_as_rustdoc_wrapper() -> Option<ExitCode> {
     let real = std::env::var_os(WRAPPED_RUSTDOC)?;
