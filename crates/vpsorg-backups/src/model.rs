@@ -56,8 +56,14 @@ pub struct CreatedBackup {
     /// The backup, `in_progress`.
     #[serde(flatten)]
     pub backup: Backup,
-    /// What happens next, in words for people.
+    /// What happens next, in words for people; empty when [`recovered`](Self::recovered).
     pub message: String,
+    /// True when the create's answer was lost (a timeout, a dropped connection, a 5xx, an
+    /// unreadable body) and the backup was then found in the server's list: see
+    /// [`CreateBackup::send`](crate::CreateBackup::send). The backup is as listed then, so
+    /// it may already be `completed`. Not serialized.
+    #[serde(skip)]
+    pub recovered: bool,
 }
 
 /// A restore that has started: the server, the backup it is restored from, and the
@@ -117,6 +123,16 @@ impl CreatedBackup {
                 description: created.description,
             },
             message: created.message,
+            recovered: false,
+        }
+    }
+
+    /// A backup found by listing after its create's answer was lost.
+    pub(crate) fn recovered(backup: Backup) -> Self {
+        CreatedBackup {
+            backup,
+            message: String::new(),
+            recovered: true,
         }
     }
 }

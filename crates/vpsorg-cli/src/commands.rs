@@ -40,9 +40,9 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
             TypeArg::Automatic => BackupType::Automatic,
         });
     }
-    let (backups, more): (Vec<Backup>, bool) = match u32::try_from(args.limit) {
+    let (backups, more): (Vec<Backup>, bool) = match args.limit {
         // The limit fits in one page: exactly one request, and the page says if there is more.
-        Ok(page_size) if !args.all && page_size <= MAX_PAGE_SIZE => {
+        page_size if !args.all && page_size <= MAX_PAGE_SIZE => {
             let page = request.page_size(page_size).send().await?;
             (page.backups, page.has_next)
         }
