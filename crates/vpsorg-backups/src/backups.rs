@@ -34,7 +34,7 @@ impl Backups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     /// use vpsorg_backups::BackupType;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
@@ -211,7 +211,7 @@ impl ListBackups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
     /// let mut pages = client.backups().list().page_size(100).pages();
@@ -247,7 +247,7 @@ impl ListBackups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
     /// let all: Vec<_> = client

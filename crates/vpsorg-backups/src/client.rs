@@ -43,7 +43,7 @@ const MAX_REDIRECTS: usize = 5;
 ///
 /// ```no_run
 /// # async fn run() -> vpsorg_backups::Result<()> {
-/// use futures::TryStreamExt;
+/// use futures_util::TryStreamExt;
 ///
 /// let client = vpsorg_backups::Client::builder().token("YOUR_API_TOKEN").build()?;
 /// let backups: Vec<_> = client.backups().list().server_id(12345).items().try_collect().await?;

@@ -42,7 +42,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 
 use crate::error::Error;
 use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::Stream;
+use futures_util::Stream;
 use reqwest::StatusCode;
 use serde::de::Error as _;
 
@@ -246,7 +246,7 @@ impl BackupStream {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     /// use vpsorg_backups::{Backup, BackupStream, ServerRef};
     ///
     /// let server = ServerRef::new(12345, "web-server-01");

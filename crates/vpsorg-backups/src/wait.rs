@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 
 use crate::error::{Error, Result};
 use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
