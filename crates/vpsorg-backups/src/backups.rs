@@ -103,7 +103,7 @@ impl Backups {
     }
 
     /// Waits until a backup is `completed`, polling its server's backup list (the API has
-    /// no endpoint that fetches one backup). Takes a [`Backup`], a [`CreatedBackup`], a
+    /// no endpoint that fetches one backup). Takes a [`Backup`](crate::Backup), a [`CreatedBackup`], a
     /// [`BackupRef`] or a `(server_id, backup_id)` pair.
     ///
     /// ```no_run
@@ -412,7 +412,7 @@ impl CreateBackup {
                     error = %error,
                     "the create's answer was lost; found the backup it created by listing",
                 );
-                Ok(CreatedBackup::recovered(backup))
+                Ok(CreatedBackup::found(backup))
             }
             found => {
                 tracing::warn!(

@@ -833,6 +833,28 @@ mod tests {
         assert!(config_message(missing).contains(TOKEN_ENV));
     }
 
+    /// With any TLS feature an https client builds (with `rustls-ring` alone, only because
+    /// the crate installs ring's provider first: reqwest would panic); without one, an
+    /// https base URL is a configuration error, and http still works. Run it per feature:
+    /// `cargo test -p vpsorg-backups --lib --no-default-features --features rustls-ring`.
+    #[test]
+    fn https_needs_a_tls_feature_and_never_panics() {
+        let https = Client::builder()
+            .token("t")
+            .base_url("https://admin.vps.org")
+            .build();
+        if crate::tls::AVAILABLE {
+            assert!(https.is_ok(), "{https:?}");
+        } else {
+            assert!(config_message(https).contains("rustls-aws-lc"));
+        }
+        let http = Client::builder()
+            .token("t")
+            .base_url("http://127.0.0.1:9")
+            .build();
+        assert!(http.is_ok(), "{http:?}");
+    }
+
     #[test]
     fn list_path_keeps_a_base_path() {
         let client = Client::builder()

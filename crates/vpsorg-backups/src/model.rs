@@ -128,7 +128,7 @@ impl CreatedBackup {
     }
 
     /// A backup found by listing after its create's answer was lost.
-    pub(crate) fn recovered(backup: Backup) -> Self {
+    pub(crate) fn found(backup: Backup) -> Self {
         CreatedBackup {
             backup,
             message: String::new(),
