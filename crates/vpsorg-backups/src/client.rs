@@ -482,10 +482,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends every request through this proxy (`http://`, `https://`, `socks5://` is not
-    /// supported), instead of the environment's. Credentials may be given in the URL
-    /// (`http://user:password@proxy:3128`); they are sent to the proxy only, and never
-    /// shown by `Debug` or in errors.
+    /// Sends every request through this proxy, an `http://` or `https://` URL, instead of
+    /// the environment's. Credentials may be given in the URL
+    /// (`http://user:password@proxy:3128`); they are sent to the proxy only. `Debug` of the
+    /// builder and the client never shows the URL, nor does the error for an invalid one.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -509,7 +509,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts one or more more root certificates, PEM-encoded (a file with several
+    /// Trusts one or more root certificates, PEM-encoded (a file with several
     /// `-----BEGIN CERTIFICATE-----` blocks is fine), on top of the system's: for a
     /// corporate TLS-inspecting proxy, or a test server with its own authority. Can be
     /// called several times.
