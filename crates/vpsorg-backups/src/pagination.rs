@@ -63,6 +63,7 @@ impl Query {
 
 /// One page of backups. Serializes as `{"number", "count", "backups", "has_next"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Page {
     /// The page's number, from 1.
