@@ -19,7 +19,7 @@ use crate::{Result, ensure_file_written_by, project_root};
 /// (every optional part of the API, but none that needs system libraries to build).
 pub const CRATES: &[(&str, &[&str])] = &[
     ("vpsorg-backups-client", &["schemars"]),
-    ("vpsorg-backups", &[]),
+    ("vpsorg-backups", &["raw", "test-util", "schemars"]),
     ("vpsorg-backups-mock", &[]),
     ("vpsorg-doctor", &[]),
 ];

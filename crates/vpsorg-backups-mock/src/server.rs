@@ -555,6 +555,17 @@ async fn handle(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(HeaderName::from_static("x-request-id"), value);
     }
+    // `Date` from the mock's clock, which also stamps `created_at`: a real server's Date and
+    // timestamps come from one clock, and clients compare them (the wrapper does, to find a
+    // backup whose create's answer was lost). A fault's own `Date` still wins below.
+    let date = shared
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        headers.insert(axum::http::header::DATE, value);
+    }
     for (name, value) in fault.iter().flat_map(|f| &f.headers) {
         if let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),

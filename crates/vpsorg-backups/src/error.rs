@@ -454,7 +454,12 @@ impl Error {
             _ => None,
         }
     }
+}
 
+/// The constructors the crate uses itself; the `test-util` feature makes them public
+/// (`src/test_util.rs`).
+#[cfg(not(feature = "test-util"))]
+impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config {
             message: message.into(),

@@ -34,9 +34,9 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
     let limit = args.limit.unwrap_or(u64::MAX);
     let mut printed = view.list();
     let (mut shown, mut total) = (0_u64, 0_u64);
-    match u32::try_from(limit) {
+    match limit {
         // The limit fits in one page: exactly one request (a stream would fetch ahead).
-        Ok(page_size) if page_size <= MAX_PAGE_SIZE => {
+        page_size if page_size <= MAX_PAGE_SIZE => {
             let page = request.page_size(page_size).send().await?;
             total = page.count;
             for backup in &page.backups {
@@ -46,7 +46,7 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
         }
         _ => {
             // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
-            let pages_wanted = limit.div_ceil(u64::from(MAX_PAGE_SIZE));
+            let pages_wanted = limit.div_ceil(MAX_PAGE_SIZE);
             let concurrency = usize::try_from(pages_wanted - 1)
                 .unwrap_or(usize::MAX)
                 .clamp(1, LIST_CONCURRENCY);
@@ -116,12 +116,20 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
         request = request.description(description.as_str());
     }
     let created = request.send().await?;
-    say(&format!(
-        "Created backup {} of server {}: {}",
-        created.backup.id,
-        created.backup.server.id,
-        clean(&created.message)
-    ));
+    if created.recovered {
+        say(&format!(
+            "Created backup {} of server {} (the API's answer was lost; the backup was found \
+             by listing the server's backups)",
+            created.backup.id, created.backup.server.id
+        ));
+    } else {
+        say(&format!(
+            "Created backup {} of server {}: {}",
+            created.backup.id,
+            created.backup.server.id,
+            clean(&created.message)
+        ));
+    }
     if !args.wait {
         return view.print_one(&created.backup);
     }

@@ -269,10 +269,34 @@ async fn each_kind_of_failure_has_its_exit_code() {
         "{wrong_token:#?}"
     );
 
-    server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    // A 503 answers before anything runs, but the client cannot know that: nothing matches
+    // when it lists the server's backups, so the outcome stays unknown.
+    server.inject(Fault::status(503).on(Operation::CreateBackup));
     let unknown_outcome = against(&server, &["backups", "create", "--server-id", "12345"]).await;
     unknown_outcome.assert_code(5);
-    assert_eq!(server.backups_of(12345).len(), 4, "the create did happen");
+    assert_eq!(server.backups_of(12345).len(), 3, "nothing was created");
+
+    // The answer lost after the create ran: the backup is found by listing, exit 0.
+    server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    let recovered = against(
+        &server,
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--description",
+            "lost answer",
+        ],
+    )
+    .await;
+    recovered.assert_code(0);
+    assert_eq!(recovered.json()["description"], "lost answer");
+    assert!(
+        recovered.stderr.contains("the API's answer was lost"),
+        "{recovered:#?}"
+    );
+    assert_eq!(server.backups_of(12345).len(), 4, "created once");
 
     // -q: the retry notices' jittered delays are tested elsewhere.
     let mut refused =
