@@ -16,6 +16,7 @@ use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
 use crate::error::{Error, Operation, RawError, Result, settle};
+use crate::retry::{RetryHook, RetryNotice};
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -60,6 +61,7 @@ struct Inner {
     raw: vpsorg_backups_client::Client,
     base_url: Url,
     retry: RetryPolicy,
+    on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for Client {
@@ -67,6 +69,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
             .field("retry", &self.inner.retry)
+            .field("on_retry", &self.inner.on_retry.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -200,13 +203,20 @@ impl Client {
             if may_have_acted(error) {
                 earlier_attempt_reached.store(true, Ordering::Relaxed);
             }
+            let attempt = attempts.load(Ordering::Relaxed);
             tracing::debug!(
                 operation = op.name(),
-                attempt = attempts.load(Ordering::Relaxed),
+                attempt,
                 delay_ms = delay.as_millis() as u64,
                 error = %error,
                 "retrying",
             );
+            self.notify_retry(&RetryNotice {
+                operation: op.into(),
+                attempt,
+                delay,
+                error,
+            });
         })
         .await;
 
@@ -223,6 +233,13 @@ impl Client {
                 earlier_attempt_reached: earlier_attempt_reached.load(Ordering::Relaxed),
             }
         })
+    }
+
+    /// Tells the [`ClientBuilder::on_retry`] hook, if there is one.
+    pub(crate) fn notify_retry(&self, notice: &RetryNotice<'_>) {
+        if let Some(hook) = &self.inner.on_retry {
+            hook(notice);
+        }
     }
 
     /// One attempt, in its own span.
@@ -337,6 +354,7 @@ pub struct ClientBuilder {
     root_certificates_pem: Vec<Vec<u8>>,
     built_in_root_certs: bool,
     headers: Vec<(String, String)>,
+    on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -366,6 +384,7 @@ impl fmt::Debug for ClientBuilder {
             .field("env_proxy", &self.env_proxy)
             .field("root_certificates", &self.root_certificates_pem.len())
             .field("built_in_root_certs", &self.built_in_root_certs)
+            .field("on_retry", &self.on_retry.is_some())
             .field(
                 "default_headers",
                 &self
@@ -402,6 +421,7 @@ impl ClientBuilder {
             root_certificates_pem: Vec::new(),
             built_in_root_certs: true,
             headers: Vec::new(),
+            on_retry: None,
         }
     }
 
@@ -466,6 +486,34 @@ impl ClientBuilder {
     /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Calls `hook` before each wait to try again: a request that failed and will be
+    /// retried, or a poll of the waiter that failed and will be repeated. For a line on a
+    /// terminal ("listing failed (HTTP 503); trying again in 1s") or a metrics counter. It
+    /// runs on the task that retries, so it should return quickly.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let retries = Arc::new(AtomicU32::new(0));
+    /// let counted = retries.clone();
+    /// let client = vpsorg_backups::Client::builder()
+    ///     .token("YOUR_API_TOKEN")
+    ///     .on_retry(move |notice| {
+    ///         counted.fetch_add(1, Ordering::Relaxed);
+    ///         eprintln!(
+    ///             "{:?} failed ({}); trying again in {:?}",
+    ///             notice.operation, notice.error, notice.delay
+    ///         );
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), vpsorg_backups::Error>(())
+    /// ```
+    pub fn on_retry(mut self, hook: impl Fn(&RetryNotice<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
         self
     }
 
@@ -631,6 +679,7 @@ impl ClientBuilder {
                 raw,
                 base_url,
                 retry: self.retry,
+                on_retry: self.on_retry,
             }),
         })
     }

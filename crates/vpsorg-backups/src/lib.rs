@@ -23,7 +23,7 @@ pub use client::{
 pub use error::{Error, PaginationIssue, Resource, Result};
 pub use model::{Backup, CreatedBackup, Restore, ServerRef};
 pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
-pub use retry::RetryPolicy;
+pub use retry::{RetriedOperation, RetryNotice, RetryPolicy};
 pub use servers::{RestoreServer, Servers};
 pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
 

@@ -45,6 +45,33 @@ pub(crate) struct Query {
 }
 
 impl Query {
+    /// The list's path with this query, as the generated client sends it: what a request's
+    /// log line shows (`/api/v1/backups/?server_id=12345&page=2`).
+    pub(crate) fn path_and_query(&self, client: &Client, page: u64) -> String {
+        let mut url = client.base_url().clone();
+        url.set_path(&client.list_path());
+        url.set_query(None);
+        {
+            let mut pairs = url.query_pairs_mut();
+            if let Some(server_id) = self.server_id {
+                pairs.append_pair("server_id", &server_id.to_string());
+            }
+            if let Some(backup_type) = &self.backup_type {
+                pairs.append_pair("backup_type", backup_type.as_str());
+            }
+            if let Some(size) = self.page_size {
+                pairs.append_pair("page_size", &size.to_string());
+            }
+            if page > 1 {
+                pairs.append_pair("page", &page.to_string());
+            }
+        }
+        match url.query() {
+            Some(query) if !query.is_empty() => format!("{}?{query}", url.path()),
+            _ => url.path().to_owned(),
+        }
+    }
+
     /// Catches what the API would refuse with a 400 or 404.
     pub(crate) fn validate(&self, page: u64) -> Result<()> {
         if let Some(size) = self.page_size
@@ -186,7 +213,7 @@ pub(crate) async fn fetch_dated(
     query: &Query,
     page: u64,
 ) -> Result<Dated<types::BackupList>> {
-    let path = client.list_path();
+    let path = query.path_and_query(client, page);
     let policy = query.retry.as_ref().unwrap_or(client.retry_policy());
     client
         .execute(policy, Operation::List { page }, &path, |raw| {

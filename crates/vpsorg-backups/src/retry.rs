@@ -166,6 +166,53 @@ pub(crate) fn full_jitter(delay: Duration) -> Duration {
         .map_or(delay, |jittered| jittered.min(delay))
 }
 
+/// What an [`on_retry`](crate::ClientBuilder::on_retry) hook is told before the client
+/// waits to try again: a stable, typed account of each retry, for people at a terminal or a
+/// metrics counter (the `tracing` events carry the same, for logs).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryNotice<'a> {
+    /// What is being retried.
+    pub operation: RetriedOperation,
+    /// The attempt that failed: 1 for the first request (for the waiter, the poll).
+    pub attempt: u32,
+    /// How long the client waits before trying again.
+    pub delay: Duration,
+    /// Why the attempt failed.
+    pub error: &'a Error,
+}
+
+/// The operation a [`RetryNotice`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetriedOperation {
+    /// A page of the backup list.
+    ListBackups,
+    /// Creating a backup (retried only when the API provably did not act).
+    CreateBackup,
+    /// Deleting a backup.
+    DeleteBackup,
+    /// Restoring a server (retried only when the API provably did not act).
+    RestoreServer,
+    /// A poll of [`wait_until_completed`](crate::Backups::wait_until_completed) that failed
+    /// even after the client's own retries: the waiter polls again.
+    WaitUntilCompleted,
+}
+
+impl From<Operation> for RetriedOperation {
+    fn from(op: Operation) -> Self {
+        match op {
+            Operation::List { .. } => RetriedOperation::ListBackups,
+            Operation::Create { .. } => RetriedOperation::CreateBackup,
+            Operation::Delete { .. } => RetriedOperation::DeleteBackup,
+            Operation::Restore { .. } => RetriedOperation::RestoreServer,
+        }
+    }
+}
+
+/// A hook that [`RetryNotice`]s are given to.
+pub(crate) type RetryHook = std::sync::Arc<dyn Fn(&RetryNotice<'_>) + Send + Sync>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

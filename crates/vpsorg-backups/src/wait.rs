@@ -12,6 +12,7 @@ use futures_util::TryStreamExt;
 
 use crate::error::{Error, Result};
 use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::retry::{RetriedOperation, RetryNotice};
 use crate::{Backup, BackupStatus, Client, CreatedBackup, RetryPolicy};
 
 /// Which backup to wait for: its server and its id.
@@ -254,7 +255,16 @@ impl WaitUntilCompleted {
                 Err(error) => return Err(error),
             }
             let remaining = self.timeout.saturating_sub(started.elapsed());
-            tokio::time::sleep(equal_jitter(pause).min(remaining)).await;
+            let delay = equal_jitter(pause).min(remaining);
+            if let Some(error) = &last_error {
+                self.client.notify_retry(&RetryNotice {
+                    operation: RetriedOperation::WaitUntilCompleted,
+                    attempt: polls,
+                    delay,
+                    error,
+                });
+            }
+            tokio::time::sleep(delay).await;
             pause = pause.saturating_add(pause / 2).min(longest_pause);
         }
     }

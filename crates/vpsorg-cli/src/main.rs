@@ -23,7 +23,7 @@ use crate::error::CliError;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     progress::set_quiet(cli.global.quiet);
-    init_tracing(cli.global.verbose, cli.global.quiet);
+    init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -95,25 +95,18 @@ pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
     result.map_err(|error| error.at_url(&connection.api_url))
 }
 
-/// Without `-v`, only a line per retry (unless `--quiet`); `-v` logs each request
-/// (operation, method, path, status, attempt, time) and the connection settings' sources;
-/// `-vv` logs everything. The token is in none of it: the client marks it sensitive and
-/// never logs it.
-fn init_tracing(verbose: u8, quiet: bool) {
+/// `-v` logs each request (operation, method, path and query, status, attempt, time) and
+/// the connection settings' sources; `-vv` logs everything. Without `-v` nothing is logged:
+/// retries get their line from the client's `on_retry` hook. The token is in none of it: the
+/// client marks it sensitive and never logs it.
+fn init_tracing(verbose: u8) {
     use tracing::level_filters::LevelFilter;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::fmt::format::FmtSpan;
     use tracing_subscriber::prelude::*;
 
     let filter = match verbose {
-        0 if quiet => return,
-        0 => {
-            let retries = Targets::new().with_target("vpsorg_backups", LevelFilter::DEBUG);
-            tracing_subscriber::registry()
-                .with(progress::RetryNotices.with_filter(retries))
-                .init();
-            return;
-        }
+        0 => return,
         1 => Targets::new()
             .with_target("vpsorg_backups", LevelFilter::DEBUG)
             .with_target("vpsorg_cli", LevelFilter::DEBUG)

@@ -1,15 +1,12 @@
 //! What goes to stderr for people while a command runs: notes, the spinner of a wait, and a
 //! line for each retry. `--quiet` silences all of it; errors are printed by `main`.
 
-use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::layer::{Context, Layer};
+use vpsorg_backups::{RetriedOperation, RetryNotice};
 
 /// Whether `--quiet` was given; set once in `main`.
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -94,79 +91,29 @@ impl Drop for Spinner {
     }
 }
 
-/// A tracing layer that turns the client's retry events into one line each on stderr:
-/// what failed, and when it is tried again. The client already emits these events for
-/// `-v`; this shows them without it, so that a listing that sits through three 503s says so.
-///
-/// It reads the `vpsorg-backups` events named "retrying" (fields `operation`, `delay_ms`,
-/// `error`) and "poll failed; polling again" (the waiter's). A test in `tests/cli.rs`
-/// fails if the client stops emitting them.
-#[derive(Debug, Default)]
-pub(crate) struct RetryNotices;
-
-impl<S: Subscriber> Layer<S> for RetryNotices {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("vpsorg_backups") {
-            return;
+/// The line a retry gets on stderr, from the client's `on_retry` hook: what failed, and when
+/// it is tried again, so that a listing that sits through three 503s says so.
+pub(crate) fn retry_line(notice: &RetryNotice<'_>) -> String {
+    let line = match notice.operation {
+        RetriedOperation::WaitUntilCompleted => {
+            format!(
+                "checking the backup failed ({}); checking again",
+                notice.error
+            )
         }
-        let mut fields = RetryFields::default();
-        event.record(&mut fields);
-        let line = match fields.message.as_str() {
-            "retrying" => {
-                let what = match fields.operation.as_str() {
-                    "list_backups" => "listing backups",
-                    "create_backup" => "creating the backup",
-                    "delete_backup" => "deleting the backup",
-                    "restore_server" => "the restore request",
-                    _ => "a request",
-                };
-                let delay = humantime::format_duration(Duration::from_millis(fields.delay_ms));
-                format!("{what} failed ({}); trying again in {delay}", fields.error)
-            }
-            "poll failed; polling again" => {
-                format!(
-                    "checking the backup failed ({}); checking again",
-                    fields.error
-                )
-            }
-            _ => return,
-        };
-        say(&crate::output::clean(&line));
-    }
-}
-
-#[derive(Default)]
-struct RetryFields {
-    message: String,
-    operation: String,
-    error: String,
-    delay_ms: u64,
-}
-
-impl Visit for RetryFields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "operation" => self.operation = value.to_string(),
-            "error" => self.error = value.to_string(),
-            "message" => self.message = value.to_string(),
-            _ => {}
+        operation => {
+            let what = match operation {
+                RetriedOperation::ListBackups => "listing backups",
+                RetriedOperation::CreateBackup => "creating the backup",
+                RetriedOperation::DeleteBackup => "deleting the backup",
+                RetriedOperation::RestoreServer => "the restore request",
+                _ => "a request",
+            };
+            let delay = humantime::format_duration(Duration::from_millis(
+                u64::try_from(notice.delay.as_millis()).unwrap_or(u64::MAX),
+            ));
+            format!("{what} failed ({}); trying again in {delay}", notice.error)
         }
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "delay_ms" {
-            self.delay_ms = value;
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let target = match field.name() {
-            "message" => &mut self.message,
-            "error" => &mut self.error,
-            "operation" => &mut self.operation,
-            _ => return,
-        };
-        target.clear();
-        let _ = write!(target, "{value:?}");
-    }
+    };
+    crate::output::clean(&line).into_owned()
 }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vpsorg_backups::{Error, RetryPolicy};
+use std::sync::{Arc, Mutex};
+
+use vpsorg_backups::{Error, RetriedOperation, RetryPolicy};
 
 use crate::support::{Reply, Stub, backup, fast_retries, page};
 
@@ -30,6 +32,65 @@ async fn transient_failures_of_a_listing_are_retried() {
     let page = client.backups().list().send().await.unwrap();
     assert_eq!(page.backups[0].id, 7);
     assert_eq!(stub.requests().len(), 5);
+}
+
+/// The `on_retry` hook hears of every retry, with what failed and how long the wait is,
+/// and of every poll the waiter repeats after its own retries gave up.
+#[tokio::test]
+async fn the_retry_hook_hears_of_every_retry() {
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0"),
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+        ok_page(),
+        // The waiter: one failed poll (retries off below), then the backup, completed.
+        Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
+        Reply::json(
+            200,
+            json!({"count": 1, "results": [backup(7, 12345, "completed")]}),
+        ),
+    ])
+    .await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let client = stub
+        .builder()
+        .retry(fast_retries().max_attempts(5))
+        .on_retry(move |notice| {
+            log.lock().unwrap().push((
+                notice.operation,
+                notice.attempt,
+                notice.error.status().map(|s| s.as_u16()),
+                notice.delay,
+            ));
+        })
+        .build()
+        .unwrap();
+    client.backups().list().send().await.unwrap();
+    client
+        .backups()
+        .wait_until_completed((12345, 7))
+        .retry(RetryPolicy::none())
+        .poll_interval(Duration::from_millis(1))
+        .send()
+        .await
+        .unwrap();
+    let heard = heard.lock().unwrap();
+    let seen: Vec<_> = heard
+        .iter()
+        .map(|(op, n, status, _)| (*op, *n, *status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (RetriedOperation::ListBackups, 1, Some(503)),
+            (RetriedOperation::ListBackups, 2, Some(429)),
+            (RetriedOperation::WaitUntilCompleted, 1, Some(502)),
+        ]
+    );
+    // Retry-After: 0 is honoured as sent.
+    assert_eq!(heard[0].3, Duration::ZERO);
+    assert!(format!("{client:?}").contains("on_retry: true"));
 }
 
 #[tokio::test]

@@ -38,6 +38,7 @@ pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Conne
         .base_url(connection.api_url.as_str())
         .timeout(timeout)
         .user_agent(concat!("vpsorg-cli/", env!("CARGO_PKG_VERSION")))
+        .on_retry(|notice| say(&crate::progress::retry_line(notice)))
         .build()
         .map_err(|error| CliError::from(error).at_url(&connection.api_url))?;
     Ok((client, connection))
