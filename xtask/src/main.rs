@@ -99,6 +99,28 @@ fn ci() -> Result<()> {
     step("public-api --check");
     public_api::run(true)?;
     cargo(&["test", "--workspace", "--locked"])?;
+    // The wrapper's other TLS backends and its optional schemars support, which the default
+    // build leaves out (native-tls needs OpenSSL's headers: .ci/run installs them).
+    cargo(&[
+        "test",
+        "-p",
+        "vpsorg-backups",
+        "--lib",
+        "--locked",
+        "--no-default-features",
+        "--features",
+        "rustls-ring,schemars",
+    ])?;
+    cargo(&[
+        "test",
+        "-p",
+        "vpsorg-backups",
+        "--lib",
+        "--locked",
+        "--no-default-features",
+        "--features",
+        "native-tls",
+    ])?;
     // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
     cargo_with_env(
         &["doc", "--workspace", "--no-deps", "--locked"],
