@@ -5,10 +5,8 @@ use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use backon::Retryable;
 use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
@@ -187,27 +185,30 @@ impl Client {
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
         let started = Instant::now();
-        let attempts = AtomicU32::new(0);
         // Whether an attempt that was retried may have been carried out by the API.
-        let earlier_attempt_reached = AtomicBool::new(false);
-
-        let result = (|| {
-            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            self.attempt(op, path, attempt, &call)
-        })
-        .retry(policy.schedule())
-        .sleep(tokio::time::sleep)
-        .when(|error| policy.should_retry(op, error))
-        .adjust(|error, scheduled| policy.delay(error, scheduled, started.elapsed()))
-        .notify(|error, delay| {
-            if may_have_acted(error) {
-                earlier_attempt_reached.store(true, Ordering::Relaxed);
+        let mut earlier_attempt_reached = false;
+        let mut scheduled = policy.first_delay();
+        let mut attempt: u32 = 0;
+        let result = loop {
+            attempt = attempt.saturating_add(1);
+            let error = match self.attempt(op, path, attempt, &call).await {
+                Ok(value) => break Ok(value),
+                Err(error) => error,
+            };
+            if !policy.should_retry(op, &error) {
+                break Err(error);
             }
-            let attempt = attempts.load(Ordering::Relaxed);
+            let next = (attempt < policy.attempts()).then_some(scheduled);
+            let Some(delay) = policy.delay(&error, next, started.elapsed()) else {
+                break Err(error);
+            };
+            if may_have_acted(&error) {
+                earlier_attempt_reached = true;
+            }
             tracing::debug!(
                 operation = op.name(),
                 attempt,
-                delay_ms = delay.as_millis() as u64,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "retrying",
             );
@@ -215,10 +216,11 @@ impl Client {
                 operation: op.into(),
                 attempt,
                 delay,
-                error,
+                error: &error,
             });
-        })
-        .await;
+            tokio::time::sleep(delay).await;
+            scheduled = policy.next_delay(scheduled);
+        };
 
         result.map_err(|error| {
             let error = match op.non_idempotent_name() {
@@ -230,7 +232,7 @@ impl Client {
             };
             Failed {
                 error,
-                earlier_attempt_reached: earlier_attempt_reached.load(Ordering::Relaxed),
+                earlier_attempt_reached,
             }
         })
     }

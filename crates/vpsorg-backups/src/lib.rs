@@ -6,6 +6,7 @@ mod backups;
 mod client;
 mod decode;
 mod error;
+mod http_date;
 mod model;
 mod pagination;
 mod recover;

@@ -254,7 +254,7 @@ impl<T> Dated<T> {
             .headers()
             .get(reqwest::header::DATE)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| httpdate::parse_http_date(value).ok());
+            .and_then(crate::http_date::parse);
         Dated {
             value: response.into_inner(),
             date,

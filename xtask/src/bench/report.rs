@@ -380,7 +380,7 @@ fn b1(plan: &Plan, r: &Value) -> Section {
          query from typed builder fields, a `HeaderMap` for `api-version`, progenitor's no-op \
          `pre`/`post` hooks, our response-head hook (a no-op outside the wrapper) and \
          `ResponseValue`'s copy of the response headers. {}\n\n\
-         **wrapper / raw** {}. On top of the generated call, the wrapper runs backon's retry \
+         **wrapper / raw** {}. On top of the generated call, the wrapper runs its retry \
          loop (retries off still runs its bookkeeping), one `tracing` span per attempt \
          (disabled without a subscriber), `capture_response_head` (a task-local scope and a \
          copy of three response headers), and its reqwest client has a timeout, a connect \
@@ -390,7 +390,7 @@ fn b1(plan: &Plan, r: &Value) -> Section {
          generated call on the wrapper's reqwest client): the generated call executes about \
          1% more instructions than the raw one and the wrapper about 4% more (some 14,000 \
          per call: moving its 6.6 kB future, a few allocations for the span's path, the \
-         query and the captured head, the task-local scope, backon's state). The wrapper's \
+         query and the captured head, the task-local scope, the retry loop's state). The wrapper's \
          reqwest configuration (timeouts, redirect policy) accounts for about 2 points of \
          the wall-time ratio, the wrapper's own layers for about 4. Most of a call is the \
          loopback round trip and decoding dates with chrono.\n",
