@@ -160,8 +160,20 @@ async fn nothing_logged_at_trace_level_holds_the_token() {
             .await
             .map(drop),
     );
+    // A create whose answer is too slow: found by listing, then (without the search) unknown.
     server.inject(Fault::latency(Duration::from_secs(1)).on(Operation::CreateBackup));
-    failures.push(client.backups().create(server_id).send().await.map(drop));
+    let found = client.backups().create(server_id).send().await.unwrap();
+    assert!(found.recovered);
+    server.inject(Fault::latency(Duration::from_secs(1)).on(Operation::CreateBackup));
+    failures.push(
+        client
+            .backups()
+            .create(server_id)
+            .resolve_unknown_outcome(false)
+            .send()
+            .await
+            .map(drop),
+    );
     server.inject(Fault::truncated_body().on(Operation::RestoreServer));
     failures.push(
         client

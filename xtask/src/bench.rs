@@ -6,6 +6,10 @@
 //! sizes on the debug build CI already has, so that the harness cannot rot, and writes
 //! `<target>/bench/BENCHMARKS.quick.md` instead. Nothing here fails on a number: benchmarks
 //! are not tests.
+//!
+//! `VPSORG_BENCH_ONLY=b6` (any of `b1`..`b7`, comma-separated) runs only those, for work on
+//! one benchmark; such a partial run writes its report under `target/bench/` only, never
+//! `BENCHMARKS.md`.
 
 mod b7;
 mod report;
@@ -40,6 +44,11 @@ pub(crate) struct Plan {
     pub(crate) b5_seconds: f64,
     pub(crate) b5_warmup: f64,
     pub(crate) b5_reps: u32,
+    pub(crate) b6_backups: u32,
+    pub(crate) b6_latency_ms: u32,
+    pub(crate) b6_reps: u32,
+    pub(crate) b6_memory_sizes: [u32; 2],
+    pub(crate) b6_memory_reps: u32,
     /// B7: cold builds of each tiny binary (`--quick` builds none and counts crates only).
     pub(crate) b7_cold_build: bool,
     pub(crate) b7_reps: u32,
@@ -67,6 +76,11 @@ impl Plan {
             b5_seconds: 5.0,
             b5_warmup: 1.0,
             b5_reps: 3,
+            b6_backups: 10_000,
+            b6_latency_ms: 20,
+            b6_reps: 5,
+            b6_memory_sizes: [10_000, 100_000],
+            b6_memory_reps: 3,
             b7_cold_build: true,
             b7_reps: 3,
         }
@@ -89,6 +103,11 @@ impl Plan {
             b5_seconds: 0.5,
             b5_warmup: 0.2,
             b5_reps: 1,
+            b6_backups: 500,
+            b6_latency_ms: 5,
+            b6_reps: 1,
+            b6_memory_sizes: [500, 5_000],
+            b6_memory_reps: 1,
             b7_cold_build: false,
             ..Plan::full()
         }
@@ -103,28 +122,48 @@ pub fn run(quick: bool) -> Result<()> {
     let target = target_dir()?;
     let bins = build(&target, quick)?;
 
+    let only = std::env::var("VPSORG_BENCH_ONLY").ok();
+    let selected = |id: &str| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|one| one.trim() == id))
+    };
     let mut results = json!({});
-    results["b1"] = b1(&bins, &plan)?;
-    results["b2"] = b2(&bins, &plan)?;
-    results["b3"] = b3(&bins, &plan)?;
-    results["b5"] = b5(&bins, &plan)?;
+    if selected("b1") {
+        results["b1"] = b1(&bins, &plan)?;
+    }
+    if selected("b2") {
+        results["b2"] = b2(&bins, &plan)?;
+    }
+    if selected("b3") {
+        results["b3"] = b3(&bins, &plan)?;
+    }
+    if selected("b5") {
+        results["b5"] = b5(&bins, &plan)?;
+    }
+    if selected("b6") {
+        results["b6"] = b6(&bins, &plan)?;
+    }
     // Last: clean builds load the machine for minutes.
-    results["b4"] = b4(&target, &plan)?;
-    results["b7"] = b7::run(&target, &plan)?;
+    if selected("b4") {
+        results["b4"] = b4(&target, &plan)?;
+    }
+    if selected("b7") {
+        results["b7"] = b7::run(&target, &plan)?;
+    }
 
     let load_at_end = report::load_average();
     let text = report::render(&plan, &machine, &results, &load_at_end, started.elapsed());
     // The raw results go under target/ either way; only a full run writes BENCHMARKS.md.
     let dir = target.join("bench");
     std::fs::create_dir_all(&dir)?;
-    let name = if quick {
-        "BENCHMARKS.quick"
-    } else {
-        "BENCHMARKS"
+    let name = match (quick, only.is_some()) {
+        (true, _) => "BENCHMARKS.quick",
+        (false, true) => "BENCHMARKS.partial",
+        (false, false) => "BENCHMARKS",
     };
     let json = dir.join(format!("{name}.json"));
     std::fs::write(&json, serde_json::to_string_pretty(&results)?)?;
-    let path = if quick {
+    let path = if quick || only.is_some() {
         dir.join(format!("{name}.md"))
     } else {
         project_root().join("BENCHMARKS.md")
@@ -139,13 +178,8 @@ pub fn run(quick: bool) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench b7`: B7 alone, written under `<target>/bench/` (see `bench/b7.rs`).
-pub fn run_b7() -> Result<()> {
-    b7::run_alone(&target_dir()?)
-}
-
 /// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR` and config).
-fn target_dir() -> Result<PathBuf> {
+pub fn target_dir() -> Result<PathBuf> {
     let output = Command::new(cargo())
         .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
         .current_dir(project_root())
@@ -165,14 +199,16 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// Paths of the two binaries the benchmarks run.
+/// Paths of the binaries the benchmarks run.
 struct Bins {
     bench: PathBuf,
     mock: PathBuf,
+    /// `vpsorg`, for B6.
+    cli: PathBuf,
 }
 
-/// Builds the benchmark binary and the fake server: release for the full run, the debug
-/// profile CI has already built for `--quick`.
+/// Builds the benchmark binary, the fake server and `vpsorg`: release for the full run, the
+/// debug profile CI has already built for `--quick`.
 fn build(target: &Path, quick: bool) -> Result<Bins> {
     let mut args = vec!["build", "--locked", "--bins"];
     args.extend([
@@ -180,6 +216,8 @@ fn build(target: &Path, quick: bool) -> Result<Bins> {
         "vpsorg-bench",
         "--package",
         "vpsorg-backups-mock",
+        "--package",
+        "vpsorg-cli",
     ]);
     if !quick {
         args.push("--release");
@@ -197,6 +235,7 @@ fn build(target: &Path, quick: bool) -> Result<Bins> {
     Ok(Bins {
         bench: exe("vpsorg-bench"),
         mock: exe("vpsorg-mock"),
+        cli: exe("vpsorg"),
     })
 }
 
@@ -421,4 +460,44 @@ fn b5(bins: &Bins, plan: &Plan) -> Result<Value> {
         std::thread::sleep(Duration::from_millis(200));
     }
     Ok(json!({ "runs": runs }))
+}
+
+fn b6(bins: &Bins, plan: &Plan) -> Result<Value> {
+    let cli = bins.cli.display().to_string();
+    let generate = format!("1,{}", plan.b6_backups);
+    let latency = format!("{}ms", plan.b6_latency_ms);
+    let mock = Mock::start(
+        bins,
+        &strings([&"--generate", &generate, &"--latency", &latency]),
+    )?;
+    let mut result = mock.bench(
+        bins,
+        "b6",
+        &strings([
+            &"--cli",
+            &cli,
+            &"--server-id",
+            &10_001,
+            &"--reps",
+            &plan.b6_reps,
+        ]),
+    )?;
+    result["latency_ms"] = json!(plan.b6_latency_ms);
+    drop(mock);
+
+    // Memory: one listing per process, each size against a server of its own, alternating.
+    let mocks = plan
+        .b6_memory_sizes
+        .iter()
+        .map(|size| Mock::start(bins, &strings([&"--generate", &format!("1,{size}")])))
+        .collect::<Result<Vec<_>>>()?;
+    let mut runs = vec![Vec::new(), Vec::new()];
+    for _ in 0..plan.b6_memory_reps {
+        for (i, (mock, size)) in mocks.iter().zip(plan.b6_memory_sizes).enumerate() {
+            let args = strings([&"--cli", &cli, &"--server-id", &10_001, &"--expect", &size]);
+            runs[i].push(mock.bench(bins, "b6mem", &args)?);
+        }
+    }
+    result["memory"] = json!({ "sizes": plan.b6_memory_sizes, "runs": runs });
+    Ok(result)
 }

@@ -93,6 +93,7 @@ pub fn run(base: Option<&str>) -> Result<()> {
     let report = compare(&old, &new)?;
     print!("{}", report.text);
     if report.passes {
+        println!("{}", report.verdict);
         Ok(())
     } else {
         Err(report.verdict.into())
@@ -108,7 +109,7 @@ pub struct Report {
     pub passes: bool,
     /// One line: the verdict.
     pub verdict: String,
-    /// The whole report, as printed.
+    /// Every change and the counts, as printed (the verdict is printed after it).
     pub text: String,
 }
 
@@ -169,8 +170,6 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
             ),
         ),
     };
-    text.push_str(&verdict);
-    text.push('\n');
     Ok(Report {
         changes,
         passes,
@@ -369,6 +368,15 @@ impl Usage {
         request: false,
         response: true,
     };
+
+    /// The reason that applies: in a request, in a response, or both.
+    fn say(self, in_request: &str, in_response: &str) -> String {
+        match (self.request, self.response) {
+            (true, false) => in_request.to_owned(),
+            (false, true) => in_response.to_owned(),
+            _ => format!("in a request, {in_request}; in a response, {in_response}"),
+        }
+    }
 
     /// The class of a change that is `if_request` in a request and `if_response` in a
     /// response: the more severe of the two that apply.
@@ -1096,11 +1104,19 @@ impl<'a> Diff<'a> {
                     match (was_required, is_required) {
                         (false, true) => {
                             let class = usage.class(Class::Breaking, Class::Breaking);
-                            self.push(class, &where_, "became required: in a request existing code may not set it; in a response its Rust type is no longer an Option");
+                            let reason = usage.say(
+                                "became required: existing code may not set it",
+                                "became required: its Rust type is no longer an Option",
+                            );
+                            self.push(class, &where_, reason);
                         }
                         (true, false) => {
                             let class = usage.class(Class::Additive, Class::Breaking);
-                            self.push(class, &where_, "became optional: in a response clients may not get it, and its Rust type becomes an Option");
+                            let reason = usage.say(
+                                "became optional: the generated builder still takes it",
+                                "became optional: clients may not get it, and its Rust type becomes an Option",
+                            );
+                            self.push(class, &where_, reason);
                         }
                         _ => {}
                     }

@@ -395,9 +395,20 @@ pub fn check(manifest: &str, lock: &Lockfile, inputs: &Inputs) -> Result<Vec<Pro
     Ok(problems)
 }
 
-/// `"1.2.3"` or `"^1.2.3"` as a version; anything looser (`"1.2"`, `">=1"`) is not a floor.
+/// `"1.2.3"`, `"^1.2.3"` or an exact pin `"=1.2.3"` as a version; anything looser (`"1.2"`,
+/// `">=1"`) is not a floor.
 fn exact_floor(requirement: &str) -> Option<Version> {
-    Version::parse(requirement.strip_prefix('^').unwrap_or(requirement)).ok()
+    let (_, version) = split_operator(requirement);
+    Version::parse(version).ok()
+}
+
+/// `("=", "1.2.3")` from `"=1.2.3"`: the operator (`^`, `=` or none) and the version.
+fn split_operator(requirement: &str) -> (&str, &str) {
+    let requirement = requirement.trim();
+    match requirement.chars().next() {
+        Some('^' | '=') => requirement.split_at(1),
+        _ => ("", requirement),
+    }
 }
 
 /// Every dependency entry of a manifest (or a fragment of one): (section, name, value).
@@ -450,7 +461,8 @@ pub fn write_floors(manifest: &str, lock: &Lockfile) -> Result<String> {
     for floor in declared_floors(manifest)? {
         let req = VersionReq::parse(&floor.requirement).unwrap_or(VersionReq::STAR);
         if let Some(locked) = lock.resolve(&floor.package, &req) {
-            wanted.insert(floor.key, locked.to_string());
+            let (operator, _) = split_operator(&floor.requirement);
+            wanted.insert(floor.key, format!("{operator}{locked}"));
         }
     }
     let mut in_section = false;
@@ -475,7 +487,7 @@ pub fn write_fuzz(manifest: &str, floors: &[Floor]) -> String {
     let wanted: BTreeMap<&str, &str> = floors
         .iter()
         .filter(|f| exact_floor(&f.requirement).is_some())
-        .map(|f| (f.package.as_str(), f.requirement.trim_start_matches('^')))
+        .map(|f| (f.package.as_str(), split_operator(&f.requirement).1))
         .collect();
     let mut in_deps = false;
     let mut out = String::with_capacity(manifest.len());
@@ -574,6 +586,7 @@ rand = "0.8.5"
 rand09 = { package = "rand", version = "0.9" }
 gone = "1.0.0"
 toml = "1.2.2"
+pinned = { package = "serde", version = "=1.0.229" }
 "#;
 
     fn lock() -> Lockfile {
@@ -604,6 +617,7 @@ toml = "1.2.2"
         assert!(fixed.contains("rand09 = { package = \"rand\", version = \"0.9.2\" }\n"));
         assert!(fixed.contains("\nrand = \"0.8.5\"\n"));
         assert!(fixed.contains("# A comment stays.\n"));
+        assert!(fixed.contains("pinned = { package = \"serde\", version = \"=1.0.229\" }"));
         assert!(fixed.contains("ours = { path = \"a\", version = \"0.2.0\" }"));
         let problems = messages(&check(&fixed, &lock(), &Inputs::default()).unwrap());
         assert_eq!(problems.len(), 1, "{problems:#?}");

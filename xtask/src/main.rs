@@ -2,7 +2,12 @@
 
 use std::process::{Command, ExitCode};
 
-use xtask::{Result, bench, codegen, compat, floors, package, project_root, spec::Spec};
+mod man;
+
+use xtask::{
+    Result, bench, codegen, compat, evolution, floors, package, project_root, public_api,
+    spec::Spec,
+};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -15,19 +20,26 @@ commands:
                      additive or docs-only; fails when a breaking change lacks a semver-breaking
                      version bump of vpsorg-backups-client
   compat --record    record the working tree's spec and version as the last release
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, tests,
-                     docs, demo, bench --quick
+  evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
+                     downstream crate compiling, and compat fails breaking ones without a bump
+  public-api [--check]
+                     write each library crate's public API to public-api/<crate>.txt
+                     (--check: fail when one is stale)
+  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, compat,
+                     public-api --check, tests, docs, evolution, demo, bench --quick
   floors [--write]   every declared dependency version is the one Cargo.lock builds
                      (--write: set them so)
   package [--verify] check and package the published crates (--verify: build and test
                      each tarball on its own, minutes)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
-  bench b7           B7 alone (cold builds with and without vpsorg-backups, minutes),
-                     written to target/bench/B7.md
+  man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
 ";
 
 fn main() -> ExitCode {
+    if let Some(code) = public_api::run_as_rustdoc_wrapper() {
+        return code;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
@@ -37,12 +49,16 @@ fn main() -> ExitCode {
         ["compat"] => compat::run(None),
         ["compat", "--base", base] => compat::run(Some(base)),
         ["compat", "--record"] => compat::record(),
+        ["evolution"] => evolution::run(),
+        ["public-api"] => public_api::run(false),
+        ["public-api", "--check"] => public_api::run(true),
         ["ci"] => ci(),
         ["floors", flags @ ..] => floors::main(flags),
         ["package", flags @ ..] => package::main(flags),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
-        ["bench", "b7"] => bench::run_b7(),
+        ["man"] => man::run(None),
+        ["man", "--out-dir", dir] => man::run(Some(dir)),
         ["help" | "--help" | "-h"] | [] => {
             print!("{HELP}");
             Ok(())
@@ -87,12 +103,41 @@ fn ci() -> Result<()> {
     codegen::run(true)?;
     step("lint");
     lint()?;
+    step("compat (against the last release)");
+    compat::run(None)?;
+    step("public-api --check");
+    public_api::run(true)?;
     cargo(&["test", "--workspace", "--locked"])?;
+    // The wrapper's other TLS backends and its optional schemars support, which the default
+    // build leaves out (native-tls needs OpenSSL's headers: .ci/run installs them).
+    cargo(&[
+        "test",
+        "-p",
+        "vpsorg-backups",
+        "--lib",
+        "--locked",
+        "--no-default-features",
+        "--features",
+        "rustls-ring,schemars",
+    ])?;
+    cargo(&[
+        "test",
+        "-p",
+        "vpsorg-backups",
+        "--lib",
+        "--locked",
+        "--no-default-features",
+        "--features",
+        "native-tls",
+    ])?;
     // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
     cargo_with_env(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // After the tests, so that the copy is seeded with this checkout's check-mode artifacts.
+    step("evolution");
+    evolution::run()?;
     // README's first command, run the way a newcomer runs it.
     cargo(&[
         "run",

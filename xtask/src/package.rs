@@ -45,7 +45,12 @@ pub const PUBLISHED: [&str; 5] = [
 ];
 
 /// Workspace members that are never published.
-pub const PRIVATE: [&str; 3] = ["vpsorg-bench", "vpsorg-tests", "xtask"];
+pub const PRIVATE: [&str; 4] = [
+    "vpsorg-bench",
+    "vpsorg-tests",
+    "vpsorg-downstream-fixture",
+    "xtask",
+];
 
 /// Files every published tarball must hold.
 pub const REQUIRED_FILES: [&str; 5] = [
@@ -572,17 +577,19 @@ fn test_tarballs(metadata: &Value, target: &Path, env: &[(&str, &str)]) -> Resul
         scratch.join("Cargo.lock"),
     )?;
 
-    // The client's own tests need its `schemars` feature, which its workspace manifest turns
-    // on through a path dev-dependency on itself; cargo drops such dev-dependencies from the
-    // tarball, so the feature is asked for here.
-    let test = [
-        "test",
-        "--workspace",
-        "--all-targets",
-        "--features",
-        "vpsorg-backups-client/schemars",
-    ];
-    let doc_tests = ["test", "--workspace", "--doc"];
+    // A crate's tests may need its own opt-in features, which its workspace manifest turns on
+    // through a path dev-dependency on itself (the client's `schemars`, the wrapper's
+    // `test-util`); cargo drops such dev-dependencies from the tarball, so they are asked
+    // for here.
+    let own_features = self_dev_features(&metadata_dirs(metadata))?;
+    let mut test = vec!["test", "--workspace", "--all-targets"];
+    if !own_features.is_empty() {
+        test.extend(["--features", own_features.as_str()]);
+    }
+    let mut doc_tests = vec!["test", "--workspace", "--doc"];
+    if !own_features.is_empty() {
+        doc_tests.extend(["--features", own_features.as_str()]);
+    }
     // The documentation as docs.rs builds it: every feature, `--cfg docsrs` (the feature
     // badges), on a compiler that allows `#![feature(doc_cfg)]`, here only for our crates.
     // Warnings are `cargo xtask ci`'s business (its doc step denies them); this step fails
@@ -631,6 +638,32 @@ fn test_tarballs(metadata: &Value, target: &Path, env: &[(&str, &str)]) -> Resul
         }
     }
     Ok(())
+}
+
+/// The directory of each published crate in this workspace.
+fn metadata_dirs(metadata: &Value) -> Vec<(&'static str, PathBuf)> {
+    PUBLISHED
+        .iter()
+        .filter_map(|name| Some((*name, package_dir(metadata, name)?)))
+        .collect()
+}
+
+/// `crate/feature,...` for every feature a published crate turns on for its own tests through
+/// a path dev-dependency on itself.
+fn self_dev_features(dirs: &[(&str, PathBuf)]) -> Result<String> {
+    let mut features = Vec::new();
+    for (name, dir) in dirs {
+        let manifest: toml::Table = std::fs::read_to_string(dir.join("Cargo.toml"))?.parse()?;
+        let own = manifest
+            .get("dev-dependencies")
+            .and_then(|deps| deps.get(*name))
+            .and_then(|dep| dep.get("features"))
+            .and_then(toml::Value::as_array);
+        for feature in own.into_iter().flatten().filter_map(toml::Value::as_str) {
+            features.push(format!("{name}/{feature}"));
+        }
+    }
+    Ok(features.join(","))
 }
 
 /// Writes `readme-<name>/`, a crate made from a README's ```toml and ```rust blocks alone,

@@ -1,23 +1,23 @@
 //! `cargo xtask lint`: checks `openapi/backups.yaml` beyond what progenitor checks, and lets
 //! tests validate JSON against the schemas the spec declares.
 //!
-//! OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (`nullable` instead of a `null`
-//! type). [`Spec`] rewrites them into plain draft 4 once, so that a well-kept validator
-//! (`jsonschema`) does the validating.
+//! Validation is `vpsorg_doctor::Contract`'s, the same code that checks a live API: OpenAPI
+//! 3.0 schemas rewritten into JSON Schema draft 4 (`nullable` as a `null` type) for the
+//! `jsonschema` crate. One implementation, so the lint, the conformance tests and the doctor
+//! cannot disagree about what the spec allows.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use vpsorg_doctor::{Contract, Finding, FindingKind, Severity};
 
 use crate::{Result, read_spec_text};
 
-/// The spec, parsed twice: typed by `openapiv3` (what progenitor sees), and as JSON with its
-/// schemas rewritten to JSON Schema draft 4 (what the validator sees).
+/// The spec: typed by `openapiv3` (what progenitor sees), and as a [`Contract`] (what the
+/// validator sees).
 #[derive(Debug)]
 pub struct Spec {
     /// The typed document.
     pub openapi: openapiv3::OpenAPI,
-    raw: Value,
-    /// `components`, with every schema rewritten to draft 4; `$ref`s resolve against it.
-    components: Value,
+    contract: Contract,
 }
 
 /// One example found in the spec, with where it was found and the schema it must satisfy.
@@ -37,13 +37,8 @@ impl Spec {
     pub fn parse(text: &str) -> Result<Self> {
         let openapi: openapiv3::OpenAPI = serde_yaml_ng::from_str(text)
             .map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
-        let raw: Value = serde_yaml_ng::from_str(text)?;
-        let components = to_draft4(raw.get("components").cloned().unwrap_or(json!({})));
-        Ok(Self {
-            openapi,
-            raw,
-            components,
-        })
+        let contract = Contract::from_yaml(text)?;
+        Ok(Self { openapi, contract })
     }
 
     /// Every problem the lint finds; empty when the spec is clean.
@@ -55,6 +50,11 @@ impl Spec {
                 self.openapi.openapi
             ));
         }
+        let operation_ids: Vec<&str> = self
+            .openapi
+            .operations()
+            .filter_map(|(_, _, op)| op.operation_id.as_deref())
+            .collect();
         for (path, method, op) in self.openapi.operations() {
             let name = format!("{} {path}", method.to_uppercase());
             if op.operation_id.as_deref().unwrap_or("").is_empty() {
@@ -74,9 +74,34 @@ impl Spec {
             if !has_success {
                 problems.push(format!("{name}: no 2xx response"));
             }
+            // A link to an operation that does not exist misleads the tools that follow it.
+            for (code, response) in documented {
+                let Some(response) = response.as_item() else {
+                    continue;
+                };
+                for (link_name, link) in &response.links {
+                    let target = link.as_item().and_then(|link| match &link.operation {
+                        openapiv3::LinkOperation::OperationId(id) => Some(id.as_str()),
+                        openapiv3::LinkOperation::OperationRef(_) => None,
+                    });
+                    if let Some(target) = target
+                        && !operation_ids.contains(&target)
+                    {
+                        problems.push(format!(
+                            "{name} {code} link `{link_name}`: no operation `{target}`"
+                        ));
+                    }
+                }
+            }
         }
         let mut cases = Vec::new();
-        collect_examples(&self.raw, "#", false, &mut cases, &mut problems);
+        collect_examples(
+            self.contract.document(),
+            "#",
+            false,
+            &mut cases,
+            &mut problems,
+        );
         for case in &cases {
             if let Err(errors) = self.validate(&case.schema, &case.example) {
                 problems.push(format!(
@@ -94,37 +119,31 @@ impl Spec {
     /// Validates `body` against the JSON body that the spec declares for `operation_id`
     /// answering `status` (an exact code first, then a range such as `5XX`, then `default`).
     ///
-    /// Returns `Ok(false)` when the spec declares that status with no body, and an error when
-    /// the status is undocumented or the body does not match.
+    /// Returns `Ok(false)` when the spec declares that status with no JSON body, and an
+    /// error when the status is undocumented or the body does not match.
     pub fn validate_response(&self, operation_id: &str, status: u16, body: &Value) -> Result<bool> {
-        let operation = self
-            .raw_operation(operation_id)
-            .ok_or_else(|| format!("no operation {operation_id} in the spec"))?;
-        let responses = &operation["responses"];
-        let response = [
-            status.to_string(),
-            format!("{}XX", status / 100),
-            "default".into(),
-        ]
-        .iter()
-        .find_map(|key| responses.get(key))
-        .ok_or_else(|| format!("{operation_id}: status {status} is not documented"))?;
-        let response = self.resolve(response);
-        let Some(schema) = response.pointer("/content/application~1json/schema") else {
-            return Ok(false);
-        };
-        self.validate(&to_draft4(schema.clone()), body)
-            .map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
-        Ok(true)
-    }
-
-    fn raw_operation(&self, operation_id: &str) -> Option<&Value> {
-        self.raw["paths"]
-            .as_object()?
-            .values()
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+        let key = self
+            .contract
+            .response_key(operation_id, status)?
+            .ok_or_else(|| format!("{operation_id}: status {status} is not documented"))?;
+        let declares_json = self
+            .contract
+            .operations()
+            .into_iter()
+            .find(|op| op.id == operation_id)
+            .and_then(|op| {
+                let pointer = format!(
+                    "/paths/{}/{}/responses/{key}",
+                    op.path.replace('~', "~0").replace('/', "~1"),
+                    op.method.to_ascii_lowercase()
+                );
+                self.contract.document().pointer(&pointer)
+            })
+            .map(|response| self.resolve(response))
+            .is_some_and(|response| response.pointer("/content/application~1json").is_some());
+        let findings = self.contract.check_json(operation_id, status, body)?;
+        violations(&findings).map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
+        Ok(declares_json)
     }
 
     /// Follows a local `$ref` (`#/components/...`) once.
@@ -132,65 +151,41 @@ impl Spec {
         match value.get("$ref").and_then(Value::as_str) {
             Some(reference) => reference
                 .strip_prefix('#')
-                .and_then(|pointer| self.raw.pointer(pointer))
+                .and_then(|pointer| self.contract.document().pointer(pointer))
                 .unwrap_or(value),
             None => value,
         }
     }
 
-    /// Validates `instance` against a draft 4 `schema` whose `$ref`s point into components.
+    /// Validates `instance` against a schema in the spec's dialect.
     fn validate(&self, schema: &Value, instance: &Value) -> std::result::Result<(), String> {
-        let root = json!({
-            "components": self.components,
-            "x-target": schema,
-            "$ref": "#/x-target",
-        });
-        let validator = jsonschema::draft4::options()
-            .should_validate_formats(true)
-            .build(&root)
+        let findings = self
+            .contract
+            .check_value(schema, instance)
             .map_err(|e| format!("the schema itself is invalid: {e}"))?;
-        let errors: Vec<String> = validator
-            .iter_errors(instance)
-            .map(|e| format!("{} (at `{}`)", e, e.instance_path()))
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        }
+        violations(&findings)
     }
 }
 
-/// Rewrites OpenAPI 3.0 schema dialect into JSON Schema draft 4: `nullable: true` becomes a
-/// `null` type (and a `null` enum member). Values of data keywords are left alone.
-fn to_draft4(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            let nullable = map.get("nullable") == Some(&Value::Bool(true));
-            for (key, child) in map {
-                match key.as_str() {
-                    "nullable" => {}
-                    "example" | "examples" | "default" | "enum" => {
-                        out.insert(key, child);
-                    }
-                    _ => {
-                        out.insert(key, to_draft4(child));
-                    }
-                }
-            }
-            if nullable {
-                if let Some(Value::String(ty)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([ty, "null"]));
-                }
-                if let Some(Value::Array(values)) = out.get_mut("enum") {
-                    values.push(Value::Null);
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(to_draft4).collect()),
-        other => other,
+/// What the schema forbids among `findings`, as one message. The doctor calls an enum value
+/// the spec does not list an additive surprise (clients keep it), but the schema's `enum`
+/// forbids it, and neither the fake server nor an example may send one; a field the schema
+/// does not list is allowed (no schema says `additionalProperties: false`).
+fn violations(findings: &[Finding]) -> std::result::Result<(), String> {
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Violation || f.kind == FindingKind::UnknownEnumValue)
+        .map(|f| {
+            format!(
+                "{}: expected {}, got {} (at `{}`)",
+                f.kind, f.expected, f.got, f.location
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
     }
 }
 
@@ -211,12 +206,12 @@ fn collect_examples(
                     schema.remove("example");
                     cases.push(ExampleCase {
                         location: location.to_string(),
-                        schema: to_draft4(Value::Object(schema)),
+                        schema: Value::Object(schema),
                         example: example.clone(),
                     });
                 }
             } else if let Some(schema) = map.get("schema") {
-                let schema = to_draft4(schema.clone());
+                let schema = schema.clone();
                 if let Some(example) = map.get("example") {
                     cases.push(ExampleCase {
                         location: format!("{location}/example"),
@@ -270,6 +265,8 @@ fn collect_examples(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -312,9 +309,13 @@ mod tests {
         );
         assert_ne!(text, broken);
         let problems = Spec::parse(&broken).unwrap().lint();
+        // Create's link to the delete now names nothing, too.
         assert_eq!(
             problems,
-            ["DELETE /api/v1/backups/{backup_id}/: no operationId"]
+            [
+                "POST /api/v1/backups/ 201 link `deleteTheBackup`: no operation `deleteBackup`",
+                "DELETE /api/v1/backups/{backup_id}/: no operationId"
+            ]
         );
     }
 
@@ -330,7 +331,8 @@ mod tests {
     fn the_vendors_examples_are_in_the_spec_unchanged() {
         let spec = Spec::load().unwrap();
         let example = |pointer: &str| {
-            spec.raw
+            spec.contract
+                .document()
                 .pointer(pointer)
                 .cloned()
                 .unwrap_or_else(|| panic!("no {pointer}"))
@@ -410,10 +412,10 @@ mod tests {
         ];
         let spec = Spec::load().unwrap();
         for (operation_id, statuses) in documented {
-            let responses = &spec.raw_operation(operation_id).unwrap()["responses"];
             for status in statuses {
-                assert!(
-                    responses.get(status.to_string()).is_some(),
+                assert_eq!(
+                    spec.contract.response_key(operation_id, *status).unwrap(),
+                    Some(status.to_string()),
                     "{operation_id} lacks {status}"
                 );
             }

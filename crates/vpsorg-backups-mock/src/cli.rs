@@ -17,7 +17,7 @@
 //! # }
 //! ```
 
-use std::io;
+use std::io::{self, Write};
 use std::time::Duration;
 
 pub use crate::fault::FAULT_SYNTAX;
@@ -131,7 +131,10 @@ impl ServeArgs {
     /// The port cannot be bound, or the token is not usable (see [`MockServerBuilder::start`]).
     pub async fn run(&self) -> io::Result<()> {
         let server = self.builder().start().await?;
-        println!("{}", banner(&server));
+        // Not `println!`: a closed stdout (`| head -1`) must not panic the server.
+        let mut stdout = io::stdout().lock();
+        let _ = writeln!(stdout, "{}", banner(&server)).and_then(|()| stdout.flush());
+        drop(stdout);
         wait_for_stop_signal().await;
         eprintln!("vpsorg-mock: stopping");
         server.shutdown().await;
@@ -139,14 +142,19 @@ impl ServeArgs {
     }
 }
 
-/// What a freshly started server prints: where it is, the token, and a request to try.
+/// What a freshly started server prints: where it is, the token, and a request to try (on a
+/// server the seed has, or the whole list when it has none).
 pub fn banner(server: &MockServer) -> String {
+    let filter = server
+        .newest_backup()
+        .map(|backup| format!("?server_id={}", backup.server.id))
+        .unwrap_or_default();
     format!(
         "vpsorg-mock: a fake VPS.org Backups API\n\
          base URL:  {url}\n\
          token:     {token}\n\
          seed:      {seed}; clock at {now}\n\
-         try:       curl -H \"Authorization: Bearer {token}\" {url}/api/v1/backups/?server_id=12345\n\
+         try:       curl -H \"Authorization: Bearer {token}\" {url}/api/v1/backups/{filter}\n\
          Ctrl-C stops it.",
         url = server.base_url(),
         token = server.token(),
@@ -179,6 +187,26 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         serve: ServeArgs,
+    }
+
+    /// The request the banner suggests lists backups that exist, whatever the seed.
+    #[tokio::test]
+    async fn the_banner_suggests_a_server_the_seed_has() {
+        for (seed, expected) in [
+            (
+                Seed::vendor_examples(),
+                "/api/v1/backups/?server_id=12345\n",
+            ),
+            (Seed::generated(3, 4), "/api/v1/backups/?server_id=10003\n"),
+            (Seed::empty(), "/api/v1/backups/\n"),
+        ] {
+            let server = MockServer::builder().seed(seed).start().await.unwrap();
+            let banner = banner(&server);
+            assert!(banner.contains(expected), "{banner}");
+            if let Some(backup) = server.newest_backup() {
+                assert!(!server.backups_of(backup.server.id).is_empty());
+            }
+        }
     }
 
     #[test]

@@ -370,6 +370,12 @@ impl MockServer {
         state.all_backups(now)
     }
 
+    /// The newest backup, if there is one (cheaper than `backups()` on a large seed).
+    pub fn newest_backup(&self) -> Option<Backup> {
+        let (state, now) = self.shared.read();
+        state.newest_backup(now)
+    }
+
     /// The backups of one server, newest first (empty for an unknown server).
     pub fn backups_of(&self, server_id: i64) -> Vec<Backup> {
         let (state, now) = self.shared.read();
@@ -548,6 +554,17 @@ async fn handle(
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(HeaderName::from_static("x-request-id"), value);
+    }
+    // `Date` from the mock's clock, which also stamps `created_at`: a real server's Date and
+    // timestamps come from one clock, and clients compare them (the wrapper does, to find a
+    // backup whose create's answer was lost). A fault's own `Date` still wins below.
+    let date = shared
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        headers.insert(axum::http::header::DATE, value);
     }
     for (name, value) in fault.iter().flat_map(|f| &f.headers) {
         if let (Ok(name), Ok(value)) = (

@@ -455,6 +455,12 @@ impl State {
         self.views(self.all.all.iter().rev().copied(), now)
     }
 
+    /// The newest backup, if there is one.
+    pub(crate) fn newest_backup(&self, now: DateTime<Utc>) -> Option<Backup> {
+        self.views(self.all.all.iter().rev().take(1).copied(), now)
+            .pop()
+    }
+
     /// Every backup of one server, newest first.
     pub(crate) fn backups_of(&self, server_id: i64, now: DateTime<Utc>) -> Vec<Backup> {
         match self.servers.get(&server_id) {

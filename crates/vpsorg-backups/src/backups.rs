@@ -2,6 +2,7 @@
 //! [`Backups::wait_until_completed`].
 
 use std::fmt;
+use std::time::Instant;
 
 use serde::de::IgnoredAny;
 use vpsorg_backups_client::{ResponseValue, types};
@@ -9,10 +10,12 @@ use vpsorg_backups_client::{ResponseValue, types};
 use crate::client::Failed;
 use crate::error::{Error, Operation, Result};
 use crate::pagination::{self, BackupStream, Page, PageStream, Query};
+use crate::recover::{self, Found};
 use crate::wait::{BackupRef, WaitUntilCompleted};
-use crate::{BackupType, Client, CreatedBackup};
+use crate::{BackupType, Client, CreatedBackup, RetryPolicy};
 
-/// The longest description the API accepts, in characters.
+/// The longest description the API accepts, in characters, after surrounding whitespace is
+/// trimmed.
 pub const MAX_DESCRIPTION_CHARS: usize = 255;
 
 /// Operations on backups, from [`Client::backups`].
@@ -31,7 +34,7 @@ impl Backups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     /// use vpsorg_backups::BackupType;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
@@ -77,6 +80,8 @@ impl Backups {
             client: self.client.clone(),
             server_id,
             description: None,
+            retry: None,
+            resolve_unknown_outcome: true,
         }
     }
 
@@ -93,12 +98,13 @@ impl Backups {
         DeleteBackup {
             client: self.client.clone(),
             backup_id,
+            retry: None,
         }
     }
 
     /// Waits until a backup is `completed`, polling its server's backup list (the API has
-    /// no endpoint that fetches one backup). Takes a [`Backup`], a [`CreatedBackup`], a
-    /// [`BackupRef`] or a `(server_id, backup_id)` pair.
+    /// no endpoint that fetches one backup). Takes a [`Backup`](crate::Backup), a
+    /// [`CreatedBackup`], a [`BackupRef`] or a `(server_id, backup_id)` pair.
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
@@ -146,8 +152,9 @@ impl ListBackups {
         self
     }
 
-    /// Backups per page, 1 to 100 (the API's default is 20).
-    pub fn page_size(mut self, page_size: u32) -> Self {
+    /// Backups per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE) (100; the API's
+    /// default is 20).
+    pub fn page_size(mut self, page_size: u64) -> Self {
         self.query.page_size = Some(page_size);
         self
     }
@@ -166,6 +173,13 @@ impl ListBackups {
     /// page past the last, or when no page is left to request.
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
+        self
+    }
+
+    /// How this listing's requests are retried, instead of the client's
+    /// [`RetryPolicy`] (each page is retried on its own).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.query.retry = Some(policy);
         self
     }
 
@@ -197,7 +211,7 @@ impl ListBackups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
     /// let mut pages = client.backups().list().page_size(100).pages();
@@ -233,7 +247,7 @@ impl ListBackups {
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     ///
     /// let client = vpsorg_backups::Client::from_env()?;
     /// let all: Vec<_> = client
@@ -260,6 +274,8 @@ pub struct CreateBackup {
     client: Client,
     server_id: i64,
     description: Option<String>,
+    retry: Option<RetryPolicy>,
+    resolve_unknown_outcome: bool,
 }
 
 impl fmt::Debug for CreateBackup {
@@ -267,14 +283,34 @@ impl fmt::Debug for CreateBackup {
         f.debug_struct("CreateBackup")
             .field("server_id", &self.server_id)
             .field("description", &self.description)
+            .field("retry", &self.retry)
+            .field("resolve_unknown_outcome", &self.resolve_unknown_outcome)
             .finish_non_exhaustive()
     }
 }
 
 impl CreateBackup {
-    /// A description for the backup, at most 255 characters.
+    /// A description for the backup. Surrounding whitespace is trimmed, as the API does
+    /// (Django REST Framework's `CharField`), and what is left may have at most
+    /// [`MAX_DESCRIPTION_CHARS`] (255) characters; the trimmed text is what is sent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
+        self
+    }
+
+    /// How this create is retried, instead of the client's [`RetryPolicy`]. Whatever the
+    /// policy, a create is retried only when the API provably did not act on it (see
+    /// [`send`](Self::send)).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Whether a create whose answer was lost is looked for in the server's backup list
+    /// (default `true`); see [`send`](Self::send). With `false`, such a create is
+    /// [`Error::OutcomeUnknown`] at once.
+    pub fn resolve_unknown_outcome(mut self, resolve: bool) -> Self {
+        self.resolve_unknown_outcome = resolve;
         self
     }
 
@@ -282,15 +318,26 @@ impl CreateBackup {
     ///
     /// Not idempotent, so retried only when the API provably did not act on the request:
     /// a refused connection, or a 429 (throttling refuses a request before anything runs).
-    /// A failure after it may have arrived is [`Error::OutcomeUnknown`]: list the server's
-    /// backups before trying again.
+    ///
+    /// When the request may have been carried out but its answer was lost (a timeout, a
+    /// dropped connection, a 5xx, or a 2xx whose body could not be read), the server's
+    /// manual backups are listed, and a backup created since this request with the same
+    /// description is taken as this one when it is the only one: it is returned with
+    /// [`CreatedBackup::recovered`] set. "Since this request" is judged on the server's
+    /// clock, never this machine's (see [`resolve_unknown_outcome`](Self::resolve_unknown_outcome)
+    /// to turn this off, and the crate's README, "Retries", for how). Only when no single
+    /// backup matches is the result [`Error::OutcomeUnknown`] (or the
+    /// [`Error::Decode`] of a 2xx): list the server's backups before trying again. A
+    /// backup that another client creates for the same server, with the same description,
+    /// while this answer is being looked for, can be taken for this one: give concurrent
+    /// creates distinct descriptions.
     ///
     /// # Errors
     ///
     /// [`Error::ManualBackupLimit`] when the server already has 10 manual backups;
     /// [`Error::NotFound`] with [`Resource::Server`](crate::Resource::Server) for an unknown
-    /// server; [`Error::InvalidInput`] for a description over 255 characters; and the
-    /// errors of any request (see [`Error`]).
+    /// server; [`Error::InvalidInput`] for a description over 255 characters once trimmed;
+    /// [`Error::OutcomeUnknown`] as above; and the errors of any request (see [`Error`]).
     ///
     /// ```no_run
     /// # async fn run() -> vpsorg_backups::Result<()> {
@@ -308,9 +355,16 @@ impl CreateBackup {
     /// # }
     /// ```
     pub async fn send(self) -> Result<CreatedBackup> {
-        let description = match self.description {
-            Some(description) => Some(
-                types::CreateBackupRequestDescription::try_from(description).map_err(|_| {
+        // DRF's CharField trims, then checks the length, then stores the trimmed text.
+        let trimmed = self.description.as_deref().map(str::trim);
+        let description = match trimmed {
+            Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => {
+                return Err(Error::invalid_input(format!(
+                    "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
+                )));
+            }
+            Some(text) => Some(
+                types::CreateBackupRequestDescription::try_from(text).map_err(|_| {
                     Error::invalid_input(format!(
                         "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
                     ))
@@ -325,9 +379,11 @@ impl CreateBackup {
         let op = Operation::Create {
             server_id: self.server_id,
         };
-        let created: types::CreatedBackup = self
+        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
+        let started = Instant::now();
+        let result: Result<types::CreatedBackup> = self
             .client
-            .execute(op, &path, |raw| {
+            .execute(policy, op, &path, |raw| {
                 let body = body.clone();
                 async move {
                     raw.create_backup()
@@ -337,8 +393,36 @@ impl CreateBackup {
                         .map(ResponseValue::into_inner)
                 }
             })
-            .await?;
-        Ok(CreatedBackup::from_wire(created))
+            .await;
+        let error = match result {
+            Ok(created) => return Ok(CreatedBackup::from_wire(created)),
+            Err(error) if self.resolve_unknown_outcome && recover::worth_looking(&error) => error,
+            Err(error) => return Err(error),
+        };
+        let wanted = recover::Wanted {
+            server_id: self.server_id,
+            description: trimmed.unwrap_or_default(),
+            started,
+            retry: self.retry.clone(),
+        };
+        match recover::find_created(&self.client, &wanted).await {
+            Found::One(backup) => {
+                tracing::info!(
+                    backup_id = backup.id,
+                    error = %error,
+                    "the create's answer was lost; found the backup it created by listing",
+                );
+                Ok(CreatedBackup::found(backup))
+            }
+            found => {
+                tracing::warn!(
+                    error = %error,
+                    looked = %found,
+                    "the create's outcome stays unknown",
+                );
+                Err(error)
+            }
+        }
     }
 }
 
@@ -348,9 +432,16 @@ impl CreateBackup {
 pub struct DeleteBackup {
     client: Client,
     backup_id: i64,
+    retry: Option<RetryPolicy>,
 }
 
 impl DeleteBackup {
+    /// How this deletion is retried, instead of the client's [`RetryPolicy`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Deletes the backup. Retried like a listing; when an earlier attempt may have reached
     /// the API and a retry then finds the backup gone, the deletion counts as done.
     ///
@@ -369,15 +460,21 @@ impl DeleteBackup {
     pub async fn send(self) -> Result<()> {
         let backup_id = self.backup_id;
         let path = format!("{}{backup_id}/", self.client.list_path());
+        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
         let outcome = self
             .client
-            .execute_tracked(Operation::Delete { backup_id }, &path, |raw| async move {
-                raw.delete_backup()
-                    .backup_id(backup_id)
-                    .send()
-                    .await
-                    .map(|_| IgnoredAny)
-            })
+            .execute_tracked(
+                policy,
+                Operation::Delete { backup_id },
+                &path,
+                |raw| async move {
+                    raw.delete_backup()
+                        .backup_id(backup_id)
+                        .send()
+                        .await
+                        .map(|_| IgnoredAny)
+                },
+            )
             .await;
         match outcome {
             Ok(IgnoredAny) => Ok(()),

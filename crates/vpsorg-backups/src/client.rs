@@ -5,17 +5,16 @@ use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use backon::Retryable;
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
 use crate::error::{Error, Operation, RawError, Result, settle};
+use crate::retry::{RetryHook, RetryNotice};
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -43,7 +42,7 @@ const MAX_REDIRECTS: usize = 5;
 ///
 /// ```no_run
 /// # async fn run() -> vpsorg_backups::Result<()> {
-/// use futures::TryStreamExt;
+/// use futures_util::TryStreamExt;
 ///
 /// let client = vpsorg_backups::Client::builder().token("YOUR_API_TOKEN").build()?;
 /// let backups: Vec<_> = client.backups().list().server_id(12345).items().try_collect().await?;
@@ -60,6 +59,7 @@ struct Inner {
     raw: vpsorg_backups_client::Client,
     base_url: Url,
     retry: RetryPolicy,
+    on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for Client {
@@ -67,6 +67,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
             .field("retry", &self.inner.retry)
+            .field("on_retry", &self.inner.on_retry.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -104,18 +105,22 @@ impl Client {
     }
 
     /// The generated low-level client underneath, sharing this client's token, connection
-    /// pool and timeouts, for a call the wrapper does not offer. Its calls are not retried,
-    /// and return the generated crate's errors; add `vpsorg-backups-client` as a dependency
-    /// to name its types.
+    /// pool, timeouts and proxy, for a call the wrapper does not offer. Its calls are not
+    /// retried, and return the generated crate's errors. Its types are in
+    /// [`vpsorg_backups::raw`](crate::raw), the very version this crate uses: no need to
+    /// add `vpsorg-backups-client` yourself. Needs the `raw` feature.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = vpsorg_backups::Client::from_env()?;
-    /// let page = client.raw().list_backups().page_size(5).send().await?;
+    /// let page: vpsorg_backups::raw::types::BackupList =
+    ///     client.raw().list_backups().page_size(5).send().await?.into_inner();
     /// println!("{} backups in all", page.count);
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "raw")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "raw")))]
     pub fn raw(&self) -> &vpsorg_backups_client::Client {
         &self.inner.raw
     }
@@ -143,17 +148,24 @@ impl Client {
         )
     }
 
-    /// Sends one operation with retries, one tracing span per attempt, and error mapping.
+    /// Sends one operation with retries (following `policy`), one tracing span per attempt,
+    /// and error mapping.
     ///
     /// `call` starts the generated client's call (and unwraps its `ResponseValue`); it runs
     /// once per attempt. A 2xx status the spec does not list is decoded as `T`.
-    pub(crate) async fn execute<T, F, Fut>(&self, op: Operation, path: &str, call: F) -> Result<T>
+    pub(crate) async fn execute<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        op: Operation,
+        path: &str,
+        call: F,
+    ) -> Result<T>
     where
         T: DeserializeOwned,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
-        self.execute_tracked(op, path, call)
+        self.execute_tracked(policy, op, path, call)
             .await
             .map_err(|failed| failed.error)
     }
@@ -162,6 +174,7 @@ impl Client {
     /// since, may have been carried out by the API.
     pub(crate) async fn execute_tracked<T, F, Fut>(
         &self,
+        policy: &RetryPolicy,
         op: Operation,
         path: &str,
         call: F,
@@ -171,33 +184,43 @@ impl Client {
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
-        let policy = &self.inner.retry;
         let started = Instant::now();
-        let attempts = AtomicU32::new(0);
         // Whether an attempt that was retried may have been carried out by the API.
-        let earlier_attempt_reached = AtomicBool::new(false);
-
-        let result = (|| {
-            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            self.attempt(op, path, attempt, &call)
-        })
-        .retry(policy.schedule())
-        .sleep(tokio::time::sleep)
-        .when(|error| policy.should_retry(op, error))
-        .adjust(|error, scheduled| policy.delay(error, scheduled, started.elapsed()))
-        .notify(|error, delay| {
-            if may_have_acted(error) {
-                earlier_attempt_reached.store(true, Ordering::Relaxed);
+        let mut earlier_attempt_reached = false;
+        let mut scheduled = policy.first_delay();
+        let mut attempt: u32 = 0;
+        let result = loop {
+            attempt = attempt.saturating_add(1);
+            let error = match self.attempt(op, path, attempt, &call).await {
+                Ok(value) => break Ok(value),
+                Err(error) => error,
+            };
+            if !policy.should_retry(op, &error) {
+                break Err(error);
+            }
+            let next = (attempt < policy.attempts()).then_some(scheduled);
+            let Some(delay) = policy.delay(&error, next, started.elapsed()) else {
+                break Err(error);
+            };
+            if may_have_acted(&error) {
+                earlier_attempt_reached = true;
             }
             tracing::debug!(
                 operation = op.name(),
-                attempt = attempts.load(Ordering::Relaxed),
-                delay_ms = delay.as_millis() as u64,
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "retrying",
             );
-        })
-        .await;
+            self.notify_retry(&RetryNotice {
+                operation: op.into(),
+                attempt,
+                delay,
+                error: &error,
+            });
+            tokio::time::sleep(delay).await;
+            scheduled = policy.next_delay(scheduled);
+        };
 
         result.map_err(|error| {
             let error = match op.non_idempotent_name() {
@@ -209,9 +232,16 @@ impl Client {
             };
             Failed {
                 error,
-                earlier_attempt_reached: earlier_attempt_reached.load(Ordering::Relaxed),
+                earlier_attempt_reached,
             }
         })
+    }
+
+    /// Tells the [`ClientBuilder::on_retry`] hook, if there is one.
+    pub(crate) fn notify_retry(&self, notice: &RetryNotice<'_>) {
+        if let Some(hook) = &self.inner.on_retry {
+            hook(notice);
+        }
     }
 
     /// One attempt, in its own span.
@@ -287,6 +317,13 @@ fn may_have_acted(error: &Error) -> bool {
 /// Configures a [`Client`]. Setters take values by value and can be chained; nothing is
 /// checked until [`build`](ClientBuilder::build).
 ///
+/// Proxies: like reqwest, the client honours `HTTPS_PROXY` (`https_proxy`), `HTTP_PROXY`,
+/// `ALL_PROXY` and `NO_PROXY` from the environment unless [`proxy`](Self::proxy) sets one
+/// or [`env_proxy(false)`](Self::env_proxy) turns them off. Through a proxy, an `https://`
+/// API is reached by a `CONNECT` tunnel: the proxy sees the host name, never the token or
+/// the requests. Behind a corporate TLS-inspecting proxy, add its root certificate with
+/// [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+///
 /// ```no_run
 /// use std::time::Duration;
 /// use vpsorg_backups::{Client, RetryPolicy};
@@ -312,6 +349,14 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     user_agent: String,
     allow_insecure_http: bool,
+    /// The proxy URL, which may hold credentials: never shown.
+    proxy: Option<String>,
+    no_proxy: Option<String>,
+    env_proxy: bool,
+    root_certificates_pem: Vec<Vec<u8>>,
+    built_in_root_certs: bool,
+    headers: Vec<(String, String)>,
+    on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -330,6 +375,26 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field(
+                "proxy",
+                &match self.proxy {
+                    Some(_) => "<set>",
+                    None => "<unset>",
+                },
+            )
+            .field("no_proxy", &self.no_proxy)
+            .field("env_proxy", &self.env_proxy)
+            .field("root_certificates", &self.root_certificates_pem.len())
+            .field("built_in_root_certs", &self.built_in_root_certs)
+            .field("on_retry", &self.on_retry.is_some())
+            .field(
+                "default_headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -352,6 +417,13 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_insecure_http: false,
+            proxy: None,
+            no_proxy: None,
+            env_proxy: true,
+            root_certificates_pem: Vec::new(),
+            built_in_root_certs: true,
+            headers: Vec::new(),
+            on_retry: None,
         }
     }
 
@@ -419,6 +491,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` before each wait to try again: a request that failed and will be
+    /// retried, or a poll of the waiter that failed and will be repeated. For a line on a
+    /// terminal ("listing failed (HTTP 503); trying again in 1s") or a metrics counter. It
+    /// runs on the task that retries, so it should return quickly.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let retries = Arc::new(AtomicU32::new(0));
+    /// let counted = retries.clone();
+    /// let client = vpsorg_backups::Client::builder()
+    ///     .token("YOUR_API_TOKEN")
+    ///     .on_retry(move |notice| {
+    ///         counted.fetch_add(1, Ordering::Relaxed);
+    ///         eprintln!(
+    ///             "{:?} failed ({}); trying again in {:?}",
+    ///             notice.operation, notice.error, notice.delay
+    ///         );
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), vpsorg_backups::Error>(())
+    /// ```
+    pub fn on_retry(mut self, hook: impl Fn(&RetryNotice<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
     /// The User-Agent header (default `vpsorg-backups/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -432,6 +532,61 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through this proxy, an `http://` or `https://` URL, instead of
+    /// the environment's. Credentials may be given in the URL
+    /// (`http://user:password@proxy:3128`); they are sent to the proxy only. `Debug` of the
+    /// builder and the client never shows the URL, nor does the error for an invalid one.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Hosts reached without the [`proxy`](Self::proxy), in `NO_PROXY` syntax: a
+    /// comma-separated list of host names (`.example.com` or `example.com` for a domain and
+    /// its subdomains), IP addresses and CIDR blocks, or `*` for all. Only for a proxy set
+    /// with [`proxy`](Self::proxy); the environment's proxy follows the environment's
+    /// `NO_PROXY`.
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.no_proxy = Some(hosts.into());
+        self
+    }
+
+    /// Whether the environment's proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`) are honoured, as reqwest does (default `true`). Ignored
+    /// once [`proxy`](Self::proxy) is set.
+    pub fn env_proxy(mut self, honour: bool) -> Self {
+        self.env_proxy = honour;
+        self
+    }
+
+    /// Trusts one or more root certificates, PEM-encoded (a file with several
+    /// `-----BEGIN CERTIFICATE-----` blocks is fine), on top of the system's: for a
+    /// corporate TLS-inspecting proxy, or a test server with its own authority. Can be
+    /// called several times.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates_pem.push(pem.into());
+        self
+    }
+
+    /// Whether the system's root certificates are trusted (default `true`). With `false`,
+    /// only those added with [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// are.
+    pub fn built_in_root_certs(mut self, trust: bool) -> Self {
+        self.built_in_root_certs = trust;
+        self
+    }
+
+    /// A header sent with every request, such as one a corporate gateway requires. A later
+    /// call with the same name (in any case) replaces the value. `Authorization` is
+    /// refused, so that nothing can replace or repeat the token (use
+    /// [`token`](Self::token)), and so is `User-Agent` (use
+    /// [`user_agent`](Self::user_agent)). Like the token, these headers go only to the
+    /// configured origin: redirects elsewhere are refused.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -439,8 +594,20 @@ impl ClientBuilder {
     /// [`Error::Config`] when no token was set or it cannot be a header value; when the
     /// base URL does not parse, is not `http`/`https`, has credentials, a query or a
     /// fragment; when it is `http://` on a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http); or when the HTTP client cannot be
-    /// created (for example, no TLS backend).
+    /// [`allow_insecure_http`](Self::allow_insecure_http); when it is `https://` and the
+    /// crate was built without a TLS feature; when the proxy URL, the `no_proxy` list, a
+    /// root certificate or a default header is not valid, or a default header is
+    /// `Authorization` or `User-Agent`; or when the HTTP client cannot be created.
+    ///
+    /// ```
+    /// use vpsorg_backups::{Client, Error};
+    ///
+    /// let built = Client::builder()
+    ///     .token("YOUR_API_TOKEN")
+    ///     .default_header("Authorization", "Bearer something-else")
+    ///     .build();
+    /// assert!(matches!(built, Err(Error::Config { .. })));
+    /// ```
     pub fn build(self) -> Result<Client> {
         let authorization = match self.authorization {
             Some(Ok(value)) => value,
@@ -455,6 +622,17 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::config("the user agent contains characters a header cannot carry")
         })?;
+        if base_url.scheme() == "https" && !crate::tls::AVAILABLE {
+            return Err(Error::config(format!(
+                "this build of vpsorg-backups has no TLS backend for an https:// base URL; \
+                 enable one of its features {}",
+                crate::tls::FEATURES
+            )));
+        }
+        // The user's headers, then the user agent and the token, which nothing replaces.
+        let mut headers = default_headers(&self.headers)?;
+        headers.insert(USER_AGENT, user_agent);
+        headers.insert(AUTHORIZATION, authorization);
 
         let origin = base_url.origin();
         let redirects = reqwest::redirect::Policy::custom(move |attempt| {
@@ -467,15 +645,33 @@ impl ClientBuilder {
                 attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
-            .default_headers(HeaderMap::from_iter([(AUTHORIZATION, authorization)]))
-            .user_agent(user_agent)
+        let mut http = reqwest::Client::builder()
+            .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .redirect(redirects)
-            .https_only(base_url.scheme() == "https")
-            .build()
-            .map_err(|_| Error::config("the HTTP client could not be created"))?;
+            .https_only(base_url.scheme() == "https");
+        http = match &self.proxy {
+            Some(url) => {
+                let mut proxy = reqwest::Proxy::all(url.as_str())
+                    .map_err(|_| Error::config("the proxy URL is not valid"))?;
+                if let Some(hosts) = &self.no_proxy {
+                    proxy = proxy.no_proxy(reqwest::NoProxy::from_string(hosts));
+                }
+                http.proxy(proxy)
+            }
+            None if self.env_proxy => http,
+            None => http.no_proxy(),
+        };
+        http = add_root_certificates(http, &self.root_certificates_pem, self.built_in_root_certs)?;
+        crate::tls::prepare();
+        let http = http.build().map_err(|_| {
+            Error::config(if self.root_certificates_pem.is_empty() {
+                "the HTTP client could not be created"
+            } else {
+                "the HTTP client could not be created; check the root certificates"
+            })
+        })?;
         let raw = vpsorg_backups_client::Client::new_with_client(
             base_url.as_str().trim_end_matches('/'),
             http,
@@ -485,8 +681,81 @@ impl ClientBuilder {
                 raw,
                 base_url,
                 retry: self.retry,
+                on_retry: self.on_retry,
             }),
         })
+    }
+}
+
+/// The user's default headers, checked: valid names and values, and neither
+/// `Authorization` nor `User-Agent`.
+fn default_headers(pairs: &[(String, String)]) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        let name = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| Error::config("a default header's name is not a valid header name"))?;
+        if name == AUTHORIZATION {
+            return Err(Error::config(
+                "a default header may not be Authorization: the token is the only credential sent",
+            ));
+        }
+        if name == USER_AGENT {
+            return Err(Error::config(
+                "a default header may not be User-Agent: use ClientBuilder::user_agent",
+            ));
+        }
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::config(format!(
+                "the default header {name} contains characters a header cannot carry"
+            ))
+        })?;
+        headers.insert(name, value);
+    }
+    Ok(headers)
+}
+
+/// Adds the user's root certificates to the HTTP client's builder.
+fn add_root_certificates(
+    http: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+    built_in: bool,
+) -> Result<reqwest::ClientBuilder> {
+    if pems.is_empty() && built_in {
+        return Ok(http);
+    }
+    #[cfg(any(
+        feature = "rustls-aws-lc",
+        feature = "rustls-ring",
+        feature = "native-tls"
+    ))]
+    {
+        let mut certificates = Vec::new();
+        for pem in pems {
+            let bundle = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|bundle| !bundle.is_empty())
+                .ok_or_else(|| {
+                    Error::config("a root certificate is not a PEM-encoded certificate")
+                })?;
+            certificates.extend(bundle);
+        }
+        Ok(if built_in {
+            http.tls_certs_merge(certificates)
+        } else {
+            http.tls_certs_only(certificates)
+        })
+    }
+    #[cfg(not(any(
+        feature = "rustls-aws-lc",
+        feature = "rustls-ring",
+        feature = "native-tls"
+    )))]
+    {
+        let _ = http;
+        Err(Error::config(format!(
+            "root certificates need a TLS backend; enable one of the features {}",
+            crate::tls::FEATURES
+        )))
     }
 }
 
@@ -613,6 +882,28 @@ mod tests {
 
         let missing = ClientBuilder::from_lookup(|_| Some(String::new())).build();
         assert!(config_message(missing).contains(TOKEN_ENV));
+    }
+
+    /// With any TLS feature an https client builds (with `rustls-ring` alone, only because
+    /// the crate installs ring's provider first: reqwest would panic); without one, an
+    /// https base URL is a configuration error, and http still works. Run it per feature:
+    /// `cargo test -p vpsorg-backups --lib --no-default-features --features rustls-ring`.
+    #[test]
+    fn https_needs_a_tls_feature_and_never_panics() {
+        let https = Client::builder()
+            .token("t")
+            .base_url("https://admin.vps.org")
+            .build();
+        if crate::tls::AVAILABLE {
+            assert!(https.is_ok(), "{https:?}");
+        } else {
+            assert!(config_message(https).contains("rustls-aws-lc"));
+        }
+        let http = Client::builder()
+            .token("t")
+            .base_url("http://127.0.0.1:9")
+            .build();
+        assert!(http.is_ok(), "{http:?}");
     }
 
     #[test]

@@ -454,7 +454,12 @@ impl Error {
             _ => None,
         }
     }
+}
 
+/// The constructors the crate uses itself; the `test-util` feature makes them public
+/// (`src/test_util.rs`).
+#[cfg(not(feature = "test-util"))]
+impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config {
             message: message.into(),
@@ -999,7 +1004,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = httpdate::parse_http_date(value).ok()?;
+    let date = crate::http_date::parse(value)?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 

@@ -1,14 +1,20 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod backups;
 mod client;
 mod decode;
 mod error;
+mod http_date;
 mod model;
 mod pagination;
+mod recover;
 mod retry;
 mod servers;
+#[cfg(feature = "test-util")]
+mod test_util;
+mod tls;
 mod wait;
 
 pub use backups::{Backups, CreateBackup, DeleteBackup, ListBackups, MAX_DESCRIPTION_CHARS};
@@ -18,9 +24,37 @@ pub use client::{
 pub use error::{Error, PaginationIssue, Resource, Result};
 pub use model::{Backup, CreatedBackup, Restore, ServerRef};
 pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
-pub use retry::RetryPolicy;
+pub use retry::{RetriedOperation, RetryNotice, RetryPolicy};
 pub use servers::{RestoreServer, Servers};
 pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
+
+pub use vpsorg_backups_client::UnknownValue;
+pub use vpsorg_backups_client::types::{BackupStatus, BackupType, RestoreStatus};
+
+// Types of other crates that this crate's API uses, re-exported so that they can be named
+// without depending on those crates (and always in the version this crate uses).
+
+/// A point in time, as in [`Backup::created_at`] (re-exported from `chrono`).
+pub use chrono::DateTime;
+/// The UTC time zone of [`DateTime`]s in this crate (re-exported from `chrono`).
+pub use chrono::Utc;
+/// An HTTP status, as in [`Error::status`] (re-exported from `http`, as reqwest does).
+pub use http::StatusCode;
+/// A URL, as in [`Client::base_url`] (re-exported from `url`, as reqwest does).
+pub use reqwest::Url;
+/// The JSON error inside [`Error::Decode`] (`serde_json::Error`, re-exported).
+pub use serde_json::Error as JsonError;
+
+/// The generated low-level client, `vpsorg-backups-client`, in the exact version this
+/// crate is built on, for [`Client::raw`]. Enabled by the `raw` feature.
+///
+/// Its API follows the OpenAPI contract and progenitor, and is versioned as
+/// `vpsorg-backups-client`, not as this crate: a release of this crate may move to a new
+/// major version of it. Without the feature, this crate's API has no generated or
+/// progenitor type in it.
+#[cfg(feature = "raw")]
+#[cfg_attr(docsrs, doc(cfg(feature = "raw")))]
+pub use vpsorg_backups_client as raw;
 
 /// Not part of the API and not covered by semver: takes one response (status, headers,
 /// body) through the crate's decoding and error mapping without a network, for the
@@ -29,5 +63,3 @@ pub use wait::{BackupRef, StatusChange, WaitUntilCompleted};
 pub mod __decode {
     pub use crate::decode::{Call, Decoded, decode};
 }
-pub use vpsorg_backups_client::UnknownValue;
-pub use vpsorg_backups_client::types::{BackupStatus, BackupType, RestoreStatus};

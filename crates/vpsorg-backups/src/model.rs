@@ -16,6 +16,7 @@ use crate::{BackupStatus, BackupType, RestoreStatus};
 
 /// A backup of one server, as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Backup {
     /// The backup's id.
@@ -40,6 +41,7 @@ pub struct Backup {
 
 /// The server a backup belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ServerRef {
     /// The server's id.
@@ -51,18 +53,26 @@ pub struct ServerRef {
 /// A backup that was just created, with the API's message about what happens next.
 /// Serializes as the API sends it: the backup's fields and `message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreatedBackup {
     /// The backup, `in_progress`.
     #[serde(flatten)]
     pub backup: Backup,
-    /// What happens next, in words for people.
+    /// What happens next, in words for people; empty when [`recovered`](Self::recovered).
     pub message: String,
+    /// True when the create's answer was lost (a timeout, a dropped connection, a 5xx, an
+    /// unreadable body) and the backup was then found in the server's list: see
+    /// [`CreateBackup::send`](crate::CreateBackup::send). The backup is as listed then, so
+    /// it may already be `completed`. Not serialized.
+    #[serde(skip)]
+    pub recovered: bool,
 }
 
 /// A restore that has started: the server, the backup it is restored from, and the
 /// server's new status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Restore {
     /// The server being restored.
@@ -117,6 +127,16 @@ impl CreatedBackup {
                 description: created.description,
             },
             message: created.message,
+            recovered: false,
+        }
+    }
+
+    /// A backup found by listing after its create's answer was lost.
+    pub(crate) fn found(backup: Backup) -> Self {
+        CreatedBackup {
+            backup,
+            message: String::new(),
+            recovered: true,
         }
     }
 }
@@ -165,5 +185,31 @@ mod tests {
         .unwrap();
         assert_eq!((backup.size_mb, backup.expires_at), (None, None));
         assert_eq!(backup.backup_type.as_str(), "snapshot");
+    }
+
+    /// With `schemars`, the schema of a created backup has the API's fields (flattened, as it
+    /// serializes), and not `recovered`, which is never serialized. Run with
+    /// `cargo test -p vpsorg-backups --lib --features schemars`.
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn schemas_describe_the_wire_format() {
+        let schema = serde_json::to_value(schemars::schema_for!(CreatedBackup)).unwrap();
+        let properties = schema["properties"].as_object().unwrap();
+        let mut names: Vec<&str> = properties.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "backup_type",
+                "created_at",
+                "description",
+                "expires_at",
+                "id",
+                "message",
+                "server",
+                "size_mb",
+                "status"
+            ]
+        );
     }
 }

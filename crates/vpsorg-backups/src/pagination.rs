@@ -12,36 +12,66 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::{Instant, SystemTime};
 
-use futures::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, Stream, TryStreamExt};
 use reqwest::Url;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 use vpsorg_backups_client::{ResponseValue, types};
 
 use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
-use crate::{Backup, BackupType, Client};
+use crate::{Backup, BackupType, Client, RetryPolicy};
 
 /// The most pages [`ListBackups::concurrency`](crate::ListBackups::concurrency) fetches at
 /// once.
 pub(crate) const MAX_CONCURRENCY: usize = 16;
 
 /// The API's largest page size.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// How many recently yielded backup ids a stream remembers to drop duplicates: many pages'
 /// worth, in bounded memory.
 const SEEN_IDS: usize = 2_000;
 
-/// The filters of a listing.
+/// The filters of a listing, and how its requests are retried.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query {
     pub(crate) server_id: Option<i64>,
     pub(crate) backup_type: Option<BackupType>,
-    pub(crate) page_size: Option<u32>,
+    pub(crate) page_size: Option<u64>,
+    /// This listing's retry policy, when it overrides the client's.
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl Query {
+    /// The list's path with this query, as the generated client sends it: what a request's
+    /// log line shows (`/api/v1/backups/?server_id=12345&page=2`).
+    pub(crate) fn path_and_query(&self, client: &Client, page: u64) -> String {
+        let mut url = client.base_url().clone();
+        url.set_path(&client.list_path());
+        url.set_query(None);
+        {
+            let mut pairs = url.query_pairs_mut();
+            if let Some(server_id) = self.server_id {
+                pairs.append_pair("server_id", &server_id.to_string());
+            }
+            if let Some(backup_type) = &self.backup_type {
+                pairs.append_pair("backup_type", backup_type.as_str());
+            }
+            if let Some(size) = self.page_size {
+                pairs.append_pair("page_size", &size.to_string());
+            }
+            if page > 1 {
+                pairs.append_pair("page", &page.to_string());
+            }
+        }
+        match url.query() {
+            Some(query) if !query.is_empty() => format!("{}?{query}", url.path()),
+            _ => url.path().to_owned(),
+        }
+    }
+
     /// Catches what the API would refuse with a 400 or 404.
     pub(crate) fn validate(&self, page: u64) -> Result<()> {
         if let Some(size) = self.page_size
@@ -60,6 +90,7 @@ impl Query {
 
 /// One page of backups. Serializes as `{"number", "count", "backups", "has_next"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Page {
     /// The page's number, from 1.
@@ -84,7 +115,7 @@ impl Page {
             // The API sends links, and this page has no `next`.
             false
         } else {
-            let size = query.page_size.map_or(len, u64::from);
+            let size = query.page_size.unwrap_or(len);
             len > 0 && number.saturating_mul(size) < count
         };
         Page {
@@ -141,9 +172,17 @@ impl BackupStream {
         let items = pages
             .map_ok(|page| stream::iter(page.backups.into_iter().map(Ok)))
             .try_flatten();
-        BackupStream {
-            inner: Box::pin(items),
-        }
+        BackupStream::from_boxed(Box::pin(items))
+    }
+
+    pub(crate) fn from_boxed(inner: Pin<Box<dyn Stream<Item = Result<Backup>> + Send>>) -> Self {
+        BackupStream { inner }
+    }
+}
+
+impl PageStream {
+    pub(crate) fn from_boxed(inner: Pin<Box<dyn Stream<Item = Result<Page>> + Send>>) -> Self {
+        PageStream { inner }
     }
 }
 
@@ -161,11 +200,23 @@ impl Stream for BackupStream {
     }
 }
 
-/// Fetches one page (with the client's retries).
+/// Fetches one page (with the listing's retries).
 pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<types::BackupList> {
-    let path = client.list_path();
+    fetch_dated(client, query, page)
+        .await
+        .map(|dated| dated.value)
+}
+
+/// [`fetch`], with the response's `Date` (the server's clock) and when it arrived.
+pub(crate) async fn fetch_dated(
+    client: &Client,
+    query: &Query,
+    page: u64,
+) -> Result<Dated<types::BackupList>> {
+    let path = query.path_and_query(client, page);
+    let policy = query.retry.as_ref().unwrap_or(client.retry_policy());
     client
-        .execute(Operation::List { page }, &path, |raw| {
+        .execute(policy, Operation::List { page }, &path, |raw| {
             let query = query.clone();
             async move {
                 let mut request = raw.list_backups();
@@ -176,15 +227,51 @@ pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<t
                     request = request.backup_type(backup_type);
                 }
                 if let Some(size) = query.page_size {
-                    request = request.page_size(u64::from(size));
+                    request = request.page_size(size);
                 }
                 if page > 1 {
                     request = request.page(page);
                 }
-                request.send().await.map(ResponseValue::into_inner)
+                request.send().await.map(Dated::of)
             }
         })
         .await
+}
+
+/// A response's value with its `Date` header and the moment it arrived.
+#[derive(Debug)]
+pub(crate) struct Dated<T> {
+    pub(crate) value: T,
+    /// The `Date` header: the server's clock when it answered (to the second).
+    pub(crate) date: Option<SystemTime>,
+    /// When the response arrived, on this machine's monotonic clock.
+    pub(crate) received: Instant,
+}
+
+impl<T> Dated<T> {
+    fn of(response: ResponseValue<T>) -> Self {
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(crate::http_date::parse);
+        Dated {
+            value: response.into_inner(),
+            date,
+            received: Instant::now(),
+        }
+    }
+}
+
+/// A 2xx the spec does not list is decoded without its headers: no `Date`.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Dated<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Dated {
+            value,
+            date: None,
+            received: Instant::now(),
+        })
+    }
 }
 
 /// How a stream of pages fetches the pages after the first.
@@ -227,9 +314,7 @@ pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching
         let item = pager.step().await?;
         Some((item, pager))
     });
-    PageStream {
-        inner: Box::pin(inner),
-    }
+    PageStream::from_boxed(Box::pin(inner))
 }
 
 /// A page request running in the background; aborted when dropped. `None` when there was

@@ -9,15 +9,13 @@
 //! rate limiter in front of the API) refuses a request before any view runs, so a 429 says
 //! nothing happened; a 5xx says no such thing.
 //!
-//! Scheduled delays grow exponentially (the schedule comes from [`backon`]), and each wait
+//! Scheduled delays grow exponentially (doubling from the initial backoff), and each wait
 //! is drawn with full jitter, uniformly between zero and the scheduled delay, so a retry
 //! may follow at once. A `Retry-After` from the API replaces the drawn wait and is honoured
 //! as sent, even past the schedule's cap. No retry starts when its wait would end past the
 //! policy's time budget.
 
 use std::time::Duration;
-
-use backon::ExponentialBuilder;
 
 use crate::error::{Error, Operation};
 
@@ -111,13 +109,18 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// The backoff schedule, without jitter (jitter is drawn per delay in [`delay`](Self::delay)).
-    pub(crate) fn schedule(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_min_delay(self.initial_backoff)
-            .with_max_delay(self.max_backoff.max(self.initial_backoff))
-            .with_factor(2.0)
-            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+    /// The scheduled delay before the first retry, without jitter (jitter is drawn per
+    /// delay in [`delay`](Self::delay)).
+    pub(crate) fn first_delay(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The scheduled delay after `scheduled`: twice as long, up to the cap (which is never
+    /// below the first delay).
+    pub(crate) fn next_delay(&self, scheduled: Duration) -> Duration {
+        scheduled
+            .saturating_mul(2)
+            .min(self.max_backoff.max(self.initial_backoff))
     }
 
     /// Whether `error` from `op` is worth another attempt.
@@ -162,14 +165,73 @@ impl RetryPolicy {
 /// together do not retry together.
 pub(crate) fn full_jitter(delay: Duration) -> Duration {
     // `mul_f64` panics when rounding pushes a delay near `Duration::MAX` past it.
-    Duration::try_from_secs_f64(delay.as_secs_f64() * fastrand::f64())
+    Duration::try_from_secs_f64(delay.as_secs_f64() * random_fraction())
         .map_or(delay, |jittered| jittered.min(delay))
 }
+
+/// A number in `0.0..1.0`, different at every call: enough randomness to spread retries,
+/// none for secrets. The standard library's `RandomState` is keyed from the operating
+/// system's randomness and steps its keys at every call, so the hash of nothing is a fresh,
+/// well-mixed 64-bit value, without a random-number crate.
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    // The top 53 bits, as many as an f64 holds exactly.
+    (bits >> 11) as f64 / (1_u64 << 53) as f64
+}
+
+/// What an [`on_retry`](crate::ClientBuilder::on_retry) hook is told before the client
+/// waits to try again: a stable, typed account of each retry, for people at a terminal or a
+/// metrics counter (the `tracing` events carry the same, for logs).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryNotice<'a> {
+    /// What is being retried.
+    pub operation: RetriedOperation,
+    /// The attempt that failed: 1 for the first request (for the waiter, the poll).
+    pub attempt: u32,
+    /// How long the client waits before trying again.
+    pub delay: Duration,
+    /// Why the attempt failed.
+    pub error: &'a Error,
+}
+
+/// The operation a [`RetryNotice`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetriedOperation {
+    /// A page of the backup list.
+    ListBackups,
+    /// Creating a backup (retried only when the API provably did not act).
+    CreateBackup,
+    /// Deleting a backup.
+    DeleteBackup,
+    /// Restoring a server (retried only when the API provably did not act).
+    RestoreServer,
+    /// A poll of [`wait_until_completed`](crate::Backups::wait_until_completed) that failed
+    /// even after the client's own retries: the waiter polls again.
+    WaitUntilCompleted,
+}
+
+impl From<Operation> for RetriedOperation {
+    fn from(op: Operation) -> Self {
+        match op {
+            Operation::List { .. } => RetriedOperation::ListBackups,
+            Operation::Create { .. } => RetriedOperation::CreateBackup,
+            Operation::Delete { .. } => RetriedOperation::DeleteBackup,
+            Operation::Restore { .. } => RetriedOperation::RestoreServer,
+        }
+    }
+}
+
+/// A hook that [`RetryNotice`]s are given to.
+pub(crate) type RetryHook = std::sync::Arc<dyn Fn(&RetryNotice<'_>) + Send + Sync>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use backon::BackoffBuilder;
 
     fn server_error(status: u16, retry_after: Option<u64>) -> Error {
         Error::Server {
@@ -182,20 +244,45 @@ mod tests {
     }
 
     #[test]
-    fn schedule_doubles_up_to_the_cap_and_stops_after_max_attempts() {
+    fn schedule_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default()
             .max_attempts(5)
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(300));
-        // backon computes in f32: compare whole milliseconds.
-        let delays: Vec<u128> = policy
-            .schedule()
-            .build()
-            .map(|delay| delay.as_millis())
-            .collect();
-        assert_eq!(delays, [100, 200, 300, 300]);
-        assert_eq!(RetryPolicy::none().schedule().build().count(), 0);
+        let delays: Vec<Duration> =
+            std::iter::successors(Some(policy.first_delay()), |d| Some(policy.next_delay(*d)))
+                .take(4)
+                .collect();
+        assert_eq!(delays, [100, 200, 300, 300].map(Duration::from_millis));
+        // A cap below the first delay does not shrink it; huge delays saturate.
+        let inverted = RetryPolicy::default()
+            .initial_backoff(Duration::from_secs(5))
+            .max_backoff(Duration::from_secs(1));
+        assert_eq!(
+            inverted.next_delay(inverted.first_delay()),
+            Duration::from_secs(5)
+        );
+        let huge = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        assert_eq!(huge.next_delay(Duration::MAX), Duration::MAX);
         assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+    }
+
+    /// Jitter spreads retries: draws differ, and cover the range.
+    #[test]
+    fn random_fractions_are_spread_over_zero_to_one() {
+        let draws: Vec<f64> = (0..2000).map(|_| random_fraction()).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
+        let low = draws.iter().filter(|d| **d < 0.25).count();
+        let high = draws.iter().filter(|d| **d >= 0.75).count();
+        // Each quarter expects 500; a fair source lands far inside these bounds.
+        assert!(
+            (350..650).contains(&low) && (350..650).contains(&high),
+            "{low} {high}"
+        );
+        let distinct: std::collections::HashSet<u64> = draws.iter().map(|d| d.to_bits()).collect();
+        assert!(distinct.len() > 1990);
     }
 
     #[test]

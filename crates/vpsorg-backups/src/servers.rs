@@ -3,7 +3,7 @@
 use vpsorg_backups_client::{ResponseValue, types};
 
 use crate::error::{Operation, Result};
-use crate::{Client, Restore};
+use crate::{Client, Restore, RetryPolicy};
 
 /// Operations on servers, from [`Client::servers`].
 #[derive(Debug, Clone)]
@@ -31,6 +31,7 @@ impl Servers {
             client: self.client.clone(),
             server_id,
             backup_id,
+            retry: None,
         }
     }
 }
@@ -42,15 +43,26 @@ pub struct RestoreServer {
     client: Client,
     server_id: i64,
     backup_id: i64,
+    retry: Option<RetryPolicy>,
 }
 
 impl RestoreServer {
+    /// How this restore is retried, instead of the client's [`RetryPolicy`]. Whatever the
+    /// policy, a restore is retried only when the API provably did not act on it (see
+    /// [`send`](Self::send)).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Starts the restore; it runs in the background on the API's side.
     ///
     /// Not idempotent, so retried only when the API provably did not act on the request: a
     /// refused connection, or a 429 (throttling refuses a request before anything runs). A
     /// failure after it may have arrived is
-    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). Unlike a create's, a lost
+    /// restore's answer cannot be looked up afterwards: the API lists no restores and
+    /// shows no server status. Check the server itself before trying again.
     ///
     /// # Errors
     ///
@@ -82,9 +94,10 @@ impl RestoreServer {
             server_id,
             backup_id,
         };
+        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
         let restore: types::Restore = self
             .client
-            .execute(op, &path, |raw| async move {
+            .execute(policy, op, &path, |raw| async move {
                 raw.restore_server()
                     .server_id(server_id)
                     .body(types::RestoreRequest::builder().backup_id(backup_id))

@@ -8,11 +8,12 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 
 use crate::error::{Error, Result};
 use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
-use crate::{Backup, BackupStatus, Client, CreatedBackup};
+use crate::retry::{RetriedOperation, RetryNotice};
+use crate::{Backup, BackupStatus, Client, CreatedBackup, RetryPolicy};
 
 /// Which backup to wait for: its server and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +90,7 @@ pub struct WaitUntilCompleted {
     timeout: Duration,
     poll_interval: Duration,
     max_poll_interval: Duration,
+    retry: Option<RetryPolicy>,
     observer: Option<Observer>,
 }
 
@@ -99,6 +101,7 @@ impl fmt::Debug for WaitUntilCompleted {
             .field("timeout", &self.timeout)
             .field("poll_interval", &self.poll_interval)
             .field("max_poll_interval", &self.max_poll_interval)
+            .field("retry", &self.retry)
             .field("observer", &self.observer.is_some())
             .finish_non_exhaustive()
     }
@@ -112,6 +115,7 @@ impl WaitUntilCompleted {
             timeout: Duration::from_secs(30 * 60),
             poll_interval: Duration::from_secs(1),
             max_poll_interval: Duration::from_secs(15),
+            retry: None,
             observer: None,
         }
     }
@@ -133,6 +137,13 @@ impl WaitUntilCompleted {
     /// The longest pause between two polls (default 15 s).
     pub fn max_poll_interval(mut self, interval: Duration) -> Self {
         self.max_poll_interval = interval;
+        self
+    }
+
+    /// How each poll's requests are retried, instead of the client's [`RetryPolicy`]. A
+    /// poll that still fails with a retryable error is followed by the next poll.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
         self
     }
 
@@ -189,7 +200,12 @@ impl WaitUntilCompleted {
                 return Err(self.timed_out(last_status, last_error, started));
             }
             polls = polls.saturating_add(1);
-            let found = match tokio::time::timeout(remaining, find(&self.client, target)).await {
+            let found = match tokio::time::timeout(
+                remaining,
+                find(&self.client, target, &self.retry),
+            )
+            .await
+            {
                 Ok(found) => found,
                 Err(_) => return Err(self.timed_out(last_status, last_error, started)),
             };
@@ -239,7 +255,16 @@ impl WaitUntilCompleted {
                 Err(error) => return Err(error),
             }
             let remaining = self.timeout.saturating_sub(started.elapsed());
-            tokio::time::sleep(equal_jitter(pause).min(remaining)).await;
+            let delay = equal_jitter(pause).min(remaining);
+            if let Some(error) = &last_error {
+                self.client.notify_retry(&RetryNotice {
+                    operation: RetriedOperation::WaitUntilCompleted,
+                    attempt: polls,
+                    delay,
+                    error,
+                });
+            }
+            tokio::time::sleep(delay).await;
             pause = pause.saturating_add(pause / 2).min(longest_pause);
         }
     }
@@ -262,11 +287,16 @@ impl WaitUntilCompleted {
 
 /// Looks for the backup in its server's list, one page at a time: no page is requested
 /// before the previous one was searched, and none after the backup was found.
-async fn find(client: &Client, target: BackupRef) -> Result<Option<Backup>> {
+async fn find(
+    client: &Client,
+    target: BackupRef,
+    retry: &Option<RetryPolicy>,
+) -> Result<Option<Backup>> {
     let query = Query {
         server_id: Some(target.server_id),
         backup_type: None,
         page_size: Some(MAX_PAGE_SIZE),
+        retry: retry.clone(),
     };
     let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
     while let Some(page) = pages.try_next().await? {

@@ -42,7 +42,7 @@ async fn one_span_per_attempt_and_never_the_token() {
         for field in [
             "operation=\"list_backups\"".to_owned(),
             "method=\"GET\"".to_owned(),
-            "path=\"/api/v1/backups/\"".to_owned(),
+            "path=\"/api/v1/backups/?server_id=3\"".to_owned(),
             format!("attempt={attempt}"),
             format!("status={status}"),
             "elapsed_ms=".to_owned(),

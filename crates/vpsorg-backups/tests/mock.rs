@@ -364,20 +364,45 @@ async fn survives_throttling_and_dropped_connections_on_listing() {
 }
 
 #[tokio::test]
-async fn a_create_whose_answer_is_lost_is_not_repeated() {
+async fn a_create_whose_answer_is_lost_is_found_and_not_repeated() {
     let server = mock(Seed::vendor_examples()).await;
     let before = server.backups_of(12345).len();
-    server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    server.inject(
+        Fault::drop_after_read()
+            .on(Operation::CreateBackup)
+            .times(2),
+    );
+    let created = client(&server)
+        .backups()
+        .create(12345)
+        .description("before the release")
+        .send()
+        .await
+        .unwrap();
+    assert!(created.recovered);
+    // It happened once, and only once, and the listing found that one.
+    let backups = server.backups_of(12345);
+    assert_eq!(backups.len(), before + 1);
+    let made = backups.iter().max_by_key(|b| b.id).unwrap();
+    assert_eq!(created.backup.id, made.id);
+    assert_eq!(created.backup.description, "before the release");
+    let operations: Vec<_> = server.requests().iter().map(|r| r.operation).collect();
+    assert_eq!(
+        operations,
+        [Some(Operation::CreateBackup), Some(Operation::ListBackups)]
+    );
+
+    // Without the search, the outcome is unknown and nothing but the create is sent.
     let error = client(&server)
         .backups()
         .create(12345)
+        .resolve_unknown_outcome(false)
         .send()
         .await
         .unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");
-    // It happened once, and only once.
-    assert_eq!(server.backups_of(12345).len(), before + 1);
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.backups_of(12345).len(), before + 2);
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[tokio::test]

@@ -41,6 +41,14 @@ impl Args {
             .map_or("mock-token", String::as_str)
     }
 
+    /// A required text option, such as `--cli PATH`.
+    pub(crate) fn text(&self, name: &str) -> Result<&str> {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| format!("--{name} is required").into())
+    }
+
     /// A numeric option, or its default.
     pub(crate) fn get<T: FromStr>(&self, name: &str, default: T) -> Result<T> {
         match self.values.get(name) {
@@ -65,6 +73,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(args.url().unwrap(), "http://127.0.0.1:1");
+        assert_eq!(args.text("calls").unwrap(), "12");
+        assert!(args.text("cli").is_err());
         assert_eq!(args.token(), "mock-token");
         assert_eq!(args.get("calls", 5_u32).unwrap(), 12);
         assert_eq!(args.get("reps", 5_u32).unwrap(), 5);

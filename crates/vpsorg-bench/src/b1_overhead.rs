@@ -66,7 +66,12 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
                     Ok(page.into_inner().results.len())
                 }),
                 _ => Box::pin(async {
-                    let page = wrapper.backups().list().page_size(page_size).send().await?;
+                    let page = wrapper
+                        .backups()
+                        .list()
+                        .page_size(u64::from(page_size))
+                        .send()
+                        .await?;
                     Ok(page.backups.len())
                 }),
             }

@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
 
     let runtime = multi_thread_runtime()?;
     runtime.block_on(async {
-        let list = || client.backups().list().page_size(page_size);
+        let list = || client.backups().list().page_size(u64::from(page_size));
         // Warm up the connection pool and learn how many backups there are.
         let count = list().send().await?.count;
 

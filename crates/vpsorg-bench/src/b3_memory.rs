@@ -19,7 +19,11 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
     let rss_before = proc_status_kib("self", "VmRSS");
     let started = std::time::Instant::now();
     let (items, id_sum) = runtime.block_on(async {
-        let mut stream = client.backups().list().page_size(page_size).items();
+        let mut stream = client
+            .backups()
+            .list()
+            .page_size(u64::from(page_size))
+            .items();
         let (mut items, mut id_sum) = (0_u64, 0_i64);
         while let Some(backup) = stream.try_next().await? {
             // Touch each backup so the work cannot be optimised away, then drop it.

@@ -10,6 +10,8 @@
 //! vpsorg-bench b2 --url URL --token T --page-size 100 --reps 5 --concurrency 8 --work-ms 10
 //! vpsorg-bench b3 --url URL --token T --page-size 100 --expect 100000
 //! vpsorg-bench b5 --url URL --token T --connections 64 --seconds 5 --server-pid PID
+//! vpsorg-bench b6 --url URL --token T --cli target/release/vpsorg --server-id 10001 --reps 5
+//! vpsorg-bench b6mem --url URL --token T --cli target/release/vpsorg --expect 100000
 //! ```
 
 mod args;
@@ -17,6 +19,7 @@ mod b1_overhead;
 mod b2_list_all;
 mod b3_memory;
 mod b5_throughput;
+mod b6_cli_list;
 mod raw;
 mod stats;
 
@@ -31,7 +34,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
     let Some(bench) = argv.next() else {
-        eprintln!("usage: vpsorg-bench <b1|b2|b3|b5> --url URL [options]; see the source");
+        eprintln!("usage: vpsorg-bench <b1|b2|b3|b5|b6|b6mem> --url URL [options]; see the source");
         return ExitCode::FAILURE;
     };
     let result = Args::parse(argv).and_then(|args| match bench.as_str() {
@@ -39,6 +42,8 @@ fn main() -> ExitCode {
         "b2" => b2_list_all::run(&args),
         "b3" => b3_memory::run(&args),
         "b5" => b5_throughput::run(&args),
+        "b6" => b6_cli_list::run(&args),
+        "b6mem" => b6_cli_list::run_memory(&args),
         other => Err(format!("unknown benchmark `{other}`").into()),
     });
     match result {

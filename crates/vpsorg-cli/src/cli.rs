@@ -1,24 +1,24 @@
 //! The command line, as clap derives it. Parsing only: no I/O here.
 
+use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Exit codes, documented in `--help` and README.
-pub(crate) const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  the API refused the request or could not be reached (the message says which)
-  2  usage error: bad arguments, no token, or confirmation needed without a terminal
-  3  cancelled at a confirmation prompt
-  4  waited, but the backup failed, disappeared or did not complete in time";
+use crate::exit::Exit;
 
 /// VPS.org backups from the terminal.
 ///
 /// List, create, delete and restore server backups through the VPS.org API. Try
 /// `vpsorg demo` first: it runs every command against a fake server, no account needed.
 #[derive(Debug, Parser)]
-#[command(name = "vpsorg", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
+#[command(
+    name = "vpsorg",
+    version,
+    after_help = Exit::help_text(),
+    after_long_help = format!("{}\n\n{ENVIRONMENT}", Exit::help_text()),
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -26,38 +26,91 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// Where the connection settings come from, for `--help`.
+pub(crate) const ENVIRONMENT: &str = "\
+Connection settings, first found wins:
+  1. --token, --api-url
+  2. VPSORG_API_TOKEN, VPSORG_API_URL
+  3. the context named by --context or VPSORG_CONTEXT, else the active context
+     (`vpsorg context create`), stored in $XDG_CONFIG_HOME/vpsorg/config.toml
+  The API URL defaults to https://admin.vps.org.";
+
 /// Where the API is and who is calling: every command that talks to the API takes these.
-/// (Not global, so that `vpsorg mock serve --token` keeps its own meaning.)
-#[derive(Debug, Args)]
+/// (Not global, so that `vpsorg mock serve --token` keeps its own meaning.) The environment
+/// and the stored contexts are read in `config.rs`, not by clap, so that usage lines never
+/// show them and an empty variable gets an error that names it.
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub(crate) struct ApiArgs {
-    /// API token (create one in the VPS.org panel).
-    #[arg(long, env = "VPSORG_API_TOKEN", hide_env_values = true)]
-    pub(crate) token: Option<String>,
+    /// API token [env: VPSORG_API_TOKEN] (prefer a context or the environment: arguments are
+    /// visible to other users in `ps`)
+    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
+    pub(crate) token: Option<Secret>,
 
-    /// API base URL.
-    #[arg(
-        long,
-        env = "VPSORG_API_URL",
-        hide_env_values = true,
-        default_value = "https://admin.vps.org"
-    )]
-    pub(crate) api_url: String,
+    /// API base URL, such as `https://admin.vps.org` [env: VPSORG_API_URL]
+    #[arg(long, value_name = "URL")]
+    pub(crate) api_url: Option<String>,
+
+    /// Use this stored context (`vpsorg context list`) [env: VPSORG_CONTEXT; default: the
+    /// active context]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) context: Option<String>,
+}
+
+/// A token: kept out of `Debug`, so that no log or panic message can show it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(token: impl Into<String>) -> Self {
+        Secret(token.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Ok(Secret::new(text))
 }
 
 /// `-o`: how to print results.
-#[derive(Debug, Args)]
-pub(crate) struct OutputArg {
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(short = 'o', long = "output", value_enum)]
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct FormatArg {
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
     pub(crate) format: Option<OutputFormat>,
 }
 
-/// `--timeout` of the commands that send one request per item.
-#[derive(Debug, Args)]
+/// How to print backups: the format, and for tables the columns and the header.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct BackupOutputArgs {
+    #[command(flatten)]
+    pub(crate) format: FormatArg,
+
+    /// Table columns, comma-separated [default: id,server,type,status,size,created,description]
+    /// (tables only: JSON and YAML always have every field)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMNS")]
+    pub(crate) columns: Vec<Column>,
+
+    /// Print tables without their header line
+    #[arg(long)]
+    pub(crate) no_header: bool,
+}
+
+/// `--timeout` of the commands that send one request at a time.
+#[derive(Debug, Clone, Args)]
 pub(crate) struct RequestTimeout {
-    /// Give up on a request after this long, e.g. 30s or 2m.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    /// Give up on a request after this long, such as 30s or 2m
+    #[arg(long, value_parser = parse_duration, default_value = "30s", value_name = "DURATION")]
     pub(crate) timeout: Duration,
 }
 
@@ -65,63 +118,115 @@ pub(crate) struct RequestTimeout {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
-    /// Log what happens to stderr: -v for requests, -vv for everything. The token is never shown.
+    /// Log what happens to stderr: -v for requests, -vv for everything. The token is never shown
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 
-    /// No progress output on stderr.
+    /// Nothing on stderr but errors: no progress, notes or retry notices
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// List, create, wait for and delete backups.
+    /// List, get, create, wait for, delete and prune backups
     #[command(subcommand)]
     Backups(BackupsCommand),
-    /// Restore a server from a backup.
+    /// Restore a server from a backup
     #[command(subcommand)]
     Servers(ServersCommand),
-    /// Run the fake VPS.org server.
+    /// Store API tokens and URLs under names, and choose the active one
+    #[command(subcommand)]
+    Context(ContextCommand),
+    #[command(about = vpsorg_doctor::ABOUT, long_about = vpsorg_doctor::HELP)]
+    Doctor(DoctorArgs),
+    /// Run the fake VPS.org server
     #[command(subcommand)]
     Mock(MockCommand),
-    /// Show every command at work against an embedded fake server. No account needed.
+    /// Show every command at work against an embedded fake server. No account needed
     Demo,
-    /// Print a shell completion script, e.g. `vpsorg completions bash > ~/.local/share/bash-completion/completions/vpsorg`.
+    /// Print a shell completion script, such as `vpsorg completions bash >
+    /// ~/.local/share/bash-completion/completions/vpsorg`
     Completions {
-        /// The shell to complete for.
+        /// The shell to complete for
         shell: clap_complete::Shell,
     },
+    /// Write the man pages into a directory (`cargo xtask man` runs this)
+    #[command(hide = true)]
+    ManPages {
+        /// Where to write vpsorg.1, vpsorg-backups.1, ...
+        out_dir: PathBuf,
+    },
+}
+
+/// `vpsorg doctor`.
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    #[arg(long, help = vpsorg_doctor::PROBE_ERRORS_HELP)]
+    pub(crate) probe_errors: bool,
+
+    #[arg(long, help = vpsorg_doctor::STRICT_HELP)]
+    pub(crate) strict: bool,
+
+    #[command(flatten)]
+    pub(crate) output: FormatArg,
+
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
+
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum BackupsCommand {
-    /// List backups, newest first.
+    /// List backups, every page of them, in the API's order: highest id first
+    #[command(visible_alias = "ls")]
     List(ListArgs),
-    /// Create a manual backup of a server (at most 10 per server).
+    /// Show one backup. The API has no call that fetches one backup: this searches the list
+    /// (of --server-id's backups, or of every backup)
+    Get(GetArgs),
+    /// Create a manual backup of a server (at most 10 per server)
     Create(CreateArgs),
-    /// Wait until a backup is completed.
+    /// Wait until a backup is completed
     Wait(WaitArgs),
-    /// Delete backups permanently.
+    /// Delete backups permanently
+    #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
+    /// Delete a server's older backups, keeping the newest: rotation for the limit of 10
+    /// manual backups. Shows the plan first; never deletes a backup in progress
+    Prune(PruneArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// Only backups of this server.
-    #[arg(long)]
+    /// Only backups of this server
+    #[arg(long, allow_negative_numbers = true)]
     pub(crate) server_id: Option<i64>,
-    /// Only backups of this type.
+    /// Only backups of this type
     #[arg(long = "type", value_enum)]
     pub(crate) backup_type: Option<TypeArg>,
-    /// Every backup, across all pages (the default shows at most --limit).
-    #[arg(long, conflicts_with = "limit")]
-    pub(crate) all: bool,
-    /// Show at most this many backups.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
-    pub(crate) limit: u64,
+    /// List at most this many (stderr says when there are more) [default: all]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) limit: Option<u64>,
     #[command(flatten)]
-    pub(crate) output: OutputArg,
+    pub(crate) output: BackupOutputArgs,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GetArgs {
+    /// The backup to show
+    #[arg(allow_negative_numbers = true)]
+    pub(crate) backup_id: i64,
+    /// The server the backup belongs to; without it, every backup is searched
+    #[arg(long, allow_negative_numbers = true)]
+    pub(crate) server_id: Option<i64>,
+    #[command(flatten)]
+    pub(crate) output: BackupOutputArgs,
     #[command(flatten)]
     pub(crate) request: RequestTimeout,
     #[command(flatten)]
@@ -130,48 +235,79 @@ pub(crate) struct ListArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CreateArgs {
-    /// The server to back up.
-    #[arg(long)]
+    /// The server to back up
+    #[arg(long, allow_negative_numbers = true)]
     pub(crate) server_id: i64,
-    /// A description for the backup (at most 255 characters).
+    /// A description for the backup (at most 255 characters)
     #[arg(long)]
     pub(crate) description: Option<String>,
-    /// Wait until the backup is completed, showing progress.
+    /// Wait until the backup is completed, showing progress
     #[arg(long)]
     pub(crate) wait: bool,
-    /// With --wait: how long to wait for the backup to complete, e.g. 30m.
-    #[arg(long, value_parser = parse_duration, default_value = "30m")]
+    /// With --wait: how long to wait for the backup to complete, such as 30m
+    #[arg(long, value_parser = parse_duration, default_value = "30m", value_name = "DURATION")]
     pub(crate) timeout: Duration,
     #[command(flatten)]
-    pub(crate) output: OutputArg,
+    pub(crate) output: BackupOutputArgs,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
-    /// The backup to wait for.
+    /// The backup to wait for
+    #[arg(allow_negative_numbers = true)]
     pub(crate) backup_id: i64,
-    /// The server the backup belongs to (the API lists backups by server).
-    #[arg(long)]
-    pub(crate) server_id: i64,
-    /// How long to wait, e.g. 30m.
-    #[arg(long, value_parser = parse_duration, default_value = "30m")]
+    /// The server the backup belongs to; without it, every backup is searched first
+    #[arg(long, allow_negative_numbers = true)]
+    pub(crate) server_id: Option<i64>,
+    /// How long to wait, such as 30m
+    #[arg(long, value_parser = parse_duration, default_value = "30m", value_name = "DURATION")]
     pub(crate) timeout: Duration,
     #[command(flatten)]
-    pub(crate) output: OutputArg,
+    pub(crate) output: BackupOutputArgs,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct DeleteArgs {
-    /// The backups to delete.
-    #[arg(required = true)]
+    /// The backups to delete (each once, however often it is given)
+    #[arg(required = true, allow_negative_numbers = true)]
     pub(crate) backup_ids: Vec<i64>,
-    /// Delete without asking. Needed when there is no terminal to ask on.
+    /// Delete without asking. Needed when there is no terminal to ask on
     #[arg(short, long)]
     pub(crate) yes: bool,
+    #[command(flatten)]
+    pub(crate) output: FormatArg,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PruneArgs {
+    /// The server whose backups to prune
+    #[arg(long, allow_negative_numbers = true)]
+    pub(crate) server_id: i64,
+    /// Keep this many of the newest completed backups (by creation time)
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_last: u32,
+    /// Delete only backups older than this, such as 30d or 12h
+    #[arg(long, value_parser = parse_duration, value_name = "AGE")]
+    pub(crate) older_than: Option<Duration>,
+    /// Only backups of this type (`manual` for the limit of 10)
+    #[arg(long = "type", value_enum)]
+    pub(crate) backup_type: Option<TypeArg>,
+    /// Show the plan and delete nothing
+    #[arg(long, conflicts_with = "yes")]
+    pub(crate) dry_run: bool,
+    /// Delete without asking. Needed when there is no terminal to ask on
+    #[arg(short, long)]
+    pub(crate) yes: bool,
+    #[command(flatten)]
+    pub(crate) output: FormatArg,
     #[command(flatten)]
     pub(crate) request: RequestTimeout,
     #[command(flatten)]
@@ -180,20 +316,23 @@ pub(crate) struct DeleteArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServersCommand {
-    /// Restore a server from one of its completed backups. Overwrites the server's disk.
+    /// Restore a server from one of its completed backups. Overwrites the server's disk
     Restore(RestoreArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct RestoreArgs {
-    /// The server to restore.
+    /// The server to restore
+    #[arg(allow_negative_numbers = true)]
     pub(crate) server_id: i64,
-    /// The backup to restore from.
-    #[arg(long)]
+    /// The backup to restore from
+    #[arg(long, allow_negative_numbers = true)]
     pub(crate) backup_id: i64,
-    /// Restore without asking. Needed when there is no terminal to ask on.
+    /// Restore without asking. Needed when there is no terminal to ask on
     #[arg(short, long)]
     pub(crate) yes: bool,
+    #[command(flatten)]
+    pub(crate) output: FormatArg,
     #[command(flatten)]
     pub(crate) request: RequestTimeout,
     #[command(flatten)]
@@ -201,8 +340,45 @@ pub(crate) struct RestoreArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum ContextCommand {
+    /// Store a token (asked for without echo, or read with --token-stdin) and an API URL
+    /// under a name, and make it the active context
+    Create(ContextCreateArgs),
+    /// Make a context the active one
+    Use {
+        /// The context
+        name: String,
+    },
+    /// List the contexts (never their tokens)
+    #[command(visible_alias = "ls")]
+    List {
+        #[command(flatten)]
+        output: FormatArg,
+    },
+    /// Forget a context and its token
+    #[command(visible_alias = "rm")]
+    Delete {
+        /// The context
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContextCreateArgs {
+    /// A name for it: letters, digits, `.`, `_` and `-`
+    pub(crate) name: String,
+    /// The API base URL [default: `https://admin.vps.org`]
+    #[arg(long, value_name = "URL")]
+    pub(crate) api_url: Option<String>,
+    /// Read the token from stdin (one line) instead of asking on the terminal
+    #[arg(long)]
+    pub(crate) token_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum MockCommand {
-    /// Run the fake VPS.org server in the foreground until Ctrl-C.
+    /// Run the fake VPS.org server in the foreground until Ctrl-C
+    #[command(after_long_help = vpsorg_backups_mock::cli::FAULT_SYNTAX)]
     Serve(vpsorg_backups_mock::cli::ServeArgs),
 }
 
@@ -214,14 +390,51 @@ pub(crate) enum TypeArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OutputFormat {
-    /// Aligned columns for people.
+    /// Aligned columns for people
     Table,
-    /// A JSON array (or object) in the API's wire format, for scripts.
+    /// JSON for scripts: one shape per resource, every field present
     Json,
+    /// The same as JSON, in YAML
+    Yaml,
 }
 
+/// A column of the backup table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Column {
+    Id,
+    /// The server's id
+    Server,
+    ServerName,
+    Type,
+    Status,
+    Size,
+    Created,
+    Expires,
+    Description,
+}
+
+impl Column {
+    /// The columns that fit 80 characters with the vendor's data.
+    pub(crate) const DEFAULT: [Column; 7] = [
+        Column::Id,
+        Column::Server,
+        Column::Type,
+        Column::Status,
+        Column::Size,
+        Column::Created,
+        Column::Description,
+    ];
+}
+
+/// A duration as people type it (`90s`, `5m`, `1h`, `30d`). Zero is refused: no wait or
+/// request can succeed in no time.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 90s, 5m, 1h)"))
+    let duration =
+        humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 90s, 5m, 1h)"))?;
+    if duration.is_zero() {
+        return Err("must be more than zero (examples: 90s, 5m, 1h)".into());
+    }
+    Ok(duration)
 }
 
 #[cfg(test)]
@@ -232,5 +445,30 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_must_be_positive() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn tokens_stay_out_of_debug() {
+        let cli =
+            Cli::try_parse_from(["vpsorg", "backups", "list", "--token", "s3cret-tok"]).unwrap();
+        assert!(!format!("{cli:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn negative_ids_are_values_not_flags() {
+        let cli = Cli::try_parse_from(["vpsorg", "backups", "list", "--server-id", "-1"]).unwrap();
+        match cli.command {
+            Command::Backups(BackupsCommand::List(args)) => assert_eq!(args.server_id, Some(-1)),
+            other => panic!("parsed as {other:?}"),
+        }
     }
 }

@@ -2,19 +2,29 @@
 //! with the vendor's examples. Each step parses and runs a real command line, so the demo shows
 //! exactly what a person typing it would see.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
 use vpsorg_backups_mock::{MockServer, Seed};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
 use crate::error::CliError;
 
 /// The vendor's example server.
 const SERVER: &str = "12345";
 
-pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
+/// Prints a line of the demo on stdout (a closed pipe ends the demo quietly).
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        writeln!(out, $($arg)*)?;
+        out.flush()?;
+    }};
+}
+
+pub(crate) async fn run() -> Result<(), CliError> {
     let mock = MockServer::builder()
         .seed(Seed::vendor_examples())
         .complete_after(Duration::from_secs(3))
@@ -23,10 +33,9 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
         .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}")))?;
     let demo = Demo {
         mock,
-        quiet,
         steps: AtomicUsize::new(0),
     };
-    println!(
+    show!(
         "vpsorg demo: a fake VPS.org server is running at {}, seeded with the vendor's\n\
          example backups. Every step below is a real `vpsorg` command sending real HTTP requests\n\
          to it. No account needed.",
@@ -34,7 +43,7 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
     );
 
     demo.step(
-        "List the backups of server 12345, newest first.",
+        "List the backups of server 12345: every page, highest id first.",
         &["backups", "list", "--server-id", SERVER],
     )
     .await?;
@@ -57,6 +66,19 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
     )
     .await?;
     demo.step(
+        "Scripts get JSON (or YAML): one shape per resource, whichever command prints it.",
+        &[
+            "backups",
+            "get",
+            &backup_id,
+            "--server-id",
+            SERVER,
+            "-o",
+            "json",
+        ],
+    )
+    .await?;
+    demo.step(
         "Restore the server from it. This overwrites the server's disk, so the command asks\n   \
          first; --yes answers for a script.",
         &[
@@ -70,6 +92,22 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
     )
     .await?;
     demo.step(
+        "Rotation for the limit of 10 manual backups: the plan for keeping only the newest\n   \
+         one, and why. --dry-run deletes nothing.",
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            SERVER,
+            "--type",
+            "manual",
+            "--keep-last",
+            "1",
+            "--dry-run",
+        ],
+    )
+    .await?;
+    demo.step(
         "Delete the backup. Deleting is permanent, so this asks first too.",
         &["backups", "delete", &backup_id, "--yes"],
     )
@@ -79,24 +117,30 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
         &["backups", "list", "--server-id", SERVER],
     )
     .await?;
-    println!(
-        "\n{}. Mistakes get one clear line and an exit code, and change nothing:",
+    demo.step(
+        "Check that the API still keeps the contract this build embeds: read-only requests, a \
+         verdict on each inferred choice of the spec. Run it nightly against your account.",
+        &["doctor"],
+    )
+    .await?;
+    show!(
+        "\n{}. Mistakes get one clear line, a hint, and an exit code of their own, and change nothing:",
         demo.next_number()
     );
     let mistake = ["servers", "restore", "67890", "--backup-id", "501", "--yes"];
-    println!("   $ vpsorg {}", mistake.join(" "));
+    show!("   $ vpsorg {}", mistake.join(" "));
     match demo.run(&mistake).await {
-        Err(error) => println!(
+        Err(error) => show!(
             "{}\n   (exit code {})",
             error.report().unwrap_or_default(),
-            error.exit_code()
+            error.exit().code()
         ),
         Ok(()) => return Err(CliError::usage("the demo's mistake unexpectedly succeeded")),
     }
 
-    println!(
+    show!(
         "\nDone. The fake server stops now. To use the real API:\n  \
-         export VPSORG_API_TOKEN=...   # your token from the VPS.org panel\n  \
+         vpsorg context create prod    # asks for your token from the VPS.org panel\n  \
          vpsorg backups list\n\
          Run the fake server yourself with `vpsorg mock serve`."
     );
@@ -105,14 +149,13 @@ pub(crate) async fn run(quiet: bool) -> Result<(), CliError> {
 
 struct Demo {
     mock: MockServer,
-    quiet: bool,
     steps: AtomicUsize,
 }
 
 impl Demo {
     /// Prints a numbered step with its command line, then runs it.
     async fn step(&self, what: &str, args: &[&str]) -> Result<(), CliError> {
-        println!(
+        show!(
             "\n{}. {what}\n   $ vpsorg {}",
             self.next_number(),
             shell_words(args)
@@ -123,9 +166,10 @@ impl Demo {
     /// Runs a command line against the fake server. Its address, its token and a table
     /// format (stdout may be a pipe) are added here rather than shown in every step.
     async fn run(&self, args: &[&str]) -> Result<(), CliError> {
-        let output_flag: &[&str] = match args {
-            ["backups", "list" | "create" | "wait", ..] => &["--output", "table"],
-            _ => &[],
+        let output_flag: &[&str] = if args.contains(&"-o") {
+            &[]
+        } else {
+            &["--output", "table"]
         };
         let connection = [
             "--api-url",
@@ -139,7 +183,10 @@ impl Demo {
             .chain(output_flag.iter().copied());
         let cli =
             Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
-        crate::run_api_command(cli.command, self.quiet).await
+        match cli.command {
+            Command::Doctor(args) => crate::commands::doctor::doctor(&args).await,
+            command => crate::run_api_command(command).await,
+        }
     }
 
     fn next_number(&self) -> usize {

@@ -1,26 +1,51 @@
-//! The CLI's errors: one line a person understands, a hint where one helps, and an exit code.
+//! The CLI's errors: one line a person understands, a hint where one helps, and an exit code
+//! that tells a script what kind of failure it was.
 
 use std::fmt;
+use std::io;
 
-use vpsorg_backups::Error as ApiError;
+use vpsorg_backups::{Error as ApiError, Resource};
+
+use crate::exit::Exit;
+use crate::output::clean;
 
 /// Why a command failed.
 #[derive(Debug)]
 pub(crate) enum CliError {
-    /// The command line or the configuration is wrong (exit 2).
+    /// The command line or the configuration is wrong.
     Usage {
         message: String,
         hint: Option<String>,
     },
-    /// The API refused, failed or could not be reached (exit 1), or a wait ended without a
-    /// completed backup (exit 4).
-    Api(ApiError),
-    /// The person answered no at a confirmation prompt (exit 3).
+    /// The API refused, failed or could not be reached, or a wait ended without a completed
+    /// backup. `api_url` is where the request went, for the messages that need it.
+    Api {
+        error: Box<ApiError>,
+        api_url: Option<String>,
+    },
+    /// Something the CLI looked for is not there (a backup in a list, a context).
+    NotFound {
+        message: String,
+        hint: Option<String>,
+    },
+    /// A wait ended without a completed backup, for a reason the CLI found itself.
+    WaitFailed {
+        message: String,
+        hint: Option<String>,
+    },
+    /// The person did not confirm.
     Cancelled,
-    /// Writing the output failed, e.g. a closed pipe (exit 1).
-    Io(std::io::Error),
+    /// Ctrl-C. The message says what goes on without us.
+    Interrupted {
+        message: String,
+        hint: Option<String>,
+    },
+    /// stdout was closed (`| head`): the reader has all it wants. Ends quietly, exit 0.
+    ClosedPipe,
+    /// Writing the output failed for another reason.
+    Io(io::Error),
     /// Already printed while the command ran; only the exit code is left to give.
-    AlreadyReported(Box<CliError>),
+    AlreadyReported(Exit),
 }
 
 impl CliError {
@@ -31,75 +56,191 @@ impl CliError {
         }
     }
 
-    pub(crate) fn with_hint(self, hint: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        CliError::NotFound {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint to an error that carries its own (usage, not found, wait, interrupt).
+    pub(crate) fn with_hint(mut self, new_hint: impl Into<String>) -> Self {
+        match &mut self {
+            CliError::Usage { hint, .. }
+            | CliError::NotFound { hint, .. }
+            | CliError::WaitFailed { hint, .. }
+            | CliError::Interrupted { hint, .. } => *hint = Some(new_hint.into()),
+            _ => {}
+        }
+        self
+    }
+
+    /// Remembers the API URL a request went to, for messages about connecting to it.
+    pub(crate) fn at_url(self, url: &str) -> Self {
         match self {
-            CliError::Usage { message, .. } => CliError::Usage {
-                message,
-                hint: Some(hint.into()),
+            CliError::Api {
+                error,
+                api_url: None,
+            } => CliError::Api {
+                error,
+                api_url: Some(url.to_string()),
             },
             other => other,
         }
     }
 
-    pub(crate) fn already_reported(error: CliError) -> Self {
-        CliError::AlreadyReported(Box::new(error))
-    }
-
-    pub(crate) fn exit_code(&self) -> u8 {
+    pub(crate) fn exit(&self) -> Exit {
         match self {
-            CliError::Usage { .. } => 2,
-            CliError::Api(
-                ApiError::BackupFailed { .. }
-                | ApiError::BackupDisappeared { .. }
-                | ApiError::BackupNotListed { .. }
-                | ApiError::WaitTimeout { .. },
-            ) => 4,
-            CliError::Api(ApiError::Config { .. } | ApiError::InvalidInput { .. }) => 2,
-            CliError::Api(_) | CliError::Io(_) => 1,
-            CliError::Cancelled => 3,
-            CliError::AlreadyReported(inner) => inner.exit_code(),
+            CliError::Usage { .. } => Exit::Usage,
+            CliError::Api { error, .. } => api_exit(error),
+            CliError::NotFound { .. } => Exit::NotFound,
+            CliError::WaitFailed { .. } => Exit::WaitFailed,
+            CliError::Cancelled => Exit::Cancelled,
+            CliError::Interrupted { .. } => Exit::Interrupted,
+            CliError::ClosedPipe => Exit::Success,
+            CliError::Io(_) => Exit::Api,
+            CliError::AlreadyReported(exit) => *exit,
         }
     }
 
     /// What to print on stderr, if anything is left to print.
     pub(crate) fn report(&self) -> Option<String> {
         match self {
-            CliError::AlreadyReported(_) => None,
+            CliError::AlreadyReported(_) | CliError::ClosedPipe => None,
             other => Some(other.to_string()),
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            CliError::Usage { hint, .. } => hint.clone(),
-            CliError::Api(error) => api_hint(error),
+            CliError::Usage { hint, .. }
+            | CliError::NotFound { hint, .. }
+            | CliError::WaitFailed { hint, .. }
+            | CliError::Interrupted { hint, .. } => hint.clone(),
+            CliError::Api { error, api_url } => api_hint(error, api_url.as_deref()),
             _ => None,
         }
     }
 }
 
-fn api_hint(error: &ApiError) -> Option<String> {
+/// The exit code of an API error: what a script can do about it.
+fn api_exit(error: &ApiError) -> Exit {
+    match error {
+        ApiError::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
+        ApiError::Unauthorized { .. } => Exit::Unauthorized,
+        // Page 1 always exists, even when empty: its 404 means the URL is wrong.
+        ApiError::NotFound {
+            resource: Resource::Page(1),
+            ..
+        } => Exit::Usage,
+        ApiError::NotFound { .. } | ApiError::BackupNotListed { .. } => Exit::NotFound,
+        ApiError::BackupFailed { .. }
+        | ApiError::BackupDisappeared { .. }
+        | ApiError::WaitTimeout { .. } => Exit::WaitFailed,
+        ApiError::Config { .. } | ApiError::InvalidInput { .. } => Exit::Usage,
+        error if error.is_retryable() => Exit::Unavailable,
+        _ => Exit::Api,
+    }
+}
+
+fn api_hint(error: &ApiError, api_url: Option<&str>) -> Option<String> {
     Some(match error {
-        ApiError::Unauthorized { .. } => "check the token in VPSORG_API_TOKEN or --token".into(),
+        ApiError::Unauthorized { .. } => {
+            "check the token: --token, VPSORG_API_TOKEN or the context's (`vpsorg context list`)"
+                .into()
+        }
+        ApiError::NotFound {
+            resource: Resource::Page(1),
+            ..
+        } => match api_url.map(|url| url.trim_end_matches('/')) {
+            Some(url) if url.ends_with("/api/v1") => format!(
+                "--api-url is the API's address without /api/v1 (vpsorg adds it): {}",
+                url.trim_end_matches("/api/v1")
+            ),
+            _ => "check --api-url (or VPSORG_API_URL, or the context's): it should be the API's \
+                  address, such as https://admin.vps.org"
+                .into(),
+        },
         ApiError::ManualBackupLimit { server_id, .. } => format!(
-            "`vpsorg backups list --server-id {server_id} --type manual` lists them; `vpsorg backups delete ID` deletes one"
+            "`vpsorg backups prune --server-id {server_id} --type manual --keep-last 9` makes room; \
+             `vpsorg backups list --server-id {server_id} --type manual` lists them"
         ),
-        ApiError::Transport { .. } | ApiError::Timeout { .. } => {
-            "check the network and --api-url (VPSORG_API_URL)".into()
+        ApiError::BackupNotListed { .. } => {
+            "`vpsorg backups get ID` without --server-id searches every server".into()
+        }
+        ApiError::OutcomeUnknown { .. } => {
+            "exit code 5: look before you retry, or the retry may act twice".into()
+        }
+        error if error.is_retryable() && connection_failed(error) => {
+            "check the network and --api-url (or VPSORG_API_URL, or the context's)".into()
         }
         ApiError::RateLimited { .. } => "wait a little and try again".into(),
         _ => return None,
     })
 }
 
+fn connection_failed(error: &ApiError) -> bool {
+    matches!(error, ApiError::Transport { .. } | ApiError::Timeout { .. })
+}
+
+/// The innermost causes of an error, deduplicated and joined: "tcp connect error: Connection
+/// refused (os error 111)" rather than "error sending request".
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // reqwest's and hyper's outer messages say nothing specific ("error sending request
+        // for url (...)", "client error (Connect)"); we name the URL ourselves.
+        let generic =
+            text.starts_with("error sending request") || text.starts_with("client error (");
+        if !generic && !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    // The last two are the specific ones ("client error (Connect)" is not).
+    let specific: Vec<String> = causes.into_iter().rev().take(2).collect();
+    (!specific.is_empty()).then(|| {
+        specific
+            .into_iter()
+            .rev()
+            .map(|c| clean(&c).into_owned())
+            .collect::<Vec<_>>()
+            .join(": ")
+    })
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage { message, .. } => write!(f, "error: {message}")?,
-            CliError::Api(error) => write!(f, "error: {error}")?,
+            CliError::Usage { message, .. }
+            | CliError::NotFound { message, .. }
+            | CliError::WaitFailed { message, .. } => write!(f, "error: {message}")?,
+            CliError::Api { error, api_url } => {
+                write!(f, "error: {error}")?;
+                let inner = match error.as_ref() {
+                    ApiError::OutcomeUnknown { source, .. } => source.as_ref(),
+                    other => other,
+                };
+                // Which address, and what the network said: refused, a TLS failure, DNS. After
+                // a create's or restore's sentence, on a line of its own.
+                if connection_failed(inner) {
+                    let cause = root_cause(inner);
+                    match (error.is_outcome_unknown(), api_url, cause) {
+                        (false, Some(url), Some(cause)) => write!(f, " ({url}): {cause}")?,
+                        (false, Some(url), None) => write!(f, " ({url})")?,
+                        (true, Some(url), Some(cause)) => write!(f, "\n  cause: {cause} ({url})")?,
+                        (_, None, Some(cause)) => write!(f, ": {cause}")?,
+                        _ => {}
+                    }
+                }
+            }
             CliError::Cancelled => write!(f, "cancelled: nothing was changed")?,
+            CliError::Interrupted { message, .. } => write!(f, "interrupted: {message}")?,
+            CliError::ClosedPipe => write!(f, "stdout was closed")?,
             CliError::Io(error) => write!(f, "error: writing output: {error}")?,
-            CliError::AlreadyReported(inner) => return inner.fmt(f),
+            CliError::AlreadyReported(exit) => write!(f, "failed ({})", exit.name())?,
         }
         if let Some(hint) = self.hint() {
             write!(f, "\nhint: {hint}")?;
@@ -110,12 +251,29 @@ impl fmt::Display for CliError {
 
 impl From<ApiError> for CliError {
     fn from(error: ApiError) -> Self {
-        CliError::Api(error)
+        CliError::Api {
+            error: Box::new(error),
+            api_url: None,
+        }
     }
 }
 
-impl From<std::io::Error> for CliError {
-    fn from(error: std::io::Error) -> Self {
-        CliError::Io(error)
+impl From<io::Error> for CliError {
+    /// Only for writing output: a closed pipe ends the command quietly.
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            CliError::ClosedPipe
+        } else {
+            CliError::Io(error)
+        }
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(error: serde_json::Error) -> Self {
+        match error.io_error_kind() {
+            Some(kind) => CliError::from(io::Error::from(kind)),
+            None => CliError::Io(io::Error::other(error)),
+        }
     }
 }

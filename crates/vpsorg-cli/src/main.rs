@@ -2,19 +2,27 @@
 
 mod cli;
 mod commands;
+mod config;
 mod demo;
 mod error;
+mod exit;
+mod man;
 mod output;
+mod progress;
+mod prompt;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{BackupsCommand, Cli, Command, MockCommand, ServersCommand};
+use crate::commands::{REQUEST_TIMEOUT, backups, context, doctor, prune, servers};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    progress::set_quiet(cli.global.quiet);
     init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -23,70 +31,74 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Background page fetches are cancelled, not awaited.
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if let Some(report) = error.report() {
-                eprintln!("{report}");
+                let _ = writeln!(std::io::stderr().lock(), "{report}");
             }
-            ExitCode::from(error.exit_code())
+            ExitCode::from(error.exit().code())
         }
     }
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let quiet = cli.global.quiet;
     match cli.command {
-        Command::Demo => demo::run(quiet).await,
+        Command::Demo => demo::run().await,
         Command::Mock(MockCommand::Serve(args)) => args
             .run()
             .await
             .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}"))),
+        Command::Context(command) => context::run(&command),
+        Command::Doctor(args) => doctor::doctor(&args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "vpsorg", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vpsorg", &mut script);
+            let mut out = output::stdout();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(())
         }
-        api_command => run_api_command(api_command, quiet).await,
+        Command::ManPages { out_dir } => man::write_all(&out_dir),
+        api_command => run_api_command(api_command).await,
     }
 }
 
 /// Runs a command that talks to the API. The demo runs its steps through here too, so they
 /// are exactly what the commands do.
-pub(crate) async fn run_api_command(command: Command, quiet: bool) -> Result<(), CliError> {
-    match command {
-        Command::Backups(BackupsCommand::List(args)) => {
-            commands::list(&commands::client(&args.api, args.request.timeout)?, &args).await
-        }
-        Command::Backups(BackupsCommand::Create(args)) => {
-            commands::create(
-                &commands::client(&args.api, commands::REQUEST_TIMEOUT)?,
-                &args,
-                quiet,
-            )
-            .await
-        }
-        Command::Backups(BackupsCommand::Wait(args)) => {
-            commands::wait_command(
-                &commands::client(&args.api, commands::REQUEST_TIMEOUT)?,
-                &args,
-                quiet,
-            )
-            .await
-        }
-        Command::Backups(BackupsCommand::Delete(args)) => {
-            commands::delete(&commands::client(&args.api, args.request.timeout)?, &args).await
-        }
-        Command::Servers(ServersCommand::Restore(args)) => {
-            commands::restore(&commands::client(&args.api, args.request.timeout)?, &args).await
-        }
-        Command::Demo | Command::Mock(_) | Command::Completions { .. } => {
-            Err(CliError::usage("not an API command"))
-        }
-    }
+pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
+    let (api, timeout) = match &command {
+        Command::Backups(BackupsCommand::List(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Get(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Create(args)) => (&args.api, REQUEST_TIMEOUT),
+        Command::Backups(BackupsCommand::Wait(args)) => (&args.api, REQUEST_TIMEOUT),
+        Command::Backups(BackupsCommand::Delete(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Prune(args)) => (&args.api, args.request.timeout),
+        Command::Servers(ServersCommand::Restore(args)) => (&args.api, args.request.timeout),
+        _ => return Err(CliError::usage("not an API command")),
+    };
+    let (client, connection) = commands::connect(api, timeout)?;
+    let client = &client;
+    let result = match &command {
+        Command::Backups(BackupsCommand::List(args)) => backups::list(client, args).await,
+        Command::Backups(BackupsCommand::Get(args)) => backups::get(client, args).await,
+        Command::Backups(BackupsCommand::Create(args)) => backups::create(client, args).await,
+        Command::Backups(BackupsCommand::Wait(args)) => backups::wait(client, args).await,
+        Command::Backups(BackupsCommand::Delete(args)) => backups::delete(client, args).await,
+        Command::Backups(BackupsCommand::Prune(args)) => prune::prune(client, args).await,
+        Command::Servers(ServersCommand::Restore(args)) => servers::restore(client, args).await,
+        _ => Err(CliError::usage("not an API command")),
+    };
+    result.map_err(|error| error.at_url(&connection.api_url))
 }
 
-/// `-v` logs each request (operation, method, path, status, attempt, time); `-vv` logs
-/// everything. The token is in none of it: the client marks it sensitive and never logs it.
+/// `-v` logs each request (operation, method, path and query, status, attempt, time) and
+/// the connection settings' sources; `-vv` logs everything. Without `-v` nothing is logged:
+/// retries get their line from the client's `on_retry` hook. The token is in none of it: the
+/// client marks it sensitive and never logs it.
 fn init_tracing(verbose: u8) {
     use tracing::level_filters::LevelFilter;
     use tracing_subscriber::filter::Targets;
@@ -97,7 +109,8 @@ fn init_tracing(verbose: u8) {
         0 => return,
         1 => Targets::new()
             .with_target("vpsorg_backups", LevelFilter::DEBUG)
-            .with_target("vpsorg_cli", LevelFilter::DEBUG),
+            .with_target("vpsorg_cli", LevelFilter::DEBUG)
+            .with_target("vpsorg", LevelFilter::DEBUG),
         _ => Targets::new().with_default(LevelFilter::TRACE),
     };
     let layer = tracing_subscriber::fmt::layer()

@@ -1,16 +1,23 @@
-//! How results look: a table for people, JSON for scripts, and progress on stderr.
+//! What goes to stdout: tables for people, JSON and YAML for scripts.
+//!
+//! Each resource has one JSON shape, whichever command prints it (`BackupJson` here; the
+//! delete, prune, restore and context shapes beside their commands). The shapes are the CLI's
+//! own, not whatever the generated types serialize to: every field is always present, in the
+//! vendor's order. A list is written as it arrives, so memory stays flat at any length,
+//! except in a table, which needs every row to align its columns.
 
 use std::borrow::Cow;
-use std::io::{self, IsTerminal, Write};
-use std::time::Duration;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use clap::ValueEnum;
 use comfy_table::{Cell, CellAlignment, Table, presets};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use vpsorg_backups::{Backup, BackupType};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use vpsorg_backups::Backup;
 
-use crate::cli::OutputFormat;
+use crate::cli::{BackupOutputArgs, Column, OutputFormat};
+use crate::error::CliError;
 
 /// The format to print in: what was asked for, else a table on a terminal and JSON in a pipe.
 pub(crate) fn resolve(requested: Option<OutputFormat>) -> OutputFormat {
@@ -21,56 +28,36 @@ pub(crate) fn resolve(requested: Option<OutputFormat>) -> OutputFormat {
     })
 }
 
-/// Prints backups to stdout in `format`.
-pub(crate) fn print_backups(backups: &[Backup], format: OutputFormat) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match format {
-        OutputFormat::Table => writeln!(out, "{}", backups_table(backups)),
-        OutputFormat::Json => {
-            let rows: Vec<BackupJson<'_>> = backups.iter().map(BackupJson::from).collect();
-            serde_json::to_writer_pretty(&mut out, &rows)?;
-            writeln!(out)
-        }
-    }
+/// Buffered stdout. Dropping it flushes what was written, so a list cut short by an error
+/// still shows what came before the error.
+pub(crate) fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
 }
 
-/// Prints one backup, with an optional message from the API (JSON gets it as `message`).
-pub(crate) fn print_backup(
-    backup: &Backup,
-    message: Option<&str>,
+/// Writes one value as pretty JSON or YAML, with a final newline.
+pub(crate) fn write_data(
+    out: &mut impl Write,
     format: OutputFormat,
-) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    value: &impl Serialize,
+) -> Result<(), CliError> {
     match format {
-        OutputFormat::Table => {
-            writeln!(out, "{}", backups_table(std::slice::from_ref(backup)))?;
-            if let Some(message) = message {
-                writeln!(out, "{}", clean(message))?;
-            }
-            Ok(())
+        OutputFormat::Yaml => {
+            let text =
+                serde_yaml_ng::to_string(value).map_err(|e| CliError::Io(io::Error::other(e)))?;
+            out.write_all(text.as_bytes())?;
         }
-        OutputFormat::Json => {
-            #[derive(Serialize)]
-            struct WithMessage<'a> {
-                #[serde(flatten)]
-                backup: BackupJson<'a>,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                message: Option<&'a str>,
-            }
-            let row = WithMessage {
-                backup: BackupJson::from(backup),
-                message,
-            };
-            serde_json::to_writer_pretty(&mut out, &row)?;
-            writeln!(out)
+        _ => {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+            writeln!(out)?;
         }
     }
+    Ok(())
 }
 
 /// The CLI's JSON for a backup: the API's wire format with every field always present (null
-/// when unknown), in the vendor's order, so scripts can rely on it whatever the generator does.
-#[derive(Serialize)]
-struct BackupJson<'a> {
+/// when unknown), in the vendor's order.
+#[derive(Debug, Serialize)]
+pub(crate) struct BackupJson<'a> {
     id: i64,
     server: ServerJson<'a>,
     backup_type: &'a str,
@@ -81,15 +68,14 @@ struct BackupJson<'a> {
     description: &'a str,
 }
 
-#[derive(Serialize)]
-struct ServerJson<'a> {
-    id: i64,
-    name: &'a str,
+#[derive(Debug, Serialize)]
+pub(crate) struct ServerJson<'a> {
+    pub(crate) id: i64,
+    pub(crate) name: &'a str,
 }
 
 impl<'a> From<&'a Backup> for BackupJson<'a> {
     fn from(backup: &'a Backup) -> Self {
-        let rfc3339 = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         BackupJson {
             id: backup.id,
             server: ServerJson {
@@ -106,80 +92,338 @@ impl<'a> From<&'a Backup> for BackupJson<'a> {
     }
 }
 
-/// The column layout people read: one backup a row, newest first.
-pub(crate) fn backups_table(backups: &[Backup]) -> String {
-    if backups.is_empty() {
-        return "No backups.".to_string();
-    }
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING).set_header(
-        [
-            "ID",
-            "SERVER",
-            "TYPE",
-            "STATUS",
-            "SIZE",
-            "CREATED",
-            "EXPIRES",
-            "DESCRIPTION",
-        ]
-        .map(Cell::new),
-    );
-    for backup in backups {
-        let size = backup
-            .size_mb
-            .map_or_else(|| "-".to_string(), |mb| format!("{mb} MB"));
-        let expires = match (&backup.expires_at, &backup.backup_type) {
-            (Some(at), _) => minute(at),
-            (None, BackupType::Manual) => "never".to_string(),
-            (None, _) => "-".to_string(),
+pub(crate) fn rfc3339(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// How backups are printed: the format, and for tables the columns and the header.
+#[derive(Debug, Clone)]
+pub(crate) struct BackupView {
+    format: OutputFormat,
+    columns: Vec<Column>,
+    header: bool,
+}
+
+impl BackupView {
+    /// `--columns` and `--no-header` shape tables, so they ask for one when `-o` does not say.
+    pub(crate) fn new(args: &BackupOutputArgs) -> Result<Self, CliError> {
+        let table_options = !args.columns.is_empty() || args.no_header;
+        let format = match args.format.format {
+            Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) if table_options => {
+                let name = format
+                    .to_possible_value()
+                    .map(|value| value.get_name().to_string())
+                    .unwrap_or_default();
+                return Err(CliError::usage(format!(
+                    "--columns and --no-header shape tables; -o {name} always has every field"
+                ))
+                .with_hint("filter JSON with jq, such as `jq '.[] | {id, status}'`"));
+            }
+            Some(format) => format,
+            None if table_options => OutputFormat::Table,
+            None => resolve(None),
         };
-        table.add_row(vec![
-            Cell::new(backup.id).set_alignment(CellAlignment::Right),
-            Cell::new(format!(
-                "{} ({})",
-                clean(&backup.server.name),
-                backup.server.id
-            )),
-            Cell::new(clean(backup.backup_type.as_str())),
-            Cell::new(clean(backup.status.as_str())),
-            Cell::new(size).set_alignment(CellAlignment::Right),
-            Cell::new(minute(&backup.created_at)),
-            Cell::new(expires),
-            Cell::new(shorten(&backup.description, 40)),
-        ]);
+        let columns = if args.columns.is_empty() {
+            Column::DEFAULT.to_vec()
+        } else {
+            args.columns.clone()
+        };
+        Ok(BackupView {
+            format,
+            columns,
+            header: !args.no_header,
+        })
     }
-    for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
+
+    /// Prints one backup.
+    pub(crate) fn print_one(&self, backup: &Backup) -> Result<(), CliError> {
+        let mut list = self.list();
+        match self.format {
+            // One backup is an object, not a list of one.
+            OutputFormat::Json | OutputFormat::Yaml => {
+                write_data(&mut list.out, self.format, &BackupJson::from(backup))?;
+                list.out.flush()?;
+                Ok(())
+            }
+            OutputFormat::Table => {
+                list.push(backup)?;
+                list.finish()
+            }
+        }
     }
-    // The last column is padded too; trailing spaces only get in the way of people copying.
-    table
-        .lines()
-        .map(|line| line.trim_end().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+
+    /// A list printed as it arrives.
+    pub(crate) fn list(&self) -> BackupList {
+        BackupList {
+            view: self.clone(),
+            out: stdout(),
+            written: 0,
+            rows: Vec::new(),
+        }
+    }
 }
 
-fn minute(at: &DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+/// Backups being printed: JSON as a streamed array, YAML as a streamed sequence, a table
+/// once every row is in.
+pub(crate) struct BackupList {
+    view: BackupView,
+    out: BufWriter<StdoutLock<'static>>,
+    written: u64,
+    rows: Vec<Vec<String>>,
 }
 
-fn shorten(text: &str, max_chars: usize) -> String {
-    let text = clean(text);
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
+impl BackupList {
+    pub(crate) fn push(&mut self, backup: &Backup) -> Result<(), CliError> {
+        match self.view.format {
+            OutputFormat::Json => {
+                // What `to_writer_pretty` writes for a whole array, one element at a time.
+                let element = serde_json::to_string_pretty(&BackupJson::from(backup))?;
+                let separator = if self.written == 0 { "[\n" } else { ",\n" };
+                self.out.write_all(separator.as_bytes())?;
+                self.out.write_all(indent(&element, "  ").as_bytes())?;
+            }
+            OutputFormat::Yaml => {
+                let element = serde_yaml_ng::to_string(&[BackupJson::from(backup)])
+                    .map_err(|e| CliError::Io(io::Error::other(e)))?;
+                self.out.write_all(element.as_bytes())?;
+            }
+            OutputFormat::Table => self.rows.push(backup_row(backup, &self.view.columns)),
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Closes the array (or prints the table) and flushes.
+    pub(crate) fn finish(mut self) -> Result<(), CliError> {
+        match self.view.format {
+            OutputFormat::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
+            OutputFormat::Json => self.out.write_all(b"\n]\n")?,
+            OutputFormat::Yaml if self.written == 0 => self.out.write_all(b"[]\n")?,
+            OutputFormat::Yaml => {}
+            OutputFormat::Table => {
+                let header: Vec<&str> =
+                    self.view.columns.iter().map(|c| column_title(*c)).collect();
+                let mut table = TextTable::new(&header);
+                for (i, column) in self.view.columns.iter().enumerate() {
+                    match column {
+                        Column::Id | Column::Server | Column::Size => table.align_right(i),
+                        Column::Description => table.flexible(i),
+                        _ => {}
+                    }
+                }
+                for row in std::mem::take(&mut self.rows) {
+                    table.row(row);
+                }
+                let text = table.render(self.view.header, table_width());
+                if !text.is_empty() {
+                    writeln!(self.out, "{text}")?;
+                }
+            }
+        }
+        self.out.flush()?;
+        Ok(())
     }
 }
 
-/// Server text made safe for a terminal: control characters (escape sequences, newlines)
-/// become spaces, so an API or a proxy cannot move the cursor, recolour or forge lines.
-/// JSON output needs none of this: serde_json escapes control characters.
+fn indent(text: &str, prefix: &str) -> String {
+    let mut indented = String::with_capacity(text.len() + 64);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            indented.push('\n');
+        }
+        indented.push_str(prefix);
+        indented.push_str(line);
+    }
+    indented
+}
+
+fn column_title(column: Column) -> &'static str {
+    match column {
+        Column::Id => "ID",
+        Column::Server => "SERVER",
+        Column::ServerName => "SERVER NAME",
+        Column::Type => "TYPE",
+        Column::Status => "STATUS",
+        Column::Size => "SIZE",
+        Column::Created => "CREATED (UTC)",
+        Column::Expires => "EXPIRES (UTC)",
+        Column::Description => "DESCRIPTION",
+    }
+}
+
+fn backup_row(backup: &Backup, columns: &[Column]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|column| match column {
+            Column::Id => backup.id.to_string(),
+            Column::Server => backup.server.id.to_string(),
+            Column::ServerName => clean(&backup.server.name).into_owned(),
+            Column::Type => clean(backup.backup_type.as_str()).into_owned(),
+            Column::Status => clean(backup.status.as_str()).into_owned(),
+            Column::Size => backup
+                .size_mb
+                .map_or_else(|| "-".to_string(), |mb| format!("{mb} MB")),
+            Column::Created => minute(&backup.created_at),
+            Column::Expires => match &backup.expires_at {
+                Some(at) => minute(at),
+                // The API keeps manual backups until they are deleted.
+                None if backup.backup_type.as_str() == "manual" => "never".to_string(),
+                None => "-".to_string(),
+            },
+            Column::Description => clean(&backup.description).into_owned(),
+        })
+        .collect()
+}
+
+pub(crate) fn minute(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Aligned columns without borders, as `ls -l` or `kubectl get` print them. At most one
+/// column is flexible: it is shortened (with `…`) so that each row fits the terminal's width
+/// on one line; the others keep their whole content.
+pub(crate) struct TextTable {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    flexible: Option<usize>,
+    right: Vec<usize>,
+}
+
+/// Spaces between two columns.
+const GAP: usize = 2;
+
+impl TextTable {
+    pub(crate) fn new(header: &[&str]) -> Self {
+        TextTable {
+            header: header.iter().map(|title| title.to_string()).collect(),
+            rows: Vec::new(),
+            flexible: None,
+            right: Vec::new(),
+        }
+    }
+
+    pub(crate) fn align_right(&mut self, column: usize) {
+        self.right.push(column);
+    }
+
+    pub(crate) fn flexible(&mut self, column: usize) {
+        self.flexible = Some(column);
+    }
+
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The table as lines without trailing spaces (they only get in the way of people
+    /// copying), at most `width` columns wide where the flexible column can make it so;
+    /// with no rows and no header, nothing.
+    pub(crate) fn render(mut self, header: bool, width: u16) -> String {
+        if !header && self.rows.is_empty() {
+            return String::new();
+        }
+        if let Some(flexible) = self.flexible {
+            self.fit(flexible, usize::from(width), header);
+        }
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        if header {
+            table.set_header(self.header.iter().map(Cell::new));
+        }
+        for row in self.rows {
+            table.add_row(row);
+        }
+        let last = self.header.len().saturating_sub(1);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            // Two spaces between columns, none after the last.
+            column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
+            if self.right.contains(&i) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        table
+            .lines()
+            .map(|line| line.trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Shortens the flexible column's cells so that rows fit `width` (but never below its
+    /// title's width: a table squeezed further wraps rather than loses every word).
+    fn fit(&mut self, flexible: usize, width: usize, header: bool) {
+        let columns = self.header.len();
+        let mut widths = vec![0; columns];
+        let titles = header.then_some(&self.header);
+        for row in titles.into_iter().chain(&self.rows) {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(cell.width());
+            }
+        }
+        let others: usize = widths
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != flexible)
+            .map(|(_, w)| w + GAP)
+            .sum();
+        let room = width
+            .saturating_sub(others)
+            .max(self.header[flexible].width());
+        for row in &mut self.rows {
+            if let Some(cell) = row.get_mut(flexible)
+                && cell.width() > room
+            {
+                *cell = shorten(cell, room);
+            }
+        }
+    }
+}
+
+/// `text` cut to `columns` terminal columns, ending in `…`.
+fn shorten(text: &str, columns: usize) -> String {
+    let mut shortened = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        // Leave one column for the ellipsis.
+        if used + w + 1 > columns {
+            break;
+        }
+        shortened.push(c);
+        used += w;
+    }
+    shortened.push('…');
+    shortened
+}
+
+/// The width tables fit: the terminal's, else `COLUMNS`, else 80.
+pub(crate) fn table_width() -> u16 {
+    if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(io::stdout()) {
+        return width;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse().ok())
+        .filter(|&width| width >= 20)
+        .unwrap_or(80)
+}
+
+/// Server text made safe for a terminal: control characters (escape sequences, newlines) and
+/// the invisible characters that reorder or hide text (bidirectional overrides such as
+/// U+202E, zero-width characters) become spaces, so an API or a proxy cannot move the
+/// cursor, recolour, or forge what a line seems to say. JSON and YAML need none of this:
+/// their serializers escape what they must, and scripts want the exact text.
 pub(crate) fn clean(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
+    /// Unicode's bidirectional controls and invisible format characters (the list rustc's
+    /// `text_direction_codepoint_in_literal` lint uses, plus zero-width characters).
+    fn is_invisible(c: char) -> bool {
+        matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+    }
+    let unsafe_char = |c: char| c.is_control() || is_invisible(c);
+    if text.chars().any(unsafe_char) {
         Cow::Owned(
             text.chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
+                .map(|c| if unsafe_char(c) { ' ' } else { c })
                 .collect(),
         )
     } else {
@@ -187,37 +431,44 @@ pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A spinner on stderr, or nothing when stderr is not a terminal or `--quiet` was given.
-pub(crate) fn spinner(quiet: bool) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .expect("the template is valid")
-            .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(100));
-    bar
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_never_reach_the_terminal() {
+    fn control_and_bidi_characters_never_reach_the_terminal() {
         assert_eq!(clean("web-01"), "web-01");
         assert!(matches!(clean("web-01"), Cow::Borrowed(_)));
         assert_eq!(clean("evil\u{1b}[2J\nline\u{7}"), "evil [2J line ");
-        assert_eq!(shorten("a\u{1b}]0;title\u{7}", 40), "a ]0;title ");
+        assert_eq!(clean("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
+        assert_eq!(clean("a\u{2066}b\u{200B}c\u{FEFF}"), "a b c ");
+        assert_eq!(clean("ääää ✓"), "ääää ✓");
     }
 
     #[test]
-    fn long_descriptions_are_shortened_on_a_char_boundary() {
-        assert_eq!(shorten("abc", 3), "abc");
-        assert_eq!(shorten("abcd", 3), "abc…");
-        assert_eq!(shorten("ääää", 2), "ää…");
+    fn json_lists_are_streamed_as_one_pretty_array() {
+        assert_eq!(indent("{\n  \"a\": 1\n}", "  "), "  {\n    \"a\": 1\n  }");
+    }
+
+    #[test]
+    fn the_flexible_column_is_shortened_to_fit() {
+        let mut table = TextTable::new(&["ID", "DESCRIPTION"]);
+        table.flexible(1);
+        table.align_right(0);
+        table.row(vec!["7".into(), "word ".repeat(40)]);
+        let text = table.render(true, 80);
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 80),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().map(|line| line.chars().count()).max(),
+            Some(80),
+            "{text}"
+        );
+        assert!(text.contains('…'), "{text}");
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(shorten("ab日本", 4), "ab…");
+        assert_eq!(shorten("abcdef", 4), "abc…");
     }
 }

@@ -23,14 +23,16 @@ pub use plan::{PROBES, ProbeInfo, UNUSED_ID};
 #[cfg(feature = "probe")]
 pub use report::{ContractInfo, Deviation, Outcome, ProbeRecord, Report, Summary};
 
+// The codes are `vpsorg`'s, whose 1-8 mean other things (see its `--help`).
+
 /// Exit code: nothing contradicts the contract (warnings allowed unless `--strict`).
 pub const EXIT_CONSISTENT: i32 = 0;
 /// Exit code: something contradicts the contract (with `--strict`, a warning too).
-pub const EXIT_CONTRADICTED: i32 = 5;
+pub const EXIT_CONTRADICTED: i32 = 9;
 /// Exit code: nothing contradicts the contract, but some checks could not run (the API
 /// could not be reached, refused the token, or answered 5xx or 429 where a check needed an
 /// answer).
-pub const EXIT_INCOMPLETE: i32 = 6;
+pub const EXIT_INCOMPLETE: i32 = 10;
 
 /// One line for `vpsorg doctor`'s `about`.
 pub const ABOUT: &str = "Check the API against the contract this build embeds, read-only (nothing is created, deleted or restored)";
@@ -58,11 +60,11 @@ before and after them:
 Additive surprises (a field or an enum value the spec does not list; a header or link the
 spec says may be absent) are warnings: they fail the run only with --strict.
 
-Exit codes:
-  0  nothing contradicts the contract
-  5  something contradicts it (with --strict, a warning too)
-  6  incomplete: the API could not be reached, refused the token, or answered 5xx or 429
-     where a check needed an answer";
+Exit codes of doctor (vpsorg's others, 1-8, mean what `vpsorg --help` says):
+  0   nothing contradicts the contract
+  9   something contradicts it (with --strict, a warning too)
+  10  incomplete: the API could not be reached, refused the token, or answered 5xx or 429
+      where a check needed an answer";
 
 /// The help of `--probe-errors`.
 pub const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and change nothing: a delete of backup \
@@ -70,4 +72,4 @@ pub const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and c
 
 /// The help of `--strict`.
 pub const STRICT_HELP: &str =
-    "Fail (exit 5) on warnings too: fields and enum values the spec does not list";
+    "Fail (exit 9) on warnings too: fields and enum values the spec does not list";

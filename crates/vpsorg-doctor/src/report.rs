@@ -164,8 +164,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// The process exit code: 0 when nothing contradicts the contract, 5 when something
-    /// does (with `--strict`, a warning too), 6 when the run is incomplete.
+    /// The process exit code: 0 when nothing contradicts the contract, 9 when something
+    /// does (with `--strict`, a warning too), 10 when the run is incomplete.
     pub fn exit_code(&self) -> i32 {
         self.exit_code
     }

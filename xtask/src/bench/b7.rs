@@ -201,53 +201,6 @@ pub(crate) fn run(target: &Path, plan: &Plan) -> Result<Value> {
     Ok(result)
 }
 
-/// `cargo xtask bench b7`: B7 alone at full size, written to `<target>/bench/B7.md` (and
-/// `B7.json`), for when the other benchmarks' numbers are not wanted (a full `cargo xtask
-/// bench` runs it too and writes BENCHMARKS.md).
-pub(crate) fn run_alone(target: &Path) -> Result<()> {
-    let plan = Plan::full();
-    let started = Instant::now();
-    let load_at_start = super::report::load_average();
-    let result = run(target, &plan)?;
-    let section = section(&plan, &result);
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "# B7 alone\n\nWritten by `cargo xtask bench b7` in {:.0} s on {} cores; load average \
-         (1, 5, 15 min) {} at start, {} at end. Benchmarks are not tests: nothing fails on \
-         these numbers.\n",
-        started.elapsed().as_secs_f64(),
-        std::thread::available_parallelism().map_or(0, usize::from),
-        load_at_start,
-        super::report::load_average()
-    );
-    row(&mut text, &["id", "what", "measured", "goal", "verdict"]);
-    row(&mut text, &["---", "---", "---", "---", "---"]);
-    for line in &section.rows {
-        let verdict = match line.met {
-            None => "reported",
-            Some(true) => "**met**",
-            Some(false) => "**missed**",
-        };
-        row(
-            &mut text,
-            &[section.id, &line.what, &line.measured, &line.goal, verdict],
-        );
-    }
-    let _ = writeln!(
-        text,
-        "\n## {}: {}\n\n{}",
-        section.id, section.title, section.body
-    );
-    let dir = target.join("bench");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("B7.json"), serde_json::to_string_pretty(&result)?)?;
-    let path = dir.join("B7.md");
-    std::fs::write(&path, text)?;
-    eprintln!("\nbench b7: wrote {}", path.display());
-    Ok(())
-}
-
 /// The packages `cargo tree` says a build compiles (host target, normal and build
 /// dependencies), the crate itself included, as `name version`.
 fn tree_packages(root: &Path) -> Result<Vec<String>> {

@@ -226,14 +226,21 @@ pub(crate) fn render(
     );
     out.push('\n');
 
-    let sections = [
-        b1(plan, &results["b1"]),
-        b2(plan, &results["b2"]),
-        b3(plan, &results["b3"]),
-        b4(plan, &results["b4"]),
-        b5(plan, &results["b5"]),
-        super::b7::section(plan, &results["b7"]),
+    // A partial run (VPSORG_BENCH_ONLY) has only some results.
+    let all: [(&str, SectionFn); 7] = [
+        ("b1", b1),
+        ("b2", b2),
+        ("b3", b3),
+        ("b4", b4),
+        ("b5", b5),
+        ("b6", b6),
+        ("b7", super::b7::section),
     ];
+    let sections: Vec<Section> = all
+        .iter()
+        .filter(|(id, _)| !results[*id].is_null())
+        .map(|(id, section)| section(plan, &results[*id]))
+        .collect();
 
     let _ = writeln!(out, "## Results\n");
     let _ = writeln!(
@@ -264,6 +271,9 @@ pub(crate) fn render(
     }
     out
 }
+
+/// Writes one benchmark's part of the report from its results.
+type SectionFn = fn(&Plan, &Value) -> Section;
 
 /// One benchmark's part of the report.
 pub(super) struct Section {
@@ -371,7 +381,7 @@ fn b1(plan: &Plan, r: &Value) -> Section {
          query from typed builder fields, a `HeaderMap` for `api-version`, progenitor's no-op \
          `pre`/`post` hooks, our response-head hook (a no-op outside the wrapper) and \
          `ResponseValue`'s copy of the response headers. {}\n\n\
-         **wrapper / raw** {}. On top of the generated call, the wrapper runs backon's retry \
+         **wrapper / raw** {}. On top of the generated call, the wrapper runs its retry \
          loop (retries off still runs its bookkeeping), one `tracing` span per attempt \
          (disabled without a subscriber), `capture_response_head` (a task-local scope and a \
          copy of three response headers), and its reqwest client has a timeout, a connect \
@@ -381,7 +391,7 @@ fn b1(plan: &Plan, r: &Value) -> Section {
          generated call on the wrapper's reqwest client): the generated call executes about \
          1% more instructions than the raw one and the wrapper about 4% more (some 14,000 \
          per call: moving its 6.6 kB future, a few allocations for the span's path, the \
-         query and the captured head, the task-local scope, backon's state). The wrapper's \
+         query and the captured head, the task-local scope, the retry loop's state). The wrapper's \
          reqwest configuration (timeouts, redirect policy) accounts for about 2 points of \
          the wall-time ratio, the wrapper's own layers for about 4. Most of a call is the \
          loopback round trip and decoding dates with chrono.\n",
@@ -816,6 +826,133 @@ fn b5(plan: &Plan, r: &Value) -> Section {
     }
 }
 
+fn b6(plan: &Plan, r: &Value) -> Section {
+    let (cli, sequential) = (Stat::of(&r["cli"]), Stat::of(&r["sequential"]));
+    let ratio = cli.median / sequential.median;
+    let [small, large] = plan.b6_memory_sizes;
+    let memory = |i: usize, key: &str, scale: f64| -> Stat {
+        let samples: Vec<f64> = r["memory"]["runs"][i]
+            .as_array()
+            .map(|runs| {
+                runs.iter()
+                    .filter_map(|run| run[key].as_f64())
+                    .map(|value| value / scale)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Stat::from_samples(&samples)
+    };
+    let (small_peak, large_peak) = (
+        memory(0, "peak_rss_kib", 1024.0),
+        memory(1, "peak_rss_kib", 1024.0),
+    );
+    let growth = large_peak.median / small_peak.median;
+    let backups = thousands(r["backups"].as_f64().unwrap_or(f64::NAN));
+    let rows = vec![
+        Row {
+            what: format!(
+                "`vpsorg backups list --server-id S -o json`, {backups} backups, {} ms latency: \
+                 CLI / sequential page loop",
+                plan.b6_latency_ms
+            ),
+            measured: format!(
+                "{ratio:.3} ({:.3} s vs {:.3} s)",
+                cli.median, sequential.median
+            ),
+            goal: "≤ 0.25".into(),
+            met: Some(ratio <= 0.25),
+        },
+        Row {
+            what: format!(
+                "same, peak RSS of the command at {} vs {} backups",
+                thousands(large.into()),
+                thousands(small.into())
+            ),
+            measured: format!(
+                "{growth:.3}× ({:.1} MiB vs {:.1} MiB)",
+                large_peak.median, small_peak.median
+            ),
+            goal: "≤ 1.2×".into(),
+            met: Some(growth <= 1.2),
+        },
+    ];
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "What an operator's script runs: `vpsorg backups list --server-id 10001 -o json` (the \
+         {} build, a process of its own, started each time; its JSON read to the end) \
+         against the same server's {backups} backups with {} ms latency on every page, side by \
+         side with a sequential page-by-page loop (`.page(n).send()`, page size 100, in the \
+         benchmark's process). {} runs of each, interleaved. The command fetches 8 pages at a \
+         time and writes each backup as it arrives.\n",
+        if plan.quick { "debug" } else { "release" },
+        plan.b6_latency_ms,
+        r["reps"]
+    );
+    row(&mut body, &["", "median", "min", "max"]);
+    row(&mut body, &["---", "---", "---", "---"]);
+    for (name, stat) in [
+        ("vpsorg backups list", &cli),
+        ("sequential loop", &sequential),
+    ] {
+        row(
+            &mut body,
+            &[
+                name,
+                &format!("{:.3} s", stat.median),
+                &format!("{:.3} s", stat.min),
+                &format!("{:.3} s", stat.max),
+            ],
+        );
+    }
+    let _ = writeln!(
+        body,
+        "\n**CLI / sequential** {}: {ratio:.3}.\n\n\
+         Memory: the command's peak resident set (`ru_maxrss` of the benchmark's only child, \
+         from `getrusage`), one listing per process, {} runs per size, alternating, against \
+         fake servers without latency.\n",
+        judged(plan, ratio <= 0.25),
+        plan.b6_memory_reps
+    );
+    row(
+        &mut body,
+        &["backups", "peak RSS median", "min", "max", "time (median)"],
+    );
+    row(&mut body, &["---", "---", "---", "---", "---"]);
+    for (i, (size, peak)) in [(small, &small_peak), (large, &large_peak)]
+        .into_iter()
+        .enumerate()
+    {
+        row(
+            &mut body,
+            &[
+                &thousands(size.into()),
+                &format!("{:.1} MiB", peak.median),
+                &format!("{:.1} MiB", peak.min),
+                &format!("{:.1} MiB", peak.max),
+                &format!("{:.2} s", memory(i, "seconds", 1.0).median),
+            ],
+        );
+    }
+    let _ = writeln!(
+        body,
+        "\n**Growth** {}: {growth:.3}×. {}\n",
+        judged(plan, growth <= 1.2),
+        if growth <= 1.2 {
+            "JSON is written backup by backup; the command holds at most the pages in flight."
+        } else {
+            "Something the command keeps grows with the list: JSON output must not collect the \
+             backups first (only a table does)."
+        }
+    );
+    Section {
+        id: "B6",
+        title: "list everything from the CLI",
+        rows,
+        body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -850,17 +987,36 @@ mod tests {
             "b5": {"runs": [{"requests_per_second": 30000.0, "requests": 150000,
                              "seconds": 5.0, "server_cpu_seconds": 3.0,
                              "client_cpu_seconds": 1.5, "not_ok": 0}]},
+            "b6": {"backups": 10000, "reps": 5, "cli": summary(0.4), "sequential": summary(2.1),
+                   "memory": {"runs": [[{"peak_rss_kib": 9000, "seconds": 0.3}],
+                                       [{"peak_rss_kib": 9500, "seconds": 2.0}]]}},
         });
         let machine = Machine::describe();
         let full = render(&Plan::full(), &machine, &results, "0 0 0", Duration::ZERO);
-        for id in ["B1", "B2", "B3", "B4", "B5"] {
+        for id in ["B1", "B2", "B3", "B4", "B5", "B6"] {
             assert!(full.contains(&format!("## {id}: ")), "{id}");
         }
-        assert_eq!(full.matches("**met**").count(), 6, "{full}");
+        assert_eq!(full.matches("**met**").count(), 8, "{full}");
+        assert!(
+            full.contains("| 0.190 (0.400 s vs 2.100 s) | ≤ 0.25 | **met** |"),
+            "{full}"
+        );
         assert_eq!(full.matches("**missed**").count(), 1, "{full}");
         assert!(full.contains("| 1.120 (112.0 µs vs 100.0 µs) | ≤ 1.10 | **missed** |"));
         assert!(full.contains("| reported |"));
         let quick = render(&Plan::quick(), &machine, &results, "0 0 0", Duration::ZERO);
         assert!(!quick.contains("**met**") && !quick.contains("**missed**"));
+        // A partial run reports what it ran, and nothing else.
+        let partial = render(
+            &Plan::full(),
+            &machine,
+            &serde_json::json!({"b6": results["b6"]}),
+            "0 0 0",
+            Duration::ZERO,
+        );
+        assert!(
+            partial.contains("## B6: ") && !partial.contains("## B1: "),
+            "{partial}"
+        );
     }
 }

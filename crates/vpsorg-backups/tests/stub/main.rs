@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod create;
 mod errors;
 mod pagination;
 mod requests;

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vpsorg_backups::{Error, RetryPolicy};
+use std::sync::{Arc, Mutex};
+
+use vpsorg_backups::{Error, RetriedOperation, RetryPolicy};
 
 use crate::support::{Reply, Stub, backup, fast_retries, page};
 
@@ -30,6 +32,65 @@ async fn transient_failures_of_a_listing_are_retried() {
     let page = client.backups().list().send().await.unwrap();
     assert_eq!(page.backups[0].id, 7);
     assert_eq!(stub.requests().len(), 5);
+}
+
+/// The `on_retry` hook hears of every retry, with what failed and how long the wait is,
+/// and of every poll the waiter repeats after its own retries gave up.
+#[tokio::test]
+async fn the_retry_hook_hears_of_every_retry() {
+    let stub = Stub::sequence(vec![
+        Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0"),
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+        ok_page(),
+        // The waiter: one failed poll (retries off below), then the backup, completed.
+        Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
+        Reply::json(
+            200,
+            json!({"count": 1, "results": [backup(7, 12345, "completed")]}),
+        ),
+    ])
+    .await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let client = stub
+        .builder()
+        .retry(fast_retries().max_attempts(5))
+        .on_retry(move |notice| {
+            log.lock().unwrap().push((
+                notice.operation,
+                notice.attempt,
+                notice.error.status().map(|s| s.as_u16()),
+                notice.delay,
+            ));
+        })
+        .build()
+        .unwrap();
+    client.backups().list().send().await.unwrap();
+    client
+        .backups()
+        .wait_until_completed((12345, 7))
+        .retry(RetryPolicy::none())
+        .poll_interval(Duration::from_millis(1))
+        .send()
+        .await
+        .unwrap();
+    let heard = heard.lock().unwrap();
+    let seen: Vec<_> = heard
+        .iter()
+        .map(|(op, n, status, _)| (*op, *n, *status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (RetriedOperation::ListBackups, 1, Some(503)),
+            (RetriedOperation::ListBackups, 2, Some(429)),
+            (RetriedOperation::WaitUntilCompleted, 1, Some(502)),
+        ]
+    );
+    // Retry-After: 0 is honoured as sent.
+    assert_eq!(heard[0].3, Duration::ZERO);
+    assert!(format!("{client:?}").contains("on_retry: true"));
 }
 
 #[tokio::test]
@@ -118,7 +179,13 @@ async fn create_and_restore_are_never_resent_once_they_may_have_arrived() {
         let client = stub.client();
         let create = client.backups().create(1).send().await.unwrap_err();
         let restore = client.servers().restore(1, 2).send().await.unwrap_err();
-        assert_eq!(stub.requests().len(), 2, "one request each");
+        // (The create's answer is then looked for in a listing, which fails the same way.)
+        let posts = stub
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count();
+        assert_eq!(posts, 2, "one request each");
         assert!(create.is_outcome_unknown(), "{create:?}");
         assert!(restore.is_outcome_unknown(), "{restore:?}");
         assert!(!create.is_retryable());
@@ -229,5 +296,79 @@ async fn retry_after_as_an_http_date_is_honoured() {
     .await;
     let page = stub.client().backups().list().send().await.unwrap();
     assert_eq!(page.count, 1);
+    assert_eq!(stub.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_call_can_override_the_clients_retry_policy() {
+    let busy = Reply::raw(503, "text/html", "<h1>busy</h1>").header("Retry-After", "0");
+
+    // The client never retries; this listing does, three times in all.
+    let stub = Stub::always(busy.clone()).await;
+    let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
+    client.backups().list().send().await.unwrap_err();
+    assert_eq!(stub.requests().len(), 1);
+    let error = client
+        .backups()
+        .list()
+        .retry(fast_retries().max_attempts(3))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(stub.requests().len(), 4);
+
+    // The client retries; this deletion and these polls do not.
+    let stub = Stub::always(busy).await;
+    let client = stub.client();
+    client
+        .backups()
+        .delete(7)
+        .retry(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(stub.requests().len(), 1);
+    let error = client
+        .backups()
+        .wait_until_completed((1, 7))
+        .retry(RetryPolicy::none())
+        .poll_interval(Duration::from_millis(50))
+        .timeout(Duration::from_millis(60))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::WaitTimeout { .. }), "{error:?}");
+    // At most two polls fit in 60 ms (the second pause is at least 62 ms in); with the
+    // client's four attempts, the first poll alone would send four requests.
+    let requests = stub.requests().len() - 1;
+    assert!(
+        (1..=2).contains(&requests),
+        "one request per poll, got {requests}"
+    );
+
+    // A throttled create and restore with retries turned off: sent once each.
+    let stub = Stub::always(
+        Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
+            .header("Retry-After", "0"),
+    )
+    .await;
+    let client = stub.client();
+    let error = client
+        .backups()
+        .create(1)
+        .retry(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    let error = client
+        .servers()
+        .restore(1, 2)
+        .retry(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert_eq!(stub.requests().len(), 2);
 }

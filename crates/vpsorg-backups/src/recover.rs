@@ -1,0 +1,200 @@
+//! Finding out what a create whose answer was lost did.
+//!
+//! A create that timed out, lost its connection, got a 5xx, or got a 2xx whose body could
+//! not be read may or may not have created a backup. The API cannot be asked about one
+//! request, but it lists every backup of a server, with the time the server created it. So
+//! the server's manual backups are listed, and a backup is this create's when its
+//! description is the one sent and the server created it after this request was sent.
+//! Exactly one such backup is the answer; none or several leave the outcome unknown.
+//!
+//! # Whose clock
+//!
+//! `created_at` is the server's clock. This machine's clock may be minutes or hours away
+//! from it, so comparing `created_at` with the local time of the request would miss the
+//! backup (local clock ahead) or take older backups for it (local clock behind). Instead,
+//! both ends of the comparison are on the server's clock:
+//!
+//! - the listing's response carries `Date`, the server's time when it answered, `D` (to
+//!   the second, rounded down, so the server's time then was at least `D`);
+//! - this machine's monotonic clock measures `E`, from just before the create's first
+//!   attempt was sent to just after the listing's answer arrived. The real time between
+//!   the create arriving and the listing's `Date` being written is shorter than `E`,
+//!   whatever the two clocks say.
+//!
+//! So the server's clock read at least `D - E` when the create reached it, and a backup
+//! it created has `created_at >= D - E`. A backup created earlier than `D - E` existed
+//! before this create was sent and is not its answer. [`CLOCK_MARGIN`] is taken off
+//! `D - E` for servers behind a load balancer whose clocks differ slightly (the host that
+//! stamps `created_at` need not be the one that writes `Date`). Neither clock's absolute
+//! time enters, so any skew between this machine and the server is harmless. Without a
+//! `Date` header there is no server time to compare with, and the outcome stays unknown.
+//!
+//! What remains is a backup of the same server with the same description created by
+//! someone else within that window: it would be taken for this create's. Distinct
+//! descriptions rule it out; [`CreateBackup::resolve_unknown_outcome`] turns the search off.
+//!
+//! A restore has nothing to list: the API shows no restore and no server status, so a
+//! restore whose answer was lost stays [`Error::OutcomeUnknown`].
+//!
+//! [`CreateBackup::resolve_unknown_outcome`]: crate::CreateBackup::resolve_unknown_outcome
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+
+use crate::error::Error;
+use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::{Backup, BackupType, Client, RetryPolicy};
+
+/// How much earlier than the bound on the server's clock a backup may have been stamped
+/// and still count: for clocks of different hosts behind one load balancer.
+pub(crate) const CLOCK_MARGIN: Duration = Duration::from_secs(2);
+
+/// Whether a failed create may have created a backup that a listing can find: its outcome
+/// is unknown, or a 2xx arrived whose body could not be read.
+pub(crate) fn worth_looking(error: &Error) -> bool {
+    match error {
+        Error::OutcomeUnknown { .. } => true,
+        Error::Decode { status, .. } => status.is_success(),
+        _ => false,
+    }
+}
+
+/// The create to look for.
+#[derive(Debug)]
+pub(crate) struct Wanted<'a> {
+    pub(crate) server_id: i64,
+    /// The description as sent (trimmed); empty when none was sent.
+    pub(crate) description: &'a str,
+    /// Just before the create's first attempt.
+    pub(crate) started: Instant,
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+/// What the search found.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// Exactly one backup matches.
+    One(Backup),
+    /// None matches.
+    None,
+    /// Several match: which one is this create's cannot be told.
+    Several(usize),
+    /// The listing sent no `Date`, so the server's time is unknown.
+    NoServerTime,
+    /// The listing failed.
+    ListingFailed(Error),
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::One(backup) => write!(f, "backup {}", backup.id),
+            Found::None => f.write_str("no backup created since the request matches"),
+            Found::Several(n) => write!(f, "{n} backups created since the request match"),
+            Found::NoServerTime => f.write_str("the listing had no Date header"),
+            Found::ListingFailed(error) => write!(f, "the listing failed: {error}"),
+        }
+    }
+}
+
+/// Lists the server's manual backups and picks the one this create made, if that can be
+/// told (see the module's documentation).
+pub(crate) async fn find_created(client: &Client, wanted: &Wanted<'_>) -> Found {
+    match search(client, wanted).await {
+        Ok(found) => found,
+        Err(error) => Found::ListingFailed(error),
+    }
+}
+
+async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
+    let query = Query {
+        server_id: Some(wanted.server_id),
+        backup_type: Some(BackupType::Manual),
+        page_size: Some(MAX_PAGE_SIZE),
+        retry: wanted.retry.clone(),
+    };
+    let first = pagination::fetch_dated(client, &query, 1).await?;
+    let Some(date) = first.date else {
+        return Ok(Found::NoServerTime);
+    };
+    let elapsed = first.received.saturating_duration_since(wanted.started);
+    let Some(since) = earliest_creation(DateTime::<Utc>::from(date), elapsed) else {
+        return Ok(Found::NoServerTime);
+    };
+    let matches = |backup: &Backup| {
+        backup.server.id == wanted.server_id
+            && backup.description == wanted.description
+            && backup.created_at >= since
+    };
+    let mut found: Vec<Backup> = first
+        .value
+        .results
+        .into_iter()
+        .map(Backup::from_wire)
+        .filter(|backup| matches(backup))
+        .collect();
+    let more =
+        first.value.next.is_some() || u64::try_from(first.value.count).unwrap_or(0) > MAX_PAGE_SIZE;
+    if more {
+        let mut pages = pagination::pages(client.clone(), query, 2, Fetching::OnDemand);
+        while let Some(page) = pages.try_next().await? {
+            found.extend(page.backups.into_iter().filter(|backup| matches(backup)));
+        }
+    }
+    // Backups created meanwhile push older ones onto the next page: count each once.
+    found.sort_by_key(|backup| backup.id);
+    found.dedup_by_key(|backup| backup.id);
+    Ok(match found.len() {
+        0 => Found::None,
+        1 => Found::One(found.remove(0)),
+        n => Found::Several(n),
+    })
+}
+
+/// The earliest `created_at` a backup made by the create can have: the listing's `Date`
+/// less the time measured from the create's start to the listing's arrival, less
+/// [`CLOCK_MARGIN`]. `None` when that is before the start of chrono's calendar.
+fn earliest_creation(date: DateTime<Utc>, elapsed: Duration) -> Option<DateTime<Utc>> {
+    let back = chrono::Duration::from_std(elapsed.saturating_add(CLOCK_MARGIN)).ok()?;
+    date.checked_sub_signed(back)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_is_the_servers_date_less_the_elapsed_time_and_the_margin() {
+        let date = DateTime::parse_from_rfc3339("2025-01-16T15:45:10Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let since = earliest_creation(date, Duration::from_secs(3)).unwrap();
+        assert_eq!(since.to_rfc3339(), "2025-01-16T15:45:05+00:00");
+        assert_eq!(earliest_creation(date, Duration::MAX), None);
+    }
+
+    #[test]
+    fn only_unknown_outcomes_and_unreadable_successes_are_worth_a_listing() {
+        use reqwest::StatusCode;
+        let unknown = Error::OutcomeUnknown {
+            operation: "create backup",
+            source: Box::new(Error::Transport {
+                may_have_reached_server: true,
+                source: "reset".into(),
+            }),
+        };
+        assert!(worth_looking(&unknown));
+        let decode = |status| Error::Decode {
+            status,
+            excerpt: String::new(),
+            request_id: None,
+            source: serde_json::from_str::<u8>("x").unwrap_err(),
+        };
+        assert!(worth_looking(&decode(StatusCode::CREATED)));
+        assert!(!worth_looking(&decode(StatusCode::BAD_GATEWAY)));
+        assert!(!worth_looking(&Error::invalid_input("too long")));
+    }
+}

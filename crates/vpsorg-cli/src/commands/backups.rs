@@ -1,0 +1,325 @@
+//! `vpsorg backups list|get|create|wait|delete`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use serde::Serialize;
+use vpsorg_backups::{Backup, BackupType, Client, MAX_PAGE_SIZE, StatusChange};
+
+use super::{ErrorJson, LIST_CONCURRENCY, first_failure};
+use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, TypeArg, WaitArgs};
+use crate::error::CliError;
+use crate::output::{self, BackupView, TextTable, clean};
+use crate::progress::{Spinner, say};
+use crate::prompt;
+
+pub(crate) fn backup_type(arg: TypeArg) -> BackupType {
+    match arg {
+        TypeArg::Manual => BackupType::Manual,
+        TypeArg::Automatic => BackupType::Automatic,
+    }
+}
+
+/// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
+pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {
+    let view = BackupView::new(&args.output)?;
+    let mut request = client.backups().list().page_size(MAX_PAGE_SIZE);
+    if let Some(server_id) = args.server_id {
+        request = request.server_id(server_id);
+    }
+    if let Some(arg) = args.backup_type {
+        request = request.backup_type(backup_type(arg));
+    }
+    let limit = args.limit.unwrap_or(u64::MAX);
+    let mut printed = view.list();
+    let (mut shown, mut total) = (0_u64, 0_u64);
+    match limit {
+        // The limit fits in one page: exactly one request (a stream would fetch ahead).
+        page_size if page_size <= MAX_PAGE_SIZE => {
+            let page = request.page_size(page_size).send().await?;
+            total = page.count;
+            for backup in &page.backups {
+                printed.push(backup)?;
+                shown += 1;
+            }
+        }
+        _ => {
+            // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
+            let pages_wanted = limit.div_ceil(MAX_PAGE_SIZE);
+            let concurrency = usize::try_from(pages_wanted - 1)
+                .unwrap_or(usize::MAX)
+                .clamp(1, LIST_CONCURRENCY);
+            let mut pages = request.concurrency(concurrency).pages();
+            'pages: while let Some(page) = pages.try_next().await? {
+                total = page.count;
+                for backup in &page.backups {
+                    if shown == limit {
+                        break 'pages;
+                    }
+                    printed.push(backup)?;
+                    shown += 1;
+                }
+            }
+        }
+    }
+    printed.finish()?;
+    if args.limit.is_some() && total > shown {
+        say(&format!(
+            "(showing the first {shown} of {total} backups: --limit {limit}; without --limit every backup is listed)"
+        ));
+    }
+    Ok(())
+}
+
+/// Finds one backup in the list: of its server when known, else of every server. The API
+/// has no call that fetches one backup.
+pub(crate) async fn find(
+    client: &Client,
+    backup_id: i64,
+    server_id: Option<i64>,
+) -> Result<Backup, CliError> {
+    let mut request = client
+        .backups()
+        .list()
+        .page_size(MAX_PAGE_SIZE)
+        .concurrency(LIST_CONCURRENCY);
+    if let Some(server_id) = server_id {
+        request = request.server_id(server_id);
+    }
+    let mut backups = request.items();
+    while let Some(backup) = backups.try_next().await? {
+        if backup.id == backup_id {
+            return Ok(backup);
+        }
+    }
+    Err(match server_id {
+        Some(server_id) => CliError::not_found(format!(
+            "backup {backup_id} is not listed for server {server_id}"
+        ))
+        .with_hint("without --server-id every server's backups are searched"),
+        None => CliError::not_found(format!("there is no backup {backup_id}"))
+            .with_hint("`vpsorg backups list` lists them"),
+    })
+}
+
+pub(crate) async fn get(client: &Client, args: &GetArgs) -> Result<(), CliError> {
+    let view = BackupView::new(&args.output)?;
+    let backup = find(client, args.backup_id, args.server_id).await?;
+    view.print_one(&backup)
+}
+
+pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), CliError> {
+    let view = BackupView::new(&args.output)?;
+    let mut request = client.backups().create(args.server_id);
+    if let Some(description) = &args.description {
+        request = request.description(description.as_str());
+    }
+    let created = request.send().await?;
+    if created.recovered {
+        say(&format!(
+            "Created backup {} of server {} (the API's answer was lost; the backup was found \
+             by listing the server's backups)",
+            created.backup.id, created.backup.server.id
+        ));
+    } else {
+        say(&format!(
+            "Created backup {} of server {}: {}",
+            created.backup.id,
+            created.backup.server.id,
+            clean(&created.message)
+        ));
+    }
+    if !args.wait {
+        return view.print_one(&created.backup);
+    }
+    let target = (created.backup.server.id, created.backup.id);
+    let waited = wait_with(client, target, args.timeout, Some(created.backup.clone())).await;
+    finish_wait(&view, waited)
+}
+
+pub(crate) async fn wait(client: &Client, args: &WaitArgs) -> Result<(), CliError> {
+    let view = BackupView::new(&args.output)?;
+    let server_id = match args.server_id {
+        Some(server_id) => server_id,
+        None => find(client, args.backup_id, None).await?.server.id,
+    };
+    let waited = wait_with(client, (server_id, args.backup_id), args.timeout, None).await;
+    finish_wait(&view, waited)
+}
+
+/// How a wait ended: the backup as last seen (when it was seen), and whether it completed.
+pub(crate) struct Waited {
+    last_seen: Option<Backup>,
+    result: Result<(), CliError>,
+}
+
+/// Prints the backup as last seen, even when the wait failed: a script gets the id and the
+/// status either way, and the exit code says whether it completed.
+fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
+    if let Some(backup) = &waited.last_seen {
+        view.print_one(backup)?;
+    }
+    waited.result
+}
+
+/// Waits for a backup to complete, with a spinner that shows its status, until it completes,
+/// fails, the timeout passes, or Ctrl-C.
+async fn wait_with(
+    client: &Client,
+    (server_id, backup_id): (i64, i64),
+    timeout: Duration,
+    seen: Option<Backup>,
+) -> Waited {
+    let spinner = Spinner::start(format!("waiting for backup {backup_id}"));
+    let last_seen = Arc::new(Mutex::new(seen));
+    let bar = spinner.handle();
+    let observed = Arc::clone(&last_seen);
+    let waiting = client
+        .backups()
+        .wait_until_completed((server_id, backup_id))
+        .timeout(timeout)
+        .on_status_change(move |change: &StatusChange| {
+            bar.set_message(format!(
+                "backup {backup_id} is {}",
+                clean(change.backup.status.as_str())
+            ));
+            if let Ok(mut seen) = observed.lock() {
+                *seen = Some(change.backup.clone());
+            }
+        })
+        .send();
+    let resume = format!("vpsorg backups wait {backup_id} --server-id {server_id}");
+    let last = |last_seen: &Arc<Mutex<Option<Backup>>>| {
+        last_seen.lock().ok().and_then(|seen| seen.clone())
+    };
+    tokio::select! {
+        result = waiting => match result {
+            Ok(backup) => {
+                spinner.finish(format!("backup {backup_id} is {}", clean(backup.status.as_str())));
+                Waited { last_seen: Some(backup), result: Ok(()) }
+            }
+            Err(error) => {
+                spinner.clear();
+                let seen = match &error {
+                    vpsorg_backups::Error::BackupFailed { backup, .. } => Some((**backup).clone()),
+                    _ => last(&last_seen),
+                };
+                let error = match error {
+                    // A backup that was seen goes on after a timeout: say how to wait longer.
+                    timeout @ vpsorg_backups::Error::WaitTimeout { .. } if seen.is_some() => {
+                        CliError::WaitFailed {
+                            message: timeout.to_string(),
+                            hint: Some(format!(
+                                "the backup goes on; `{resume} --timeout 1h` waits longer"
+                            )),
+                        }
+                    }
+                    other => CliError::from(other),
+                };
+                Waited { last_seen: seen, result: Err(error) }
+            }
+        },
+        _ = tokio::signal::ctrl_c() => {
+            spinner.clear();
+            let seen = last(&last_seen);
+            let status = seen.as_ref().map_or_else(
+                || "not seen yet".to_string(),
+                |backup| format!("it was {}", clean(backup.status.as_str())),
+            );
+            let error = CliError::Interrupted {
+                message: format!(
+                    "stopped waiting; backup {backup_id} of server {server_id} goes on ({status})"
+                ),
+                hint: Some(format!("`{resume}` waits again")),
+            };
+            Waited { last_seen: seen, result: Err(error) }
+        }
+    }
+}
+
+/// The JSON of one backup's deletion.
+#[derive(Debug, Serialize)]
+struct DeletedJson {
+    id: i64,
+    deleted: bool,
+    error: Option<ErrorJson>,
+}
+
+pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), CliError> {
+    let format = output::resolve(args.output.format);
+    // Each backup once: a second delete of the same one could only fail.
+    let mut ids: Vec<i64> = Vec::with_capacity(args.backup_ids.len());
+    for &id in &args.backup_ids {
+        if ids.contains(&id) {
+            say(&format!(
+                "note: backup {id} is given more than once; deleting it once"
+            ));
+        } else {
+            ids.push(id);
+        }
+    }
+    let listed = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let what = if ids.len() == 1 { "backup" } else { "backups" };
+    prompt::confirm(
+        &format!("Deleting {what} {listed} is permanent and cannot be undone."),
+        &format!("delete {what} {listed}"),
+        args.yes,
+    )?;
+    let mut results = Vec::with_capacity(ids.len());
+    let mut failures = Vec::new();
+    let mut out = output::stdout();
+    for id in ids {
+        match client.backups().delete(id).send().await {
+            Ok(()) => {
+                if format == OutputFormat::Table {
+                    use std::io::Write;
+                    writeln!(out, "Deleted backup {id}.")?;
+                    out.flush()?;
+                }
+                results.push(DeletedJson {
+                    id,
+                    deleted: true,
+                    error: None,
+                });
+            }
+            Err(error) => {
+                let error = CliError::from(error).at_url(client.base_url().as_str());
+                report_now(&error);
+                failures.push(error.exit());
+                results.push(DeletedJson {
+                    id,
+                    deleted: false,
+                    error: Some(ErrorJson::of(&error)),
+                });
+            }
+        }
+    }
+    if format != OutputFormat::Table {
+        output::write_data(&mut out, format, &results)?;
+    }
+    drop(out);
+    first_failure(&failures)
+}
+
+/// Prints an error on stderr now, for commands that go on after it.
+pub(crate) fn report_now(error: &CliError) {
+    if let Some(report) = error.report() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "{report}");
+    }
+}
+
+/// The table of prune's plan and of context list share this: a list of rows for people.
+pub(crate) fn print_table(table: TextTable) -> Result<(), CliError> {
+    use std::io::Write;
+    let text = table.render(true, output::table_width());
+    let mut out = output::stdout();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! `vpsorg doctor`: the live API against the contract this build embeds, read-only. The
+//! engine is the `vpsorg-doctor` crate; this module resolves the connection as every command
+//! does, prints the report, and turns its outcome into an exit code.
+
+use std::io::Write;
+
+use vpsorg_doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED};
+
+use crate::cli::{DoctorArgs, OutputFormat};
+use crate::config;
+use crate::error::CliError;
+use crate::exit::Exit;
+use crate::output;
+use crate::progress::say;
+
+pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
+    let connection = config::resolve(&args.api, &config::process_env, &mut |note| say(&note))?;
+    tracing::debug!(
+        api_url = %connection.api_url,
+        url_from = %connection.url_source,
+        token_from = %connection.token_source,
+        "connection settings",
+    );
+    let report = Doctor::new(connection.api_url.as_str(), connection.token.expose())
+        .probe_errors(args.probe_errors)
+        .strict(args.strict)
+        .timeout(args.request.timeout)
+        .run()
+        .await
+        .map_err(|error| {
+            CliError::usage(format!("cannot check {}: {error}", connection.api_url))
+        })?;
+    let mut out = output::stdout();
+    match output::resolve(args.output.format) {
+        OutputFormat::Table => write!(out, "{}", report.render_table(output::table_width()))?,
+        format => output::write_data(&mut out, format, &report)?,
+    }
+    out.flush()?;
+    match report.exit_code() {
+        EXIT_CONSISTENT => Ok(()),
+        EXIT_CONTRADICTED => Err(CliError::AlreadyReported(Exit::Contradicted)),
+        _ => Err(CliError::AlreadyReported(Exit::Unchecked)),
+    }
+}

@@ -1,0 +1,77 @@
+//! What each command does, on top of the `vpsorg-backups` client: one module per command
+//! group.
+
+pub(crate) mod backups;
+pub(crate) mod context;
+pub(crate) mod doctor;
+pub(crate) mod prune;
+pub(crate) mod servers;
+
+use std::time::Duration;
+
+use serde::Serialize;
+use vpsorg_backups::Client;
+
+use crate::cli::ApiArgs;
+use crate::config::{self, Connection};
+use crate::error::CliError;
+use crate::exit::Exit;
+use crate::progress::say;
+
+/// The time limit for each request of commands whose `--timeout` means something else.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many pages a listing fetches at once.
+pub(crate) const LIST_CONCURRENCY: usize = 8;
+
+/// Works out the connection settings and builds the client.
+pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
+    let connection = config::resolve(api, &config::process_env, &mut |note| say(&note))?;
+    tracing::debug!(
+        api_url = %connection.api_url,
+        url_from = %connection.url_source,
+        token_from = %connection.token_source,
+        "connection settings",
+    );
+    let client = Client::builder()
+        .token(connection.token.expose())
+        .base_url(connection.api_url.as_str())
+        .timeout(timeout)
+        .user_agent(concat!("vpsorg-cli/", env!("CARGO_PKG_VERSION")))
+        .on_retry(|notice| say(&crate::progress::retry_line(notice)))
+        .build()
+        .map_err(|error| CliError::from(error).at_url(&connection.api_url))?;
+    Ok((client, connection))
+}
+
+/// The JSON of a failure inside a command that goes on (one of several deletes): the kind is
+/// the name of the exit code it would have had.
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorJson {
+    pub(crate) kind: &'static str,
+    pub(crate) message: String,
+}
+
+impl ErrorJson {
+    pub(crate) fn of(error: &CliError) -> ErrorJson {
+        ErrorJson {
+            kind: error.exit().name(),
+            message: error
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string(),
+        }
+    }
+}
+
+/// Ends a command some of whose steps failed after each failure was reported: the exit code
+/// of the first.
+pub(crate) fn first_failure(failures: &[Exit]) -> Result<(), CliError> {
+    match failures.first() {
+        Some(&exit) => Err(CliError::AlreadyReported(exit)),
+        None => Ok(()),
+    }
+}

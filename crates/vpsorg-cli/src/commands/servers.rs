@@ -1,0 +1,65 @@
+//! `vpsorg servers restore`.
+
+use std::io::Write;
+
+use serde::Serialize;
+use vpsorg_backups::Client;
+
+use crate::cli::{OutputFormat, RestoreArgs};
+use crate::error::CliError;
+use crate::output::{self, ServerJson, clean};
+use crate::prompt;
+
+/// The JSON of a restore: the API's answer, every field present.
+#[derive(Debug, Serialize)]
+struct RestoreJson<'a> {
+    server: ServerJson<'a>,
+    backup_id: i64,
+    status: String,
+    message: Option<&'a str>,
+}
+
+pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), CliError> {
+    let format = output::resolve(args.output.format);
+    prompt::confirm(
+        &format!(
+            "Restoring server {} from backup {} overwrites everything on the server's disk.",
+            args.server_id, args.backup_id
+        ),
+        &format!("restore server {}", args.server_id),
+        args.yes,
+    )?;
+    let restore = client
+        .servers()
+        .restore(args.server_id, args.backup_id)
+        .send()
+        .await?;
+    let status = restore.status.to_string();
+    let mut out = output::stdout();
+    if format == OutputFormat::Table {
+        writeln!(
+            out,
+            "Restore of server {} ({}) from backup {} started; the server is {}.",
+            restore.server.id,
+            clean(&restore.server.name),
+            restore.backup_id,
+            clean(&status)
+        )?;
+        if let Some(message) = &restore.message {
+            writeln!(out, "{}", clean(message))?;
+        }
+    } else {
+        let json = RestoreJson {
+            server: ServerJson {
+                id: restore.server.id,
+                name: &restore.server.name,
+            },
+            backup_id: restore.backup_id,
+            status,
+            message: restore.message.as_deref(),
+        };
+        output::write_data(&mut out, format, &json)?;
+    }
+    out.flush()?;
+    Ok(())
+}

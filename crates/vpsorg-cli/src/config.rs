@@ -1,0 +1,551 @@
+//! Contexts (named API tokens and URLs, stored in `$XDG_CONFIG_HOME/vpsorg/config.toml`) and
+//! where a command's connection settings come from: flags, then the environment, then a
+//! context.
+//!
+//! The file holds tokens, so it is written 0600 (in a 0700 directory) and a file that other
+//! users could read is refused rather than used.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use vpsorg_backups::DEFAULT_BASE_URL;
+
+use crate::cli::{ApiArgs, Secret};
+use crate::error::CliError;
+
+pub(crate) const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
+pub(crate) const URL_ENV: &str = "VPSORG_API_URL";
+pub(crate) const CONTEXT_ENV: &str = "VPSORG_CONTEXT";
+
+/// The config file's contents.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// The context used when none is named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) active_context: Option<String>,
+    #[serde(default)]
+    pub(crate) contexts: BTreeMap<String, Context>,
+}
+
+/// One context: a token and, unless it is the default, the API's URL.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Context {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) api_url: Option<String>,
+    pub(crate) token: Secret,
+}
+
+/// The environment as a function, so that tests can supply one.
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process's environment.
+pub(crate) fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Reads a variable; set but empty (or blank) is an error that names it.
+fn env_value(env: Env<'_>, name: &str) -> Result<Option<String>, CliError> {
+    match env(name) {
+        None => Ok(None),
+        Some(value) if value.trim().is_empty() => {
+            Err(CliError::usage(format!("{name} is set but empty"))
+                .with_hint(format!("unset it (`unset {name}`) or give it a value")))
+        }
+        Some(value) => Ok(Some(value.trim().to_string())),
+    }
+}
+
+/// Where the config file is: `$XDG_CONFIG_HOME/vpsorg/config.toml`, else
+/// `$HOME/.config/vpsorg/config.toml`.
+pub(crate) fn config_path(env: Env<'_>) -> Result<PathBuf, CliError> {
+    let absolute = |name: &str| {
+        env(name)
+            .filter(|value| Path::new(value).is_absolute())
+            .map(PathBuf::from)
+    };
+    let base = absolute("XDG_CONFIG_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".config")))
+        .ok_or_else(|| {
+            CliError::usage(
+                "cannot tell where the config file is: neither XDG_CONFIG_HOME nor HOME is set",
+            )
+        })?;
+    Ok(base.join("vpsorg").join("config.toml"))
+}
+
+impl Config {
+    /// Reads the config file; no file is an empty config.
+    pub(crate) fn load(path: &Path) -> Result<Config, CliError> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(error) => {
+                return Err(CliError::usage(format!(
+                    "cannot read {}: {error}",
+                    path.display()
+                )));
+            }
+        };
+        refuse_if_shared(path)?;
+        toml::from_str(&text).map_err(|error| {
+            CliError::usage(format!(
+                "{} is not a valid config file: {}",
+                path.display(),
+                error.message()
+            ))
+        })
+    }
+
+    /// Writes the config file, readable by its owner only, replacing it in one step.
+    pub(crate) fn save(&self, path: &Path) -> Result<(), CliError> {
+        let failed = |error: std::io::Error| {
+            CliError::usage(format!("cannot write {}: {error}", path.display()))
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir).map_err(failed)?;
+        let text = toml::to_string(self)
+            .map_err(|error| CliError::usage(format!("cannot write the config: {error}")))?;
+        let temporary = dir.join(format!(".config.toml.{}", std::process::id()));
+        let result =
+            write_private(&temporary, text.as_bytes()).and_then(|()| fs::rename(&temporary, path));
+        if result.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        result.map_err(failed)
+    }
+
+    pub(crate) fn context(&self, name: &str) -> Result<&Context, CliError> {
+        self.contexts.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.contexts.keys().map(String::as_str).collect();
+            let hint = if known.is_empty() {
+                "there are no contexts yet; `vpsorg context create NAME` makes one".to_string()
+            } else {
+                format!("the contexts are: {}", known.join(", "))
+            };
+            CliError::usage(format!("no context named '{name}'")).with_hint(hint)
+        })
+    }
+}
+
+#[cfg(unix)]
+fn refuse_if_shared(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)
+        .map_err(|error| CliError::usage(format!("cannot read {}: {error}", path.display())))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(CliError::usage(format!(
+            "refusing to use {}: it holds API tokens and other users may read it (mode {:03o})",
+            path.display(),
+            mode & 0o777
+        ))
+        .with_hint(format!("chmod 600 {}", path.display())));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_if_shared(_path: &Path) -> Result<(), CliError> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Where one setting came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    Context(String),
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "{flag}"),
+            Source::Env(name) => write!(f, "{name}"),
+            Source::Context(name) => write!(f, "context '{name}'"),
+            Source::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// The settings a command connects with, and where each came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Connection {
+    pub(crate) token: Secret,
+    pub(crate) token_source: Source,
+    pub(crate) api_url: String,
+    pub(crate) url_source: Source,
+}
+
+/// Works out the token and URL: `--token`/`--api-url`, then `VPSORG_API_TOKEN`/
+/// `VPSORG_API_URL`, then the context (`--context`, `VPSORG_CONTEXT`, or the active one).
+/// The config file is read only when a setting is still missing or a context was named, so
+/// a CI job with both variables set never touches it. `notes` receives what a person should
+/// know: a variable overriding a context they named.
+pub(crate) fn resolve(
+    args: &ApiArgs,
+    env: Env<'_>,
+    notes: &mut dyn FnMut(String),
+) -> Result<Connection, CliError> {
+    let env_token = env_value(env, TOKEN_ENV)?;
+    let env_url = env_value(env, URL_ENV)?;
+    let named_context = match &args.context {
+        Some(name) => Some(name.clone()),
+        None => env_value(env, CONTEXT_ENV)?,
+    };
+    let mut token = match (&args.token, env_token) {
+        (Some(token), _) => Some((token.clone(), Source::Flag("--token"))),
+        (None, Some(token)) => Some((Secret::new(token), Source::Env(TOKEN_ENV))),
+        (None, None) => None,
+    };
+    let mut url = match (&args.api_url, env_url) {
+        (Some(url), _) => Some((url.clone(), Source::Flag("--api-url"))),
+        (None, Some(url)) => Some((url, Source::Env(URL_ENV))),
+        (None, None) => None,
+    };
+
+    let needs_context = token.is_none() || url.is_none() || named_context.is_some();
+    if needs_context {
+        let config = Config::load(&config_path(env)?)?;
+        let named = named_context.is_some();
+        let chosen = named_context.or_else(|| config.active_context.clone());
+        if let Some(name) = chosen {
+            let context = config.context(&name)?;
+            let from_context = Source::Context(name.clone());
+            match &token {
+                None => token = Some((context.token.clone(), from_context.clone())),
+                Some((_, Source::Env(var))) if named => notes(format!(
+                    "note: {var} overrides the token of context '{name}'"
+                )),
+                Some(_) => {}
+            }
+            match (&url, &context.api_url) {
+                (None, Some(context_url)) => url = Some((context_url.clone(), from_context)),
+                (Some((_, Source::Env(var))), Some(_)) if named => notes(format!(
+                    "note: {var} overrides the API URL of context '{name}'"
+                )),
+                _ => {}
+            }
+        }
+    }
+
+    let (token, token_source) = token.ok_or_else(|| {
+        CliError::usage("no API token").with_hint(
+            "`vpsorg context create NAME` stores one; or set VPSORG_API_TOKEN. \
+             `vpsorg demo` shows every command without an account",
+        )
+    })?;
+    let (api_url, url_source) =
+        url.unwrap_or_else(|| (DEFAULT_BASE_URL.to_string(), Source::Default));
+    check_url(&api_url, &url_source)?;
+    Ok(Connection {
+        token,
+        token_source,
+        api_url,
+        url_source,
+    })
+}
+
+/// Checks an API URL the way the client will, with messages in the CLI's terms: the client
+/// refuses to send the token over `http://` except to this machine.
+pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
+    let url = url::Url::parse(text.trim()).map_err(|error| {
+        CliError::usage(format!(
+            "the API URL from {source} is not a URL ({error}): {text}"
+        ))
+        .with_hint("such as https://admin.vps.org")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(CliError::usage(format!(
+            "the API URL from {source} must be https:// (or http:// to this machine): {text}"
+        )));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(CliError::usage(format!(
+            "refusing to send the API token unencrypted over http:// to {} (from {source}): \
+             plain http:// is only for this machine, such as a `vpsorg mock serve`",
+            url.host_str().unwrap_or_default()
+        ))
+        .with_hint(format!(
+            "use https://{}",
+            text.trim().trim_start_matches("http://")
+        )));
+    }
+    Ok(())
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(host)) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
+/// Checks a context name: it is a TOML key and a word people type.
+pub(crate) fn check_context_name(name: &str) -> Result<(), CliError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "'{}' is not a context name: use letters, digits, '.', '_' and '-' (at most 64)",
+            crate::output::clean(name)
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+    }
+
+    impl Fixture {
+        fn new(config: &str) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("vpsorg").join("config.toml");
+            if !config.is_empty() {
+                create_private_dir(path.parent().unwrap()).unwrap();
+                write_private(&path, config.as_bytes()).unwrap();
+            }
+            Fixture { dir }
+        }
+
+        fn resolve(
+            &self,
+            args: &ApiArgs,
+            vars: &[(&str, &str)],
+        ) -> Result<(Connection, Vec<String>), CliError> {
+            let home = self.dir.path().to_str().unwrap().to_string();
+            let env = |name: &str| {
+                if name == "XDG_CONFIG_HOME" {
+                    return Some(home.clone());
+                }
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            };
+            let mut notes = Vec::new();
+            let connection = resolve(args, &env, &mut |note| notes.push(note))?;
+            Ok((connection, notes))
+        }
+    }
+
+    const TWO_CONTEXTS: &str = r#"
+active_context = "prod"
+[contexts.prod]
+token = "prod-token"
+[contexts.staging]
+api_url = "http://127.0.0.1:8080"
+token = "staging-token"
+"#;
+
+    fn args(token: Option<&str>, url: Option<&str>, context: Option<&str>) -> ApiArgs {
+        ApiArgs {
+            token: token.map(Secret::new),
+            api_url: url.map(String::from),
+            context: context.map(String::from),
+        }
+    }
+
+    #[test]
+    fn flags_beat_the_environment_which_beats_the_context() {
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let (c, _) = fixture.resolve(&args(None, None, None), &[]).unwrap();
+        assert_eq!(c.token.expose(), "prod-token");
+        assert_eq!(c.token_source, Source::Context("prod".into()));
+        assert_eq!(
+            (c.api_url.as_str(), &c.url_source),
+            (DEFAULT_BASE_URL, &Source::Default)
+        );
+
+        let env = [(TOKEN_ENV, "env-token"), (URL_ENV, "http://localhost:9")];
+        let (c, notes) = fixture.resolve(&args(None, None, None), &env).unwrap();
+        assert_eq!(
+            (c.token.expose(), c.api_url.as_str()),
+            ("env-token", "http://localhost:9")
+        );
+        assert!(
+            notes.is_empty(),
+            "the active context overridden is no news: {notes:?}"
+        );
+
+        let (c, _) = fixture
+            .resolve(
+                &args(Some("flag-token"), Some("http://[::1]:1"), None),
+                &env,
+            )
+            .unwrap();
+        assert_eq!(
+            (c.token.expose(), c.api_url.as_str()),
+            ("flag-token", "http://[::1]:1")
+        );
+        assert_eq!(c.token_source, Source::Flag("--token"));
+
+        let (c, _) = fixture
+            .resolve(&args(None, None, Some("staging")), &[])
+            .unwrap();
+        assert_eq!(
+            (c.token.expose(), c.api_url.as_str()),
+            ("staging-token", "http://127.0.0.1:8080")
+        );
+        let (c, _) = fixture
+            .resolve(&args(None, None, None), &[(CONTEXT_ENV, "staging")])
+            .unwrap();
+        assert_eq!(c.token.expose(), "staging-token");
+    }
+
+    #[test]
+    fn a_named_context_overridden_by_the_environment_is_noted() {
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let (c, notes) = fixture
+            .resolve(
+                &args(None, None, Some("staging")),
+                &[(TOKEN_ENV, "env-token")],
+            )
+            .unwrap();
+        assert_eq!(c.token.expose(), "env-token");
+        assert_eq!(c.api_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            notes,
+            ["note: VPSORG_API_TOKEN overrides the token of context 'staging'"]
+        );
+    }
+
+    #[test]
+    fn the_config_file_is_not_read_when_flags_and_environment_suffice() {
+        let fixture = Fixture::new("this is not toml");
+        let env = [(TOKEN_ENV, "t"), (URL_ENV, "https://example.test")];
+        assert!(fixture.resolve(&args(None, None, None), &env).is_ok());
+        assert!(
+            fixture
+                .resolve(&args(None, None, None), &[(TOKEN_ENV, "t")])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn mistakes_name_what_is_wrong() {
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let message =
+            |result: Result<(Connection, Vec<String>), CliError>| result.unwrap_err().to_string();
+        assert!(
+            message(fixture.resolve(&args(None, None, None), &[(URL_ENV, "")]))
+                .contains("VPSORG_API_URL is set but empty")
+        );
+        assert!(
+            message(fixture.resolve(&args(None, None, None), &[(TOKEN_ENV, " ")]))
+                .contains("VPSORG_API_TOKEN is set but empty")
+        );
+        let unknown = message(fixture.resolve(&args(None, None, Some("qa")), &[]));
+        assert!(
+            unknown.contains("no context named 'qa'") && unknown.contains("prod, staging"),
+            "{unknown}"
+        );
+        let insecure =
+            message(fixture.resolve(&args(None, Some("http://10.0.0.1:8080"), None), &[]));
+        assert!(
+            insecure.contains("http://")
+                && insecure.contains("10.0.0.1")
+                && !insecure.contains("allow_insecure"),
+            "{insecure}"
+        );
+        assert!(
+            message(Fixture::new("").resolve(&args(None, None, None), &[]))
+                .contains("no API token")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_can_read_is_refused_and_saves_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let path = fixture.dir.path().join("vpsorg").join("config.toml");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            refused.contains("other users may read it (mode 644)") && refused.contains("chmod 600"),
+            "{refused}"
+        );
+
+        let fresh = fixture
+            .dir
+            .path()
+            .join("new")
+            .join("vpsorg")
+            .join("config.toml");
+        let mut config = Config::default();
+        config.contexts.insert(
+            "a".into(),
+            Context {
+                api_url: None,
+                token: Secret::new("tok"),
+            },
+        );
+        config.save(&fresh).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), 0o600);
+        assert_eq!(mode(fresh.parent().unwrap()), 0o700);
+        assert_eq!(
+            Config::load(&fresh).unwrap().contexts["a"].token.expose(),
+            "tok"
+        );
+        assert!(!format!("{:?}", Config::load(&fresh).unwrap()).contains("tok\""));
+    }
+
+    #[test]
+    fn context_names_are_words() {
+        assert!(check_context_name("prod-eu.1_a").is_ok());
+        for bad in ["", "a b", "x\"y", "ü", &"a".repeat(65)] {
+            assert!(check_context_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! How `vpsorg` ends: one exit code per kind of outcome, so that a script can decide what to
+//! do next. This enum is the only list: `--help`, the man page and the READMEs are made from
+//! it (a test checks the READMEs).
+
+/// An exit code of `vpsorg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Success,
+    /// The API refused the request or failed (4xx, 500, an answer that does not decode).
+    Api,
+    Usage,
+    Cancelled,
+    WaitFailed,
+    /// A create or restore may or may not have happened.
+    OutcomeUnknown,
+    NotFound,
+    Unauthorized,
+    /// Trying again later may work: nothing answered, or the API stayed busy through the retries.
+    Unavailable,
+    /// `vpsorg doctor`: the API contradicts the contract.
+    Contradicted,
+    /// `vpsorg doctor`: some checks could not run.
+    Unchecked,
+    /// Ctrl-C: 128 + SIGINT, as shells report it.
+    Interrupted,
+}
+
+impl Exit {
+    /// Every exit code, in order.
+    pub(crate) const ALL: [Exit; 12] = [
+        Exit::Success,
+        Exit::Api,
+        Exit::Usage,
+        Exit::Cancelled,
+        Exit::WaitFailed,
+        Exit::OutcomeUnknown,
+        Exit::NotFound,
+        Exit::Unauthorized,
+        Exit::Unavailable,
+        Exit::Contradicted,
+        Exit::Unchecked,
+        Exit::Interrupted,
+    ];
+
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Api => 1,
+            Exit::Usage => 2,
+            Exit::Cancelled => 3,
+            Exit::WaitFailed => 4,
+            Exit::OutcomeUnknown => 5,
+            Exit::NotFound => 6,
+            Exit::Unauthorized => 7,
+            Exit::Unavailable => 8,
+            Exit::Contradicted => vpsorg_doctor::EXIT_CONTRADICTED as u8,
+            Exit::Unchecked => vpsorg_doctor::EXIT_INCOMPLETE as u8,
+            Exit::Interrupted => 130,
+        }
+    }
+
+    /// A name for JSON output (`"error": {"kind": "not_found", ...}`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Exit::Success => "success",
+            Exit::Api => "api_error",
+            Exit::Usage => "usage",
+            Exit::Cancelled => "cancelled",
+            Exit::WaitFailed => "wait_failed",
+            Exit::OutcomeUnknown => "outcome_unknown",
+            Exit::NotFound => "not_found",
+            Exit::Unauthorized => "unauthorized",
+            Exit::Unavailable => "unavailable",
+            Exit::Contradicted => "contract_contradicted",
+            Exit::Unchecked => "contract_unchecked",
+            Exit::Interrupted => "interrupted",
+        }
+    }
+
+    /// What it means, in at most 85 characters: `--help` shows it on one line.
+    pub(crate) fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "success",
+            Exit::Api => "the API refused the request or failed (the message says why)",
+            Exit::Usage => {
+                "usage: bad arguments or settings, no token, or no terminal to confirm on"
+            }
+            Exit::Cancelled => "cancelled at a confirmation prompt; nothing was changed",
+            Exit::WaitFailed => {
+                "waited, but the backup failed, vanished or was not completed in time"
+            }
+            Exit::OutcomeUnknown => {
+                "a create or restore may or may not have happened: look before retrying"
+            }
+            Exit::NotFound => "the server or backup does not exist",
+            Exit::Unauthorized => "the token was refused (HTTP 401 or 403)",
+            Exit::Unavailable => {
+                "unreachable or busy (network, DNS, TLS, timeout, 429, 502-504): retry later"
+            }
+            Exit::Contradicted => {
+                "doctor: the API contradicts the contract (with --strict: or goes beyond it)"
+            }
+            Exit::Unchecked => {
+                "doctor: some checks could not run (unreachable, token refused, 5xx or 429)"
+            }
+            Exit::Interrupted => "interrupted (Ctrl-C); a backup being waited for goes on",
+        }
+    }
+
+    /// The `Exit codes:` section of `--help`.
+    pub(crate) fn help_text() -> String {
+        let mut text = String::from("Exit codes:");
+        for exit in Exit::ALL {
+            text.push_str(&format!("\n  {:<3}  {}", exit.code(), exit.meaning()));
+        }
+        text
+    }
+
+    /// The table in the READMEs.
+    #[cfg(test)]
+    pub(crate) fn markdown_table() -> String {
+        let mut table = String::from("| exit code | meaning |\n|---|---|\n");
+        for exit in Exit::ALL {
+            table.push_str(&format!("| {} | {} |\n", exit.code(), exit.meaning()));
+        }
+        table
+    }
+
+    /// The man page's `EXIT STATUS` section, in roff.
+    pub(crate) fn roff_section() -> String {
+        let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+        for exit in Exit::ALL {
+            roff.push_str(&format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                exit.code(),
+                crate::man::escape(exit.meaning())
+            ));
+        }
+        roff
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_in_order() {
+        let codes: Vec<u8> = Exit::ALL.iter().map(|exit| exit.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        let names: std::collections::HashSet<_> = Exit::ALL.iter().map(|e| e.name()).collect();
+        assert_eq!(names.len(), Exit::ALL.len());
+        for exit in Exit::ALL {
+            assert!(exit.meaning().chars().count() <= 85, "{}", exit.meaning());
+        }
+    }
+
+    /// The READMEs show the table this enum makes. `VPSORG_UPDATE_README=1 cargo test -p
+    /// vpsorg-cli` rewrites it there (the table runs from its header to the next blank line).
+    #[test]
+    fn the_readmes_list_these_exit_codes() {
+        let table = Exit::markdown_table();
+        for readme in ["README.md", "../../README.md"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(readme);
+            let text = std::fs::read_to_string(&path).unwrap();
+            if std::env::var_os("VPSORG_UPDATE_README").is_some() {
+                let start = text
+                    .find("| exit code | meaning |")
+                    .expect("a table to replace");
+                let end = text[start..]
+                    .find("\n\n")
+                    .map_or(text.len(), |end| start + end + 1);
+                let updated = format!("{}{table}{}", &text[..start], &text[end..]);
+                std::fs::write(&path, updated).unwrap();
+                continue;
+            }
+            assert!(
+                text.contains(&table),
+                "{} does not list the exit codes as they are (VPSORG_UPDATE_README=1 rewrites \
+                 it); it should contain:\n{table}",
+                path.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Man pages, made from the same clap tree as `--help` (clap_mangen): one page per command,
+//! `vpsorg.1`, `vpsorg-backups.1`, `vpsorg-backups-list.1`, ... `vpsorg.1` also has the
+//! exit codes (from [`Exit`]), the environment and the config file. `cargo xtask man` runs
+//! the hidden `vpsorg man-pages DIR`.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::error::CliError;
+use crate::exit::Exit;
+
+/// Every page, as (file name, roff text), in a stable order.
+pub(crate) fn pages() -> Result<Vec<(String, String)>, CliError> {
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        // `vpsorg.1` gets these as sections of their own instead.
+        .after_help(None::<&str>)
+        .after_long_help(None::<&str>);
+    cmd.build();
+    let mut pages = Vec::new();
+    collect(&cmd, &mut pages)?;
+    if let Some((_, top)) = pages.first_mut() {
+        top.push_str(&Exit::roff_section());
+        top.push_str(&environment_section());
+    }
+    Ok(pages)
+}
+
+fn collect(cmd: &clap::Command, pages: &mut Vec<(String, String)>) -> Result<(), CliError> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut roff = Vec::new();
+    man.render(&mut roff)
+        .map_err(|e| CliError::usage(format!("cannot render the man page: {e}")))?;
+    let text = String::from_utf8(roff)
+        .map_err(|e| CliError::usage(format!("the man page is not UTF-8: {e}")))?;
+    pages.push((man.get_filename(), text));
+    for sub in cmd.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        collect(sub, pages)?;
+    }
+    Ok(())
+}
+
+fn environment_section() -> String {
+    let entries = [
+        (
+            "VPSORG_API_TOKEN",
+            "The API token, unless --token is given.",
+        ),
+        (
+            "VPSORG_API_URL",
+            "The API base URL, unless --api-url is given.",
+        ),
+        (
+            "VPSORG_CONTEXT",
+            "The context to use, unless --context is given.",
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            "Where the config file is (default: ~/.config).",
+        ),
+    ];
+    let mut roff = String::from(".SH ENVIRONMENT\n");
+    for (name, meaning) in entries {
+        roff.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", escape(meaning)));
+    }
+    roff.push_str(&format!(
+        ".PP\n{}\n.SH FILES\n.TP\n\\fI$XDG_CONFIG_HOME/vpsorg/config.toml\\fR\n{}\n",
+        escape(
+            "Flags come first, then the environment, then the context named by --context or \
+             VPSORG_CONTEXT, else the active context."
+        ),
+        escape(
+            "The contexts made by `vpsorg context create`, with their tokens. It is created \
+             readable by its owner only (0600); vpsorg refuses one that other users can read."
+        )
+    ));
+    roff
+}
+
+/// Text made safe for roff: backslashes and hyphens escaped, no line taken for a request.
+pub(crate) fn escape(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+/// Writes every page into `dir`.
+pub(crate) fn write_all(dir: &Path) -> Result<(), CliError> {
+    let failed =
+        |e: std::io::Error| CliError::usage(format!("cannot write to {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    for (name, text) in pages()? {
+        std::fs::write(dir.join(&name), text).map_err(failed)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_is_a_page_per_command_and_the_first_has_the_exit_codes() {
+        let pages = pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+        for name in [
+            "vpsorg.1",
+            "vpsorg-backups-list.1",
+            "vpsorg-backups-prune.1",
+            "vpsorg-context-create.1",
+        ] {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        assert!(
+            !names.iter().any(|name| name.contains("man-pages")),
+            "{names:?}"
+        );
+        let top = &pages[0].1;
+        for exit in Exit::ALL {
+            assert!(
+                top.contains(&format!("\\fB{}\\fR\n", exit.code())),
+                "exit {} missing",
+                exit.code()
+            );
+        }
+        assert!(top.contains(".SH \"EXIT STATUS\"") && top.contains("VPSORG_CONTEXT"));
+    }
+
+    #[test]
+    fn roff_escapes() {
+        assert_eq!(escape("a-b \\x"), "a\\-b \\ex");
+        assert_eq!(escape(".SH"), "\\&.SH");
+    }
+}

@@ -1,0 +1,359 @@
+//! `get`, `create`, `wait`, `delete` and `servers restore`: what scripts get on stdout, and
+//! the exit code when it does not work out.
+
+use std::time::Duration;
+
+use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
+
+use crate::support::*;
+
+/// Defect 15: one JSON shape per resource. A backup looks the same whichever command
+/// prints it; delete and restore print JSON too.
+#[tokio::test]
+async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
+    let server = vendor_server().await;
+    let listed = against(&server, &["backups", "list", "--server-id", "12345"])
+        .await
+        .json();
+    let shape = keys(&listed[0]);
+    assert_eq!(
+        shape,
+        [
+            "backup_type",
+            "created_at",
+            "description",
+            "expires_at",
+            "id",
+            "server",
+            "size_mb",
+            "status"
+        ]
+    );
+    let created = against(
+        &server,
+        &["backups", "create", "--server-id", "12345", "-o", "json"],
+    )
+    .await;
+    created.assert_code(0);
+    let id = created.json()["id"].as_i64().unwrap().to_string();
+    let waited = against(
+        &server,
+        &["backups", "wait", &id, "--server-id", "12345", "-o", "json"],
+    )
+    .await;
+    let got = against(&server, &["backups", "get", &id, "-o", "json"]).await;
+    let created_waited = against(
+        &server,
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--wait",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    for run in [&created, &waited, &got, &created_waited] {
+        run.assert_code(0);
+        assert_eq!(keys(&run.json()), shape, "{run:#?}");
+    }
+    assert_eq!(got.json(), waited.json());
+    assert_eq!(waited.json()["status"], "completed");
+    // The API's message is for people: stderr.
+    assert!(
+        created.stderr.contains("Backup is being created"),
+        "{created:#?}"
+    );
+
+    let deleted = against(&server, &["backups", "delete", &id, "--yes", "-o", "json"]).await;
+    deleted.assert_code(0);
+    assert_eq!(
+        deleted.json(),
+        serde_json::json!([{ "id": id.parse::<i64>().unwrap(), "deleted": true, "error": null }])
+    );
+    let restored = against(
+        &server,
+        &[
+            "servers",
+            "restore",
+            "12345",
+            "--backup-id",
+            "501",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    restored.assert_code(0);
+    insta::assert_json_snapshot!("restore_json", restored.json());
+    let yaml = against(
+        &server,
+        &[
+            "servers",
+            "restore",
+            "12345",
+            "--backup-id",
+            "501",
+            "--yes",
+            "-o",
+            "yaml",
+        ],
+    )
+    .await;
+    let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&yaml.stdout).unwrap();
+    assert_eq!(from_yaml, restored.json());
+}
+
+#[tokio::test]
+async fn get_finds_a_backup_with_or_without_its_server() {
+    let server = server_with(Seed::generated(3, 150)).await;
+    let with_server = against(
+        &server,
+        &[
+            "backups",
+            "get",
+            "302",
+            "--server-id",
+            "10002",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    with_server.assert_code(0);
+    assert_eq!(with_server.json()["id"], 302);
+    let anywhere = against(&server, &["backups", "get", "302", "-o", "json"]).await;
+    assert_eq!(anywhere.json(), with_server.json());
+
+    let elsewhere = against(&server, &["backups", "get", "302", "--server-id", "10001"]).await;
+    elsewhere.assert_code(6);
+    assert_eq!(elsewhere.stdout, "");
+    let nowhere = against(&server, &["backups", "get", "99999"]).await;
+    nowhere.assert_code(6);
+    insta::assert_snapshot!(
+        "get_not_found",
+        format!("{}{}", elsewhere.stderr, nowhere.stderr)
+    );
+}
+
+/// Defect 2: `create --wait` that timed out printed nothing on stdout, although the backup
+/// it created now takes one of the server's 10 manual slots.
+#[tokio::test]
+async fn a_wait_that_times_out_still_prints_the_created_backup() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let run = against(
+        &server,
+        &[
+            "-q",
+            "backups",
+            "create",
+            "--server-id",
+            "67890",
+            "--wait",
+            "--timeout",
+            "2s",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    run.assert_code(4);
+    let backup = run.json();
+    let created = server
+        .backups_of(67890)
+        .into_iter()
+        .map(|b| b.id)
+        .max()
+        .unwrap();
+    assert_eq!(backup["id"], created);
+    assert_eq!(backup["status"], "in_progress");
+    assert!(
+        run.stderr
+            .contains(&format!("vpsorg backups wait {created} --server-id 67890")),
+        "says how to wait on: {run:#?}"
+    );
+}
+
+/// Defect 4: waiting for a backup that does not exist, or belongs to another server, said
+/// it "disappeared while waiting" (exit 4). Nothing was waited for.
+#[tokio::test]
+async fn waiting_for_a_backup_that_is_not_there_is_not_found() {
+    let server = vendor_server().await;
+    let mut report = String::new();
+    for args in [
+        &["backups", "wait", "999", "--server-id", "12345"][..],
+        &["backups", "wait", "500", "--server-id", "12345"],
+        &["backups", "wait", "999"],
+    ] {
+        let run = against(&server, args).await;
+        run.assert_code(6);
+        assert!(!run.stderr.contains("disappeared"), "{run:#?}");
+        assert_eq!(run.stdout, "");
+        report.push_str(&format!("$ vpsorg {}\n{}", args.join(" "), run.stderr));
+    }
+    insta::assert_snapshot!("wait_not_found", report);
+    // Without --server-id, the backup's server is found first.
+    let found = against(&server, &["backups", "wait", "500", "-o", "json"]).await;
+    found.assert_code(0);
+    assert_eq!(found.json()["server"]["id"], 67890);
+}
+
+/// Defect 8: `delete 506 999 505 506 --yes` deleted 506, then failed on the second 506.
+#[tokio::test]
+async fn each_backup_is_deleted_once_and_every_failure_reported() {
+    let server = vendor_server().await;
+    let run = against(
+        &server,
+        &[
+            "backups", "delete", "501", "777", "499", "501", "--yes", "-o", "json",
+        ],
+    )
+    .await;
+    // 777 does not exist: exit 6, after the others were deleted.
+    run.assert_code(6);
+    insta::assert_json_snapshot!("delete_results", run.json());
+    insta::assert_snapshot!("delete_stderr", run.stderr);
+    let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
+    assert_eq!(left, [495]);
+    let deletes = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 3, "501 once");
+
+    let table = against(&server, &["backups", "rm", "495", "--yes", "-o", "table"]).await;
+    table.assert_code(0);
+    assert_eq!(table.stdout, "Deleted backup 495.\n");
+}
+
+#[tokio::test]
+async fn delete_and_restore_without_a_terminal_or_yes_send_nothing() {
+    let server = vendor_server().await;
+    let delete = against(&server, &["backups", "delete", "501", "499"]).await;
+    delete.assert_code(2);
+    let restore = against(
+        &server,
+        &["servers", "restore", "12345", "--backup-id", "501"],
+    )
+    .await;
+    restore.assert_code(2);
+    insta::assert_snapshot!(
+        "refused_without_terminal",
+        format!("{}{}", delete.stderr, restore.stderr)
+    );
+    assert!(server.requests().is_empty(), "not even a request was sent");
+}
+
+/// Defect 16: exit 1 meant 401, 404, network down and "may or may not have happened" alike.
+#[tokio::test]
+async fn each_kind_of_failure_has_its_exit_code() {
+    let server = vendor_server().await;
+    let unknown_server = against(&server, &["backups", "create", "--server-id", "999"]).await;
+    unknown_server.assert_code(6);
+
+    let mut wrong_token = Home::new().vpsorg(&["backups", "list", "--token", "not-the-token"]);
+    wrong_token.env("VPSORG_API_URL", server.base_url());
+    let wrong_token = run(wrong_token).await;
+    wrong_token.assert_code(7);
+    assert!(
+        !wrong_token.stderr.contains("not-the-token"),
+        "{wrong_token:#?}"
+    );
+
+    // A 503 answers before anything runs, but the client cannot know that: nothing matches
+    // when it lists the server's backups, so the outcome stays unknown.
+    server.inject(Fault::status(503).on(Operation::CreateBackup));
+    let unknown_outcome = against(&server, &["backups", "create", "--server-id", "12345"]).await;
+    unknown_outcome.assert_code(5);
+    assert_eq!(server.backups_of(12345).len(), 3, "nothing was created");
+
+    // The answer lost after the create ran: the backup is found by listing, exit 0.
+    server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    let recovered = against(
+        &server,
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--description",
+            "lost answer",
+        ],
+    )
+    .await;
+    recovered.assert_code(0);
+    assert_eq!(recovered.json()["description"], "lost answer");
+    assert!(
+        recovered.stderr.contains("the API's answer was lost"),
+        "{recovered:#?}"
+    );
+    assert_eq!(server.backups_of(12345).len(), 4, "created once");
+
+    // -q: the retry notices' jittered delays are tested elsewhere.
+    let mut refused =
+        Home::new().vpsorg(&["-q", "backups", "list", "--api-url", "http://127.0.0.1:9"]);
+    refused.env("VPSORG_API_TOKEN", TOKEN);
+    let refused = run(refused).await;
+    refused.assert_code(8);
+
+    let mut report = String::new();
+    for (name, run) in [
+        ("404", &unknown_server),
+        ("401", &wrong_token),
+        ("outcome unknown", &unknown_outcome),
+        ("connection refused", &refused),
+    ] {
+        assert_no_token(run);
+        let stderr = run
+            .stderr
+            .replace(&server.addr().port().to_string(), "PORT");
+        report.push_str(&format!("## {name} (exit {})\n{stderr}", run.code));
+    }
+    insta::assert_snapshot!("exit_codes", report);
+}
+
+/// Defect 10: `--timeout 0s` was accepted, and failed later in confusing ways.
+#[tokio::test]
+async fn a_zero_timeout_is_refused_before_anything_is_sent() {
+    let server = vendor_server().await;
+    for args in [
+        &["backups", "list", "--timeout", "0s"][..],
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--wait",
+            "--timeout",
+            "0s",
+        ],
+        &["backups", "wait", "501", "--timeout", "0"],
+    ] {
+        let run = against(&server, args).await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("must be more than zero"), "{run:#?}");
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn the_manual_backup_limit_points_at_prune() {
+    let server = vendor_server().await;
+    for _ in 0..9 {
+        against(&server, &["backups", "create", "--server-id", "12345"])
+            .await
+            .assert_code(0);
+    }
+    let run = against(&server, &["backups", "create", "--server-id", "12345"]).await;
+    run.assert_code(1);
+    insta::assert_snapshot!("manual_limit", run.stderr);
+}

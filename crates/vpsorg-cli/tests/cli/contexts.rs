@@ -1,0 +1,168 @@
+//! `vpsorg context`: tokens stored under names, in a file only its owner can read, and the
+//! order in which flags, the environment and contexts count.
+
+use std::process::Stdio;
+
+use tokio::io::AsyncWriteExt;
+
+use crate::support::*;
+
+/// `vpsorg context create NAME --token-stdin [--api-url URL]` with `token` on stdin.
+async fn create(home: &Home, name: &str, url: Option<&str>, token: &str) -> Run {
+    let mut args = vec!["context", "create", name, "--token-stdin"];
+    if let Some(url) = url {
+        args.extend(["--api-url", url]);
+    }
+    let mut command = home.vpsorg(&args);
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A command that refuses before reading stdin (a bad name, say) closes it: that is an
+    // outcome the caller asserts on through the exit code, not a failure of the test.
+    if let Err(error) = stdin.write_all(format!("{token}\n").as_bytes()).await {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn a_context_stores_the_token_privately_and_never_shows_it() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    create(&home, "mock", Some(server.base_url()), server.token())
+        .await
+        .assert_code(0);
+    // The fake server is the active context: no flag, no variable needed.
+    let listed = run(home.vpsorg(&["backups", "list", "--server-id", "12345"])).await;
+    listed.assert_code(0);
+    assert_eq!(ids(&listed.json()), [501, 499, 495]);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.config_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    for format in ["table", "json", "yaml"] {
+        let list = run(home.vpsorg(&["context", "list", "-o", format])).await;
+        list.assert_code(0);
+        assert_no_token(&list);
+        assert!(list.stdout.contains("mock"), "{list:#?}");
+    }
+    let json = run(home.vpsorg(&["context", "list", "-o", "json"]))
+        .await
+        .json();
+    assert_eq!(
+        json,
+        serde_json::json!([{ "name": "mock", "active": true, "api_url": server.base_url() }])
+    );
+}
+
+#[tokio::test]
+async fn flags_beat_the_environment_which_beats_the_context() {
+    let real = vendor_server().await;
+    let home = Home::new();
+    // The context points at a server with the wrong token...
+    create(&home, "stale", Some(real.base_url()), "stale-token")
+        .await
+        .assert_code(0);
+    run(home.vpsorg(&["backups", "list"])).await.assert_code(7);
+    // ...which the environment overrides, and a flag overrides both.
+    let mut env = home.vpsorg(&["backups", "list"]);
+    env.env("VPSORG_API_TOKEN", TOKEN);
+    run(env).await.assert_code(0);
+    let mut flag = home.vpsorg(&["backups", "list", "--token", "flag-token"]);
+    flag.env("VPSORG_API_TOKEN", TOKEN);
+    run(flag).await.assert_code(7);
+
+    // A context named on the command line, overridden by the environment, says so.
+    create(&home, "good", Some(real.base_url()), TOKEN)
+        .await
+        .assert_code(0);
+    run(home.vpsorg(&["context", "use", "stale"]))
+        .await
+        .assert_code(0);
+    let named = run(home.vpsorg(&["backups", "list", "--context", "good"])).await;
+    named.assert_code(0);
+    let mut overridden = home.vpsorg(&["backups", "list", "--context", "good"]);
+    overridden.env("VPSORG_API_TOKEN", "env-token");
+    let overridden = run(overridden).await;
+    overridden.assert_code(7);
+    assert!(
+        overridden
+            .stderr
+            .starts_with("note: VPSORG_API_TOKEN overrides the token of context 'good'\n"),
+        "{overridden:#?}"
+    );
+    let mut by_env = home.vpsorg(&["backups", "list"]);
+    by_env.env("VPSORG_CONTEXT", "good");
+    run(by_env).await.assert_code(0);
+
+    let unknown = run(home.vpsorg(&["backups", "list", "--context", "qa"])).await;
+    unknown.assert_code(2);
+    assert!(unknown.stderr.contains("good, stale"), "{unknown:#?}");
+}
+
+#[tokio::test]
+async fn use_list_and_delete() {
+    let home = Home::new();
+    for name in ["a", "b"] {
+        create(&home, name, None, "t").await.assert_code(0);
+    }
+    let table = run(home.vpsorg(&["context", "list", "-o", "table"])).await;
+    insta::assert_snapshot!("context_list", table.stdout);
+    run(home.vpsorg(&["context", "use", "a"]))
+        .await
+        .assert_code(0);
+    run(home.vpsorg(&["context", "rm", "a"]))
+        .await
+        .assert_code(0);
+    let json = run(home.vpsorg(&["context", "ls", "-o", "json"]))
+        .await
+        .json();
+    assert_eq!(
+        json,
+        serde_json::json!([{ "name": "b", "active": false, "api_url": "https://admin.vps.org" }])
+    );
+    let again = create(&home, "b", None, "t").await;
+    again.assert_code(2);
+    assert!(again.stderr.contains("already exists"), "{again:#?}");
+    let bad_name = create(&home, "my prod", None, "t").await;
+    bad_name.assert_code(2);
+    let insecure = create(&home, "lan", Some("http://10.0.0.1:8080"), "t").await;
+    insecure.assert_code(2);
+    let no_terminal = run(home.vpsorg(&["context", "create", "x"])).await;
+    no_terminal.assert_code(2);
+    assert!(
+        no_terminal.stderr.contains("--token-stdin"),
+        "{no_terminal:#?}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_config_file_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = vendor_server().await;
+    let home = Home::new();
+    create(&home, "mock", Some(server.base_url()), server.token())
+        .await
+        .assert_code(0);
+    std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = run(home.vpsorg(&["backups", "list"])).await;
+    run.assert_code(2);
+    assert!(run.stderr.contains("chmod 600"), "{run:#?}");
+    assert!(server.requests().is_empty());
+}

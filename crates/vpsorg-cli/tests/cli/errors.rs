@@ -1,0 +1,327 @@
+//! Messages people read on stderr: where the API is, what went wrong, what to do about it.
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use vpsorg_backups_mock::{Fault, Operation};
+
+use crate::support::*;
+
+/// `vpsorg backups list` with a token and this `--api-url`, stderr and exit code.
+async fn list_at(url: &str) -> Run {
+    let mut command = Home::new().vpsorg(&["-q", "backups", "list", "--api-url", url]);
+    command.env("VPSORG_API_TOKEN", TOKEN);
+    run(command).await
+}
+
+/// Defects 5, 6 and 7: a 404 from a URL ending in /api/v1, an http:// URL elsewhere, and
+/// connections that fail each say what is wrong, at which URL, and what to do.
+#[tokio::test]
+async fn connection_problems_name_the_url_and_the_cause() {
+    let server = vendor_server().await;
+    // A port nothing listens on: bind one, then free it.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let api_v1 = list_at(&format!("{}/api/v1", server.base_url())).await;
+    api_v1.assert_code(2);
+    let lan = list_at("http://10.0.0.1:8080").await;
+    lan.assert_code(2);
+    let refused = list_at(&format!("http://127.0.0.1:{closed}")).await;
+    refused.assert_code(8);
+    // TLS to a server that speaks plain HTTP.
+    let tls = list_at(&server.base_url().replace("http://", "https://")).await;
+    tls.assert_code(8);
+
+    assert!(!lan.stderr.contains("allow_insecure_http"), "{lan:#?}");
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("http://127.0.0.1:{closed}")),
+        "{refused:#?}"
+    );
+    assert!(
+        refused.stderr.contains("Connection refused"),
+        "{refused:#?}"
+    );
+    assert!(tls.stderr.contains("https://127.0.0.1:"), "{tls:#?}");
+    assert_ne!(
+        refused
+            .stderr
+            .lines()
+            .next()
+            .unwrap()
+            .replace(&format!("http://127.0.0.1:{closed}"), "URL"),
+        tls.stderr
+            .lines()
+            .next()
+            .unwrap()
+            .replace(&server.base_url().replace("http://", "https://"), "URL"),
+        "a refused connection and a TLS failure read differently"
+    );
+    let port = server.addr().port().to_string();
+    let report = [
+        ("api/v1", &api_v1),
+        ("http on the LAN", &lan),
+        ("TLS to plain HTTP", &tls),
+    ]
+    .iter()
+    .map(|(name, run)| format!("## {name}\n{}", run.stderr.replace(&port, "PORT")))
+    .collect::<String>();
+    insta::assert_snapshot!("connection_problems", report);
+}
+
+/// Defect 18: an empty VPSORG_API_URL failed without naming it; usage lines after a
+/// mistake listed options set in the environment as if they had been typed.
+#[tokio::test]
+async fn the_environment_is_named_and_kept_out_of_usage_lines() {
+    let mut empty = Home::new().vpsorg(&["backups", "list"]);
+    empty
+        .env("VPSORG_API_URL", "")
+        .env("VPSORG_API_TOKEN", TOKEN);
+    let empty = run(empty).await;
+    empty.assert_code(2);
+    assert!(
+        empty
+            .stderr
+            .starts_with("error: VPSORG_API_URL is set but empty"),
+        "{empty:#?}"
+    );
+
+    let mut missing = Home::new().vpsorg(&["backups", "create"]);
+    missing
+        .env("VPSORG_API_URL", "http://127.0.0.1:9")
+        .env("VPSORG_API_TOKEN", TOKEN);
+    let missing = run(missing).await;
+    missing.assert_code(2);
+    let usage = missing
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .unwrap();
+    assert_eq!(
+        usage,
+        "Usage: vpsorg backups create --server-id <SERVER_ID>"
+    );
+
+    let no_token = vpsorg(&["backups", "list"]).await;
+    no_token.assert_code(2);
+    insta::assert_snapshot!("no_token", no_token.stderr);
+}
+
+/// Defect 18: a list sat 6 s on three 503s and said nothing without -v.
+#[tokio::test]
+async fn retries_are_announced_on_stderr() {
+    let server = vendor_server().await;
+    server.inject(
+        Fault::status(503)
+            .header("Retry-After", "0")
+            .on(Operation::ListBackups)
+            .times(2),
+    );
+    let run = against(&server, &["backups", "list", "--server-id", "12345"]).await;
+    run.assert_code(0);
+    assert_eq!(ids(&run.json()), [501, 499, 495]);
+    let notices: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(notices.len(), 2, "{run:#?}");
+    for line in notices {
+        assert!(
+            line.starts_with("listing backups failed (server error (HTTP 503)")
+                && line.contains("; trying again in "),
+            "{line}"
+        );
+    }
+    server.inject(Fault::status(503).on(Operation::ListBackups));
+    let quiet = against(&server, &["-q", "backups", "list"]).await;
+    quiet.assert_code(0);
+    assert_eq!(quiet.stderr, "");
+}
+
+/// Defect 18: -v logged the path without the host.
+#[tokio::test]
+async fn verbose_says_where_requests_go_and_why() {
+    let server = vendor_server().await;
+    let run = against(&server, &["-v", "backups", "list"]).await;
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains(&format!("api_url={}", server.base_url()))
+            && run.stderr.contains("url_from=VPSORG_API_URL")
+            && run.stderr.contains("token_from=VPSORG_API_TOKEN"),
+        "{}",
+        run.stderr
+    );
+    assert_no_token(&run);
+}
+
+#[tokio::test]
+async fn the_token_never_appears_even_with_vv() {
+    let server = vendor_server().await;
+    for args in [
+        &["-vv", "backups", "list", "--server-id", "12345"][..],
+        &["-vv", "backups", "create", "--server-id", "12345", "--wait"],
+        &[
+            "-vv",
+            "servers",
+            "restore",
+            "12345",
+            "--backup-id",
+            "501",
+            "--yes",
+        ],
+        &["-vv", "backups", "delete", "495", "--yes"],
+        &["-vv", "backups", "delete", "495", "--yes"],
+    ] {
+        let run = against(&server, args).await;
+        assert_no_token(&run);
+        assert!(
+            run.stderr.contains("vpsorg_backups.request"),
+            "-vv logs requests: {run:#?}"
+        );
+    }
+    let faulted: [(Fault, &[&str]); 4] = [
+        (
+            Fault::status(503)
+                .header("Retry-After", "0")
+                .on(Operation::ListBackups),
+            &["-vv", "backups", "list", "--server-id", "12345"],
+        ),
+        (
+            Fault::drop_after_read().on(Operation::CreateBackup),
+            &["-vv", "backups", "create", "--server-id", "12345"],
+        ),
+        (
+            Fault::status(302)
+                .header("Location", "http://127.0.0.1:9/elsewhere")
+                .on(Operation::RestoreServer),
+            &[
+                "-vv",
+                "servers",
+                "restore",
+                "12345",
+                "--backup-id",
+                "501",
+                "--yes",
+            ],
+        ),
+        (
+            Fault::malformed_json().on(Operation::ListBackups),
+            &["-vv", "backups", "list", "--token", TOKEN],
+        ),
+    ];
+    for (fault, args) in faulted {
+        server.inject(fault);
+        let run = against(&server, args).await;
+        assert_no_token(&run);
+        assert!(run.stderr.contains("vpsorg_backups.request"), "{run:#?}");
+    }
+}
+
+#[tokio::test]
+async fn help_lists_commands_and_exit_codes() {
+    let mut report = String::new();
+    for args in [
+        &["--help"][..],
+        &["backups", "--help"],
+        &["backups", "list", "--help"],
+        &["backups", "prune", "--help"],
+        &["context", "create", "--help"],
+    ] {
+        let run = vpsorg(args).await;
+        run.assert_code(0);
+        report.push_str(&format!("$ vpsorg {}\n{}\n", args.join(" "), run.stdout));
+    }
+    insta::assert_snapshot!("help", report);
+}
+
+/// Defect 11: `mock serve --help` pointed at a FAULTS section that was not there.
+#[tokio::test]
+async fn mock_serve_help_has_the_faults_section_it_points_to() {
+    let run = vpsorg(&["mock", "serve", "--help"]).await;
+    run.assert_code(0);
+    assert!(run.stdout.contains("see FAULTS in"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\nFAULTS: --fault OPERATION:KIND"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test]
+async fn completions_are_generated() {
+    let run = vpsorg(&["completions", "bash"]).await;
+    run.assert_code(0);
+    for word in [
+        "complete -F",
+        "backups",
+        "restore",
+        "prune",
+        "context",
+        "--server-id",
+    ] {
+        assert!(run.stdout.contains(word), "{word} missing");
+    }
+}
+
+#[tokio::test]
+async fn man_pages_are_written() {
+    let home = Home::new();
+    let dir = home.path().join("man");
+    let run = run(home.vpsorg(&["man-pages", dir.to_str().unwrap()])).await;
+    run.assert_code(0);
+    let top = std::fs::read_to_string(dir.join("vpsorg.1")).unwrap();
+    assert!(top.contains(".SH \"EXIT STATUS\""), "{top}");
+    assert!(dir.join("vpsorg-backups-prune.1").exists());
+    assert!(dir.join("vpsorg-context-create.1").exists());
+}
+
+#[tokio::test]
+async fn mock_serve_serves_until_stopped() {
+    let mut child = Home::new()
+        .vpsorg(&["mock", "serve", "--port", "0", "--token", TOKEN])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut base_url = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(url) = line.strip_prefix("base URL:") {
+            base_url = Some(url.trim().to_string());
+            break;
+        }
+    }
+    let base_url = base_url.expect("the banner names the base URL");
+    let mut list = Home::new().vpsorg(&["backups", "list", "--server-id", "12345"]);
+    list.env("VPSORG_API_URL", &base_url)
+        .env("VPSORG_API_TOKEN", TOKEN);
+    let listed = run(list).await;
+    listed.assert_code(0);
+    assert_eq!(ids(&listed.json()), [501, 499, 495]);
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_runs_to_the_end() {
+    let run = vpsorg(&["demo"]).await;
+    run.assert_code(0);
+    for step in [
+        "backups list",
+        "backups create",
+        "backups wait",
+        "backups get",
+        "servers restore",
+        "backups prune",
+        "backups delete",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("$ vpsorg {step}")),
+            "{step} missing:\n{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("completed"));
+    assert!(
+        run.stdout.ends_with("`vpsorg mock serve`.\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,252 @@
+//! `vpsorg backups prune`: the plan, and deleting exactly what it says.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use vpsorg_backups_mock::{Backup, BackupStatus, BackupType, MockServer, Seed, ServerRef};
+
+use crate::support::*;
+
+/// Server 42's backups, newest first: 10 in progress (1 hour old), 9 completed (2 days),
+/// 8 failed (3 days), 7 completed (10 days), 6, 5 and 4 completed (40, 50, 60 days), and an
+/// automatic one, 3 (70 days).
+async fn server_42() -> MockServer {
+    let server = ServerRef::new(42, "db-42");
+    let backup = |id, hours: i64, status, backup_type| Backup {
+        id,
+        server: server.clone(),
+        backup_type,
+        status,
+        size_mb: (status == BackupStatus::Completed).then_some(100),
+        created_at: Utc::now() - chrono::Duration::hours(hours),
+        expires_at: None,
+        description: format!("backup {id}"),
+    };
+    use BackupStatus::{Completed, Failed, InProgress};
+    use BackupType::{Automatic, Manual};
+    let seed = [
+        backup(10, 1, InProgress, Manual),
+        backup(9, 48, Completed, Manual),
+        backup(8, 72, Failed, Manual),
+        backup(7, 240, Completed, Manual),
+        backup(6, 960, Completed, Manual),
+        backup(5, 1200, Completed, Manual),
+        backup(4, 1440, Completed, Manual),
+        backup(3, 1680, Completed, Automatic),
+    ]
+    .into_iter()
+    .fold(Seed::empty(), Seed::backup);
+    MockServer::builder()
+        .token(TOKEN)
+        .seed(seed)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// One line per backup of prune's JSON: "id action: reason [result]".
+fn plan_summary(json: &serde_json::Value) -> String {
+    json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}: {} [{}]\n",
+                d["backup"]["id"],
+                d["action"].as_str().unwrap(),
+                d["reason"].as_str().unwrap(),
+                d["result"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+fn ids_of(server: &MockServer) -> Vec<i64> {
+    let mut ids: Vec<i64> = server.backups_of(42).iter().map(|b| b.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn a_dry_run_shows_the_plan_and_deletes_nothing() {
+    let server = server_42().await;
+    let mut report = String::new();
+    for extra in [&[][..], &["--older-than", "45d"], &["--keep-last", "0"]] {
+        let mut args = vec![
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--type",
+            "manual",
+            "--dry-run",
+        ];
+        if !extra.contains(&"--keep-last") {
+            args.extend(["--keep-last", "2"]);
+        }
+        args.extend(extra);
+        let run = against(&server, &args).await;
+        run.assert_code(0);
+        let json = run.json();
+        assert_eq!(json["dry_run"], true);
+        report.push_str(&format!(
+            "$ vpsorg {}\n{}{}\n",
+            args.join(" "),
+            plan_summary(&json),
+            run.stderr
+        ));
+    }
+    insta::assert_snapshot!("prune_plans", report);
+    assert_eq!(ids_of(&server), [3, 4, 5, 6, 7, 8, 9, 10]);
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[tokio::test]
+async fn prune_deletes_what_the_plan_says_and_never_a_backup_in_progress() {
+    let server = server_42().await;
+    let run = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--type",
+            "manual",
+            "--keep-last",
+            "0",
+            "--yes",
+        ],
+    )
+    .await;
+    run.assert_code(0);
+    // Every manual backup goes but the one in progress; the automatic one was not asked about.
+    assert_eq!(ids_of(&server), [3, 10]);
+    let json = run.json();
+    assert_eq!(json["dry_run"], false);
+    let results: Vec<(&str, &str)> = json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["action"].as_str().unwrap(),
+                d["result"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("keep", "-"),
+            ("delete", "deleted"),
+            ("delete", "deleted"),
+            ("delete", "deleted"),
+            ("delete", "deleted"),
+            ("delete", "deleted"),
+            ("delete", "deleted")
+        ]
+    );
+    // The plan's shape holds a backup in the shape every command prints.
+    let listed = against(&server, &["backups", "list"]).await.json();
+    assert_eq!(keys(&json["backups"][0]["backup"]), keys(&listed[0]));
+}
+
+#[tokio::test]
+async fn a_table_plan_for_people() {
+    let server = server_42().await;
+    let run = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--keep-last",
+            "3",
+            "--yes",
+            "-o",
+            "table",
+        ],
+    )
+    .await;
+    run.assert_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "ID  TYPE       STATUS       CREATED (UTC)     ACTION  REASON"
+    );
+    assert!(
+        lines[1].starts_with("10  manual     in_progress")
+            && lines[1].ends_with("keep    in progress: never deleted"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(" 3  automatic")
+                && l.ends_with("delete  not one of the 3 newest")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("Deleted backup 3.\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ids_of(&server), [6, 7, 9, 10]);
+}
+
+#[tokio::test]
+async fn without_a_terminal_prune_needs_yes_or_dry_run_to_delete() {
+    let server = server_42().await;
+    let run = against(
+        &server,
+        &["backups", "prune", "--server-id", "42", "--keep-last", "1"],
+    )
+    .await;
+    run.assert_code(2);
+    assert!(run.stderr.contains("--dry-run"), "{run:#?}");
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    assert_eq!(ids_of(&server).len(), 8);
+    let both = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--keep-last",
+            "1",
+            "--yes",
+            "--dry-run",
+        ],
+    )
+    .await;
+    both.assert_code(2);
+}
+
+#[tokio::test]
+async fn nothing_to_prune_is_said_and_changes_nothing() {
+    let server = server_42().await;
+    let run = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--keep-last",
+            "10",
+            "--older-than",
+            "100d",
+        ],
+    )
+    .await;
+    run.assert_code(0);
+    assert!(run.stderr.contains("Nothing to prune"), "{run:#?}");
+    assert_eq!(ids_of(&server).len(), 8);
+}

@@ -1,0 +1,260 @@
+//! Where people meet the CLI: a terminal. Each test runs `vpsorg` on a pseudo-terminal,
+//! reads what it shows and types as a person would, Ctrl-D and Ctrl-C included.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use vpsorg_backups_mock::MockServer;
+
+use crate::support::*;
+
+/// `vpsorg` (or a shell running it) on a terminal of its own, 80 columns wide.
+struct Terminal {
+    child: Box<dyn Child + Send + Sync>,
+    keyboard: Box<dyn Write + Send>,
+    screen: Arc<Mutex<Vec<u8>>>,
+    reader: Option<JoinHandle<()>>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Terminal {
+    /// Starts `program args` against `server` (its URL and token in the environment, with
+    /// `env`).
+    fn start(
+        home: &Home,
+        server: &MockServer,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Terminal {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut command = CommandBuilder::new(program);
+        command.args(args);
+        command.env_remove("VPSORG_CONTEXT");
+        command.env_remove("COLUMNS");
+        command.env("XDG_CONFIG_HOME", home.path());
+        command.env("VPSORG_API_URL", server.base_url());
+        command.env("VPSORG_API_TOKEN", server.token());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = pair.slave.spawn_command(command).unwrap();
+        drop(pair.slave);
+        let mut output = pair.master.try_clone_reader().unwrap();
+        let screen = Arc::new(Mutex::new(Vec::new()));
+        let shown = Arc::clone(&screen);
+        let reader = std::thread::spawn(move || {
+            let mut buffer = [0_u8; 4096];
+            // Ends at EOF, or EIO once the program and its terminal are gone.
+            while let Ok(n @ 1..) = output.read(&mut buffer) {
+                shown.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        });
+        Terminal {
+            child,
+            keyboard: pair.master.take_writer().unwrap(),
+            screen,
+            reader: Some(reader),
+            _master: pair.master,
+        }
+    }
+
+    fn vpsorg(home: &Home, server: &MockServer, args: &[&str]) -> Terminal {
+        Terminal::start(home, server, env!("CARGO_BIN_EXE_vpsorg"), args, &[])
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the terminal shows `text`.
+    #[track_caller]
+    fn expect(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "the terminal never showed {text:?}; it shows:\n{:?}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn type_keys(&mut self, keys: &str) {
+        self.keyboard.write_all(keys.as_bytes()).unwrap();
+        self.keyboard.flush().unwrap();
+    }
+
+    /// Waits for the program to end: its exit code and everything it showed.
+    fn finish(mut self) -> (u32, String) {
+        let status = self.child.wait().unwrap();
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        (status.exit_code(), self.screen())
+    }
+}
+
+/// Defect 12: the prompt said "Type 'yes'" and accepted `y`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_yes_confirms() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(&home, &server, &["backups", "delete", "501"]);
+    terminal.expect("Type 'yes' to delete backup 501: ");
+    terminal.type_keys("y\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 3, "{screen}");
+    assert!(
+        screen.contains("cancelled: nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(server.backups_of(12345).len(), 3);
+
+    let mut terminal = Terminal::vpsorg(&home, &server, &["backups", "delete", "501"]);
+    terminal.expect("Type 'yes' to delete backup 501: ");
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Deleted backup 501."), "{screen}");
+    assert_eq!(server.backups_of(12345).len(), 2);
+}
+
+/// Defect 12: after Ctrl-D, "cancelled" landed on the prompt's line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_d_cancels_on_a_line_of_its_own() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["servers", "restore", "12345", "--backup-id", "501"],
+    );
+    terminal.expect("Type 'yes' to restore server 12345: ");
+    terminal.type_keys("\x04");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 3, "{screen}");
+    let cancelled = screen
+        .find("cancelled: nothing was changed")
+        .expect(&screen);
+    assert!(
+        screen[..cancelled].ends_with('\n'),
+        "cancelled is on a line of its own: {screen:?}"
+    );
+    assert!(server.restores().is_empty());
+}
+
+/// Defect 12: with stderr in a file (`2>file`) at a terminal, it refused to ask.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_asks_on_the_terminal_when_stderr_goes_to_a_file() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let log = home.path().join("stderr.log");
+    let mut terminal = Terminal::start(
+        &home,
+        &server,
+        "sh",
+        &[
+            "-c",
+            "exec \"$0\" \"$@\" 2>\"$STDERR_FILE\"",
+            env!("CARGO_BIN_EXE_vpsorg"),
+            "backups",
+            "delete",
+            "499",
+        ],
+        &[("STDERR_FILE", log.to_str().unwrap())],
+    );
+    terminal.expect("Type 'yes' to delete backup 499: ");
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Deleted backup 499."), "{screen}");
+    assert_eq!(server.backups_of(12345).len(), 2);
+    // The question went to the terminal, not into the file.
+    assert!(
+        !std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("Type 'yes'")
+    );
+}
+
+/// Defect 17: Ctrl-C during a wait left the spinner's line behind and did not say that the
+/// backup goes on, or how to wait again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_wait_clears_the_spinner_and_says_how_to_resume() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &[
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--wait",
+            "-o",
+            "json",
+        ],
+    );
+    terminal.expect("backup 502 is in_progress");
+    terminal.type_keys("\x03");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 130, "{screen}");
+    let interrupted = screen
+        .find(
+            "interrupted: stopped waiting; backup 502 of server 12345 goes on (it was in_progress)",
+        )
+        .expect(&screen);
+    let spinner = screen.rfind("backup 502 is in_progress").unwrap();
+    assert!(spinner < interrupted);
+    // indicatif clears its line (erase-line) before the message is printed.
+    assert!(
+        screen[spinner..interrupted].contains("\x1b[2K"),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("hint: `vpsorg backups wait 502 --server-id 12345` waits again"),
+        "{screen}"
+    );
+    // The script still gets the backup it created.
+    assert!(screen.contains("\"id\": 502"), "{screen}");
+    assert_eq!(server.backups_of(12345).len(), 4, "the backup goes on");
+}
+
+/// `vpsorg context create` asks for the token without showing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_typed_at_the_prompt_is_not_shown() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let url = server.base_url().to_string();
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["context", "create", "typed", "--api-url", &url],
+    );
+    terminal.expect("API token (not shown): ");
+    terminal.type_keys(&format!("{TOKEN}\r"));
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains(TOKEN), "the token was echoed: {screen}");
+    let listed = run(home.vpsorg(&["backups", "list", "--server-id", "12345"])).await;
+    listed.assert_code(0);
+    assert_eq!(ids(&listed.json()), [501, 499, 495]);
+}

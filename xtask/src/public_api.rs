@@ -1,0 +1,123 @@
+//! `cargo xtask public-api [--check]`: every public item of each library crate, one per line,
+//! in a checked-in file under `public-api/`, so that any change to what users can name shows
+//! in review as a diff, and CI fails when the file is stale.
+//!
+//! The listing comes from rustdoc's JSON output, read by the `public-api` crate (the library
+//! behind cargo-public-api). That output is unstable: on the stable toolchain rustdoc accepts
+//! it only with `RUSTC_BOOTSTRAP=1`, and the `public-api` version must match the toolchain's
+//! JSON format (pinned in the workspace manifest; a toolchain upgrade may need a new pin).
+//! `RUSTC_BOOTSTRAP` is given to rustdoc alone (this binary wraps it, see
+//! [`run_as_rustdoc_wrapper`]): set for the whole of cargo, it would change the fingerprint of
+//! every crate and force a rebuild of the workspace for the next `cargo check`.
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+use crate::{Result, ensure_file_written_by, project_root};
+
+/// The library crates whose API users depend on, and the features their listing includes
+/// (every optional part of the API, but none that needs system libraries to build).
+pub const CRATES: &[(&str, &[&str])] = &[
+    ("vpsorg-backups-client", &["schemars"]),
+    ("vpsorg-backups", &["raw", "test-util", "schemars"]),
+    ("vpsorg-backups-mock", &[]),
+    ("vpsorg-doctor", &[]),
+];
+
+/// Set when this binary runs as cargo's `RUSTDOC`: the real rustdoc to run.
+const WRAPPED_RUSTDOC: &str = "XTASK_WRAPPED_RUSTDOC";
+
+/// Where a crate's listing is kept.
+pub fn snapshot_path(krate: &str) -> String {
+    format!("public-api/{krate}.txt")
+}
+
+/// Writes each crate's listing, or with `check` fails with a diff when one is stale.
+pub fn run(check: bool) -> Result<()> {
+    let mut stale = Vec::new();
+    for (krate, features) in CRATES {
+        let listing = listing(krate, features)?;
+        let path = snapshot_path(krate);
+        if let Err(error) =
+            ensure_file_written_by(&path, &listing, check, "cargo xtask public-api", krate)
+        {
+            stale.push(error.to_string());
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(stale.join("\n").into())
+    }
+}
+
+/// The public API of `krate` with `features`, as the snapshot file holds it.
+pub fn listing(krate: &str, features: &[&str]) -> Result<String> {
+    let json = rustdoc_json(krate, features)?;
+    let api = public_api::Builder::from_rustdoc_json(&json)
+        // Blanket impls (`impl<T> From<T> for T` and the like) are the same for every type;
+        // auto traits (`Send`, `Sync`, `Unpin`) stay: losing one breaks users.
+        .omit_blanket_impls(true)
+        .build()
+        .map_err(|e| format!("reading {}: {e}", json.display()))?;
+    let features = if features.is_empty() {
+        "default features".to_owned()
+    } else {
+        format!("default features and {}", features.join(", "))
+    };
+    let mut text = format!(
+        "# The public API of {krate} ({features}), one item per line.\n\
+         # Written by `cargo xtask public-api`; CI fails when it is stale.\n"
+    );
+    for item in api.items() {
+        text.push_str(&item.to_string());
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Runs rustdoc's JSON output for `krate`'s library and returns the file's path.
+fn rustdoc_json(krate: &str, features: &[&str]) -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let real_rustdoc = std::env::var("RUSTDOC").unwrap_or_else(|_| "rustdoc".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["rustdoc", "--quiet", "--locked", "--lib", "-p", krate])
+        .current_dir(project_root())
+        .env("RUSTDOC", std::env::current_exe()?)
+        .env(WRAPPED_RUSTDOC, real_rustdoc);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    command.args(["--", "-Z", "unstable-options", "--output-format", "json"]);
+    let status = command.status()?;
+    if !status.success() {
+        return Err(format!("rustdoc's JSON output for {krate} failed ({status})").into());
+    }
+    let path = crate::target_dir()?
+        .join("doc")
+        .join(format!("{}.json", krate.replace('-', "_")));
+    if !path.exists() {
+        return Err(format!("rustdoc wrote no {}", path.display()).into());
+    }
+    Ok(path)
+}
+
+/// When cargo runs this binary as `RUSTDOC` (see [`listing`]), runs the real rustdoc
+/// with `RUSTC_BOOTSTRAP=1` and returns its exit code; otherwise `None`.
+pub fn run_as_rustdoc_wrapper() -> Option<ExitCode> {
+    let real = std::env::var_os(WRAPPED_RUSTDOC)?;
+    let status = Command::new(real)
+        .args(std::env::args_os().skip(1))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env_remove(WRAPPED_RUSTDOC)
+        .status();
+    Some(match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(1, 255) as u8),
+        Err(error) => {
+            eprintln!("error: running rustdoc: {error}");
+            ExitCode::FAILURE
+        }
+    })
+}
