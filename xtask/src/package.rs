@@ -18,10 +18,10 @@
 //! - `cargo package --no-verify` for all of them at once (cargo resolves their dependencies on
 //!   each other through a local registry of the new tarballs).
 //!
-//! `--verify` (minutes) then lets cargo build every tarball on its own (`cargo package`
-//! without `--no-verify`), and runs, in a scratch workspace of the unpacked tarballs whose
-//! `[patch.crates-io]` points our crates at each other: every packaged crate's tests,
-//! examples and doc-tests (a test that reads a file the tarball lacks fails there), and a
+//! `--verify` (minutes) then builds and runs, in a scratch workspace of the unpacked tarballs
+//! whose `[patch.crates-io]` points our crates at each other (as crates.io will resolve
+//! them): every packaged crate's library, binaries, tests, examples and doc-tests (a test that
+//! reads a file the tarball lacks fails there), and a
 //! crate written from each README alone, its ```toml blocks as its dependencies and its Rust
 //! blocks as programs (run, or only compiled when `no_run`); and the libraries' documentation
 //! as docs.rs builds it (every feature, `--cfg docsrs`).
@@ -109,43 +109,47 @@ pub fn run(verify: bool) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let mut args = vec!["package", "--locked", "--allow-dirty"];
+    // Always `--no-verify`: `--verify` builds the tarballs in a scratch workspace instead (below).
+    // cargo's own verification unpacks the new tarballs through a local registry whose
+    // unpacked copies it keeps under `$CARGO_HOME/registry/src/` by name and version, and
+    // reuses them when a later tarball of the same version differs (measured with cargo
+    // 1.95: after a change, the verification built the previous run's sources).
+    let mut args = vec!["package", "--locked", "--allow-dirty", "--no-verify"];
     for name in PUBLISHED {
         args.extend(["--package", name]);
     }
-    // Verification builds every tarball and its dependencies, in a target directory of its own
-    // (so that the workspace's `target/debug` binaries are never replaced by the tarballs'),
-    // without debug info, which nobody reads there and which makes linking slow.
-    let target = PathBuf::from(
-        metadata["target_directory"]
-            .as_str()
-            .ok_or("`cargo metadata` gave no target_directory")?,
-    );
-    let verify_target = target.join("package-verify");
-    let verify_target_text = verify_target.to_string_lossy().into_owned();
-    let verify_env = [
-        ("CARGO_TARGET_DIR", verify_target_text.as_str()),
-        ("CARGO_PROFILE_DEV_DEBUG", "false"),
-        ("CI", "true"),
-    ];
-    let env: &[(&str, &str)] = if verify {
-        &verify_env
-    } else {
-        args.push("--no-verify");
-        &[]
-    };
     let packaging = Instant::now();
-    cargo(&args, env)?;
+    cargo(&args, &[])?;
     eprintln!(
         "package: `cargo {}` took {:.0} s",
         args.join(" "),
         packaging.elapsed().as_secs_f64()
     );
     if verify {
+        // The tarballs are built and tested in a target directory of their own (so that the
+        // workspace's `target/debug` binaries are never replaced by the tarballs'), without
+        // debug info, which nobody reads there and which makes linking slow.
+        let target = PathBuf::from(
+            metadata["target_directory"]
+                .as_str()
+                .ok_or("`cargo metadata` gave no target_directory")?,
+        );
+        let verify_target = target.join("package-verify");
+        let verify_target_text = verify_target.to_string_lossy().into_owned();
+        let verify_env = [
+            ("CARGO_TARGET_DIR", verify_target_text.as_str()),
+            ("CARGO_PROFILE_DEV_DEBUG", "false"),
+            ("CI", "true"),
+        ];
         let testing = Instant::now();
-        test_tarballs(&metadata, &verify_target, &verify_env)?;
+        test_tarballs(
+            &metadata,
+            &target.join("package"),
+            &verify_target,
+            &verify_env,
+        )?;
         eprintln!(
-            "package: the tarballs' tests took {:.0} s",
+            "package: building and testing the tarballs took {:.0} s",
             testing.elapsed().as_secs_f64()
         );
     }
@@ -519,7 +523,12 @@ fn normalize(path: &Path) -> Option<String> {
 
 /// Unpacks the tarballs `cargo package` wrote into a scratch workspace and runs their tests
 /// there, each crate's dependencies on the others patched to the unpacked tarballs.
-fn test_tarballs(metadata: &Value, target: &Path, env: &[(&str, &str)]) -> Result<()> {
+fn test_tarballs(
+    metadata: &Value,
+    tarballs: &Path,
+    target: &Path,
+    env: &[(&str, &str)],
+) -> Result<()> {
     let version = |name: &str| -> Option<String> {
         metadata["packages"]
             .as_array()?
@@ -537,9 +546,7 @@ fn test_tarballs(metadata: &Value, target: &Path, env: &[(&str, &str)]) -> Resul
     let mut unpacked = Vec::new();
     for name in PUBLISHED {
         let version = version(name).ok_or(format!("no version for {name}"))?;
-        let tarball = target
-            .join("package")
-            .join(format!("{name}-{version}.crate"));
+        let tarball = tarballs.join(format!("{name}-{version}.crate"));
         let status = Command::new("tar")
             .arg("-xzf")
             .arg(&tarball)
