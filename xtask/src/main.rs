@@ -156,8 +156,15 @@ fn ci() -> Result<()> {
     Ok(())
 }
 
+/// Prints a step's heading with the time since xtask started, so that a CI log shows where
+/// the minutes go.
 fn step(name: &str) {
-    eprintln!("\n==> {name}");
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let seconds = STARTED
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs();
+    eprintln!("\n==> [{seconds:>4} s] {name}");
 }
 
 /// Runs `cargo <args>` at the workspace root, failing when it fails.
