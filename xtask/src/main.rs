@@ -107,6 +107,10 @@ fn ci() -> Result<()> {
     compat::run(None)?;
     step("public-api --check");
     public_api::run(true)?;
+    step("floors");
+    floors::run(false)?;
+    step("package (the five published crates, without building the tarballs)");
+    package::run(false)?;
     cargo(&["test", "--workspace", "--locked"])?;
     // The wrapper's other TLS backends and its optional schemars support, which the default
     // build leaves out (native-tls needs OpenSSL's headers: .ci/run installs them).
