@@ -16,6 +16,9 @@ Forward compatible: the nullable fields may be absent, and new fields may appear
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Backup {
+        /**How the backup was made: `manual` (by you, through this API or the panel; never
+expires) or `automatic` (by the plan's schedule; expires after the plan's retention,
+typically 7–30 days).*/
         pub backup_type: crate::types::BackupType,
         ///When the backup was started (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -35,6 +38,7 @@ plan's backup retention policy (typically 7–30 days).
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Unique backup ID
         pub id: i64,
+        ///The server a backup belongs to.
         pub server: ServerRef,
         /**Size of the backup in MB; null while the backup is `in_progress`.
 
@@ -42,9 +46,12 @@ Inferred, not documented: never negative.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_mb: ::std::option::Option<i64>,
+        /**Where the backup is in its life. The vendor's examples show `in_progress` (just
+created) and `completed`.*/
         pub status: crate::types::BackupStatus,
     }
     impl Backup {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::Backup {
             Default::default()
         }
@@ -70,6 +77,7 @@ may be absent; clients then page by number until `count` backups are seen.
         pub results: ::std::vec::Vec<Backup>,
     }
     impl BackupList {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::BackupList {
             Default::default()
         }
@@ -91,6 +99,7 @@ and is what is stored.
         pub server_id: i64,
     }
     impl CreateBackupRequest {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::CreateBackupRequest {
             Default::default()
         }
@@ -162,6 +171,9 @@ and is what is stored.
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedBackup {
+        /**How the backup was made: `manual` (by you, through this API or the panel; never
+expires) or `automatic` (by the plan's schedule; expires after the plan's retention,
+typically 7–30 days).*/
         pub backup_type: crate::types::BackupType,
         ///When the backup was started (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -183,6 +195,7 @@ plan's backup retention policy (typically 7–30 days).
         pub id: i64,
         ///What happens next, in words for people.
         pub message: ::std::string::String,
+        ///The server a backup belongs to.
         pub server: ServerRef,
         /**Size of the backup in MB; null while the backup is `in_progress`.
 
@@ -190,9 +203,12 @@ Inferred, not documented: never negative.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_mb: ::std::option::Option<i64>,
+        /**Where the backup is in its life. The vendor's examples show `in_progress` (just
+created) and `completed`.*/
         pub status: crate::types::BackupStatus,
     }
     impl CreatedBackup {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::CreatedBackup {
             Default::default()
         }
@@ -215,6 +231,7 @@ of messages.
         ///What went wrong, in words for people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<::std::string::String>,
+        ///The object's other fields, by name.
         #[serde(flatten)]
         pub extra: ::std::collections::HashMap<
             ::std::string::String,
@@ -222,6 +239,7 @@ of messages.
         >,
     }
     impl Error {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -238,10 +256,14 @@ would describe it is not available.
         ///What happens next, in words for people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///The server a backup belongs to.
         pub server: ServerRef,
+        /**Inferred, not documented: the server's status, `restoring` while the restore runs.
+Other statuses may appear; clients must keep unknown values rather than fail.*/
         pub status: crate::types::RestoreStatus,
     }
     impl Restore {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::Restore {
             Default::default()
         }
@@ -255,6 +277,7 @@ would describe it is not available.
         pub backup_id: i64,
     }
     impl RestoreRequest {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::RestoreRequest {
             Default::default()
         }
@@ -270,12 +293,14 @@ would describe it is not available.
         pub name: ::std::string::String,
     }
     impl ServerRef {
+        ///A builder for this type: set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         pub fn builder() -> builder::ServerRef {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        ///A builder for [`Backup`](super::Backup): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct Backup {
             backup_type: ::std::result::Result<
@@ -320,6 +345,11 @@ would describe it is not available.
             }
         }
         impl Backup {
+            /**Sets `backup_type`.
+
+How the backup was made: `manual` (by you, through this API or the panel; never
+expires) or `automatic` (by the plan's schedule; expires after the plan's retention,
+typically 7–30 days).*/
             pub fn backup_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::BackupType>,
@@ -332,6 +362,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `created_at`.
+
+When the backup was started (UTC).*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -344,6 +377,14 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `description`.
+
+The backup's description: the one given at creation for manual backups, and
+"Automatic daily backup" for the vendor's automatic ones.
+
+Inferred, not documented: an empty string when none was given. Creation
+accepts at most 255 characters; this field states no limit so that a longer
+description never fails a whole page.*/
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -356,6 +397,11 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `expires_at`.
+
+When the backup will be deleted automatically. Null for manual backups, which do
+not expire automatically. Automatic backups are retained according to your
+plan's backup retention policy (typically 7–30 days).*/
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -370,6 +416,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `id`.
+
+Unique backup ID*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -380,6 +429,9 @@ would describe it is not available.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**Sets `server`.
+
+The server a backup belongs to.*/
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ServerRef>,
@@ -392,6 +444,11 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `size_mb`.
+
+Size of the backup in MB; null while the backup is `in_progress`.
+
+Inferred, not documented: never negative.*/
             pub fn size_mb<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -404,6 +461,10 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `status`.
+
+Where the backup is in its life. The vendor's examples show `in_progress` (just
+created) and `completed`.*/
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::BackupStatus>,
@@ -448,6 +509,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`BackupList`](super::BackupList): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct BackupList {
             count: ::std::result::Result<i64, ::std::string::String>,
@@ -475,6 +537,9 @@ would describe it is not available.
             }
         }
         impl BackupList {
+            /**Sets `count`.
+
+Number of backups that match the filters, across all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -487,6 +552,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `next`.
+
+Inferred, not documented: absolute URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -499,6 +567,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `previous`.
+
+Inferred, not documented: absolute URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -511,6 +582,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `results`.
+
+The backups on this page, newest (highest `id`) first.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Backup>>,
@@ -547,6 +621,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`CreateBackupRequest`](super::CreateBackupRequest): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct CreateBackupRequest {
             description: ::std::result::Result<
@@ -564,6 +639,13 @@ would describe it is not available.
             }
         }
         impl CreateBackupRequest {
+            /**Sets `description`.
+
+Optional description for the backup.
+
+Inferred, not documented: surrounding whitespace is trimmed first, as Django REST
+Framework's `CharField` does; the trimmed text may have at most 255 characters,
+and is what is stored.*/
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -578,6 +660,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `server_id`.
+
+ID of the server to back up*/
             pub fn server_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -611,6 +696,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`CreatedBackup`](super::CreatedBackup): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct CreatedBackup {
             backup_type: ::std::result::Result<
@@ -657,6 +743,11 @@ would describe it is not available.
             }
         }
         impl CreatedBackup {
+            /**Sets `backup_type`.
+
+How the backup was made: `manual` (by you, through this API or the panel; never
+expires) or `automatic` (by the plan's schedule; expires after the plan's retention,
+typically 7–30 days).*/
             pub fn backup_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::BackupType>,
@@ -669,6 +760,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `created_at`.
+
+When the backup was started (UTC).*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -681,6 +775,14 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `description`.
+
+The backup's description: the one given at creation for manual backups, and
+"Automatic daily backup" for the vendor's automatic ones.
+
+Inferred, not documented: an empty string when none was given. Creation
+accepts at most 255 characters; this field states no limit so that a longer
+description never fails a whole page.*/
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -693,6 +795,11 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `expires_at`.
+
+When the backup will be deleted automatically. Null for manual backups, which do
+not expire automatically. Automatic backups are retained according to your
+plan's backup retention policy (typically 7–30 days).*/
             pub fn expires_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -707,6 +814,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `id`.
+
+Unique backup ID*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -717,6 +827,9 @@ would describe it is not available.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**Sets `message`.
+
+What happens next, in words for people.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -729,6 +842,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `server`.
+
+The server a backup belongs to.*/
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ServerRef>,
@@ -741,6 +857,11 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `size_mb`.
+
+Size of the backup in MB; null while the backup is `in_progress`.
+
+Inferred, not documented: never negative.*/
             pub fn size_mb<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -753,6 +874,10 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `status`.
+
+Where the backup is in its life. The vendor's examples show `in_progress` (just
+created) and `completed`.*/
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::BackupStatus>,
@@ -799,6 +924,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`Error`](super::Error): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct Error {
             code: ::std::result::Result<
@@ -827,6 +953,9 @@ would describe it is not available.
             }
         }
         impl Error {
+            /**Sets `code`.
+
+Machine-readable reason. New codes may appear.*/
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -839,6 +968,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `detail`.
+
+What went wrong, in words for people.*/
             pub fn detail<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -851,6 +983,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `extra`.
+
+The object's other fields, by name.*/
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -890,6 +1025,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`Restore`](super::Restore): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct Restore {
             backup_id: ::std::result::Result<i64, ::std::string::String>,
@@ -914,6 +1050,9 @@ would describe it is not available.
             }
         }
         impl Restore {
+            /**Sets `backup_id`.
+
+The backup the server is being restored from.*/
             pub fn backup_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -926,6 +1065,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `message`.
+
+What happens next, in words for people.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -938,6 +1080,9 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `server`.
+
+The server a backup belongs to.*/
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ServerRef>,
@@ -950,6 +1095,10 @@ would describe it is not available.
                     });
                 self
             }
+            /**Sets `status`.
+
+Inferred, not documented: the server's status, `restoring` while the restore runs.
+Other statuses may appear; clients must keep unknown values rather than fail.*/
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<crate::types::RestoreStatus>,
@@ -986,6 +1135,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`RestoreRequest`](super::RestoreRequest): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct RestoreRequest {
             backup_id: ::std::result::Result<i64, ::std::string::String>,
@@ -998,6 +1148,9 @@ would describe it is not available.
             }
         }
         impl RestoreRequest {
+            /**Sets `backup_id`.
+
+ID of the backup to restore from. It must be a `completed` backup of the same server.*/
             pub fn backup_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1028,6 +1181,7 @@ would describe it is not available.
                 }
             }
         }
+        ///A builder for [`ServerRef`](super::ServerRef): set fields with its methods, then convert it with `try_into()`; a required field left unset is an error then.
         #[derive(Clone, Debug)]
         pub struct ServerRef {
             id: ::std::result::Result<i64, ::std::string::String>,
@@ -1042,6 +1196,9 @@ would describe it is not available.
             }
         }
         impl ServerRef {
+            /**Sets `id`.
+
+Server ID*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1052,6 +1209,9 @@ would describe it is not available.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**Sets `name`.
+
+Server name*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1463,6 +1623,7 @@ pub mod builder {
         server_id: Result<Option<i64>, String>,
     }
     impl<'a> ListBackups<'a> {
+        ///A request with nothing set yet; the client's method of the same operation makes one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1472,6 +1633,9 @@ pub mod builder {
                 server_id: Ok(None),
             }
         }
+        /**Sets the `backup_type` parameter.
+
+Filter by type: `manual`, `automatic`*/
         pub fn backup_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::types::BackupType>,
@@ -1485,6 +1649,12 @@ pub mod builder {
                 });
             self
         }
+        /**Sets the `page` parameter.
+
+Inferred, not documented: 1-based page number (DRF `PageNumberPagination`). A page
+past the last one, or one that is not a positive integer (an empty `page=`
+included, as Django's paginator reads it), gets 404 with
+`{"detail": "Invalid page."}`.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1498,6 +1668,11 @@ pub mod builder {
                 });
             self
         }
+        /**Sets the `page_size` parameter.
+
+Inferred, not documented: number of backups per page (DRF
+`page_size_query_param`), at most 100. A value outside 1..=100 gets 400 with a
+field error.*/
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1511,6 +1686,9 @@ pub mod builder {
                 });
             self
         }
+        /**Sets the `server_id` parameter.
+
+Filter backups by server ID*/
         pub fn server_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -1611,12 +1789,14 @@ pub mod builder {
         body: Result<types::builder::CreateBackupRequest, String>,
     }
     impl<'a> CreateBackup<'a> {
+        ///A request with nothing set yet; the client's method of the same operation makes one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body: the body type, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateBackupRequest>,
@@ -1632,6 +1812,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body through its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1736,12 +1917,16 @@ pub mod builder {
         backup_id: Result<i64, String>,
     }
     impl<'a> DeleteBackup<'a> {
+        ///A request with nothing set yet; the client's method of the same operation makes one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 backup_id: Err("backup_id was not initialized".to_string()),
             }
         }
+        /**Sets the `backup_id` parameter.
+
+Unique backup ID*/
         pub fn backup_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -1829,6 +2014,7 @@ pub mod builder {
         body: Result<types::builder::RestoreRequest, String>,
     }
     impl<'a> RestoreServer<'a> {
+        ///A request with nothing set yet; the client's method of the same operation makes one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1836,6 +2022,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /**Sets the `server_id` parameter.
+
+ID of the server to restore*/
         pub fn server_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -1845,6 +2034,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for server_id failed".to_string());
             self
         }
+        ///Sets the request body: the body type, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RestoreRequest>,
@@ -1860,6 +2050,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body through its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

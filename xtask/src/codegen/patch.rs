@@ -1,8 +1,10 @@
 //! Edits to progenitor's output that its settings cannot express, made on the parsed file.
 
 use quote::ToTokens;
+use std::collections::BTreeMap;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Item, Meta, Path, Token, parse_quote};
+
+use syn::{Attribute, ImplItem, Item, Meta, Path, Token, parse_quote};
 
 use crate::Result;
 
@@ -72,6 +74,234 @@ fn gate_derive(attrs: &mut Vec<Attribute>, derive_path: &str, feature: &str) -> 
     Ok(())
 }
 
+/// The spec's descriptions of each operation's parameters: builder name (`ListBackups`) →
+/// parameter name → description.
+pub(super) type ParameterDocs = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Documents what progenitor leaves bare, so that every public item of the client crate has
+/// docs:
+///
+/// - a field whose schema is a `$ref` (OpenAPI 3.0 gives a reference no description of its
+///   own) gets the first paragraph of its type's description;
+/// - a flattened map of other fields, each type's `builder()`, every builder in
+///   `types::builder` and each of their setters (with the field's description);
+/// - the operation builders' `new` and setters (with the parameter's description).
+pub(super) fn document(file: &mut syn::File, parameters: &ParameterDocs) -> Result<()> {
+    let Some(types) = module_mut(&mut file.items, "types") else {
+        return Err("progenitor's output has no `types` module".into());
+    };
+    let type_docs: BTreeMap<String, String> = types
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(item) => Some((item.ident.to_string(), doc_of(&item.attrs)?)),
+            Item::Enum(item) => Some((item.ident.to_string(), doc_of(&item.attrs)?)),
+            _ => None,
+        })
+        .collect();
+    let mut field_docs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for item in types.iter_mut() {
+        let Item::Struct(item) = item else { continue };
+        let name = item.ident.to_string();
+        for field in item.fields.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            if doc_of(&field.attrs).is_none() {
+                let doc = if is_flattened(&field.attrs) {
+                    Some("The object's other fields, by name.".to_owned())
+                } else {
+                    named_type(&field.ty)
+                        .and_then(|ty| type_docs.get(&ty))
+                        .map(|doc| first_paragraph(doc))
+                };
+                if let Some(doc) = doc {
+                    field.attrs.insert(0, doc_attribute(&doc));
+                }
+            }
+            if let Some(doc) = doc_of(&field.attrs) {
+                field_docs
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(ident.to_string(), doc);
+            }
+        }
+    }
+    for item in types.iter_mut() {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            if let ImplItem::Fn(function) = member
+                && function.sig.ident == "builder"
+                && doc_of(&function.attrs).is_none()
+            {
+                function.attrs.insert(
+                    0,
+                    doc_attribute(
+                        "A builder for this type: set fields with its methods, then convert it \
+                         with `try_into()`; a required field left unset is an error then.",
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(builders) = module_mut(types, "builder") {
+        for item in builders.iter_mut() {
+            match item {
+                Item::Struct(item) if doc_of(&item.attrs).is_none() => {
+                    let doc = format!(
+                        "A builder for [`{0}`](super::{0}): set fields with its methods, then \
+                         convert it with `try_into()`; a required field left unset is an error \
+                         then.",
+                        item.ident
+                    );
+                    item.attrs.insert(0, doc_attribute(&doc));
+                }
+                Item::Impl(block) if block.trait_.is_none() => {
+                    let owner = self_type_name(&block.self_ty);
+                    let docs = field_docs.get(&owner);
+                    for member in &mut block.items {
+                        let ImplItem::Fn(function) = member else {
+                            continue;
+                        };
+                        if doc_of(&function.attrs).is_some() {
+                            continue;
+                        }
+                        let field = function.sig.ident.to_string();
+                        let mut doc = format!("Sets `{field}`.");
+                        if let Some(text) = docs.and_then(|d| d.get(&field)) {
+                            doc.push_str("\n\n");
+                            doc.push_str(text);
+                        }
+                        function.attrs.insert(0, doc_attribute(&doc));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(errors) = module_mut(types, "error") {
+        for item in errors.iter_mut() {
+            if let Item::Struct(item) = item
+                && doc_of(&item.attrs).is_none()
+            {
+                item.attrs
+                    .insert(0, doc_attribute("Why a value could not be converted."));
+            }
+        }
+    }
+
+    let Some(operations) = module_mut(&mut file.items, "builder") else {
+        return Err("progenitor's output has no `builder` module".into());
+    };
+    for item in operations.iter_mut() {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        let owner = self_type_name(&block.self_ty);
+        let docs = parameters.get(&owner);
+        for member in &mut block.items {
+            let ImplItem::Fn(function) = member else {
+                continue;
+            };
+            if doc_of(&function.attrs).is_some() {
+                continue;
+            }
+            let name = function.sig.ident.to_string();
+            let doc = match name.as_str() {
+                "new" => "A request with nothing set yet; the client's method of the same \
+                          operation makes one."
+                    .to_owned(),
+                "body" => "Sets the request body: the body type, or its builder.".to_owned(),
+                "body_map" => "Changes the request body through its builder.".to_owned(),
+                parameter => {
+                    let mut doc = format!("Sets the `{parameter}` parameter.");
+                    if let Some(text) = docs.and_then(|d| d.get(parameter)) {
+                        doc.push_str("\n\n");
+                        doc.push_str(text);
+                    }
+                    doc
+                }
+            };
+            function.attrs.insert(0, doc_attribute(&doc));
+        }
+    }
+    Ok(())
+}
+
+fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+    items.iter_mut().find_map(|item| match item {
+        Item::Mod(module) if module.ident == name => module.content.as_mut().map(|c| &mut c.1),
+        _ => None,
+    })
+}
+
+/// The text of an item's doc comments, or `None` when it has none.
+fn doc_of(attrs: &[Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            Meta::NameValue(value) => match &value.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) => {
+                    let line = text.value();
+                    // `/// text` is `#[doc = " text"]`: the space is the comment's, not the text's.
+                    Some(line.strip_prefix(' ').map(str::to_owned).unwrap_or(line))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let text = lines.join("\n");
+    (!text.trim().is_empty()).then(|| text.trim().to_owned())
+}
+
+fn doc_attribute(text: &str) -> Attribute {
+    parse_quote!(#[doc = #text])
+}
+
+fn first_paragraph(text: &str) -> String {
+    text.split("\n\n").next().unwrap_or(text).trim().to_owned()
+}
+
+fn is_flattened(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("serde") && attr.to_token_stream().to_string().contains("flatten")
+    })
+}
+
+/// The last segment of a field's type, looking through `Option<..>`: the name of a
+/// generated type when the field refers to one.
+fn named_type(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident == "Option"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return named_type(inner);
+    }
+    Some(last.ident.to_string())
+}
+
+fn self_type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +332,60 @@ mod tests {
              # [cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))] \
              pub enum B { C } pub struct Added ; } pub struct Outside ;"
         );
+    }
+
+    #[test]
+    fn bare_items_get_docs_from_their_types_fields_and_parameters() {
+        let mut file: syn::File = syn::parse_str(
+            "pub mod types {
+                /// The server a backup belongs to.
+                ///
+                /// More about servers.
+                pub struct ServerRef { pub id: i64 }
+                pub struct Backup {
+                    /// Unique backup ID
+                    pub id: i64,
+                    pub server: ServerRef,
+                    pub owner: Option<ServerRef>,
+                    #[serde(flatten)]
+                    pub extra: std::collections::HashMap<String, String>,
+                }
+                impl Backup { pub fn builder() -> builder::Backup { todo!() } }
+                pub mod builder {
+                    pub struct Backup { id: i64 }
+                    impl Backup { pub fn id<T>(self, value: T) -> Self { self } }
+                }
+            }
+            pub mod builder {
+                pub struct ListBackups<'a> { x: &'a () }
+                impl<'a> ListBackups<'a> {
+                    pub fn new() -> Self { todo!() }
+                    pub fn server_id<V>(self, value: V) -> Self { self }
+                }
+            }",
+        )
+        .unwrap();
+        let parameters = ParameterDocs::from([(
+            "ListBackups".to_owned(),
+            BTreeMap::from([("server_id".to_owned(), "Filter by server".to_owned())]),
+        )]);
+        document(&mut file, &parameters).unwrap();
+        let out = file.to_token_stream().to_string();
+        for expected in [
+            "# [doc = \"The server a backup belongs to.\"] pub server : ServerRef",
+            "# [doc = \"The server a backup belongs to.\"] pub owner : Option < ServerRef >",
+            "# [doc = \"The object's other fields, by name.\"]",
+            "# [doc = \"Sets `id`.\\n\\nUnique backup ID\"] pub fn id",
+            "# [doc = \"Sets the `server_id` parameter.\\n\\nFilter by server\"] pub fn server_id",
+            "pub struct Backup { id : i64 }",
+        ] {
+            assert!(out.contains(expected), "{expected}\nnot in\n{out}");
+        }
+        assert!(
+            out.contains("A builder for [`Backup`](super::Backup)"),
+            "{out}"
+        );
+        assert!(out.contains("A request with nothing set yet"), "{out}");
     }
 
     #[test]
