@@ -4,6 +4,7 @@
 
 mod backups;
 mod client;
+#[cfg(feature = "__decode")]
 mod decode;
 mod error;
 mod http_date;
@@ -58,7 +59,9 @@ pub use vpsorg_backups_client as raw;
 
 /// Not part of the API and not covered by semver: takes one response (status, headers,
 /// body) through the crate's decoding and error mapping without a network, for the
-/// property tests and the fuzz target.
+/// property tests and the fuzz target. Only with the hidden `__decode` feature, so that
+/// users do not compile it.
+#[cfg(feature = "__decode")]
 #[doc(hidden)]
 pub mod __decode {
     pub use crate::decode::{Call, Decoded, decode};
