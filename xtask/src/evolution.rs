@@ -178,6 +178,8 @@ struct Outcome {
     fixture_builds: Option<bool>,
     workspace_builds: Option<bool>,
     seconds: f64,
+    /// What compat printed: each change with its class and reason.
+    compat_lines: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -240,6 +242,7 @@ pub fn run() -> Result<()> {
             fixture_builds: None,
             workspace_builds: None,
             seconds: 0.0,
+            compat_lines: Vec::new(),
             problems: Vec::new(),
         };
 
@@ -251,6 +254,11 @@ pub fn run() -> Result<()> {
         outcome.compat_exit = compat.status.code().unwrap_or(-1);
         let report = String::from_utf8_lossy(&compat.stdout).into_owned();
         outcome.compat_class = most_severe(&report);
+        outcome.compat_lines = report
+            .lines()
+            .filter(|line| line.starts_with("  "))
+            .map(|line| line.trim().to_owned())
+            .collect();
         if outcome.compat_class != Some(case.expect) {
             outcome.problems.push(format!(
                 "compat classed it {:?}, expected {}:\n{report}{}",
@@ -379,6 +387,14 @@ fn table(outcomes: &[Outcome]) -> String {
                 "**FAILED**"
             },
         );
+    }
+    out.push_str("\nWhat compat said of each:\n");
+    for o in outcomes {
+        let _ = writeln!(out, "\n{}:\n```text", o.name);
+        for line in &o.compat_lines {
+            let _ = writeln!(out, "{line}");
+        }
+        out.push_str("```\n");
     }
     out
 }
