@@ -73,6 +73,7 @@ pub fn generate(spec_text: &str) -> Result<String> {
         lenient_enums.extend(source.items);
     }
     patch::types_module(&mut file, lenient_enums)?;
+    patch::refuse_strict_enums(&file)?;
     patch::document(&mut file, &parameter_docs)?;
     // progenitor's usage snippets use unbound variables and are fenced as ```ignore; as `text`
     // they stay readable in rustdoc without showing up as ignored tests.
@@ -132,6 +133,28 @@ mod tests {
     fn generation_is_deterministic() {
         let spec = read_spec_text().unwrap();
         assert_eq!(generate(&spec).unwrap(), generate(&spec).unwrap());
+    }
+
+    /// A path-level parameter and a shared response component are places progenitor reads
+    /// but the walk over operations once missed: their enums must come out lenient too.
+    #[test]
+    fn enums_outside_operations_and_schemas_come_out_lenient() {
+        let spec = read_spec_text().unwrap();
+        let changed = spec.replacen(
+            "  /api/v1/backups/:\n    get:\n",
+            "  /api/v1/backups/:\n    parameters:\n      - name: view\n        in: query\n        \
+             schema:\n          enum: [full, brief]\n    get:\n",
+            1,
+        );
+        assert_ne!(spec, changed, "the test's anchor text left the spec");
+        let code = generate(&changed).unwrap();
+        assert!(
+            code.contains("pub enum ListBackupsView {"),
+            "no enum for `view`"
+        );
+        let lenient = code.split("pub enum ListBackupsView {").nth(1).unwrap();
+        let body = &lenient[..lenient.find('}').unwrap()];
+        assert!(body.contains("Unknown(crate::UnknownValue)"), "{body}");
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub struct EnumValue {
 /// two values that give one Rust variant name.
 pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
     let mut hoisted: Vec<(String, Value)> = Vec::new();
+    // An enum can also sit in a shared parameter, request body, response or header, or in a
+    // path-level parameter: bring each into the operations that use it (as progenitor reads
+    // them anyway), so that the walk below finds it.
+    inline_shared_components(spec);
 
     let names: Vec<String> = spec
         .pointer("/components/schemas")
@@ -198,10 +202,98 @@ fn hoist_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value
     }
 }
 
+/// A string enum: `type: string` with an `enum`, or an `enum` of strings with no `type` (typify
+/// makes a strict Rust enum of either).
 fn is_string_enum(schema: &Value) -> bool {
-    schema.get("enum").is_some()
-        && schema.get("$ref").is_none()
-        && schema.get("type").and_then(Value::as_str) == Some("string")
+    let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+        return false;
+    };
+    schema.get("$ref").is_none()
+        && match schema.get("type") {
+            Some(kind) => kind.as_str() == Some("string"),
+            None => !values.is_empty() && values.iter().all(Value::is_string),
+        }
+}
+
+/// Replaces every `$ref` under `paths` to a shared parameter, request body, response or
+/// header by a copy of what it names, and moves each path-level parameter into the
+/// operations of its path that do not declare one of the same name and location (OpenAPI's
+/// rule). Schemas stay references: they are hoisted where they are defined.
+fn inline_shared_components(spec: &mut Value) {
+    let components = spec.get("components").cloned().unwrap_or(Value::Null);
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        inline_refs(item, &components, 0);
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        let Some(Value::Array(shared)) = item.remove("parameters") else {
+            continue;
+        };
+        for (key, operation) in item.iter_mut() {
+            if !HTTP_METHODS.contains(&key.as_str()) {
+                continue;
+            }
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
+            let own = operation
+                .entry("parameters")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            let Some(own) = own.as_array_mut() else {
+                continue;
+            };
+            let key_of = |p: &Value| (p.get("in").cloned(), p.get("name").cloned());
+            for parameter in &shared {
+                if !own.iter().any(|p| key_of(p) == key_of(parameter)) {
+                    own.push(parameter.clone());
+                }
+            }
+        }
+    }
+}
+
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Inlines `$ref`s to `components/{parameters,requestBodies,responses,headers}` in `value`
+/// (`depth` stops a reference cycle).
+fn inline_refs(value: &mut Value, components: &Value, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let target = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/"))
+                .filter(|r| {
+                    ["parameters/", "requestBodies/", "responses/", "headers/"]
+                        .iter()
+                        .any(|kind| r.starts_with(kind))
+                })
+                .and_then(|r| components.pointer(&format!("/{r}")))
+                .cloned();
+            if let Some(target) = target {
+                *value = target;
+                inline_refs(value, components, depth + 1);
+                return;
+            }
+            for child in map.values_mut() {
+                inline_refs(child, components, depth);
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                inline_refs(child, components, depth);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn reference(name: &str) -> Value {
@@ -421,6 +513,49 @@ mod tests {
         assert_eq!(
             spec.pointer("/paths/~1x~1/get/parameters/0/schema"),
             Some(&json!({"$ref": "#/components/schemas/ListThingsSortOrder"}))
+        );
+    }
+
+    #[test]
+    fn enums_in_shared_components_and_path_parameters_are_hoisted_too() {
+        let state = json!({"type": "object",
+            "properties": {"state": {"type": "string", "enum": ["on"]}}});
+        let mut spec = json!({
+            "paths": {"/x/{id}/": {
+                "parameters": [{"name": "view", "in": "query",
+                    "schema": {"enum": ["full", "brief"]}}],
+                "get": {
+                    "operationId": "getThing",
+                    "parameters": [{"$ref": "#/components/parameters/Sort"}],
+                    "requestBody": {"$ref": "#/components/requestBodies/Filter"},
+                    "responses": {"200": {"$ref": "#/components/responses/Thing"}}
+                }
+            }},
+            "components": {
+                "schemas": {},
+                "parameters": {"Sort": {"name": "sort", "in": "query",
+                    "schema": {"type": "string", "enum": ["asc", "desc"]}}},
+                "requestBodies": {"Filter": {"content": {"application/json": {"schema": state}}}},
+                "responses": {"Thing": {"description": "a thing",
+                    "content": {"application/json": {"schema": state}}}}
+            }
+        });
+        let enums = hoist(&mut spec).unwrap();
+        let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "GetThingBodyState",
+                "GetThingResponse200State",
+                "GetThingSort",
+                "GetThingView"
+            ]
+        );
+        // The path-level parameter now belongs to the operation, hoisted like its own.
+        assert_eq!(spec.pointer("/paths/~1x~1{id}~1/parameters"), None);
+        assert_eq!(
+            spec.pointer("/paths/~1x~1{id}~1/get/parameters/1/schema"),
+            Some(&json!({"$ref": "#/components/schemas/GetThingView"}))
         );
     }
 

@@ -42,6 +42,60 @@ pub(super) fn types_module(file: &mut syn::File, extra: Vec<Item>) -> Result<()>
     Ok(())
 }
 
+/// Fails when the `types` module holds an enum of unit variants only: a strict enum, which
+/// would fail a whole page on one value the spec does not list. Every string enum should
+/// have been replaced by a lenient one (with its `Unknown` variant); one that was not comes
+/// from a place [`super::enums::hoist`] does not look.
+pub(super) fn refuse_strict_enums(file: &syn::File) -> Result<()> {
+    let strict: Vec<String> = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_ref(),
+            _ => None,
+        })
+        .into_iter()
+        .flat_map(|(_, items)| items)
+        .filter_map(|item| match item {
+            Item::Enum(e) if e.variants.iter().all(|v| v.fields.is_empty()) => {
+                Some(e.ident.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    if strict.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "progenitor generated strict enums ({}): each would fail a whole response on a \
+             value the spec does not list. Teach codegen/enums.rs::hoist to find them.",
+            strict.join(", ")
+        )
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod strict_enum_tests {
+    use super::*;
+
+    #[test]
+    fn a_strict_enum_in_types_is_refused_and_a_lenient_one_is_not() {
+        let strict: syn::File = parse_quote! {
+            pub mod types {
+                pub enum Tier { Hot, Cold }
+                pub enum Kind { A, Unknown(crate::UnknownValue) }
+            }
+        };
+        let error = refuse_strict_enums(&strict).unwrap_err().to_string();
+        assert!(error.contains("(Tier)"), "{error}");
+        let lenient: syn::File = parse_quote! {
+            pub mod types { pub enum Kind { A, Unknown(crate::UnknownValue) } }
+        };
+        refuse_strict_enums(&lenient).unwrap();
+    }
+}
+
 /// Removes `derive_path` from the item's `#[derive(...)]` lists and, when it was there,
 /// derives it under `#[cfg_attr(feature = "<feature>", derive(...))]` instead.
 fn gate_derive(attrs: &mut Vec<Attribute>, derive_path: &str, feature: &str) -> Result<()> {
