@@ -87,6 +87,27 @@ pub fn generate(spec_text: &str) -> Result<String> {
     ))
 }
 
+/// [`generate`] for a spec that may not generate at all: progenitor asserts rather than errs
+/// on some specs it cannot express (two error body types for one operation, say), and that
+/// panic comes back as an error naming it.
+///
+/// # Errors
+///
+/// What [`generate`] fails with, or progenitor's panic message.
+pub fn try_generate(spec_text: &str) -> Result<String> {
+    match std::panic::catch_unwind(|| generate(spec_text)) {
+        Ok(generated) => generated,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            Err(format!("progenitor panicked: {message}").into())
+        }
+    }
+}
+
 /// Each operation's parameter descriptions, by the name of its generated builder.
 fn parameter_docs(document: &serde_json::Value) -> patch::ParameterDocs {
     let mut docs = patch::ParameterDocs::new();

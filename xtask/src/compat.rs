@@ -15,6 +15,13 @@
 //! response fields (every generated struct is `#[non_exhaustive]`), response enum values
 //! (every string enum is lenient). Text for people is **docs-only**. A change no rule knows
 //! is reported as breaking, to be reviewed by hand, rather than passed in silence.
+//!
+//! The rules explain a change in the spec's terms; the generated code is the ground truth.
+//! So compat also generates the client from both specs with today's codegen and compares
+//! their public items ([`surface`]): an item that goes or changes its type or signature is
+//! breaking even where no rule saw it (typify has more choices than rules can list).
+
+mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -85,6 +92,19 @@ pub struct Contract {
 /// working tree, prints every change, and fails when a breaking change is not matched by a
 /// semver-breaking version bump.
 pub fn run(base: Option<&str>) -> Result<()> {
+    let report = report(base)?;
+    if report.passes {
+        Ok(())
+    } else {
+        Err(report.verdict.into())
+    }
+}
+
+/// Compares and prints every change (and the verdict when it passes); the caller decides
+/// what a failing verdict does. `cargo xtask compat` exits 1 for it and 2 when it could not
+/// compare at all (a bad git ref, a spec that is not YAML), so that a script can tell "this
+/// change needs a bump" from "the check did not run".
+pub fn report(base: Option<&str>) -> Result<Report> {
     let old = match base {
         Some(reference) => Contract::at_git_ref(reference)?,
         None => Contract::released()?,
@@ -94,10 +114,8 @@ pub fn run(base: Option<&str>) -> Result<()> {
     print!("{}", report.text);
     if report.passes {
         println!("{}", report.verdict);
-        Ok(())
-    } else {
-        Err(report.verdict.into())
     }
+    Ok(report)
 }
 
 /// What [`compare`] found.
@@ -111,6 +129,46 @@ pub struct Report {
     pub verdict: String,
     /// Every change and the counts, as printed (the verdict is printed after it).
     pub text: String,
+    /// The generated client's public items that go or change (empty when neither spec
+    /// generates, or nothing breaks).
+    pub generated_breaks: Vec<String>,
+}
+
+/// The most breaks of the generated client's items a report lists one by one.
+const LISTED_BREAKS: usize = 12;
+
+/// What generating the client from both specs says of the change.
+enum Generated {
+    /// Both generate: the public items that go or change, and how many are new.
+    Compared { breaks: Vec<String>, added: usize },
+    /// The new spec cannot be generated (progenitor refuses it, or panics).
+    NewFails(String),
+    /// The old spec does not generate with today's codegen, so there is nothing to compare
+    /// with; the rules alone judge.
+    OldFails(String),
+}
+
+impl Generated {
+    fn between(old: &str, new: &str) -> Self {
+        let generate = |spec: &str| crate::codegen::try_generate(spec).map_err(|e| e.to_string());
+        let surface = |code: &str| surface::surface(code).map_err(|e| e.to_string());
+        let old = match generate(old).and_then(|code| surface(&code)) {
+            Ok(old) => old,
+            Err(e) => return Generated::OldFails(e),
+        };
+        let new = match generate(new).and_then(|code| surface(&code)) {
+            Ok(new) => new,
+            Err(e) => return Generated::NewFails(e),
+        };
+        let (breaks, added) = surface::compare(&old, &new);
+        Generated::Compared {
+            breaks: breaks
+                .into_iter()
+                .map(|b| format!("{}: {}", b.path, b.what))
+                .collect(),
+            added,
+        }
+    }
 }
 
 /// Compares two contracts and judges the version bump.
@@ -124,6 +182,14 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
     let new_doc: Value = serde_yaml_ng::from_str(&new.spec)
         .map_err(|e| format!("parsing {SPEC_PATH} at {}: {e}", new.label))?;
     let changes = diff(&old_doc, &new_doc);
+    let generated = if old.spec == new.spec {
+        Generated::Compared {
+            breaks: Vec::new(),
+            added: 0,
+        }
+    } else {
+        Generated::between(&old.spec, &new.spec)
+    };
 
     let count = |class| changes.iter().filter(|c| c.class == class).count();
     let (breaking, additive, docs) = (
@@ -142,12 +208,56 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
         "{} change(s): {breaking} breaking, {additive} additive, {docs} docs-only\n",
         changes.len()
     ));
-    let needed = required_bump(&old.version, &changes);
+    let generated_breaks = match generated {
+        Generated::Compared { breaks, added } => {
+            if !breaks.is_empty() || added > 0 {
+                text.push_str(&format!(
+                    "the generated client (today's codegen on both specs): {} public item(s) go or change, {added} added\n",
+                    breaks.len()
+                ));
+            }
+            for line in breaks.iter().take(LISTED_BREAKS) {
+                text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
+            }
+            if breaks.len() > LISTED_BREAKS {
+                text.push_str(&format!(
+                    "  ... and {} more (`cargo xtask public-api` shows them all after codegen)\n",
+                    breaks.len() - LISTED_BREAKS
+                ));
+            }
+            breaks
+        }
+        Generated::NewFails(e) => {
+            let line = format!("the client cannot be generated from the new spec: {e}");
+            text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
+            vec![line]
+        }
+        Generated::OldFails(e) => {
+            text.push_str(&format!(
+                "note: {} does not generate with today's codegen ({e}); the rules above alone judge the change\n",
+                old.label
+            ));
+            Vec::new()
+        }
+    };
+    let what_breaks = if breaking > 0 {
+        format!("{breaking} breaking change(s)")
+    } else {
+        format!(
+            "{} breaking change(s) of the generated client's public items",
+            generated_breaks.len()
+        )
+    };
+    let needed = if generated_breaks.is_empty() {
+        required_bump(&old.version, &changes)
+    } else {
+        Bump::Major
+    };
     let (passes, verdict) = match needed {
         Bump::Major if !is_breaking_bump(&old.version, &new.version) => (
             false,
             format!(
-                "{breaking} breaking change(s) need a semver-breaking release of {CLIENT_CRATE}: \
+                "{what_breaks} need a semver-breaking release of {CLIENT_CRATE}: \
                  {} or later (now {}). Bump the workspace version and say what breaks in \
                  CHANGELOG.md, or make the change additive.",
                 next_breaking(&old.version),
@@ -175,6 +285,7 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
         passes,
         verdict,
         text,
+        generated_breaks,
     })
 }
 
@@ -496,7 +607,10 @@ impl<'a> Diff<'a> {
             match key.as_str() {
                 "operationId" | "parameters" => {}
                 "requestBody" => self.request_body(&at, a, b),
-                "responses" => self.responses(&at, a, b),
+                "responses" => {
+                    self.responses(&at, a, b);
+                    self.response_types(&at, a, b);
+                }
                 "security" => self.push(
                     Class::Breaking,
                     &at,
@@ -617,14 +731,6 @@ impl<'a> Diff<'a> {
     fn responses(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let empty = Value::Object(Map::new());
         let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        let success = |responses: &Value| -> Vec<String> {
-            object(responses)
-                .keys()
-                .filter(|s| s.starts_with('2'))
-                .cloned()
-                .collect()
-        };
-        let old_success = success(old);
         for status in keys(old, new) {
             let where_ = format!("{at} response {status}");
             let (a, b) = (
@@ -638,13 +744,64 @@ impl<'a> Diff<'a> {
                     &where_,
                     "removed: clients that handle it lose it",
                 ),
-                (None, Some(_)) if status.starts_with('2') && !old_success.is_empty() => self.push(
-                    Class::Breaking,
-                    &where_,
-                    "a second success status: the generated method's return type changes",
-                ),
                 (None, Some(_)) => self.push(Class::Additive, &where_, "added"),
                 (Some(a), Some(b)) => self.response(&where_, a, b),
+            }
+        }
+    }
+
+    /// progenitor 0.15 gives a method one success type and one error type, from the bodies
+    /// of its success responses (2xx, 101, `default`) and of its error responses (4xx, 5xx,
+    /// `default`): no body (`()`), a body that is not JSON (a byte stream), or a JSON schema.
+    /// A change of either is a change of the method's signature; two different bodies on one
+    /// side cannot be generated at all.
+    fn response_types(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
+        let empty = Value::Object(Map::new());
+        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+        fn success(status: &str) -> bool {
+            status == "default" || status == "101" || status.starts_with('2')
+        }
+        fn error(status: &str) -> bool {
+            status == "default" || status.starts_with('4') || status.starts_with('5')
+        }
+        type Side = (&'static str, fn(&str) -> bool);
+        let sides: [Side; 2] = [("success", success), ("error", error)];
+        for (side, belongs) in sides {
+            let kinds = |doc: &Value, responses: &Value| -> BTreeSet<BodyKind> {
+                let kinds: BTreeSet<BodyKind> = object(responses)
+                    .iter()
+                    .filter(|(status, _)| belongs(status))
+                    .map(|(_, response)| BodyKind::of(resolve(doc, response)))
+                    .collect();
+                if kinds.is_empty() {
+                    BTreeSet::from([BodyKind::None])
+                } else {
+                    kinds
+                }
+            };
+            let (before, after) = (kinds(self.old, old), kinds(self.new, new));
+            if after.len() > 1 {
+                let list: Vec<String> = after.iter().map(BodyKind::to_string).collect();
+                self.push(
+                    Class::Breaking,
+                    at,
+                    format!(
+                        "its {side} responses now have different bodies ({}): progenitor 0.15 generates one {side} type per operation and cannot generate this",
+                        list.join(", ")
+                    ),
+                );
+            } else if before.len() == 1
+                && before.first().map(BodyKind::category) != after.first().map(BodyKind::category)
+            {
+                self.push(
+                    Class::Breaking,
+                    at,
+                    format!(
+                        "its {side} body changes from {} to {}: the generated method's {side} type changes",
+                        before.first().map(BodyKind::to_string).unwrap_or_default(),
+                        after.first().map(BodyKind::to_string).unwrap_or_default(),
+                    ),
+                );
             }
         }
     }
@@ -719,6 +876,13 @@ impl<'a> Diff<'a> {
             let where_ = format!("{at} {media}");
             match (old.get(&media), new.get(&media)) {
                 (Some(_), None) => self.push(Class::Breaking, &where_, "media type removed"),
+                (None, Some(_)) if usage.request && !object(old).is_empty() => self.push(
+                    Class::Breaking,
+                    &where_,
+                    "a second media type for the body: progenitor 0.15 generates one body type per operation and cannot generate this",
+                ),
+                // What it does to the generated method's type is judged per operation, in
+                // `response_types`.
                 (None, Some(_)) => self.push(Class::Additive, &where_, "media type added"),
                 (Some(a), Some(b)) if a != b => {
                     for key in keys(a, b) {
@@ -884,8 +1048,11 @@ impl<'a> Diff<'a> {
                 "nullable" => {
                     let nullable = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
                     if nullable(b) {
-                        let class = usage.class(Class::Additive, Class::Breaking);
-                        self.push(class, at, "became nullable: the Rust type becomes an Option, and clients must handle null");
+                        // The API accepts more, but the Rust field's type changes either way.
+                        self.push(Class::Breaking, at, usage.say(
+                            "became nullable: the Rust field becomes an Option, so code that reads or sets it changes",
+                            "became nullable: the Rust type becomes an Option, and clients must handle null",
+                        ));
                     } else {
                         self.push(
                             Class::Breaking,
@@ -956,18 +1123,23 @@ impl<'a> Diff<'a> {
                         format!("`{key}` changed from {} to {}", show(a), show(b)),
                     );
                 }
-                "default" => {
-                    let class = usage.class(Class::Breaking, Class::DocsOnly);
-                    self.push(
-                        class,
-                        at,
-                        format!(
-                            "default changed from {} to {}: a request that leaves it out now means something else",
-                            show(a),
-                            show(b)
-                        ),
-                    );
-                }
+                // In a request, leaving the value out now means something else; in a
+                // response, an old client fills in the old default. Either way typify drops
+                // the `Option` of an optional field that gains a default (and adds it back
+                // when the default goes): the field's Rust type changes.
+                "default" => self.push(
+                    Class::Breaking,
+                    at,
+                    format!(
+                        "default changed from {} to {}: {}; an optional field with a default is no Option in Rust",
+                        show(a),
+                        show(b),
+                        usage.say(
+                            "a request that leaves it out now means something else",
+                            "old clients fill in the old default"
+                        )
+                    ),
+                ),
                 "readOnly" | "writeOnly" | "not" | "discriminator" => self.push(
                     Class::Breaking,
                     at,
@@ -1111,12 +1283,12 @@ impl<'a> Diff<'a> {
                             self.push(class, &where_, reason);
                         }
                         (true, false) => {
-                            let class = usage.class(Class::Additive, Class::Breaking);
+                            // The API accepts more, but typify makes the field an Option.
                             let reason = usage.say(
-                                "became optional: the generated builder still takes it",
+                                "became optional: its Rust field becomes an Option, so code that reads it, or sets it with a value that is not an Option, changes",
                                 "became optional: clients may not get it, and its Rust type becomes an Option",
                             );
-                            self.push(class, &where_, reason);
+                            self.push(Class::Breaking, &where_, reason);
                         }
                         _ => {}
                     }
@@ -1170,6 +1342,55 @@ impl<'a> Diff<'a> {
             at,
             format!("`{key}` {how} ({} -> {})", show(old), show(new)),
         );
+    }
+}
+
+/// What progenitor makes of a response's body (see `Diff::response_types`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum BodyKind {
+    /// No content: `()`.
+    None,
+    /// Content, none of it JSON: a byte stream.
+    Raw,
+    /// A JSON body: the schema, as the spec writes it (a `$ref` names its type).
+    Json(String),
+}
+
+impl BodyKind {
+    fn of(response: &Value) -> Self {
+        let content = object(response.get("content").unwrap_or(&Value::Null));
+        let json = content.iter().find(|(media, _)| {
+            *media == "application/json" || media.starts_with("application/json;")
+        });
+        match json {
+            Some((_, media)) => {
+                let schema = media.get("schema").unwrap_or(&Value::Null);
+                BodyKind::Json(match reference_name(schema) {
+                    Some(name) => format!("JSON {name}"),
+                    None => format!("JSON {schema}"),
+                })
+            }
+            None if content.is_empty() => BodyKind::None,
+            None => BodyKind::Raw,
+        }
+    }
+
+    fn category(&self) -> u8 {
+        match self {
+            BodyKind::None => 0,
+            BodyKind::Raw => 1,
+            BodyKind::Json(_) => 2,
+        }
+    }
+}
+
+impl fmt::Display for BodyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyKind::None => f.write_str("no body"),
+            BodyKind::Raw => f.write_str("a body that is not JSON"),
+            BodyKind::Json(schema) => f.write_str(schema),
+        }
     }
 }
 
@@ -1600,6 +1821,30 @@ mod tests {
             at(s, &format!("{BACKUP}/properties/description"))["nullable"] = json!(true);
         });
         only(&nullable, Class::Breaking, "became nullable");
+
+        // The API accepts more, but the generated field becomes an Option.
+        let optional_in_request = changes_after(|s| {
+            at(s, &format!("{request}/required"))
+                .as_array_mut()
+                .unwrap()
+                .retain(|v| v != "server_id");
+        });
+        only(
+            &optional_in_request,
+            Class::Breaking,
+            "CreateBackupRequest.server_id: became optional: its Rust field becomes an Option",
+        );
+
+        // typify drops the Option of an optional field with a default.
+        let defaulted = changes_after(|s| {
+            at(s, "/components/schemas/Restore/properties/message")["default"] =
+                json!("Restore started");
+        });
+        only(
+            &defaulted,
+            Class::Breaking,
+            "an optional field with a default is no Option",
+        );
     }
 
     #[test]
@@ -1671,10 +1916,59 @@ mod tests {
         });
         only(&error_status, Class::Additive, "response 409: added");
 
+        // progenitor gives a method one success type: a second success status with another
+        // body cannot be generated, one with the same body is just another status.
         let success = changes_after(|s| {
             at(s, &format!("{CREATE}/responses"))["200"] = json!({"description": "already there"});
         });
-        only(&success, Class::Breaking, "a second success status");
+        let breaking: Vec<_> = success
+            .iter()
+            .filter(|(c, _)| *c == Class::Breaking)
+            .collect();
+        assert_eq!(breaking.len(), 1, "{success:#?}");
+        assert!(
+            breaking[0].1.contains(
+                "success responses now have different bodies (no body, JSON CreatedBackup)"
+            )
+        );
+        let same_body = changes_after(|s| {
+            let created = at(s, &format!("{CREATE}/responses/201")).clone();
+            at(s, &format!("{CREATE}/responses"))["200"] = created;
+        });
+        only(&same_body, Class::Additive, "response 200: added");
+
+        // An error status without a body, where the others have DRF's JSON body.
+        let bare_error = changes_after(|s| {
+            at(s, &format!("{CREATE}/responses"))["409"] = json!({"description": "Conflict"});
+        });
+        assert!(
+            bare_error.iter().any(|(c, r)| *c == Class::Breaking
+                && r.contains("error responses now have different bodies (no body, JSON Error)")),
+            "{bare_error:#?}"
+        );
+
+        // A body where the method returned nothing changes its return type.
+        let delete_204 = "/paths/~1api~1v1~1backups~1{backup_id}~1/delete/responses/204";
+        let body_added = changes_after(|s| {
+            at(s, delete_204)["content"] = json!({"application/json": {"schema":
+                {"$ref": "#/components/schemas/Backup"}}});
+        });
+        assert!(
+            body_added.iter().any(|(c, r)| *c == Class::Breaking
+                && r.contains("success body changes from no body to JSON Backup")),
+            "{body_added:#?}"
+        );
+
+        // progenitor generates one request body per operation.
+        let second_body = changes_after(|s| {
+            at(s, &format!("{CREATE}/requestBody/content"))["application/x-www-form-urlencoded"] =
+                json!({"schema": {"$ref": "#/components/schemas/CreateBackupRequest"}});
+        });
+        only(
+            &second_body,
+            Class::Breaking,
+            "a second media type for the body",
+        );
 
         let reference = changes_after(|s| {
             at(
@@ -1740,6 +2034,73 @@ mod tests {
         assert!(bumped.passes, "{}", bumped.text);
         let docs = compare(&contract(&old_spec, "0.2.0"), &contract(&old_spec, "0.2.0")).unwrap();
         assert!(docs.passes && docs.changes.is_empty());
+    }
+
+    /// typify picks `u64` for an integer with no format and a minimum of 0: no spec rule
+    /// sees a type change there, the generated client's public items do.
+    #[test]
+    fn the_generated_client_catches_what_no_rule_sees() {
+        let with_field = |schema: &str| {
+            read_spec_text().unwrap().replacen(
+                "        message:\n          type: string\n          description: What happens next",
+                &format!("        priority:\n          {schema}\n        message:\n          type: string\n          description: What happens next"),
+                1,
+            )
+        };
+        let (old_spec, new_spec) = (
+            with_field("type: integer"),
+            with_field("type: integer\n          minimum: 0"),
+        );
+        assert_ne!(
+            old_spec,
+            read_spec_text().unwrap(),
+            "the test's anchor left the spec"
+        );
+        let contract = |spec: &str| Contract {
+            spec: spec.to_owned(),
+            version: semver::Version::parse("0.2.0").unwrap(),
+            label: "test".into(),
+        };
+        let report = compare(&contract(&old_spec), &contract(&new_spec)).unwrap();
+        // The rules alone call a response's narrower bound additive.
+        assert!(
+            report.changes.iter().all(|c| c.class == Class::Additive),
+            "{}",
+            report.text
+        );
+        assert!(!report.passes, "{}", report.text);
+        assert!(
+            report.generated_breaks.iter().any(|b| b.starts_with(
+                "types::Restore.priority: changed from `Option<i64>` to `Option<u64>`"
+            )),
+            "{}",
+            report.text
+        );
+        assert!(
+            report
+                .verdict
+                .contains("of the generated client's public items"),
+            "{}",
+            report.verdict
+        );
+
+        // A spec progenitor cannot generate is breaking, with progenitor's reason.
+        let unbuildable = old_spec.replacen(
+            "    delete:\n      operationId: deleteBackup\n",
+            "    delete:\n      operationId: deleteBackup\n      requestBody:\n        content:\n          application/json: {schema: {type: object}}\n          text/plain: {schema: {type: string}}\n",
+            1,
+        );
+        assert_ne!(unbuildable, old_spec);
+        let report = compare(&contract(&old_spec), &contract(&unbuildable)).unwrap();
+        assert!(!report.passes);
+        assert!(
+            report
+                .generated_breaks
+                .iter()
+                .any(|b| b.contains("cannot be generated")),
+            "{}",
+            report.text
+        );
     }
 
     #[test]

@@ -17,8 +17,9 @@ commands:
   lint               check the spec: operationIds, responses, examples against their schemas
   compat [--base REF]
                      the spec's changes since the last release (or a git ref), each breaking,
-                     additive or docs-only; fails when a breaking change lacks a semver-breaking
-                     version bump of vpsorg-backups-client
+                     additive or docs-only, judged by the rules and by the generated client's
+                     public items; exit 1 when a breaking change lacks a semver-breaking version
+                     bump of vpsorg-backups-client, 2 when it could not compare
   compat --record    record the working tree's spec and version as the last release
   evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
                      downstream crate compiling, and compat fails breaking ones without a bump
@@ -46,8 +47,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["lint"] => lint(),
-        ["compat"] => compat::run(None),
-        ["compat", "--base", base] => compat::run(Some(base)),
+        ["compat"] => return compat_main(None),
+        ["compat", "--base", base] => return compat_main(Some(base)),
         ["compat", "--record"] => compat::record(),
         ["evolution"] => evolution::run(),
         ["public-api"] => public_api::run(false),
@@ -70,6 +71,22 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask compat`: exit 0 when the version covers the changes, 1 when a breaking
+/// change needs a semver-breaking bump, 2 when the comparison could not run.
+fn compat_main(base: Option<&str>) -> ExitCode {
+    match compat::report(base) {
+        Ok(report) if report.passes => ExitCode::SUCCESS,
+        Ok(report) => {
+            eprintln!("error: {}", report.verdict);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: compat could not compare: {e}");
+            ExitCode::from(2)
         }
     }
 }

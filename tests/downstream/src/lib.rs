@@ -12,7 +12,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use vpsorg_backups::{
     Backup, BackupRef, BackupStatus, BackupType, Client, CreatedBackup, Error, Page,
-    PaginationIssue, Resource, Restore, RestoreStatus, RetryPolicy, ServerRef, StatusChange,
+    PaginationIssue, Resource, Restore, RestoreStatus, RetriedOperation, RetryNotice, RetryPolicy,
+    ServerRef, StatusChange,
 };
 use vpsorg_backups_client::types;
 
@@ -146,6 +147,24 @@ pub fn client(base_url: &str, token: &str) -> Result<Client, Error> {
         .retry(RetryPolicy::default())
         .user_agent("downstream/1.0")
         .allow_insecure_http(true)
+        .on_retry(|notice: &RetryNotice<'_>| {
+            let RetryNotice {
+                operation,
+                attempt,
+                delay,
+                error,
+                ..
+            } = notice;
+            let what = match operation {
+                RetriedOperation::ListBackups => "list",
+                RetriedOperation::CreateBackup => "create",
+                RetriedOperation::DeleteBackup => "delete",
+                RetriedOperation::RestoreServer => "restore",
+                RetriedOperation::WaitUntilCompleted => "wait",
+                _ => "other",
+            };
+            let _ = format!("{what} attempt {attempt} in {delay:?}: {}", explain(error));
+        })
         .build()
 }
 
@@ -197,10 +216,14 @@ pub async fn backup_and_wait(client: &Client, server_id: i64) -> Result<Backup, 
         .send()
         .await?;
     let CreatedBackup {
-        backup, message, ..
+        backup,
+        message,
+        recovered,
+        ..
     } = &created;
     let target = BackupRef::from(backup);
-    let _ = (message.len(), target.server_id, target.backup_id);
+    // `recovered`: the answer was lost and the backup found by listing.
+    let _ = (message.len(), recovered, target.server_id, target.backup_id);
     client
         .backups()
         .wait_until_completed(&created)
@@ -227,7 +250,15 @@ pub async fn backup_and_wait(client: &Client, server_id: i64) -> Result<Backup, 
 ///
 /// Deletion errors other than not found.
 pub async fn delete(client: &Client, backup_id: i64) -> Result<(), Error> {
-    match client.backups().delete(backup_id).send().await {
+    // A delete is idempotent: this caller wants more patience than the client's default.
+    let patient = RetryPolicy::default().max_attempts(6);
+    match client
+        .backups()
+        .delete(backup_id)
+        .retry(patient)
+        .send()
+        .await
+    {
         Err(Error::NotFound { .. }) | Ok(()) => Ok(()),
         Err(other) => Err(other),
     }
@@ -342,7 +373,21 @@ pub async fn raw_writes(
         .await?
         .into_inner();
     Ok(format!(
-        "{} {} {} {:?} {}",
-        created.message, restore.backup_id, restore.status, restore.message, restore.server.name
+        "{} {} {} {} {} {} {:?} {:?} {:?} {} {} {:?} {} {} {}",
+        created.id,
+        created.server.id,
+        created.server.name,
+        created.backup_type,
+        created.status,
+        created.created_at,
+        created.size_mb,
+        created.expires_at,
+        created.description,
+        created.message,
+        restore.backup_id,
+        restore.message,
+        restore.status,
+        restore.server.id,
+        restore.server.name,
     ))
 }

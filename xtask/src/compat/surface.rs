@@ -1,0 +1,424 @@
+//! The public surface of generated code: every item a dependent crate can name, with what its
+//! code depends on (a field's type, a function's signature, a type's derives).
+//!
+//! The spec rules in the parent module explain a change in the spec's terms, but typify has
+//! choices no rule lists (a `default` that drops an `Option`, an integer's bounds that pick
+//! `u64`, a `title` that renames a type). Comparing what the generated client exposes before
+//! and after catches those: a removed or changed item is a breaking change for someone.
+
+use std::collections::BTreeMap;
+
+use quote::ToTokens;
+use syn::{Fields, ImplItem, Item, Visibility};
+
+/// One public item: the text a dependent's code depends on, and where it belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Entry {
+    /// What a user's code sees of it: a field's type, a function's signature.
+    pub(super) signature: String,
+    /// The type it belongs to (a field, variant, method, derive or trait impl of it).
+    pub(super) owner: Option<String>,
+    /// A field or variant: a new one breaks literals and exhaustive matches of a type that
+    /// is not `#[non_exhaustive]`.
+    pub(super) member: bool,
+}
+
+/// Every public item of `code` (a Rust file), by path.
+///
+/// # Errors
+///
+/// Code that does not parse.
+pub(super) fn surface(code: &str) -> crate::Result<BTreeMap<String, Entry>> {
+    let file = syn::parse_file(code).map_err(|e| format!("parsing generated code: {e}"))?;
+    let mut items = Surface::default();
+    items.walk(&file.items, "");
+    Ok(items.0)
+}
+
+/// Whether a struct or enum at `path` is `#[non_exhaustive]`.
+fn non_exhaustive_key(path: &str) -> String {
+    format!("{path} #[non_exhaustive]")
+}
+
+/// One difference between two surfaces that can break a dependent crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Break {
+    /// The item's path.
+    pub(super) path: String,
+    /// What happened to it.
+    pub(super) what: String,
+}
+
+/// What changed from `old` to `new`: the breaks (a removed type once, not again for each of
+/// its fields and methods), and how many items were added harmlessly.
+pub(super) fn compare(
+    old: &BTreeMap<String, Entry>,
+    new: &BTreeMap<String, Entry>,
+) -> (Vec<Break>, usize) {
+    let removed = |path: &str| old.contains_key(path) && !new.contains_key(path);
+    let mut breaks = Vec::new();
+    for (path, entry) in old {
+        match new.get(path) {
+            None if entry.owner.as_deref().is_some_and(removed) => {}
+            None => {
+                let with = old
+                    .values()
+                    .filter(|e| e.owner.as_deref() == Some(path.as_str()))
+                    .count();
+                breaks.push(Break {
+                    path: path.clone(),
+                    what: match with {
+                        0 => "removed".into(),
+                        n => format!("removed, with its {n} fields, methods and impls"),
+                    },
+                });
+            }
+            Some(now) if now.signature != entry.signature => breaks.push(Break {
+                path: path.clone(),
+                what: format!("changed from `{}` to `{}`", entry.signature, now.signature),
+            }),
+            Some(_) => {}
+        }
+    }
+    let mut added = 0;
+    for (path, entry) in new {
+        if old.contains_key(path) {
+            continue;
+        }
+        match &entry.owner {
+            // A new type is nobody's literal yet.
+            Some(owner)
+                if entry.member
+                    && old.contains_key(owner)
+                    && !new.contains_key(&non_exhaustive_key(owner)) =>
+            {
+                breaks.push(Break {
+                    path: path.clone(),
+                    what: format!(
+                        "added to `{owner}`, which is not #[non_exhaustive]: struct literals \
+                         and exhaustive matches break"
+                    ),
+                })
+            }
+            _ => added += 1,
+        }
+    }
+    (breaks, added)
+}
+
+#[derive(Default)]
+struct Surface(BTreeMap<String, Entry>);
+
+impl Surface {
+    fn put(&mut self, path: String, signature: String, owner: Option<&str>, member: bool) {
+        let owner = owner.map(str::to_owned);
+        self.0.insert(
+            path,
+            Entry {
+                signature,
+                owner,
+                member,
+            },
+        );
+    }
+
+    fn walk(&mut self, items: &[Item], prefix: &str) {
+        for item in items {
+            match item {
+                Item::Mod(module) if is_pub(&module.vis) => {
+                    if let Some((_, content)) = &module.content {
+                        self.walk(content, &format!("{prefix}{}::", module.ident));
+                    }
+                }
+                Item::Struct(s) if is_pub(&s.vis) => {
+                    let path = format!("{prefix}{}", s.ident);
+                    self.put(
+                        path.clone(),
+                        format!("struct{}", tokens(&s.generics)),
+                        None,
+                        false,
+                    );
+                    self.type_attributes(&s.attrs, &path);
+                    let fields: Vec<(String, String)> = match &s.fields {
+                        Fields::Named(named) => named
+                            .named
+                            .iter()
+                            .filter(|f| is_pub(&f.vis))
+                            .filter_map(|f| {
+                                Some((format!(".{}", f.ident.as_ref()?), tokens(&f.ty)))
+                            })
+                            .collect(),
+                        Fields::Unnamed(unnamed) => unnamed
+                            .unnamed
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, f)| is_pub(&f.vis))
+                            .map(|(i, f)| (format!(".{i}"), tokens(&f.ty)))
+                            .collect(),
+                        Fields::Unit => Vec::new(),
+                    };
+                    for (name, ty) in fields {
+                        self.put(format!("{path}{name}"), ty, Some(&path), true);
+                    }
+                }
+                Item::Enum(e) if is_pub(&e.vis) => {
+                    let path = format!("{prefix}{}", e.ident);
+                    self.put(
+                        path.clone(),
+                        format!("enum{}", tokens(&e.generics)),
+                        None,
+                        false,
+                    );
+                    self.type_attributes(&e.attrs, &path);
+                    for variant in &e.variants {
+                        self.put(
+                            format!("{path}::{}", variant.ident),
+                            tokens(&variant.fields),
+                            Some(&path),
+                            true,
+                        );
+                    }
+                }
+                Item::Impl(block) => {
+                    let owner = type_path(prefix, &block.self_ty);
+                    if let Some((trait_path, _)) = &block.trait_ {
+                        // A trait impl is public wherever its type is; what it promises is
+                        // the trait, its arguments and the impl's generics.
+                        self.put(
+                            format!("{owner}: impl {}", tokens(trait_path)),
+                            tokens(&block.generics),
+                            Some(&owner),
+                            false,
+                        );
+                        continue;
+                    }
+                    for member in &block.items {
+                        match member {
+                            ImplItem::Fn(f) if is_pub(&f.vis) => self.put(
+                                format!("{owner}::{}", f.sig.ident),
+                                tokens(&f.sig),
+                                Some(&owner),
+                                false,
+                            ),
+                            ImplItem::Const(c) if is_pub(&c.vis) => self.put(
+                                format!("{owner}::{}", c.ident),
+                                tokens(&c.ty),
+                                Some(&owner),
+                                false,
+                            ),
+                            _ => {}
+                        }
+                    }
+                }
+                Item::Fn(f) if is_pub(&f.vis) => self.put(
+                    format!("{prefix}{}", f.sig.ident),
+                    tokens(&f.sig),
+                    None,
+                    false,
+                ),
+                Item::Const(c) if is_pub(&c.vis) => {
+                    self.put(format!("{prefix}{}", c.ident), tokens(&c.ty), None, false)
+                }
+                Item::Type(t) if is_pub(&t.vis) => {
+                    self.put(format!("{prefix}{}", t.ident), tokens(&t.ty), None, false)
+                }
+                Item::Trait(t) if is_pub(&t.vis) => self.put(
+                    format!("{prefix}trait {}", t.ident),
+                    tokens(&t.generics),
+                    None,
+                    false,
+                ),
+                Item::Use(u) if is_pub(&u.vis) => self.put(
+                    format!("{prefix}use {}", tokens(&u.tree)),
+                    String::new(),
+                    None,
+                    false,
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// The attributes of a type that a dependent's code relies on: each derived trait, the
+    /// feature-gated derives, and `#[non_exhaustive]` (whose presence decides whether a new
+    /// field or variant breaks anyone).
+    fn type_attributes(&mut self, attrs: &[syn::Attribute], path: &str) {
+        for attr in attrs {
+            let name = attr.path().to_token_stream().to_string();
+            match name.as_str() {
+                "derive" => {
+                    let Ok(list) = attr.parse_args_with(
+                        syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                    ) else {
+                        continue;
+                    };
+                    for derived in list {
+                        self.put(
+                            format!("{path}: derive {}", tokens(&derived)),
+                            String::new(),
+                            Some(path),
+                            false,
+                        );
+                    }
+                }
+                "non_exhaustive" => {
+                    self.put(non_exhaustive_key(path), String::new(), Some(path), false)
+                }
+                "cfg_attr" => self.put(
+                    format!("{path}: #[{}]", tokens(&attr.meta)),
+                    String::new(),
+                    Some(path),
+                    false,
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The path of the type an `impl` in module `prefix` is for, without generic arguments and
+/// with `super::` and `crate::` resolved: `builder::DeleteBackup<'a>` in the root is
+/// `builder::DeleteBackup`, `super::Backup` in `types::builder` is `types::Backup`.
+fn type_path(prefix: &str, ty: &syn::Type) -> String {
+    let syn::Type::Path(path) = ty else {
+        return format!("{prefix}{}", tokens(ty));
+    };
+    let mut segments: Vec<String> = prefix
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for segment in &path.path.segments {
+        match segment.ident.to_string().as_str() {
+            "super" => {
+                segments.pop();
+            }
+            "crate" => segments.clear(),
+            "self" => {}
+            name => segments.push(name.to_owned()),
+        }
+    }
+    segments.join("::")
+}
+
+fn is_pub(vis: &Visibility) -> bool {
+    matches!(vis, Visibility::Public(_))
+}
+
+/// The item's tokens as text, spaced the way people write Rust (`Option<String>`, not
+/// `Option < String >`), so that a report reads well.
+fn tokens(value: &impl ToTokens) -> String {
+    let mut text = value.to_token_stream().to_string();
+    for (from, to) in [
+        // The generated code spells out std's paths; people read the short names.
+        (":: std :: option :: ", ""),
+        (":: std :: string :: ", ""),
+        (":: std :: convert :: ", ""),
+        (":: std :: fmt :: ", "fmt :: "),
+        (":: std :: ", "std :: "),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ::", "::"),
+        (" : ", ": "),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" [", "["),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breaks(old: &str, new: &str) -> (Vec<String>, usize) {
+        let (breaks, added) = compare(&surface(old).unwrap(), &surface(new).unwrap());
+        (
+            breaks
+                .into_iter()
+                .map(|b| format!("{}: {}", b.path, b.what))
+                .collect(),
+            added,
+        )
+    }
+
+    #[test]
+    fn a_field_that_loses_its_option_is_a_break() {
+        let old =
+            "pub mod types { #[non_exhaustive] pub struct R { pub message: Option<String> } }";
+        let new = "pub mod types { #[non_exhaustive] pub struct R { pub message: String } }";
+        let (found, added) = breaks(old, new);
+        assert_eq!(
+            found,
+            ["types::R.message: changed from `Option<String>` to `String`"]
+        );
+        assert_eq!(added, 0);
+    }
+
+    #[test]
+    fn new_fields_and_variants_break_only_types_that_are_not_non_exhaustive() {
+        let old = "pub mod types {
+            #[non_exhaustive] pub struct A { pub x: i64 }
+            pub struct B { pub x: i64 }
+            #[non_exhaustive] pub enum E { One }
+        }";
+        let new = "pub mod types {
+            #[non_exhaustive] pub struct A { pub x: i64, pub y: i64 }
+            pub struct B { pub x: i64, pub y: i64 }
+            #[non_exhaustive] pub enum E { One, Two }
+            pub struct C { pub z: i64 }
+        }";
+        let (found, added) = breaks(old, new);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("types::B.y: added to `types::B`"),
+            "{found:?}"
+        );
+        // A.y, E::Two, and C with its field.
+        assert_eq!(added, 4);
+    }
+
+    #[test]
+    fn a_removed_type_is_one_break_not_one_per_member() {
+        let old = "pub mod builder {
+            #[derive(Debug)] pub struct Delete<'a> { client: &'a u8 }
+            impl<'a> Delete<'a> { pub fn send(self) {} pub fn id(self) -> Self { self } }
+        }";
+        let (found, _) = breaks(old, "pub mod builder {}");
+        assert_eq!(
+            found,
+            ["builder::Delete: removed, with its 3 fields, methods and impls"]
+        );
+    }
+
+    #[test]
+    fn removed_methods_derives_and_trait_impls_are_breaks() {
+        let old = "#[derive(Clone, PartialEq)] pub struct C;
+            impl C { pub fn list(&self) -> u8 { 0 } pub fn get(&self) {} fn private(&self) {} }
+            impl std::fmt::Display for C {}";
+        let new = "#[derive(Clone)] pub struct C;
+            impl C { pub fn list(&self) -> u16 { 0 } }";
+        let (found, _) = breaks(old, new);
+        assert_eq!(
+            found,
+            [
+                "C: derive PartialEq: removed",
+                "C: impl std::fmt::Display: removed",
+                "C::get: removed",
+                "C::list: changed from `fn list(&self) -> u8` to `fn list(&self) -> u16`",
+            ]
+        );
+    }
+}
