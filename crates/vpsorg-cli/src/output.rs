@@ -34,6 +34,65 @@ pub(crate) fn stdout() -> BufWriter<StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
 
+/// stdout for a command that acts as it prints (`delete`, `prune`): once a write fails (the
+/// reader has gone, `| head -1`; a full disk), the rest of the output is dropped and the
+/// command goes on acting, so that no requested deletion is skipped for want of a reader.
+/// [`KeepGoing::finish`] hands back the write error for the command to weigh against its
+/// own failures.
+pub(crate) struct KeepGoing {
+    /// `None` once a write failed.
+    out: Option<BufWriter<StdoutLock<'static>>>,
+    failed: Option<io::Error>,
+}
+
+impl KeepGoing {
+    pub(crate) fn new() -> Self {
+        KeepGoing {
+            out: Some(stdout()),
+            failed: None,
+        }
+    }
+
+    /// Flushes, and gives the first write error, if there was one.
+    pub(crate) fn finish(mut self) -> Result<(), CliError> {
+        let _ = Write::flush(&mut self);
+        match self.failed.take() {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        }
+    }
+
+    fn attempt(
+        &mut self,
+        write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> io::Result<()>,
+    ) {
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        if let Err(error) = write(out) {
+            self.failed = Some(error);
+            // Without flushing what is buffered: nothing more is written.
+            if let Some(out) = self.out.take() {
+                drop(out.into_parts());
+            }
+        }
+    }
+}
+
+impl Write for KeepGoing {
+    /// Never fails: the first error is kept for [`KeepGoing::finish`], and later output is
+    /// dropped.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.attempt(|out| out.write_all(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.attempt(|out| out.flush());
+        Ok(())
+    }
+}
+
 /// Writes one value as pretty JSON or YAML, with a final newline.
 pub(crate) fn write_data(
     out: &mut impl Write,

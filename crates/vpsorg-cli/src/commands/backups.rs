@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupType, Client, MAX_PAGE_SIZE, StatusChange};
 
-use super::{ErrorJson, LIST_CONCURRENCY, first_failure};
+use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, TypeArg, WaitArgs};
 use crate::error::CliError;
 use crate::output::{self, BackupView, TextTable, clean};
@@ -155,12 +155,22 @@ pub(crate) struct Waited {
 }
 
 /// Prints the backup as last seen, even when the wait failed: a script gets the id and the
-/// status either way, and the exit code says whether it completed.
+/// status either way, and the exit code says whether it completed. A wait that failed keeps
+/// its exit code when the output fails too (a closed stdout would otherwise make it 0).
 fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
-    if let Some(backup) = &waited.last_seen {
-        view.print_one(backup)?;
+    let printed = match &waited.last_seen {
+        Some(backup) => view.print_one(backup),
+        None => Ok(()),
+    };
+    match waited.result {
+        Err(error) => {
+            if let Err(write_error) = &printed {
+                report_now(write_error);
+            }
+            Err(error)
+        }
+        Ok(()) => printed,
     }
-    waited.result
 }
 
 /// Waits for a backup to complete, with a spinner that shows its status, until it completes,
@@ -272,14 +282,15 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
     )?;
     let mut results = Vec::with_capacity(ids.len());
     let mut failures = Vec::new();
-    let mut out = output::stdout();
+    // Every backup asked for is deleted, whether or not anyone still reads stdout.
+    let mut out = output::KeepGoing::new();
     for id in ids {
         match client.backups().delete(id).send().await {
             Ok(()) => {
                 if format == OutputFormat::Table {
                     use std::io::Write;
-                    writeln!(out, "Deleted backup {id}.")?;
-                    out.flush()?;
+                    let _ = writeln!(out, "Deleted backup {id}.");
+                    let _ = out.flush();
                 }
                 results.push(DeletedJson {
                     id,
@@ -299,19 +310,11 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
             }
         }
     }
-    if format != OutputFormat::Table {
-        output::write_data(&mut out, format, &results)?;
-    }
-    drop(out);
-    first_failure(&failures)
-}
-
-/// Prints an error on stderr now, for commands that go on after it.
-pub(crate) fn report_now(error: &CliError) {
-    if let Some(report) = error.report() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{report}");
-    }
+    let written = match format {
+        OutputFormat::Table => Ok(()),
+        format => output::write_data(&mut out, format, &results),
+    };
+    acted(&failures, written.and(out.finish()))
 }
 
 /// The table of prune's plan and of context list share this: a list of rows for people.

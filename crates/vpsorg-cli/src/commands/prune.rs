@@ -9,8 +9,8 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
-use super::backups::{backup_type, print_table, report_now};
-use super::{ErrorJson, LIST_CONCURRENCY, first_failure};
+use super::backups::backup_type;
+use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
 use crate::output::{self, BackupJson, TextTable, clean, minute};
@@ -163,8 +163,15 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .map(|d| d.backup.id)
         .collect();
 
+    // Every deletion the plan holds is made, whether or not anyone still reads stdout.
+    let mut out = output::KeepGoing::new();
     if format == OutputFormat::Table {
-        print_plan(&decisions)?;
+        let _ = writeln!(
+            out,
+            "{}",
+            plan_table(&decisions).render(true, output::table_width())
+        );
+        let _ = out.flush();
     }
     let mut results: Vec<(Option<&'static str>, Option<ErrorJson>)> =
         decisions.iter().map(|_| (None, None)).collect();
@@ -204,7 +211,6 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             &format!("delete {}", count_backups(doomed.len())),
             args.yes,
         )?;
-        let mut out = output::stdout();
         for (decision, result) in decisions.iter().zip(results.iter_mut()) {
             if decision.action != Action::Delete {
                 continue;
@@ -227,11 +233,12 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
                     Some("already_gone") => format!("Backup {id} was already gone."),
                     _ => continue,
                 };
-                writeln!(out, "{line}")?;
-                out.flush()?;
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
             }
         }
     }
+    let mut written = Ok(());
     if format != OutputFormat::Table {
         let json = PruneJson {
             server_id: args.server_id,
@@ -248,14 +255,12 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
                 })
                 .collect(),
         };
-        let mut out = output::stdout();
-        output::write_data(&mut out, format, &json)?;
-        out.flush()?;
+        written = output::write_data(&mut out, format, &json);
     }
-    first_failure(&failures)
+    acted(&failures, written.and(out.finish()))
 }
 
-fn print_plan(decisions: &[Decision]) -> Result<(), CliError> {
+fn plan_table(decisions: &[Decision]) -> TextTable {
     let mut table = TextTable::new(&["ID", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
     table.align_right(0);
     table.flexible(5);
@@ -273,5 +278,5 @@ fn print_plan(decisions: &[Decision]) -> Result<(), CliError> {
             decision.reason.clone(),
         ]);
     }
-    print_table(table)
+    table
 }

@@ -357,3 +357,78 @@ async fn the_manual_backup_limit_points_at_prune() {
     run.assert_code(1);
     insta::assert_snapshot!("manual_limit", run.stderr);
 }
+
+/// A closed stdout (`| head -1`) stopped a delete after its first line: `rm 501 499 495
+/// --yes -o table | head -1` deleted one and exited 0. Now the output stops, the deletions
+/// do not.
+#[tokio::test]
+async fn a_closed_stdout_stops_the_output_not_the_deletions() {
+    let server = vendor_server().await;
+    let table = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "501", "499", "495", "--yes", "-o", "table"],
+    ))
+    .await;
+    table.assert_code(0);
+    assert_eq!(table.stderr, "", "a closed stdout is no news");
+    assert!(server.backups_of(12345).is_empty(), "all three deleted");
+
+    let json = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "500", "497", "--yes", "-o", "json"],
+    ))
+    .await;
+    json.assert_code(0);
+    assert!(server.backups_of(67890).is_empty(), "both deleted");
+}
+
+/// With a closed stdout, a failed delete exited 0: the closed pipe replaced the failure.
+#[tokio::test]
+async fn a_failure_keeps_its_exit_code_when_stdout_is_closed() {
+    let server = vendor_server().await;
+    let table = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "501", "777", "499", "--yes", "-o", "table"],
+    ))
+    .await;
+    table.assert_code(6);
+    assert!(
+        table.stderr.contains("777"),
+        "the failure is reported: {table:#?}"
+    );
+    let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
+    assert_eq!(left, [495], "501 and 499 deleted around the failure");
+
+    let json = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "777", "--yes", "-o", "json"],
+    ))
+    .await;
+    json.assert_code(6);
+
+    // A wait that times out keeps its exit 4 too.
+    let slow = MockServer::builder()
+        .token(TOKEN)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let waited = run_with_closed_stdout(against_command(
+        &slow,
+        &[
+            "-q",
+            "backups",
+            "create",
+            "--server-id",
+            "67890",
+            "--wait",
+            "--timeout",
+            "1s",
+            "-o",
+            "json",
+        ],
+    ))
+    .await;
+    waited.assert_code(4);
+    assert!(waited.stderr.contains("--timeout 1h"), "{waited:#?}");
+}

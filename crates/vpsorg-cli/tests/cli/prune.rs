@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use vpsorg_backups_mock::{Backup, BackupStatus, BackupType, MockServer, Seed, ServerRef};
+use vpsorg_backups_mock::{
+    Backup, BackupStatus, BackupType, Fault, MockServer, Operation, Seed, ServerRef,
+};
 
 use crate::support::*;
 
@@ -249,4 +251,39 @@ async fn nothing_to_prune_is_said_and_changes_nothing() {
     run.assert_code(0);
     assert!(run.stderr.contains("Nothing to prune"), "{run:#?}");
     assert_eq!(ids_of(&server).len(), 8);
+}
+
+/// A closed stdout stopped prune after its plan or first line, leaving the rest undeleted
+/// with exit 0; and a failed delete exited 0 as well.
+#[tokio::test]
+async fn a_closed_stdout_stops_the_output_not_the_pruning() {
+    let args = [
+        "backups",
+        "prune",
+        "--server-id",
+        "42",
+        "--type",
+        "manual",
+        "--keep-last",
+        "0",
+        "--yes",
+    ];
+    for format in ["table", "json"] {
+        let server = server_42().await;
+        let mut with_format = args.to_vec();
+        with_format.extend(["-o", format]);
+        let run = run_with_closed_stdout(against_command(&server, &with_format)).await;
+        run.assert_code(0);
+        assert_eq!(ids_of(&server), [3, 10], "-o {format}: {run:#?}");
+    }
+
+    // The first deletion (9, the newest completed) is refused; the others still happen,
+    // and the refusal's exit code is the command's.
+    let server = server_42().await;
+    server.inject(Fault::status(403).on(Operation::DeleteBackup));
+    let mut with_format = args.to_vec();
+    with_format.extend(["-o", "table"]);
+    let run = run_with_closed_stdout(against_command(&server, &with_format)).await;
+    run.assert_code(7);
+    assert_eq!(ids_of(&server), [3, 9, 10]);
 }
