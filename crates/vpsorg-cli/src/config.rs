@@ -106,12 +106,12 @@ impl Config {
     /// Writes the config file, readable by its owner only, replacing it in one step.
     pub(crate) fn save(&self, path: &Path) -> Result<(), CliError> {
         let failed = |error: std::io::Error| {
-            CliError::usage(format!("cannot write {}: {error}", path.display()))
+            CliError::Local(format!("cannot write {}: {error}", path.display()))
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(failed)?;
         let text = toml::to_string(self)
-            .map_err(|error| CliError::usage(format!("cannot write the config: {error}")))?;
+            .map_err(|error| CliError::Local(format!("cannot write the config: {error}")))?;
         let temporary = dir.join(format!(".config.toml.{}", std::process::id()));
         let result =
             write_private(&temporary, text.as_bytes()).and_then(|()| fs::rename(&temporary, path));

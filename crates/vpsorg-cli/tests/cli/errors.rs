@@ -70,6 +70,40 @@ async fn connection_problems_name_the_url_and_the_cause() {
     insta::assert_snapshot!("connection_problems", report);
 }
 
+/// A write error other than a closed pipe (here a full disk: /dev/full) exited 1, the code
+/// of an API failure: a script could not tell "the delete failed" from "the delete happened
+/// and its output was lost".
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_local_write_error_has_its_own_exit_code() {
+    let server = vendor_server().await;
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let list = run_with_stdout(against_command(&server, &["backups", "list"]), full()).await;
+    list.assert_code(11);
+    assert_eq!(
+        list.stderr,
+        "error: writing output: No space left on device (os error 28)\n"
+    );
+    let deleted = run_with_stdout(
+        against_command(&server, &["backups", "rm", "501", "--yes", "-o", "json"]),
+        full(),
+    )
+    .await;
+    deleted.assert_code(11);
+    assert_eq!(server.backups_of(12345).len(), 2, "deleted, output lost");
+    let help = vpsorg(&["--help"]).await;
+    assert!(
+        help.stdout.contains("\n  11   a local error"),
+        "{}",
+        help.stdout
+    );
+}
+
 /// Defect 18: an empty VPSORG_API_URL failed without naming it; usage lines after a
 /// mistake listed options set in the environment as if they had been typed.
 #[tokio::test]

@@ -79,14 +79,18 @@ pub(crate) async fn run(mut command: Command) -> Run {
 }
 
 /// Runs `command` with a stdout whose reader has already gone, as `| head -1` leaves it once
-/// `head` has its line: every write fails with a broken pipe. What it printed on stdout is
-/// lost, so `Run::stdout` is empty.
-pub(crate) async fn run_with_closed_stdout(mut command: Command) -> Run {
+/// `head` has its line: every write fails with a broken pipe.
+pub(crate) async fn run_with_closed_stdout(command: Command) -> Run {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
+    run_with_stdout(command, writer).await
+}
+
+/// Runs `command` with its stdout going to `stdout`; `Run::stdout` is empty.
+pub(crate) async fn run_with_stdout(mut command: Command, stdout: impl Into<Stdio>) -> Run {
     // Not `output()`: tokio's replaces the stdout set here with a pipe of its own.
     let child = command
-        .stdout(writer)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .expect("vpsorg runs");
