@@ -33,12 +33,14 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
     }
     let limit = args.limit.unwrap_or(u64::MAX);
     let mut printed = view.list();
-    let (mut shown, mut total) = (0_u64, 0_u64);
+    // The most backups any page said there are: a list that ends short of it changed while
+    // it was read.
+    let (mut shown, mut counted) = (0_u64, 0_u64);
     match limit {
         // The limit fits in one page: exactly one request (a stream would fetch ahead).
         page_size if page_size <= MAX_PAGE_SIZE => {
             let page = request.page_size(page_size).send().await?;
-            total = page.count;
+            counted = page.count;
             for backup in &page.backups {
                 printed.push(backup)?;
                 shown += 1;
@@ -52,7 +54,7 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
                 .clamp(1, LIST_CONCURRENCY);
             let mut pages = request.concurrency(concurrency).pages();
             'pages: while let Some(page) = pages.try_next().await? {
-                total = page.count;
+                counted = counted.max(page.count);
                 for backup in &page.backups {
                     if shown == limit {
                         break 'pages;
@@ -64,12 +66,23 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
         }
     }
     printed.finish()?;
-    if args.limit.is_some() && total > shown {
+    if shown < counted.min(limit) {
+        note_short_list(shown, counted);
+    } else if args.limit.is_some() && counted > shown {
         say(&format!(
-            "(showing the first {shown} of {total} backups: --limit {limit}; without --limit every backup is listed)"
+            "(showing the first {shown} of {counted} backups: --limit {limit}; without --limit every backup is listed)"
         ));
     }
     Ok(())
+}
+
+/// Says that a listing came up short of the API's count: backups were deleted or created
+/// between its pages, which moves others from page to page, so some may have been missed.
+pub(crate) fn note_short_list(listed: u64, counted: u64) {
+    say(&format!(
+        "note: listed {listed} of the {counted} backups the API counted; the list changed while \
+         it was read, so some may be missing: list again"
+    ));
 }
 
 /// Finds one backup in the list: of its server when known, else of every server. The API

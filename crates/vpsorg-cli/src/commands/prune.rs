@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
-use super::backups::backup_type;
+use super::backups::{backup_type, note_short_list};
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
@@ -155,7 +155,15 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
     if let Some(arg) = args.backup_type {
         request = request.backup_type(backup_type(arg));
     }
-    let backups: Vec<Backup> = request.items().try_collect().await?;
+    let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
+    let mut pages = request.pages();
+    while let Some(page) = pages.try_next().await? {
+        counted = counted.max(page.count);
+        backups.extend(page.backups);
+    }
+    if (backups.len() as u64) < counted {
+        note_short_list(backups.len() as u64, counted);
+    }
     let decisions = plan(backups, args.keep_last, args.older_than, Utc::now());
     let doomed: Vec<i64> = decisions
         .iter()
