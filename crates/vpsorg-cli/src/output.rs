@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-use vpsorg_backups::Backup;
+use vpsorg_backups::{Backup, BackupType};
 
 use crate::cli::{BackupOutputArgs, Column, OutputFormat};
 use crate::error::CliError;
@@ -326,7 +326,7 @@ fn backup_row(backup: &Backup, columns: &[Column]) -> Vec<String> {
             Column::Expires => match &backup.expires_at {
                 Some(at) => minute(at),
                 // The API keeps manual backups until they are deleted.
-                None if backup.backup_type.as_str() == "manual" => "never".to_string(),
+                None if backup.backup_type == BackupType::Manual => "never".to_string(),
                 None => "-".to_string(),
             },
             Column::Description => clean(&backup.description).into_owned(),

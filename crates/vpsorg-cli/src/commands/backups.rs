@@ -5,21 +5,14 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use serde::Serialize;
-use vpsorg_backups::{Backup, BackupType, Client, MAX_PAGE_SIZE, StatusChange};
+use vpsorg_backups::{Backup, Client, MAX_PAGE_SIZE, StatusChange};
 
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
-use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, TypeArg, WaitArgs};
+use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, WaitArgs};
 use crate::error::CliError;
 use crate::output::{self, BackupView, TextTable, clean};
 use crate::progress::{Spinner, say};
 use crate::prompt;
-
-pub(crate) fn backup_type(arg: TypeArg) -> BackupType {
-    match arg {
-        TypeArg::Manual => BackupType::Manual,
-        TypeArg::Automatic => BackupType::Automatic,
-    }
-}
 
 /// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
 pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {
@@ -28,8 +21,8 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
     if let Some(server_id) = args.server_id {
         request = request.server_id(server_id);
     }
-    if let Some(arg) = args.backup_type {
-        request = request.backup_type(backup_type(arg));
+    if let Some(backup_type) = &args.backup_type {
+        request = request.backup_type(backup_type.clone());
     }
     let limit = args.limit.unwrap_or(u64::MAX);
     let mut printed = view.list();

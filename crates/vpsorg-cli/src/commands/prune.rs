@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
-use super::backups::{backup_type, note_short_list};
+use super::backups::note_short_list;
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
@@ -152,8 +152,8 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .server_id(args.server_id)
         .page_size(MAX_PAGE_SIZE)
         .concurrency(LIST_CONCURRENCY);
-    if let Some(arg) = args.backup_type {
-        request = request.backup_type(backup_type(arg));
+    if let Some(backup_type) = &args.backup_type {
+        request = request.backup_type(backup_type.clone());
     }
     let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
     let mut pages = request.pages();
