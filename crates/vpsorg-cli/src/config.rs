@@ -5,6 +5,7 @@
 //! The file holds tokens, so it is written 0600 (in a 0700 directory) and a file that other
 //! users could read is refused rather than used.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -283,18 +284,26 @@ pub(crate) fn resolve(
 }
 
 /// Checks an API URL the way the client will, with messages in the CLI's terms: the client
-/// refuses to send the token over `http://` except to this machine.
+/// refuses a user name or password in it (the token is the credential), and refuses to send
+/// the token over `http://` except to this machine. Messages show the URL redacted.
 pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
+    let shown = redact_url(text.trim());
     let url = url::Url::parse(text.trim()).map_err(|error| {
         CliError::usage(format!(
-            "the API URL from {source} is not a URL ({error}): {text}"
+            "the API URL from {source} is not a URL ({error}): {shown}"
         ))
         .with_hint("such as https://admin.vps.org")
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(CliError::usage(format!(
-            "the API URL from {source} must be https:// (or http:// to this machine): {text}"
+            "the API URL from {source} must be https:// (or http:// to this machine): {shown}"
         )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CliError::usage(format!(
+            "the API URL from {source} must not hold a user name or password: {shown}"
+        ))
+        .with_hint("the API token is the credential; leave the user name and password out"));
     }
     if url.scheme() == "http" && !is_loopback(&url) {
         return Err(CliError::usage(format!(
@@ -304,10 +313,28 @@ pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
         ))
         .with_hint(format!(
             "use https://{}",
-            text.trim().trim_start_matches("http://")
+            shown.trim_start_matches("http://")
         )));
     }
     Ok(())
+}
+
+/// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
+/// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often
+/// a token (`https://***@host`). It works on text, not a parsed URL, since an error shows
+/// what was typed, which may not parse.
+pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
+    let start = text.find("://").map_or(0, |scheme| scheme + 3);
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return Cow::Borrowed(text);
+    };
+    let userinfo = match authority[..at].split_once(':') {
+        Some((user, _)) if !user.is_empty() => format!("{user}:***"),
+        _ => "***".to_string(),
+    };
+    Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -539,6 +566,34 @@ token = "staging-token"
             "tok"
         );
         assert!(!format!("{:?}", Config::load(&fresh).unwrap()).contains("tok\""));
+    }
+
+    #[test]
+    fn credentials_in_urls_are_never_shown() {
+        for (url, shown) in [
+            ("https://admin.vps.org", "https://admin.vps.org"),
+            ("https://u:pw@h.example/x@y", "https://u:***@h.example/x@y"),
+            ("https://tok3n@h.example", "https://***@h.example"),
+            ("https://:pw@h.example?q=a@b", "https://***@h.example?q=a@b"),
+            ("u:p:w@h.example:8080/a", "u:***@h.example:8080/a"),
+            ("https://u:p@ss@h.example", "https://u:***@h.example"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+        for url in [
+            "https://user:s3cret@admin.vps.org",
+            "http://user:s3cret@10.0.0.1:8080",
+            "https://user:s3cret@exa mple.com",
+            "ftp://user:s3cret@example.com",
+        ] {
+            let message = check_url(url, &Source::Flag("--api-url"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !message.contains("s3cret") && message.contains("user:***@"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -77,7 +77,8 @@ impl CliError {
         self
     }
 
-    /// Remembers the API URL a request went to, for messages about connecting to it.
+    /// Remembers the API URL a request went to, for messages about connecting to it
+    /// (redacted: messages never show a password).
     pub(crate) fn at_url(self, url: &str) -> Self {
         match self {
             CliError::Api {
@@ -85,7 +86,7 @@ impl CliError {
                 api_url: None,
             } => CliError::Api {
                 error,
-                api_url: Some(url.to_string()),
+                api_url: Some(crate::config::redact_url(url).into_owned()),
             },
             other => other,
         }

@@ -28,7 +28,7 @@ pub(crate) const LIST_CONCURRENCY: usize = 8;
 pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
     let connection = config::resolve(api, &config::process_env, &mut |note| say(&note))?;
     tracing::debug!(
-        api_url = %connection.api_url,
+        api_url = %config::redact_url(&connection.api_url),
         url_from = %connection.url_source,
         token_from = %connection.token_source,
         "connection settings",

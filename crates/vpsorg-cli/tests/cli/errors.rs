@@ -187,6 +187,60 @@ async fn verbose_says_where_requests_go_and_why() {
     assert_no_token(&run);
 }
 
+/// A password in the API URL was logged by -v and echoed by errors and hints.
+#[tokio::test]
+async fn a_password_in_the_api_url_is_never_shown() {
+    let secret = "s3cret-pw";
+    let mut report = String::new();
+    for url in [
+        format!("http://ops:{secret}@127.0.0.1:9"),
+        format!("https://ops:{secret}@exa mple.com"),
+        format!("https://{secret}@admin.vps.org"),
+    ] {
+        for from_env in [false, true] {
+            let mut command = if from_env {
+                let mut command = Home::new().vpsorg(&["-vv", "backups", "list"]);
+                command.env("VPSORG_API_URL", &url);
+                command
+            } else {
+                Home::new().vpsorg(&["-vv", "backups", "list", "--api-url", &url])
+            };
+            command.env("VPSORG_API_TOKEN", TOKEN);
+            let run = run(command).await;
+            run.assert_code(2);
+            assert!(!run.stderr.contains(secret), "{run:#?}");
+            assert_no_token(&run);
+            if from_env {
+                report.push_str(&run.stderr);
+            }
+        }
+    }
+    insta::assert_snapshot!("password_in_url", report);
+
+    // A context file edited by hand: `context list` hides the password too.
+    let home = Home::new();
+    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        home.config_file(),
+        format!("[contexts.x]\napi_url = \"https://ops:{secret}@admin.vps.org\"\ntoken = \"t\"\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    for format in ["table", "json"] {
+        let list = run(home.vpsorg(&["context", "list", "-o", format])).await;
+        list.assert_code(0);
+        assert!(
+            !list.stdout.contains(secret) && list.stdout.contains("https://ops:***@admin.vps.org"),
+            "{list:#?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_token_never_appears_even_with_vv() {
     let server = vendor_server().await;
