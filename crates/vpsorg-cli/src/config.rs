@@ -241,6 +241,10 @@ pub(crate) fn resolve(
         (None, None) => None,
     };
 
+    // The URL of the context whose token is used, to tell when the token goes elsewhere.
+    let mut token_home: Option<String> = None;
+    // Said at the end, unless the note about where the token goes says more.
+    let mut url_overridden: Option<String> = None;
     let needs_context = token.is_none() || url.is_none() || named_context.is_some();
     if needs_context {
         let config = Config::load(&config_path(env)?)?;
@@ -250,7 +254,15 @@ pub(crate) fn resolve(
             let context = config.context(&name)?;
             let from_context = Source::Context(name.clone());
             match &token {
-                None => token = Some((context.token.clone(), from_context.clone())),
+                None => {
+                    token = Some((context.token.clone(), from_context.clone()));
+                    token_home = Some(
+                        context
+                            .api_url
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                    );
+                }
                 Some((_, Source::Env(var))) if named => notes(format!(
                     "note: {var} overrides the token of context '{name}'"
                 )),
@@ -258,9 +270,11 @@ pub(crate) fn resolve(
             }
             match (&url, &context.api_url) {
                 (None, Some(context_url)) => url = Some((context_url.clone(), from_context)),
-                (Some((_, Source::Env(var))), Some(_)) if named => notes(format!(
-                    "note: {var} overrides the API URL of context '{name}'"
-                )),
+                (Some((_, Source::Env(var))), Some(_)) if named => {
+                    url_overridden = Some(format!(
+                        "note: {var} overrides the API URL of context '{name}'"
+                    ));
+                }
                 _ => {}
             }
         }
@@ -275,6 +289,21 @@ pub(crate) fn resolve(
     let (api_url, url_source) =
         url.unwrap_or_else(|| (DEFAULT_BASE_URL.to_string(), Source::Default));
     check_url(&api_url, &url_source)?;
+    // Flags and the environment still win, but a context's token sent to an origin other
+    // than its own is worth a line: the context may not be meant for that server.
+    if let (Source::Context(name), Some(home)) = (&token_source, &token_home)
+        && !same_origin(home, &api_url)
+    {
+        url_overridden = Some(format!(
+            "note: sending the token of context '{name}' to {} (from {url_source}), not to \
+             the context's own {}",
+            redact_url(&api_url),
+            redact_url(home)
+        ));
+    }
+    if let Some(note) = url_overridden {
+        notes(note);
+    }
     Ok(Connection {
         token,
         token_source,
@@ -335,6 +364,14 @@ pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
         _ => "***".to_string(),
     };
     Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
+}
+
+/// Whether two URLs have one origin (scheme, host, port); text that does not parse has none.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -484,6 +521,55 @@ token = "staging-token"
             notes,
             ["note: VPSORG_API_TOKEN overrides the token of context 'staging'"]
         );
+    }
+
+    #[test]
+    fn a_contexts_token_sent_to_another_origin_is_noted() {
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let (c, notes) = fixture
+            .resolve(&args(None, Some("http://localhost:9"), None), &[])
+            .unwrap();
+        assert_eq!(
+            (c.token.expose(), c.api_url.as_str()),
+            ("prod-token", "http://localhost:9"),
+            "the flag still wins"
+        );
+        assert_eq!(
+            notes,
+            [
+                "note: sending the token of context 'prod' to http://localhost:9 (from \
+                 --api-url), not to the context's own https://admin.vps.org"
+            ]
+        );
+        let (_, notes) = fixture
+            .resolve(
+                &args(None, None, Some("staging")),
+                &[(URL_ENV, "https://staging.example.test")],
+            )
+            .unwrap();
+        assert_eq!(
+            notes,
+            [
+                "note: sending the token of context 'staging' to https://staging.example.test \
+             (from VPSORG_API_URL), not to the context's own http://127.0.0.1:8080"
+            ],
+            "one note, not also \"VPSORG_API_URL overrides the API URL\""
+        );
+        // The context's own origin, or a token that is not the context's: nothing to say.
+        for (a, vars) in [
+            (args(None, Some("https://admin.vps.org/"), None), &[][..]),
+            (
+                args(None, Some("http://127.0.0.1:8080/x"), Some("staging")),
+                &[],
+            ),
+            (
+                args(None, Some("http://localhost:9"), None),
+                &[(TOKEN_ENV, "env-token")],
+            ),
+        ] {
+            let (_, notes) = fixture.resolve(&a, vars).unwrap();
+            assert!(notes.is_empty(), "{a:?}: {notes:?}");
+        }
     }
 
     #[test]
