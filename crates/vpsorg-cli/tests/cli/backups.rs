@@ -298,6 +298,31 @@ async fn each_kind_of_failure_has_its_exit_code() {
     );
     assert_eq!(server.backups_of(12345).len(), 4, "created once");
 
+    // A token the API knows but that may not do this: 403 is refused like 401.
+    server.inject(Fault::status(403).on(Operation::ListBackups));
+    let forbidden = against(&server, &["backups", "list"]).await;
+    forbidden.assert_code(7);
+
+    // The restore ran, then the connection dropped before the answer: nobody can tell
+    // from here whether it happened, and retrying would restore twice.
+    server.inject(Fault::drop_after_read().on(Operation::RestoreServer));
+    let restore_unknown = against(
+        &server,
+        &[
+            "-q",
+            "servers",
+            "restore",
+            "12345",
+            "--backup-id",
+            "501",
+            "--yes",
+        ],
+    )
+    .await;
+    restore_unknown.assert_code(5);
+    assert_eq!(restore_unknown.stdout, "");
+    assert_eq!(server.restores().len(), 1, "it did happen, once");
+
     // -q: the retry notices' jittered delays are tested elsewhere.
     let mut refused =
         Home::new().vpsorg(&["-q", "backups", "list", "--api-url", "http://127.0.0.1:9"]);
@@ -309,7 +334,9 @@ async fn each_kind_of_failure_has_its_exit_code() {
     for (name, run) in [
         ("404", &unknown_server),
         ("401", &wrong_token),
+        ("403", &forbidden),
         ("outcome unknown", &unknown_outcome),
+        ("restore outcome unknown", &restore_unknown),
         ("connection refused", &refused),
     ] {
         assert_no_token(run);

@@ -31,6 +31,17 @@ async fn connection_problems_name_the_url_and_the_cause() {
     // TLS to a server that speaks plain HTTP.
     let tls = list_at(&server.base_url().replace("http://", "https://")).await;
     tls.assert_code(8);
+    // A name under .invalid never resolves (RFC 6761). The resolver's own words differ
+    // from system to system; the URL and "DNS" do not.
+    let dns = list_at("https://vpsorg-cli-test.invalid").await;
+    dns.assert_code(8);
+    let first = dns.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first
+            .starts_with("error: could not connect to the API (https://vpsorg-cli-test.invalid): ")
+            && first.to_ascii_lowercase().contains("dns"),
+        "{dns:#?}"
+    );
 
     assert!(!lan.stderr.contains("allow_insecure_http"), "{lan:#?}");
     assert!(

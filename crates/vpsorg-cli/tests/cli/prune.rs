@@ -12,7 +12,7 @@ use crate::support::*;
 /// Server 42's backups, newest first: 10 in progress (1 hour old), 9 completed (2 days),
 /// 8 failed (3 days), 7 completed (10 days), 6, 5 and 4 completed (40, 50, 60 days), and an
 /// automatic one, 3 (70 days).
-async fn server_42() -> MockServer {
+pub(crate) async fn server_42() -> MockServer {
     let server = ServerRef::new(42, "db-42");
     let backup = |id, hours: i64, status, backup_type| Backup {
         id,
@@ -65,7 +65,7 @@ fn plan_summary(json: &serde_json::Value) -> String {
         .collect()
 }
 
-fn ids_of(server: &MockServer) -> Vec<i64> {
+pub(crate) fn ids_of(server: &MockServer) -> Vec<i64> {
     let mut ids: Vec<i64> = server.backups_of(42).iter().map(|b| b.id).collect();
     ids.sort_unstable();
     ids
