@@ -1,9 +1,10 @@
 //! `vpsorg backups list|get|create|wait|delete`.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use vpsorg_backups::{Backup, Client, MAX_PAGE_SIZE, StatusChange};
 
@@ -39,22 +40,59 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
                 shown += 1;
             }
         }
-        _ => {
-            // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
-            let pages_wanted = limit.div_ceil(MAX_PAGE_SIZE);
-            let concurrency = usize::try_from(pages_wanted - 1)
-                .unwrap_or(usize::MAX)
-                .clamp(1, LIST_CONCURRENCY);
-            let mut pages = request.concurrency(concurrency).pages();
-            'pages: while let Some(page) = pages.try_next().await? {
+        // Every backup: the client's stream, several pages at once.
+        u64::MAX => {
+            let mut pages = request.concurrency(LIST_CONCURRENCY).pages();
+            while let Some(page) = pages.try_next().await? {
                 counted = counted.max(page.count);
                 for backup in &page.backups {
-                    if shown == limit {
-                        break 'pages;
-                    }
                     printed.push(backup)?;
                     shown += 1;
                 }
+            }
+        }
+        // Exactly the pages the limit needs, several at once once page 1 has told how many
+        // there are. (The stream fetches a page ahead, one too many when the limit ends a
+        // page.)
+        _ => {
+            let first = request.clone().send().await?;
+            counted = first.count;
+            let last_page = limit
+                .div_ceil(MAX_PAGE_SIZE)
+                .min(first.count.div_ceil(MAX_PAGE_SIZE));
+            let mut pages = futures::stream::iter(2..=last_page)
+                .map(|number| request.clone().page(number).send())
+                .buffered(LIST_CONCURRENCY);
+            // A backup pushed onto the next page by one created meanwhile is shown once.
+            let mut previous: HashSet<i64> = HashSet::new();
+            let mut page = Some(first);
+            while let Some(current) = page.take() {
+                for backup in &current.backups {
+                    if shown == limit {
+                        break;
+                    }
+                    if !previous.contains(&backup.id) {
+                        printed.push(backup)?;
+                        shown += 1;
+                    }
+                }
+                if shown == limit || current.backups.is_empty() {
+                    break;
+                }
+                previous = current.backups.iter().map(|backup| backup.id).collect();
+                page = match pages.next().await {
+                    Some(Ok(next)) => {
+                        counted = counted.max(next.count);
+                        Some(next)
+                    }
+                    // A page past the last, after deletions: the end of the list.
+                    Some(Err(vpsorg_backups::Error::NotFound {
+                        resource: vpsorg_backups::Resource::Page(_),
+                        ..
+                    }))
+                    | None => None,
+                    Some(Err(error)) => return Err(error.into()),
+                };
             }
         }
     }

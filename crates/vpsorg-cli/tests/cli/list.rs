@@ -48,7 +48,7 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
     assert_eq!(exact.stderr, "");
 
     let all = against(&server, &["backups", "list"]).await.json();
-    for (limit, requests) in [(7, 1), (179, 2)] {
+    for (limit, requests) in [(7, 1), (179, 2), (100, 1)] {
         server.clear_requests();
         let run = against(&server, &["backups", "list", "--limit", &limit.to_string()]).await;
         run.assert_code(0);
@@ -65,6 +65,23 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
         );
         assert_eq!(server.requests().len(), requests, "--limit {limit}");
     }
+    // More than there are: every page once, and nothing to say.
+    server.clear_requests();
+    let beyond = against(&server, &["backups", "list", "--limit", "1000"]).await;
+    beyond.assert_code(0);
+    assert_eq!(ids(&beyond.json()), ids(&all));
+    assert_eq!(beyond.stderr, "");
+    assert_eq!(server.requests().len(), 2);
+    // A limit that ends a page: the page after it is not fetched (it was, one ahead).
+    let larger = server_of(250).await;
+    let on_boundary = against(&larger, &["backups", "list", "--limit", "200"]).await;
+    on_boundary.assert_code(0);
+    assert_eq!(ids(&on_boundary.json()).len(), 200);
+    assert!(
+        on_boundary.stderr.contains("first 200 of 250"),
+        "{on_boundary:#?}"
+    );
+    assert_eq!(larger.requests().len(), 2);
     // A table says it too; -q says nothing.
     let table = against(&server, &["backups", "list", "--limit", "5", "-o", "table"]).await;
     assert!(table.stderr.contains("first 5 of 180"), "{table:#?}");
