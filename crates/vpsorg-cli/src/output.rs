@@ -465,6 +465,15 @@ pub(crate) fn table_width() -> u16 {
         .unwrap_or(80)
 }
 
+/// The width of the terminal a question is answered on (stdin's: one can only be asked
+/// when stdin is a terminal), else 80.
+pub(crate) fn question_width() -> u16 {
+    match terminal_size::terminal_size_of(io::stdin()) {
+        Some((terminal_size::Width(width), _)) => width,
+        None => 80,
+    }
+}
+
 /// Server text made safe for a terminal: control characters (escape sequences, newlines) and
 /// the invisible characters that reorder or hide text (bidirectional overrides such as
 /// U+202E, zero-width characters) become spaces, so an API or a proxy cannot move the

@@ -210,12 +210,19 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             args.yes,
             "pass --yes to confirm, or --dry-run to see the plan",
         )?;
+        let mut warning = format!(
+            "Pruning deletes {} of server {} ({listed}) permanently.",
+            count_backups(doomed.len()),
+            args.server_id
+        );
+        // JSON or YAML comes after the deletions: the person asked sees the plan with the
+        // question instead.
+        if format != OutputFormat::Table && !args.yes {
+            let plan = plan_table(&decisions).render(true, output::question_width());
+            warning = format!("{plan}\n{warning}");
+        }
         prompt::confirm(
-            &format!(
-                "Pruning deletes {} of server {} ({listed}) permanently.",
-                count_backups(doomed.len()),
-                args.server_id
-            ),
+            &warning,
             &format!("delete {}", count_backups(doomed.len())),
             args.yes,
         )?;

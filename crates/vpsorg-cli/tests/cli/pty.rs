@@ -324,3 +324,49 @@ async fn prune_asks_and_only_yes_deletes_the_plan() {
     assert!(screen.contains("Deleted backup 4."), "{screen}");
     assert_eq!(ids_of(&server), [3, 7, 9, 10]);
 }
+
+/// `prune -o json` at a terminal asked without showing the plan (the JSON comes after the
+/// deletions). The plan now comes with the question, on the terminal, not in the JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_in_json_shows_the_plan_with_the_question() {
+    let server = server_42().await;
+    let home = Home::new();
+    let json = home.path().join("prune.json");
+    let mut terminal = Terminal::start(
+        &home,
+        &server,
+        "sh",
+        &[
+            "-c",
+            "exec \"$0\" \"$@\" >\"$STDOUT_FILE\"",
+            env!("CARGO_BIN_EXE_vpsorg"),
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--type",
+            "manual",
+            "--keep-last",
+            "2",
+            "-o",
+            "json",
+        ],
+        &[("STDOUT_FILE", json.to_str().unwrap())],
+    );
+    terminal.expect("Type 'yes' to delete 4 backups: ");
+    let screen = terminal.screen();
+    let plan = screen.find("ACTION  REASON").expect(&screen);
+    let question = screen.find("Pruning deletes 4 backups").unwrap();
+    assert!(plan < question, "{screen}");
+    assert!(
+        screen.contains("delete  failed") && screen.contains("keep    in progress: never deleted"),
+        "{screen}"
+    );
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(ids_of(&server), [3, 7, 9, 10]);
+    let printed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(printed["dry_run"], false);
+}
