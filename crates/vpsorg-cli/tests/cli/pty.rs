@@ -370,3 +370,23 @@ async fn prune_in_json_shows_the_plan_with_the_question() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(printed["dry_run"], false);
 }
+
+/// The wait step's Ctrl-C handler stayed installed after it, so Ctrl-C did nothing in the
+/// demo's later steps; and during the wait it advised waiting again on a fake server that
+/// was about to go. The demo answers Ctrl-C itself, in every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_demo() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(&home, &server, &["demo"]);
+    terminal.expect("Wait until it is completed.");
+    terminal.type_keys("\x03");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(
+        screen.contains("interrupted: the demo stopped, and its fake server with it"),
+        "{screen}"
+    );
+    assert!(!screen.contains("waits again"), "{screen}");
+    assert!(!screen.contains("Done."), "{screen}");
+}
