@@ -4,7 +4,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use vpsorg_backups::BackupType;
 
 use crate::exit::Exit;
 
@@ -204,8 +206,8 @@ pub(crate) struct ListArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub(crate) server_id: Option<i64>,
     /// Only backups of this type
-    #[arg(long = "type", value_enum)]
-    pub(crate) backup_type: Option<TypeArg>,
+    #[arg(long = "type", value_parser = backup_type_parser(), value_name = "BACKUP_TYPE")]
+    pub(crate) backup_type: Option<BackupType>,
     /// List at most this many (stderr says when there are more) [default: all]
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) limit: Option<u64>,
@@ -298,8 +300,8 @@ pub(crate) struct PruneArgs {
     #[arg(long, value_parser = parse_duration, value_name = "AGE")]
     pub(crate) older_than: Option<Duration>,
     /// Only backups of this type (`manual` for the limit of 10)
-    #[arg(long = "type", value_enum)]
-    pub(crate) backup_type: Option<TypeArg>,
+    #[arg(long = "type", value_parser = backup_type_parser(), value_name = "BACKUP_TYPE")]
+    pub(crate) backup_type: Option<BackupType>,
     /// Show the plan and delete nothing
     #[arg(long, conflicts_with = "yes")]
     pub(crate) dry_run: bool,
@@ -382,10 +384,11 @@ pub(crate) enum MockCommand {
     Serve(vpsorg_backups_mock::cli::ServeArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum TypeArg {
-    Manual,
-    Automatic,
+/// `--type`'s values are the backup types the spec lists, so that help and completions
+/// follow the spec rather than a copy of it here.
+fn backup_type_parser() -> impl clap::builder::TypedValueParser<Value = BackupType> {
+    clap::builder::PossibleValuesParser::new(BackupType::KNOWN.iter().map(BackupType::as_str))
+        .map(|name| BackupType::from(name.as_str()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -461,6 +464,40 @@ mod tests {
         let cli =
             Cli::try_parse_from(["vpsorg", "backups", "list", "--token", "s3cret-tok"]).unwrap();
         assert!(!format!("{cli:?}").contains("s3cret"));
+    }
+
+    /// `--type` offers what the spec lists, in its order, and parses to the spec's type.
+    #[test]
+    fn backup_types_come_from_the_spec() {
+        let known: Vec<&str> = BackupType::KNOWN.iter().map(BackupType::as_str).collect();
+        let mut cli = Cli::command();
+        cli.build();
+        let backups = cli.find_subcommand("backups").unwrap();
+        for name in ["list", "prune"] {
+            let arg = backups
+                .find_subcommand(name)
+                .unwrap()
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some("type"))
+                .unwrap();
+            let offered: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|value| value.get_name().to_string())
+                .collect();
+            assert_eq!(offered, known, "backups {name} --type");
+        }
+        for known in BackupType::KNOWN {
+            let cli = Cli::try_parse_from(["vpsorg", "backups", "list", "--type", known.as_str()])
+                .unwrap();
+            match cli.command {
+                Command::Backups(BackupsCommand::List(args)) => {
+                    assert_eq!(args.backup_type.as_ref(), Some(known));
+                }
+                other => panic!("parsed as {other:?}"),
+            }
+        }
+        assert!(Cli::try_parse_from(["vpsorg", "backups", "list", "--type", "snapshot"]).is_err());
     }
 
     #[test]

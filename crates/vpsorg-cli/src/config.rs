@@ -5,6 +5,7 @@
 //! The file holds tokens, so it is written 0600 (in a 0700 directory) and a file that other
 //! users could read is refused rather than used.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -106,12 +107,12 @@ impl Config {
     /// Writes the config file, readable by its owner only, replacing it in one step.
     pub(crate) fn save(&self, path: &Path) -> Result<(), CliError> {
         let failed = |error: std::io::Error| {
-            CliError::usage(format!("cannot write {}: {error}", path.display()))
+            CliError::Local(format!("cannot write {}: {error}", path.display()))
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(failed)?;
         let text = toml::to_string(self)
-            .map_err(|error| CliError::usage(format!("cannot write the config: {error}")))?;
+            .map_err(|error| CliError::Local(format!("cannot write the config: {error}")))?;
         let temporary = dir.join(format!(".config.toml.{}", std::process::id()));
         let result =
             write_private(&temporary, text.as_bytes()).and_then(|()| fs::rename(&temporary, path));
@@ -240,6 +241,10 @@ pub(crate) fn resolve(
         (None, None) => None,
     };
 
+    // The URL of the context whose token is used, to tell when the token goes elsewhere.
+    let mut token_home: Option<String> = None;
+    // Said at the end, unless the note about where the token goes says more.
+    let mut url_overridden: Option<String> = None;
     let needs_context = token.is_none() || url.is_none() || named_context.is_some();
     if needs_context {
         let config = Config::load(&config_path(env)?)?;
@@ -249,7 +254,15 @@ pub(crate) fn resolve(
             let context = config.context(&name)?;
             let from_context = Source::Context(name.clone());
             match &token {
-                None => token = Some((context.token.clone(), from_context.clone())),
+                None => {
+                    token = Some((context.token.clone(), from_context.clone()));
+                    token_home = Some(
+                        context
+                            .api_url
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                    );
+                }
                 Some((_, Source::Env(var))) if named => notes(format!(
                     "note: {var} overrides the token of context '{name}'"
                 )),
@@ -257,9 +270,11 @@ pub(crate) fn resolve(
             }
             match (&url, &context.api_url) {
                 (None, Some(context_url)) => url = Some((context_url.clone(), from_context)),
-                (Some((_, Source::Env(var))), Some(_)) if named => notes(format!(
-                    "note: {var} overrides the API URL of context '{name}'"
-                )),
+                (Some((_, Source::Env(var))), Some(_)) if named => {
+                    url_overridden = Some(format!(
+                        "note: {var} overrides the API URL of context '{name}'"
+                    ));
+                }
                 _ => {}
             }
         }
@@ -274,6 +289,21 @@ pub(crate) fn resolve(
     let (api_url, url_source) =
         url.unwrap_or_else(|| (DEFAULT_BASE_URL.to_string(), Source::Default));
     check_url(&api_url, &url_source)?;
+    // Flags and the environment still win, but a context's token sent to an origin other
+    // than its own is worth a line: the context may not be meant for that server.
+    if let (Source::Context(name), Some(home)) = (&token_source, &token_home)
+        && !same_origin(home, &api_url)
+    {
+        url_overridden = Some(format!(
+            "note: sending the token of context '{name}' to {} (from {url_source}), not to \
+             the context's own {}",
+            redact_url(&api_url),
+            redact_url(home)
+        ));
+    }
+    if let Some(note) = url_overridden {
+        notes(note);
+    }
     Ok(Connection {
         token,
         token_source,
@@ -283,18 +313,26 @@ pub(crate) fn resolve(
 }
 
 /// Checks an API URL the way the client will, with messages in the CLI's terms: the client
-/// refuses to send the token over `http://` except to this machine.
+/// refuses a user name or password in it (the token is the credential), and refuses to send
+/// the token over `http://` except to this machine. Messages show the URL redacted.
 pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
+    let shown = redact_url(text.trim());
     let url = url::Url::parse(text.trim()).map_err(|error| {
         CliError::usage(format!(
-            "the API URL from {source} is not a URL ({error}): {text}"
+            "the API URL from {source} is not a URL ({error}): {shown}"
         ))
         .with_hint("such as https://admin.vps.org")
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(CliError::usage(format!(
-            "the API URL from {source} must be https:// (or http:// to this machine): {text}"
+            "the API URL from {source} must be https:// (or http:// to this machine): {shown}"
         )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CliError::usage(format!(
+            "the API URL from {source} must not hold a user name or password: {shown}"
+        ))
+        .with_hint("the API token is the credential; leave the user name and password out"));
     }
     if url.scheme() == "http" && !is_loopback(&url) {
         return Err(CliError::usage(format!(
@@ -304,10 +342,36 @@ pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
         ))
         .with_hint(format!(
             "use https://{}",
-            text.trim().trim_start_matches("http://")
+            shown.trim_start_matches("http://")
         )));
     }
     Ok(())
+}
+
+/// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
+/// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often
+/// a token (`https://***@host`). It works on text, not a parsed URL, since an error shows
+/// what was typed, which may not parse.
+pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
+    let start = text.find("://").map_or(0, |scheme| scheme + 3);
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return Cow::Borrowed(text);
+    };
+    let userinfo = match authority[..at].split_once(':') {
+        Some((user, _)) if !user.is_empty() => format!("{user}:***"),
+        _ => "***".to_string(),
+    };
+    Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
+}
+
+/// Whether two URLs have one origin (scheme, host, port); text that does not parse has none.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -460,6 +524,55 @@ token = "staging-token"
     }
 
     #[test]
+    fn a_contexts_token_sent_to_another_origin_is_noted() {
+        let fixture = Fixture::new(TWO_CONTEXTS);
+        let (c, notes) = fixture
+            .resolve(&args(None, Some("http://localhost:9"), None), &[])
+            .unwrap();
+        assert_eq!(
+            (c.token.expose(), c.api_url.as_str()),
+            ("prod-token", "http://localhost:9"),
+            "the flag still wins"
+        );
+        assert_eq!(
+            notes,
+            [
+                "note: sending the token of context 'prod' to http://localhost:9 (from \
+                 --api-url), not to the context's own https://admin.vps.org"
+            ]
+        );
+        let (_, notes) = fixture
+            .resolve(
+                &args(None, None, Some("staging")),
+                &[(URL_ENV, "https://staging.example.test")],
+            )
+            .unwrap();
+        assert_eq!(
+            notes,
+            [
+                "note: sending the token of context 'staging' to https://staging.example.test \
+             (from VPSORG_API_URL), not to the context's own http://127.0.0.1:8080"
+            ],
+            "one note, not also \"VPSORG_API_URL overrides the API URL\""
+        );
+        // The context's own origin, or a token that is not the context's: nothing to say.
+        for (a, vars) in [
+            (args(None, Some("https://admin.vps.org/"), None), &[][..]),
+            (
+                args(None, Some("http://127.0.0.1:8080/x"), Some("staging")),
+                &[],
+            ),
+            (
+                args(None, Some("http://localhost:9"), None),
+                &[(TOKEN_ENV, "env-token")],
+            ),
+        ] {
+            let (_, notes) = fixture.resolve(&a, vars).unwrap();
+            assert!(notes.is_empty(), "{a:?}: {notes:?}");
+        }
+    }
+
+    #[test]
     fn the_config_file_is_not_read_when_flags_and_environment_suffice() {
         let fixture = Fixture::new("this is not toml");
         let env = [(TOKEN_ENV, "t"), (URL_ENV, "https://example.test")];
@@ -539,6 +652,34 @@ token = "staging-token"
             "tok"
         );
         assert!(!format!("{:?}", Config::load(&fresh).unwrap()).contains("tok\""));
+    }
+
+    #[test]
+    fn credentials_in_urls_are_never_shown() {
+        for (url, shown) in [
+            ("https://admin.vps.org", "https://admin.vps.org"),
+            ("https://u:pw@h.example/x@y", "https://u:***@h.example/x@y"),
+            ("https://tok3n@h.example", "https://***@h.example"),
+            ("https://:pw@h.example?q=a@b", "https://***@h.example?q=a@b"),
+            ("u:p:w@h.example:8080/a", "u:***@h.example:8080/a"),
+            ("https://u:p@ss@h.example", "https://u:***@h.example"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+        for url in [
+            "https://user:s3cret@admin.vps.org",
+            "http://user:s3cret@10.0.0.1:8080",
+            "https://user:s3cret@exa mple.com",
+            "ftp://user:s3cret@example.com",
+        ] {
+            let message = check_url(url, &Source::Flag("--api-url"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !message.contains("s3cret") && message.contains("user:***@"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -25,6 +25,26 @@ macro_rules! show {
 }
 
 pub(crate) async fn run() -> Result<(), CliError> {
+    // Tokio cannot take a Ctrl-C handler away again: once the wait step has listened, the
+    // default (ending the process) is gone, and Ctrl-C in a later step would do nothing. So
+    // the demo listens itself, from its start to its end, and stops.
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No handler (no signals here): Ctrl-C keeps its default.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        biased;
+        () = ctrl_c => Err(CliError::Interrupted {
+            message: "the demo stopped, and its fake server with it".to_string(),
+            hint: None,
+        }),
+        result = steps() => result,
+    }
+}
+
+async fn steps() -> Result<(), CliError> {
     let mock = MockServer::builder()
         .seed(Seed::vendor_examples())
         .complete_after(Duration::from_secs(3))

@@ -44,6 +44,8 @@ pub(crate) enum CliError {
     ClosedPipe,
     /// Writing the output failed for another reason.
     Io(io::Error),
+    /// Another local failure: a file that cannot be written, a runtime that does not start.
+    Local(String),
     /// Already printed while the command ran; only the exit code is left to give.
     AlreadyReported(Exit),
 }
@@ -75,7 +77,8 @@ impl CliError {
         self
     }
 
-    /// Remembers the API URL a request went to, for messages about connecting to it.
+    /// Remembers the API URL a request went to, for messages about connecting to it
+    /// (redacted: messages never show a password).
     pub(crate) fn at_url(self, url: &str) -> Self {
         match self {
             CliError::Api {
@@ -83,7 +86,7 @@ impl CliError {
                 api_url: None,
             } => CliError::Api {
                 error,
-                api_url: Some(url.to_string()),
+                api_url: Some(crate::config::redact_url(url).into_owned()),
             },
             other => other,
         }
@@ -98,7 +101,7 @@ impl CliError {
             CliError::Cancelled => Exit::Cancelled,
             CliError::Interrupted { .. } => Exit::Interrupted,
             CliError::ClosedPipe => Exit::Success,
-            CliError::Io(_) => Exit::Api,
+            CliError::Io(_) | CliError::Local(_) => Exit::Local,
             CliError::AlreadyReported(exit) => *exit,
         }
     }
@@ -240,6 +243,7 @@ impl fmt::Display for CliError {
             CliError::Interrupted { message, .. } => write!(f, "interrupted: {message}")?,
             CliError::ClosedPipe => write!(f, "stdout was closed")?,
             CliError::Io(error) => write!(f, "error: writing output: {error}")?,
+            CliError::Local(message) => write!(f, "error: {message}")?,
             CliError::AlreadyReported(exit) => write!(f, "failed ({})", exit.name())?,
         }
         if let Some(hint) = self.hint() {

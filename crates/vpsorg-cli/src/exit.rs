@@ -21,13 +21,16 @@ pub(crate) enum Exit {
     Contradicted,
     /// `vpsorg doctor`: some checks could not run.
     Unchecked,
+    /// Nothing to do with the API: writing the output or a file failed (a full disk, a bad
+    /// descriptor), or the async runtime did not start.
+    Local,
     /// Ctrl-C: 128 + SIGINT, as shells report it.
     Interrupted,
 }
 
 impl Exit {
     /// Every exit code, in order.
-    pub(crate) const ALL: [Exit; 12] = [
+    pub(crate) const ALL: [Exit; 13] = [
         Exit::Success,
         Exit::Api,
         Exit::Usage,
@@ -39,6 +42,7 @@ impl Exit {
         Exit::Unavailable,
         Exit::Contradicted,
         Exit::Unchecked,
+        Exit::Local,
         Exit::Interrupted,
     ];
 
@@ -55,6 +59,7 @@ impl Exit {
             Exit::Unavailable => 8,
             Exit::Contradicted => vpsorg_doctor::EXIT_CONTRADICTED as u8,
             Exit::Unchecked => vpsorg_doctor::EXIT_INCOMPLETE as u8,
+            Exit::Local => 11,
             Exit::Interrupted => 130,
         }
     }
@@ -73,6 +78,7 @@ impl Exit {
             Exit::Unavailable => "unavailable",
             Exit::Contradicted => "contract_contradicted",
             Exit::Unchecked => "contract_unchecked",
+            Exit::Local => "local_error",
             Exit::Interrupted => "interrupted",
         }
     }
@@ -102,6 +108,9 @@ impl Exit {
             }
             Exit::Unchecked => {
                 "doctor: some checks could not run (unreachable, token refused, 5xx or 429)"
+            }
+            Exit::Local => {
+                "a local error: writing the output or a file failed, or vpsorg could not start"
             }
             Exit::Interrupted => "interrupted (Ctrl-C); a backup being waited for goes on",
         }

@@ -27,8 +27,9 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
+            let error = CliError::Local(format!("cannot start the async runtime: {error}"));
+            let _ = writeln!(std::io::stderr().lock(), "{error}");
+            return ExitCode::from(error.exit().code());
         }
     };
     let result = runtime.block_on(run(cli));

@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-use vpsorg_backups::Backup;
+use vpsorg_backups::{Backup, BackupType};
 
 use crate::cli::{BackupOutputArgs, Column, OutputFormat};
 use crate::error::CliError;
@@ -32,6 +32,65 @@ pub(crate) fn resolve(requested: Option<OutputFormat>) -> OutputFormat {
 /// still shows what came before the error.
 pub(crate) fn stdout() -> BufWriter<StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
+}
+
+/// stdout for a command that acts as it prints (`delete`, `prune`): once a write fails (the
+/// reader has gone, `| head -1`; a full disk), the rest of the output is dropped and the
+/// command goes on acting, so that no requested deletion is skipped for want of a reader.
+/// [`KeepGoing::finish`] hands back the write error for the command to weigh against its
+/// own failures.
+pub(crate) struct KeepGoing {
+    /// `None` once a write failed.
+    out: Option<BufWriter<StdoutLock<'static>>>,
+    failed: Option<io::Error>,
+}
+
+impl KeepGoing {
+    pub(crate) fn new() -> Self {
+        KeepGoing {
+            out: Some(stdout()),
+            failed: None,
+        }
+    }
+
+    /// Flushes, and gives the first write error, if there was one.
+    pub(crate) fn finish(mut self) -> Result<(), CliError> {
+        let _ = Write::flush(&mut self);
+        match self.failed.take() {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        }
+    }
+
+    fn attempt(
+        &mut self,
+        write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> io::Result<()>,
+    ) {
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        if let Err(error) = write(out) {
+            self.failed = Some(error);
+            // Without flushing what is buffered: nothing more is written.
+            if let Some(out) = self.out.take() {
+                drop(out.into_parts());
+            }
+        }
+    }
+}
+
+impl Write for KeepGoing {
+    /// Never fails: the first error is kept for [`KeepGoing::finish`], and later output is
+    /// dropped.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.attempt(|out| out.write_all(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.attempt(|out| out.flush());
+        Ok(())
+    }
 }
 
 /// Writes one value as pretty JSON or YAML, with a final newline.
@@ -267,7 +326,7 @@ fn backup_row(backup: &Backup, columns: &[Column]) -> Vec<String> {
             Column::Expires => match &backup.expires_at {
                 Some(at) => minute(at),
                 // The API keeps manual backups until they are deleted.
-                None if backup.backup_type.as_str() == "manual" => "never".to_string(),
+                None if backup.backup_type == BackupType::Manual => "never".to_string(),
                 None => "-".to_string(),
             },
             Column::Description => clean(&backup.description).into_owned(),
@@ -404,6 +463,15 @@ pub(crate) fn table_width() -> u16 {
         .and_then(|columns| columns.trim().parse().ok())
         .filter(|&width| width >= 20)
         .unwrap_or(80)
+}
+
+/// The width of the terminal a question is answered on (stdin's: one can only be asked
+/// when stdin is a terminal), else 80.
+pub(crate) fn question_width() -> u16 {
+    match terminal_size::terminal_size_of(io::stdin()) {
+        Some((terminal_size::Width(width), _)) => width,
+        None => 80,
+    }
 }
 
 /// Server text made safe for a terminal: control characters (escape sequences, newlines) and

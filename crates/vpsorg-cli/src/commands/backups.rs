@@ -1,25 +1,19 @@
 //! `vpsorg backups list|get|create|wait|delete`.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
-use vpsorg_backups::{Backup, BackupType, Client, MAX_PAGE_SIZE, StatusChange};
+use vpsorg_backups::{Backup, Client, MAX_PAGE_SIZE, StatusChange};
 
-use super::{ErrorJson, LIST_CONCURRENCY, first_failure};
-use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, TypeArg, WaitArgs};
+use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
+use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, WaitArgs};
 use crate::error::CliError;
 use crate::output::{self, BackupView, TextTable, clean};
 use crate::progress::{Spinner, say};
 use crate::prompt;
-
-pub(crate) fn backup_type(arg: TypeArg) -> BackupType {
-    match arg {
-        TypeArg::Manual => BackupType::Manual,
-        TypeArg::Automatic => BackupType::Automatic,
-    }
-}
 
 /// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
 pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {
@@ -28,48 +22,98 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
     if let Some(server_id) = args.server_id {
         request = request.server_id(server_id);
     }
-    if let Some(arg) = args.backup_type {
-        request = request.backup_type(backup_type(arg));
+    if let Some(backup_type) = &args.backup_type {
+        request = request.backup_type(backup_type.clone());
     }
     let limit = args.limit.unwrap_or(u64::MAX);
     let mut printed = view.list();
-    let (mut shown, mut total) = (0_u64, 0_u64);
+    // The most backups any page said there are: a list that ends short of it changed while
+    // it was read.
+    let (mut shown, mut counted) = (0_u64, 0_u64);
     match limit {
         // The limit fits in one page: exactly one request (a stream would fetch ahead).
         page_size if page_size <= MAX_PAGE_SIZE => {
             let page = request.page_size(page_size).send().await?;
-            total = page.count;
+            counted = page.count;
             for backup in &page.backups {
                 printed.push(backup)?;
                 shown += 1;
             }
         }
-        _ => {
-            // Enough pages at once to cover the limit, and no more than LIST_CONCURRENCY.
-            let pages_wanted = limit.div_ceil(MAX_PAGE_SIZE);
-            let concurrency = usize::try_from(pages_wanted - 1)
-                .unwrap_or(usize::MAX)
-                .clamp(1, LIST_CONCURRENCY);
-            let mut pages = request.concurrency(concurrency).pages();
-            'pages: while let Some(page) = pages.try_next().await? {
-                total = page.count;
+        // Every backup: the client's stream, several pages at once.
+        u64::MAX => {
+            let mut pages = request.concurrency(LIST_CONCURRENCY).pages();
+            while let Some(page) = pages.try_next().await? {
+                counted = counted.max(page.count);
                 for backup in &page.backups {
-                    if shown == limit {
-                        break 'pages;
-                    }
                     printed.push(backup)?;
                     shown += 1;
                 }
             }
         }
+        // Exactly the pages the limit needs, several at once once page 1 has told how many
+        // there are. (The stream fetches a page ahead, one too many when the limit ends a
+        // page.)
+        _ => {
+            let first = request.clone().send().await?;
+            counted = first.count;
+            let last_page = limit
+                .div_ceil(MAX_PAGE_SIZE)
+                .min(first.count.div_ceil(MAX_PAGE_SIZE));
+            let mut pages = futures::stream::iter(2..=last_page)
+                .map(|number| request.clone().page(number).send())
+                .buffered(LIST_CONCURRENCY);
+            // A backup pushed onto the next page by one created meanwhile is shown once.
+            let mut previous: HashSet<i64> = HashSet::new();
+            let mut page = Some(first);
+            while let Some(current) = page.take() {
+                for backup in &current.backups {
+                    if shown == limit {
+                        break;
+                    }
+                    if !previous.contains(&backup.id) {
+                        printed.push(backup)?;
+                        shown += 1;
+                    }
+                }
+                if shown == limit || current.backups.is_empty() {
+                    break;
+                }
+                previous = current.backups.iter().map(|backup| backup.id).collect();
+                page = match pages.next().await {
+                    Some(Ok(next)) => {
+                        counted = counted.max(next.count);
+                        Some(next)
+                    }
+                    // A page past the last, after deletions: the end of the list.
+                    Some(Err(vpsorg_backups::Error::NotFound {
+                        resource: vpsorg_backups::Resource::Page(_),
+                        ..
+                    }))
+                    | None => None,
+                    Some(Err(error)) => return Err(error.into()),
+                };
+            }
+        }
     }
     printed.finish()?;
-    if args.limit.is_some() && total > shown {
+    if shown < counted.min(limit) {
+        note_short_list(shown, counted);
+    } else if args.limit.is_some() && counted > shown {
         say(&format!(
-            "(showing the first {shown} of {total} backups: --limit {limit}; without --limit every backup is listed)"
+            "(showing the first {shown} of {counted} backups: --limit {limit}; without --limit every backup is listed)"
         ));
     }
     Ok(())
+}
+
+/// Says that a listing came up short of the API's count: backups were deleted or created
+/// between its pages, which moves others from page to page, so some may have been missed.
+pub(crate) fn note_short_list(listed: u64, counted: u64) {
+    say(&format!(
+        "note: listed {listed} of the {counted} backups the API counted; the list changed while \
+         it was read, so some may be missing: list again"
+    ));
 }
 
 /// Finds one backup in the list: of its server when known, else of every server. The API
@@ -155,12 +199,22 @@ pub(crate) struct Waited {
 }
 
 /// Prints the backup as last seen, even when the wait failed: a script gets the id and the
-/// status either way, and the exit code says whether it completed.
+/// status either way, and the exit code says whether it completed. A wait that failed keeps
+/// its exit code when the output fails too (a closed stdout would otherwise make it 0).
 fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
-    if let Some(backup) = &waited.last_seen {
-        view.print_one(backup)?;
+    let printed = match &waited.last_seen {
+        Some(backup) => view.print_one(backup),
+        None => Ok(()),
+    };
+    match waited.result {
+        Err(error) => {
+            if let Err(write_error) = &printed {
+                report_now(write_error);
+            }
+            Err(error)
+        }
+        Ok(()) => printed,
     }
-    waited.result
 }
 
 /// Waits for a backup to complete, with a spinner that shows its status, until it completes,
@@ -272,14 +326,15 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
     )?;
     let mut results = Vec::with_capacity(ids.len());
     let mut failures = Vec::new();
-    let mut out = output::stdout();
+    // Every backup asked for is deleted, whether or not anyone still reads stdout.
+    let mut out = output::KeepGoing::new();
     for id in ids {
         match client.backups().delete(id).send().await {
             Ok(()) => {
                 if format == OutputFormat::Table {
                     use std::io::Write;
-                    writeln!(out, "Deleted backup {id}.")?;
-                    out.flush()?;
+                    let _ = writeln!(out, "Deleted backup {id}.");
+                    let _ = out.flush();
                 }
                 results.push(DeletedJson {
                     id,
@@ -299,19 +354,11 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
             }
         }
     }
-    if format != OutputFormat::Table {
-        output::write_data(&mut out, format, &results)?;
-    }
-    drop(out);
-    first_failure(&failures)
-}
-
-/// Prints an error on stderr now, for commands that go on after it.
-pub(crate) fn report_now(error: &CliError) {
-    if let Some(report) = error.report() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{report}");
-    }
+    let written = match format {
+        OutputFormat::Table => Ok(()),
+        format => output::write_data(&mut out, format, &results),
+    };
+    acted(&failures, written.and(out.finish()))
 }
 
 /// The table of prune's plan and of context list share this: a list of rows for people.

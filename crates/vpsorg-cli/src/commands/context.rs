@@ -12,12 +12,12 @@ use crate::output::{self, TextTable};
 use crate::progress::say;
 use crate::prompt;
 
-/// The JSON of a context: never its token.
+/// The JSON of a context: never its token (nor a password in its URL).
 #[derive(Debug, Serialize)]
 struct ContextJson<'a> {
     name: &'a str,
     active: bool,
-    api_url: &'a str,
+    api_url: std::borrow::Cow<'a, str>,
 }
 
 pub(crate) fn run(command: &ContextCommand) -> Result<(), CliError> {
@@ -85,10 +85,14 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
         .map(|(name, context)| ContextJson {
             name,
             active: config.active_context.as_deref() == Some(name.as_str()),
-            api_url: context
-                .api_url
-                .as_deref()
-                .unwrap_or(vpsorg_backups::DEFAULT_BASE_URL),
+            // `check_url` keeps credentials out of new contexts; a file edited by hand may
+            // still hold some.
+            api_url: config::redact_url(
+                context
+                    .api_url
+                    .as_deref()
+                    .unwrap_or(vpsorg_backups::DEFAULT_BASE_URL),
+            ),
         })
         .collect();
     if format != OutputFormat::Table {
@@ -102,7 +106,7 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
         table.row(vec![
             if context.active { "*" } else { "" }.to_string(),
             context.name.to_string(),
-            output::clean(context.api_url).into_owned(),
+            output::clean(&context.api_url).into_owned(),
         ]);
     }
     print_table(table)

@@ -28,7 +28,7 @@ pub(crate) const LIST_CONCURRENCY: usize = 8;
 pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
     let connection = config::resolve(api, &config::process_env, &mut |note| say(&note))?;
     tracing::debug!(
-        api_url = %connection.api_url,
+        api_url = %config::redact_url(&connection.api_url),
         url_from = %connection.url_source,
         token_from = %connection.token_source,
         "connection settings",
@@ -67,11 +67,26 @@ impl ErrorJson {
     }
 }
 
-/// Ends a command some of whose steps failed after each failure was reported: the exit code
-/// of the first.
-pub(crate) fn first_failure(failures: &[Exit]) -> Result<(), CliError> {
+/// How a command that acted ends, each failed action already reported: the exit code of the
+/// first failed action wins over anything that happened to the output (a write error is
+/// reported, a closed stdout is no news); without one, the output's own error, where a closed
+/// stdout ends quietly.
+pub(crate) fn acted(failures: &[Exit], printed: Result<(), CliError>) -> Result<(), CliError> {
     match failures.first() {
-        Some(&exit) => Err(CliError::AlreadyReported(exit)),
-        None => Ok(()),
+        Some(&exit) => {
+            if let Err(error) = &printed {
+                report_now(error);
+            }
+            Err(CliError::AlreadyReported(exit))
+        }
+        None => printed,
+    }
+}
+
+/// Prints an error on stderr now, for commands that go on after it.
+pub(crate) fn report_now(error: &CliError) {
+    if let Some(report) = error.report() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "{report}");
     }
 }

@@ -9,8 +9,8 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
-use super::backups::{backup_type, print_table, report_now};
-use super::{ErrorJson, LIST_CONCURRENCY, first_failure};
+use super::backups::note_short_list;
+use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
 use crate::output::{self, BackupJson, TextTable, clean, minute};
@@ -152,10 +152,18 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .server_id(args.server_id)
         .page_size(MAX_PAGE_SIZE)
         .concurrency(LIST_CONCURRENCY);
-    if let Some(arg) = args.backup_type {
-        request = request.backup_type(backup_type(arg));
+    if let Some(backup_type) = &args.backup_type {
+        request = request.backup_type(backup_type.clone());
     }
-    let backups: Vec<Backup> = request.items().try_collect().await?;
+    let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
+    let mut pages = request.pages();
+    while let Some(page) = pages.try_next().await? {
+        counted = counted.max(page.count);
+        backups.extend(page.backups);
+    }
+    if (backups.len() as u64) < counted {
+        note_short_list(backups.len() as u64, counted);
+    }
     let decisions = plan(backups, args.keep_last, args.older_than, Utc::now());
     let doomed: Vec<i64> = decisions
         .iter()
@@ -163,8 +171,15 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .map(|d| d.backup.id)
         .collect();
 
+    // Every deletion the plan holds is made, whether or not anyone still reads stdout.
+    let mut out = output::KeepGoing::new();
     if format == OutputFormat::Table {
-        print_plan(&decisions)?;
+        let _ = writeln!(
+            out,
+            "{}",
+            plan_table(&decisions).render(true, output::table_width())
+        );
+        let _ = out.flush();
     }
     let mut results: Vec<(Option<&'static str>, Option<ErrorJson>)> =
         decisions.iter().map(|_| (None, None)).collect();
@@ -195,16 +210,22 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             args.yes,
             "pass --yes to confirm, or --dry-run to see the plan",
         )?;
+        let mut warning = format!(
+            "Pruning deletes {} of server {} ({listed}) permanently.",
+            count_backups(doomed.len()),
+            args.server_id
+        );
+        // JSON or YAML comes after the deletions: the person asked sees the plan with the
+        // question instead.
+        if format != OutputFormat::Table && !args.yes {
+            let plan = plan_table(&decisions).render(true, output::question_width());
+            warning = format!("{plan}\n{warning}");
+        }
         prompt::confirm(
-            &format!(
-                "Pruning deletes {} of server {} ({listed}) permanently.",
-                count_backups(doomed.len()),
-                args.server_id
-            ),
+            &warning,
             &format!("delete {}", count_backups(doomed.len())),
             args.yes,
         )?;
-        let mut out = output::stdout();
         for (decision, result) in decisions.iter().zip(results.iter_mut()) {
             if decision.action != Action::Delete {
                 continue;
@@ -227,11 +248,12 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
                     Some("already_gone") => format!("Backup {id} was already gone."),
                     _ => continue,
                 };
-                writeln!(out, "{line}")?;
-                out.flush()?;
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
             }
         }
     }
+    let mut written = Ok(());
     if format != OutputFormat::Table {
         let json = PruneJson {
             server_id: args.server_id,
@@ -248,14 +270,12 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
                 })
                 .collect(),
         };
-        let mut out = output::stdout();
-        output::write_data(&mut out, format, &json)?;
-        out.flush()?;
+        written = output::write_data(&mut out, format, &json);
     }
-    first_failure(&failures)
+    acted(&failures, written.and(out.finish()))
 }
 
-fn print_plan(decisions: &[Decision]) -> Result<(), CliError> {
+fn plan_table(decisions: &[Decision]) -> TextTable {
     let mut table = TextTable::new(&["ID", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
     table.align_right(0);
     table.flexible(5);
@@ -273,5 +293,5 @@ fn print_plan(decisions: &[Decision]) -> Result<(), CliError> {
             decision.reason.clone(),
         ]);
     }
-    print_table(table)
+    table
 }

@@ -298,6 +298,31 @@ async fn each_kind_of_failure_has_its_exit_code() {
     );
     assert_eq!(server.backups_of(12345).len(), 4, "created once");
 
+    // A token the API knows but that may not do this: 403 is refused like 401.
+    server.inject(Fault::status(403).on(Operation::ListBackups));
+    let forbidden = against(&server, &["backups", "list"]).await;
+    forbidden.assert_code(7);
+
+    // The restore ran, then the connection dropped before the answer: nobody can tell
+    // from here whether it happened, and retrying would restore twice.
+    server.inject(Fault::drop_after_read().on(Operation::RestoreServer));
+    let restore_unknown = against(
+        &server,
+        &[
+            "-q",
+            "servers",
+            "restore",
+            "12345",
+            "--backup-id",
+            "501",
+            "--yes",
+        ],
+    )
+    .await;
+    restore_unknown.assert_code(5);
+    assert_eq!(restore_unknown.stdout, "");
+    assert_eq!(server.restores().len(), 1, "it did happen, once");
+
     // -q: the retry notices' jittered delays are tested elsewhere.
     let mut refused =
         Home::new().vpsorg(&["-q", "backups", "list", "--api-url", "http://127.0.0.1:9"]);
@@ -309,7 +334,9 @@ async fn each_kind_of_failure_has_its_exit_code() {
     for (name, run) in [
         ("404", &unknown_server),
         ("401", &wrong_token),
+        ("403", &forbidden),
         ("outcome unknown", &unknown_outcome),
+        ("restore outcome unknown", &restore_unknown),
         ("connection refused", &refused),
     ] {
         assert_no_token(run);
@@ -356,4 +383,79 @@ async fn the_manual_backup_limit_points_at_prune() {
     let run = against(&server, &["backups", "create", "--server-id", "12345"]).await;
     run.assert_code(1);
     insta::assert_snapshot!("manual_limit", run.stderr);
+}
+
+/// A closed stdout (`| head -1`) stopped a delete after its first line: `rm 501 499 495
+/// --yes -o table | head -1` deleted one and exited 0. Now the output stops, the deletions
+/// do not.
+#[tokio::test]
+async fn a_closed_stdout_stops_the_output_not_the_deletions() {
+    let server = vendor_server().await;
+    let table = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "501", "499", "495", "--yes", "-o", "table"],
+    ))
+    .await;
+    table.assert_code(0);
+    assert_eq!(table.stderr, "", "a closed stdout is no news");
+    assert!(server.backups_of(12345).is_empty(), "all three deleted");
+
+    let json = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "500", "497", "--yes", "-o", "json"],
+    ))
+    .await;
+    json.assert_code(0);
+    assert!(server.backups_of(67890).is_empty(), "both deleted");
+}
+
+/// With a closed stdout, a failed delete exited 0: the closed pipe replaced the failure.
+#[tokio::test]
+async fn a_failure_keeps_its_exit_code_when_stdout_is_closed() {
+    let server = vendor_server().await;
+    let table = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "501", "777", "499", "--yes", "-o", "table"],
+    ))
+    .await;
+    table.assert_code(6);
+    assert!(
+        table.stderr.contains("777"),
+        "the failure is reported: {table:#?}"
+    );
+    let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
+    assert_eq!(left, [495], "501 and 499 deleted around the failure");
+
+    let json = run_with_closed_stdout(against_command(
+        &server,
+        &["backups", "rm", "777", "--yes", "-o", "json"],
+    ))
+    .await;
+    json.assert_code(6);
+
+    // A wait that times out keeps its exit 4 too.
+    let slow = MockServer::builder()
+        .token(TOKEN)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let waited = run_with_closed_stdout(against_command(
+        &slow,
+        &[
+            "-q",
+            "backups",
+            "create",
+            "--server-id",
+            "67890",
+            "--wait",
+            "--timeout",
+            "1s",
+            "-o",
+            "json",
+        ],
+    ))
+    .await;
+    waited.assert_code(4);
+    assert!(waited.stderr.contains("--timeout 1h"), "{waited:#?}");
 }

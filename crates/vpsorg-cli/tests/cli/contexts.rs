@@ -115,6 +115,37 @@ async fn flags_beat_the_environment_which_beats_the_context() {
     assert!(unknown.stderr.contains("good, stale"), "{unknown:#?}");
 }
 
+/// A context's token sent to another server (its URL from a flag or the environment) went
+/// without a word.
+#[tokio::test]
+async fn a_contexts_token_sent_elsewhere_is_noted() {
+    let own = vendor_server().await;
+    let other = vendor_server().await;
+    let home = Home::new();
+    create(&home, "good", Some(own.base_url()), TOKEN)
+        .await
+        .assert_code(0);
+    let mut by_env = home.vpsorg(&["backups", "list"]);
+    by_env.env("VPSORG_API_URL", other.base_url());
+    let by_env = run(by_env).await;
+    by_env.assert_code(0);
+    assert_eq!(
+        by_env.stderr,
+        format!(
+            "note: sending the token of context 'good' to {} (from VPSORG_API_URL), not to the \
+             context's own {}\n",
+            other.base_url(),
+            own.base_url()
+        )
+    );
+    assert_eq!(other.requests().len(), 1, "the environment still wins");
+    let by_flag = run(home.vpsorg(&["backups", "list", "--api-url", other.base_url()])).await;
+    by_flag.assert_code(0);
+    assert!(by_flag.stderr.contains("(from --api-url)"), "{by_flag:#?}");
+    let at_home = run(home.vpsorg(&["backups", "list", "--api-url", own.base_url()])).await;
+    assert_eq!(at_home.stderr, "", "its own server: nothing to say");
+}
+
 #[tokio::test]
 async fn use_list_and_delete() {
     let home = Home::new();

@@ -31,6 +31,17 @@ async fn connection_problems_name_the_url_and_the_cause() {
     // TLS to a server that speaks plain HTTP.
     let tls = list_at(&server.base_url().replace("http://", "https://")).await;
     tls.assert_code(8);
+    // A name under .invalid never resolves (RFC 6761). The resolver's own words differ
+    // from system to system; the URL and "DNS" do not.
+    let dns = list_at("https://vpsorg-cli-test.invalid").await;
+    dns.assert_code(8);
+    let first = dns.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first
+            .starts_with("error: could not connect to the API (https://vpsorg-cli-test.invalid): ")
+            && first.to_ascii_lowercase().contains("dns"),
+        "{dns:#?}"
+    );
 
     assert!(!lan.stderr.contains("allow_insecure_http"), "{lan:#?}");
     assert!(
@@ -68,6 +79,40 @@ async fn connection_problems_name_the_url_and_the_cause() {
     .map(|(name, run)| format!("## {name}\n{}", run.stderr.replace(&port, "PORT")))
     .collect::<String>();
     insta::assert_snapshot!("connection_problems", report);
+}
+
+/// A write error other than a closed pipe (here a full disk: /dev/full) exited 1, the code
+/// of an API failure: a script could not tell "the delete failed" from "the delete happened
+/// and its output was lost".
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_local_write_error_has_its_own_exit_code() {
+    let server = vendor_server().await;
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let list = run_with_stdout(against_command(&server, &["backups", "list"]), full()).await;
+    list.assert_code(11);
+    assert_eq!(
+        list.stderr,
+        "error: writing output: No space left on device (os error 28)\n"
+    );
+    let deleted = run_with_stdout(
+        against_command(&server, &["backups", "rm", "501", "--yes", "-o", "json"]),
+        full(),
+    )
+    .await;
+    deleted.assert_code(11);
+    assert_eq!(server.backups_of(12345).len(), 2, "deleted, output lost");
+    let help = vpsorg(&["--help"]).await;
+    assert!(
+        help.stdout.contains("\n  11   a local error"),
+        "{}",
+        help.stdout
+    );
 }
 
 /// Defect 18: an empty VPSORG_API_URL failed without naming it; usage lines after a
@@ -151,6 +196,60 @@ async fn verbose_says_where_requests_go_and_why() {
         run.stderr
     );
     assert_no_token(&run);
+}
+
+/// A password in the API URL was logged by -v and echoed by errors and hints.
+#[tokio::test]
+async fn a_password_in_the_api_url_is_never_shown() {
+    let secret = "s3cret-pw";
+    let mut report = String::new();
+    for url in [
+        format!("http://ops:{secret}@127.0.0.1:9"),
+        format!("https://ops:{secret}@exa mple.com"),
+        format!("https://{secret}@admin.vps.org"),
+    ] {
+        for from_env in [false, true] {
+            let mut command = if from_env {
+                let mut command = Home::new().vpsorg(&["-vv", "backups", "list"]);
+                command.env("VPSORG_API_URL", &url);
+                command
+            } else {
+                Home::new().vpsorg(&["-vv", "backups", "list", "--api-url", &url])
+            };
+            command.env("VPSORG_API_TOKEN", TOKEN);
+            let run = run(command).await;
+            run.assert_code(2);
+            assert!(!run.stderr.contains(secret), "{run:#?}");
+            assert_no_token(&run);
+            if from_env {
+                report.push_str(&run.stderr);
+            }
+        }
+    }
+    insta::assert_snapshot!("password_in_url", report);
+
+    // A context file edited by hand: `context list` hides the password too.
+    let home = Home::new();
+    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        home.config_file(),
+        format!("[contexts.x]\napi_url = \"https://ops:{secret}@admin.vps.org\"\ntoken = \"t\"\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    for format in ["table", "json"] {
+        let list = run(home.vpsorg(&["context", "list", "-o", format])).await;
+        list.assert_code(0);
+        assert!(
+            !list.stdout.contains(secret) && list.stdout.contains("https://ops:***@admin.vps.org"),
+            "{list:#?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -48,7 +48,7 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
     assert_eq!(exact.stderr, "");
 
     let all = against(&server, &["backups", "list"]).await.json();
-    for (limit, requests) in [(7, 1), (179, 2)] {
+    for (limit, requests) in [(7, 1), (179, 2), (100, 1)] {
         server.clear_requests();
         let run = against(&server, &["backups", "list", "--limit", &limit.to_string()]).await;
         run.assert_code(0);
@@ -65,11 +65,72 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
         );
         assert_eq!(server.requests().len(), requests, "--limit {limit}");
     }
+    // More than there are: every page once, and nothing to say.
+    server.clear_requests();
+    let beyond = against(&server, &["backups", "list", "--limit", "1000"]).await;
+    beyond.assert_code(0);
+    assert_eq!(ids(&beyond.json()), ids(&all));
+    assert_eq!(beyond.stderr, "");
+    assert_eq!(server.requests().len(), 2);
+    // A limit that ends a page: the page after it is not fetched (it was, one ahead).
+    let larger = server_of(250).await;
+    let on_boundary = against(&larger, &["backups", "list", "--limit", "200"]).await;
+    on_boundary.assert_code(0);
+    assert_eq!(ids(&on_boundary.json()).len(), 200);
+    assert!(
+        on_boundary.stderr.contains("first 200 of 250"),
+        "{on_boundary:#?}"
+    );
+    assert_eq!(larger.requests().len(), 2);
     // A table says it too; -q says nothing.
     let table = against(&server, &["backups", "list", "--limit", "5", "-o", "table"]).await;
     assert!(table.stderr.contains("first 5 of 180"), "{table:#?}");
     let quiet = against(&server, &["-q", "backups", "list", "--limit", "5"]).await;
     assert_eq!(quiet.stderr, "");
+}
+
+/// A list-all that came up short of the API's count said nothing: backups deleted while it
+/// was read move others onto pages already read, and those are missed.
+#[tokio::test]
+async fn a_list_that_changed_while_it_was_read_says_so() {
+    let server = server_of(250).await;
+    // Page 1 is read at once and held back for 2 s, while 10 of its backups are deleted.
+    server.inject(Fault::latency(Duration::from_secs(2)).on(Operation::ListBackups));
+    let listing = against_command(&server, &["backups", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while server.requests().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "page 1 never asked for"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let client = vpsorg_backups::Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let mut newest: Vec<i64> = server.backups_of(10001).iter().map(|b| b.id).collect();
+    newest.sort_unstable_by(|a, b| b.cmp(a));
+    for &id in &newest[..10] {
+        client.backups().delete(id).send().await.unwrap();
+    }
+    let output = listing.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Page 1 as it was (the 10 deleted included), then pages 2 and 3 of the shorter list,
+    // which skip the 10 that moved onto page 1.
+    assert_eq!(ids(&listed).len(), 240);
+    assert_eq!(
+        stderr,
+        "note: listed 240 of the 250 backups the API counted; the list changed while it was \
+         read, so some may be missing: list again\n"
+    );
 }
 
 /// Output starts before the last page arrives: a page the server holds back for seconds

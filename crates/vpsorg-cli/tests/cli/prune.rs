@@ -3,14 +3,16 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use vpsorg_backups_mock::{Backup, BackupStatus, BackupType, MockServer, Seed, ServerRef};
+use vpsorg_backups_mock::{
+    Backup, BackupStatus, BackupType, Fault, MockServer, Operation, Seed, ServerRef,
+};
 
 use crate::support::*;
 
 /// Server 42's backups, newest first: 10 in progress (1 hour old), 9 completed (2 days),
 /// 8 failed (3 days), 7 completed (10 days), 6, 5 and 4 completed (40, 50, 60 days), and an
 /// automatic one, 3 (70 days).
-async fn server_42() -> MockServer {
+pub(crate) async fn server_42() -> MockServer {
     let server = ServerRef::new(42, "db-42");
     let backup = |id, hours: i64, status, backup_type| Backup {
         id,
@@ -63,7 +65,7 @@ fn plan_summary(json: &serde_json::Value) -> String {
         .collect()
 }
 
-fn ids_of(server: &MockServer) -> Vec<i64> {
+pub(crate) fn ids_of(server: &MockServer) -> Vec<i64> {
     let mut ids: Vec<i64> = server.backups_of(42).iter().map(|b| b.id).collect();
     ids.sort_unstable();
     ids
@@ -249,4 +251,39 @@ async fn nothing_to_prune_is_said_and_changes_nothing() {
     run.assert_code(0);
     assert!(run.stderr.contains("Nothing to prune"), "{run:#?}");
     assert_eq!(ids_of(&server).len(), 8);
+}
+
+/// A closed stdout stopped prune after its plan or first line, leaving the rest undeleted
+/// with exit 0; and a failed delete exited 0 as well.
+#[tokio::test]
+async fn a_closed_stdout_stops_the_output_not_the_pruning() {
+    let args = [
+        "backups",
+        "prune",
+        "--server-id",
+        "42",
+        "--type",
+        "manual",
+        "--keep-last",
+        "0",
+        "--yes",
+    ];
+    for format in ["table", "json"] {
+        let server = server_42().await;
+        let mut with_format = args.to_vec();
+        with_format.extend(["-o", format]);
+        let run = run_with_closed_stdout(against_command(&server, &with_format)).await;
+        run.assert_code(0);
+        assert_eq!(ids_of(&server), [3, 10], "-o {format}: {run:#?}");
+    }
+
+    // The first deletion (9, the newest completed) is refused; the others still happen,
+    // and the refusal's exit code is the command's.
+    let server = server_42().await;
+    server.inject(Fault::status(403).on(Operation::DeleteBackup));
+    let mut with_format = args.to_vec();
+    with_format.extend(["-o", "table"]);
+    let run = run_with_closed_stdout(against_command(&server, &with_format)).await;
+    run.assert_code(7);
+    assert_eq!(ids_of(&server), [3, 9, 10]);
 }

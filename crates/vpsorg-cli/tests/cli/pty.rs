@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use vpsorg_backups_mock::MockServer;
 
+use crate::prune::{ids_of, server_42};
 use crate::support::*;
 
 /// `vpsorg` (or a shell running it) on a terminal of its own, 80 columns wide.
@@ -257,4 +258,135 @@ async fn a_token_typed_at_the_prompt_is_not_shown() {
     let listed = run(home.vpsorg(&["backups", "list", "--server-id", "12345"])).await;
     listed.assert_code(0);
     assert_eq!(ids(&listed.json()), [501, 499, 495]);
+}
+
+/// Ctrl-D at the token prompt of `context create` cancels, on a line of its own, and
+/// stores nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_d_at_the_token_prompt_stores_nothing() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let url = server.base_url().to_string();
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["context", "create", "typed", "--api-url", &url],
+    );
+    terminal.expect("API token (not shown): ");
+    terminal.type_keys("\x04");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 3, "{screen}");
+    let cancelled = screen
+        .find("cancelled: nothing was changed")
+        .expect(&screen);
+    assert!(
+        screen[..cancelled].ends_with('\n'),
+        "cancelled is on a line of its own: {screen:?}"
+    );
+    assert!(!home.config_file().exists(), "no context was stored");
+}
+
+/// prune at a terminal shows its plan and asks; only `yes` deletes, and then exactly the
+/// plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_asks_and_only_yes_deletes_the_plan() {
+    let server = server_42().await;
+    let home = Home::new();
+    let prune = [
+        "backups",
+        "prune",
+        "--server-id",
+        "42",
+        "--type",
+        "manual",
+        "--keep-last",
+        "2",
+    ];
+    for answer in ["no", "y", "\x04"] {
+        let mut terminal = Terminal::vpsorg(&home, &server, &prune);
+        terminal.expect("Type 'yes' to delete 4 backups: ");
+        terminal.type_keys(&format!("{answer}\r"));
+        let (code, screen) = terminal.finish();
+        assert_eq!(code, 3, "{answer:?}: {screen}");
+        assert_eq!(ids_of(&server), [3, 4, 5, 6, 7, 8, 9, 10], "{answer:?}");
+    }
+    let mut terminal = Terminal::vpsorg(&home, &server, &prune);
+    terminal.expect("Type 'yes' to delete 4 backups: ");
+    let screen = terminal.screen();
+    assert!(
+        screen.contains("ACTION  REASON")
+            && screen.contains("Pruning deletes 4 backups of server 42 (8, 6, 5, 4)"),
+        "the plan comes before the question: {screen}"
+    );
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Deleted backup 4."), "{screen}");
+    assert_eq!(ids_of(&server), [3, 7, 9, 10]);
+}
+
+/// `prune -o json` at a terminal asked without showing the plan (the JSON comes after the
+/// deletions). The plan now comes with the question, on the terminal, not in the JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_in_json_shows_the_plan_with_the_question() {
+    let server = server_42().await;
+    let home = Home::new();
+    let json = home.path().join("prune.json");
+    let mut terminal = Terminal::start(
+        &home,
+        &server,
+        "sh",
+        &[
+            "-c",
+            "exec \"$0\" \"$@\" >\"$STDOUT_FILE\"",
+            env!("CARGO_BIN_EXE_vpsorg"),
+            "backups",
+            "prune",
+            "--server-id",
+            "42",
+            "--type",
+            "manual",
+            "--keep-last",
+            "2",
+            "-o",
+            "json",
+        ],
+        &[("STDOUT_FILE", json.to_str().unwrap())],
+    );
+    terminal.expect("Type 'yes' to delete 4 backups: ");
+    let screen = terminal.screen();
+    let plan = screen.find("ACTION  REASON").expect(&screen);
+    let question = screen.find("Pruning deletes 4 backups").unwrap();
+    assert!(plan < question, "{screen}");
+    assert!(
+        screen.contains("delete  failed") && screen.contains("keep    in progress: never deleted"),
+        "{screen}"
+    );
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(ids_of(&server), [3, 7, 9, 10]);
+    let printed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(printed["dry_run"], false);
+}
+
+/// The wait step's Ctrl-C handler stayed installed after it, so Ctrl-C did nothing in the
+/// demo's later steps; and during the wait it advised waiting again on a fake server that
+/// was about to go. The demo answers Ctrl-C itself, in every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_demo() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(&home, &server, &["demo"]);
+    terminal.expect("Wait until it is completed.");
+    terminal.type_keys("\x03");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(
+        screen.contains("interrupted: the demo stopped, and its fake server with it"),
+        "{screen}"
+    );
+    assert!(!screen.contains("waits again"), "{screen}");
+    assert!(!screen.contains("Done."), "{screen}");
 }

@@ -78,6 +78,30 @@ pub(crate) async fn run(mut command: Command) -> Run {
     }
 }
 
+/// Runs `command` with a stdout whose reader has already gone, as `| head -1` leaves it once
+/// `head` has its line: every write fails with a broken pipe.
+pub(crate) async fn run_with_closed_stdout(command: Command) -> Run {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    run_with_stdout(command, writer).await
+}
+
+/// Runs `command` with its stdout going to `stdout`; `Run::stdout` is empty.
+pub(crate) async fn run_with_stdout(mut command: Command, stdout: impl Into<Stdio>) -> Run {
+    // Not `output()`: tokio's replaces the stdout set here with a pipe of its own.
+    let child = command
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vpsorg runs");
+    let output = child.wait_with_output().await.unwrap();
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::new(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
 /// `vpsorg <args>` with no connection settings at all.
 pub(crate) async fn vpsorg(args: &[&str]) -> Run {
     run(Home::new().vpsorg(args)).await
