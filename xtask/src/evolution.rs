@@ -60,7 +60,8 @@ pub const CASES: &[Case] = &[
         expect: Class::Additive,
         edit: |spec| {
             let backup = at(spec, BACKUP);
-            backup["properties"]["checksum"] = json!({"type": "string"});
+            backup["properties"]["checksum"] =
+                json!({"type": "string", "description": "SHA-256 of the backup image."});
             push(&mut backup["required"], json!("checksum"));
         },
         bump: false,
@@ -70,7 +71,7 @@ pub const CASES: &[Case] = &[
         expect: Class::Additive,
         edit: |spec| {
             at(spec, CREATE_REQUEST)["properties"]["retention_days"] =
-                json!({"type": "integer", "format": "int64"});
+                json!({"type": "integer", "format": "int64", "description": "Days to keep it."});
         },
         bump: false,
     },
@@ -89,8 +90,7 @@ pub const CASES: &[Case] = &[
         name: "new enum-typed response field (`Backup.storage_tier`)",
         expect: Class::Additive,
         edit: |spec| {
-            at(spec, BACKUP)["properties"]["storage_tier"] =
-                json!({"type": "string", "enum": ["standard", "archive"]});
+            at(spec, BACKUP)["properties"]["storage_tier"] = json!({"type": "string", "enum": ["standard", "archive"], "description": "Storage class."});
         },
         bump: false,
     },

@@ -333,6 +333,7 @@ fn tokens(value: &impl ToTokens) -> String {
         ("[ ", "["),
         (" ]", "]"),
         (" ;", ";"),
+        (",>", ">"),
     ] {
         text = text.replace(from, to);
     }
