@@ -312,9 +312,12 @@ async fn list_backups(
     };
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
-    let page = match given("page") {
-        None => 1,
-        Some(v) => v.parse::<u64>().map_err(|_| invalid_page())?,
+    // Django's paginator reads the number with Python's int(), which allows surrounding
+    // whitespace and a sign; DRF's `last_page_strings` names the last page `last`.
+    let page = match given("page").map(str::trim) {
+        None => Some(1),
+        Some("last") => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| invalid_page())?),
     };
     let query = ListQuery {
         server_id,
@@ -328,8 +331,8 @@ async fn list_backups(
     let found = state.list(query, now).ok_or_else(invalid_page)?;
     let body = BackupList {
         count: found.count,
-        next: found.has_next.then(|| link(page + 1)),
-        previous: found.has_previous.then(|| link(page - 1)),
+        next: found.has_next.then(|| link(found.number + 1)),
+        previous: found.has_previous.then(|| link(found.number - 1)),
         results: found.results,
     };
     // Serialized under the read lock: the page borrows from the state.

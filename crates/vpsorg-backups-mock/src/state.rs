@@ -181,7 +181,8 @@ struct ServerState {
 pub(crate) struct ListQuery {
     pub(crate) server_id: Option<i64>,
     pub(crate) backup_type: Option<BackupType>,
-    pub(crate) page: u64,
+    /// 1-based; `None` is the last page (DRF's `page=last`).
+    pub(crate) page: Option<u64>,
     pub(crate) page_size: u64,
 }
 
@@ -207,6 +208,8 @@ struct ServerView<'a> {
 /// One page of a list.
 #[derive(Debug)]
 pub(crate) struct Page<'a> {
+    /// Which page this is (the last one's number, for `page=last`).
+    pub(crate) number: u64,
     pub(crate) count: u64,
     pub(crate) results: Vec<BackupView<'a>>,
     pub(crate) has_next: bool,
@@ -432,21 +435,23 @@ impl State {
         let count = ids.len() as u64;
         let page_size = query.page_size.max(1);
         let pages = count.div_ceil(page_size).max(1);
-        if query.page == 0 || query.page > pages {
+        let number = query.page.unwrap_or(pages);
+        if number == 0 || number > pages {
             return None;
         }
-        let skip = (query.page - 1) * page_size;
+        let skip = (number - 1) * page_size;
         let end = usize::try_from(count - skip).ok()?;
         let start = end.saturating_sub(usize::try_from(page_size).ok()?);
         Some(Page {
+            number,
             count,
             results: ids[start..end]
                 .iter()
                 .rev()
                 .filter_map(|&id| self.backups.get(&id).map(|s| self.wire_view(id, s, now)))
                 .collect(),
-            has_next: query.page < pages,
-            has_previous: query.page > 1,
+            has_next: number < pages,
+            has_previous: number > 1,
         })
     }
 
@@ -583,10 +588,10 @@ mod tests {
     #[test]
     fn pages_are_sliced_from_the_newest() {
         let (state, now) = state(Seed::generated(1, 45));
-        let query = |page| ListQuery {
+        let query = |page: u64| ListQuery {
             server_id: None,
             backup_type: None,
-            page,
+            page: Some(page),
             page_size: 20,
         };
         let first = state.list(query(1), now).unwrap();
@@ -598,20 +603,32 @@ mod tests {
         assert!(!last.has_next && last.has_previous);
         assert!(state.list(query(4), now).is_none());
         assert!(state.list(query(0), now).is_none());
+        let by_name = ListQuery {
+            page: None,
+            ..query(1)
+        };
+        let last = state.list(by_name, now).unwrap();
+        assert_eq!((last.number, ids(&last)), (3, (1..=5).rev().collect()));
     }
 
     #[test]
     fn an_empty_list_has_one_empty_page() {
         let (state, now) = state(Seed::empty());
-        let query = |page| ListQuery {
+        let query = |page: u64| ListQuery {
             server_id: Some(1),
             backup_type: None,
-            page,
+            page: Some(page),
             page_size: 20,
         };
         let page = state.list(query(1), now).unwrap();
         assert_eq!((page.count, page.results.len()), (0, 0));
         assert!(state.list(query(2), now).is_none());
+        // Django's paginator: an empty list still has page 1, and it is the last.
+        let last = ListQuery {
+            page: None,
+            ..query(1)
+        };
+        assert_eq!(state.list(last, now).unwrap().number, 1);
     }
 
     #[test]

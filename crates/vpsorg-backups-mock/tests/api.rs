@@ -266,6 +266,26 @@ async fn pages_link_to_each_other_with_absolute_urls() {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen.len(), 45);
+    // DRF's `last_page_strings`: `page=last` is the last page, linked by its number.
+    let last = api
+        .get("/api/v1/backups/?server_id=10001&page_size=20&page=last")
+        .await;
+    assert_eq!((last.status, last.ids().len()), (200, 5));
+    assert_eq!(last.json["next"], Value::Null);
+    assert_eq!(
+        last.json["previous"],
+        format!(
+            "{}/api/v1/backups/?page=2&page_size=20&server_id=10001",
+            api.server.base_url()
+        )
+    );
+    let padded = api
+        .get("/api/v1/backups/?server_id=10001&page=%202%20")
+        .await;
+    assert_eq!(
+        padded.status, 200,
+        "Python's int() allows surrounding spaces"
+    );
     assert!(
         seen.windows(2).all(|w| w[0] > w[1]),
         "newest first, no repeats"
@@ -328,7 +348,7 @@ async fn a_page_that_does_not_exist_is_404_invalid_page() {
         "-1",
         "abc",
         "1.5",
-        "last",
+        "first",
         "99999999999999999999999",
     ] {
         let reply = api.get(&format!("/api/v1/backups/?page={page}")).await;
