@@ -121,7 +121,9 @@ mod tests {
     fn no_openssl_in_the_default_build() {
         for banned in ["openssl-sys", "native-tls"] {
             let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["tree", "--workspace", "--locked", "--offline"])
+                // Not --offline: `--target all` needs every platform's packages, which a
+                // fresh machine has not downloaded (android_system_properties, say).
+                .args(["tree", "--workspace", "--locked"])
                 .args(["-e", "normal,build", "--target", "all", "-i", banned])
                 .current_dir(super::project_root())
                 .output()
