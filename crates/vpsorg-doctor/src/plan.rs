@@ -323,6 +323,8 @@ pub(crate) struct Run<'a> {
     server_errors: BTreeMap<String, usize>,
     /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
     silences: usize,
+    /// Whether the API refused the configured token (401 or 403) on any probe.
+    token_refused: bool,
 }
 
 /// Requests in a row without an answer after which a run stops sending: each could take a
@@ -363,22 +365,31 @@ impl<'a> Run<'a> {
             right_links: 0,
             server_errors: BTreeMap::new(),
             silences: 0,
+            token_refused: false,
         }
     }
 
     /// Sends the plan, in order.
     pub(crate) async fn execute(&mut self) {
+        if !self.probe_errors {
+            for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
+                self.unobserved.insert(
+                    choice,
+                    "needs --probe-errors (it sends a write that must fail)".into(),
+                );
+            }
+        }
         let first = Probe::list("list", "");
         let Some(list) = self.send(&first).await else {
-            self.incomplete
-                .push("the API could not be reached, so nothing else was sent".to_string());
+            let rest = self.planned_except(&["list"]);
+            self.not_sent(&rest, "since the API could not be reached");
             return;
         };
-        if list.status == 401 {
-            self.incomplete.push(
-                "the token was refused (401), so nothing that needs a valid token was checked"
-                    .to_string(),
-            );
+        if matches!(list.status, 401 | 403) {
+            // Every other check needs the token; the two auth probes do not.
+            self.refused(&first, &list);
+            let rest = self.planned_except(&["list", "auth-none", "auth-wrong"]);
+            self.not_sent(&rest, "since they need the token the API refused");
             self.auth_probes().await;
             return;
         }
@@ -568,14 +579,36 @@ impl<'a> Run<'a> {
 
         if self.probe_errors {
             self.error_probes().await;
-        } else {
-            for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
-                self.unobserved.insert(
-                    choice,
-                    "needs --probe-errors (it sends a write that must fail)".into(),
-                );
-            }
         }
+    }
+
+    /// The probes this run plans (the writes only with `--probe-errors`), but `sent`.
+    fn planned_except(&self, sent: &[&str]) -> Vec<&'static str> {
+        PROBES
+            .iter()
+            .filter(|p| (!p.write || self.probe_errors) && !sent.contains(&p.id))
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// Says which probes were not sent, and why: every probe of the plan is either among
+    /// the report's requests or named under "not checked" (or, when the account itself
+    /// made it pointless, in a choice's verdict).
+    fn not_sent(&mut self, ids: &[&str], why: &str) {
+        if !ids.is_empty() {
+            self.incomplete
+                .push(format!("{}: not sent, {why}", ids.join(", ")));
+        }
+    }
+
+    /// The API refused the configured token: the run's outcome, whatever else it saw.
+    fn refused(&mut self, probe: &Probe, reply: &Reply) {
+        self.token_refused = true;
+        self.incomplete.push(format!(
+            "{}: the token was refused ({})",
+            probe.id,
+            reply.summary()
+        ));
     }
 
     async fn auth_probes(&mut self) {
@@ -917,7 +950,8 @@ impl<'a> Run<'a> {
     }
 
     /// Whether the reply has the status a check needs. Another documented status contradicts
-    /// `choices`; a 5xx, a 429 or a refused token means the check could not run.
+    /// `choices`; a 5xx, a 429 or a refused token (401 or 403) means the check could not
+    /// run.
     fn expect_status(
         &mut self,
         probe: &Probe,
@@ -938,9 +972,9 @@ impl<'a> Run<'a> {
             429 => self.incomplete.push(format!(
                 "{id}: still throttled (429) after the bounded wait"
             )),
-            401 if probe.request.credential == Credential::Token => self
-                .incomplete
-                .push(format!("{id}: the token was refused (401)")),
+            401 | 403 if probe.request.credential == Credential::Token => {
+                self.refused(probe, reply);
+            }
             _ => self.deviate(
                 probe,
                 reply,
@@ -1538,7 +1572,10 @@ impl<'a> Run<'a> {
         let count = |severity| deviations.iter().filter(|d| d.severity == severity).count();
         let violations = count(Severity::Violation);
         let warnings = count(Severity::Warning);
-        let outcome = if violations > 0 || (strict && warnings > 0) {
+        // A refused token first: until it is fixed, most of the contract went unchecked.
+        let outcome = if self.token_refused {
+            Outcome::TokenRefused
+        } else if violations > 0 || (strict && warnings > 0) {
             Outcome::Contradicted
         } else if !self.incomplete.is_empty() {
             Outcome::Incomplete
