@@ -323,6 +323,8 @@ pub(crate) struct Run<'a> {
     server_errors: BTreeMap<String, usize>,
     /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
     silences: usize,
+    /// Probes not sent because the API had stopped answering, for "not checked".
+    unsent: Vec<&'static str>,
     /// Whether the API refused the configured token (401 or 403) on any probe.
     token_refused: bool,
 }
@@ -365,6 +367,7 @@ impl<'a> Run<'a> {
             right_links: 0,
             server_errors: BTreeMap::new(),
             silences: 0,
+            unsent: Vec::new(),
             token_refused: false,
         }
     }
@@ -446,6 +449,11 @@ impl<'a> Run<'a> {
                 ChoiceId::Ordering,
                 "the account has fewer than two backups, so no page can show an order".into(),
             );
+        } else {
+            self.not_sent(
+                &["page-2"],
+                "since no list answered with a count (whether there is a page 2 is unknown)",
+            );
         }
         let probe = Probe::list("page-size-100", "page_size=100");
         if let Some(reply) = self.send(&probe).await {
@@ -484,6 +492,11 @@ impl<'a> Run<'a> {
             if let Some(reply) = self.send(&probe).await {
                 self.expect_detail(&probe, &reply, 404, "not_found", &[ChoiceId::Pagination]);
             }
+        } else {
+            self.not_sent(
+                &["page-past-last"],
+                "since no list answered with a count (the last page is unknown)",
+            );
         }
         let probe = Probe::list("page-invalid", "page=abc");
         if let Some(reply) = self.send(&probe).await {
@@ -553,6 +566,16 @@ impl<'a> Run<'a> {
                 );
                 self.check_not_more(&probe, &reply, page.as_ref(), total);
             }
+        } else if all.is_none() {
+            self.not_sent(
+                &["filter-server"],
+                "since the first list gave no page to take a server from",
+            );
+        } else if all.as_ref().is_some_and(|page| !page.ids.is_empty()) {
+            self.not_sent(
+                &["filter-server"],
+                "since no backup on the first list names its server",
+            );
         }
         for (id, backup_type) in [
             ("filter-manual", "manual"),
@@ -732,6 +755,7 @@ impl<'a> Run<'a> {
     /// no answer came (or the API had stopped answering, and it was not sent).
     async fn send(&mut self, probe: &Probe) -> Option<Reply> {
         if self.silences >= MAX_SILENCES {
+            self.unsent.push(probe.id);
             return None;
         }
         let sent = self.transport.send(&probe.request).await;
@@ -1427,6 +1451,8 @@ impl<'a> Run<'a> {
 
     /// The notes every answer contributed to, once all are in.
     fn conclude(&mut self) {
+        let unsent = std::mem::take(&mut self.unsent);
+        self.not_sent(&unsent, "since the API had stopped answering");
         if self.answers > 0 {
             let missing = self.answers - self.with_request_id;
             if missing == 0 {

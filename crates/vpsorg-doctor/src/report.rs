@@ -292,7 +292,7 @@ impl Report {
         if !self.incomplete.is_empty() {
             out.push_str("\nNOT CHECKED\n");
             for reason in &self.incomplete {
-                out.push_str(&format!("  - {reason}\n"));
+                out.push_str(&wrap(reason, usize::from(width), "  - ", "    "));
             }
         }
 
@@ -370,6 +370,30 @@ impl fmt::Display for Report {
     }
 }
 
+/// `text` in lines of at most `width` columns (a longer word gets a line of its own), the
+/// first prefixed by `first`, the others by `rest`; each ends with a newline.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(first);
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from(rest);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -402,4 +426,23 @@ fn lines(table: &Table) -> String {
         .map(|line| format!(" {line}").trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_checked_entries_wrap_at_the_width() {
+        assert_eq!(
+            wrap("aaa bbb ccc ddd", 11, "  - ", "    "),
+            "  - aaa bbb\n    ccc ddd\n"
+        );
+        // A word longer than the line stands alone rather than being cut.
+        assert_eq!(
+            wrap("a-very-long-word b", 8, "- ", "  "),
+            "- a-very-long-word\n  b\n"
+        );
+        assert_eq!(wrap("short", 80, "  - ", "    "), "  - short\n");
+    }
 }

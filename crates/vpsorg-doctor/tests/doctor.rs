@@ -298,6 +298,7 @@ async fn an_api_that_stops_answering_stops_the_run() {
         "{:?}",
         report.incomplete
     );
+    assert_every_probe_accounted_for(&report);
 }
 
 #[tokio::test]
@@ -447,7 +448,9 @@ async fn a_500_on_every_list_leaves_the_run_incomplete() {
     );
     assert_eq!(verdict(&report, ChoiceId::ServerErrors), Verdict::Confirmed);
     assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::NotObserved);
-    assert_eq!(report.incomplete.len(), 13, "{:#?}", report.incomplete);
+    // 13 answered 500; page-2, page-past-last and filter-server needed the first list.
+    assert_eq!(report.incomplete.len(), 16, "{:#?}", report.incomplete);
+    assert_every_probe_accounted_for(&report);
     insta::assert_snapshot!("server_error", table(&report, &server));
 }
 
@@ -671,6 +674,7 @@ async fn an_unreachable_api_is_incomplete_after_one_request() {
     assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
     assert_eq!(report.probes.len(), 1);
     assert!(report.probes[0].error.is_some());
+    assert_every_probe_accounted_for(&report);
     assert!(
         report
             .incomplete
