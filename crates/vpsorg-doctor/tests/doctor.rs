@@ -211,9 +211,11 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
     for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
         let verdict = report.choice(choice).unwrap();
         assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice}");
-        assert!(
+        // A restore changes no list whatever it does: the comparison says nothing of it.
+        assert_eq!(
             verdict.detail.contains("the same before and after"),
-            "{}",
+            choice != ChoiceId::Restore,
+            "{choice}: {}",
             verdict.detail
         );
     }
@@ -236,29 +238,139 @@ async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
     assert!(delete.contradictions[0].request_id.is_some());
 }
 
-#[tokio::test]
-async fn a_list_that_changed_across_the_writes_is_a_violation() {
-    // The 18th list is writes-after (16 reads, then writes-before): it shows one backup less.
-    let fewer = json!({"count": 4, "next": null, "previous": null, "results": []});
-    let server = server([Fault::status(200)
-        .body(fewer.to_string())
+/// The fake server's backups as a list answers them, newest first.
+fn listed(server: &MockServer) -> Vec<serde_json::Value> {
+    let mut backups = server.backups();
+    backups.sort_by_key(|b| std::cmp::Reverse(b.id));
+    backups
+        .iter()
+        .map(|b| serde_json::to_value(b).unwrap())
+        .collect()
+}
+
+fn list_body(results: Vec<serde_json::Value>) -> String {
+    json!({"count": results.len(), "next": null, "previous": null, "results": results}).to_string()
+}
+
+fn new_backup(id: i64, backup_type: &str, description: &str) -> serde_json::Value {
+    json!({
+        "id": id, "server": {"id": 12345, "name": "web-server-01"},
+        "backup_type": backup_type, "status": "in_progress", "size_mb": null,
+        "created_at": "2025-01-16T03:00:00Z", "expires_at": null, "description": description
+    })
+}
+
+/// The 17th list is writes-before, the 18th writes-after (16 reads come first).
+fn list_answer(nth: u64, body: String) -> Fault {
+    Fault::status(200)
+        .body(body)
         .on(Operation::ListBackups)
-        .nth(18)])
-    .await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
-    let changed = report
+        .nth(nth)
+}
+
+fn state_deviations(report: &Report) -> Vec<&vpsorg_doctor::Deviation> {
+    report
         .deviations
         .iter()
-        .find(|d| d.kind == FindingKind::StateChanged)
-        .expect("a state_changed deviation");
+        .filter(|d| {
+            matches!(
+                d.kind,
+                FindingKind::StateChanged | FindingKind::AccountChanged
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_manual_backup_the_create_could_have_made_is_a_violation() {
+    let seeded = server([]).await;
+    let mut after = vec![new_backup(900, "manual", "")];
+    after.extend(listed(&seeded));
+    let server = server([list_answer(18, list_body(after))]).await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let [changed] = state_deviations(&report)[..] else {
+        panic!("one state deviation: {report}");
+    };
+    assert_eq!(
+        (changed.kind, changed.severity),
+        (FindingKind::StateChanged, Severity::Violation)
+    );
+    assert_eq!(changed.choices, [ChoiceId::Create]);
     assert_eq!(changed.probes, ["writes-after"]);
-    assert!(changed.expected.contains("count 5"), "{}", changed.expected);
+    assert_eq!(
+        changed.got,
+        "backup 900 appeared (manual, description \"\") (count 5 → 6)"
+    );
+    assert_eq!(verdict(&report, ChoiceId::Create), Verdict::Contradicted);
+}
+
+#[tokio::test]
+async fn the_backup_the_delete_targeted_disappearing_is_a_violation() {
+    let seeded = server([]).await;
+    let mut before = vec![new_backup(i64::MAX, "manual", "Pre-deployment")];
+    before.extend(listed(&seeded));
+    let server = server([list_answer(17, list_body(before))]).await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    let [changed] = state_deviations(&report)[..] else {
+        panic!("one state deviation: {report}");
+    };
+    assert_eq!(changed.choices, [ChoiceId::Delete404]);
+    assert_eq!(
+        changed.got,
+        "backup 9223372036854775807 disappeared (count 6 → 5)"
+    );
+}
+
+/// On a live account an automatic backup may start, or an old one expire, while the
+/// writes run: none of them could cause that, so it is a warning (another actor), and not
+/// one that fails even `--strict`, or every nightly run would be a coin toss.
+#[tokio::test]
+async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
+    let seeded = server([]).await;
+    let mut after = vec![
+        new_backup(900, "automatic", "Automatic daily backup"),
+        // Manual, but with a description the create's body cannot give: someone else's.
+        new_backup(899, "manual", "Pre-deployment"),
+    ];
+    let mut before = listed(&seeded);
+    let expired = before.pop().unwrap();
+    after.extend(before);
+    let faults = || [list_answer(18, list_body(after.clone()))];
+    let server = server(faults()).await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    let [changed] = state_deviations(&report)[..] else {
+        panic!("one state deviation: {report}");
+    };
+    assert_eq!(
+        (changed.kind, changed.severity),
+        (FindingKind::AccountChanged, Severity::Warning)
+    );
+    assert!(changed.choices.is_empty());
     assert!(
-        changed.got.starts_with("count 4, ids []"),
+        changed
+            .got
+            .contains(&format!("backup {} disappeared", expired["id"])),
         "{}",
         changed.got
     );
+    for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
+        let verdict = report.choice(choice).unwrap();
+        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice}");
+        assert!(!verdict.detail.contains("the same before and after"));
+    }
+    insta::assert_snapshot!("account_changed", table(&report, &server));
+
+    let server = self::server(faults()).await;
+    let strict = doctor(&server)
+        .probe_errors(true)
+        .strict(true)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(strict.exit_code(), EXIT_CONSISTENT, "{strict}");
 }
 
 #[tokio::test]
