@@ -61,6 +61,8 @@ without a valid token (none, a wrong one) to check the 401s.
   DELETE /api/v1/backups/9223372036854775807/          a backup id no account can have
   POST /api/v1/servers/9223372036854775807/restore/    a server id no account can have
   POST /api/v1/backups/ with a body that is not JSON    refused before any server is read
+Like every request, each is sent again after a 429, 502, 503 or 504 (at most twice):
+harmless for requests built to fail, but one write may reach the API up to three times.
 It lists the backups before and after the writes. A new manual backup the create could
 have made, or the deleted id gone, is a violation; any other change (an automatic backup
 started, one expired, someone else at work) is a warning that the account changed during
@@ -79,7 +81,8 @@ A refused token wins over a contradiction, and a contradiction over an incomplet
 
 /// The help of `--probe-errors`.
 pub const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and change nothing: a delete of backup \
-     9223372036854775807, a restore of server 9223372036854775807, a create whose body is not JSON";
+     9223372036854775807, a restore of server 9223372036854775807, a create whose body is not JSON \
+     (each resent after a 429 or 502-504, at most twice, as every request)";
 
 /// The help of `--strict`.
 pub const STRICT_HELP: &str =

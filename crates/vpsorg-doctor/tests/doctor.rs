@@ -223,6 +223,33 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
     insta::assert_snapshot!("probe_errors", table(&report, &server));
 }
 
+/// The writes are retried like every request, as `--probe-errors`' help says: harmless for
+/// requests built to fail, but worth knowing before pointing them at an account.
+#[tokio::test]
+async fn a_write_answered_503_is_sent_again_as_the_help_says() {
+    let server = server([Fault::status(503)
+        .header("Retry-After", "0")
+        .on(Operation::DeleteBackup)])
+    .await;
+    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    let deletes = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 2);
+    let delete = report
+        .probes
+        .iter()
+        .find(|p| p.id == "delete-unknown")
+        .unwrap();
+    assert_eq!((delete.attempts, delete.status), (2, Some(404)));
+    for help in [vpsorg_doctor::PROBE_ERRORS_HELP, vpsorg_doctor::HELP] {
+        assert!(help.contains("at most twice"), "{help}");
+    }
+}
+
 #[tokio::test]
 async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
     let server = server([Fault::status(204).on(Operation::DeleteBackup)]).await;
