@@ -14,7 +14,7 @@ use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
 use crate::error::{Error, Operation, RawError, Result, settle};
-use crate::retry::{RetryHook, RetryNotice};
+use crate::retry::{LastFailure, RetryHook, RetryNotice};
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -170,6 +170,26 @@ impl Client {
             .map_err(|failed| failed.error)
     }
 
+    /// [`execute`](Self::execute), also keeping each failed attempt that is to be retried
+    /// in `last_failure`, for a caller that may cancel the call during a retry's wait.
+    pub(crate) async fn execute_recording<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        op: Operation,
+        path: &str,
+        last_failure: Option<&LastFailure>,
+        call: F,
+    ) -> Result<T>
+    where
+        T: DeserializeOwned,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        self.retry_loop(policy, op, path, last_failure, call)
+            .await
+            .map_err(|failed| failed.error)
+    }
+
     /// [`execute`](Self::execute), and on failure also whether an earlier attempt, retried
     /// since, may have been carried out by the API.
     pub(crate) async fn execute_tracked<T, F, Fut>(
@@ -177,6 +197,22 @@ impl Client {
         policy: &RetryPolicy,
         op: Operation,
         path: &str,
+        call: F,
+    ) -> std::result::Result<T, Failed>
+    where
+        T: DeserializeOwned,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        self.retry_loop(policy, op, path, None, call).await
+    }
+
+    async fn retry_loop<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        op: Operation,
+        path: &str,
+        last_failure: Option<&LastFailure>,
         call: F,
     ) -> std::result::Result<T, Failed>
     where
@@ -218,6 +254,9 @@ impl Client {
                 delay,
                 error: &error,
             });
+            if let Some(last_failure) = last_failure {
+                last_failure.record(error);
+            }
             tokio::time::sleep(delay).await;
             scheduled = policy.next_delay(scheduled);
         };

@@ -318,7 +318,9 @@ pub enum Error {
         /// Its status when last seen; `None` when no poll succeeded.
         last_status: Option<BackupStatus>,
         /// The failure of the last poll, when it failed (a 429 or 503 that outlasted the
-        /// retries, say). Also the error's [`source`](std::error::Error::source).
+        /// retries, say), or of its last attempt when the timeout cut the poll off while it
+        /// waited to retry (a long `Retry-After`). Also the error's
+        /// [`source`](std::error::Error::source).
         last_error: Option<Box<Error>>,
         /// How long the waiter waited.
         waited: Duration,

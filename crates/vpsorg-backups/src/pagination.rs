@@ -21,6 +21,7 @@ use tracing::Instrument;
 use vpsorg_backups_client::{ResponseValue, types};
 
 use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
+use crate::retry::LastFailure;
 use crate::{Backup, BackupType, Client, RetryPolicy};
 
 /// The most pages [`ListBackups::concurrency`](crate::ListBackups::concurrency) fetches at
@@ -42,6 +43,8 @@ pub(crate) struct Query {
     pub(crate) page_size: Option<u64>,
     /// This listing's retry policy, when it overrides the client's.
     pub(crate) retry: Option<RetryPolicy>,
+    /// Where each failed attempt that is retried is kept (the waiter's, see [`LastFailure`]).
+    pub(crate) last_failure: Option<LastFailure>,
 }
 
 impl Query {
@@ -216,25 +219,31 @@ pub(crate) async fn fetch_dated(
     let path = query.path_and_query(client, page);
     let policy = query.retry.as_ref().unwrap_or(client.retry_policy());
     client
-        .execute(policy, Operation::List { page }, &path, |raw| {
-            let query = query.clone();
-            async move {
-                let mut request = raw.list_backups();
-                if let Some(server_id) = query.server_id {
-                    request = request.server_id(server_id);
+        .execute_recording(
+            policy,
+            Operation::List { page },
+            &path,
+            query.last_failure.as_ref(),
+            |raw| {
+                let query = query.clone();
+                async move {
+                    let mut request = raw.list_backups();
+                    if let Some(server_id) = query.server_id {
+                        request = request.server_id(server_id);
+                    }
+                    if let Some(backup_type) = query.backup_type {
+                        request = request.backup_type(backup_type);
+                    }
+                    if let Some(size) = query.page_size {
+                        request = request.page_size(size);
+                    }
+                    if page > 1 {
+                        request = request.page(page);
+                    }
+                    request.send().await.map(Dated::of)
                 }
-                if let Some(backup_type) = query.backup_type {
-                    request = request.backup_type(backup_type);
-                }
-                if let Some(size) = query.page_size {
-                    request = request.page_size(size);
-                }
-                if page > 1 {
-                    request = request.page(page);
-                }
-                request.send().await.map(Dated::of)
-            }
-        })
+            },
+        )
         .await
 }
 

@@ -115,6 +115,7 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
         backup_type: Some(BackupType::Manual),
         page_size: Some(MAX_PAGE_SIZE),
         retry: wanted.retry.clone(),
+        last_failure: None,
     };
     let first = pagination::fetch_dated(client, &query, 1).await?;
     let Some(date) = first.date else {

@@ -321,6 +321,59 @@ async fn deletes_and_restores() {
     assert_eq!(error.code(), Some("backup_not_completed"), "{error:?}");
 }
 
+/// With the default retry policy, one poll waits out each `Retry-After` before its next
+/// attempt; a waiter whose timeout comes first cancels that poll mid-retry. The error must
+/// still say what failed, not "never seen" and nothing else.
+#[tokio::test]
+async fn a_waiter_cut_off_mid_retry_keeps_the_last_failure() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .fault(Fault::throttled(3).on(Operation::ListBackups).always())
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .backups()
+        .wait_until_completed((12345, 501))
+        .timeout(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the timeout wins"
+    );
+    let Error::WaitTimeout {
+        last_status: None,
+        last_error: Some(last_error),
+        ..
+    } = &error
+    else {
+        panic!("expected a timeout with the last failure, got {error:?}");
+    };
+    assert!(
+        matches!(**last_error, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(3)),
+        "{last_error:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "one attempt, cut off in its retry wait"
+    );
+    assert!(
+        error.to_string().ends_with(
+            "was never seen in 1s; the last poll failed: rate limited (HTTP 429); retry after 3s"
+        ),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn survives_injected_503s_with_retry_after() {
     let server = mock(Seed::vendor_examples()).await;
