@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
-use crate::error::{Error, Operation, RawError, Result, settle};
+use crate::error::{Error, Operation, RawError, Result, Validate, settle};
 use crate::retry::{LastFailure, RetryHook, RetryNotice};
 use crate::{Backups, RetryPolicy, Servers};
 
@@ -161,7 +161,7 @@ impl Client {
         call: F,
     ) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -181,7 +181,7 @@ impl Client {
         call: F,
     ) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -200,7 +200,7 @@ impl Client {
         call: F,
     ) -> std::result::Result<T, Failed>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -216,7 +216,7 @@ impl Client {
         call: F,
     ) -> std::result::Result<T, Failed>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -292,7 +292,7 @@ impl Client {
         call: &F,
     ) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {

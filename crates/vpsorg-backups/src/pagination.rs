@@ -110,7 +110,7 @@ pub struct Page {
 impl Page {
     /// A page fetched on its own, by [`ListBackups::send`](crate::ListBackups::send).
     pub(crate) fn single(number: u64, query: &Query, list: types::BackupList) -> Page {
-        let count = u64::try_from(list.count).unwrap_or(0);
+        let count = count_of(&list);
         let len = list.results.len() as u64;
         let has_next = if list.next.is_some() {
             true
@@ -247,6 +247,11 @@ pub(crate) async fn fetch_dated(
         .await
 }
 
+/// A page's `count`. Never negative here: `settle` refuses such an answer as a decode error.
+pub(crate) fn count_of(list: &types::BackupList) -> u64 {
+    u64::try_from(list.count).unwrap_or_default()
+}
+
 /// A response's value with its `Date` header and the moment it arrived.
 #[derive(Debug)]
 pub(crate) struct Dated<T> {
@@ -269,6 +274,12 @@ impl<T> Dated<T> {
             date,
             received: Instant::now(),
         }
+    }
+}
+
+impl<T: crate::error::Validate> crate::error::Validate for Dated<T> {
+    fn invalid(&self) -> Option<(String, String)> {
+        self.value.invalid()
     }
 }
 
@@ -490,7 +501,7 @@ impl Pager {
             }
         };
         self.pages_fetched += 1;
-        let count = u64::try_from(list.count).unwrap_or(0);
+        let count = count_of(&list);
         let received = list.results.len() as u64;
         if received == 0 {
             self.finish();

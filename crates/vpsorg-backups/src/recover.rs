@@ -130,6 +130,7 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
             && backup.description == wanted.description
             && backup.created_at >= since
     };
+    let more = first.value.next.is_some() || pagination::count_of(&first.value) > MAX_PAGE_SIZE;
     let mut found: Vec<Backup> = first
         .value
         .results
@@ -137,8 +138,6 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
         .map(Backup::from_wire)
         .filter(|backup| matches(backup))
         .collect();
-    let more =
-        first.value.next.is_some() || u64::try_from(first.value.count).unwrap_or(0) > MAX_PAGE_SIZE;
     if more {
         let mut pages = pagination::pages(client.clone(), query, 2, Fetching::OnDemand);
         while let Some(page) = pages.try_next().await? {

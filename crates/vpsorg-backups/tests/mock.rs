@@ -458,6 +458,41 @@ async fn a_create_whose_answer_is_lost_is_found_and_not_repeated() {
     assert_eq!(server.requests().len(), 3);
 }
 
+/// A negative `count` from the server is refused on every path that reads a page: one
+/// page, the streams, and the waiter.
+#[tokio::test]
+async fn a_negative_count_is_a_decode_error_not_an_empty_list() {
+    let server = mock(Seed::vendor_examples()).await;
+    let negative = r#"{"count": -1, "next": null, "previous": null, "results": []}"#;
+    server.inject(
+        Fault::status(200)
+            .body(negative)
+            .on(Operation::ListBackups)
+            .always(),
+    );
+    let client = client(&server);
+    let is_decode = |error: &Error| {
+        matches!(error, Error::Decode { status, .. } if status.as_u16() == 200)
+            && error.to_string().ends_with("count -1 is negative")
+    };
+    let error = client.backups().list().send().await.unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    let error = client
+        .backups()
+        .list()
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    let error = fast(client.backups().wait_until_completed((12345, 501)))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    assert!(!error.is_retryable());
+}
+
 #[tokio::test]
 async fn a_delete_whose_answer_is_lost_is_retried_and_succeeds() {
     let server = mock(Seed::vendor_examples()).await;
