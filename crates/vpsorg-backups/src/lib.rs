@@ -66,3 +66,30 @@ pub use vpsorg_backups_client as raw;
 pub mod __decode {
     pub use crate::decode::{Call, Decoded, decode};
 }
+
+#[cfg(test)]
+mod tests {
+    /// A README block that uses the fake server (a dev-dependency) fails to build when
+    /// pasted into `src/main.rs`, so the text before it must say where it goes.
+    #[test]
+    fn readme_examples_with_the_fake_server_say_where_they_go() {
+        let readme = include_str!("../README.md");
+        let mut blocks = 0;
+        let mut rest = readme;
+        while let Some(at) = rest.find("```rust") {
+            let before = &rest[..at];
+            let block = &rest[at..];
+            let end = block[3..].find("```").map_or(block.len(), |end| end + 6);
+            if block[..end].contains("vpsorg_backups_mock") {
+                blocks += 1;
+                let intro = before.trim_end().rsplit("\n\n").next().unwrap_or_default();
+                assert!(
+                    intro.contains("`examples/`") && intro.contains("`src/main.rs` cannot"),
+                    "the paragraph before this block must say where it goes: {intro}"
+                );
+            }
+            rest = &block[end..];
+        }
+        assert!(blocks > 0, "the README shows the fake server");
+    }
+}
