@@ -92,4 +92,40 @@ mod tests {
         }
         assert!(blocks > 0, "the README shows the fake server");
     }
+
+    /// Method docs run their examples against the fake server (hidden setup lines start it
+    /// and build the client); `no_run` is left only where running cannot make sense, with a
+    /// comment right above the doc-test that says why.
+    #[test]
+    fn doc_tests_run_unless_a_comment_says_why_not() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut not_run = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (index, line) in lines.iter().enumerate() {
+                if !line.trim_start().starts_with("/// ```no_run") {
+                    continue;
+                }
+                let explained = lines[..index]
+                    .iter()
+                    .rev()
+                    .take_while(|l| !l.trim_start().starts_with("///"))
+                    .any(|l| l.trim_start().starts_with("// Compiled, not run:"));
+                assert!(
+                    explained,
+                    "{}:{}: a no_run doc-test without a `// Compiled, not run:` comment",
+                    path.display(),
+                    index + 1
+                );
+                not_run.push(format!(
+                    "{}:{}",
+                    path.file_name().unwrap().to_string_lossy(),
+                    index + 1
+                ));
+            }
+        }
+        assert_eq!(not_run.len(), 1, "only from_env: {not_run:?}");
+    }
 }

@@ -173,16 +173,28 @@ impl WaitUntilCompleted {
     /// last failure if the last poll failed or was cut off while waiting to retry; and the
     /// errors of listing (see [`Error`]).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// let backup = client
     ///     .backups()
-    ///     .wait_until_completed((12345, 502))
+    ///     .wait_until_completed((12345, 501))
     ///     .send()
     ///     .await?;
     /// assert!(backup.status == vpsorg_backups::BackupStatus::Completed);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(mut self) -> Result<Backup> {
