@@ -32,12 +32,11 @@ impl Backups {
     /// Lists backups, optionally filtered, as one page ([`ListBackups::send`]) or as a
     /// stream of pages or of backups.
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// use futures_util::TryStreamExt;
     /// use vpsorg_backups::BackupType;
     ///
-    /// let client = vpsorg_backups::Client::from_env()?;
     /// let mut backups = client
     ///     .backups()
     ///     .list()
@@ -48,6 +47,19 @@ impl Backups {
     ///     println!("{} {} {}", backup.id, backup.status, backup.description);
     /// }
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn list(&self) -> ListBackups {
@@ -62,9 +74,8 @@ impl Backups {
     /// Starts a manual backup of a server. It begins `in_progress`; see
     /// [`wait_until_completed`](Self::wait_until_completed).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// let created = client
     ///     .backups()
     ///     .create(12345)
@@ -73,6 +84,19 @@ impl Backups {
     ///     .await?;
     /// println!("backup {}: {}", created.backup.id, created.message);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn create(&self, server_id: i64) -> CreateBackup {
@@ -87,11 +111,23 @@ impl Backups {
 
     /// Deletes a backup, permanently.
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// client.backups().delete(501).send().await?;
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn delete(&self, backup_id: i64) -> DeleteBackup {
@@ -106,11 +142,10 @@ impl Backups {
     /// no endpoint that fetches one backup). Takes a [`Backup`](crate::Backup), a
     /// [`CreatedBackup`], a [`BackupRef`] or a `(server_id, backup_id)` pair.
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// use std::time::Duration;
     ///
-    /// let client = vpsorg_backups::Client::from_env()?;
     /// let created = client.backups().create(12345).send().await?;
     /// let backup = client
     ///     .backups()
@@ -121,6 +156,19 @@ impl Backups {
     ///     .await?;
     /// println!("{} MB", backup.size_mb.unwrap_or_default());
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn wait_until_completed(&self, backup: impl Into<BackupRef>) -> WaitUntilCompleted {
@@ -191,12 +239,24 @@ impl ListBackups {
     /// [`Error::NotFound`] with [`Resource::Page`](crate::Resource::Page) for a page past
     /// the last; and the errors of any request (see [`Error`]).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// let page = client.backups().list().page_size(50).send().await?;
     /// println!("{} of {} backups", page.backups.len(), page.count);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(self) -> Result<Page> {
@@ -209,16 +269,28 @@ impl ListBackups {
     /// All pages from the start page on, as a stream. Each page holds only backups not
     /// already yielded (see [`items`](Self::items) for how the stream behaves).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// use futures_util::TryStreamExt;
     ///
-    /// let client = vpsorg_backups::Client::from_env()?;
     /// let mut pages = client.backups().list().page_size(100).pages();
     /// while let Some(page) = pages.try_next().await? {
     ///     println!("page {}: {} backups", page.number, page.backups.len());
     /// }
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn pages(self) -> PageStream {
@@ -245,11 +317,10 @@ impl ListBackups {
     ///
     /// The stream needs a Tokio runtime. `.try_collect::<Vec<_>>()` gathers everything.
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// use futures_util::TryStreamExt;
     ///
-    /// let client = vpsorg_backups::Client::from_env()?;
     /// let all: Vec<_> = client
     ///     .backups()
     ///     .list()
@@ -260,6 +331,19 @@ impl ListBackups {
     ///     .try_collect()
     ///     .await?;
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn items(self) -> BackupStream {
@@ -339,11 +423,10 @@ impl CreateBackup {
     /// server; [`Error::InvalidInput`] for a description over 255 characters once trimmed;
     /// [`Error::OutcomeUnknown`] as above; and the errors of any request (see [`Error`]).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// use vpsorg_backups::Error;
     ///
-    /// let client = vpsorg_backups::Client::from_env()?;
     /// match client.backups().create(12345).send().await {
     ///     Ok(created) => println!("started backup {}", created.backup.id),
     ///     Err(Error::ManualBackupLimit { server_id, .. }) => {
@@ -352,6 +435,19 @@ impl CreateBackup {
     ///     Err(other) => return Err(other),
     /// }
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(self) -> Result<CreatedBackup> {
@@ -450,11 +546,23 @@ impl DeleteBackup {
     /// [`Error::NotFound`] with [`Resource::Backup`](crate::Resource::Backup) when the
     /// backup does not exist; and the errors of any request (see [`Error`]).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// client.backups().delete(501).send().await?;
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(self) -> Result<()> {

@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
-use crate::error::{Error, Operation, RawError, Result, settle};
-use crate::retry::{RetryHook, RetryNotice};
+use crate::error::{Error, Operation, RawError, Result, Validate, settle};
+use crate::retry::{LastFailure, RetryHook, RetryNotice};
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -40,14 +40,23 @@ const MAX_REDIRECTS: usize = 5;
 /// through [`backups`](Client::backups) and [`servers`](Client::servers). Cloning is cheap:
 /// clones share one connection pool and configuration.
 ///
-/// ```no_run
-/// # async fn run() -> vpsorg_backups::Result<()> {
+/// ```
+/// # async fn run(token: &str, api_url: &str) -> vpsorg_backups::Result<()> {
 /// use futures_util::TryStreamExt;
 ///
-/// let client = vpsorg_backups::Client::builder().token("YOUR_API_TOKEN").build()?;
+/// let client = vpsorg_backups::Client::builder()
+///     .token(token) // your API token
+///     .base_url(api_url) // https://admin.vps.org unless set
+///     .build()?;
 /// let backups: Vec<_> = client.backups().list().server_id(12345).items().try_collect().await?;
 /// println!("{} backups", backups.len());
 /// # Ok(())
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+/// #     let server = vpsorg_backups_mock::MockServer::start().await?;
+/// #     Ok(run(server.token(), server.base_url()).await?)
 /// # }
 /// ```
 #[derive(Clone)]
@@ -86,6 +95,9 @@ impl Client {
     /// [`Error::Config`] when `VPSORG_API_TOKEN` is unset or empty, or when the base URL is
     /// malformed or insecure (see [`ClientBuilder::build`]).
     ///
+    // Compiled, not run: it reads VPSORG_API_TOKEN and VPSORG_API_URL, which a doc-test
+    // cannot set safely (setting the environment is unsafe with other threads running), and
+    // without them it is a configuration error.
     /// ```no_run
     /// let client = vpsorg_backups::Client::from_env()?;
     /// # Ok::<(), vpsorg_backups::Error>(())
@@ -110,13 +122,25 @@ impl Client {
     /// [`vpsorg_backups::raw`](crate::raw), the very version this crate uses: no need to
     /// add `vpsorg-backups-client` yourself. Needs the `raw` feature.
     ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let page: vpsorg_backups::raw::types::BackupList =
     ///     client.raw().list_backups().page_size(5).send().await?.into_inner();
     /// println!("{} backups in all", page.count);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     #[cfg(feature = "raw")]
@@ -161,11 +185,31 @@ impl Client {
         call: F,
     ) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
         self.execute_tracked(policy, op, path, call)
+            .await
+            .map_err(|failed| failed.error)
+    }
+
+    /// [`execute`](Self::execute), also keeping each failed attempt that is to be retried
+    /// in `last_failure`, for a caller that may cancel the call during a retry's wait.
+    pub(crate) async fn execute_recording<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        op: Operation,
+        path: &str,
+        last_failure: Option<&LastFailure>,
+        call: F,
+    ) -> Result<T>
+    where
+        T: DeserializeOwned + Validate,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        self.retry_loop(policy, op, path, last_failure, call)
             .await
             .map_err(|failed| failed.error)
     }
@@ -180,7 +224,23 @@ impl Client {
         call: F,
     ) -> std::result::Result<T, Failed>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        self.retry_loop(policy, op, path, None, call).await
+    }
+
+    async fn retry_loop<T, F, Fut>(
+        &self,
+        policy: &RetryPolicy,
+        op: Operation,
+        path: &str,
+        last_failure: Option<&LastFailure>,
+        call: F,
+    ) -> std::result::Result<T, Failed>
+    where
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -218,6 +278,9 @@ impl Client {
                 delay,
                 error: &error,
             });
+            if let Some(last_failure) = last_failure {
+                last_failure.record(error);
+            }
             tokio::time::sleep(delay).await;
             scheduled = policy.next_delay(scheduled);
         };
@@ -253,7 +316,7 @@ impl Client {
         call: &F,
     ) -> Result<T>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Validate,
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
@@ -324,7 +387,7 @@ fn may_have_acted(error: &Error) -> bool {
 /// the requests. Behind a corporate TLS-inspecting proxy, add its root certificate with
 /// [`add_root_certificate_pem`](Self::add_root_certificate_pem).
 ///
-/// ```no_run
+/// ```
 /// use std::time::Duration;
 /// use vpsorg_backups::{Client, RetryPolicy};
 ///

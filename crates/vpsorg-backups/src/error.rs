@@ -245,9 +245,11 @@ pub enum Error {
         /// The underlying error.
         source: BoxError,
     },
-    /// A response the crate could not decode. `excerpt` holds the start of the body (at
-    /// most 200 characters, control characters replaced) for debugging; `Display` never
-    /// shows it. A 2xx status on a create or restore means it happened all the same.
+    /// A response the crate could not decode, or one that decodes to a value the contract
+    /// rules out (a list whose `count` is negative). `excerpt` holds the start of the body
+    /// (at most 200 characters, control characters replaced; for a value ruled out, the
+    /// decoded body as JSON) for debugging; `Display` never shows it. A 2xx status on a
+    /// create or restore means it happened all the same.
     #[non_exhaustive]
     Decode {
         /// The HTTP status of the response.
@@ -256,7 +258,7 @@ pub enum Error {
         excerpt: String,
         /// The `X-Request-Id` of the response.
         request_id: Option<String>,
-        /// The JSON error.
+        /// The JSON error, or what the decoded value breaks.
         source: serde_json::Error,
     },
     /// A request to a create or restore failed in a way that leaves its outcome unknown
@@ -318,7 +320,9 @@ pub enum Error {
         /// Its status when last seen; `None` when no poll succeeded.
         last_status: Option<BackupStatus>,
         /// The failure of the last poll, when it failed (a 429 or 503 that outlasted the
-        /// retries, say). Also the error's [`source`](std::error::Error::source).
+        /// retries, say), or of its last attempt when the timeout cut the poll off while it
+        /// waited to retry (a long `Retry-After`). Also the error's
+        /// [`source`](std::error::Error::source).
         last_error: Option<Box<Error>>,
         /// How long the waiter waited.
         waited: Duration,
@@ -757,22 +761,72 @@ const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
 /// 2xx the spec does not list decoded as the documented `T`). Every attempt ends here, and
 /// so does [`crate::__decode`], so that what the tests and the fuzzer feed in takes the
 /// same path as a response from the network.
-pub(crate) async fn settle<T: DeserializeOwned>(
+pub(crate) async fn settle<T: DeserializeOwned + Validate>(
     op: Operation,
     result: std::result::Result<T, RawError>,
     head: Option<ResponseHead>,
 ) -> Result<T> {
     match result {
-        Ok(value) => Ok(value),
+        Ok(value) => refuse_invalid(value, || match &head {
+            Some(head) => (head.status, request_id(&head.headers)),
+            // A decoded answer always had a head; 200 is the only success a list has.
+            None => (StatusCode::OK, None),
+        }),
         Err(error) => match map_error(op, error, head).await {
             Mapped::Error(error) => Err(error),
             Mapped::UndocumentedSuccess {
                 status,
                 request_id,
                 body,
-            } => decode_undocumented(status, request_id, &body),
+            } => {
+                let value = decode_undocumented(status, request_id.clone(), &body)?;
+                refuse_invalid(value, || (status, request_id))
+            }
         },
     }
+}
+
+/// What a decoded answer's type allows but the contract rules out, such as a negative
+/// `count` in an `int64`. [`settle`] refuses it as [`Error::Decode`], with the response's
+/// status, on every path alike (requests and the `__decode` seam), instead of the value
+/// being clamped somewhere later without a word.
+pub(crate) trait Validate {
+    /// Why the API cannot have meant this value, and the value as JSON (for the excerpt).
+    fn invalid(&self) -> Option<(String, String)> {
+        None
+    }
+}
+
+impl Validate for types::BackupList {
+    fn invalid(&self) -> Option<(String, String)> {
+        // A count of backups below zero is a server bug, not an empty list.
+        (self.count < 0).then(|| {
+            (
+                format!("count {} is negative", self.count),
+                serde_json::to_string(self).unwrap_or_default(),
+            )
+        })
+    }
+}
+
+impl Validate for types::CreatedBackup {}
+impl Validate for types::Restore {}
+impl Validate for serde::de::IgnoredAny {}
+
+fn refuse_invalid<T: Validate>(
+    value: T,
+    head: impl FnOnce() -> (StatusCode, Option<String>),
+) -> Result<T> {
+    let Some((why, json)) = value.invalid() else {
+        return Ok(value);
+    };
+    let (status, request_id) = head();
+    Err(Error::Decode {
+        status,
+        excerpt: excerpt(&json),
+        request_id,
+        source: <serde_json::Error as serde::de::Error>::custom(why),
+    })
 }
 
 /// Decodes a 2xx response the spec does not list as if it were the documented one.

@@ -21,6 +21,7 @@ use tracing::Instrument;
 use vpsorg_backups_client::{ResponseValue, types};
 
 use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
+use crate::retry::LastFailure;
 use crate::{Backup, BackupType, Client, RetryPolicy};
 
 /// The most pages [`ListBackups::concurrency`](crate::ListBackups::concurrency) fetches at
@@ -42,6 +43,8 @@ pub(crate) struct Query {
     pub(crate) page_size: Option<u64>,
     /// This listing's retry policy, when it overrides the client's.
     pub(crate) retry: Option<RetryPolicy>,
+    /// Where each failed attempt that is retried is kept (the waiter's, see [`LastFailure`]).
+    pub(crate) last_failure: Option<LastFailure>,
 }
 
 impl Query {
@@ -107,7 +110,7 @@ pub struct Page {
 impl Page {
     /// A page fetched on its own, by [`ListBackups::send`](crate::ListBackups::send).
     pub(crate) fn single(number: u64, query: &Query, list: types::BackupList) -> Page {
-        let count = u64::try_from(list.count).unwrap_or(0);
+        let count = count_of(&list);
         let len = list.results.len() as u64;
         let has_next = if list.next.is_some() {
             true
@@ -216,26 +219,37 @@ pub(crate) async fn fetch_dated(
     let path = query.path_and_query(client, page);
     let policy = query.retry.as_ref().unwrap_or(client.retry_policy());
     client
-        .execute(policy, Operation::List { page }, &path, |raw| {
-            let query = query.clone();
-            async move {
-                let mut request = raw.list_backups();
-                if let Some(server_id) = query.server_id {
-                    request = request.server_id(server_id);
+        .execute_recording(
+            policy,
+            Operation::List { page },
+            &path,
+            query.last_failure.as_ref(),
+            |raw| {
+                let query = query.clone();
+                async move {
+                    let mut request = raw.list_backups();
+                    if let Some(server_id) = query.server_id {
+                        request = request.server_id(server_id);
+                    }
+                    if let Some(backup_type) = query.backup_type {
+                        request = request.backup_type(backup_type);
+                    }
+                    if let Some(size) = query.page_size {
+                        request = request.page_size(size);
+                    }
+                    if page > 1 {
+                        request = request.page(page);
+                    }
+                    request.send().await.map(Dated::of)
                 }
-                if let Some(backup_type) = query.backup_type {
-                    request = request.backup_type(backup_type);
-                }
-                if let Some(size) = query.page_size {
-                    request = request.page_size(size);
-                }
-                if page > 1 {
-                    request = request.page(page);
-                }
-                request.send().await.map(Dated::of)
-            }
-        })
+            },
+        )
         .await
+}
+
+/// A page's `count`. Never negative here: `settle` refuses such an answer as a decode error.
+pub(crate) fn count_of(list: &types::BackupList) -> u64 {
+    u64::try_from(list.count).unwrap_or_default()
 }
 
 /// A response's value with its `Date` header and the moment it arrived.
@@ -260,6 +274,12 @@ impl<T> Dated<T> {
             date,
             received: Instant::now(),
         }
+    }
+}
+
+impl<T: crate::error::Validate> crate::error::Validate for Dated<T> {
+    fn invalid(&self) -> Option<(String, String)> {
+        self.value.invalid()
     }
 }
 
@@ -481,7 +501,7 @@ impl Pager {
             }
         };
         self.pages_fetched += 1;
-        let count = u64::try_from(list.count).unwrap_or(0);
+        let count = count_of(&list);
         let received = list.results.len() as u64;
         if received == 0 {
             self.finish();

@@ -115,6 +115,7 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
         backup_type: Some(BackupType::Manual),
         page_size: Some(MAX_PAGE_SIZE),
         retry: wanted.retry.clone(),
+        last_failure: None,
     };
     let first = pagination::fetch_dated(client, &query, 1).await?;
     let Some(date) = first.date else {
@@ -129,6 +130,7 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
             && backup.description == wanted.description
             && backup.created_at >= since
     };
+    let more = first.value.next.is_some() || pagination::count_of(&first.value) > MAX_PAGE_SIZE;
     let mut found: Vec<Backup> = first
         .value
         .results
@@ -136,8 +138,6 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
         .map(Backup::from_wire)
         .filter(|backup| matches(backup))
         .collect();
-    let more =
-        first.value.next.is_some() || u64::try_from(first.value.count).unwrap_or(0) > MAX_PAGE_SIZE;
     if more {
         let mut pages = pagination::pages(client.clone(), query, 2, Fetching::OnDemand);
         while let Some(page) = pages.try_next().await? {

@@ -229,6 +229,30 @@ impl From<Operation> for RetriedOperation {
 /// A hook that [`RetryNotice`]s are given to.
 pub(crate) type RetryHook = std::sync::Arc<dyn Fn(&RetryNotice<'_>) + Send + Sync>;
 
+/// The latest failed attempt that was to be retried, for a caller that may cancel the
+/// requests while they wait to retry: the waiter, at its timeout. Without it, a poll cut off
+/// in a `Retry-After` wait would take the failure with it, and the timeout could not say
+/// why the backup was never seen.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LastFailure(std::sync::Arc<std::sync::Mutex<Option<Error>>>);
+
+impl LastFailure {
+    pub(crate) fn record(&self, error: Error) {
+        *self.slot() = Some(error);
+    }
+
+    pub(crate) fn take(&self) -> Option<Error> {
+        self.slot().take()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Error>> {
+        // Nothing can panic while holding it; a poisoned slot still holds a valid value.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,12 +18,24 @@ impl Servers {
 
     /// Restores a server from one of its `completed` backups, overwriting its disk.
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// let restore = client.servers().restore(12345, 501).send().await?;
     /// println!("server {} is {}", restore.server.name, restore.status);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub fn restore(&self, server_id: i64, backup_id: i64) -> RestoreServer {
@@ -71,10 +83,9 @@ impl RestoreServer {
     /// or `backup_not_completed`; [`Error::NotFound`](crate::Error::NotFound) for an unknown
     /// server or backup; and the errors of any request (see [`Error`](crate::Error)).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
-    /// match client.servers().restore(12345, 502).send().await {
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
+    /// match client.servers().restore(12345, 501).send().await {
     ///     Ok(restore) => println!("{}", restore.message.unwrap_or_default()),
     ///     Err(error) if error.code() == Some("backup_not_completed") => {
     ///         eprintln!("wait for the backup to complete first")
@@ -82,6 +93,19 @@ impl RestoreServer {
     ///     Err(error) => return Err(error),
     /// }
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(self) -> Result<Restore> {

@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 
 use crate::error::{Error, Result};
 use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
-use crate::retry::{RetriedOperation, RetryNotice};
+use crate::retry::{LastFailure, RetriedOperation, RetryNotice};
 use crate::{Backup, BackupStatus, Client, CreatedBackup, RetryPolicy};
 
 /// Which backup to wait for: its server and its id.
@@ -170,18 +170,31 @@ impl WaitUntilCompleted {
     /// when the first poll that succeeds does not find it in its server's list (no such
     /// backup, or one of another server); [`Error::BackupDisappeared`] when it was listed
     /// and no longer is; [`Error::WaitTimeout`] when the timeout passes first, with the
-    /// last poll's failure if it failed; and the errors of listing (see [`Error`]).
+    /// last failure if the last poll failed or was cut off while waiting to retry; and the
+    /// errors of listing (see [`Error`]).
     ///
-    /// ```no_run
-    /// # async fn run() -> vpsorg_backups::Result<()> {
-    /// let client = vpsorg_backups::Client::from_env()?;
+    /// ```
+    /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
     /// let backup = client
     ///     .backups()
-    ///     .wait_until_completed((12345, 502))
+    ///     .wait_until_completed((12345, 501))
     ///     .send()
     ///     .await?;
     /// assert!(backup.status == vpsorg_backups::BackupStatus::Completed);
     /// # Ok(())
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+    /// #     let server = vpsorg_backups_mock::MockServer::builder()
+    /// #         .complete_after(std::time::Duration::from_millis(50))
+    /// #         .start()
+    /// #         .await?;
+    /// #     let client = vpsorg_backups::Client::builder()
+    /// #         .token(server.token())
+    /// #         .base_url(server.base_url())
+    /// #         .build()?;
+    /// #     Ok(run(client).await?)
     /// # }
     /// ```
     pub async fn send(mut self) -> Result<Backup> {
@@ -200,14 +213,20 @@ impl WaitUntilCompleted {
                 return Err(self.timed_out(last_status, last_error, started));
             }
             polls = polls.saturating_add(1);
+            // The timeout may cancel the poll while it waits to retry (a `Retry-After` of
+            // seconds): its failed attempts are kept here, so the error can say what failed.
+            let attempts_failed = LastFailure::default();
             let found = match tokio::time::timeout(
                 remaining,
-                find(&self.client, target, &self.retry),
+                find(&self.client, target, &self.retry, &attempts_failed),
             )
             .await
             {
                 Ok(found) => found,
-                Err(_) => return Err(self.timed_out(last_status, last_error, started)),
+                Err(_) => {
+                    let last_error = attempts_failed.take().or(last_error);
+                    return Err(self.timed_out(last_status, last_error, started));
+                }
             };
             if found.is_ok() {
                 last_error = None;
@@ -291,12 +310,14 @@ async fn find(
     client: &Client,
     target: BackupRef,
     retry: &Option<RetryPolicy>,
+    attempts_failed: &LastFailure,
 ) -> Result<Option<Backup>> {
     let query = Query {
         server_id: Some(target.server_id),
         backup_type: None,
         page_size: Some(MAX_PAGE_SIZE),
         retry: retry.clone(),
+        last_failure: Some(attempts_failed.clone()),
     };
     let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
     while let Some(page) = pages.try_next().await? {

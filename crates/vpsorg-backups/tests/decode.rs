@@ -504,6 +504,49 @@ proptest! {
     }
 }
 
+/// `count` is an `int64` in the contract, but a count of backups below zero is a server
+/// bug: a decode error with the answer's status, never a page that silently says 0.
+#[test]
+fn a_negative_count_is_a_decode_error_with_its_status() {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", HeaderValue::from_static("req-negative"));
+    let body = json!({"count": -3, "next": null, "results": []}).to_string();
+    let input = Input {
+        call: Call::List { page: 1 },
+        status: StatusCode::OK,
+        headers,
+        body: body.into_bytes(),
+    };
+    let error = block_on(input.run()).unwrap_err();
+    let Error::Decode {
+        status,
+        excerpt,
+        request_id,
+        ..
+    } = &error
+    else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert_eq!(*status, StatusCode::OK);
+    assert_eq!(request_id.as_deref(), Some("req-negative"));
+    assert!(excerpt.starts_with(r#"{"count":-3"#), "{excerpt}");
+    insta::assert_snapshot!(
+        error.to_string(),
+        @"could not decode the API's response (HTTP 200): count -3 is negative"
+    );
+    // Zero is an empty list, and fine.
+    let zero = Input {
+        call: Call::List { page: 1 },
+        status: StatusCode::OK,
+        headers: HeaderMap::new(),
+        body: json!({"count": 0, "results": []}).to_string().into_bytes(),
+    };
+    assert!(matches!(
+        block_on(zero.run()),
+        Ok(Decoded::Page { count: 0, .. })
+    ));
+}
+
 #[test]
 fn huge_and_hostile_bodies_stay_terse() {
     let long = "x".repeat(10 * 1024 * 1024);

@@ -321,6 +321,59 @@ async fn deletes_and_restores() {
     assert_eq!(error.code(), Some("backup_not_completed"), "{error:?}");
 }
 
+/// With the default retry policy, one poll waits out each `Retry-After` before its next
+/// attempt; a waiter whose timeout comes first cancels that poll mid-retry. The error must
+/// still say what failed, not "never seen" and nothing else.
+#[tokio::test]
+async fn a_waiter_cut_off_mid_retry_keeps_the_last_failure() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .fault(Fault::throttled(3).on(Operation::ListBackups).always())
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .backups()
+        .wait_until_completed((12345, 501))
+        .timeout(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the timeout wins"
+    );
+    let Error::WaitTimeout {
+        last_status: None,
+        last_error: Some(last_error),
+        ..
+    } = &error
+    else {
+        panic!("expected a timeout with the last failure, got {error:?}");
+    };
+    assert!(
+        matches!(**last_error, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(3)),
+        "{last_error:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "one attempt, cut off in its retry wait"
+    );
+    assert!(
+        error.to_string().ends_with(
+            "was never seen in 1s; the last poll failed: rate limited (HTTP 429); retry after 3s"
+        ),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn survives_injected_503s_with_retry_after() {
     let server = mock(Seed::vendor_examples()).await;
@@ -403,6 +456,41 @@ async fn a_create_whose_answer_is_lost_is_found_and_not_repeated() {
     assert!(error.is_outcome_unknown(), "{error:?}");
     assert_eq!(server.backups_of(12345).len(), before + 2);
     assert_eq!(server.requests().len(), 3);
+}
+
+/// A negative `count` from the server is refused on every path that reads a page: one
+/// page, the streams, and the waiter.
+#[tokio::test]
+async fn a_negative_count_is_a_decode_error_not_an_empty_list() {
+    let server = mock(Seed::vendor_examples()).await;
+    let negative = r#"{"count": -1, "next": null, "previous": null, "results": []}"#;
+    server.inject(
+        Fault::status(200)
+            .body(negative)
+            .on(Operation::ListBackups)
+            .always(),
+    );
+    let client = client(&server);
+    let is_decode = |error: &Error| {
+        matches!(error, Error::Decode { status, .. } if status.as_u16() == 200)
+            && error.to_string().ends_with("count -1 is negative")
+    };
+    let error = client.backups().list().send().await.unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    let error = client
+        .backups()
+        .list()
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    let error = fast(client.backups().wait_until_completed((12345, 501)))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(is_decode(&error), "{error:?}");
+    assert!(!error.is_retryable());
 }
 
 #[tokio::test]

@@ -81,8 +81,14 @@ pub enum FindingKind {
     Ordering,
     /// A filtered list holding backups the filter excludes.
     FilterIgnored,
-    /// The account changed while the `--probe-errors` requests ran.
+    /// Across the `--probe-errors` writes, a backup appeared that the create could have
+    /// made, or the backup the delete targeted disappeared: a write that must fail acted.
     StateChanged,
+    /// Across the `--probe-errors` writes, the account changed in a way none of them could
+    /// cause (an automatic backup started, one expired, someone else created or deleted
+    /// one): a warning, and one that fails no run, even with `--strict`, since it says
+    /// nothing about the contract.
+    AccountChanged,
 }
 
 impl FindingKind {
@@ -90,9 +96,18 @@ impl FindingKind {
     /// kinds are warnings, everything else a violation.
     pub fn default_severity(self) -> Severity {
         match self {
-            Self::UnknownEnumValue | Self::UndocumentedField => Severity::Warning,
+            Self::UnknownEnumValue | Self::UndocumentedField | Self::AccountChanged => {
+                Severity::Warning
+            }
             _ => Severity::Violation,
         }
+    }
+
+    /// Whether a warning of this kind fails a `--strict` run: every warning does but
+    /// [`AccountChanged`](Self::AccountChanged), which is about another actor, not the API.
+    #[cfg(feature = "probe")]
+    pub(crate) fn fails_strict(self) -> bool {
+        self != Self::AccountChanged
     }
 
     /// The kind's name in snake case, as in the JSON report.
@@ -117,6 +132,7 @@ impl FindingKind {
             Self::Ordering => "ordering",
             Self::FilterIgnored => "filter_ignored",
             Self::StateChanged => "state_changed",
+            Self::AccountChanged => "account_changed",
         }
     }
 }

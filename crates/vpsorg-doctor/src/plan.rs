@@ -20,6 +20,9 @@ use crate::transport::{Answer, Credential, Request, Transport, header_text, retr
 /// one would take 9.2 × 10¹⁸ backups or servers.
 pub const UNUSED_ID: i64 = i64::MAX;
 
+/// The body of the create that must fail: not JSON, so that no parser finds a server in it.
+const CREATE_BODY: &str = "vpsorg doctor: this body is not JSON";
+
 /// The spec's default `page_size`.
 const DEFAULT_PAGE_SIZE: u64 = 20;
 const BACKUPS: &str = "/api/v1/backups/";
@@ -323,6 +326,10 @@ pub(crate) struct Run<'a> {
     server_errors: BTreeMap<String, usize>,
     /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
     silences: usize,
+    /// Probes not sent because the API had stopped answering, for "not checked".
+    unsent: Vec<&'static str>,
+    /// Whether the API refused the configured token (401 or 403) on any probe.
+    token_refused: bool,
 }
 
 /// Requests in a row without an answer after which a run stops sending: each could take a
@@ -363,22 +370,32 @@ impl<'a> Run<'a> {
             right_links: 0,
             server_errors: BTreeMap::new(),
             silences: 0,
+            unsent: Vec::new(),
+            token_refused: false,
         }
     }
 
     /// Sends the plan, in order.
     pub(crate) async fn execute(&mut self) {
+        if !self.probe_errors {
+            for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
+                self.unobserved.insert(
+                    choice,
+                    "needs --probe-errors (it sends a write that must fail)".into(),
+                );
+            }
+        }
         let first = Probe::list("list", "");
         let Some(list) = self.send(&first).await else {
-            self.incomplete
-                .push("the API could not be reached, so nothing else was sent".to_string());
+            let rest = self.planned_except(&["list"]);
+            self.not_sent(&rest, "since the API could not be reached");
             return;
         };
-        if list.status == 401 {
-            self.incomplete.push(
-                "the token was refused (401), so nothing that needs a valid token was checked"
-                    .to_string(),
-            );
+        if matches!(list.status, 401 | 403) {
+            // Every other check needs the token; the two auth probes do not.
+            self.refused(&first, &list);
+            let rest = self.planned_except(&["list", "auth-none", "auth-wrong"]);
+            self.not_sent(&rest, "since they need the token the API refused");
             self.auth_probes().await;
             return;
         }
@@ -435,6 +452,11 @@ impl<'a> Run<'a> {
                 ChoiceId::Ordering,
                 "the account has fewer than two backups, so no page can show an order".into(),
             );
+        } else {
+            self.not_sent(
+                &["page-2"],
+                "since no list answered with a count (whether there is a page 2 is unknown)",
+            );
         }
         let probe = Probe::list("page-size-100", "page_size=100");
         if let Some(reply) = self.send(&probe).await {
@@ -473,6 +495,11 @@ impl<'a> Run<'a> {
             if let Some(reply) = self.send(&probe).await {
                 self.expect_detail(&probe, &reply, 404, "not_found", &[ChoiceId::Pagination]);
             }
+        } else {
+            self.not_sent(
+                &["page-past-last"],
+                "since no list answered with a count (the last page is unknown)",
+            );
         }
         let probe = Probe::list("page-invalid", "page=abc");
         if let Some(reply) = self.send(&probe).await {
@@ -542,6 +569,16 @@ impl<'a> Run<'a> {
                 );
                 self.check_not_more(&probe, &reply, page.as_ref(), total);
             }
+        } else if all.is_none() {
+            self.not_sent(
+                &["filter-server"],
+                "since the first list gave no page to take a server from",
+            );
+        } else if all.as_ref().is_some_and(|page| !page.ids.is_empty()) {
+            self.not_sent(
+                &["filter-server"],
+                "since no backup on the first list names its server",
+            );
         }
         for (id, backup_type) in [
             ("filter-manual", "manual"),
@@ -568,14 +605,36 @@ impl<'a> Run<'a> {
 
         if self.probe_errors {
             self.error_probes().await;
-        } else {
-            for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
-                self.unobserved.insert(
-                    choice,
-                    "needs --probe-errors (it sends a write that must fail)".into(),
-                );
-            }
         }
+    }
+
+    /// The probes this run plans (the writes only with `--probe-errors`), but `sent`.
+    fn planned_except(&self, sent: &[&str]) -> Vec<&'static str> {
+        PROBES
+            .iter()
+            .filter(|p| (!p.write || self.probe_errors) && !sent.contains(&p.id))
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// Says which probes were not sent, and why: every probe of the plan is either among
+    /// the report's requests or named under "not checked" (or, when the account itself
+    /// made it pointless, in a choice's verdict).
+    fn not_sent(&mut self, ids: &[&str], why: &str) {
+        if !ids.is_empty() {
+            self.incomplete
+                .push(format!("{}: not sent, {why}", ids.join(", ")));
+        }
+    }
+
+    /// The API refused the configured token: the run's outcome, whatever else it saw.
+    fn refused(&mut self, probe: &Probe, reply: &Reply) {
+        self.token_refused = true;
+        self.incomplete.push(format!(
+            "{}: the token was refused ({})",
+            probe.id,
+            reply.summary()
+        ));
     }
 
     async fn auth_probes(&mut self) {
@@ -594,7 +653,7 @@ impl<'a> Run<'a> {
     async fn error_probes(&mut self) {
         let before_probe = Probe::list("writes-before", "page_size=100");
         let before = match self.send(&before_probe).await {
-            Some(reply) => self.page_of(&reply),
+            Some(reply) => listing_of(&reply),
             None => None,
         };
         let delete = Probe {
@@ -646,10 +705,7 @@ impl<'a> Run<'a> {
                 target: BACKUPS.to_string(),
                 credential: Credential::Token,
                 // Not JSON at all: no parser can read a server to back up out of it.
-                body: Some((
-                    "application/json",
-                    b"vpsorg doctor: this body is not JSON".to_vec(),
-                )),
+                body: Some(("application/json", CREATE_BODY.as_bytes().to_vec())),
             },
         };
         if let Some(reply) = self.send(&create).await {
@@ -657,41 +713,68 @@ impl<'a> Run<'a> {
         }
         let after_probe = Probe::list("writes-after", "page_size=100");
         let after = match self.send(&after_probe).await {
-            Some(reply) => self.page_of(&reply).map(|page| (page, reply)),
+            Some(reply) => listing_of(&reply).map(|listing| (listing, reply)),
             None => None,
         };
-        match (before, after) {
-            (Some(before), Some((after, _))) if before == after => {
-                let note = format!(
-                    "the list was the same before and after the writes ({} backups)",
-                    after.count
-                );
-                for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
-                    self.note(choice, &note);
-                }
+        let (Some(before), Some((after, reply))) = (before, after) else {
+            self.incomplete.push(
+                "whether the writes changed the list: no list before or after to compare".into(),
+            );
+            return;
+        };
+        let changes = changes(&before, &after);
+        if changes.is_empty() {
+            // Restore gets no such note: it changes no list, whatever it does; its guard is
+            // the 404 for a server that cannot exist.
+            let note = format!(
+                "the list was the same before and after the writes ({} backups)",
+                after.count
+            );
+            for choice in [ChoiceId::Create, ChoiceId::Delete404] {
+                self.note(choice, &note);
             }
-            (Some(before), Some((after, reply))) => self.deviate(
+            return;
+        }
+        let counts = format!("count {} → {}", before.count, after.count);
+        let (by_writes, by_others): (Vec<Change>, Vec<Change>) =
+            changes.into_iter().partition(|c| c.cause.is_some());
+        if !by_writes.is_empty() {
+            let mut choices: Vec<ChoiceId> = by_writes.iter().filter_map(|c| c.cause).collect();
+            choices.sort();
+            choices.dedup();
+            self.deviate(
                 &after_probe,
                 &reply,
                 Finding::new(
                     FindingKind::StateChanged,
                     "/results",
                     format!(
-                        "the same list as before the writes: count {}, ids {}",
+                        "no backup the writes could have made or deleted (before them: count {}, \
+                         ids {})",
                         before.count,
-                        ids_text(&before.ids)
+                        ids_text(&before.ids())
                     ),
-                    format!(
-                        "count {}, ids {} (a write acted, or the account changed meanwhile)",
-                        after.count,
-                        ids_text(&after.ids)
-                    ),
+                    format!("{} ({counts})", texts(&by_writes)),
+                ),
+                &choices,
+            );
+        }
+        if !by_others.is_empty() {
+            // A live account changes by itself: a schedule starts backups, old ones expire,
+            // people work. Not the contract's business, and not a reason to fail a run.
+            self.deviate(
+                &after_probe,
+                &reply,
+                Finding::new(
+                    FindingKind::AccountChanged,
+                    "/results",
+                    "no change across the writes, or only one they could cause; this one none \
+                     could: the account changed during the run (another actor: a schedule, an \
+                     expiry, a person)",
+                    format!("{} ({counts})", texts(&by_others)),
                 ),
                 &[],
-            ),
-            _ => self.incomplete.push(
-                "whether the writes changed the list: no list before or after to compare".into(),
-            ),
+            );
         }
     }
 
@@ -699,6 +782,7 @@ impl<'a> Run<'a> {
     /// no answer came (or the API had stopped answering, and it was not sent).
     async fn send(&mut self, probe: &Probe) -> Option<Reply> {
         if self.silences >= MAX_SILENCES {
+            self.unsent.push(probe.id);
             return None;
         }
         let sent = self.transport.send(&probe.request).await;
@@ -917,7 +1001,8 @@ impl<'a> Run<'a> {
     }
 
     /// Whether the reply has the status a check needs. Another documented status contradicts
-    /// `choices`; a 5xx, a 429 or a refused token means the check could not run.
+    /// `choices`; a 5xx, a 429 or a refused token (401 or 403) means the check could not
+    /// run.
     fn expect_status(
         &mut self,
         probe: &Probe,
@@ -938,9 +1023,9 @@ impl<'a> Run<'a> {
             429 => self.incomplete.push(format!(
                 "{id}: still throttled (429) after the bounded wait"
             )),
-            401 if probe.request.credential == Credential::Token => self
-                .incomplete
-                .push(format!("{id}: the token was refused (401)")),
+            401 | 403 if probe.request.credential == Credential::Token => {
+                self.refused(probe, reply);
+            }
             _ => self.deviate(
                 probe,
                 reply,
@@ -1393,6 +1478,8 @@ impl<'a> Run<'a> {
 
     /// The notes every answer contributed to, once all are in.
     fn conclude(&mut self) {
+        let unsent = std::mem::take(&mut self.unsent);
+        self.not_sent(&unsent, "since the API had stopped answering");
         if self.answers > 0 {
             let missing = self.answers - self.with_request_id;
             if missing == 0 {
@@ -1538,7 +1625,13 @@ impl<'a> Run<'a> {
         let count = |severity| deviations.iter().filter(|d| d.severity == severity).count();
         let violations = count(Severity::Violation);
         let warnings = count(Severity::Warning);
-        let outcome = if violations > 0 || (strict && warnings > 0) {
+        let strict_fails = deviations
+            .iter()
+            .any(|d| d.severity == Severity::Warning && d.kind.fails_strict());
+        // A refused token first: until it is fixed, most of the contract went unchecked.
+        let outcome = if self.token_refused {
+            Outcome::TokenRefused
+        } else if violations > 0 || (strict && strict_fails) {
             Outcome::Contradicted
         } else if !self.incomplete.is_empty() {
             Outcome::Incomplete
@@ -1573,6 +1666,132 @@ impl<'a> Run<'a> {
             probes: self.records,
             elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         }
+    }
+}
+
+/// What a list showed, for the comparison around the writes: `count`, and the page's
+/// backups, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Listing {
+    count: u64,
+    backups: Vec<Listed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Listed {
+    id: i64,
+    backup_type: String,
+    description: String,
+}
+
+impl Listing {
+    fn ids(&self) -> Vec<i64> {
+        self.backups.iter().map(|b| b.id).collect()
+    }
+
+    /// Whether `id` is among what this page can show: every backup when the page holds
+    /// the whole list; otherwise only ids above the page's lowest, since the rest may have
+    /// moved to page 2 (or up from it) when something newer came or went.
+    fn covers(&self, id: i64) -> bool {
+        self.backups.len() as u64 >= self.count
+            || self.backups.last().is_some_and(|lowest| id > lowest.id)
+    }
+
+    fn holds(&self, id: i64) -> bool {
+        self.backups.iter().any(|b| b.id == id)
+    }
+}
+
+/// The list of a 200 answer, when its body has one.
+fn listing_of(reply: &Reply) -> Option<Listing> {
+    if reply.status != 200 {
+        return None;
+    }
+    let body = reply.object()?;
+    let count = body.get("count")?.as_u64()?;
+    let backups = body
+        .get("results")?
+        .as_array()?
+        .iter()
+        .filter_map(|backup| {
+            Some(Listed {
+                id: backup.get("id")?.as_i64()?,
+                backup_type: backup
+                    .get("backup_type")
+                    .and_then(Value::as_str)
+                    .map(clean)
+                    .unwrap_or_default(),
+                description: backup
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(clean)
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    Some(Listing { count, backups })
+}
+
+/// One difference between the lists before and after the writes, and the write that could
+/// have caused it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Change {
+    text: String,
+    cause: Option<ChoiceId>,
+}
+
+/// What differs between the lists before and after the writes. A difference is blamed on
+/// a write only when that write could have caused it: a backup the create could have made
+/// (manual, with the description a server that read the body anyway could give it: the
+/// body's text, or the empty default), or the backup the delete targeted. The body names
+/// no server, so no server can be matched.
+fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for backup in after.backups.iter().filter(|b| !before.holds(b.id)) {
+        if !before.covers(backup.id) {
+            continue;
+        }
+        // Creates make manual backups; the schedule makes the others.
+        let manual = backup.backup_type == "manual";
+        let could_be_create =
+            manual && (backup.description.is_empty() || backup.description.contains(CREATE_BODY));
+        let text = if manual {
+            format!(
+                "backup {} appeared (manual, description {:?})",
+                backup.id, backup.description
+            )
+        } else {
+            format!("backup {} appeared ({})", backup.id, backup.backup_type)
+        };
+        changes.push(Change {
+            text,
+            cause: could_be_create.then_some(ChoiceId::Create),
+        });
+    }
+    for backup in before.backups.iter().filter(|b| !after.holds(b.id)) {
+        if !after.covers(backup.id) {
+            continue;
+        }
+        changes.push(Change {
+            text: format!("backup {} disappeared", backup.id),
+            cause: (backup.id == UNUSED_ID).then_some(ChoiceId::Delete404),
+        });
+    }
+    if changes.is_empty() && before.count != after.count {
+        changes.push(Change {
+            text: "the count changed, on pages the comparison does not see".into(),
+            cause: None,
+        });
+    }
+    changes
+}
+
+/// The first three changes, and how many more: a finding's `got` is kept short.
+fn texts(changes: &[Change]) -> String {
+    let shown: Vec<&str> = changes.iter().take(3).map(|c| c.text.as_str()).collect();
+    match changes.len() {
+        0..=3 => shown.join("; "),
+        n => format!("{} and {} more", shown.join("; "), n - 3),
     }
 }
 
@@ -1681,6 +1900,97 @@ mod tests {
             PROBES
                 .iter()
                 .all(|p| p.write || p.request.starts_with("GET "))
+        );
+    }
+
+    fn listing(count: u64, backups: &[(i64, &str, &str)]) -> Listing {
+        Listing {
+            count,
+            backups: backups
+                .iter()
+                .map(|&(id, backup_type, description)| Listed {
+                    id,
+                    backup_type: backup_type.into(),
+                    description: description.into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn causes(before: &Listing, after: &Listing) -> Vec<(String, Option<ChoiceId>)> {
+        changes(before, after)
+            .into_iter()
+            .map(|c| (c.text, c.cause))
+            .collect()
+    }
+
+    #[test]
+    fn only_what_a_write_could_cause_is_blamed_on_it() {
+        let before = listing(2, &[(7, "manual", "a"), (5, "automatic", "")]);
+        assert!(changes(&before, &before).is_empty());
+        // The create's body names no description: a server that acted on it anyway made a
+        // manual backup with the empty default, or with the body's text.
+        let after = listing(
+            5,
+            &[
+                (10, "manual", ""),
+                (9, "manual", CREATE_BODY),
+                (8, "manual", "Pre-deployment"),
+                (7, "manual", "a"),
+                (6, "automatic", ""),
+            ],
+        );
+        let found = causes(&before, &after);
+        let blamed: Vec<Option<ChoiceId>> = found.iter().map(|(_, cause)| *cause).collect();
+        assert_eq!(
+            blamed,
+            [
+                Some(ChoiceId::Create),
+                Some(ChoiceId::Create),
+                None,
+                None,
+                // 5 is gone, but the delete targeted UNUSED_ID.
+                None,
+            ],
+            "{found:?}"
+        );
+        assert_eq!(found[3].0, "backup 6 appeared (automatic)");
+        assert_eq!(found[4].0, "backup 5 disappeared");
+        let target = listing(2, &[(UNUSED_ID, "manual", ""), (7, "manual", "a")]);
+        let gone = listing(1, &[(7, "manual", "a")]);
+        assert_eq!(
+            causes(&target, &gone),
+            [(
+                "backup 9223372036854775807 disappeared".to_string(),
+                Some(ChoiceId::Delete404)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_full_page_judges_only_the_ids_it_can_show() {
+        // Page 1 of 3 backups at a page of 2: a new backup pushes 8 onto page 2, which
+        // the comparison does not see. That is no disappearance.
+        let before = listing(3, &[(9, "automatic", ""), (8, "automatic", "")]);
+        let after = listing(4, &[(10, "automatic", ""), (9, "automatic", "")]);
+        assert_eq!(
+            causes(&before, &after),
+            [("backup 10 appeared (automatic)".to_string(), None)]
+        );
+        // And one gone from page 1 pulls 7 up from page 2: no new backup.
+        let after = listing(2, &[(9, "automatic", ""), (7, "automatic", "")]);
+        assert_eq!(
+            causes(&before, &after),
+            [("backup 8 disappeared".to_string(), None)]
+        );
+        // A change beyond the page shows only in the count.
+        let after = listing(4, &[(9, "automatic", ""), (8, "automatic", "")]);
+        assert_eq!(
+            causes(&before, &after),
+            [(
+                "the count changed, on pages the comparison does not see".to_string(),
+                None
+            )]
         );
     }
 

@@ -8,27 +8,36 @@ use serde::Serialize;
 
 use crate::choice::{ChoiceVerdict, Verdict};
 use crate::finding::{FindingKind, Severity};
-use crate::{ChoiceId, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE};
+use crate::{ChoiceId, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED};
 
-/// How a run ended.
+/// How a run ended. When several apply, the first listed here wins: a refused token, then
+/// a contradiction, then an incomplete run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
-    /// Nothing contradicts the contract (warnings allowed unless `--strict`). Exit 0.
+    /// Nothing contradicts the contract (warnings allowed unless `--strict`). Exit 0
+    /// ([`EXIT_CONSISTENT`]).
     Consistent,
-    /// Something contradicts the contract (with `--strict`, a warning counts). Exit 5.
+    /// The API refused the configured token (401 or 403), so the checks that need it did
+    /// not run. Exit 7 ([`EXIT_TOKEN_REFUSED`]), as any `vpsorg` command whose token is
+    /// refused: a revoked token must fail a nightly job, not pass as incomplete.
+    TokenRefused,
+    /// Something contradicts the contract (with `--strict`, a warning counts). Exit 9
+    /// ([`EXIT_CONTRADICTED`]).
     Contradicted,
     /// Nothing contradicts it, but some checks could not run: the API could not be reached,
-    /// refused the token, or answered 5xx or 429 where a check needed an answer. Exit 6.
+    /// or answered 5xx or 429 where a check needed an answer. Exit 10 ([`EXIT_INCOMPLETE`]).
     Incomplete,
 }
 
 impl Outcome {
-    /// The process exit code for this outcome: [`EXIT_CONSISTENT`], [`EXIT_CONTRADICTED`]
-    /// or [`EXIT_INCOMPLETE`].
+    /// The process exit code for this outcome: [`EXIT_CONSISTENT`],
+    /// [`EXIT_TOKEN_REFUSED`], [`EXIT_CONTRADICTED`] or [`EXIT_INCOMPLETE`].
     pub fn exit_code(self) -> i32 {
         match self {
             Self::Consistent => EXIT_CONSISTENT,
+            Self::TokenRefused => EXIT_TOKEN_REFUSED,
             Self::Contradicted => EXIT_CONTRADICTED,
             Self::Incomplete => EXIT_INCOMPLETE,
         }
@@ -37,6 +46,9 @@ impl Outcome {
     fn sentence(self) -> &'static str {
         match self {
             Self::Consistent => "consistent with the contract",
+            Self::TokenRefused => {
+                "TOKEN REFUSED: the API refused the configured token, so most checks did not run"
+            }
             Self::Contradicted => "CONTRADICTS the contract",
             Self::Incomplete => {
                 "incomplete: nothing contradicts the contract, but not everything could be checked"
@@ -164,8 +176,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// The process exit code: 0 when nothing contradicts the contract, 9 when something
-    /// does (with `--strict`, a warning too), 10 when the run is incomplete.
+    /// The process exit code: 0 when nothing contradicts the contract, 7 when the API
+    /// refused the token, 9 when something contradicts the contract (with `--strict`, a
+    /// warning too), 10 when the run is incomplete (see [`Outcome`]).
     pub fn exit_code(&self) -> i32 {
         self.exit_code
     }
@@ -279,7 +292,7 @@ impl Report {
         if !self.incomplete.is_empty() {
             out.push_str("\nNOT CHECKED\n");
             for reason in &self.incomplete {
-                out.push_str(&format!("  - {reason}\n"));
+                out.push_str(&wrap(reason, usize::from(width), "  - ", "    "));
             }
         }
 
@@ -357,6 +370,30 @@ impl fmt::Display for Report {
     }
 }
 
+/// `text` in lines of at most `width` columns (a longer word gets a line of its own), the
+/// first prefixed by `first`, the others by `rest`; each ends with a newline.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(first);
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from(rest);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -389,4 +426,23 @@ fn lines(table: &Table) -> String {
         .map(|line| format!(" {line}").trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_checked_entries_wrap_at_the_width() {
+        assert_eq!(
+            wrap("aaa bbb ccc ddd", 11, "  - ", "    "),
+            "  - aaa bbb\n    ccc ddd\n"
+        );
+        // A word longer than the line stands alone rather than being cut.
+        assert_eq!(
+            wrap("a-very-long-word b", 8, "- ", "  "),
+            "- a-very-long-word\n  b\n"
+        );
+        assert_eq!(wrap("short", 80, "  - ", "    "), "  - short\n");
+    }
 }
