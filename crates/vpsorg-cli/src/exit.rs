@@ -55,7 +55,8 @@ impl Exit {
             Exit::WaitFailed => 4,
             Exit::OutcomeUnknown => 5,
             Exit::NotFound => 6,
-            Exit::Unauthorized => 7,
+            // The doctor's own code for a refused token is the same.
+            Exit::Unauthorized => vpsorg_doctor::EXIT_TOKEN_REFUSED as u8,
             Exit::Unavailable => 8,
             Exit::Contradicted => vpsorg_doctor::EXIT_CONTRADICTED as u8,
             Exit::Unchecked => vpsorg_doctor::EXIT_INCOMPLETE as u8,
@@ -99,7 +100,9 @@ impl Exit {
                 "a create or restore may or may not have happened: look before retrying"
             }
             Exit::NotFound => "the server or backup does not exist",
-            Exit::Unauthorized => "the token was refused (HTTP 401 or 403)",
+            Exit::Unauthorized => {
+                "the token was refused (HTTP 401 or 403), by any command, doctor too"
+            }
             Exit::Unavailable => {
                 "unreachable or busy (network, DNS, TLS, timeout, 429, 502-504): retry later"
             }
@@ -107,7 +110,7 @@ impl Exit {
                 "doctor: the API contradicts the contract (with --strict: or goes beyond it)"
             }
             Exit::Unchecked => {
-                "doctor: some checks could not run (unreachable, token refused, 5xx or 429)"
+                "doctor: some checks could not run (unreachable, 5xx or 429): not a contract change"
             }
             Exit::Local => {
                 "a local error: writing the output or a file failed, or vpsorg could not start"

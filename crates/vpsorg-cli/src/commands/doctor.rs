@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use vpsorg_doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED};
+use vpsorg_doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_TOKEN_REFUSED};
 
 use crate::cli::{DoctorArgs, OutputFormat};
 use crate::config;
@@ -42,6 +42,7 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
     match report.exit_code() {
         EXIT_CONSISTENT => Ok(()),
         EXIT_CONTRADICTED => Err(CliError::AlreadyReported(Exit::Contradicted)),
+        EXIT_TOKEN_REFUSED => Err(CliError::AlreadyReported(Exit::Unauthorized)),
         _ => Err(CliError::AlreadyReported(Exit::Unchecked)),
     }
 }

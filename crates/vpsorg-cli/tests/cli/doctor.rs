@@ -44,7 +44,7 @@ async fn the_fake_server_matches_the_contract() {
 }
 
 #[tokio::test]
-async fn a_contradiction_and_an_incomplete_run_have_their_own_exit_codes() {
+async fn a_contradiction_a_refused_token_and_an_incomplete_run_have_their_own_exit_codes() {
     let missing = altered(
         Fault::missing_field("description")
             .on(Operation::ListBackups)
@@ -59,6 +59,15 @@ async fn a_contradiction_and_an_incomplete_run_have_their_own_exit_codes() {
     let run = against(&failing, &["doctor", "-o", "json"]).await;
     run.assert_code(10);
     assert_eq!(run.json()["outcome"], "incomplete");
+
+    // A revoked token is not "incomplete": a nightly job that lets 10 pass must still fail.
+    let server = vendor_server().await;
+    let mut refused = Home::new().vpsorg(&["doctor", "-o", "json", "--token", "revoked-token"]);
+    refused.env("VPSORG_API_URL", server.base_url());
+    let refused = crate::support::run(refused).await;
+    refused.assert_code(7);
+    assert_eq!(refused.json()["outcome"], "token_refused");
+    assert!(!refused.stdout.contains("revoked-token"), "{refused:#?}");
 
     // An additive surprise fails only with --strict.
     let extra = || {
