@@ -18,8 +18,8 @@
 //!
 //! The rules explain a change in the spec's terms; the generated code is the ground truth.
 //! So compat also generates the client from both specs with today's codegen and compares
-//! their public items ([`surface`]): an item that goes or changes its type or signature is
-//! breaking even where no rule saw it (typify has more choices than rules can list).
+//! their public items (`compat/surface.rs`): an item that goes, or changes its type or
+//! signature, is breaking even where no rule saw it (typify has more choices than rules list).
 
 mod surface;
 

@@ -48,15 +48,20 @@ tokio::task_local! {
 /// Runs one operation's future and returns its output with the head of the last response
 /// it received (`None` when no response arrived, for example when the connection failed).
 ///
-/// ```no_run
-/// # async fn run() {
-/// let client = vpsorg_backups_client::Client::new("https://admin.vps.org");
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// # let server = vpsorg_backups_mock::MockServer::start().await?;
+/// # let base_url = server.base_url();
+/// // No token: the fake server answers 401, as the API does.
+/// let client = vpsorg_backups_client::Client::new(base_url);
 /// let (result, head) =
 ///     vpsorg_backups_client::capture_response_head(client.list_backups().send()).await;
-/// if let (Err(_), Some(head)) = (result, head) {
+/// if let (Err(_), Some(head)) = (&result, &head) {
 ///     eprintln!("failed with HTTP {}", head.status);
 /// }
-/// # }
+/// # assert_eq!(head.map(|h| h.status.as_u16()), Some(401));
+/// # Ok(()) }
 /// ```
 pub async fn capture_response_head<F: Future>(operation: F) -> (F::Output, Option<ResponseHead>) {
     LAST_RESPONSE

@@ -276,8 +276,9 @@ impl MockServerBuilder {
 /// A running fake VPS.org server on 127.0.0.1. It stops when dropped: it stops accepting at
 /// once, lets requests in flight finish (up to 5 s), and closes idle connections.
 ///
-/// ```no_run
-/// # async fn demo() -> std::io::Result<()> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
 /// use std::time::Duration;
 /// use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
 ///

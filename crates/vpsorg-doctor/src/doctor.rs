@@ -39,16 +39,27 @@ impl std::error::Error for Error {}
 
 /// Checks the API at a base URL against the embedded contract.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), vpsorg_doctor::Error> {
-/// let report = vpsorg_doctor::Doctor::new("https://admin.vps.org", "YOUR_API_TOKEN")
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = vpsorg_backups_mock::MockServer::builder()
+/// #     .token("YOUR_API_TOKEN")
+/// #     .seed(vpsorg_backups_mock::Seed::vendor_examples())
+/// #     .start()
+/// #     .await?;
+/// # let api_url = server.base_url();
+/// // api_url: "https://admin.vps.org" for the real API.
+/// let report = vpsorg_doctor::Doctor::new(api_url, "YOUR_API_TOKEN")
 ///     .probe_errors(false) // the default: GET requests only
 ///     .strict(false)       // the default: warnings do not fail
 ///     .run()
 ///     .await?;
 /// println!("{report}");
+/// # assert_eq!(report.exit_code(), 0);
+/// # if false {
 /// std::process::exit(report.exit_code());
 /// # }
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Doctor {
