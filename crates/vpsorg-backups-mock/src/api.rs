@@ -312,12 +312,12 @@ async fn list_backups(
     };
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
-    // Django's paginator reads the number with Python's int(), which allows surrounding
-    // whitespace and a sign; DRF's `last_page_strings` names the last page `last`.
-    let page = match given("page").map(str::trim) {
+    // DRF compares the raw value with `last_page_strings` (`last`), then Django's paginator
+    // reads a number with Python's int(), which allows surrounding whitespace.
+    let page = match given("page") {
         None => Some(1),
         Some("last") => None,
-        Some(v) => Some(v.parse::<u64>().map_err(|_| invalid_page())?),
+        Some(v) => Some(v.trim().parse::<u64>().map_err(|_| invalid_page())?),
     };
     let query = ListQuery {
         server_id,

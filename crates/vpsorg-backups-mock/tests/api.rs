@@ -349,6 +349,7 @@ async fn a_page_that_does_not_exist_is_404_invalid_page() {
         "abc",
         "1.5",
         "first",
+        "%20last",
         "99999999999999999999999",
     ] {
         let reply = api.get(&format!("/api/v1/backups/?page={page}")).await;

@@ -1000,9 +1000,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Whether the reply has the status a check needs. Another documented status contradicts
-    /// `choices`; a 5xx, a 429 or a refused token (401 or 403) means the check could not
-    /// run.
+    /// Whether the reply has the status a check needs. Another status contradicts `choices`
+    /// (a 403 included); a 5xx or a 429 means the check could not run, and a 401 that the
+    /// token was revoked.
     fn expect_status(
         &mut self,
         probe: &Probe,
@@ -1023,7 +1023,11 @@ impl<'a> Run<'a> {
             429 => self.incomplete.push(format!(
                 "{id}: still throttled (429) after the bounded wait"
             )),
-            401 | 403 if probe.request.credential == Credential::Token => {
+            // The first list already read with this token (a 401 or 403 there ends the run
+            // before any check), so a 401 now means it was revoked during the run. A 403 is
+            // the API refusing this one request to a token that works: a permission the
+            // contract does not document, which is a deviation, not a token problem.
+            401 if probe.request.credential == Credential::Token => {
                 self.refused(probe, reply);
             }
             _ => self.deviate(

@@ -800,6 +800,30 @@ async fn a_token_refused_mid_run_is_still_a_refused_token() {
     assert_eq!(report.probes.len(), 16, "the rest of the plan still ran");
 }
 
+/// A token that read the first list is not "refused" by a later 403: that is the API
+/// refusing one request with a status the contract does not document (a permission), the
+/// drift the doctor exists to find.
+#[tokio::test]
+async fn a_403_after_the_token_worked_contradicts_the_contract() {
+    let denied = json!({"detail": "You do not have permission.", "code": "permission_denied"});
+    let server = server([Fault::status(403)
+        .body(denied.to_string())
+        .on(Operation::ListBackups)
+        .nth(5)])
+    .await;
+    let report = run(&server).await;
+    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert!(
+        report.deviations.iter().any(|d| d.status == Some(403)),
+        "{report}"
+    );
+    assert!(
+        !report.incomplete.iter().any(|r| r.contains("refused")),
+        "{:?}",
+        report.incomplete
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_api_is_incomplete_after_one_request() {
     let port = {

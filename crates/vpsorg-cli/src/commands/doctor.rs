@@ -34,15 +34,20 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
             ))
         })?;
     let mut out = output::stdout();
-    match output::resolve(args.output.format) {
-        OutputFormat::Table => write!(out, "{}", report.render_table(output::table_width()))?,
-        format => output::write_data(&mut out, format, &report)?,
+    let printed = match output::resolve(args.output.format) {
+        OutputFormat::Table => {
+            write!(out, "{}", report.render_table(output::table_width())).map_err(CliError::from)
+        }
+        format => output::write_data(&mut out, format, &report),
     }
-    out.flush()?;
-    match report.exit_code() {
-        EXIT_CONSISTENT => Ok(()),
-        EXIT_CONTRADICTED => Err(CliError::AlreadyReported(Exit::Contradicted)),
-        EXIT_TOKEN_REFUSED => Err(CliError::AlreadyReported(Exit::Unauthorized)),
-        _ => Err(CliError::AlreadyReported(Exit::Unchecked)),
-    }
+    .and_then(|()| out.flush().map_err(CliError::from));
+    // The verdict is the run's, whatever happened to its output: `vpsorg doctor | head` of
+    // a contradicted run must still fail a nightly job.
+    let verdict = match report.exit_code() {
+        EXIT_CONSISTENT => None,
+        EXIT_CONTRADICTED => Some(Exit::Contradicted),
+        EXIT_TOKEN_REFUSED => Some(Exit::Unauthorized),
+        _ => Some(Exit::Unchecked),
+    };
+    super::acted(verdict.as_slice(), printed)
 }

@@ -55,6 +55,10 @@ async fn a_contradiction_a_refused_token_and_an_incomplete_run_have_their_own_ex
     run.assert_code(9);
     assert_eq!(run.json()["outcome"], "contradicted");
 
+    // `vpsorg doctor | head`: the reader goes, the verdict stays.
+    let piped = run_with_closed_stdout(against_command(&missing, &["doctor", "-o", "table"])).await;
+    piped.assert_code(9);
+
     let failing = altered(Fault::status(500).on(Operation::ListBackups).always()).await;
     let run = against(&failing, &["doctor", "-o", "json"]).await;
     run.assert_code(10);
