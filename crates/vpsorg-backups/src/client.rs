@@ -252,7 +252,12 @@ impl Client {
         let result = loop {
             attempt = attempt.saturating_add(1);
             let error = match self.attempt(op, path, attempt, &call).await {
-                Ok(value) => break Ok(value),
+                Ok(value) => {
+                    if let Some(last_failure) = last_failure {
+                        last_failure.clear();
+                    }
+                    break Ok(value);
+                }
                 Err(error) => error,
             };
             if !policy.should_retry(op, &error) {

@@ -241,6 +241,11 @@ impl LastFailure {
         *self.slot() = Some(error);
     }
 
+    /// Forgets the failure: an attempt since then succeeded, so it explains nothing.
+    pub(crate) fn clear(&self) {
+        *self.slot() = None;
+    }
+
     pub(crate) fn take(&self) -> Option<Error> {
         self.slot().take()
     }

@@ -374,6 +374,51 @@ async fn a_waiter_cut_off_mid_retry_keeps_the_last_failure() {
     );
 }
 
+/// A failure that a retry recovered from explains nothing: when the timeout then cuts off a
+/// later page that is merely slow, the error must not blame the recovered one.
+#[tokio::test]
+async fn a_recovered_failure_is_not_the_last_error_of_a_timeout() {
+    // Backup 1 of server 10001 is on page 2 (page size 100, newest first).
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .seed(Seed::generated(1, 150))
+        .fault(
+            Fault::status(503)
+                .header("Retry-After", "0")
+                .on(Operation::ListBackups)
+                .nth(1),
+        )
+        .fault(
+            Fault::latency(Duration::from_secs(5))
+                .on(Operation::ListBackups)
+                .nth(3),
+        )
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let error = client
+        .backups()
+        .wait_until_completed((10001, 1))
+        .timeout(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout { last_error, .. } = &error else {
+        panic!("expected a timeout, got {error:?}");
+    };
+    assert!(last_error.is_none(), "{last_error:?}");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "page 1 twice, then the slow page 2"
+    );
+}
+
 #[tokio::test]
 async fn survives_injected_503s_with_retry_after() {
     let server = mock(Seed::vendor_examples()).await;

@@ -355,7 +355,12 @@ pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
 pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
     let start = text.find("://").map_or(0, |scheme| scheme + 3);
     let rest = &text[start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    // A URL that parses has its userinfo before the first `/`, `?` or `#`; in text that does
+    // not (a password with a `/` in it), anything up to the last `@` may be a secret.
+    let authority = match url::Url::parse(text) {
+        Ok(_) => &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())],
+        Err(_) => rest,
+    };
     let Some(at) = authority.rfind('@') else {
         return Cow::Borrowed(text);
     };
@@ -663,6 +668,13 @@ token = "staging-token"
             ("https://:pw@h.example?q=a@b", "https://***@h.example?q=a@b"),
             ("u:p:w@h.example:8080/a", "u:***@h.example:8080/a"),
             ("https://u:p@ss@h.example", "https://u:***@h.example"),
+            // Text that does not parse as a URL: the password may hold `/`, `?` or `#`.
+            ("https://user:pa/ss@h.example", "https://user:***@h.example"),
+            (
+                "https://user:p#ss@h.example/x",
+                "https://user:***@h.example/x",
+            ),
+            ("https://user:p?ss@h.example", "https://user:***@h.example"),
         ] {
             assert_eq!(redact_url(url), shown);
         }

@@ -57,9 +57,12 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
         _ => {
             let first = request.clone().send().await?;
             counted = first.count;
-            let last_page = limit
-                .div_ceil(MAX_PAGE_SIZE)
-                .min(first.count.div_ceil(MAX_PAGE_SIZE));
+            // The pages are as long as page 1 is (a server may hold fewer than asked for).
+            let per_page = match first.backups.len() as u64 {
+                0 => MAX_PAGE_SIZE,
+                n => n,
+            };
+            let last_page = limit.div_ceil(per_page).min(first.count.div_ceil(per_page));
             let mut pages = futures::stream::iter(2..=last_page)
                 .map(|number| request.clone().page(number).send())
                 .buffered(LIST_CONCURRENCY);
