@@ -95,7 +95,24 @@ pub fn generate(spec_text: &str) -> Result<String> {
 ///
 /// What [`generate`] fails with, or progenitor's panic message.
 pub fn try_generate(spec_text: &str) -> Result<String> {
-    match std::panic::catch_unwind(|| generate(spec_text)) {
+    thread_local! {
+        static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    // The default hook would print progenitor's assertion as if xtask had crashed; it stays
+    // silent for a panic on this thread while it generates, and speaks for every other.
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GENERATING.with(std::cell::Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    GENERATING.with(|flag| flag.set(true));
+    let outcome = std::panic::catch_unwind(|| generate(spec_text));
+    GENERATING.with(|flag| flag.set(false));
+    match outcome {
         Ok(generated) => generated,
         Err(panic) => {
             let message = panic

@@ -229,6 +229,7 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
         }
         Generated::NewFails(e) => {
             let line = format!("the client cannot be generated from the new spec: {e}");
+            text.push_str("the generated client (today's codegen on both specs):\n");
             text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
             vec![line]
         }
@@ -1282,6 +1283,17 @@ impl<'a> Diff<'a> {
                             );
                             self.push(class, &where_, reason);
                         }
+                        // A nullable field is an Option already: in a request, leaving it
+                        // out is as good as null; a response may now omit it, which a
+                        // required nullable field's decoder refuses.
+                        (true, false) if is_optioned(a) && is_optioned(b) => {
+                            let class = usage.class(Class::Additive, Class::Breaking);
+                            let reason = usage.say(
+                                "became optional: its Rust field, nullable, is an Option either way",
+                                "became optional: clients that decode it as a required, nullable field refuse an answer without it",
+                            );
+                            self.push(class, &where_, reason);
+                        }
                         (true, false) => {
                             // The API accepts more, but typify makes the field an Option.
                             let reason = usage.say(
@@ -1293,12 +1305,79 @@ impl<'a> Diff<'a> {
                         _ => {}
                     }
                     if a != b {
-                        self.schema_pair(&where_, Some(a), Some(b), usage);
+                        let (a, b) = self.property_rules(
+                            &where_,
+                            a,
+                            b,
+                            was_required && is_required,
+                            !was_required && !is_required,
+                            usage,
+                        );
+                        if a != b {
+                            self.schema_pair(&where_, Some(&a), Some(&b), usage);
+                        }
                     }
                 }
                 (None, None) => {}
             }
         }
+    }
+
+    /// What a property's place changes of the generic rules, reported here and taken out of
+    /// the copies it returns for [`Diff::schema_pair`]: an optional field (`optional`) is an
+    /// `Option` whether or not it is nullable, and a required one (`required`) is always
+    /// there, so its `default` means nothing. (Arrays and maps are not wrapped in an
+    /// `Option` when optional, so their nullability still changes their type.)
+    fn property_rules(
+        &mut self,
+        at: &str,
+        old: &Value,
+        new: &Value,
+        required: bool,
+        optional: bool,
+        usage: Usage,
+    ) -> (Value, Value) {
+        let (mut old, mut new) = (old.clone(), new.clone());
+        let differs = |a: &Value, b: &Value, key: &str| a.get(key) != b.get(key);
+        if optional
+            && is_optioned_when_optional(&old)
+            && is_optioned_when_optional(&new)
+            && differs(&old, &new, "nullable")
+        {
+            let nullable = new.get("nullable").and_then(Value::as_bool) == Some(true);
+            self.push(
+                Class::Additive,
+                at,
+                usage.say(
+                    if nullable {
+                        "became nullable: an optional field, an Option in Rust either way; sending null is as good as leaving it out"
+                    } else {
+                        "is no longer nullable: an optional field, an Option in Rust either way"
+                    },
+                    if nullable {
+                        "became nullable: an optional field, an Option in Rust either way; null reads as absent"
+                    } else {
+                        "is no longer nullable: an optional field, an Option in Rust either way"
+                    },
+                ),
+            );
+            remove_key(&mut old, "nullable");
+            remove_key(&mut new, "nullable");
+        }
+        if required && differs(&old, &new, "default") {
+            self.push(
+                Class::DocsOnly,
+                at,
+                format!(
+                    "default changed from {} to {}: the field is required, so always there, and typify ignores it",
+                    show(old.get("default")),
+                    show(new.get("default"))
+                ),
+            );
+            remove_key(&mut old, "default");
+            remove_key(&mut new, "default");
+        }
+        (old, new)
     }
 
     fn bound(
@@ -1342,6 +1421,26 @@ impl<'a> Diff<'a> {
             at,
             format!("`{key}` {how} ({} -> {})", show(old), show(new)),
         );
+    }
+}
+
+/// Whether typify gives a required property of this schema an `Option`: an inline schema
+/// marked nullable (a `$ref` keeps its nullability in the component). Arrays and maps too.
+fn is_optioned(schema: &Value) -> bool {
+    schema.get("$ref").is_none() && schema.get("nullable").and_then(Value::as_bool) == Some(true)
+}
+
+/// Whether typify wraps an optional property of this schema in an `Option` (it does not for
+/// arrays and maps, which default to empty), and the schema is inline.
+fn is_optioned_when_optional(schema: &Value) -> bool {
+    let kind = schema.get("type").and_then(Value::as_str);
+    let map = kind == Some("object") && schema.get("properties").is_none();
+    schema.get("$ref").is_none() && kind != Some("array") && !map
+}
+
+fn remove_key(schema: &mut Value, key: &str) {
+    if let Some(map) = schema.as_object_mut() {
+        map.remove(key);
     }
 }
 
@@ -1834,6 +1933,43 @@ mod tests {
             Class::Breaking,
             "CreateBackupRequest.server_id: became optional: its Rust field becomes an Option",
         );
+
+        // An optional field is an Option in Rust, nullable or not; a required one ignores a
+        // default. Neither is worth a major release.
+        let nullable_optional = changes_after(|s| {
+            at(s, "/components/schemas/Restore/properties/message")["nullable"] = json!(true);
+        });
+        only(
+            &nullable_optional,
+            Class::Additive,
+            "Restore.message: became nullable: an optional field",
+        );
+        let default_on_required = changes_after(|s| {
+            at(s, "/components/schemas/Restore/properties/backup_id")["default"] = json!(1);
+        });
+        only(
+            &default_on_required,
+            Class::DocsOnly,
+            "the field is required, so always there",
+        );
+        let nullable_request = |s: &mut Value| {
+            at(s, "/components/schemas/RestoreRequest/properties/backup_id")["nullable"] =
+                json!(true);
+        };
+        let old = {
+            let mut old = spec();
+            nullable_request(&mut old);
+            old
+        };
+        let mut new = old.clone();
+        at(&mut new, "/components/schemas/RestoreRequest/required")
+            .as_array_mut()
+            .unwrap()
+            .clear();
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes[0].class, Class::Additive, "{changes:#?}");
+        assert!(changes[0].reason.contains("is an Option either way"));
 
         // typify drops the Option of an optional field with a default.
         let defaulted = changes_after(|s| {

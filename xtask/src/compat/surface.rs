@@ -69,7 +69,7 @@ pub(super) fn compare(
                     path: path.clone(),
                     what: match with {
                         0 => "removed".into(),
-                        n => format!("removed, with its {n} fields, methods and impls"),
+                        n => format!("removed, with {n} item(s) of its own"),
                     },
                 });
             }
@@ -180,7 +180,12 @@ impl Surface {
                     }
                 }
                 Item::Impl(block) => {
-                    let owner = type_path(prefix, &block.self_ty);
+                    // `impl From<Newtype> for String` belongs to the newtype: it goes with it.
+                    let owner = match (&block.trait_, is_foreign(&block.self_ty)) {
+                        (Some((trait_path, _)), true) => trait_argument(trait_path)
+                            .map_or_else(|| tokens(&block.self_ty), |ty| type_path(prefix, ty)),
+                        _ => type_path(prefix, &block.self_ty),
+                    };
                     if let Some((trait_path, _)) = &block.trait_ {
                         // A trait impl is public wherever its type is; what it promises is
                         // the trait, its arguments and the impl's generics.
@@ -274,6 +279,31 @@ impl Surface {
             }
         }
     }
+}
+
+/// Whether a type is std's (or another crate's, named from the root): `::std::string::String`.
+fn is_foreign(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return true;
+    };
+    path.path.leading_colon.is_some()
+        || path
+            .path
+            .segments
+            .first()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "std" | "core" | "alloc"))
+}
+
+/// The first type argument of a trait path that is not foreign (`Newtype` in `From<Newtype>`).
+fn trait_argument(trait_path: &syn::Path) -> Option<&syn::Type> {
+    let syn::PathArguments::AngleBracketed(arguments) = &trait_path.segments.last()?.arguments
+    else {
+        return None;
+    };
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(ty) if !is_foreign(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// The path of the type an `impl` in module `prefix` is for, without generic arguments and
@@ -392,6 +422,16 @@ mod tests {
     }
 
     #[test]
+    fn a_conversion_into_a_std_type_goes_with_the_type_it_converts() {
+        let old = "pub mod types {
+            pub struct Name(String);
+            impl ::std::convert::From<Name> for ::std::string::String { }
+        }";
+        let (found, _) = breaks(old, "pub mod types {}");
+        assert_eq!(found, ["types::Name: removed, with 1 item(s) of its own"]);
+    }
+
+    #[test]
     fn a_removed_type_is_one_break_not_one_per_member() {
         let old = "pub mod builder {
             #[derive(Debug)] pub struct Delete<'a> { client: &'a u8 }
@@ -400,7 +440,7 @@ mod tests {
         let (found, _) = breaks(old, "pub mod builder {}");
         assert_eq!(
             found,
-            ["builder::Delete: removed, with its 3 fields, methods and impls"]
+            ["builder::Delete: removed, with 3 item(s) of its own"]
         );
     }
 
