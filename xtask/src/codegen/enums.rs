@@ -217,8 +217,8 @@ fn is_string_enum(schema: &Value) -> bool {
 
 /// Replaces every `$ref` under `paths` to a shared parameter, request body, response or
 /// header by a copy of what it names, and moves each path-level parameter into the
-/// operations of its path that do not declare one of the same name and location (OpenAPI's
-/// rule). Schemas stay references: they are hoisted where they are defined.
+/// operations of its path that do not declare one of the same name, as progenitor merges
+/// them. Schemas stay references: they are hoisted where they are defined.
 fn inline_shared_components(spec: &mut Value) {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -239,18 +239,28 @@ fn inline_shared_components(spec: &mut Value) {
             let Some(operation) = operation.as_object_mut() else {
                 continue;
             };
-            let own = operation
-                .entry("parameters")
-                .or_insert_with(|| Value::Array(Vec::new()));
-            let Some(own) = own.as_array_mut() else {
-                continue;
+            // progenitor merges them by name, in the path's order, an operation's own
+            // parameter replacing the path's in place, then the operation's others.
+            let own = match operation.remove("parameters") {
+                Some(Value::Array(own)) => own,
+                _ => Vec::new(),
             };
-            let key_of = |p: &Value| (p.get("in").cloned(), p.get("name").cloned());
-            for parameter in &shared {
-                if !own.iter().any(|p| key_of(p) == key_of(parameter)) {
-                    own.push(parameter.clone());
-                }
-            }
+            let name_of = |p: &Value| p.get("name").cloned();
+            let mut merged: Vec<Value> = shared
+                .iter()
+                .map(|p| {
+                    own.iter()
+                        .find(|o| name_of(o) == name_of(p))
+                        .unwrap_or(p)
+                        .clone()
+                })
+                .collect();
+            merged.extend(
+                own.iter()
+                    .filter(|o| !shared.iter().any(|p| name_of(p) == name_of(o)))
+                    .cloned(),
+            );
+            operation.insert("parameters".into(), Value::Array(merged));
         }
     }
 }
@@ -551,10 +561,11 @@ mod tests {
                 "GetThingView"
             ]
         );
-        // The path-level parameter now belongs to the operation, hoisted like its own.
+        // The path-level parameter now belongs to the operation (first, where progenitor
+        // puts it), hoisted like its own.
         assert_eq!(spec.pointer("/paths/~1x~1{id}~1/parameters"), None);
         assert_eq!(
-            spec.pointer("/paths/~1x~1{id}~1/get/parameters/1/schema"),
+            spec.pointer("/paths/~1x~1{id}~1/get/parameters/0/schema"),
             Some(&json!({"$ref": "#/components/schemas/GetThingView"}))
         );
     }
