@@ -31,7 +31,7 @@ commands:
   floors [--write]   every declared dependency version is the one Cargo.lock builds
                      (--write: set them so)
   package [--verify] check and package the published crates (--verify: build and test
-                     each tarball on its own, minutes)
+                     each tarball on its own, about 7 minutes)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
   man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
