@@ -4,8 +4,9 @@
 //! For each change in [`CASES`] it edits the copy's spec, regenerates the client, runs the
 //! copy's `cargo xtask compat` against the unchanged spec, and for additive changes checks
 //! that the downstream fixture (`tests/downstream`, written against today's public API) and
-//! the whole workspace still compile. Before that it checks that `cargo xtask` acts on the
-//! checkout it runs in when two checkouts share one target directory.
+//! the whole workspace still compile; then it applies every additive change at once and
+//! checks every target (tests, examples, benches). Before that it checks that `cargo xtask`
+//! acts on the checkout it runs in when two checkouts share one target directory.
 //!
 //! Cost: the copy builds in a target directory of its own, seeded from this checkout's
 //! check-mode artifacts, so only the crates a change touches are checked again. (Sharing this

@@ -189,9 +189,7 @@ impl Client {
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
-        self.execute_tracked(policy, op, path, call)
-            .await
-            .map_err(|failed| failed.error)
+        self.execute_recording(policy, op, path, None, call).await
     }
 
     /// [`execute`](Self::execute), also keeping each failed attempt that is to be retried
