@@ -93,6 +93,7 @@ pub(crate) enum FaultKind {
     NoPageLinks,
     LargeBody(usize),
     WrongContentType,
+    IgnoreFilter(String),
 }
 
 impl FaultKind {
@@ -248,6 +249,15 @@ impl Fault {
         Self::new(FaultKind::WrongContentType)
     }
 
+    /// Removes the query parameter `param` (`server_id` or `backup_type`) from the request
+    /// before the operation runs (**state changes** as the filtered request would), as a proxy
+    /// that drops it would: a list filtered by server answers with every server's backups, and
+    /// its `next` and `previous` links lack the parameter too. The request log keeps what the
+    /// client sent.
+    pub fn ignore_filter(param: impl Into<String>) -> Self {
+        Self::new(FaultKind::IgnoreFilter(param.into()))
+    }
+
     /// The operation this fault targets (default [`Operation::Any`]).
     pub fn on(mut self, operation: Operation) -> Self {
         self.operation = operation;
@@ -384,6 +394,8 @@ FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
     no-links            run, remove a list's next and previous links
     large=SIZE          run, pad the JSON body to SIZE bytes (2048, 512k, 10M)
     html                run, replace the body with an HTML page (text/html)
+    ignore-filter=P     run without query parameter P (server_id or backup_type),
+                        as a proxy that drops it would
     latency=DURATION    run, answer DURATION later (250ms, 2s, 1m30s, 1h)
 
   OPTION
@@ -395,7 +407,8 @@ FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
   Examples
     --fault list:503:nth=1:times=2:retry-after=1   the first two lists get 503
     --fault create:drop-after                      the next create runs, then the connection drops
-    --fault list:unknown-enum=status=restoring:times=always";
+    --fault list:unknown-enum=status=restoring:times=always
+    --fault list:ignore-filter=server_id:times=always   every list shows every server";
 
 impl FromStr for Fault {
     type Err = ParseFaultError;
@@ -439,6 +452,14 @@ impl FromStr for Fault {
             "missing" => Fault::missing_field(need("FIELD")?),
             "large" => Fault::large_body(parse_size(need("SIZE")?).map_err(err)?),
             "latency" => Fault::latency(parse_duration(need("DURATION")?).map_err(err)?),
+            "ignore-filter" => match need("PARAM")? {
+                param @ ("server_id" | "backup_type") => Fault::ignore_filter(param),
+                other => {
+                    return Err(err(format!(
+                        "`ignore-filter` takes server_id or backup_type, not `{other}`"
+                    )));
+                }
+            },
             "unknown-enum" => {
                 let (field, value) = need("FIELD=VALUE")?
                     .split_once('=')
@@ -497,6 +518,7 @@ impl fmt::Display for Fault {
             FaultKind::NoPageLinks => f.write_str("no-links")?,
             FaultKind::LargeBody(n) => write!(f, "large={n}")?,
             FaultKind::WrongContentType => f.write_str("html")?,
+            FaultKind::IgnoreFilter(param) => write!(f, "ignore-filter={param}")?,
         }
         write!(f, ":nth={}", self.nth)?;
         match self.times {
@@ -593,6 +615,8 @@ mod tests {
             Fault::wrong_content_type().header("X-Proxy", "nginx"),
             Fault::latency(Duration::from_millis(250)),
             Fault::status(500),
+            Fault::ignore_filter("server_id").on(Operation::ListBackups),
+            Fault::ignore_filter("backup_type").always(),
         ];
         for fault in faults {
             let text = fault.to_string();
@@ -636,6 +660,11 @@ mod tests {
             ("list:missing", "`missing` needs `=FIELD`"),
             ("list:unknown-enum=status", "FIELD=VALUE"),
             ("list:latency=5parsecs", "is not a duration"),
+            ("list:ignore-filter", "`ignore-filter` needs `=PARAM`"),
+            (
+                "list:ignore-filter=server-id",
+                "server_id or backup_type, not `server-id`",
+            ),
         ] {
             let error = text.parse::<Fault>().unwrap_err().to_string();
             assert!(error.contains(reason), "{text}: {error}");

@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, Uri};
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 use http_body::Frame;
@@ -534,6 +534,10 @@ async fn handle(
     let response = match kind {
         Some(FaultKind::Status { status, body }) => status_response(*status, body.as_deref()),
         _ => {
+            let mut parts = parts;
+            if let Some(FaultKind::IgnoreFilter(param)) = kind {
+                parts.uri = without_query_param(&parts.uri, param);
+            }
             let mut request = Request::from_parts(parts, Body::empty());
             request.extensions_mut().insert(body);
             match router.call(request).await {
@@ -639,6 +643,27 @@ async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper
     ))
 }
 
+/// The URI without the query parameter `param`, as a proxy that drops it would forward it: the
+/// other parameters keep their bytes and their order.
+fn without_query_param(uri: &Uri, param: &str) -> Uri {
+    let Some(query) = uri.query() else {
+        return uri.clone();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .is_none_or(|(k, _)| k != param)
+        })
+        .collect();
+    let path_and_query = match kept.join("&") {
+        query if query.is_empty() => uri.path().to_string(),
+        query => format!("{}?{query}", uri.path()),
+    };
+    path_and_query.parse().unwrap_or_else(|_| uri.clone())
+}
+
 /// The answer of a status fault.
 fn status_response(status: u16, body: Option<&str>) -> Response<Body> {
     let status = StatusCode::from_u16(status)
@@ -678,7 +703,10 @@ fn status_response(status: u16, body: Option<&str>) -> Response<Body> {
 
 /// Applies a fault that corrupts the real answer; `None` means "drop the connection".
 async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<Body>> {
-    if matches!(kind, FaultKind::Latency(_) | FaultKind::Status { .. }) {
+    if matches!(
+        kind,
+        FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_)
+    ) {
         return Some(response);
     }
     let (mut parts, body) = response.into_parts();

@@ -347,6 +347,52 @@ async fn no_page_links_removes_next_and_previous_only() {
 }
 
 #[tokio::test]
+async fn an_ignored_filter_lists_what_the_filter_would_have_left_out() {
+    let api = Api::vendor().await;
+    api.server.inject(
+        "list:ignore-filter=server_id:times=always"
+            .parse::<Fault>()
+            .unwrap(),
+    );
+    let reply = api
+        .get("/api/v1/backups/?server_id=12345&page_size=2")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json["count"], 5, "every server's backups");
+    assert_eq!(reply.ids(), [501, 500]);
+    assert_eq!(reply.json["results"][1]["server"]["id"], 67890);
+    let next = reply.json["next"].as_str().unwrap();
+    assert!(
+        next.ends_with("/api/v1/backups/?page=2&page_size=2"),
+        "{next}"
+    );
+    // The type filter still applies, and the log keeps what the client sent.
+    let reply = api
+        .get("/api/v1/backups/?backup_type=manual&server_id=12345")
+        .await;
+    assert_eq!(reply.ids(), [499, 497]);
+    let log = api.server.requests();
+    assert_eq!(
+        log[1].query.as_deref(),
+        Some("backup_type=manual&server_id=12345")
+    );
+    assert_eq!(
+        log[1].fault.as_deref(),
+        Some("list:ignore-filter=server_id:nth=1:times=always")
+    );
+
+    api.server.clear_faults();
+    api.server
+        .inject(Fault::ignore_filter("backup_type").on(Operation::ListBackups));
+    let reply = api
+        .get("/api/v1/backups/?server_id=67890&backup_type=manual")
+        .await;
+    assert_eq!(reply.ids(), [500, 497], "automatic backups too");
+    let reply = api.get("/api/v1/backups/?server_id=12345").await;
+    assert_eq!(reply.ids(), [501, 499, 495], "the fault is spent");
+}
+
+#[tokio::test]
 async fn a_large_body_is_valid_json_of_the_asked_size() {
     let api = Api::vendor().await;
     let size = 10 * 1024 * 1024;
