@@ -10,8 +10,8 @@
 //! - for create, that a backup the fault hid the answer of is found by listing (and only
 //!   then: when the fault replaced the answer, the outcome stays unknown).
 //!
-//! The table of outcomes is printed (`--nocapture` shows it) and must be the one in
-//! README's "Reliability" section: run with `VPSORG_UPDATE_README=1` to write it there.
+//! The table of outcomes is printed (`--nocapture` shows it) and is an insta snapshot,
+//! `snapshots/fault_matrix__fault_matrix.snap`, which README's "Reliability" links to.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant, SystemTime};
@@ -522,32 +522,5 @@ async fn every_operation_meets_every_fault() {
         total.as_secs_f64()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    readme_has(&table);
-}
-
-const START: &str = "<!-- fault-matrix:start (written by tests/tests/fault_matrix.rs) -->\n";
-const END: &str = "<!-- fault-matrix:end -->";
-
-/// README's table must be this one; `VPSORG_UPDATE_README=1` writes it there.
-fn readme_has(table: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
-    let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
-        panic!("README.md has no fault-matrix markers");
-    };
-    let current = &readme[start + START.len()..end];
-    let wanted = format!("\n{table}\n");
-    if current == wanted {
-        return;
-    }
-    if std::env::var_os("VPSORG_UPDATE_README").is_some() {
-        let updated = format!("{}{START}{wanted}{}", &readme[..start], &readme[end..]);
-        std::fs::write(path, updated).unwrap();
-        return;
-    }
-    panic!(
-        "README.md's fault matrix is stale; run \
-         `VPSORG_UPDATE_README=1 cargo test -p vpsorg-tests --test fault_matrix` and commit.\n\
-         The table now:\n{table}"
-    );
+    insta::assert_snapshot!("fault_matrix", table);
 }
