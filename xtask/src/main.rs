@@ -30,8 +30,8 @@ commands:
                      public-api --check, tests, docs, evolution, demo, bench --quick
   floors [--write]   every declared dependency version is the one Cargo.lock builds
                      (--write: set them so)
-  package [--verify] check and package the published crates (--verify: build and test
-                     each tarball on its own, about 7 minutes)
+  package [--verify] check and package the published crates (--verify: let cargo build
+                     each tarball on its own)
   bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
                      (--quick: tiny sizes on the debug build, written under target/bench/)
   man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
