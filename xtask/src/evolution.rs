@@ -23,7 +23,9 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::{Value, json};
 
 use crate::codegen::{self, GENERATED_PATH};
-use crate::compat::{self, Class, RELEASED_SPEC_PATH, RELEASED_VERSION_PATH};
+use vpsorg_compat::Class;
+
+use crate::compat::{self, RELEASED_SPEC_PATH, RELEASED_VERSION_PATH};
 use crate::{Result, SPEC_PATH, project_root, read_spec_text, target_dir};
 
 /// One change to the spec and what must come of it.
@@ -235,7 +237,7 @@ pub fn run() -> Result<()> {
 
     let baseline = read_spec_text()?;
     let document: Value = serde_yaml_ng::from_str(&baseline)?;
-    let version = compat::Contract::working_tree()?.version;
+    let version = compat::working_tree()?.version.ok_or("no client version")?;
     // The copy's "last release" is today's spec: every case is judged against it.
     std::fs::create_dir_all(scratch.join("openapi/released"))?;
     std::fs::write(scratch.join(RELEASED_SPEC_PATH), &baseline)?;

@@ -1,0 +1,296 @@
+//! What changed between two versions of an OpenAPI 3.0 spec, each change classed as
+//! breaking, additive or docs-only for the Rust client progenitor generates from it, and
+//! whether a version bump covers them.
+//!
+//! The question every rule answers: can code that compiled and worked against the client
+//! generated from the old spec fail to compile, or fail at run time against a server that
+//! follows the new spec? Then the change is **breaking**. Rules follow oasdiff's families
+//! (removed operations, parameters and properties, type changes, optional made required in
+//! a request, enum values removed, narrowed request constraints, widened response
+//! constraints, changed defaults, removed statuses and media types), plus what progenitor
+//! and typify make of the spec: a nullability or requiredness change changes a field's Rust
+//! type, a `maxLength`/`minLength`/`pattern` turns a `String` into a validating newtype, a
+//! `minimum` of exactly 1 turns `i64` into `NonZeroU64`, and an operationId names a method.
+//! What the generated code absorbs is **additive**: new operations, optional parameters,
+//! response fields (every generated struct is `#[non_exhaustive]`), response enum values
+//! (every string enum is lenient). Text for people is **docs-only**. A change no rule knows
+//! is reported as breaking, to be reviewed by hand, rather than passed in silence.
+//!
+//! The rules explain a change in the spec's terms; the generated code is the ground truth.
+//! So [`compare`] also generates the client from both specs and compares their public items
+//! ([`surface`]): an item that goes, or changes its type or signature, is breaking even where
+//! no rule saw it (typify has more choices than rules list).
+//!
+//! The rules live by family: [`operations`] (operations and their parameters), [`responses`]
+//! (request bodies, responses, headers and media types), [`schemas`] (components, schemas
+//! and properties); [`report`] judges a version bump.
+
+mod operations;
+pub mod report;
+mod responses;
+mod schemas;
+pub mod surface;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+pub use report::{
+    Contract, Options, Report, compare, generate_with_progenitor, is_breaking_bump, next_breaking,
+    next_minor,
+};
+
+/// How a change affects crates built against the generated client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Code that worked may stop compiling or working: a semver-major change.
+    Breaking,
+    /// New things, which code written before does not notice: a minor change.
+    Additive,
+    /// Descriptions, examples and other text for people.
+    DocsOnly,
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Class::Breaking => "breaking",
+            Class::Additive => "additive",
+            Class::DocsOnly => "docs-only",
+        })
+    }
+}
+
+/// One change between two versions of the spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// Breaking, additive or docs-only.
+    pub class: Class,
+    /// Where: an operation and the place in it, or a component.
+    pub location: String,
+    /// What changed, and why it has this class.
+    pub reason: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<9}  {}: {}", self.class, self.location, self.reason)
+    }
+}
+
+/// Every change from the spec text `old` to `new` (YAML or JSON), most severe first.
+///
+/// # Errors
+///
+/// A text that is neither YAML nor JSON.
+pub fn changes(old: &str, new: &str) -> Result<Vec<Change>, String> {
+    let parse = |text: &str, which: &str| -> Result<Value, String> {
+        serde_yaml_ng::from_str(text).map_err(|e| format!("parsing the {which} spec: {e}"))
+    };
+    Ok(diff(&parse(old, "old")?, &parse(new, "new")?))
+}
+
+/// Every change from `old` to `new`, most severe first.
+pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    // Shared parameters, responses and headers are compared where they are used; schemas
+    // stay references, compared once under `components`.
+    let (old, new) = (&inline_refs(old, old, 0), &inline_refs(new, new, 0));
+    let usage = operations::schema_usage(old)
+        .into_iter()
+        .chain(operations::schema_usage(new))
+        .fold(BTreeMap::<String, Usage>::new(), |mut all, (name, u)| {
+            let entry = all.entry(name).or_default();
+            entry.request |= u.request;
+            entry.response |= u.response;
+            all
+        });
+    let mut cx = Diff {
+        old,
+        new,
+        usage,
+        changes: Vec::new(),
+    };
+    cx.document();
+    let mut changes = cx.changes;
+    changes.sort();
+    changes.dedup();
+    changes
+}
+
+/// Keys that are text for people: a change to them is docs-only wherever it is.
+const DOC_KEYS: &[&str] = &[
+    "description",
+    "summary",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "deprecated",
+    "tags",
+    "x-enum-descriptions",
+];
+
+/// Which way data flows through a schema: what the client sends, what it receives, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Usage {
+    request: bool,
+    response: bool,
+}
+
+impl Usage {
+    const REQUEST: Usage = Usage {
+        request: true,
+        response: false,
+    };
+    const RESPONSE: Usage = Usage {
+        request: false,
+        response: true,
+    };
+
+    /// The reason that applies: in a request, in a response, or both.
+    fn say(self, in_request: &str, in_response: &str) -> String {
+        match (self.request, self.response) {
+            (true, false) => in_request.to_owned(),
+            (false, true) => in_response.to_owned(),
+            _ => format!("in a request, {in_request}; in a response, {in_response}"),
+        }
+    }
+
+    /// The class of a change that is `if_request` in a request and `if_response` in a
+    /// response: the more severe of the two that apply.
+    fn class(self, if_request: Class, if_response: Class) -> Class {
+        let mut class = Class::DocsOnly;
+        if self.request {
+            class = class.min(if_request);
+        }
+        if self.response {
+            class = class.min(if_response);
+        }
+        class
+    }
+}
+
+struct Diff<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    /// Which way each component schema is used, in either spec.
+    usage: BTreeMap<String, Usage>,
+    changes: Vec<Change>,
+}
+
+impl<'a> Diff<'a> {
+    fn push(&mut self, class: Class, location: &str, reason: impl Into<String>) {
+        self.changes.push(Change {
+            class,
+            location: location.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    fn document(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for key in keys(old, new) {
+            let (a, b) = (old.get(&key), new.get(&key));
+            if a == b {
+                continue;
+            }
+            match key.as_str() {
+                "paths" => self.operations(),
+                "components" => self.components(),
+                "info" | "servers" | "tags" | "externalDocs" => self.push(
+                    Class::DocsOnly,
+                    &key,
+                    format!("`{key}` changed (the generated client takes the base URL as an argument and ignores the rest)"),
+                ),
+                "openapi" => self.push(Class::Breaking, "openapi", "the OpenAPI version changed"),
+                "security" => self.push(
+                    Class::Breaking,
+                    "security",
+                    "the authentication the API requires changed",
+                ),
+                other if other.starts_with("x-") => {
+                    self.push(Class::DocsOnly, other, "an extension changed")
+                }
+                other => self.push(
+                    Class::Breaking,
+                    other,
+                    "changed, and no rule classifies it: review it by hand",
+                ),
+            }
+        }
+    }
+}
+
+/// `value` with every `$ref` to a component other than a schema replaced by what it points
+/// to.
+fn inline_refs(doc: &Value, value: &Value, depth: usize) -> Value {
+    match value {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str)
+                && !reference.starts_with("#/components/schemas/")
+                && depth < 16
+                && let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p))
+            {
+                return inline_refs(doc, target, depth + 1);
+            }
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), inline_refs(doc, v, depth)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| inline_refs(doc, v, depth)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The name of the component schema a `$ref` points to; for other components, the rest of
+/// the path (`responses/Unauthorized`).
+fn reference_name(value: &Value) -> Option<String> {
+    let reference = value.get("$ref")?.as_str()?;
+    let rest = reference.strip_prefix("#/components/")?;
+    Some(rest.strip_prefix("schemas/").unwrap_or(rest).to_owned())
+}
+
+/// Follows `$ref`s (to a depth that no sane spec needs) to the value they point to.
+fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return value;
+        };
+        match reference
+            .strip_prefix('#')
+            .and_then(|pointer| doc.pointer(pointer))
+        {
+            Some(target) => value = target,
+            None => return value,
+        }
+    }
+    value
+}
+
+fn keys(a: &Value, b: &Value) -> BTreeSet<String> {
+    object(a).keys().chain(object(b).keys()).cloned().collect()
+}
+
+fn object(value: &Value) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    value
+        .as_object()
+        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+}
+
+fn array(value: Option<&Value>) -> &[Value] {
+    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn show(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(none)".to_owned(), Value::to_string)
+}
+
+fn is_doc_key(key: &str) -> bool {
+    DOC_KEYS.contains(&key)
+}

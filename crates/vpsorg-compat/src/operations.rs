@@ -1,0 +1,254 @@
+//! Operations and their parameters: removed, added, renamed or moved operations, and each
+//! operation's parameters (path-level ones merged in, as progenitor merges them).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::{Class, Diff, Usage, array, is_doc_key, keys, object, reference_name, resolve};
+
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+impl<'a> Diff<'a> {
+    pub(crate) fn operations(&mut self) {
+        let old_ops = operations(self.old);
+        let new_ops = operations(self.new);
+        let mut matched_new = BTreeSet::new();
+        for (id, old_op) in &old_ops {
+            if let Some(new_op) = new_ops.get(id) {
+                matched_new.insert(id.clone());
+                self.operation(old_op, new_op);
+                continue;
+            }
+            // The same method and path under another operationId is a renamed method.
+            let renamed = new_ops
+                .iter()
+                .find(|(_, op)| op.method == old_op.method && op.path == old_op.path);
+            match renamed {
+                Some((new_id, new_op)) => {
+                    matched_new.insert(new_id.clone());
+                    self.push(
+                        Class::Breaking,
+                        &old_op.label(),
+                        format!(
+                            "operationId changed to `{new_id}`: the generated method is renamed"
+                        ),
+                    );
+                    self.operation(old_op, new_op);
+                }
+                None => self.push(Class::Breaking, &old_op.label(), "operation removed"),
+            }
+        }
+        for (id, new_op) in &new_ops {
+            if !matched_new.contains(id) {
+                self.push(Class::Additive, &new_op.label(), "operation added");
+            }
+        }
+    }
+
+    fn operation(&mut self, old: &Operation<'a>, new: &Operation<'a>) {
+        let at = new.label();
+        if (old.method, &old.path) != (new.method, &new.path) {
+            self.push(
+                Class::Breaking,
+                &at,
+                format!("moved from {} {}", old.method.to_uppercase(), old.path),
+            );
+        }
+        self.parameters(&at, old, new);
+        for key in keys(old.value, new.value) {
+            let (a, b) = (old.value.get(&key), new.value.get(&key));
+            if a == b {
+                continue;
+            }
+            match key.as_str() {
+                "operationId" | "parameters" => {}
+                "requestBody" => self.request_body(&at, a, b),
+                "responses" => {
+                    self.responses(&at, a, b);
+                    self.response_types(&at, a, b);
+                }
+                "security" => self.push(
+                    Class::Breaking,
+                    &at,
+                    "the authentication it requires changed",
+                ),
+                "callbacks" | "servers" => self.push(
+                    Class::Breaking,
+                    &at,
+                    format!("`{key}` changed, and no rule classifies it: review it by hand"),
+                ),
+                doc if is_doc_key(doc) => {
+                    self.push(Class::DocsOnly, &at, format!("`{doc}` changed"))
+                }
+                other => self.push(
+                    Class::Breaking,
+                    &at,
+                    format!("`{other}` changed, and no rule classifies it: review it by hand"),
+                ),
+            }
+        }
+    }
+
+    fn parameters(&mut self, at: &str, old: &Operation<'a>, new: &Operation<'a>) {
+        let old_params = parameters(self.old, old);
+        let new_params = parameters(self.new, new);
+        for (key, a) in &old_params {
+            let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
+            let Some(b) = new_params.get(key) else {
+                self.push(Class::Breaking, &where_, "removed");
+                continue;
+            };
+            let required = |p: &Value| p.get("required").and_then(Value::as_bool) == Some(true);
+            match (required(a), required(b)) {
+                (false, true) => self.push(Class::Breaking, &where_, "became required"),
+                (true, false) => self.push(Class::Additive, &where_, "became optional"),
+                _ => {}
+            }
+            for field in keys(a, b) {
+                let (x, y) = (a.get(&field), b.get(&field));
+                if x == y {
+                    continue;
+                }
+                match field.as_str() {
+                    "name" | "in" | "required" => {}
+                    "schema" => self.schema_pair(&where_, x, y, Usage::REQUEST),
+                    doc if is_doc_key(doc) => {
+                        self.push(Class::DocsOnly, &where_, format!("`{doc}` changed"))
+                    }
+                    other => self.push(
+                        Class::Breaking,
+                        &where_,
+                        format!("`{other}` changed: the parameter is sent differently"),
+                    ),
+                }
+            }
+        }
+        for (key, b) in &new_params {
+            if old_params.contains_key(key) {
+                continue;
+            }
+            let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
+            if b.get("required").and_then(Value::as_bool) == Some(true) {
+                self.push(
+                    Class::Breaking,
+                    &where_,
+                    "added as required: existing calls do not send it",
+                );
+            } else {
+                self.push(Class::Additive, &where_, "added, optional");
+            }
+        }
+    }
+}
+
+/// An operation of the spec, found by method and path.
+struct Operation<'a> {
+    method: &'a str,
+    path: String,
+    value: &'a Value,
+    /// Parameters declared on the path item, shared by its operations.
+    path_parameters: Option<&'a Value>,
+}
+
+impl Operation<'_> {
+    pub(crate) fn label(&self) -> String {
+        let id = self
+            .value
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("no operationId");
+        format!("{} {} ({id})", self.method.to_uppercase(), self.path)
+    }
+}
+
+/// The spec's operations by operationId (or by method and path when it has none).
+fn operations(doc: &Value) -> BTreeMap<String, Operation<'_>> {
+    let mut all = BTreeMap::new();
+    for (path, item) in object(doc.get("paths").unwrap_or(&Value::Null)) {
+        for method in HTTP_METHODS {
+            let Some(value) = item.get(*method) else {
+                continue;
+            };
+            let key = value
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+            all.insert(
+                key,
+                Operation {
+                    method,
+                    path: path.clone(),
+                    value,
+                    path_parameters: item.get("parameters"),
+                },
+            );
+        }
+    }
+    all
+}
+
+/// An operation's parameters, path-level ones included, by (location, name), resolved.
+fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, String), &'a Value> {
+    let mut all = BTreeMap::new();
+    for list in [op.path_parameters, op.value.get("parameters")] {
+        for parameter in array(list) {
+            let parameter = resolve(doc, parameter);
+            let text = |k: &str| {
+                parameter
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            all.insert((text("in"), text("name")), parameter);
+        }
+    }
+    all
+}
+
+/// Which component schemas are reachable from requests and from responses.
+pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut roots: Vec<(&Value, Usage)> = Vec::new();
+    for op in operations(doc).values() {
+        for parameter in parameters(doc, op).values() {
+            roots.push((parameter, Usage::REQUEST));
+        }
+        if let Some(body) = op.value.get("requestBody") {
+            roots.push((resolve(doc, body), Usage::REQUEST));
+        }
+        for response in object(op.value.get("responses").unwrap_or(&Value::Null)).values() {
+            roots.push((resolve(doc, response), Usage::RESPONSE));
+        }
+    }
+    let mut stack: Vec<(&Value, Usage)> = roots;
+    let mut visited: BTreeSet<(String, bool)> = BTreeSet::new();
+    while let Some((value, u)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = reference_name(value) {
+                    if name.contains('/') {
+                        // A reference to another kind of component: follow it.
+                        stack.push((resolve(doc, value), u));
+                        continue;
+                    }
+                    let entry = usage.entry(name.clone()).or_default();
+                    entry.request |= u.request;
+                    entry.response |= u.response;
+                    if visited.insert((name.clone(), u.request)) {
+                        stack.push((resolve(doc, value), u));
+                    }
+                    continue;
+                }
+                stack.extend(map.values().map(|v| (v, u)));
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, u))),
+            _ => {}
+        }
+    }
+    usage
+}

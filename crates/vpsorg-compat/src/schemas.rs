@@ -1,0 +1,551 @@
+//! Component schemas and their properties: types, formats, nullability, requiredness,
+//! enums, bounds and defaults, each judged by the direction the schema is used in.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::{Class, Diff, Usage, array, is_doc_key, keys, reference_name, show};
+
+impl<'a> Diff<'a> {
+    pub(crate) fn components(&mut self) {
+        let (old, new) = (self.old, self.new);
+        let section = |doc: &'a Value, name: &str| -> &'a Value {
+            doc.pointer(&format!("/components/{name}"))
+                .unwrap_or(&Value::Null)
+        };
+        for name in keys(
+            old.get("components").unwrap_or(&Value::Null),
+            new.get("components").unwrap_or(&Value::Null),
+        ) {
+            let (a, b) = (section(old, &name), section(new, &name));
+            if a == b {
+                continue;
+            }
+            match name.as_str() {
+                "schemas" => {
+                    for schema in keys(a, b) {
+                        let where_ = format!("schema {schema}");
+                        let used = self.usage.get(&schema).copied().unwrap_or(Usage {
+                            request: true,
+                            response: true,
+                        });
+                        match (a.get(&schema), b.get(&schema)) {
+                            (Some(_), None) => self.push(
+                                Class::Breaking,
+                                &where_,
+                                "removed: its generated type goes",
+                            ),
+                            (None, Some(_)) => {
+                                self.push(Class::Additive, &where_, "added: a new generated type")
+                            }
+                            (Some(x), Some(y)) if x != y => self.schema(&where_, x, y, used),
+                            _ => {}
+                        }
+                    }
+                }
+                // Referenced from operations, and compared there, resolved.
+                "parameters" | "responses" | "requestBodies" | "headers" | "examples" | "links" => {
+                }
+                "securitySchemes" => self.push(
+                    Class::Breaking,
+                    "components/securitySchemes",
+                    "the authentication schemes changed",
+                ),
+                other => self.push(
+                    Class::Breaking,
+                    &format!("components/{other}"),
+                    "changed, and no rule classifies it: review it by hand",
+                ),
+            }
+        }
+    }
+
+    // --- schemas ------------------------------------------------------------------------
+
+    /// Compares two schemas that may be `$ref`s. Two references to the same component are
+    /// the same type, compared once under `components` instead; a reference that now
+    /// names another component is another generated type.
+    pub(crate) fn schema_pair(
+        &mut self,
+        at: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+        usage: Usage,
+    ) {
+        let (old, new) = match (old, new) {
+            (None, None) => return,
+            (Some(_), None) => {
+                return self.push(Class::Breaking, at, "its schema was removed");
+            }
+            (None, Some(_)) => {
+                return self.push(
+                    Class::Breaking,
+                    at,
+                    "a schema was added where there was none",
+                );
+            }
+            (Some(a), Some(b)) => (a, b),
+        };
+        match (reference_name(old), reference_name(new)) {
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) => self.push(
+                Class::Breaking,
+                at,
+                format!("refers to schema {b} instead of {a}: another generated type"),
+            ),
+            (Some(a), None) => self.push(
+                Class::Breaking,
+                at,
+                format!("an inline schema replaces schema {a}: another generated type"),
+            ),
+            (None, Some(b)) => self.push(
+                Class::Breaking,
+                at,
+                format!("schema {b} replaces an inline schema: another generated type"),
+            ),
+            (None, None) => self.schema(at, old, new, usage),
+        }
+    }
+
+    pub(crate) fn schema(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
+        let type_of = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_owned);
+        let (old_type, new_type) = (type_of(old), type_of(new));
+        if old_type != new_type {
+            self.push(
+                Class::Breaking,
+                at,
+                format!(
+                    "type changed from {} to {}",
+                    old_type.as_deref().unwrap_or("(none)"),
+                    new_type.as_deref().unwrap_or("(none)")
+                ),
+            );
+            return;
+        }
+        self.rust_type(at, old, new);
+        for key in keys(old, new) {
+            let (a, b) = (old.get(&key), new.get(&key));
+            if a == b {
+                continue;
+            }
+            match key.as_str() {
+                "type" => {}
+                "format" => self.push(
+                    Class::Breaking,
+                    at,
+                    format!(
+                        "format changed from {} to {}: the value's Rust type changes",
+                        show(a),
+                        show(b)
+                    ),
+                ),
+                "nullable" => {
+                    let nullable = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+                    if nullable(b) {
+                        // The API accepts more, but the Rust field's type changes either way.
+                        self.push(Class::Breaking, at, usage.say(
+                            "became nullable: the Rust field becomes an Option, so code that reads or sets it changes",
+                            "became nullable: the Rust type becomes an Option, and clients must handle null",
+                        ));
+                    } else {
+                        self.push(
+                            Class::Breaking,
+                            at,
+                            "is no longer nullable: the Rust type is no longer an Option",
+                        );
+                    }
+                }
+                "enum" => self.enum_values(at, a, b, usage),
+                // Compared together, once: requiredness is a property's.
+                "properties" => self.properties(at, old, new, usage),
+                "required" if old.get("properties") == new.get("properties") => {
+                    self.properties(at, old, new, usage)
+                }
+                "required" => {}
+                "items" => self.schema_pair(&format!("{at}[]"), a, b, usage),
+                "additionalProperties" => match (a, b) {
+                    (Some(x), Some(y)) if x.is_object() && y.is_object() => {
+                        self.schema_pair(&format!("{at}{{*}}"), a, b, usage)
+                    }
+                    _ => self.push(
+                        Class::Breaking,
+                        at,
+                        format!(
+                            "additionalProperties changed from {} to {}",
+                            show(a),
+                            show(b)
+                        ),
+                    ),
+                },
+                "allOf" | "oneOf" | "anyOf" => {
+                    let (x, y) = (array(a), array(b));
+                    if x.len() != y.len() {
+                        self.push(
+                            Class::Breaking,
+                            at,
+                            format!("`{key}` now has {} parts instead of {}", y.len(), x.len()),
+                        );
+                    } else {
+                        for (index, (x, y)) in x.iter().zip(y).enumerate() {
+                            if x != y {
+                                self.schema_pair(
+                                    &format!("{at} {key}[{index}]"),
+                                    Some(x),
+                                    Some(y),
+                                    usage,
+                                );
+                            }
+                        }
+                    }
+                }
+                "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties" => {
+                    self.bound(at, &key, a, b, Direction::Upper, usage)
+                }
+                "minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties" => {
+                    self.bound(at, &key, a, b, Direction::Lower, usage)
+                }
+                "pattern" | "multipleOf" | "uniqueItems" => {
+                    let class = match (a, b) {
+                        // Removing a constraint widens it.
+                        (Some(_), None) => usage.class(Class::Additive, Class::Breaking),
+                        // Adding or changing one may narrow it.
+                        _ => usage.class(Class::Breaking, Class::Additive),
+                    };
+                    self.push(
+                        class,
+                        at,
+                        format!("`{key}` changed from {} to {}", show(a), show(b)),
+                    );
+                }
+                // In a request, leaving the value out now means something else; in a
+                // response, an old client fills in the old default. Either way typify drops
+                // the `Option` of an optional field that gains a default (and adds it back
+                // when the default goes): the field's Rust type changes.
+                "default" => self.push(
+                    Class::Breaking,
+                    at,
+                    format!(
+                        "default changed from {} to {}: {}; an optional field with a default is no Option in Rust",
+                        show(a),
+                        show(b),
+                        usage.say(
+                            "a request that leaves it out now means something else",
+                            "old clients fill in the old default"
+                        )
+                    ),
+                ),
+                "readOnly" | "writeOnly" | "not" | "discriminator" => self.push(
+                    Class::Breaking,
+                    at,
+                    format!("`{key}` changed, and no rule classifies it: review it by hand"),
+                ),
+                doc if is_doc_key(doc) => {
+                    self.push(Class::DocsOnly, at, format!("`{doc}` changed"))
+                }
+                other if other.starts_with("x-") => {
+                    self.push(Class::DocsOnly, at, format!("extension `{other}` changed"))
+                }
+                other => self.push(
+                    Class::Breaking,
+                    at,
+                    format!("`{other}` changed, and no rule classifies it: review it by hand"),
+                ),
+            }
+        }
+    }
+
+    /// Changes typify makes to a value's Rust type that no constraint rule shows by itself.
+    pub(crate) fn rust_type(&mut self, at: &str, old: &Value, new: &Value) {
+        let is_newtype = |s: &Value| {
+            s.get("type").and_then(Value::as_str) == Some("string")
+                && s.get("enum").is_none()
+                && ["maxLength", "minLength", "pattern"]
+                    .iter()
+                    .any(|k| s.get(*k).is_some())
+        };
+        if is_newtype(old) != is_newtype(new) {
+            self.push(
+                Class::Breaking,
+                at,
+                if is_newtype(new) {
+                    "a length or pattern constraint makes its Rust type a validating newtype instead of String"
+                } else {
+                    "without length or pattern constraints its Rust type is String instead of a newtype"
+                },
+            );
+        }
+        let non_zero = |s: &Value| {
+            s.get("type").and_then(Value::as_str) == Some("integer")
+                && s.get("minimum").and_then(Value::as_f64) == Some(1.0)
+        };
+        if non_zero(old) != non_zero(new) {
+            self.push(
+                Class::Breaking,
+                at,
+                "a minimum of exactly 1 makes its Rust type a NonZero integer; that changed",
+            );
+        }
+        let is_enum = |s: &Value| s.get("enum").is_some();
+        if is_enum(old) != is_enum(new) {
+            self.push(
+                Class::Breaking,
+                at,
+                if is_enum(new) {
+                    "became an enum: its Rust type is an enum instead of String"
+                } else {
+                    "is no longer an enum: its Rust type is String instead of an enum"
+                },
+            );
+        }
+    }
+
+    pub(crate) fn enum_values(
+        &mut self,
+        at: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+        usage: Usage,
+    ) {
+        let (Some(old), Some(new)) = (old, new) else {
+            return; // Covered by `rust_type`.
+        };
+        let (old, new) = (array(Some(old)), array(Some(new)));
+        for value in old.iter().filter(|v| !new.contains(v)) {
+            self.push(
+                Class::Breaking,
+                at,
+                format!("enum value {value} removed: its Rust variant goes"),
+            );
+        }
+        for value in new.iter().filter(|v| !old.contains(v)) {
+            let class = usage.class(Class::Additive, Class::Additive);
+            let why = if usage.response {
+                "the generated enums keep values they do not know as Unknown"
+            } else {
+                "clients may send it"
+            };
+            self.push(class, at, format!("enum value {value} added: {why}"));
+        }
+    }
+
+    pub(crate) fn properties(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
+        let props = |s: &Value| {
+            s.get("properties")
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Map::new()))
+        };
+        let required = |s: &Value| -> BTreeSet<String> {
+            array(s.get("required"))
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        let (old_props, new_props) = (props(old), props(new));
+        let (old_required, new_required) = (required(old), required(new));
+        for name in keys(&old_props, &new_props) {
+            let where_ = format!("{at}.{name}");
+            let (was_required, is_required) =
+                (old_required.contains(&name), new_required.contains(&name));
+            match (old_props.get(&name), new_props.get(&name)) {
+                (Some(_), None) => self.push(
+                    Class::Breaking,
+                    &where_,
+                    "property removed: its Rust field goes",
+                ),
+                (None, Some(_)) => {
+                    let class = usage.class(
+                        if is_required {
+                            Class::Breaking
+                        } else {
+                            Class::Additive
+                        },
+                        Class::Additive,
+                    );
+                    let reason = match (class, is_required) {
+                        (Class::Breaking, _) => {
+                            "property added as required in a request: existing code does not set it"
+                        }
+                        (_, true) => {
+                            "property added, required: a new field of a #[non_exhaustive] struct"
+                        }
+                        (_, false) => "property added, optional",
+                    };
+                    self.push(class, &where_, reason);
+                }
+                (Some(a), Some(b)) => {
+                    match (was_required, is_required) {
+                        (false, true) => {
+                            let class = usage.class(Class::Breaking, Class::Breaking);
+                            let reason = usage.say(
+                                "became required: existing code may not set it",
+                                "became required: its Rust type is no longer an Option",
+                            );
+                            self.push(class, &where_, reason);
+                        }
+                        // A nullable field is an Option already: in a request, leaving it
+                        // out is as good as null; a response may now omit it, which a
+                        // required nullable field's decoder refuses.
+                        (true, false) if is_optioned(a) && is_optioned(b) => {
+                            let class = usage.class(Class::Additive, Class::Breaking);
+                            let reason = usage.say(
+                                "became optional: its Rust field, nullable, is an Option either way",
+                                "became optional: clients that decode it as a required, nullable field refuse an answer without it",
+                            );
+                            self.push(class, &where_, reason);
+                        }
+                        (true, false) => {
+                            // The API accepts more, but typify makes the field an Option.
+                            let reason = usage.say(
+                                "became optional: its Rust field becomes an Option, so code that reads it, or sets it with a value that is not an Option, changes",
+                                "became optional: clients may not get it, and its Rust type becomes an Option",
+                            );
+                            self.push(Class::Breaking, &where_, reason);
+                        }
+                        _ => {}
+                    }
+                    if a != b {
+                        let (a, b) = self.property_rules(
+                            &where_,
+                            a,
+                            b,
+                            was_required && is_required,
+                            !was_required && !is_required,
+                            usage,
+                        );
+                        if a != b {
+                            self.schema_pair(&where_, Some(&a), Some(&b), usage);
+                        }
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// What a property's place changes of the generic rules, reported here and taken out of
+    /// the copies it returns for [`Diff::schema_pair`]: an optional field (`optional`) is an
+    /// `Option` whether or not it is nullable, and a required one (`required`) is always
+    /// there, so its `default` means nothing. (Arrays and maps are not wrapped in an
+    /// `Option` when optional, so their nullability still changes their type.)
+    pub(crate) fn property_rules(
+        &mut self,
+        at: &str,
+        old: &Value,
+        new: &Value,
+        required: bool,
+        optional: bool,
+        usage: Usage,
+    ) -> (Value, Value) {
+        let (mut old, mut new) = (old.clone(), new.clone());
+        let differs = |a: &Value, b: &Value, key: &str| a.get(key) != b.get(key);
+        if optional
+            && is_optioned_when_optional(&old)
+            && is_optioned_when_optional(&new)
+            && differs(&old, &new, "nullable")
+        {
+            let nullable = new.get("nullable").and_then(Value::as_bool) == Some(true);
+            self.push(
+                Class::Additive,
+                at,
+                usage.say(
+                    if nullable {
+                        "became nullable: an optional field, an Option in Rust either way; sending null is as good as leaving it out"
+                    } else {
+                        "is no longer nullable: an optional field, an Option in Rust either way"
+                    },
+                    if nullable {
+                        "became nullable: an optional field, an Option in Rust either way; null reads as absent"
+                    } else {
+                        "is no longer nullable: an optional field, an Option in Rust either way"
+                    },
+                ),
+            );
+            remove_key(&mut old, "nullable");
+            remove_key(&mut new, "nullable");
+        }
+        if required && differs(&old, &new, "default") {
+            self.push(
+                Class::DocsOnly,
+                at,
+                format!(
+                    "default changed from {} to {}: the field is required, so always there, and typify ignores it",
+                    show(old.get("default")),
+                    show(new.get("default"))
+                ),
+            );
+            remove_key(&mut old, "default");
+            remove_key(&mut new, "default");
+        }
+        (old, new)
+    }
+
+    fn bound(
+        &mut self,
+        at: &str,
+        key: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+        direction: Direction,
+        usage: Usage,
+    ) {
+        let number = |v: Option<&Value>| v.and_then(Value::as_f64);
+        let narrower = match (number(old), number(new)) {
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => match direction {
+                Direction::Upper => b < a,
+                Direction::Lower => b > a,
+            },
+            // `exclusiveMaximum: true` in 3.0 is a boolean: adding it narrows.
+            (None, None) => new.and_then(Value::as_bool) == Some(true),
+        };
+        let (class, how) = if narrower {
+            (
+                usage.class(Class::Breaking, Class::Additive),
+                "narrowed: requests that were valid may be refused",
+            )
+        } else {
+            (
+                usage.class(Class::Additive, Class::Breaking),
+                "widened: responses may hold values clients did not expect",
+            )
+        };
+        let how = match (narrower, usage.request, usage.response) {
+            (true, false, true) => "narrowed: responses stay within what clients expected",
+            (false, true, false) => "widened: every request that was valid still is",
+            _ => how,
+        };
+        self.push(
+            class,
+            at,
+            format!("`{key}` {how} ({} -> {})", show(old), show(new)),
+        );
+    }
+}
+
+/// Whether typify gives a required property of this schema an `Option`: an inline schema
+/// marked nullable (a `$ref` keeps its nullability in the component). Arrays and maps too.
+fn is_optioned(schema: &Value) -> bool {
+    schema.get("$ref").is_none() && schema.get("nullable").and_then(Value::as_bool) == Some(true)
+}
+
+/// Whether typify wraps an optional property of this schema in an `Option` (it does not for
+/// arrays and maps, which default to empty), and the schema is inline.
+fn is_optioned_when_optional(schema: &Value) -> bool {
+    let kind = schema.get("type").and_then(Value::as_str);
+    let map = kind == Some("object") && schema.get("properties").is_none();
+    schema.get("$ref").is_none() && kind != Some("array") && !map
+}
+
+fn remove_key(schema: &mut Value, key: &str) {
+    if let Some(map) = schema.as_object_mut() {
+        map.remove(key);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Upper,
+    Lower,
+}
