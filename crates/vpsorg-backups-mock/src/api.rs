@@ -17,9 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::model::{Backup, BackupType};
-use crate::server::Shared;
-use crate::state::BackupView;
-use crate::state::{CreateError, ListQuery, MANUAL_BACKUP_LIMIT, RestoreError};
+use crate::state::{BackupView, CreateError, ListQuery, MANUAL_BACKUP_LIMIT, RestoreError, Shared};
 
 /// The largest request body the API reads (Django refuses bigger ones with a 400).
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;

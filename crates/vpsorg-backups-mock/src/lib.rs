@@ -5,6 +5,7 @@
 mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
+mod corrupt;
 mod fault;
 mod log;
 mod model;

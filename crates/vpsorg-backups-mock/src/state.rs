@@ -1,15 +1,19 @@
 //! The mock's state: servers, backups, indexes for cheap paging, restores, and its clock.
 //!
-//! Everything lives behind one `RwLock` in [`crate::server::Shared`]; every operation here is
+//! Everything lives behind one `RwLock` in [`Shared`]; every operation here is
 //! synchronous and short, so the lock is never held across an `.await`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 
+use crate::fault::Faults;
+use crate::log::{Redactor, RequestLog};
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 
 /// The most manual backups one server may have.
@@ -564,6 +568,76 @@ impl State {
         };
         self.restores.push(record.clone());
         Ok(record)
+    }
+}
+
+/// What every connection of one server shares.
+pub(crate) struct Shared {
+    pub(crate) state: RwLock<State>,
+    pub(crate) clock: Clock,
+    pub(crate) token: String,
+    pub(crate) base_url: String,
+    pub(crate) complete_after: Duration,
+    pub(crate) latency: Duration,
+    pub(crate) faults: Mutex<Faults>,
+    /// Whether any fault is armed, so that requests skip the faults' lock when none is.
+    pub(crate) faults_armed: AtomicBool,
+    pub(crate) log: RequestLog,
+    pub(crate) redactor: Redactor,
+    pub(crate) requests_seen: AtomicU64,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn complete_after(&self) -> Duration {
+        self.complete_after
+    }
+
+    /// The state for reading, and the time; expired backups are forgotten first.
+    pub(crate) fn read(&self) -> (RwLockReadGuard<'_, State>, DateTime<Utc>) {
+        let now = self.clock.now();
+        {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            if state.next_expiry().is_none_or(|at| at > now) {
+                return (state, now);
+            }
+        }
+        drop(self.write_at(now));
+        (
+            self.state.read().unwrap_or_else(PoisonError::into_inner),
+            now,
+        )
+    }
+
+    /// The state for writing, and the time; expired backups are forgotten first.
+    pub(crate) fn write(&self) -> (RwLockWriteGuard<'_, State>, DateTime<Utc>) {
+        let now = self.clock.now();
+        (self.write_at(now), now)
+    }
+
+    fn write_at(&self, now: DateTime<Utc>) -> RwLockWriteGuard<'_, State> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state.purge_expired(now);
+        state
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

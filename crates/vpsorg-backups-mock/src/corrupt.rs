@@ -1,0 +1,226 @@
+//! What a fault does to a request or to its answer: a status instead of the answer, a body
+//! corrupted, cut short or replaced, a query parameter dropped.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, Response, StatusCode, Uri};
+use bytes::Bytes;
+use http_body::Frame;
+use serde_json::{Value, json};
+
+use crate::api;
+use crate::fault::FaultKind;
+
+/// The URI without the query parameter `param`, as a proxy that drops it would forward it: the
+/// other parameters keep their bytes and their order.
+pub(crate) fn without_query_param(uri: &Uri, param: &str) -> Uri {
+    let Some(query) = uri.query() else {
+        return uri.clone();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .is_none_or(|(k, _)| k != param)
+        })
+        .collect();
+    let path_and_query = match kept.join("&") {
+        query if query.is_empty() => uri.path().to_string(),
+        query => format!("{}?{query}", uri.path()),
+    };
+    path_and_query.parse().unwrap_or_else(|_| uri.clone())
+}
+
+/// The answer of a status fault.
+pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body> {
+    let status = StatusCode::from_u16(status)
+        .ok()
+        .filter(|s| (200..=599).contains(&s.as_u16()))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        return response;
+    }
+    let body = match body {
+        Some(body) => body.to_string(),
+        None => {
+            let (detail, code) = match status.as_u16() {
+                429 => ("Request was throttled.".to_string(), "throttled"),
+                500 => ("A server error occurred.".to_string(), "error"),
+                503 => (
+                    "Service temporarily unavailable, try again later.".to_string(),
+                    "service_unavailable",
+                ),
+                _ => (
+                    format!("{}.", status.canonical_reason().unwrap_or("Error")),
+                    "error",
+                ),
+            };
+            serde_json::to_string(&api::DetailBody { detail, code }).unwrap_or_default()
+        }
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Applies a fault that corrupts the real answer; `None` means "drop the connection".
+pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<Body>> {
+    if matches!(
+        kind,
+        FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_)
+    ) {
+        return Some(response);
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        // Nothing to corrupt (a 204): a truncation closes the connection instead.
+        return match kind {
+            FaultKind::TruncatedBody => None,
+            _ => Some(Response::from_parts(parts, Body::empty())),
+        };
+    }
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = match kind {
+        FaultKind::TruncatedBody => {
+            parts
+                .headers
+                .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            Body::new(Truncated::new(bytes.slice(..bytes.len() / 2)))
+        }
+        FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
+        FaultKind::WrongContentType => {
+            parts.headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Body::from(HTML_PAGE)
+        }
+        FaultKind::UnknownEnum { .. }
+        | FaultKind::ExtraFields
+        | FaultKind::MissingField(_)
+        | FaultKind::NoPageLinks
+        | FaultKind::LargeBody(_) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(mut object)) => {
+                rewrite(&mut object, kind);
+                let mut text = serde_json::to_vec(&object).unwrap_or_default();
+                if let FaultKind::LargeBody(target) = kind {
+                    text = pad(object, *target).unwrap_or(text);
+                }
+                Body::from(text)
+            }
+            _ => Body::from(bytes),
+        },
+        _ => Body::from(bytes),
+    };
+    Some(Response::from_parts(parts, body))
+}
+
+/// An HTML page, as a proxy in front of an API might send.
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\
+<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
+
+/// Applies a JSON-rewriting fault to the top-level object and the objects of `results`.
+fn rewrite(top: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+    if kind == &FaultKind::NoPageLinks {
+        top.remove("next");
+        top.remove("previous");
+        return;
+    }
+    fn apply(object: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+        match kind {
+            FaultKind::UnknownEnum { field, value } => {
+                if let Some(slot) = object.get_mut(field) {
+                    *slot = Value::String(value.clone());
+                }
+            }
+            FaultKind::MissingField(field) => {
+                object.remove(field);
+            }
+            FaultKind::ExtraFields => {
+                add_extra_fields(object);
+                if let Some(Value::Object(server)) = object.get_mut("server") {
+                    add_extra_fields(server);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn add_extra_fields(object: &mut serde_json::Map<String, Value>) {
+        object.insert(
+            "x_mock_extra".into(),
+            json!("a field the spec does not list"),
+        );
+        object.insert(
+            "x_mock_extra_object".into(),
+            json!({"nested": true, "list": [1, 2, 3]}),
+        );
+    }
+    if let Some(Value::Array(results)) = top.get_mut("results") {
+        for item in results.iter_mut() {
+            if let Value::Object(item) = item {
+                apply(item, kind);
+            }
+        }
+    }
+    apply(top, kind);
+}
+
+/// The object serialized with an `x_mock_padding` string that brings it to `target` bytes.
+fn pad(mut object: serde_json::Map<String, Value>, target: usize) -> Option<Vec<u8>> {
+    object.insert("x_mock_padding".into(), Value::String(String::new()));
+    let base = serde_json::to_vec(&object).ok()?.len();
+    let padding = target.saturating_sub(base);
+    object.insert("x_mock_padding".into(), Value::String("x".repeat(padding)));
+    serde_json::to_vec(&object).ok()
+}
+
+/// A body that sends its bytes, flushes, then fails, so that hyper closes the connection short
+/// of the `Content-Length` it announced.
+#[derive(Debug)]
+struct Truncated {
+    data: Option<Bytes>,
+    flushed: bool,
+}
+
+impl Truncated {
+    fn new(data: Bytes) -> Self {
+        Self {
+            data: Some(data),
+            flushed: false,
+        }
+    }
+}
+
+impl http_body::Body for Truncated {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if !self.flushed {
+            // Yield once so that hyper writes what it has before the error closes the connection.
+            self.flushed = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(Some(Err(io::Error::other("body truncated by a fault"))))
+    }
+}
