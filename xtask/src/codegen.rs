@@ -14,15 +14,15 @@ use crate::{Result, SPEC_PATH, ensure_file_contents, read_spec_text};
 /// Where the generated client lives, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/vpsorg-backups-client/src/generated.rs";
 
-/// The doctor's embedded copy of the spec (a published crate cannot read outside itself).
-pub const DOCTOR_CONTRACT_PATH: &str = "crates/vpsorg-doctor/contract/backups.yaml";
+/// vpsorg-contract's embedded copy of the spec (a published crate cannot read outside itself).
+pub const CONTRACT_COPY_PATH: &str = "crates/vpsorg-contract/contract/backups.yaml";
 
-/// Regenerates the client and the doctor's copy of the spec, or with `check` fails on drift.
+/// Regenerates the client and vpsorg-contract's copy of the spec, or with `check` fails on drift.
 pub fn run(check: bool) -> Result<()> {
     let spec = read_spec_text()?;
     let code = generate(&spec)?;
     ensure_file_contents(GENERATED_PATH, &code, check)?;
-    ensure_file_contents(DOCTOR_CONTRACT_PATH, &spec, check)
+    ensure_file_contents(CONTRACT_COPY_PATH, &spec, check)
 }
 
 /// Turns the spec's text into the generated client's source. Deterministic: the same spec

@@ -23,7 +23,7 @@ pub const PUBLISHED: [&str; 5] = [
     "vpsorg-backups-mock",
     "vpsorg-backups-client",
     "vpsorg-backups",
-    "vpsorg-doctor",
+    "vpsorg-contract",
     "vpsorg-cli",
 ];
 

@@ -21,7 +21,7 @@ pub const CRATES: &[(&str, &[&str])] = &[
     ("vpsorg-backups-client", &["schemars"]),
     ("vpsorg-backups", &["raw", "test-util", "schemars"]),
     ("vpsorg-backups-mock", &[]),
-    ("vpsorg-doctor", &[]),
+    ("vpsorg-contract", &[]),
 ];
 
 /// Set when this binary runs as cargo's `RUSTDOC`: the real rustdoc to run.

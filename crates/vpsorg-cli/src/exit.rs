@@ -56,10 +56,10 @@ impl Exit {
             Exit::OutcomeUnknown => 5,
             Exit::NotFound => 6,
             // The doctor's own code for a refused token is the same.
-            Exit::Unauthorized => vpsorg_doctor::EXIT_TOKEN_REFUSED as u8,
+            Exit::Unauthorized => crate::doctor::EXIT_TOKEN_REFUSED as u8,
             Exit::Unavailable => 8,
-            Exit::Contradicted => vpsorg_doctor::EXIT_CONTRADICTED as u8,
-            Exit::Unchecked => vpsorg_doctor::EXIT_INCOMPLETE as u8,
+            Exit::Contradicted => crate::doctor::EXIT_CONTRADICTED as u8,
+            Exit::Unchecked => crate::doctor::EXIT_INCOMPLETE as u8,
             Exit::Local => 11,
             Exit::Interrupted => 130,
         }

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod doctor;
 mod error;
 mod exit;
 mod man;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{BackupsCommand, Cli, Command, MockCommand, ServersCommand};
-use crate::commands::{REQUEST_TIMEOUT, backups, context, doctor, prune, servers};
+use crate::commands::{REQUEST_TIMEOUT, backups, context, prune, servers};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -54,7 +55,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}"))),
         Command::Context(command) => context::run(&command),
-        Command::Doctor(args) => doctor::doctor(&args).await,
+        Command::Doctor(args) => commands::doctor::doctor(&args).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "vpsorg", &mut script);

@@ -1,10 +1,10 @@
 //! `vpsorg doctor`: the live API against the contract this build embeds, read-only. The
-//! engine is the `vpsorg-doctor` crate; this module resolves the connection as every command
+//! engine is `crate::doctor`; this module resolves the connection as every command
 //! does, prints the report, and turns its outcome into an exit code.
 
 use std::io::Write;
 
-use vpsorg_doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_TOKEN_REFUSED};
+use crate::doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_TOKEN_REFUSED};
 
 use crate::cli::{DoctorArgs, OutputFormat};
 use crate::config;

@@ -103,13 +103,6 @@ impl FindingKind {
         }
     }
 
-    /// Whether a warning of this kind fails a `--strict` run: every warning does but
-    /// [`AccountChanged`](Self::AccountChanged), which is about another actor, not the API.
-    #[cfg(feature = "probe")]
-    pub(crate) fn fails_strict(self) -> bool {
-        self != Self::AccountChanged
-    }
-
     /// The kind's name in snake case, as in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -200,8 +193,8 @@ impl fmt::Display for Finding {
 pub(crate) const MAX_SERVER_TEXT: usize = 160;
 
 /// Server text made safe to show: control characters become spaces, runs of whitespace one
-/// space, and anything past [`MAX_SERVER_TEXT`] characters is cut with `…`.
-pub(crate) fn clean(text: &str) -> String {
+/// space, and anything past 160 characters (`MAX_SERVER_TEXT`) is cut with `…`.
+pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SERVER_TEXT + 4));
     let mut chars = 0;
     let mut last_space = false;
@@ -226,7 +219,7 @@ pub(crate) fn clean(text: &str) -> String {
 }
 
 /// A JSON value in a few words: its text for scalars, its type and size otherwise.
-pub(crate) fn describe_value(value: &serde_json::Value) -> String {
+pub fn describe_value(value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
         Value::Null => "null".into(),

@@ -9,7 +9,7 @@ use http::header::{AUTHORIZATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method};
 use reqwest::Url;
 
-use crate::Error;
+use super::Error;
 
 /// The most of a body the doctor reads; the contract's bodies are a few KiB.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -259,7 +259,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 /// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,
 /// query or fragment; `http://` only for loopback hosts unless allowed.
 pub(crate) fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
-    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", crate::finding::clean(text)));
+    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", vpsorg_contract::clean(text)));
     let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
     match url.scheme() {
         "https" => {}

@@ -5,13 +5,13 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::finding::Severity;
+use vpsorg_contract::Severity;
 
 /// One inferred choice of the contract (README, "Spec notes"). The serialized id
 /// (`pagination`, `ordering`, ...) is stable: JSON consumers may rely on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[non_exhaustive]
-pub enum ChoiceId {
+pub(crate) enum ChoiceId {
     /// 1. DRF `PageNumberPagination`: `page`, `page_size` 1..=100, `next`/`previous` links,
     ///    404 "Invalid page.", 400 for a `page_size` out of range.
     #[serde(rename = "pagination")]
@@ -56,7 +56,7 @@ pub enum ChoiceId {
 
 impl ChoiceId {
     /// Every choice, in README's order.
-    pub const ALL: [ChoiceId; 12] = [
+    pub(crate) const ALL: [ChoiceId; 12] = [
         Self::Pagination,
         Self::Ordering,
         Self::ErrorBodies,
@@ -72,12 +72,12 @@ impl ChoiceId {
     ];
 
     /// The stable id (`pagination`, ...), as in the JSON report.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.info().id
     }
 
     /// What README says about this choice, and how the doctor checks it.
-    pub fn info(self) -> &'static ChoiceInfo {
+    pub(crate) fn info(self) -> &'static ChoiceInfo {
         &CHOICES[self as usize]
     }
 }
@@ -91,21 +91,21 @@ impl fmt::Display for ChoiceId {
 /// One inferred choice, described.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct ChoiceInfo {
+pub(crate) struct ChoiceInfo {
     /// Its stable id.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// Its number in README's "Spec notes".
-    pub number: u8,
+    pub(crate) number: u8,
     /// Its title there.
-    pub title: &'static str,
+    pub(crate) title: &'static str,
     /// What the contract infers, in one sentence.
-    pub claim: &'static str,
+    pub(crate) claim: &'static str,
     /// What the doctor does to observe it.
-    pub observed_by: &'static str,
+    pub(crate) observed_by: &'static str,
 }
 
 /// The twelve choices, in README's order.
-pub const CHOICES: [ChoiceInfo; 12] = [
+pub(crate) const CHOICES: [ChoiceInfo; 12] = [
     ChoiceInfo {
         id: "pagination",
         number: 1,
@@ -207,7 +207,7 @@ pub const CHOICES: [ChoiceInfo; 12] = [
 /// What a run concluded about one choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Seen, and matching the contract.
     Confirmed,
     /// Seen, and different: see the contradictions.
@@ -218,7 +218,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// `confirmed`, `contradicted` or `not observed`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Confirmed => "confirmed",
             Self::Contradicted => "contradicted",
@@ -236,37 +236,37 @@ impl fmt::Display for Verdict {
 /// One way the server contradicted a choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct Contradiction {
+pub(crate) struct Contradiction {
     /// A violation, or a warning (the contract tolerates it).
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What the choice predicts.
-    pub expected: String,
+    pub(crate) expected: String,
     /// What came (the first time it was seen).
-    pub got: String,
+    pub(crate) got: String,
     /// The `X-Request-Id` of that answer, when it had one.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// The probes whose answers showed it.
-    pub probes: Vec<String>,
+    pub(crate) probes: Vec<String>,
 }
 
 /// The verdict on one choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct ChoiceVerdict {
+pub(crate) struct ChoiceVerdict {
     /// The stable id (`pagination`).
-    pub id: ChoiceId,
+    pub(crate) id: ChoiceId,
     /// Its number in README's "Spec notes".
-    pub number: u8,
+    pub(crate) number: u8,
     /// Its title there.
-    pub title: &'static str,
+    pub(crate) title: &'static str,
     /// Confirmed, contradicted or not observed.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// When contradicted: the worst severity among the contradictions.
-    pub severity: Option<Severity>,
+    pub(crate) severity: Option<Severity>,
     /// What confirmed it, or why it was not observed, in a sentence or two.
-    pub detail: String,
+    pub(crate) detail: String,
     /// When contradicted: each way, with what was expected, what came and the request id.
-    pub contradictions: Vec<Contradiction>,
+    pub(crate) contradictions: Vec<Contradiction>,
 }
 
 #[cfg(test)]

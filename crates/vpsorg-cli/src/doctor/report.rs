@@ -6,16 +6,17 @@ use std::fmt;
 use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::choice::{ChoiceVerdict, Verdict};
-use crate::finding::{FindingKind, Severity};
-use crate::{ChoiceId, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED};
+use vpsorg_contract::{FindingKind, Severity};
+
+use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
+use super::{EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED};
 
 /// How a run ended. When several apply, the first listed here wins: a refused token, then
 /// a contradiction, then an incomplete run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Nothing contradicts the contract (warnings allowed unless `--strict`). Exit 0
     /// ([`EXIT_CONSISTENT`]).
     Consistent,
@@ -34,7 +35,7 @@ pub enum Outcome {
 impl Outcome {
     /// The process exit code for this outcome: [`EXIT_CONSISTENT`],
     /// [`EXIT_TOKEN_REFUSED`], [`EXIT_CONTRADICTED`] or [`EXIT_INCOMPLETE`].
-    pub fn exit_code(self) -> i32 {
+    pub(crate) fn exit_code(self) -> i32 {
         match self {
             Self::Consistent => EXIT_CONSISTENT,
             Self::TokenRefused => EXIT_TOKEN_REFUSED,
@@ -60,85 +61,85 @@ impl Outcome {
 /// The contract a run checked against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct ContractInfo {
+pub(crate) struct ContractInfo {
     /// `info.title`.
-    pub title: String,
+    pub(crate) title: String,
     /// `info.version`.
-    pub version: String,
+    pub(crate) version: String,
     /// SHA-256 of the YAML, in hex (the hash `generated.rs` names).
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 /// Counts, for a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Choices confirmed.
-    pub confirmed: usize,
+    pub(crate) confirmed: usize,
     /// Choices contradicted (by a violation or a warning).
-    pub contradicted: usize,
+    pub(crate) contradicted: usize,
     /// Choices not observed.
-    pub not_observed: usize,
+    pub(crate) not_observed: usize,
     /// Deviations that are violations.
-    pub violations: usize,
+    pub(crate) violations: usize,
     /// Deviations that are warnings.
-    pub warnings: usize,
+    pub(crate) warnings: usize,
     /// HTTP requests sent (retries included).
-    pub requests: usize,
+    pub(crate) requests: usize,
 }
 
 /// One way the server differs from the contract, gathered over every answer that showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct Deviation {
+pub(crate) struct Deviation {
     /// A violation, or a warning (fails only with `--strict`).
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What kind of difference.
-    pub kind: FindingKind,
+    pub(crate) kind: FindingKind,
     /// The inferred choices it contradicts (empty for the vendor's documented facts and for
     /// additive surprises the choices say nothing about).
-    pub choices: Vec<ChoiceId>,
+    pub(crate) choices: Vec<ChoiceId>,
     /// The operation (`listBackups`), or `-` for a check over several.
-    pub operation_id: String,
+    pub(crate) operation_id: String,
     /// The status of the answer, when it is about one.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Where: `status`, `header:<Name>`, `body`, or a JSON pointer with array indices as `*`
     /// (`/results/*/description`).
-    pub location: String,
+    pub(crate) location: String,
     /// What the contract says.
-    pub expected: String,
+    pub(crate) expected: String,
     /// What came, the first time.
-    pub got: String,
+    pub(crate) got: String,
     /// The `X-Request-Id` of that first answer.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// The probes whose answers showed it, in order.
-    pub probes: Vec<String>,
+    pub(crate) probes: Vec<String>,
     /// How many times it was seen (once per place per answer).
-    pub occurrences: usize,
+    pub(crate) occurrences: usize,
 }
 
 /// One request the run sent (with its retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct ProbeRecord {
-    /// The probe's id (`list`, `page-size-1`, ...; see [`PROBES`](crate::PROBES)).
-    pub id: String,
+pub(crate) struct ProbeRecord {
+    /// The probe's id (`list`, `page-size-1`, ...; see [`PROBES`](super::plan::PROBES)).
+    pub(crate) id: String,
     /// `GET`, `POST` or `DELETE`.
-    pub method: String,
+    pub(crate) method: String,
     /// Path and query, relative to the base URL.
-    pub request: String,
+    pub(crate) request: String,
     /// `token`, `none` or `wrong_token`: which credential it carried.
-    pub credential: &'static str,
+    pub(crate) credential: &'static str,
     /// The final status; `None` when no answer came.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Attempts made (more than one after a 429 or a transient 5xx).
-    pub attempts: usize,
+    pub(crate) attempts: usize,
     /// The final answer's `X-Request-Id`.
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// Time from the first attempt to the last answer, in milliseconds.
-    pub elapsed_ms: u64,
+    pub(crate) elapsed_ms: u64,
     /// Why no answer came.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// The report of one run. Serialize it for `-o json`; print it (or
@@ -146,50 +147,51 @@ pub struct ProbeRecord {
 /// [`exit_code`](Self::exit_code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct Report {
+pub(crate) struct Report {
     /// `vpsorg-doctor <version>`.
-    pub tool: String,
+    pub(crate) tool: String,
     /// The API checked.
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// The contract it was checked against.
-    pub contract: ContractInfo,
+    pub(crate) contract: ContractInfo,
     /// Whether the writes that must fail were sent (`--probe-errors`).
-    pub probe_errors: bool,
+    pub(crate) probe_errors: bool,
     /// Whether warnings fail the run (`--strict`).
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// How the run ended.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// [`Outcome::exit_code`] of the outcome.
-    pub exit_code: i32,
+    pub(crate) exit_code: i32,
     /// Counts.
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// One verdict per inferred choice, in README's order.
-    pub choices: Vec<ChoiceVerdict>,
+    pub(crate) choices: Vec<ChoiceVerdict>,
     /// Every deviation, violations first.
-    pub deviations: Vec<Deviation>,
+    pub(crate) deviations: Vec<Deviation>,
     /// What could not be checked, and why.
-    pub incomplete: Vec<String>,
+    pub(crate) incomplete: Vec<String>,
     /// Every request, in the order sent.
-    pub probes: Vec<ProbeRecord>,
+    pub(crate) probes: Vec<ProbeRecord>,
     /// The whole run, in milliseconds.
-    pub elapsed_ms: u64,
+    pub(crate) elapsed_ms: u64,
 }
 
 impl Report {
     /// The process exit code: 0 when nothing contradicts the contract, 7 when the API
     /// refused the token, 9 when something contradicts the contract (with `--strict`, a
     /// warning too), 10 when the run is incomplete (see [`Outcome`]).
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         self.exit_code
     }
 
     /// The verdict on one choice.
-    pub fn choice(&self, id: ChoiceId) -> Option<&ChoiceVerdict> {
+    #[cfg(test)]
+    pub(crate) fn choice(&self, id: ChoiceId) -> Option<&ChoiceVerdict> {
         self.choices.iter().find(|c| c.id == id)
     }
 
     /// The report as text for a terminal `width` columns wide (at least 60 are used).
-    pub fn render_table(&self, width: u16) -> String {
+    pub(crate) fn render_table(&self, width: u16) -> String {
         let width = width.max(60);
         let mut out = String::new();
         let requests = self.summary.requests;

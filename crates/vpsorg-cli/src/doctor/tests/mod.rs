@@ -6,9 +6,13 @@ use std::time::Duration;
 
 use serde_json::json;
 use vpsorg_backups_mock::{Fault, MockServer, Operation};
-use vpsorg_doctor::{
-    ChoiceId, Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED,
-    Error, FindingKind, Outcome, PROBES, Report, Severity, Verdict,
+use vpsorg_contract::{FindingKind, Severity};
+
+use super::choice::{ChoiceId, Verdict};
+use super::plan::PROBES;
+use super::report::Outcome;
+use super::{
+    Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED, Error, Report,
 };
 
 /// Long and distinctive, so that a leak anywhere is found by a plain search.
@@ -55,7 +59,7 @@ fn untimed(report: &Report) -> Report {
 
 fn stable(text: &str, server: &MockServer) -> String {
     // The contract's hash changes with any edit of the spec, even one no answer shows.
-    let sha256 = vpsorg_doctor::Contract::embedded().sha256();
+    let sha256 = vpsorg_contract::Contract::embedded().sha256();
     let text = text
         .replace(server.base_url(), "http://127.0.0.1:[port]")
         .replace(sha256, "[sha256]")
@@ -245,7 +249,7 @@ async fn a_write_answered_503_is_sent_again_as_the_help_says() {
         .find(|p| p.id == "delete-unknown")
         .unwrap();
     assert_eq!((delete.attempts, delete.status), (2, Some(404)));
-    for help in [vpsorg_doctor::PROBE_ERRORS_HELP, vpsorg_doctor::HELP] {
+    for help in [crate::cli::PROBE_ERRORS_HELP, crate::cli::DOCTOR_HELP] {
         assert!(help.contains("at most twice"), "{help}");
     }
 }
@@ -295,7 +299,7 @@ fn list_answer(nth: u64, body: String) -> Fault {
         .nth(nth)
 }
 
-fn state_deviations(report: &Report) -> Vec<&vpsorg_doctor::Deviation> {
+fn state_deviations(report: &Report) -> Vec<&super::report::Deviation> {
     report
         .deviations
         .iter()

@@ -76,7 +76,7 @@ pub struct OperationRef<'a> {
 /// An OpenAPI 3.0 document ready to check responses against.
 ///
 /// ```
-/// use vpsorg_doctor::{Contract, FindingKind};
+/// use vpsorg_contract::{Contract, FindingKind};
 ///
 /// let contract = Contract::embedded();
 /// let headers = http::HeaderMap::from_iter([(

@@ -1,12 +1,38 @@
-//! [`Doctor`]: what to check and how, and [`Doctor::run`].
+//! `vpsorg doctor`'s engine: a fixed, read-only plan of requests to a live API, each answer
+//! checked against the contract this build embeds (`vpsorg_contract`), and a verdict on each
+//! inferred choice. [`Doctor`]: what to check and how, and [`Doctor::run`].
+
+mod choice;
+mod plan;
+mod report;
+#[cfg(test)]
+mod tests;
+mod transport;
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::contract::Contract;
-use crate::plan::Run;
-use crate::report::Report;
-use crate::transport::{Transport, parse_base_url};
+use vpsorg_contract::Contract;
+
+use plan::Run;
+pub(crate) use report::Report;
+use transport::{Transport, parse_base_url};
+
+// The codes are `vpsorg`'s: 7 is what every vpsorg command exits with when the token is
+// refused; its other codes, 1-6 and 8, mean things the doctor never reports.
+
+/// Exit code: nothing contradicts the contract (warnings allowed unless `--strict`).
+pub(crate) const EXIT_CONSISTENT: i32 = 0;
+/// Exit code: the API refused the configured token (401 or 403), so the checks that need
+/// it did not run. The same code as every other `vpsorg` command's refused token: a revoked
+/// or mistyped token fails a nightly job instead of passing as an incomplete run.
+pub(crate) const EXIT_TOKEN_REFUSED: i32 = 7;
+/// Exit code: something contradicts the contract (with `--strict`, a warning too).
+pub(crate) const EXIT_CONTRADICTED: i32 = 9;
+/// Exit code: nothing contradicts the contract, but some checks could not run (the API
+/// could not be reached, or answered 5xx or 429 where a check needed an answer). Not a
+/// contract change, and not the token: a refused token is [`EXIT_TOKEN_REFUSED`].
+pub(crate) const EXIT_INCOMPLETE: i32 = 10;
 
 /// Tokens shorter than this are not scrubbed from server text in the report: replacing a
 /// one-letter test token everywhere would mangle it, and no real token is that short.
@@ -16,7 +42,7 @@ const SCRUB_MIN_TOKEN_LEN: usize = 8;
 /// [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub(crate) enum Error {
     /// The base URL is not a usable `http(s)://` URL.
     BaseUrl(String),
     /// The token is empty, or cannot be sent in a header. The message never holds the token.
@@ -38,31 +64,8 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Checks the API at a base URL against the embedded contract.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let server = vpsorg_backups_mock::MockServer::builder()
-/// #     .token("YOUR_API_TOKEN")
-/// #     .seed(vpsorg_backups_mock::Seed::vendor_examples())
-/// #     .start()
-/// #     .await?;
-/// # let api_url = server.base_url();
-/// // api_url: "https://admin.vps.org" for the real API.
-/// let report = vpsorg_doctor::Doctor::new(api_url, "YOUR_API_TOKEN")
-///     .probe_errors(false) // the default: GET requests only
-///     .strict(false)       // the default: warnings do not fail
-///     .run()
-///     .await?;
-/// println!("{report}");
-/// # assert_eq!(report.exit_code(), 0);
-/// # if false {
-/// std::process::exit(report.exit_code());
-/// # }
-/// # Ok(()) }
-/// ```
 #[derive(Clone)]
-pub struct Doctor {
+pub(crate) struct Doctor {
     base_url: String,
     token: String,
     probe_errors: bool,
@@ -89,7 +92,7 @@ impl fmt::Debug for Doctor {
 impl Doctor {
     /// A doctor for the API at `base_url` (`https://admin.vps.org`), with `token`, read-only
     /// and lenient by default.
-    pub fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
+    pub(crate) fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
             token: token.into(),
@@ -101,20 +104,20 @@ impl Doctor {
         }
     }
 
-    /// Also sends the three writes that must fail (see [`crate::HELP`]); default off.
-    pub fn probe_errors(mut self, yes: bool) -> Self {
+    /// Also sends the three writes that must fail (see `vpsorg doctor --help`); default off.
+    pub(crate) fn probe_errors(mut self, yes: bool) -> Self {
         self.probe_errors = yes;
         self
     }
 
     /// Makes warnings (additive surprises) fail the run; default off.
-    pub fn strict(mut self, yes: bool) -> Self {
+    pub(crate) fn strict(mut self, yes: bool) -> Self {
         self.strict = yes;
         self
     }
 
     /// The time one request may take, connecting included (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
@@ -122,19 +125,13 @@ impl Doctor {
     /// The longest `Retry-After` (after a 429, 502, 503 or 504) a probe waits before its
     /// retry (default 30 s; two retries at most). A longer one is not waited for: that
     /// probe's check is then incomplete.
-    pub fn max_retry_wait(mut self, limit: Duration) -> Self {
+    #[cfg(test)]
+    pub(crate) fn max_retry_wait(mut self, limit: Duration) -> Self {
         self.max_retry_wait = limit;
         self
     }
 
-    /// Allows an `http://` base URL on a host that is not loopback: the token then crosses
-    /// the network in clear text. Default off.
-    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
-        self.allow_insecure_http = yes;
-        self
-    }
-
-    /// Runs the plan (see [`crate::PROBES`]) and reports. Takes well under a second against
+    /// Runs the plan (see [`plan::PROBES`]) and reports. Takes well under a second against
     /// a fast API, longer only when it waits out a `Retry-After`.
     ///
     /// # Errors
@@ -142,7 +139,7 @@ impl Doctor {
     /// Only when the run cannot start: an unusable base URL ([`Error::BaseUrl`]), an empty
     /// token or one no header can carry ([`Error::Token`]), or no HTTP client
     /// ([`Error::Client`]). Whatever the API does is in the report.
-    pub async fn run(&self) -> Result<Report, Error> {
+    pub(crate) async fn run(&self) -> Result<Report, Error> {
         let base = parse_base_url(&self.base_url, self.allow_insecure_http)?;
         if self.token.trim().is_empty() {
             return Err(Error::Token("the token is empty".into()));

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod contract;
+mod finding;
+
+pub use contract::{Contract, ContractError, EMBEDDED_YAML, OperationRef};
+pub use finding::{Finding, FindingKind, Severity, clean, describe_value};
