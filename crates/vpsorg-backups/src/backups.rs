@@ -188,13 +188,16 @@ pub struct ListBackups {
 }
 
 impl ListBackups {
-    /// Only the backups of this server.
+    /// Only the backups of this server. Every backup listed is checked: one of another
+    /// server (a proxy that drops the parameter, say) fails the listing with
+    /// [`Error::FilterMismatch`] instead of being yielded.
     pub fn server_id(mut self, server_id: i64) -> Self {
         self.query.server_id = Some(server_id);
         self
     }
 
-    /// Only backups of this type (`BackupType::Manual`, or `"manual"`).
+    /// Only backups of this type (`BackupType::Manual`, or `"manual"`), checked like
+    /// [`server_id`](Self::server_id).
     pub fn backup_type(mut self, backup_type: impl Into<BackupType>) -> Self {
         self.query.backup_type = Some(backup_type.into());
         self
@@ -237,7 +240,8 @@ impl ListBackups {
     ///
     /// [`Error::InvalidInput`] for a page size outside 1..=100 or page 0;
     /// [`Error::NotFound`] with [`Resource::Page`](crate::Resource::Page) for a page past
-    /// the last; and the errors of any request (see [`Error`]).
+    /// the last; [`Error::FilterMismatch`] for a page that holds a backup outside the
+    /// filters; and the errors of any request (see [`Error`]).
     ///
     /// ```
     /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {
@@ -311,7 +315,8 @@ impl ListBackups {
     /// - drops a backup it has already yielded (one moved to the next page because
     ///   another was created meanwhile);
     /// - fails with [`Error::Pagination`] instead of looping when the server ignores
-    ///   paging;
+    ///   paging, and with [`Error::FilterMismatch`] at a page that holds a backup outside
+    ///   the server or type filter (nothing from that page is yielded);
     /// - keeps at most the current page and the ones being fetched in memory, and fetches
     ///   the next page while the caller works through the current one.
     ///

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use vpsorg_backups_client::ResponseHead;
 use vpsorg_backups_client::types;
 
-use crate::{Backup, BackupStatus};
+use crate::{Backup, BackupStatus, BackupType};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -285,6 +285,18 @@ pub enum Error {
         /// What the server did.
         issue: PaginationIssue,
     },
+    /// A listing filtered by server or type held a backup outside the filter: the API, or a
+    /// proxy in front of it, ignored a filter (a dropped query parameter, say). The listing
+    /// stops at that page, so that nothing acts on a backup it did not ask for.
+    #[non_exhaustive]
+    FilterMismatch {
+        /// The server the listing was filtered by, if it was.
+        server_id: Option<i64>,
+        /// The type the listing was filtered by, if it was.
+        backup_type: Option<BackupType>,
+        /// The first backup listed outside the filter.
+        backup: Box<Backup>,
+    },
     /// The backup being waited for ended as `failed`.
     #[non_exhaustive]
     BackupFailed {
@@ -387,6 +399,7 @@ impl Error {
             | Error::InvalidInput { .. }
             | Error::Config { .. }
             | Error::Pagination { .. }
+            | Error::FilterMismatch { .. }
             | Error::WaitTimeout { .. }
             | Error::BackupDisappeared { .. }
             | Error::BackupNotListed { .. }
@@ -595,6 +608,28 @@ impl fmt::Display for Error {
                 "refused to follow the API to another origin ({origin}) with the token"
             ),
             Error::Pagination { issue } => write!(f, "listing stopped: {issue}"),
+            Error::FilterMismatch {
+                server_id,
+                backup_type,
+                backup,
+            } => {
+                f.write_str("listing stopped: asked for the backups of ")?;
+                match (server_id, backup_type) {
+                    (Some(id), Some(kind)) => {
+                        write!(f, "server {id} of type {}", clean(kind.as_str()))?
+                    }
+                    (Some(id), None) => write!(f, "server {id}")?,
+                    (None, Some(kind)) => write!(f, "type {}", clean(kind.as_str()))?,
+                    (None, None) => f.write_str("every server")?,
+                }
+                write!(
+                    f,
+                    ", the API listed backup {} of server {} of type {}: it (or a proxy) ignored the filter",
+                    backup.id,
+                    backup.server.id,
+                    clean(backup.backup_type.as_str())
+                )
+            }
             Error::BackupFailed { backup } => write!(
                 f,
                 "backup {} of server {} failed",

@@ -75,6 +75,26 @@ impl Query {
         }
     }
 
+    /// Fails on the first backup of `list` outside this listing's filters: a server (or a
+    /// proxy) that ignored one must not hand anything else to the caller.
+    fn verify(&self, list: &types::BackupList) -> Result<()> {
+        let outside = list.results.iter().find(|backup| {
+            self.server_id.is_some_and(|id| backup.server.id != id)
+                || self
+                    .backup_type
+                    .as_ref()
+                    .is_some_and(|kind| backup.backup_type != *kind)
+        });
+        match outside {
+            None => Ok(()),
+            Some(backup) => Err(Error::FilterMismatch {
+                server_id: self.server_id,
+                backup_type: self.backup_type.clone(),
+                backup: Box::new(Backup::from_wire(backup.clone())),
+            }),
+        }
+    }
+
     /// Catches what the API would refuse with a 400 or 404.
     pub(crate) fn validate(&self, page: u64) -> Result<()> {
         if let Some(size) = self.page_size
@@ -210,7 +230,9 @@ pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<t
         .map(|dated| dated.value)
 }
 
-/// [`fetch`], with the response's `Date` (the server's clock) and when it arrived.
+/// [`fetch`], with the response's `Date` (the server's clock) and when it arrived. Every
+/// listing request goes through here, and every page it returns holds only backups that
+/// match the query's filters ([`Error::FilterMismatch`] otherwise).
 pub(crate) async fn fetch_dated(
     client: &Client,
     query: &Query,
@@ -245,6 +267,7 @@ pub(crate) async fn fetch_dated(
             },
         )
         .await
+        .and_then(|dated| query.verify(&dated.value).map(|()| dated))
 }
 
 /// A page's `count`. Never negative here: `settle` refuses such an answer as a decode error.

@@ -125,11 +125,9 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
     let Some(since) = earliest_creation(DateTime::<Utc>::from(date), elapsed) else {
         return Ok(Found::NoServerTime);
     };
-    let matches = |backup: &Backup| {
-        backup.server.id == wanted.server_id
-            && backup.description == wanted.description
-            && backup.created_at >= since
-    };
+    // The listing holds only the server's manual backups: `fetch` verifies its filters.
+    let matches =
+        |backup: &Backup| backup.description == wanted.description && backup.created_at >= since;
     let more = first.value.next.is_some() || pagination::count_of(&first.value) > MAX_PAGE_SIZE;
     let mut found: Vec<Backup> = first
         .value

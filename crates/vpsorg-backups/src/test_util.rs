@@ -443,6 +443,28 @@ impl Error {
         Error::Pagination { issue }
     }
 
+    /// [`Error::FilterMismatch`]: a listing filtered by `server_id` and `backup_type`
+    /// (either may be `None`) listed `backup`, which is outside the filter.
+    ///
+    /// ```
+    /// use vpsorg_backups::{Backup, BackupType, Error, ServerRef};
+    ///
+    /// let other = Backup::new(500, ServerRef::new(67890, "db-server-02"));
+    /// let error = Error::filter_mismatch(Some(12345), Some(BackupType::Manual), other);
+    /// assert!(error.to_string().contains("backup 500 of server 67890"));
+    /// ```
+    pub fn filter_mismatch(
+        server_id: Option<i64>,
+        backup_type: Option<BackupType>,
+        backup: Backup,
+    ) -> Self {
+        Error::FilterMismatch {
+            server_id,
+            backup_type,
+            backup: Box::new(backup),
+        }
+    }
+
     /// [`Error::BackupFailed`] for `backup`.
     pub fn backup_failed(backup: Backup) -> Self {
         Error::BackupFailed {

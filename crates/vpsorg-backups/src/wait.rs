@@ -171,7 +171,8 @@ impl WaitUntilCompleted {
     /// backup, or one of another server); [`Error::BackupDisappeared`] when it was listed
     /// and no longer is; [`Error::WaitTimeout`] when the timeout passes first, with the
     /// last failure if the last poll failed or was cut off while waiting to retry; and the
-    /// errors of listing (see [`Error`]).
+    /// errors of listing (see [`Error`]), [`Error::FilterMismatch`] among them when the
+    /// server's list holds a backup of another server.
     ///
     /// ```
     /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {

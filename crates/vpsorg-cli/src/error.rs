@@ -171,6 +171,11 @@ fn api_hint(error: &ApiError, api_url: Option<&str>) -> Option<String> {
         ApiError::BackupNotListed { .. } => {
             "`vpsorg backups get ID` without --server-id searches every server".into()
         }
+        ApiError::FilterMismatch { .. } => {
+            "nothing was acted on; a proxy in front of the API may drop query parameters: \
+             check --api-url (or VPSORG_API_URL, or the context's)"
+                .into()
+        }
         ApiError::OutcomeUnknown { .. } => {
             "exit code 5: look before you retry, or the retry may act twice".into()
         }

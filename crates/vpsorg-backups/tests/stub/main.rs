@@ -6,6 +6,7 @@ mod support;
 
 mod create;
 mod errors;
+mod filters;
 mod pagination;
 mod requests;
 mod retries;

@@ -276,13 +276,23 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
 }
 
 fn plan_table(decisions: &[Decision]) -> TextTable {
-    let mut table = TextTable::new(&["ID", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
+    let mut table = TextTable::new(&[
+        "ID",
+        "SERVER",
+        "TYPE",
+        "STATUS",
+        "CREATED (UTC)",
+        "ACTION",
+        "REASON",
+    ]);
     table.align_right(0);
-    table.flexible(5);
+    table.align_right(1);
+    table.flexible(6);
     for decision in decisions {
         let backup = &decision.backup;
         table.row(vec![
             backup.id.to_string(),
+            backup.server.id.to_string(),
             clean(backup.backup_type.as_str()).into_owned(),
             clean(backup.status.as_str()).into_owned(),
             minute(&backup.created_at),

@@ -459,3 +459,27 @@ async fn a_failure_keeps_its_exit_code_when_stdout_is_closed() {
     waited.assert_code(4);
     assert!(waited.stderr.contains("--timeout 1h"), "{waited:#?}");
 }
+
+/// Issue 18: `get 500 --server-id 12345`, through a proxy that dropped `server_id`, printed
+/// server 67890's backup with exit 0; the waiter trusted the same list.
+#[tokio::test]
+async fn get_and_wait_refuse_a_listing_that_ignored_its_filter() {
+    let server = vendor_server().await;
+    server.inject(
+        Fault::ignore_filter("server_id")
+            .on(Operation::ListBackups)
+            .always(),
+    );
+    for args in [
+        &["backups", "get", "500", "--server-id", "12345"][..],
+        &["backups", "wait", "501", "--server-id", "12345"],
+    ] {
+        let run = against(&server, args).await;
+        run.assert_code(1);
+        assert_eq!(run.stdout, "", "{run:#?}");
+        assert!(
+            run.stderr.contains("of server 67890") && run.stderr.contains("ignored the filter"),
+            "{run:#?}"
+        );
+    }
+}

@@ -159,7 +159,8 @@ async fn prune_deletes_what_the_plan_says_and_never_a_backup_in_progress() {
 #[tokio::test]
 async fn a_table_plan_for_people() {
     let server = server_42().await;
-    let run = against(
+    // Wide enough for every reason in full.
+    let mut command = against_command(
         &server,
         &[
             "backups",
@@ -172,25 +173,24 @@ async fn a_table_plan_for_people() {
             "-o",
             "table",
         ],
-    )
-    .await;
+    );
+    command.env("COLUMNS", "100");
+    let run = run(command).await;
     run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "ID  TYPE       STATUS       CREATED (UTC)     ACTION  REASON"
+        "ID  SERVER  TYPE       STATUS       CREATED (UTC)     ACTION  REASON"
     );
     assert!(
-        lines[1].starts_with("10  manual     in_progress")
+        lines[1].starts_with("10      42  manual     in_progress")
             && lines[1].ends_with("keep    in progress: never deleted"),
         "{}",
         run.stdout
     );
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with(" 3  automatic")
-                && l.ends_with("delete  not one of the 3 newest")),
+        lines.iter().any(|l| l.starts_with(" 3      42  automatic")
+            && l.ends_with("delete  not one of the 3 newest")),
         "{}",
         run.stdout
     );
@@ -286,4 +286,71 @@ async fn a_closed_stdout_stops_the_output_not_the_pruning() {
     let run = run_with_closed_stdout(against_command(&server, &with_format)).await;
     run.assert_code(7);
     assert_eq!(ids_of(&server), [3, 9, 10]);
+}
+
+/// Issue 18: through a proxy that dropped `server_id`, prune deleted server 67890's backup
+/// 497, and its plan had no SERVER column to show it. Now the listing is verified first.
+#[tokio::test]
+async fn prune_never_acts_on_a_listing_that_ignored_its_filter() {
+    let server = vendor_server().await;
+    server.inject(
+        Fault::ignore_filter("server_id")
+            .on(Operation::ListBackups)
+            .always(),
+    );
+    for format in ["table", "json"] {
+        let run = against(
+            &server,
+            &[
+                "backups",
+                "prune",
+                "--server-id",
+                "12345",
+                "--type",
+                "manual",
+                "--keep-last",
+                "1",
+                "--yes",
+                "-o",
+                format,
+            ],
+        )
+        .await;
+        run.assert_code(1);
+        assert_eq!(run.stdout, "", "no plan from an unverified list");
+        assert!(
+            run.stderr
+                .contains("the API listed backup 497 of server 67890")
+                && run.stderr.contains("ignored the filter"),
+            "{run:#?}"
+        );
+    }
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    assert_eq!(server.backups().len(), 5);
+
+    // The plan names each backup's server.
+    server.clear_faults();
+    let run = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "12345",
+            "--keep-last",
+            "1",
+            "--dry-run",
+            "-o",
+            "table",
+        ],
+    )
+    .await;
+    run.assert_code(0);
+    let header = run.stdout.lines().next().unwrap();
+    assert!(header.starts_with(" ID  SERVER  TYPE"), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().skip(1).all(|l| l.contains(" 12345  ")),
+        "{}",
+        run.stdout
+    );
 }
