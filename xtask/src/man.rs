@@ -10,12 +10,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use xtask::{Result, bench, project_root};
+use xtask::{Result, project_root};
 
 pub(crate) fn run(out_dir: Option<&str>) -> Result<()> {
     let dir = match out_dir {
         Some(dir) => PathBuf::from(dir),
-        None => bench::target_dir()?.join("man"),
+        None => xtask::target_dir()?.join("man"),
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)

@@ -1,47 +1,39 @@
-//! B1: the cost of one `list` call, three ways, interleaved.
-//!
-//! - raw: a minimal hand-written reqwest call with the headers the generated client sends,
-//!   decoding the body into the same `types::BackupList`;
-//! - generated: `vpsorg_backups_client::Client::list_backups().page_size(..).send()` on a
-//!   reqwest client configured like the raw one;
-//! - wrapper: `vpsorg_backups::Client::backups().list().page_size(..).send()` (retries off).
-//!
-//! Each round runs the three in a rotating order, so drift on a noisy machine hits all of them
-//! alike, and each call is timed on its own. Each client keeps its own keep-alive connection.
+//! B1: the cost of one `list` call, three ways (see [`crate::list`]): rounds in a rotating
+//! order, so drift on a noisy machine hits all of them alike, each call timed on its own.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
-use serde_json::json;
-
-use crate::args::Args;
-use crate::stats::{median, micros, summary};
+use crate::results::{B1, Job, Summary, median};
 use crate::{Result, raw, wrapper_client};
 
 const VARIANTS: [&str; 3] = ["raw", "generated", "wrapper"];
 
-pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
-    let calls: usize = args.get("calls", 2_000)?;
-    let warmup: usize = args.get("warmup", 100)?;
-    let page_size: u32 = args.get("page-size", 20)?;
-    // `--only wrapper` (or raw, generated) runs one variant alone, for a profiler.
-    let only = match args.get("only", String::new())?.as_str() {
-        "" => None,
-        name => Some(
+/// Measures B1; with `only`, one variant alone, and prints its mean per call instead.
+pub(crate) fn run(
+    job: &Job,
+    calls: usize,
+    warmup: usize,
+    page_size: u32,
+    only: Option<&str>,
+) -> Result<Option<B1>> {
+    let only = match only {
+        None => None,
+        Some(name) => Some(
             VARIANTS
                 .iter()
                 .position(|v| *v == name)
-                .ok_or_else(|| format!("--only: unknown variant `{name}`"))?,
+                .ok_or_else(|| format!("only: unknown variant `{name}`"))?,
         ),
     };
-    let base = args.url()?.trim_end_matches('/').to_string();
+    let base = job.url.trim_end_matches('/').to_string();
     let list_url = format!("{base}/api/v1/backups/");
 
-    let raw_http = raw::http_client(args.token())?;
+    let raw_http = raw::http_client(&job.token)?;
     let generated =
-        vpsorg_backups_client::Client::new_with_client(&base, raw::http_client(args.token())?);
-    let wrapper = wrapper_client(args)?;
+        vpsorg_backups_client::Client::new_with_client(&base, raw::http_client(&job.token)?);
+    let wrapper = wrapper_client(job)?;
 
     // One thread: the three clients see the same scheduler, and no call waits for another
     // worker thread to wake up.
@@ -82,8 +74,9 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
             for _ in 0..warmup + calls {
                 call(variant).await?;
             }
-            let per_call = micros(started.elapsed()) / (warmup + calls) as f64;
-            return Ok(json!({ "bench": "b1", "only": VARIANTS[variant], "mean_us": per_call }));
+            let per_call = started.elapsed().as_secs_f64() * 1e6 / (warmup + calls) as f64;
+            eprintln!("b1 {}: {per_call:.1} µs per call", VARIANTS[variant]);
+            return Ok(None);
         }
         for round in 0..warmup {
             for variant in 0..3 {
@@ -98,7 +91,7 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
                 let variant = (k + round) % 3;
                 let started = Instant::now();
                 let received = call(variant).await?;
-                let elapsed = micros(started.elapsed());
+                let elapsed = started.elapsed().as_secs_f64() * 1e6;
                 if received != page_size as usize {
                     return Err(format!(
                         "{} received {received} backups, not a page of {page_size}",
@@ -113,20 +106,16 @@ pub(crate) fn run(args: &Args) -> Result<serde_json::Value> {
             paired[1].push(this_round[2] / this_round[0]);
         }
 
-        let medians = samples.each_ref().map(|s| median(s));
-        Ok(json!({
-            "bench": "b1",
-            "calls": calls,
-            "warmup": warmup,
-            "page_size": page_size,
-            "unit": "us",
-            "raw": summary(&samples[0]),
-            "generated": summary(&samples[1]),
-            "wrapper": summary(&samples[2]),
-            "generated_over_raw": medians[1] / medians[0],
-            "wrapper_over_raw": medians[2] / medians[0],
-            "paired_generated_over_raw": median(&paired[0]),
-            "paired_wrapper_over_raw": median(&paired[1]),
+        let [raw, generated, wrapper] = samples.each_ref().map(|s| Summary::of(s));
+        Ok(Some(B1 {
+            calls,
+            warmup,
+            page_size,
+            raw,
+            generated,
+            wrapper,
+            paired_generated_over_raw: median(&paired[0]),
+            paired_wrapper_over_raw: median(&paired[1]),
         }))
     })
 }

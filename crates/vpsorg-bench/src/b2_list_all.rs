@@ -1,35 +1,25 @@
-//! B2: listing every backup, with the server's latency on every page.
-//!
-//! - sequential: one page at a time with `.page(n).send()`, the next requested only after the
-//!   previous arrived (what a hand-written loop does);
-//! - prefetch: the `.items()` stream, which requests the next page while the caller works
-//!   through the current one;
-//! - concurrent: `.items()` with `.concurrency(n)`;
-//! - raw sequential: the same page-at-a-time loop written by hand with reqwest (see
-//!   [`crate::raw`]), the baseline the wrapper's sequential loop is compared with.
-//!
-//! Each item is dropped as it arrives. With `--work-ms W`, the sequential loop and the prefetch
-//! stream also run once more with a caller that spends W ms on each page (an await, as writing
-//! the page somewhere would), to show what prefetching buys. Runs of the variants are
-//! interleaved, so drift on a noisy machine hits all of them alike.
+//! B2, listing everything four ways, interleaved so that drift on a noisy machine hits all of
+//! them alike, and B3, the memory of one listing (see [`crate::list`]).
 
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use serde_json::{Value, json};
 
-use crate::args::Args;
-use crate::stats::summary;
+use crate::results::{B2, Job, Peak, Summary};
+use crate::sys::proc_status_kib;
 use crate::{Result, multi_thread_runtime, raw, wrapper_client};
 
-pub(crate) fn run(args: &Args) -> Result<Value> {
-    let page_size: u32 = args.get("page-size", 100)?;
-    let reps: usize = args.get("reps", 5)?;
-    let concurrency: usize = args.get("concurrency", 8)?;
-    let work = Duration::from_millis(args.get("work-ms", 0)?);
-    let client = wrapper_client(args)?;
-    let http = raw::http_client(args.token())?;
-    let list_url = format!("{}/api/v1/backups/", args.url()?.trim_end_matches('/'));
+pub(crate) fn run(
+    job: &Job,
+    page_size: u32,
+    reps: usize,
+    concurrency: usize,
+    work_ms: u64,
+) -> Result<B2> {
+    let work = Duration::from_millis(work_ms);
+    let client = wrapper_client(job)?;
+    let http = raw::http_client(&job.token)?;
+    let list_url = format!("{}/api/v1/backups/", job.url.trim_end_matches('/'));
 
     let runtime = multi_thread_runtime()?;
     runtime.block_on(async {
@@ -113,19 +103,51 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
             }
         }
 
-        let mut result = json!({
-            "bench": "b2",
-            "backups": count,
-            "page_size": page_size,
-            "pages": pages_seen,
-            "reps": reps,
-            "concurrency": concurrency,
-            "work_ms": work.as_millis() as u64,
-            "unit": "s",
-        });
-        for (name, samples) in &variants {
-            result[*name] = summary(samples);
+        let mut times = variants
+            .into_iter()
+            .map(|(_, samples)| Summary::of(&samples));
+        let mut next = || times.next().unwrap_or_default();
+        Ok(B2 {
+            backups: count,
+            page_size,
+            pages: pages_seen,
+            reps,
+            concurrency,
+            work_ms,
+            latency_ms: 0,
+            sequential: next(),
+            prefetch: next(),
+            concurrent: next(),
+            raw_sequential: next(),
+            sequential_with_work: (!work.is_zero()).then(&mut next),
+            prefetch_with_work: (!work.is_zero()).then(&mut next),
+        })
+    })
+}
+
+/// B3: streams every backup with `.items()` (page size 100), dropping each, in a process that
+/// lists once, so that its peak resident set (`VmHWM`) covers exactly one listing.
+pub(crate) fn memory(job: &Job, expect: u64) -> Result<Peak> {
+    let client = wrapper_client(job)?;
+    let started = Instant::now();
+    let backups = multi_thread_runtime()?.block_on(async {
+        let mut stream = client.backups().list().page_size(100).items();
+        let (mut items, mut id_sum) = (0_u64, 0_i64);
+        while let Some(backup) = stream.try_next().await? {
+            // Touch each backup so the work cannot be optimised away, then drop it.
+            id_sum = id_sum.wrapping_add(backup.id);
+            items += 1;
         }
-        Ok(result)
+        std::hint::black_box(id_sum);
+        Ok::<_, vpsorg_backups::Error>(items)
+    })?;
+    if backups != expect {
+        return Err(format!("listed {backups} backups, expected {expect}").into());
+    }
+    let peak_rss_kib = proc_status_kib("self", "VmHWM").ok_or("no VmHWM in /proc/self/status")?;
+    Ok(Peak {
+        backups,
+        seconds: started.elapsed().as_secs_f64(),
+        peak_rss_kib,
     })
 }

@@ -10,13 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::Result;
-use crate::args::Args;
-use crate::stats::cpu_seconds;
+use crate::results::{B5Run, Job};
+use crate::sys::cpu_seconds;
 
 #[derive(Default)]
 struct Counters {
@@ -25,24 +24,24 @@ struct Counters {
     stop: AtomicBool,
 }
 
-pub(crate) fn run(args: &Args) -> Result<Value> {
-    let connections: usize = args.get("connections", 64)?;
-    let seconds: f64 = args.get("seconds", 5.0)?;
-    let warmup: f64 = args.get("warmup", 1.0)?;
-    let server_pid: u32 = args.get("server-pid", 0)?;
-    let path = args
-        .get("path", "/api/v1/backups/".to_string())?
-        .to_string();
-    let url = args.url()?;
-    let authority = url
+pub(crate) fn run(
+    job: &Job,
+    connections: usize,
+    seconds: f64,
+    warmup: f64,
+    server_pid: u32,
+) -> Result<B5Run> {
+    let path = "/api/v1/backups/";
+    let authority = job
+        .url
         .strip_prefix("http://")
-        .ok_or("--url must be http://host:port")?
+        .ok_or("the URL must be http://host:port")?
         .trim_end_matches('/')
         .to_string();
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
          Accept: application/json\r\nUser-Agent: vpsorg-bench\r\n\r\n",
-        token = args.token(),
+        token = job.token,
     );
     let request: Arc<[u8]> = Arc::from(request.into_bytes());
 
@@ -89,18 +88,18 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
             return Err(format!("no request succeeded: {failures:?}").into());
         }
         let cpu = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
-        Ok(json!({
-            "bench": "b5",
-            "connections": connections,
-            "path": path,
-            "seconds": elapsed,
-            "requests": requests,
-            "not_ok": not_ok,
-            "connection_failures": failures.len(),
-            "requests_per_second": requests as f64 / elapsed,
-            "client_cpu_seconds": cpu(start.3, end.3),
-            "server_cpu_seconds": if server_pid == "0" { None } else { cpu(start.4, end.4) },
-        }))
+        Ok(B5Run {
+            seconds: elapsed,
+            requests,
+            not_ok,
+            connection_failures: failures.len(),
+            client_cpu_seconds: cpu(start.3, end.3),
+            server_cpu_seconds: if server_pid == "0" {
+                None
+            } else {
+                cpu(start.4, end.4)
+            },
+        })
     })
 }
 

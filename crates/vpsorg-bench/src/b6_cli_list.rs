@@ -1,42 +1,37 @@
-//! B6: listing every backup of a server with the `vpsorg` command, as an operator's script
-//! does: `vpsorg backups list --server-id S -o json`, a process of its own, its JSON read to
-//! the end.
-//!
-//! - `b6` times the command against a sequential page-by-page loop over the same server
-//!   (`.page(n).send()` in this process, B2's "sequential"), interleaved, so that drift hits
-//!   both alike. The command's time includes starting the process and writing the JSON.
-//! - `b6mem` runs the command once and reports its peak resident set (`ru_maxrss` of this
-//!   process's only child, from `getrusage(RUSAGE_CHILDREN)`), one size per process like B3.
+//! B6: listing every backup of a server with the `vpsorg` command, a process of its own, its
+//! JSON read to the end (see [`crate::list`]): timed against a sequential page loop, and its
+//! peak resident set (`getrusage(RUSAGE_CHILDREN)`, this process's only child).
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use serde_json::{Value, json};
-
-use crate::args::Args;
-use crate::stats::{median, summary};
+use crate::results::{B6, Job, Peak, Summary};
 use crate::{Result, multi_thread_runtime, wrapper_client};
 
+/// The server the fake server's generated backups belong to.
+const SERVER_ID: i64 = 10_001;
+
 /// Runs the command once; the number of backups its JSON held.
-fn list_with_cli(args: &Args, server_id: i64) -> Result<u64> {
-    let mut child = Command::new(args.text("cli")?)
+fn list_with_cli(job: &Job, cli: &Path) -> Result<u64> {
+    let mut child = Command::new(cli)
         .args([
             "backups",
             "list",
             "--server-id",
-            &server_id.to_string(),
+            &SERVER_ID.to_string(),
             "-o",
             "json",
         ])
-        .env("VPSORG_API_URL", args.url()?)
-        .env("VPSORG_API_TOKEN", args.token())
+        .env("VPSORG_API_URL", &job.url)
+        .env("VPSORG_API_TOKEN", &job.token)
         .env_remove("VPSORG_CONTEXT")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| format!("starting {}: {e}", args.text("cli").unwrap_or_default()))?;
+        .map_err(|e| format!("starting {}: {e}", cli.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     // The pretty array puts each backup's opening brace alone on a line, indented by two.
     let mut backups = 0;
@@ -52,16 +47,14 @@ fn list_with_cli(args: &Args, server_id: i64) -> Result<u64> {
     Ok(backups)
 }
 
-pub(crate) fn run(args: &Args) -> Result<Value> {
-    let server_id: i64 = args.get("server-id", 10_001)?;
-    let reps: usize = args.get("reps", 5)?;
-    let client = wrapper_client(args)?;
+pub(crate) fn run(job: &Job, cli: &Path, reps: usize) -> Result<B6> {
+    let client = wrapper_client(job)?;
     let runtime = multi_thread_runtime()?;
     let list = || {
         client
             .backups()
             .list()
-            .server_id(server_id)
+            .server_id(SERVER_ID)
             .page_size(vpsorg_backups::MAX_PAGE_SIZE)
     };
     let count = runtime.block_on(list().send())?.count;
@@ -84,7 +77,7 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
         for k in 0..2 {
             let started = Instant::now();
             let (name, items) = if (k + rep) % 2 == 0 {
-                ("cli", list_with_cli(args, server_id)?)
+                ("cli", list_with_cli(job, cli)?)
             } else {
                 ("sequential", sequential()?)
             };
@@ -98,33 +91,28 @@ pub(crate) fn run(args: &Args) -> Result<Value> {
             }
         }
     }
-    Ok(json!({
-        "bench": "b6",
-        "backups": count,
-        "reps": reps,
-        "unit": "s",
-        "cli": summary(&cli_times),
-        "sequential": summary(&sequential_times),
-        "cli_over_sequential": median(&cli_times) / median(&sequential_times),
-    }))
+    Ok(B6 {
+        backups: count,
+        reps,
+        cli: Summary::of(&cli_times),
+        sequential: Summary::of(&sequential_times),
+        ..B6::default()
+    })
 }
 
-pub(crate) fn run_memory(args: &Args) -> Result<Value> {
-    let server_id: i64 = args.get("server-id", 10_001)?;
-    let expect: u64 = args.get("expect", 0)?;
+pub(crate) fn memory(job: &Job, cli: &Path, expect: u64) -> Result<Peak> {
     let started = Instant::now();
-    let items = list_with_cli(args, server_id)?;
-    let elapsed = started.elapsed().as_secs_f64();
-    if expect != 0 && items != expect {
-        return Err(format!("listed {items} backups, expected {expect}").into());
+    let backups = list_with_cli(job, cli)?;
+    let seconds = started.elapsed().as_secs_f64();
+    if backups != expect {
+        return Err(format!("listed {backups} backups, expected {expect}").into());
     }
-    // The largest resident set of any waited-for child: this process has one.
+    // The largest resident set of any waited-for child: this process has one. Linux reports
+    // ru_maxrss in KiB.
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
-    Ok(json!({
-        "bench": "b6mem",
-        "backups": items,
-        "seconds": elapsed,
-        // Linux reports ru_maxrss in KiB.
-        "peak_rss_kib": usage.max_rss(),
-    }))
+    Ok(Peak {
+        backups,
+        seconds,
+        peak_rss_kib: u64::try_from(usage.max_rss())?,
+    })
 }

@@ -1,61 +1,105 @@
-//! `vpsorg-bench`: the measuring half of `cargo xtask bench`.
-//!
-//! Each run measures one benchmark against a fake server that `cargo xtask bench` started as a
-//! separate process (so that the server's CPU time and memory never mix with the client's),
-//! and prints one line of JSON on stdout. The xtask builds this binary, runs it, and writes
-//! `BENCHMARKS.md` from what it prints. Nothing here judges a result: benchmarks are not tests.
+//! `vpsorg-bench`: the benchmarks behind `cargo xtask bench` (the list: [`list`]).
 //!
 //! ```text
-//! vpsorg-bench b1 --url URL --token T --calls 2000 --page-size 20
-//! vpsorg-bench b2 --url URL --token T --page-size 100 --reps 5 --concurrency 8 --work-ms 10
-//! vpsorg-bench b3 --url URL --token T --page-size 100 --expect 100000
-//! vpsorg-bench b5 --url URL --token T --connections 64 --seconds 5 --server-pid PID
-//! vpsorg-bench b6 --url URL --token T --cli target/release/vpsorg --server-id 10001 --reps 5
-//! vpsorg-bench b6mem --url URL --token T --cli target/release/vpsorg --expect 100000
+//! vpsorg-bench run [--quick]         every benchmark, then BENCHMARKS.md (see `run`)
+//! vpsorg-bench measure '<job JSON>'  one measurement against a running fake server; prints
+//!                                    its result as JSON, e.g. for a profiler:
+//!   vpsorg-bench measure '{"url": "http://127.0.0.1:8080", "token": "t",
+//!                          "b1": {"calls": 1000, "warmup": 100, "page_size": 20, "only": "raw"}}'
 //! ```
+//!
+//! Nothing here judges a run: benchmarks are not tests. criterion and divan do not fit: the
+//! benchmarks are whole processes, servers and builds, judged by ratios of interleaved
+//! variants and by peak memory across processes, which neither reports.
 
-mod args;
 mod b1_overhead;
 mod b2_list_all;
-mod b3_memory;
 mod b5_throughput;
 mod b6_cli_list;
+mod b7;
+mod list;
 mod raw;
-mod stats;
+mod report;
+mod results;
+mod run;
+mod sys;
 
 use std::process::ExitCode;
 
-use args::Args;
+use results::{Job, Measure};
 
 /// The error of a benchmark run: a message for the person at the terminal.
 type Result<T> = std::result::Result<T, BoxError>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() -> ExitCode {
-    let mut argv = std::env::args().skip(1);
-    let Some(bench) = argv.next() else {
-        eprintln!("usage: vpsorg-bench <b1|b2|b3|b5|b6|b6mem> --url URL [options]; see the source");
-        return ExitCode::FAILURE;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["run"] => run::run(false),
+        ["run", "--quick"] => run::run(true),
+        ["measure", job] => measure(job),
+        _ => Err(
+            "usage: vpsorg-bench run [--quick] | vpsorg-bench measure JOB; see the source".into(),
+        ),
     };
-    let result = Args::parse(argv).and_then(|args| match bench.as_str() {
-        "b1" => b1_overhead::run(&args),
-        "b2" => b2_list_all::run(&args),
-        "b3" => b3_memory::run(&args),
-        "b5" => b5_throughput::run(&args),
-        "b6" => b6_cli_list::run(&args),
-        "b6mem" => b6_cli_list::run_memory(&args),
-        other => Err(format!("unknown benchmark `{other}`").into()),
-    });
     match result {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("vpsorg-bench {bench}: {error}");
+            eprintln!("vpsorg-bench: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs one job and prints its result, as JSON on one line.
+fn measure(job: &str) -> Result<()> {
+    let job: Job = serde_json::from_str(job)?;
+    let json = match &job.bench {
+        Measure::B1 {
+            calls,
+            warmup,
+            page_size,
+            only,
+        } => serde_json::to_string(&b1_overhead::run(
+            &job,
+            *calls,
+            *warmup,
+            *page_size,
+            only.as_deref(),
+        )?),
+        Measure::B2 {
+            page_size,
+            reps,
+            concurrency,
+            work_ms,
+        } => serde_json::to_string(&b2_list_all::run(
+            &job,
+            *page_size,
+            *reps,
+            *concurrency,
+            *work_ms,
+        )?),
+        Measure::B3 { expect } => serde_json::to_string(&b2_list_all::memory(&job, *expect)?),
+        Measure::B5 {
+            connections,
+            seconds,
+            warmup,
+            server_pid,
+        } => serde_json::to_string(&b5_throughput::run(
+            &job,
+            *connections,
+            *seconds,
+            *warmup,
+            *server_pid,
+        )?),
+        Measure::B6 { cli, reps } => serde_json::to_string(&b6_cli_list::run(&job, cli, *reps)?),
+        Measure::B6mem { cli, expect } => {
+            serde_json::to_string(&b6_cli_list::memory(&job, cli, *expect)?)
+        }
+    }?;
+    println!("{json}");
+    Ok(())
 }
 
 /// A Tokio runtime like the one `#[tokio::main]` gives an application.
@@ -66,10 +110,10 @@ fn multi_thread_runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// The wrapper's client for the fake server, without retries (a retry would hide a failure).
-fn wrapper_client(args: &Args) -> Result<vpsorg_backups::Client> {
+fn wrapper_client(job: &Job) -> Result<vpsorg_backups::Client> {
     Ok(vpsorg_backups::Client::builder()
-        .token(args.token())
-        .base_url(args.url()?)
+        .token(&job.token)
+        .base_url(&job.url)
         .retry(vpsorg_backups::RetryPolicy::none())
         .build()?)
 }

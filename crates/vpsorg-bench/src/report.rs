@@ -1,0 +1,690 @@
+//! `BENCHMARKS.md`, written from the list of benchmarks ([`crate::list`]) and a run's results.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::b7::Figures;
+use crate::list::{self, Benchmark};
+use crate::results::{B1, B2, B4, B5, B5Run, B6, B7, Memory, Results, Summary, median};
+use crate::sys::load_average;
+
+/// What a reader needs to know about the machine to weigh the numbers.
+#[derive(Debug)]
+pub(crate) struct Machine {
+    rows: Vec<(&'static str, String)>,
+}
+
+impl Machine {
+    pub(crate) fn describe(root: &Path) -> Machine {
+        let output = |program: &str, args: &[&str]| {
+            let out = Command::new(program)
+                .args(args)
+                .current_dir(root)
+                .output()
+                .ok();
+            let out = out.filter(|o| o.status.success());
+            out.map_or("unknown".into(), |o| {
+                String::from_utf8_lossy(&o.stdout).trim().to_string()
+            })
+        };
+        let proc = |file: &str, key: &str| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.split_once(':'));
+            line.map(|(_, value)| value.trim().to_string())
+        };
+        let memory = proc("/proc/meminfo", "MemTotal").and_then(|kib| {
+            let kib: f64 = kib.trim_end_matches("kB").trim().parse().ok()?;
+            Some(format!("{:.1} GiB", kib / 1024.0 / 1024.0))
+        });
+        let os = std::fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(
+            |_| std::env::consts::OS.into(),
+            |r| format!("Linux {}", r.trim()),
+        );
+        let mut commit = output("git", &["rev-parse", "--short", "HEAD"]);
+        let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]);
+        if dirty.lines().any(|line| !line.ends_with("BENCHMARKS.md")) {
+            commit.push_str(" (with uncommitted changes)");
+        }
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let cores = std::thread::available_parallelism().map_or(0, usize::from);
+        Machine {
+            rows: vec![
+                (
+                    "CPU",
+                    proc("/proc/cpuinfo", "model name").unwrap_or("unknown".into()),
+                ),
+                ("cores", cores.to_string()),
+                ("memory", memory.unwrap_or("unknown".into())),
+                ("OS", os),
+                ("rustc", output(&rustc, &["-V"])),
+                ("commit", commit),
+                ("load average (1, 5, 15 min) at start", load_average()),
+            ],
+        }
+    }
+}
+
+/// An integer with thousands separators: 100,000.
+pub(crate) fn thousands(n: f64) -> String {
+    if !n.is_finite() {
+        return n.to_string();
+    }
+    let digits = format!("{:.0}", n.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0.0 { format!("-{out}") } else { out }
+}
+
+/// A Markdown table: `head` and each row are cells joined by ` | `.
+fn table(out: &mut String, head: &str, rows: impl IntoIterator<Item = String>) {
+    let rule = vec!["---"; head.matches(" | ").count() + 1].join(" | ");
+    for line in [head.to_string(), rule].into_iter().chain(rows) {
+        let _ = writeln!(out, "| {line} |");
+    }
+}
+
+/// `median unit | min unit | max unit`.
+fn cells(s: &Summary, digits: usize, unit: &str) -> String {
+    let [median, min, max] = [s.median, s.min, s.max].map(|v| format!("{v:.digits$} {unit}"));
+    format!("{median} | {min} | {max}")
+}
+
+/// One benchmark's measured values, one per goal of its list entry (`None`: not measured in
+/// this run), and the text after its definition.
+type Section = (Vec<Option<(f64, String)>>, String);
+
+pub(crate) fn render(
+    quick: bool,
+    machine: &Machine,
+    results: &Results,
+    load_at_end: &str,
+    took: Duration,
+) -> String {
+    let command = if quick {
+        "cargo xtask bench --quick"
+    } else {
+        "cargo xtask bench"
+    };
+    let mut out = format!(
+        "# Benchmarks\n\nWritten by `{command}` from the list of benchmarks in \
+         `crates/vpsorg-bench/src/list.rs` and one run's results; do not edit by hand. Every \
+         number below was measured in that run, against the fake server (`vpsorg-mock`, a {} \
+         build in a process of its own) on 127.0.0.1.{} Benchmarks are not tests: nothing fails \
+         on these numbers.\n\n## Machine\n\n",
+        if quick { "debug" } else { "release" },
+        if quick {
+            " Tiny sizes, to keep the harness working: the numbers mean nothing."
+        } else {
+            ""
+        }
+    );
+    let (took, shown_command) = (
+        format!("{:.0} s", took.as_secs_f64()),
+        format!("`{command}`"),
+    );
+    let rows = machine
+        .rows
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .chain([
+            ("load average at end", load_at_end),
+            ("command", &shown_command),
+            ("whole run took", &took),
+        ]);
+    table(
+        &mut out,
+        " | ",
+        rows.map(|(name, value)| format!("{name} | {value}"))
+            .collect::<Vec<_>>(),
+    );
+
+    let sections: Vec<(&Benchmark, Section)> = [
+        results.b1.as_ref().map(|r| (&list::B1, b1(r))),
+        results.b2.as_ref().map(|r| (&list::B2, b2(r))),
+        results.b3.as_ref().map(|r| (&list::B3, b3(r))),
+        results.b4.as_ref().map(|r| (&list::B4, b4(r))),
+        results.b5.as_ref().map(|r| (&list::B5, b5(r))),
+        results.b6.as_ref().map(|r| (&list::B6, b6(r, quick))),
+        results.b7.as_ref().map(|r| (&list::B7, b7(r))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    out.push_str(
+        "\n## Results\n\nMedians, with (min–max) where a benchmark was repeated; ratios come \
+         from this run.\n\n",
+    );
+    let mut rows = Vec::new();
+    for (bench, (measured, _)) in &sections {
+        for ((what, goal), value) in bench.goals.iter().zip(measured) {
+            let verdict = match (value.as_ref().map(|v| list::met(goal, v.0)), quick) {
+                (None, _) => "not measured",
+                (Some(None), _) => "reported",
+                (Some(Some(_)), true) => "not judged (--quick)",
+                (Some(Some(true)), false) => "**met**",
+                (Some(Some(false)), false) => "**missed**",
+            };
+            let shown = value.as_ref().map_or("not measured in this run", |v| &v.1);
+            rows.push(format!(
+                "{} | {what} | {shown} | {goal} | {verdict}",
+                bench.id
+            ));
+        }
+    }
+    table(&mut out, "id | what | measured | goal | verdict", rows);
+    for (bench, (_, body)) in &sections {
+        let (id, title, definition) = (bench.id, bench.title, bench.definition);
+        let _ = write!(out, "\n## {id}: {title}\n\n{definition}\n\n{body}");
+    }
+    out
+}
+
+fn b1(r: &B1) -> Section {
+    let [generated, wrapper] = [&r.generated, &r.wrapper].map(|s| s.median / r.raw.median);
+    let mut body = format!(
+        "This run: {} calls of each, `page_size={}`, after {} warm-up rounds.\n\n",
+        thousands(r.calls as f64),
+        r.page_size,
+        r.warmup
+    );
+    let rows = [
+        ("raw", &r.raw, 1.0, 1.0),
+        (
+            "generated",
+            &r.generated,
+            generated,
+            r.paired_generated_over_raw,
+        ),
+        ("wrapper", &r.wrapper, wrapper, r.paired_wrapper_over_raw),
+    ];
+    let rows = rows.map(|(name, s, ratio, paired)| {
+        format!("{name} | {} | {ratio:.3} | {paired:.3}", cells(s, 1, "µs"))
+    });
+    let head =
+        "per call | median | min | max | ratio of medians to raw | median of per-round ratios";
+    table(&mut body, head, rows);
+    body.push_str(
+        "\nThe maxima are scheduler noise on a shared machine; the medians are what the goals \
+         judge.\n",
+    );
+    let vs = |ratio: f64, s: &Summary| {
+        Some((
+            ratio,
+            format!("{ratio:.3} ({:.1} µs vs {:.1} µs)", s.median, r.raw.median),
+        ))
+    };
+    (
+        vec![vs(generated, &r.generated), vs(wrapper, &r.wrapper)],
+        body,
+    )
+}
+
+fn b2(r: &B2) -> Section {
+    let pages = r.pages as f64;
+    let latency = r.latency_ms as f64 / 1000.0;
+    let ideal = pages * latency;
+    let (seq, conc, raw) = (
+        r.sequential.median,
+        r.concurrent.median,
+        r.raw_sequential.median,
+    );
+    let mut body = format!(
+        "This run: {} backups, page size {} ({} pages), {} ms latency, {} runs of each; the \
+         ideal is {ideal:.3} s.\n\n",
+        thousands(r.backups as f64),
+        r.page_size,
+        r.pages,
+        r.latency_ms,
+        r.reps
+    );
+    let work = |name: &str| format!("{name}, caller spends {} ms per page", r.work_ms);
+    let rows = [
+        ("sequential".to_string(), Some(&r.sequential)),
+        ("prefetch".into(), Some(&r.prefetch)),
+        (
+            format!("concurrency({})", r.concurrency),
+            Some(&r.concurrent),
+        ),
+        (
+            "raw sequential (reqwest by hand)".into(),
+            Some(&r.raw_sequential),
+        ),
+        (work("sequential"), r.sequential_with_work.as_ref()),
+        (work("prefetch"), r.prefetch_with_work.as_ref()),
+    ];
+    let rows = rows.into_iter().filter_map(|(name, s)| {
+        let s = s?;
+        let (to_ideal, to_seq) = (s.median / ideal, s.median / seq);
+        Some(format!(
+            "{name} | {} | {to_ideal:.3} | {to_seq:.3}",
+            cells(s, 3, "s")
+        ))
+    });
+    table(
+        &mut body,
+        "variant | median | min | max | ÷ ideal | ÷ sequential",
+        rows,
+    );
+    let after_first = r.pages.saturating_sub(1);
+    let in_flight = (1.0 + (after_first as f64 / r.concurrency as f64).ceil()) * latency;
+    let _ = write!(
+        body,
+        "\nSequential spends {:.2} ms per page beyond the latency (the hand-written loop: \
+         {:.2} ms): the wrapper's own share is {:.2} ms per page, {:.1}% of the ideal. With {} \
+         pages in flight, the {after_first} pages after the first take about \
+         ⌈{after_first}/{}⌉ latencies: {in_flight:.3} s in all, against {conc:.3} s measured.\n",
+        (seq - ideal) / pages * 1000.0,
+        (raw - ideal) / pages * 1000.0,
+        (seq - raw) / pages * 1000.0,
+        (seq - raw) / ideal * 100.0,
+        r.concurrency,
+        r.concurrency,
+    );
+    let (to_ideal, to_seq) = (seq / ideal, conc / seq);
+    let measured = vec![
+        Some((
+            to_ideal,
+            format!("{to_ideal:.3} ({seq:.3} s vs {ideal:.3} s)"),
+        )),
+        Some((to_seq, format!("{to_seq:.3} ({conc:.3} s vs {seq:.3} s)"))),
+    ];
+    (measured, body)
+}
+
+/// The memory table of B3 and B6, and the two sizes' median peaks in MiB.
+fn memory(r: &Memory, body: &mut String) -> [f64; 2] {
+    let _ = writeln!(body, "{} runs of each size.\n", r.runs[0].len());
+    let mut peaks = [f64::NAN; 2];
+    let mut rows = Vec::new();
+    for (i, runs) in r.runs.iter().enumerate() {
+        let mib: Vec<f64> = runs
+            .iter()
+            .map(|p| p.peak_rss_kib as f64 / 1024.0)
+            .collect();
+        let time = median(&runs.iter().map(|p| p.seconds).collect::<Vec<_>>());
+        let (size, peak) = (thousands(r.sizes[i] as f64), Summary::of(&mib));
+        rows.push(format!("{size} | {} | {time:.2} s", cells(&peak, 1, "MiB")));
+        peaks[i] = peak.median;
+    }
+    table(
+        body,
+        "backups | peak RSS median | min | max | time (median)",
+        rows,
+    );
+    peaks
+}
+
+fn b3(r: &Memory) -> Section {
+    let mut body = "This run: ".to_string();
+    let [small, large] = memory(r, &mut body);
+    let growth = large / small - 1.0;
+    let shown = format!("{:+.1}% ({large:.1} MiB vs {small:.1} MiB)", growth * 100.0);
+    (vec![Some((growth, shown))], body)
+}
+
+fn b4(r: &B4) -> Section {
+    let check = Summary::of(&r.check_s);
+    let check_shown = format!("{:.2} s ({:.2}–{:.2})", check.median, check.min, check.max);
+    let mut body = format!(
+        "This run: {} timed runs: {check_shown}; the xtask binary alone: {:.0} ms.\n\n",
+        r.check_s.len(),
+        median(&r.binary_s) * 1000.0
+    );
+    let clean = r.clean_build_s.zip(r.crate_build_s).map(|(clean, alone)| {
+        let _ = writeln!(
+            body,
+            "The clean build took {clean:.0} s, the client crate alone {alone:.1} s."
+        );
+        (
+            clean,
+            format!("{clean:.0} s (the crate alone: {alone:.1} s)"),
+        )
+    });
+    if clean.is_none() {
+        body.push_str("The clean build is skipped in `--quick` mode (it takes minutes).\n");
+    }
+    (vec![Some((check.median, check_shown)), clean], body)
+}
+
+fn b5(r: &B5) -> Section {
+    let rps: Vec<f64> = r
+        .runs
+        .iter()
+        .map(|run| run.requests as f64 / run.seconds)
+        .collect();
+    let rps = Summary::of(&rps);
+    let sum = |f: fn(&B5Run) -> f64| r.runs.iter().map(f).sum::<f64>();
+    let (requests, seconds) = (sum(|run| run.requests as f64), sum(|run| run.seconds));
+    let server = sum(|run| run.server_cpu_seconds.unwrap_or(f64::NAN));
+    let client = sum(|run| run.client_cpu_seconds.unwrap_or(f64::NAN));
+    let (server_us, client_us) = (server / requests * 1e6, client / requests * 1e6);
+    let cores = std::thread::available_parallelism().map_or(0, usize::from) as f64;
+    let mut body = format!(
+        "This run: {} connections, {} runs of {} s after {} s of warm-up; {} answers were not \
+         200.\n\n",
+        r.connections,
+        r.runs.len(),
+        r.seconds,
+        r.warmup,
+        sum(|run| run.not_ok as f64)
+    );
+    let [median, min, max] = [rps.median, rps.min, rps.max].map(thousands);
+    let head =
+        "requests/s median | min | max | server CPU per request | load generator CPU per request";
+    let row = format!("{median} | {min} | {max} | {server_us:.1} µs | {client_us:.1} µs");
+    table(&mut body, head, [row]);
+    let _ = writeln!(
+        body,
+        "\nDuring the runs the server used {:.2} cores and the load generator {:.2} of the \
+         machine's {cores}; at {server_us:.1} µs of CPU per request, the server alone on all \
+         {cores} cores could answer at most about {} req/s.",
+        server / seconds,
+        client / seconds,
+        thousands(cores / (server_us / 1e6))
+    );
+    (
+        vec![Some((rps.median, format!("{median} req/s ({min}–{max})")))],
+        body,
+    )
+}
+
+fn b6(r: &B6, quick: bool) -> Section {
+    let mut body = format!(
+        "This run: {} backups, {} ms latency, {} runs of each, the {} build.\n\n",
+        thousands(r.backups as f64),
+        r.latency_ms,
+        r.reps,
+        if quick { "debug" } else { "release" }
+    );
+    let rows = [
+        ("vpsorg backups list", &r.cli),
+        ("sequential loop", &r.sequential),
+    ];
+    table(
+        &mut body,
+        " | median | min | max",
+        rows.map(|(n, s)| format!("{n} | {}", cells(s, 3, "s"))),
+    );
+    body.push_str("\nMemory: ");
+    let [small, large] = memory(&r.memory, &mut body);
+    let (cli, seq) = (r.cli.median, r.sequential.median);
+    let (ratio, growth) = (cli / seq, large / small);
+    let measured = vec![
+        Some((ratio, format!("{ratio:.3} ({cli:.3} s vs {seq:.3} s)"))),
+        Some((
+            growth,
+            format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)"),
+        )),
+    ];
+    (measured, body)
+}
+
+fn b7(r: &B7) -> Section {
+    let f = Figures::of(r);
+    let ratios = [&f.wall, &f.cpu].map(|[baseline, sdk]| sdk.median / baseline.median);
+    let extra = f.extra();
+    let counts = f.packages.each_ref().map(Vec::len);
+    let mut body = String::new();
+    let mut built = [None, None];
+    if f.built {
+        let _ = writeln!(body, "This run: {} builds in all.\n", f.runs);
+        let rows = ["baseline", "with `vpsorg-backups`"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let (wall, cpu, count) = (cells(&f.wall[i], 1, "s"), f.cpu[i].median, counts[i]);
+                format!("{name} | {wall} | {cpu:.1} s | {count}")
+            });
+        let head = "cold build | wall median | min | max | CPU median | crates compiled";
+        table(&mut body, head, rows.collect::<Vec<_>>());
+        body.push('\n');
+        if (ratios[0] - ratios[1]).abs() > 0.05 {
+            body.push_str(
+                "The two ratios differ because a cold build's wall time is its longest chain of \
+                 dependent units (with rustls on aws-lc, the aws-lc-sys build script compiling C \
+                 for over a minute, then rustls and reqwest), while its CPU time is all the work: \
+                 how early that chain starts decides the wall time; `cargo build --timings` in \
+                 either crate's directory shows it.\n",
+            );
+        }
+        if !f.tree_agrees {
+            body.push_str(
+                "The builds compiled other crates than `cargo tree` lists; the table counts \
+                 what was compiled.\n",
+            );
+        }
+        built = [0, 1].map(|i| {
+            let (s, ratio, paired) = ([&f.wall, &f.cpu][i], ratios[i], f.paired[i]);
+            let (with, without) = (s[1].median, s[0].median);
+            let shown =
+                format!("{ratio:.3} ({with:.1} s vs {without:.1} s; pairs' median {paired:.3})");
+            Some((ratio, shown))
+        });
+        body.push('\n');
+    }
+    let names = if extra.is_empty() {
+        ".".to_string()
+    } else {
+        format!(": {}.", extra.join(", "))
+    };
+    let _ = writeln!(
+        body,
+        "With `vpsorg-backups` a build compiles {} crates, the baseline {}, so {} more{names}",
+        counts[1],
+        counts[0],
+        extra.len(),
+    );
+    let from = if f.built { "" } else { ", `cargo tree`" };
+    let crates = (counts[0] > 0 && counts[1] > 0).then(|| {
+        (
+            extra.len() as f64,
+            format!("+{} ({} vs {}{from})", extra.len(), counts[1], counts[0]),
+        )
+    });
+    let [wall, cpu] = built;
+    (vec![wall, cpu, crates], body)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(100_000.0), "100,000");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(-20_000.0), "-20,000");
+    }
+
+    /// A report of a full run judges every goal, and a quick one none.
+    #[test]
+    fn reports_judge_full_runs_only() {
+        let summary = |m: f64| json!({"median": m, "min": m, "max": m, "n": 1});
+        let memory = |small: u64, large: u64| {
+            json!({"sizes": [10000, 100000],
+                   "runs": [[{"backups": 0, "peak_rss_kib": small, "seconds": 0.1}],
+                            [{"backups": 0, "peak_rss_kib": large, "seconds": 1.0}]]})
+        };
+        let results: Results = serde_json::from_value(json!({
+            "b1": {"calls": 2000, "warmup": 200, "page_size": 20, "raw": summary(100.0),
+                   "generated": summary(102.0), "wrapper": summary(112.0),
+                   "paired_generated_over_raw": 1.02, "paired_wrapper_over_raw": 1.12},
+            "b2": {"backups": 10000, "page_size": 100, "pages": 100, "reps": 5,
+                   "concurrency": 8, "work_ms": 10, "latency_ms": 20,
+                   "sequential": summary(2.1), "prefetch": summary(2.1),
+                   "concurrent": summary(0.3), "raw_sequential": summary(2.1),
+                   "sequential_with_work": summary(3.2), "prefetch_with_work": summary(2.1)},
+            "b3": memory(7000, 7100),
+            "b4": {"check_s": [0.2, 0.3], "binary_s": [0.08],
+                   "clean_build_s": 100.0, "crate_build_s": 1.5},
+            "b5": {"connections": 64, "seconds": 5.0, "warmup": 1.0,
+                   "runs": [{"seconds": 5.0, "requests": 150000, "not_ok": 0,
+                             "connection_failures": 0, "server_cpu_seconds": 3.0,
+                             "client_cpu_seconds": 1.5}]},
+            "b6": {"backups": 10000, "reps": 5, "latency_ms": 20, "cli": summary(0.4),
+                   "sequential": summary(2.1), "memory": memory(9000, 9500)},
+        }))
+        .unwrap();
+        let machine = Machine::describe(Path::new("."));
+        let full = render(false, &machine, &results, "0 0 0", Duration::ZERO);
+        for id in ["B1", "B2", "B3", "B4", "B5", "B6"] {
+            assert!(full.contains(&format!("## {id}: ")), "{id}");
+        }
+        assert!(!full.contains("## B7: "));
+        assert_eq!(full.matches("**met**").count(), 8, "{full}");
+        assert!(
+            full.contains("| 0.190 (0.400 s vs 2.100 s) | ≤ 0.25 | **met** |"),
+            "{full}"
+        );
+        assert_eq!(full.matches("**missed**").count(), 1, "{full}");
+        assert!(full.contains("| 1.120 (112.0 µs vs 100.0 µs) | ≤ 1.10 | **missed** |"));
+        assert!(full.contains("| reported |"));
+        assert!(full.contains("| 30,000 req/s (30,000–30,000) | ≥ 20,000 req/s | **met** |"));
+        let quick = render(true, &machine, &results, "0 0 0", Duration::ZERO);
+        assert!(!quick.contains("**met**") && !quick.contains("**missed**"));
+        // A partial run reports what it ran, and nothing else.
+        let partial = Results {
+            b6: results.b6.clone(),
+            ..Results::default()
+        };
+        let partial = render(false, &machine, &partial, "0 0 0", Duration::ZERO);
+        assert!(
+            partial.contains("## B6: ") && !partial.contains("## B1: "),
+            "{partial}"
+        );
+    }
+
+    /// Every benchmark measures one value per goal of its list entry.
+    #[test]
+    fn each_section_measures_what_its_goals_judge() {
+        let counts = [
+            b1(&B1::default()).0.len(),
+            b2(&B2::default()).0.len(),
+            b3(&Memory::default()).0.len(),
+            b4(&B4::default()).0.len(),
+            b5(&B5::default()).0.len(),
+            b6(&B6::default(), true).0.len(),
+            b7(&B7::default()).0.len(),
+        ];
+        let goals = [
+            &list::B1,
+            &list::B2,
+            &list::B3,
+            &list::B4,
+            &list::B5,
+            &list::B6,
+            &list::B7,
+        ];
+        assert_eq!(counts, goals.map(|b| b.goals.len()));
+    }
+
+    fn b7_results(built: bool) -> B7 {
+        let base = [
+            "b7-baseline 0.0.0",
+            "reqwest 0.13.5",
+            "serde 1.0.229",
+            "tokio 1.54.1",
+        ];
+        let mut sdk = base.to_vec();
+        sdk[0] = "b7-with-vpsorg-backups 0.0.0";
+        sdk.extend(["chrono 0.4.45", "vpsorg-backups 0.2.0"]);
+        let runs = [(false, 100.0), (true, 104.0), (true, 106.0), (false, 101.0)];
+        let runs = runs
+            .into_iter()
+            .chain([(false, 99.0), (true, 103.0)])
+            .map(|(with, seconds)| {
+                let compiled = if with { sdk.clone() } else { base.to_vec() };
+                json!({"sdk": with, "seconds": seconds, "cpu_seconds": seconds * 1.8,
+                   "compiled": compiled, "load_at_start": ""})
+            });
+        let runs: Vec<_> = if built { runs.collect() } else { Vec::new() };
+        serde_json::from_value(json!({"tree": [base, sdk], "runs": runs})).unwrap()
+    }
+
+    fn shown(section: &Section, i: usize) -> &str {
+        &section.0[i].as_ref().unwrap().1
+    }
+
+    fn met(section: &Section, i: usize) -> Option<bool> {
+        list::met(list::B7.goals[i].1, section.0[i].as_ref().unwrap().0)
+    }
+
+    #[test]
+    fn a_full_run_judges_the_ratio_and_the_extra_crates() {
+        let section = b7(&b7_results(true));
+        assert_eq!(section.0.len(), 3);
+        assert_eq!(
+            shown(&section, 0),
+            "1.040 (104.0 s vs 100.0 s; pairs' median 1.040)"
+        );
+        assert_eq!(met(&section, 0), Some(true));
+        assert_eq!(
+            shown(&section, 1),
+            "1.040 (187.2 s vs 180.0 s; pairs' median 1.040)"
+        );
+        assert_eq!(met(&section, 1), None);
+        assert_eq!(shown(&section, 2), "+2 (6 vs 4)");
+        assert_eq!(met(&section, 2), Some(true));
+        let body = &section.1;
+        assert!(!body.contains("The two ratios differ"));
+        assert!(body.contains("6 builds in all"));
+        assert!(body.contains("so 2 more: chrono, vpsorg-backups."));
+        assert!(body.contains("| baseline | 100.0 s | 99.0 s | 101.0 s | 180.0 s | 4 |"));
+        assert!(!body.contains("other crates than `cargo tree`"));
+    }
+
+    /// A wall ratio far from the CPU ratio is explained, not left as a riddle.
+    #[test]
+    fn diverging_wall_and_cpu_ratios_are_explained() {
+        let mut r = b7_results(true);
+        r.runs
+            .iter_mut()
+            .filter(|run| run.sdk)
+            .for_each(|run| run.seconds = 70.0);
+        let section = b7(&r);
+        assert_eq!(
+            shown(&section, 0),
+            "0.700 (70.0 s vs 100.0 s; pairs' median 0.700)"
+        );
+        assert!(section.1.contains("The two ratios differ"));
+    }
+
+    /// A run whose load rose half-way: the ratio of medians and the pairs' median differ.
+    #[test]
+    fn pairs_are_the_builds_made_one_after_the_other() {
+        let mut r = b7_results(true);
+        for (run, seconds) in r
+            .runs
+            .iter_mut()
+            .zip([62.7, 79.2, 147.7, 130.0, 121.3, 123.2])
+        {
+            run.seconds = seconds;
+        }
+        let section = b7(&r);
+        assert_eq!(
+            shown(&section, 0),
+            "1.016 (123.2 s vs 121.3 s; pairs' median 1.136)"
+        );
+    }
+
+    #[test]
+    fn a_quick_run_counts_crates_from_cargo_tree_and_builds_nothing() {
+        let section = b7(&b7_results(false));
+        assert!(section.0[0].is_none() && section.0[1].is_none());
+        assert_eq!(shown(&section, 2), "+2 (6 vs 4, `cargo tree`)");
+        assert!(list::B7.definition.contains("`--quick` builds nothing"));
+    }
+}

@@ -1,0 +1,64 @@
+//! What the machine says about processes (Linux `/proc`), and the `cargo` to run.
+
+/// `$CARGO` (set for processes cargo runs), or `cargo`.
+pub(crate) fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// A field of `/proc/<pid>/status` in KiB (`VmHWM`, `VmRSS`).
+pub(crate) fn proc_status_kib(pid: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+        rest.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}
+
+/// Fields of `/proc/<pid>/stat` counted from 1, as the man page does, in seconds (USER_HZ is
+/// 100 on every Linux architecture Rust supports).
+fn stat_seconds(pid: &str, fields: [usize; 2]) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its ')' start at 3.
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |n: usize| rest.get(n - 3)?.parse::<f64>().ok();
+    Some((ticks(fields[0])? + ticks(fields[1])?) / 100.0)
+}
+
+/// User plus system CPU time a process has used so far (utime, stime).
+pub(crate) fn cpu_seconds(pid: &str) -> Option<f64> {
+    stat_seconds(pid, [14, 15])
+}
+
+/// User plus system CPU time of this process's waited-for descendants (cutime, cstime).
+pub(crate) fn children_cpu_seconds() -> Option<f64> {
+    stat_seconds("self", [16, 17])
+}
+
+/// The 1, 5 and 15 minute load averages.
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".into(),
+        |text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+    )
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_has_a_peak_rss_and_cpu_time() {
+        assert!(proc_status_kib("self", "VmHWM").unwrap() > 0);
+        assert!(cpu_seconds("self").is_some());
+    }
+
+    #[test]
+    fn the_children_cpu_time_is_read_after_the_command_name() {
+        assert!(children_cpu_seconds().is_some_and(|s| s >= 0.0));
+    }
+}
