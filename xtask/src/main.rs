@@ -128,7 +128,27 @@ fn ci() -> Result<()> {
     floors::run(false)?;
     step("package (the five published crates, without building the tarballs)");
     package::run(false)?;
-    cargo(&["test", "--workspace", "--locked"])?;
+    // nextest runs every test binary's tests side by side (the slow ones wait on sockets and
+    // timers, not the CPU); it does not run doc-tests, so cargo test runs those.
+    if cargo_quiet(&["nextest", "--version"]) {
+        cargo(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ])?;
+    } else {
+        cargo(&[
+            "test",
+            "--workspace",
+            "--locked",
+            "--lib",
+            "--bins",
+            "--tests",
+        ])?;
+    }
+    cargo(&["test", "--workspace", "--locked", "--doc"])?;
     // The wrapper's other TLS backends and its optional schemars support, which the default
     // build leaves out (native-tls needs OpenSSL's headers: .ci/run installs them).
     cargo(&[
@@ -186,6 +206,15 @@ fn step(name: &str) {
         .elapsed()
         .as_secs();
     eprintln!("\n==> [{seconds:>4} s] {name}");
+}
+
+/// Whether `cargo <args>` succeeds, its output discarded.
+fn cargo_quiet(args: &[&str]) -> bool {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(args)
+        .output()
+        .is_ok_and(|output| output.status.success())
 }
 
 /// Runs `cargo <args>` at the workspace root, failing when it fails.
