@@ -149,7 +149,7 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(&parts.headers, shared.token().as_bytes()).map(|()| Authenticated)
+        authenticate(&parts.headers, shared.token.as_bytes()).map(|()| Authenticated)
     }
 }
 
@@ -323,7 +323,7 @@ async fn list_backups(
         page,
         page_size,
     };
-    let origin = request_origin(&headers, shared.base_url());
+    let origin = request_origin(&headers, &shared.base_url);
     let link = |page: u64| page_link(&origin, &pairs, page);
     let (state, now) = shared.read();
     let found = state.list(query, now).ok_or_else(invalid_page)?;
@@ -533,7 +533,7 @@ async fn create_backup(
     };
     let created = {
         let (mut state, now) = shared.write();
-        state.create(server_id, description, now, shared.complete_after())
+        state.create(server_id, description, now, shared.complete_after)
     };
     match created {
         Ok(backup) => Ok(json_response(

@@ -279,34 +279,30 @@ impl MockServer {
 
     /// Arms a fault. See [`Fault`] for what each kind does to the answer and to state.
     pub fn inject(&self, fault: Fault) {
-        let mut faults = self.shared.faults();
-        faults.inject(fault);
-        self.shared.faults_armed.store(true, Ordering::Release);
+        self.shared.with_faults(|faults| faults.inject(fault));
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
-        let mut faults = self.shared.faults();
-        faults.clear();
-        self.shared.faults_armed.store(false, Ordering::Release);
+        self.shared.with_faults(Faults::clear);
     }
 
     /// Every backup a list would show now (expired ones are gone), newest first.
     pub fn backups(&self) -> Vec<Backup> {
         let (state, now) = self.shared.read();
-        state.all_backups(now)
+        state.backups(None, usize::MAX, now)
     }
 
     /// The newest backup, if there is one (cheaper than `backups()` on a large seed).
     pub fn newest_backup(&self) -> Option<Backup> {
         let (state, now) = self.shared.read();
-        state.newest_backup(now)
+        state.backups(None, 1, now).pop()
     }
 
     /// The backups of one server, newest first (empty for an unknown server).
     pub fn backups_of(&self, server_id: i64) -> Vec<Backup> {
         let (state, now) = self.shared.read();
-        state.backups_of(server_id, now)
+        state.backups(Some(server_id), usize::MAX, now)
     }
 
     /// Every restore the server accepted, oldest first.
@@ -426,12 +422,7 @@ async fn handle(
     let (parts, incoming) = request.into_parts();
     let operation = Operation::of_request(&parts.method, parts.uri.path());
     let fault = if shared.faults_armed.load(Ordering::Acquire) {
-        let mut faults = shared.faults();
-        let fault = faults.pick(operation);
-        shared
-            .faults_armed
-            .store(!faults.is_empty(), Ordering::Release);
-        fault
+        shared.with_faults(|faults| faults.pick(operation))
     } else {
         None
     };

@@ -4,9 +4,8 @@
 //! synchronous and short, so the lock is never held across an `.await`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
@@ -64,58 +63,42 @@ pub(crate) fn later_by(t: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// Ids of backups, ascending (new ids are always the largest, so creating one is a push).
+/// Ids of backups, ascending: all of them, the manual ones and the automatic ones.
 #[derive(Debug, Default)]
-struct Index {
-    all: Vec<i64>,
-    manual: Vec<i64>,
-    automatic: Vec<i64>,
+struct Index([Vec<i64>; 3]);
+
+/// Where a type's ids are in an [`Index`] (`None`: all of them).
+fn slot(backup_type: Option<BackupType>) -> usize {
+    match backup_type {
+        None => 0,
+        Some(BackupType::Manual) => 1,
+        Some(BackupType::Automatic) => 2,
+    }
 }
 
 impl Index {
-    fn of_type(&mut self, backup_type: BackupType) -> &mut Vec<i64> {
-        match backup_type {
-            BackupType::Manual => &mut self.manual,
-            BackupType::Automatic => &mut self.automatic,
-        }
-    }
-
     fn select(&self, backup_type: Option<BackupType>) -> &[i64] {
-        match backup_type {
-            None => &self.all,
-            Some(BackupType::Manual) => &self.manual,
-            Some(BackupType::Automatic) => &self.automatic,
+        &self.0[slot(backup_type)]
+    }
+
+    /// Adds (`add`) or removes an id, in the list of all ids and in its type's.
+    fn update(&mut self, id: i64, backup_type: BackupType, add: bool) {
+        for at in [0, slot(Some(backup_type))] {
+            let ids = &mut self.0[at];
+            match (ids.binary_search(&id), add) {
+                (Err(i), true) => ids.insert(i, id),
+                (Ok(i), false) => {
+                    ids.remove(i);
+                }
+                _ => {}
+            }
         }
-    }
-
-    fn insert(&mut self, id: i64, backup_type: BackupType) {
-        insert_sorted(&mut self.all, id);
-        insert_sorted(self.of_type(backup_type), id);
-    }
-
-    fn remove(&mut self, id: i64, backup_type: BackupType) {
-        remove_sorted(&mut self.all, id);
-        remove_sorted(self.of_type(backup_type), id);
     }
 
     fn retain(&mut self, keep: impl Fn(&i64) -> bool) {
-        self.all.retain(&keep);
-        self.manual.retain(&keep);
-        self.automatic.retain(&keep);
-    }
-}
-
-fn insert_sorted(ids: &mut Vec<i64>, id: i64) {
-    if ids.last().is_none_or(|&last| last < id) {
-        ids.push(id);
-    } else if let Err(at) = ids.binary_search(&id) {
-        ids.insert(at, id);
-    }
-}
-
-fn remove_sorted(ids: &mut Vec<i64>, id: i64) {
-    if let Ok(at) = ids.binary_search(&id) {
-        ids.remove(at);
+        for ids in &mut self.0 {
+            ids.retain(&keep);
+        }
     }
 }
 
@@ -141,28 +124,23 @@ fn rfc3339(t: DateTime<Utc>) -> Box<str> {
 }
 
 impl Stored {
-    #[allow(clippy::too_many_arguments)] // reason: a plain constructor, called twice.
-    fn new(
-        server_id: i64,
-        backup_type: BackupType,
-        status: BackupStatus,
-        size_mb: i64,
-        completes_at: Option<DateTime<Utc>>,
-        created_at: DateTime<Utc>,
-        expires_at: Option<DateTime<Utc>>,
-        description: String,
-    ) -> Self {
+    /// A backup as stored; an `in_progress` one completes at `completes_at`, and only an
+    /// automatic one keeps its `expires_at`.
+    fn new(backup: Backup, completes_at: DateTime<Utc>) -> Self {
+        let expires_at = backup
+            .expires_at
+            .filter(|_| backup.backup_type == BackupType::Automatic);
         Self {
-            server_id,
-            backup_type,
-            status,
-            size_mb,
-            completes_at,
-            created_text: rfc3339(created_at),
+            server_id: backup.server.id,
+            backup_type: backup.backup_type,
+            status: backup.status,
+            size_mb: backup.size_mb.unwrap_or(2048),
+            completes_at: (backup.status == BackupStatus::InProgress).then_some(completes_at),
+            created_text: rfc3339(backup.created_at),
             expires_text: expires_at.map(rfc3339),
-            created_at,
+            created_at: backup.created_at,
             expires_at,
-            description,
+            description: backup.description,
         }
     }
 
@@ -289,27 +267,14 @@ impl State {
         backups.sort_unstable_by_key(|b| b.id);
         let completes_at = later_by(start, complete_after);
         for backup in backups {
-            let stored = Stored::new(
-                backup.server.id,
-                backup.backup_type,
-                backup.status,
-                backup.size_mb.unwrap_or(2048),
-                (backup.status == BackupStatus::InProgress).then_some(completes_at),
-                backup.created_at,
-                match backup.backup_type {
-                    BackupType::Automatic => backup.expires_at,
-                    BackupType::Manual => None,
-                },
-                backup.description,
-            );
             state
                 .servers
                 .entry(backup.server.id)
                 .or_insert_with(|| ServerState {
-                    server: backup.server,
+                    server: backup.server.clone(),
                     index: Index::default(),
                 });
-            state.insert(backup.id, stored);
+            state.insert(backup.id, Stored::new(backup, completes_at));
         }
         state.purge_expired(start);
         state
@@ -317,9 +282,9 @@ impl State {
 
     fn insert(&mut self, id: i64, stored: Stored) {
         self.next_id = self.next_id.max(id.saturating_add(1));
-        self.all.insert(id, stored.backup_type);
+        self.all.update(id, stored.backup_type, true);
         if let Some(server) = self.servers.get_mut(&stored.server_id) {
-            server.index.insert(id, stored.backup_type);
+            server.index.update(id, stored.backup_type, true);
         }
         if let Some(expires_at) = stored.expires_at {
             self.expiry.insert((expires_at, id));
@@ -329,9 +294,9 @@ impl State {
 
     fn remove(&mut self, id: i64) -> Option<Stored> {
         let stored = self.backups.remove(&id)?;
-        self.all.remove(id, stored.backup_type);
+        self.all.update(id, stored.backup_type, false);
         if let Some(server) = self.servers.get_mut(&stored.server_id) {
-            server.index.remove(id, stored.backup_type);
+            server.index.update(id, stored.backup_type, false);
         }
         if let Some(expires_at) = stored.expires_at {
             self.expiry.remove(&(expires_at, id));
@@ -344,24 +309,20 @@ impl State {
         self.expiry.first().map(|(at, _)| *at)
     }
 
-    /// Forgets every automatic backup whose `expires_at` is not after `now`.
+    /// Forgets every automatic backup whose `expires_at` is not after `now`, in one pass per
+    /// index (a clock pushed far forward expires many at once).
     pub(crate) fn purge_expired(&mut self, now: DateTime<Utc>) {
-        let expired: Vec<i64> = self
+        let gone: HashSet<i64> = self
             .expiry
             .iter()
             .take_while(|(at, _)| *at <= now)
             .map(|(_, id)| *id)
             .collect();
-        if expired.len() <= 16 {
-            for id in expired {
-                self.remove(id);
-            }
+        if gone.is_empty() {
             return;
         }
-        // Many at once (a clock pushed far forward): one pass per index instead of one per id.
-        let gone: HashSet<i64> = expired.iter().copied().collect();
         let mut servers = HashSet::new();
-        for id in &expired {
+        for id in &gone {
             if let Some(stored) = self.backups.remove(id) {
                 servers.insert(stored.server_id);
                 if let Some(at) = stored.expires_at {
@@ -417,25 +378,25 @@ impl State {
         }
     }
 
-    fn views(&self, ids: impl Iterator<Item = i64>, now: DateTime<Utc>) -> Vec<Backup> {
-        ids.filter_map(|id| self.backups.get(&id).map(|s| self.view(id, s, now)))
-            .collect()
-    }
-
     /// The server with this id.
     pub(crate) fn server(&self, id: i64) -> Option<&ServerRef> {
         self.servers.get(&id).map(|s| &s.server)
     }
 
+    /// The ids of the backups that match the filters, ascending.
+    fn ids(&self, server_id: Option<i64>, backup_type: Option<BackupType>) -> &[i64] {
+        match server_id {
+            None => self.all.select(backup_type),
+            Some(id) => self
+                .servers
+                .get(&id)
+                .map_or(&[], |s| s.index.select(backup_type)),
+        }
+    }
+
     /// One page of backups, newest first; `None` when the page does not exist.
     pub(crate) fn list(&self, query: ListQuery, now: DateTime<Utc>) -> Option<Page<'_>> {
-        let ids: &[i64] = match query.server_id {
-            Some(server_id) => self
-                .servers
-                .get(&server_id)
-                .map_or(&[], |s| s.index.select(query.backup_type)),
-            None => self.all.select(query.backup_type),
-        };
+        let ids = self.ids(query.server_id, query.backup_type);
         let count = ids.len() as u64;
         let page_size = query.page_size.max(1);
         let pages = count.div_ceil(page_size).max(1);
@@ -459,23 +420,19 @@ impl State {
         })
     }
 
-    /// Every backup, newest first.
-    pub(crate) fn all_backups(&self, now: DateTime<Utc>) -> Vec<Backup> {
-        self.views(self.all.all.iter().rev().copied(), now)
-    }
-
-    /// The newest backup, if there is one.
-    pub(crate) fn newest_backup(&self, now: DateTime<Utc>) -> Option<Backup> {
-        self.views(self.all.all.iter().rev().take(1).copied(), now)
-            .pop()
-    }
-
-    /// Every backup of one server, newest first.
-    pub(crate) fn backups_of(&self, server_id: i64, now: DateTime<Utc>) -> Vec<Backup> {
-        match self.servers.get(&server_id) {
-            Some(server) => self.views(server.index.all.iter().rev().copied(), now),
-            None => Vec::new(),
-        }
+    /// Every backup (of one server, or all), newest first; `take` at most.
+    pub(crate) fn backups(
+        &self,
+        server_id: Option<i64>,
+        take: usize,
+        now: DateTime<Utc>,
+    ) -> Vec<Backup> {
+        self.ids(server_id, None)
+            .iter()
+            .rev()
+            .take(take)
+            .filter_map(|&id| self.backups.get(&id).map(|s| self.view(id, s, now)))
+            .collect()
     }
 
     /// Every restore accepted so far, oldest first.
@@ -496,37 +453,35 @@ impl State {
             .servers
             .get(&server_id)
             .ok_or(CreateError::ServerNotFound(server_id))?;
-        if server.index.manual.len() >= MANUAL_BACKUP_LIMIT {
+        if server.index.select(Some(BackupType::Manual)).len() >= MANUAL_BACKUP_LIMIT {
             return Err(CreateError::LimitReached(server_id));
         }
         // The vendor's sizes grow by 67 MB a day (4389, 4456, 4523): the next one follows on.
         let size_mb = server
             .index
-            .all
+            .select(None)
             .last()
             .and_then(|id| self.backups.get(id))
             .map_or(2048, |last| last.size_mb.saturating_add(67));
-        let id = self.next_id;
-        let completes_at = later_by(now, complete_after);
-        let stored = Stored::new(
-            server_id,
-            BackupType::Manual,
-            BackupStatus::InProgress,
-            size_mb,
-            Some(completes_at),
-            whole_seconds(now),
-            None,
-            description,
-        );
-        self.insert(id, stored);
-        let stored = self
-            .backups
-            .get(&id)
-            .ok_or(CreateError::ServerNotFound(server_id))?;
-        let mut backup = self.view(id, stored, now);
         // The answer to a create always says `in_progress`, even with a zero delay.
-        backup.status = BackupStatus::InProgress;
-        backup.size_mb = None;
+        let backup = Backup {
+            id: self.next_id,
+            server: server.server.clone(),
+            backup_type: BackupType::Manual,
+            status: BackupStatus::InProgress,
+            size_mb: None,
+            created_at: whole_seconds(now),
+            expires_at: None,
+            description,
+        };
+        let stored = Backup {
+            size_mb: Some(size_mb),
+            ..backup.clone()
+        };
+        self.insert(
+            backup.id,
+            Stored::new(stored, later_by(now, complete_after)),
+        );
         Ok(backup)
     }
 
@@ -587,27 +542,7 @@ pub(crate) struct Shared {
     pub(crate) requests_seen: AtomicU64,
 }
 
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Shared {
-    pub(crate) fn token(&self) -> &str {
-        &self.token
-    }
-
-    pub(crate) fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    pub(crate) fn complete_after(&self) -> Duration {
-        self.complete_after
-    }
-
     /// The state for reading, and the time; expired backups are forgotten first.
     pub(crate) fn read(&self) -> (RwLockReadGuard<'_, State>, DateTime<Utc>) {
         let now = self.clock.now();
@@ -636,8 +571,13 @@ impl Shared {
         state
     }
 
-    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
-        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the faults, then notes whether any is still armed.
+    pub(crate) fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = f(&mut faults);
+        self.faults_armed
+            .store(!faults.is_empty(), Ordering::Release);
+        result
     }
 }
 
@@ -708,18 +648,26 @@ mod tests {
     #[test]
     fn expired_backups_are_purged_in_bulk_and_one_by_one() {
         let (mut state, now) = state(Seed::generated(3, 100));
-        let automatic = |s: &State| s.all.automatic.len();
+        let automatic = |s: &State| s.all.select(Some(BackupType::Automatic)).len();
         assert_eq!(automatic(&state), 3 * 95);
         // Retention is 7..=30 days and the backups span 6 days: after 8 days some are gone.
         state.purge_expired(now + chrono::Duration::days(8));
         let left = automatic(&state);
         assert!(left < 3 * 95 && left > 0, "{left}");
-        assert_eq!(state.all.all.len(), state.backups.len());
-        let per_server: usize = state.servers.values().map(|s| s.index.all.len()).sum();
+        assert_eq!(state.all.select(None).len(), state.backups.len());
+        let per_server: usize = state
+            .servers
+            .values()
+            .map(|s| s.index.select(None).len())
+            .sum();
         assert_eq!(per_server, state.backups.len());
         state.purge_expired(now + chrono::Duration::days(40));
         assert_eq!(automatic(&state), 0);
-        assert_eq!(state.all.manual.len(), 15, "manual backups never expire");
+        assert_eq!(
+            state.all.select(Some(BackupType::Manual)).len(),
+            15,
+            "manual backups never expire"
+        );
         assert!(state.expiry.is_empty());
     }
 
