@@ -128,7 +128,7 @@ pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Respo
     bytes_response(status, serde_json::to_vec(value).unwrap_or_default())
 }
 
-fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
+pub(crate) fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, Response, StatusCode, Uri};
+use axum::response::IntoResponse;
 use bytes::Bytes;
 use http_body::Frame;
 use serde_json::{Value, json};
@@ -43,34 +44,22 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
         .filter(|s| (200..=599).contains(&s.as_u16()))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = status;
-        return response;
+        return status.into_response();
     }
-    let body = match body {
-        Some(body) => body.to_string(),
-        None => {
-            let (detail, code) = match status.as_u16() {
-                429 => ("Request was throttled.".to_string(), "throttled"),
-                500 => ("A server error occurred.".to_string(), "error"),
-                503 => (
-                    "Service temporarily unavailable, try again later.".to_string(),
-                    "service_unavailable",
-                ),
-                _ => (
-                    format!("{}.", status.canonical_reason().unwrap_or("Error")),
-                    "error",
-                ),
-            };
-            serde_json::to_string(&api::DetailBody { detail, code }).unwrap_or_default()
-        }
+    if let Some(body) = body {
+        return api::bytes_response(status, body.as_bytes().to_vec());
+    }
+    let reason = format!("{}.", status.canonical_reason().unwrap_or("Error"));
+    let (detail, code) = match status.as_u16() {
+        429 => ("Request was throttled.", "throttled"),
+        500 => ("A server error occurred.", "error"),
+        503 => (
+            "Service temporarily unavailable, try again later.",
+            "service_unavailable",
+        ),
+        _ => (reason.as_str(), "error"),
     };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    api::json_response(status, &api::DetailBody { detail, code })
 }
 
 /// Applies a fault that corrupts the real answer; `None` means "drop the connection".
@@ -98,7 +87,10 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
             parts
                 .headers
                 .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            Body::new(Truncated::new(bytes.slice(..bytes.len() / 2)))
+            Body::new(Truncated {
+                data: Some(bytes.slice(..bytes.len() / 2)),
+                flushed: false,
+            })
         }
         FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
         FaultKind::WrongContentType => {
@@ -193,15 +185,6 @@ fn pad(mut object: serde_json::Map<String, Value>, target: usize) -> Option<Vec<
 struct Truncated {
     data: Option<Bytes>,
     flushed: bool,
-}
-
-impl Truncated {
-    fn new(data: Bytes) -> Self {
-        Self {
-            data: Some(data),
-            flushed: false,
-        }
-    }
 }
 
 impl http_body::Body for Truncated {

@@ -69,52 +69,37 @@ impl LoggedRequest {
     }
 }
 
-/// Removes credentials from what the log keeps.
-#[derive(Clone)]
-pub(crate) struct Redactor {
-    token: String,
-}
-
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Redactor")
+/// `text` with the server's `token` replaced by [`REDACTED`], if the token is long enough to
+/// be told from other text.
+fn scrub(token: &str, text: String) -> String {
+    if token.len() >= SCRUB_MIN_TOKEN_LEN && text.contains(token) {
+        text.replace(token, REDACTED)
+    } else {
+        text
     }
 }
 
-impl Redactor {
-    pub(crate) fn new(token: &str) -> Self {
+/// [`scrub`] for bytes that need not be UTF-8.
+fn scrub_bytes(token: &str, bytes: &[u8]) -> Bytes {
+    let token = token.as_bytes();
+    if token.len() < SCRUB_MIN_TOKEN_LEN {
+        return Bytes::copy_from_slice(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(token.len()).position(|w| w == token) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        rest = &rest[at + token.len()..];
+    }
+    out.extend_from_slice(rest);
+    Bytes::from(out)
+}
+
+impl LoggedRequest {
+    /// An entry that records nothing but the operation, for when the log is off.
+    pub(crate) fn blank(operation: Option<Operation>) -> Self {
         Self {
-            token: token.to_string(),
-        }
-    }
-
-    fn scrub(&self, text: String) -> String {
-        if self.token.len() >= SCRUB_MIN_TOKEN_LEN && text.contains(&self.token) {
-            text.replace(&self.token, REDACTED)
-        } else {
-            text
-        }
-    }
-
-    fn scrub_bytes(&self, bytes: &[u8]) -> Bytes {
-        let token = self.token.as_bytes();
-        if token.len() < SCRUB_MIN_TOKEN_LEN || !bytes.windows(token.len()).any(|w| w == token) {
-            return Bytes::copy_from_slice(bytes);
-        }
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut rest = bytes;
-        while let Some(at) = rest.windows(token.len()).position(|w| w == token) {
-            out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(REDACTED.as_bytes());
-            rest = &rest[at + token.len()..];
-        }
-        out.extend_from_slice(rest);
-        Bytes::from(out)
-    }
-
-    /// An entry that records nothing, for when the log is off.
-    pub(crate) fn blank(operation: Option<Operation>) -> LoggedRequest {
-        LoggedRequest {
             request_id: String::new(),
             method: String::new(),
             path: String::new(),
@@ -128,13 +113,14 @@ impl Redactor {
         }
     }
 
-    /// Starts a log entry from a request's head.
-    pub(crate) fn entry(
-        &self,
+    /// Starts an entry from a request's head, with the server's `token` and every
+    /// credential redacted.
+    pub(crate) fn new(
         parts: &Parts,
+        token: &str,
         request_id: String,
         operation: Option<Operation>,
-    ) -> LoggedRequest {
+    ) -> Self {
         let headers = parts
             .headers
             .iter()
@@ -145,30 +131,25 @@ impl Redactor {
                         Some((scheme, _)) => format!("{scheme} {REDACTED}"),
                         None => REDACTED.to_string(),
                     },
-                    _ => self.scrub(value),
+                    _ => scrub(token, value),
                 };
                 (name.as_str().to_string(), value)
             })
             .collect();
-        LoggedRequest {
+        Self {
             request_id,
             method: parts.method.to_string(),
-            path: self.scrub(parts.uri.path().to_string()),
-            query: parts.uri.query().map(|q| self.scrub(q.to_string())),
+            path: scrub(token, parts.uri.path().to_string()),
+            query: parts.uri.query().map(|q| scrub(token, q.to_string())),
             headers,
-            body: Bytes::new(),
-            body_len: 0,
-            operation,
-            fault: None,
-            status: None,
+            ..Self::blank(operation)
         }
     }
 
-    /// Records the body in an entry.
-    pub(crate) fn set_body(&self, entry: &mut LoggedRequest, body: &[u8], body_len: usize) {
-        let kept = &body[..body.len().min(LOGGED_BODY_LIMIT)];
-        entry.body = self.scrub_bytes(kept);
-        entry.body_len = body_len;
+    /// Records the body (its first 64 KiB, redacted) and its full length.
+    pub(crate) fn set_body(&mut self, token: &str, body: &[u8], body_len: usize) {
+        self.body = scrub_bytes(token, &body[..body.len().min(LOGGED_BODY_LIMIT)]);
+        self.body_len = body_len;
     }
 }
 
@@ -235,16 +216,17 @@ mod tests {
 
     #[test]
     fn credentials_are_redacted_everywhere() {
-        let redactor = Redactor::new("secret-token-123");
-        let mut entry = redactor.entry(
+        let token = "secret-token-123";
+        let mut entry = LoggedRequest::new(
             &parts(
                 "/api/v1/backups/?t=secret-token-123",
                 "Bearer secret-token-123",
             ),
+            token,
             "mock-1".into(),
             None,
         );
-        redactor.set_body(&mut entry, br#"{"token": "secret-token-123"}"#, 29);
+        entry.set_body(token, br#"{"token": "secret-token-123"}"#, 29);
         assert_eq!(entry.header("authorization"), Some("Bearer [redacted]"));
         assert_eq!(entry.header("x-echo"), Some("[redacted]"));
         assert_eq!(entry.query.as_deref(), Some("t=[redacted]"));
@@ -254,19 +236,22 @@ mod tests {
 
     #[test]
     fn a_wrong_token_is_redacted_too() {
-        let redactor = Redactor::new("t");
-        let entry = redactor.entry(&parts("/", "Bearer my-real-token"), "mock-1".into(), None);
+        let entry = LoggedRequest::new(&parts("/", "Bearer my-real-token"), "t", "1".into(), None);
         assert_eq!(entry.header("authorization"), Some("Bearer [redacted]"));
-        let entry = redactor.entry(&parts("/", "my-real-token"), "mock-1".into(), None);
+        let entry = LoggedRequest::new(&parts("/", "my-real-token"), "t", "1".into(), None);
         assert_eq!(entry.header("authorization"), Some("[redacted]"));
     }
 
     #[test]
     fn the_log_keeps_the_last_entries() {
         let log = RequestLog::new(2);
-        let redactor = Redactor::new("t");
         for id in ["a", "b", "c"] {
-            log.push(redactor.entry(&parts("/", "Bearer t"), id.into(), None));
+            log.push(LoggedRequest::new(
+                &parts("/", "Bearer t"),
+                "t",
+                id.into(),
+                None,
+            ));
         }
         let ids: Vec<String> = log.snapshot().into_iter().map(|e| e.request_id).collect();
         assert_eq!(ids, ["b", "c"]);

@@ -31,7 +31,7 @@ use tower_service::Service;
 use crate::api::{self, BODY_LIMIT, RequestBody};
 use crate::corrupt::{corrupt, status_response, without_query_param};
 use crate::fault::{Fault, FaultKind, Faults, Operation};
-use crate::log::{LoggedRequest, Redactor, RequestLog};
+use crate::log::{LoggedRequest, RequestLog};
 use crate::model::{Backup, RestoreRecord};
 use crate::seed::Seed;
 use crate::state::{Clock, Shared, State};
@@ -177,7 +177,6 @@ impl MockServerBuilder {
         let shared = Arc::new(Shared {
             state: RwLock::new(state),
             clock,
-            redactor: Redactor::new(&self.token),
             token: self.token,
             base_url,
             complete_after: self.complete_after,
@@ -400,22 +399,15 @@ async fn serve_connection(
 }
 
 /// The error that makes hyper close a connection without answering.
-#[derive(Debug)]
-struct DropConnection;
-
-impl fmt::Display for DropConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped by a fault")
-    }
+fn drop_connection() -> io::Error {
+    io::Error::other("connection dropped by a fault")
 }
-
-impl std::error::Error for DropConnection {}
 
 async fn handle(
     shared: Arc<Shared>,
     mut router: Router,
     request: Request<Incoming>,
-) -> Result<Response<Body>, DropConnection> {
+) -> io::Result<Response<Body>> {
     let arrived = tokio::time::Instant::now();
     let number = shared.requests_seen.fetch_add(1, Ordering::Relaxed) + 1;
     let request_id = format!("mock-{number:08}");
@@ -428,24 +420,24 @@ async fn handle(
     };
     let logging = shared.log.enabled();
     let mut entry = if logging {
-        shared.redactor.entry(&parts, request_id.clone(), operation)
+        LoggedRequest::new(&parts, &shared.token, request_id.clone(), operation)
     } else {
-        Redactor::blank(operation)
+        LoggedRequest::blank(operation)
     };
     entry.fault = fault.as_ref().map(ToString::to_string);
     let kind = fault.as_ref().map(|f| &f.kind);
 
     if kind == Some(&FaultKind::DropBeforeRead) {
         shared.log.push(entry);
-        return Err(DropConnection);
+        return Err(drop_connection());
     }
     let Ok((body, body_len)) = read_body(incoming).await else {
         // The client went away mid-body; there is no one to answer.
         shared.log.push(entry);
-        return Err(DropConnection);
+        return Err(drop_connection());
     };
     if logging {
-        shared.redactor.set_body(&mut entry, &body.bytes, body_len);
+        entry.set_body(&shared.token, &body.bytes, body_len);
     }
 
     let response = match kind {
@@ -470,7 +462,7 @@ async fn handle(
     };
     let Some(mut response) = response else {
         shared.log.push(entry);
-        return Err(DropConnection);
+        return Err(drop_connection());
     };
 
     let headers = response.headers_mut();

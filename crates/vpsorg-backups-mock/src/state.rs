@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 
 use crate::fault::Faults;
-use crate::log::{Redactor, RequestLog};
+use crate::log::RequestLog;
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 
 /// The most manual backups one server may have.
@@ -538,7 +538,6 @@ pub(crate) struct Shared {
     /// Whether any fault is armed, so that requests skip the faults' lock when none is.
     pub(crate) faults_armed: AtomicBool,
     pub(crate) log: RequestLog,
-    pub(crate) redactor: Redactor,
     pub(crate) requests_seen: AtomicU64,
 }
 
