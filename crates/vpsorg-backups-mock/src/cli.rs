@@ -59,16 +59,11 @@ pub struct ServeArgs {
 }
 
 impl Default for ServeArgs {
+    /// The flags' defaults, as a command line without them gets.
     fn default() -> Self {
-        Self {
-            port: 8080,
-            token: DEFAULT_TOKEN.to_string(),
-            generate: None,
-            empty: false,
-            complete_after: crate::server::DEFAULT_COMPLETE_AFTER,
-            latency: Duration::ZERO,
-            faults: Vec::new(),
-        }
+        use clap::{Args, Command, FromArgMatches};
+        let matches = Self::augment_args(Command::new("vpsorg-mock")).get_matches_from([""]);
+        Self::from_arg_matches(&matches).expect("the flags' defaults parse")
     }
 }
 
@@ -243,6 +238,7 @@ mod tests {
     #[test]
     fn defaults_serve_the_vendors_examples_on_8080() {
         let args = Cli::try_parse_from(["vpsorg-mock"]).unwrap().serve;
+        assert_eq!(format!("{:?}", ServeArgs::default()), format!("{args:?}"));
         assert_eq!(args.port, 8080);
         assert_eq!(args.token, DEFAULT_TOKEN);
         assert_eq!(args.seed(), Seed::vendor_examples());

@@ -410,24 +410,41 @@ FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
     --fault list:unknown-enum=status=restoring:times=always
     --fault list:ignore-filter=server_id:times=always   every list shows every server";
 
+/// The operations, as the fault syntax names them.
+const OPERATIONS: [Operation; 5] = [
+    Operation::ListBackups,
+    Operation::CreateBackup,
+    Operation::DeleteBackup,
+    Operation::RestoreServer,
+    Operation::Any,
+];
+
+/// The kinds without a value, by their name in the fault syntax.
+const SIMPLE_KINDS: [(&str, FaultKind); 7] = [
+    ("drop-before", FaultKind::DropBeforeRead),
+    ("drop-after", FaultKind::DropAfterRead),
+    ("truncate", FaultKind::TruncatedBody),
+    ("malformed", FaultKind::MalformedJson),
+    ("extra-fields", FaultKind::ExtraFields),
+    ("no-links", FaultKind::NoPageLinks),
+    ("html", FaultKind::WrongContentType),
+];
+
 impl FromStr for Fault {
     type Err = ParseFaultError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = |message: String| ParseFaultError(format!("fault `{text}`: {message}"));
         let mut parts = text.split(':');
-        let operation = match parts.next().unwrap_or("").trim() {
-            "list" => Operation::ListBackups,
-            "create" => Operation::CreateBackup,
-            "delete" => Operation::DeleteBackup,
-            "restore" => Operation::RestoreServer,
-            "any" => Operation::Any,
-            other => {
-                return Err(err(format!(
-                    "unknown operation `{other}` (list, create, delete, restore or any)"
-                )));
-            }
-        };
+        let operation = parts.next().unwrap_or("").trim();
+        let operation = OPERATIONS
+            .into_iter()
+            .find(|op| op.short_name() == operation)
+            .ok_or_else(|| {
+                err(format!(
+                    "unknown operation `{operation}` (list, create, delete, restore or any)"
+                ))
+            })?;
         let kind = parts
             .next()
             .ok_or_else(|| err("no kind after the operation".into()))?
@@ -442,13 +459,6 @@ impl FromStr for Fault {
                 .ok_or_else(|| err(format!("`{name}` needs `={what}`")))
         };
         let mut fault = match name {
-            "drop-before" => Fault::drop_before_read(),
-            "drop-after" => Fault::drop_after_read(),
-            "truncate" => Fault::truncated_body(),
-            "malformed" => Fault::malformed_json(),
-            "extra-fields" => Fault::extra_fields(),
-            "html" => Fault::wrong_content_type(),
-            "no-links" => Fault::no_page_links(),
             "missing" => Fault::missing_field(need("FIELD")?),
             "large" => Fault::large_body(parse_size(need("SIZE")?).map_err(err)?),
             "latency" => Fault::latency(parse_duration(need("DURATION")?).map_err(err)?),
@@ -472,7 +482,10 @@ impl FromStr for Fault {
                     _ => return Err(err(format!("status `{status}` is not in 200-599"))),
                 }
             }
-            other => return Err(err(format!("unknown kind `{other}`"))),
+            other => match SIMPLE_KINDS.iter().find(|(n, _)| *n == other) {
+                Some((_, kind)) => Fault::new(kind.clone()),
+                None => return Err(err(format!("unknown kind `{other}`"))),
+            },
         };
         fault = fault.on(operation);
         for option in parts {
@@ -508,17 +521,17 @@ impl fmt::Display for Fault {
         match &self.kind {
             FaultKind::Status { status, .. } => write!(f, "{status}")?,
             FaultKind::Latency(d) => write!(f, "latency={}ms", d.as_millis())?,
-            FaultKind::DropBeforeRead => f.write_str("drop-before")?,
-            FaultKind::DropAfterRead => f.write_str("drop-after")?,
-            FaultKind::TruncatedBody => f.write_str("truncate")?,
-            FaultKind::MalformedJson => f.write_str("malformed")?,
             FaultKind::UnknownEnum { field, value } => write!(f, "unknown-enum={field}={value}")?,
-            FaultKind::ExtraFields => f.write_str("extra-fields")?,
             FaultKind::MissingField(field) => write!(f, "missing={field}")?,
-            FaultKind::NoPageLinks => f.write_str("no-links")?,
             FaultKind::LargeBody(n) => write!(f, "large={n}")?,
-            FaultKind::WrongContentType => f.write_str("html")?,
             FaultKind::IgnoreFilter(param) => write!(f, "ignore-filter={param}")?,
+            kind => {
+                let (name, _) = SIMPLE_KINDS
+                    .iter()
+                    .find(|(_, k)| k == kind)
+                    .ok_or(fmt::Error)?;
+                f.write_str(name)?;
+            }
         }
         write!(f, ":nth={}", self.nth)?;
         match self.times {

@@ -62,70 +62,32 @@ impl Seed {
         let web = ServerRef::new(12345, "web-server-01");
         let db = ServerRef::new(67890, "db-server-01");
         let staging = ServerRef::new(24680, "staging-01");
-        let backup = |id,
-                      server: &ServerRef,
-                      backup_type,
-                      size,
-                      created: &str,
-                      expires: Option<&str>,
-                      description: &str| Backup {
-            id,
-            server: server.clone(),
-            backup_type,
-            status: BackupStatus::Completed,
-            size_mb: Some(size),
-            created_at: at(created),
-            expires_at: expires.map(at),
-            description: description.into(),
-        };
         use BackupType::{Automatic, Manual};
-        let backups = vec![
-            backup(
-                501,
-                &web,
-                Automatic,
-                4523,
-                "2025-01-16T03:00:00Z",
-                Some("2025-02-16T03:00:00Z"),
-                "Automatic daily backup",
-            ),
-            backup(
-                500,
-                &db,
-                Automatic,
-                12288,
-                "2025-01-16T02:00:00Z",
-                Some("2025-01-23T02:00:00Z"),
-                "Automatic daily backup",
-            ),
-            backup(
-                499,
-                &web,
-                Manual,
-                4456,
-                "2025-01-14T10:30:00Z",
-                None,
-                "Pre-update backup",
-            ),
-            backup(
-                497,
-                &db,
-                Manual,
-                11904,
-                "2025-01-13T18:20:00Z",
-                None,
-                "Before PostgreSQL 17 upgrade",
-            ),
-            backup(
-                495,
-                &web,
-                Automatic,
-                4389,
-                "2025-01-15T03:00:00Z",
-                Some("2025-02-15T03:00:00Z"),
-                "Automatic daily backup",
-            ),
+        let daily = "Automatic daily backup";
+        // id, server, type, size, created, expires ("" for never), description.
+        #[rustfmt::skip]
+        let backups = [
+            (501, &web, Automatic, 4523, "2025-01-16T03:00:00Z", "2025-02-16T03:00:00Z", daily),
+            (500, &db, Automatic, 12288, "2025-01-16T02:00:00Z", "2025-01-23T02:00:00Z", daily),
+            (499, &web, Manual, 4456, "2025-01-14T10:30:00Z", "", "Pre-update backup"),
+            (497, &db, Manual, 11904, "2025-01-13T18:20:00Z", "", "Before PostgreSQL 17 upgrade"),
+            (495, &web, Automatic, 4389, "2025-01-15T03:00:00Z", "2025-02-15T03:00:00Z", daily),
         ];
+        let backups = backups
+            .into_iter()
+            .map(
+                |(id, server, backup_type, size, created, expires, description)| Backup {
+                    id,
+                    server: server.clone(),
+                    backup_type,
+                    status: BackupStatus::Completed,
+                    size_mb: Some(size),
+                    created_at: at(created),
+                    expires_at: (!expires.is_empty()).then(|| at(expires)),
+                    description: description.into(),
+                },
+            )
+            .collect();
         Self {
             servers: vec![web, db, staging],
             backups,
