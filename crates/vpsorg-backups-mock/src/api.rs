@@ -283,31 +283,23 @@ async fn list_backups(
             None
         }
     });
-    let page_size = match given("page_size")
-        .filter(|v| !v.is_empty())
-        .map(|v| v.trim().parse::<i128>())
-    {
-        None => DEFAULT_PAGE_SIZE,
-        Some(Err(_)) => {
-            errors.add("page_size", "A valid integer is required.");
-            DEFAULT_PAGE_SIZE
-        }
-        Some(Ok(n)) if n < 1 => {
-            errors.add(
-                "page_size",
-                "Ensure this value is greater than or equal to 1.",
-            );
-            DEFAULT_PAGE_SIZE
-        }
-        Some(Ok(n)) if n > i128::from(MAX_PAGE_SIZE) => {
-            errors.add(
-                "page_size",
-                format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}."),
-            );
-            DEFAULT_PAGE_SIZE
-        }
-        Some(Ok(n)) => u64::try_from(n).unwrap_or(DEFAULT_PAGE_SIZE),
-    };
+    let page_size = match given("page_size").filter(|v| !v.is_empty()) {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(v) => match v.trim().parse::<i128>() {
+            Err(_) => Err("A valid integer is required.".to_string()),
+            Ok(n) if n < 1 => Err("Ensure this value is greater than or equal to 1.".into()),
+            Ok(n) => u64::try_from(n)
+                .ok()
+                .filter(|&n| n <= MAX_PAGE_SIZE)
+                .ok_or_else(|| {
+                    format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}.")
+                }),
+        },
+    }
+    .unwrap_or_else(|message| {
+        errors.add("page_size", message);
+        DEFAULT_PAGE_SIZE
+    });
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
     // DRF compares the raw value with `last_page_strings` (`last`), then Django's paginator
@@ -459,19 +451,13 @@ fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> 
     let message = match body.get(name) {
         None => "This field is required.".to_string(),
         Some(Value::Null) => "This field may not be null.".to_string(),
-        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(id), _, _) => return Some(id),
-            (None, Some(_), _) => {
+        // A whole number out of range (a u64, or a float such as 1e19) is named as such.
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_f64().filter(|f| f.fract() == 0.0)) {
+            (Some(id), _) => return Some(id),
+            (None, Some(f)) if f >= 9_223_372_036_854_775_808.0 => {
                 format!("Ensure this value is less than or equal to {}.", i64::MAX)
             }
-            (None, None, Some(f))
-                if f.is_finite() && f.fract() == 0.0 && f >= 9_223_372_036_854_775_808.0 =>
-            {
-                format!("Ensure this value is less than or equal to {}.", i64::MAX)
-            }
-            (None, None, Some(f))
-                if f.is_finite() && f.fract() == 0.0 && f < -9_223_372_036_854_775_808.0 =>
-            {
+            (None, Some(f)) if f < -9_223_372_036_854_775_808.0 => {
                 format!(
                     "Ensure this value is greater than or equal to {}.",
                     i64::MIN

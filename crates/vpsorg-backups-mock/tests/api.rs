@@ -539,6 +539,11 @@ async fn invalid_bodies_are_400_and_change_nothing() {
         ),
         (
             "application/json",
+            br#"{"server_id": -1e30}"#.to_vec(),
+            json!({"server_id": ["Ensure this value is greater than or equal to -9223372036854775808."]}),
+        ),
+        (
+            "application/json",
             format!(
                 r#"{{"server_id": 12345, "description": "{}"}}"#,
                 "é".repeat(256)
