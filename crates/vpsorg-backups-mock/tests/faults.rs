@@ -476,3 +476,128 @@ async fn the_fault_syntax_from_the_command_line_works_over_http() {
         (503, Some("7"))
     );
 }
+
+// The fault syntax, and which operation a request is for.
+
+#[test]
+fn the_briefs_example_parses() {
+    let fault: Fault = "list:503:nth=1:times=2:retry-after=1".parse().unwrap();
+    assert_eq!(
+        fault,
+        Fault::status(503)
+            .on(Operation::ListBackups)
+            .times(2)
+            .header("Retry-After", "1")
+    );
+    assert_eq!(
+        fault.to_string(),
+        "list:503:nth=1:times=2:header=Retry-After=1"
+    );
+}
+
+#[test]
+fn every_kind_round_trips_through_its_text_form() {
+    let faults = [
+        Fault::drop_before_read().on(Operation::CreateBackup),
+        Fault::drop_after_read().on(Operation::DeleteBackup).nth(3),
+        Fault::truncated_body()
+            .on(Operation::RestoreServer)
+            .always(),
+        Fault::malformed_json(),
+        Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups),
+        Fault::extra_fields().times(5),
+        Fault::missing_field("size_mb"),
+        Fault::no_page_links().on(Operation::ListBackups).always(),
+        Fault::large_body(10 * 1024 * 1024),
+        Fault::wrong_content_type().header("X-Proxy", "nginx"),
+        Fault::latency(Duration::from_millis(250)),
+        Fault::status(500),
+        Fault::ignore_filter("server_id").on(Operation::ListBackups),
+        Fault::ignore_filter("backup_type").always(),
+    ];
+    for fault in faults {
+        let text = fault.to_string();
+        assert_eq!(text.parse::<Fault>().unwrap(), fault, "{text}");
+    }
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn sizes_and_durations_parse() {
+    use vpsorg_backups_mock::cli::{parse_duration, parse_size};
+
+    assert_eq!(parse_size("10M").unwrap(), 10 * 1024 * 1024);
+    assert_eq!(parse_size("512KiB").unwrap(), 512 * 1024);
+    assert_eq!(parse_size("2048").unwrap(), 2048);
+    assert!(parse_size("lots").is_err());
+    assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+    assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+    assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+    assert_eq!(parse_duration("40").unwrap(), Duration::from_millis(40));
+    assert_eq!(parse_duration("0ms").unwrap(), Duration::ZERO);
+    // Whatever `vpsorg backups wait --timeout` takes (humantime).
+    assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+    assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+    assert_eq!(parse_duration("1min").unwrap(), Duration::from_secs(60));
+    assert_eq!(
+        parse_duration("100000000000000m").unwrap(),
+        Duration::from_secs(100_000_000_000_000 * 60)
+    );
+    for bad in ["soon", "", "5parsecs", "1.5.5s", "-2s", "1.5x"] {
+        assert!(parse_duration(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn bad_text_is_refused_with_a_reason() {
+    for (text, reason) in [
+        ("lsit:503", "unknown operation `lsit`"),
+        ("list", "no kind"),
+        ("list:999", "not in 200-599"),
+        ("list:explode", "unknown kind `explode`"),
+        ("list:503:nth=x", "whole number"),
+        ("list:503:often=2", "unknown option `often`"),
+        ("list:missing", "`missing` needs `=FIELD`"),
+        ("list:unknown-enum=status", "FIELD=VALUE"),
+        ("list:latency=5parsecs", "is not a duration"),
+        ("list:ignore-filter", "`ignore-filter` needs `=PARAM`"),
+        (
+            "list:ignore-filter=server-id",
+            "server_id or backup_type, not `server-id`",
+        ),
+    ] {
+        let error = text.parse::<Fault>().unwrap_err().to_string();
+        assert!(error.contains(reason), "{text}: {error}");
+    }
+}
+
+#[test]
+fn operations_are_recognised_from_method_and_path() {
+    let op = |m: Method, p: &str| Operation::of_request(&m, p);
+    assert_eq!(
+        op(Method::GET, "/api/v1/backups/"),
+        Some(Operation::ListBackups)
+    );
+    assert_eq!(
+        op(Method::HEAD, "/api/v1/backups/"),
+        Some(Operation::ListBackups)
+    );
+    assert_eq!(
+        op(Method::POST, "/api/v1/backups/"),
+        Some(Operation::CreateBackup)
+    );
+    assert_eq!(
+        op(Method::DELETE, "/api/v1/backups/501/"),
+        Some(Operation::DeleteBackup)
+    );
+    assert_eq!(
+        op(Method::POST, "/api/v1/servers/1/restore/"),
+        Some(Operation::RestoreServer)
+    );
+    assert_eq!(op(Method::GET, "/api/v1/backups"), None);
+    assert_eq!(op(Method::PUT, "/api/v1/backups/"), None);
+    assert_eq!(op(Method::DELETE, "/api/v1/backups//"), None);
+    assert_eq!(op(Method::DELETE, "/api/v1/backups/1/2/"), None);
+    assert_eq!(op(Method::POST, "/api/v1/servers//restore/"), None);
+    assert_eq!(op(Method::POST, "/api/v1/servers/1/restore"), None);
+}
