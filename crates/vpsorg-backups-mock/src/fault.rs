@@ -96,13 +96,6 @@ pub(crate) enum FaultKind {
     IgnoreFilter(String),
 }
 
-impl FaultKind {
-    /// Whether the real operation runs (and may change state) when this fault fires.
-    pub(crate) fn runs_operation(&self) -> bool {
-        !matches!(self, Self::Status { .. } | Self::DropBeforeRead)
-    }
-}
-
 /// A scripted fault: a kind (from a constructor), the [`Operation`] it targets (default
 /// [`Operation::Any`]), the first matching request it fires on ([`nth`](Self::nth), default 1:
 /// the next one) and how many matching requests in a row it fires on
@@ -302,7 +295,10 @@ impl Fault {
     /// [`status`](Self::status), [`throttled`](Self::throttled) and
     /// [`drop_before_read`](Self::drop_before_read), `true` for every other kind.
     pub fn runs_operation(&self) -> bool {
-        self.kind.runs_operation()
+        !matches!(
+            self.kind,
+            FaultKind::Status { .. } | FaultKind::DropBeforeRead
+        )
     }
 
     /// The operation this fault targets.

@@ -398,11 +398,6 @@ async fn serve_connection(
     }
 }
 
-/// The error that makes hyper close a connection without answering.
-fn drop_connection() -> io::Error {
-    io::Error::other("connection dropped by a fault")
-}
-
 async fn handle(
     shared: Arc<Shared>,
     mut router: Router,
@@ -426,15 +421,18 @@ async fn handle(
     };
     entry.fault = fault.as_ref().map(ToString::to_string);
     let kind = fault.as_ref().map(|f| &f.kind);
+    // Logs a request that gets no answer, and has hyper close the connection.
+    let unanswered = |entry| {
+        shared.log.push(entry);
+        Err(io::Error::other("connection dropped by a fault"))
+    };
 
     if kind == Some(&FaultKind::DropBeforeRead) {
-        shared.log.push(entry);
-        return Err(drop_connection());
+        return unanswered(entry);
     }
     let Ok((body, body_len)) = read_body(incoming).await else {
         // The client went away mid-body; there is no one to answer.
-        shared.log.push(entry);
-        return Err(drop_connection());
+        return unanswered(entry);
     };
     if logging {
         entry.set_body(&shared.token, &body.bytes, body_len);
@@ -461,8 +459,7 @@ async fn handle(
         None => Some(response),
     };
     let Some(mut response) = response else {
-        shared.log.push(entry);
-        return Err(drop_connection());
+        return unanswered(entry);
     };
 
     let headers = response.headers_mut();

@@ -97,6 +97,40 @@ async fn odd_authorization_headers_get_drfs_answers() {
         lower.status, 200,
         "the keyword is case-insensitive, as in DRF"
     );
+
+    let short = &TOKEN[..TOKEN.len() - 1];
+    for (header, code) in [
+        (format!("Bearer {TOKEN}").into_bytes(), "ok"),
+        (format!("bearer  {TOKEN} ").into_bytes(), "ok"),
+        (b"Basic c2VjcmV0".to_vec(), "not_authenticated"),
+        (b"Bearer".to_vec(), "authentication_failed"),
+        (
+            format!("Bearer {TOKEN} extra").into_bytes(),
+            "authentication_failed",
+        ),
+        (b"Bearer wrong".to_vec(), "authentication_failed"),
+        (
+            format!("Bearer {short}").into_bytes(),
+            "authentication_failed",
+        ),
+        (b"Bearer \xff\xfe".to_vec(), "authentication_failed"),
+    ] {
+        let value = reqwest::header::HeaderValue::from_bytes(&header).unwrap();
+        let reply = read(
+            api.http
+                .get(api.server.url(BACKUPS))
+                .header("Authorization", value),
+        )
+        .await;
+        let got = if reply.status == 200 {
+            "ok"
+        } else {
+            reply.code().1
+        };
+        assert_eq!(got, code, "{}", String::from_utf8_lossy(&header));
+    }
+    let none = read(api.http.get(api.server.url(BACKUPS))).await;
+    assert_eq!(none.code(), (401, "not_authenticated"));
 }
 
 #[tokio::test]
@@ -292,6 +326,21 @@ async fn pages_link_to_each_other_with_absolute_urls() {
     );
     let servers: HashSet<i64> = api.server.backups_of(10001).iter().map(|b| b.id).collect();
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), servers);
+}
+
+#[tokio::test]
+async fn page_links_keep_the_other_parameters_sorted_and_encoded() {
+    let api = Api::vendor().await;
+    let page = api
+        .get("/api/v1/backups/?server_id=12345&page=2&page_size=1&note=a+b%26c")
+        .await;
+    assert_eq!(
+        page.json["next"],
+        format!(
+            "{}/api/v1/backups/?note=a+b%26c&page=3&page_size=1&server_id=12345",
+            api.server.base_url()
+        )
+    );
 }
 
 /// Behind a reverse proxy the links must name the proxy, as Django's `build_absolute_uri`
@@ -1076,6 +1125,33 @@ async fn the_request_log_redacts_the_token() {
     assert!(!everything.contains("someone-elses-real-token"));
     api.server.clear_requests();
     assert!(api.server.requests().is_empty());
+
+    // Wherever else the token appears, and whatever a scheme-less `Authorization` holds.
+    let _ = read(
+        api.http
+            .get(api.server.url(BACKUPS))
+            .header("Authorization", "my-real-token")
+            .header("X-Echo", TOKEN),
+    )
+    .await;
+    let log = api.server.requests();
+    assert_eq!(log[0].header("authorization"), Some("[redacted]"));
+    assert_eq!(log[0].header("x-echo"), Some("[redacted]"));
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_the_last_entries() {
+    let api = Api::start(MockServer::builder().request_log_capacity(2)).await;
+    for _ in 0..3 {
+        api.get(BACKUPS).await;
+    }
+    let ids: Vec<String> = api
+        .server
+        .requests()
+        .into_iter()
+        .map(|e| e.request_id)
+        .collect();
+    assert_eq!(ids, ["mock-00000002", "mock-00000003"]);
 }
 
 #[tokio::test]
