@@ -594,56 +594,6 @@ mod tests {
         )
     }
 
-    fn ids(page: &Page<'_>) -> Vec<i64> {
-        page.results.iter().map(|b| b.id).collect()
-    }
-
-    #[test]
-    fn pages_are_sliced_from_the_newest() {
-        let (state, now) = state(Seed::generated(1, 45));
-        let query = |page: u64| ListQuery {
-            server_id: None,
-            backup_type: None,
-            page: Some(page),
-            page_size: 20,
-        };
-        let first = state.list(query(1), now).unwrap();
-        assert_eq!(first.count, 45);
-        assert_eq!(ids(&first), (26..=45).rev().collect::<Vec<_>>());
-        assert!(first.has_next && !first.has_previous);
-        let last = state.list(query(3), now).unwrap();
-        assert_eq!(ids(&last), (1..=5).rev().collect::<Vec<_>>());
-        assert!(!last.has_next && last.has_previous);
-        assert!(state.list(query(4), now).is_none());
-        assert!(state.list(query(0), now).is_none());
-        let by_name = ListQuery {
-            page: None,
-            ..query(1)
-        };
-        let last = state.list(by_name, now).unwrap();
-        assert_eq!((last.number, ids(&last)), (3, (1..=5).rev().collect()));
-    }
-
-    #[test]
-    fn an_empty_list_has_one_empty_page() {
-        let (state, now) = state(Seed::empty());
-        let query = |page: u64| ListQuery {
-            server_id: Some(1),
-            backup_type: None,
-            page: Some(page),
-            page_size: 20,
-        };
-        let page = state.list(query(1), now).unwrap();
-        assert_eq!((page.count, page.results.len()), (0, 0));
-        assert!(state.list(query(2), now).is_none());
-        // Django's paginator: an empty list still has page 1, and it is the last.
-        let last = ListQuery {
-            page: None,
-            ..query(1)
-        };
-        assert_eq!(state.list(last, now).unwrap().number, 1);
-    }
-
     #[test]
     fn expired_backups_are_purged_in_bulk_and_one_by_one() {
         let (mut state, now) = state(Seed::generated(3, 100));
@@ -668,23 +618,6 @@ mod tests {
             "manual backups never expire"
         );
         assert!(state.expiry.is_empty());
-    }
-
-    #[test]
-    fn the_clock_can_be_advanced() {
-        let start = Utc::now();
-        let clock = Clock::starting_at(start);
-        clock.advance(Duration::from_secs(3600));
-        assert!(clock.now() >= start + chrono::Duration::hours(1));
-    }
-
-    #[test]
-    fn the_clock_stops_at_the_end_of_time_instead_of_overflowing() {
-        let clock = Clock::starting_at(Utc::now());
-        clock.advance(Duration::MAX);
-        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
-        clock.advance(Duration::MAX);
-        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
     }
 
     #[test]

@@ -329,6 +329,53 @@ async fn pages_link_to_each_other_with_absolute_urls() {
 }
 
 #[tokio::test]
+async fn pages_are_sliced_from_the_newest() {
+    let api = Api::start(MockServer::builder().seed(Seed::generated(1, 45))).await;
+    let page = async |n: &str| api.get(&format!("{BACKUPS}?page_size=20&page={n}")).await;
+    let first = page("1").await;
+    assert_eq!(first.json["count"], 45);
+    assert_eq!(first.ids(), (26..=45).rev().collect::<Vec<_>>());
+    assert!(first.json["next"].is_string() && first.json["previous"].is_null());
+    let last = page("3").await;
+    assert_eq!(last.ids(), (1..=5).rev().collect::<Vec<_>>());
+    assert!(last.json["next"].is_null() && last.json["previous"].is_string());
+    assert_eq!(page("4").await.status, 404);
+    assert_eq!(page("0").await.status, 404);
+    let by_name = page("last").await;
+    assert_eq!(by_name.ids(), (1..=5).rev().collect::<Vec<_>>());
+    let previous = by_name.json["previous"].as_str().unwrap();
+    assert!(previous.contains("page=2"), "`last` is page 3: {previous}");
+}
+
+#[tokio::test]
+async fn an_empty_list_has_one_empty_page() {
+    let api = Api::start(MockServer::builder().seed(Seed::empty())).await;
+    let page = async |n: &str| api.get(&format!("{BACKUPS}?server_id=1&page={n}")).await;
+    let first = page("1").await;
+    assert_eq!(
+        (first.json["count"].as_i64(), first.ids().len()),
+        (Some(0), 0)
+    );
+    assert_eq!(page("2").await.status, 404);
+    // Django's paginator: an empty list still has page 1, and it is the last.
+    let last = page("last").await;
+    assert_eq!(last.status, 200);
+    assert!(last.json["previous"].is_null() && last.json["next"].is_null());
+}
+
+#[tokio::test]
+async fn the_clock_can_be_advanced_up_to_the_end_of_time() {
+    let server = MockServer::start().await.unwrap();
+    let start = server.now();
+    server.advance_clock(Duration::from_secs(3600));
+    assert!(server.now() >= start + chrono::Duration::hours(1));
+    server.advance_clock(Duration::MAX);
+    assert_eq!(server.now(), chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    server.advance_clock(Duration::MAX);
+    assert_eq!(server.now(), chrono::DateTime::<chrono::Utc>::MAX_UTC);
+}
+
+#[tokio::test]
 async fn page_links_keep_the_other_parameters_sorted_and_encoded() {
     let api = Api::vendor().await;
     let page = api
