@@ -206,13 +206,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/backups/", get(list_backups).post(create_backup))
         .route("/api/v1/backups/{backup_id}/", delete(delete_backup))
         .route("/api/v1/servers/{server_id}/restore/", post(restore_server))
-        .fallback(not_found)
+        .fallback(async || ApiError::not_found())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found()
 }
 
 async fn method_not_allowed(_: Authenticated, method: Method) -> ApiError {

@@ -20,8 +20,8 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-pub use crate::fault::FAULT_SYNTAX;
 use crate::fault::Fault;
+pub use crate::fault::{FAULT_SYNTAX, parse_duration, parse_size};
 use crate::seed::Seed;
 use crate::server::{DEFAULT_TOKEN, MockServer, MockServerBuilder};
 
@@ -65,25 +65,6 @@ impl Default for ServeArgs {
         let matches = Self::augment_args(Command::new("vpsorg-mock")).get_matches_from([""]);
         Self::from_arg_matches(&matches).expect("the flags' defaults parse")
     }
-}
-
-/// Parses a duration as the flags take it: what `humantime` takes (`250ms`, `2s`, `1m30s`,
-/// `1h`), a decimal before one unit (`1.5s`), or bare milliseconds (`40`).
-///
-/// # Errors
-///
-/// A message for the person at the terminal when `text` is not such a duration.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    crate::fault::parse_duration(text)
-}
-
-/// Parses a size as the fault syntax takes it: `2048`, `512k` (KiB) or `10M` (MiB).
-///
-/// # Errors
-///
-/// A message for the person at the terminal when `text` is not such a size.
-pub fn parse_size(text: &str) -> Result<usize, String> {
-    crate::fault::parse_size(text)
 }
 
 fn parse_generate(text: &str) -> Result<(u32, u32), String> {

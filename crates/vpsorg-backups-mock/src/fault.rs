@@ -541,10 +541,15 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Parses a duration as `humantime` does, like the `vpsorg` CLI's own flags (`250ms`, `2s`,
-/// `1m30s`, `1h`), plus two forms these flags took before: a bare number of milliseconds
-/// (`40`) and a decimal number before one unit (`1.5s`).
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+/// Parses a duration as the flags take it: what `humantime` takes (`250ms`, `2s`, `1m30s`,
+/// `1h`), like the `vpsorg` CLI's own flags, plus two forms these flags took before: a
+/// decimal before one unit (`1.5s`) and bare milliseconds (`40`).
+///
+/// # Errors
+///
+/// A message for the person at the terminal when `text` is not such a duration.
+#[cfg_attr(not(feature = "cli"), allow(unreachable_pub))]
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let invalid = |why: &dyn fmt::Display| {
         format!("`{text}` is not a duration ({why}; e.g. 250ms, 2s, 1m30s, 1h)")
@@ -571,8 +576,14 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// Parses `2048`, `512k` (KiB) or `10M` (MiB), with an optional `B`/`iB`.
-pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
+/// Parses a size as the fault syntax takes it: `2048`, `512k` (KiB) or `10M` (MiB), with an
+/// optional `B`/`iB`.
+///
+/// # Errors
+///
+/// A message for the person at the terminal when `text` is not such a size.
+#[cfg_attr(not(feature = "cli"), allow(unreachable_pub))]
+pub fn parse_size(text: &str) -> Result<usize, String> {
     let lower = text.trim().to_ascii_lowercase();
     let lower = lower.trim_end_matches("ib").trim_end_matches('b');
     let (number, multiplier) = match lower.chars().last() {

@@ -69,17 +69,13 @@ impl LoggedRequest {
     }
 }
 
-/// `text` with the server's `token` replaced by [`REDACTED`], if the token is long enough to
-/// be told from other text.
+/// `text` with the server's `token` replaced by [`REDACTED`] (see [`scrub_bytes`]).
 fn scrub(token: &str, text: String) -> String {
-    if token.len() >= SCRUB_MIN_TOKEN_LEN && text.contains(token) {
-        text.replace(token, REDACTED)
-    } else {
-        text
-    }
+    String::from_utf8(scrub_bytes(token, text.as_bytes()).into()).unwrap_or(text)
 }
 
-/// [`scrub`] for bytes that need not be UTF-8.
+/// `bytes` with the server's `token` replaced by [`REDACTED`], if the token is long enough to
+/// be told from other text.
 fn scrub_bytes(token: &str, bytes: &[u8]) -> Bytes {
     let token = token.as_bytes();
     if token.len() < SCRUB_MIN_TOKEN_LEN {
