@@ -1,0 +1,163 @@
+use super::*;
+
+#[test]
+fn array_indices_become_wildcards() {
+    assert_eq!(
+        wildcard_indices("/results/12/server/id"),
+        "/results/*/server/id"
+    );
+    assert_eq!(
+        wildcard_indices("header:X-Request-Id"),
+        "header:X-Request-Id"
+    );
+    assert_eq!(wildcard_indices("body"), "body");
+}
+
+#[test]
+fn the_probe_list_names_every_probe_once_reads_first() {
+    let ids: BTreeSet<&str> = PROBES.iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), PROBES.len());
+    let first_write = PROBES.iter().position(|p| p.write).unwrap();
+    assert!(PROBES[first_write..].iter().all(|p| p.write));
+    assert!(
+        PROBES
+            .iter()
+            .all(|p| p.write || p.request.starts_with("GET "))
+    );
+}
+
+fn listing(count: u64, backups: &[(i64, &str, &str)]) -> Listing {
+    Listing {
+        count,
+        backups: backups
+            .iter()
+            .map(|&(id, backup_type, description)| Listed {
+                id,
+                backup_type: backup_type.into(),
+                description: description.into(),
+            })
+            .collect(),
+    }
+}
+
+fn causes(before: &Listing, after: &Listing) -> Vec<(String, Option<ChoiceId>)> {
+    changes(before, after)
+        .into_iter()
+        .map(|c| (c.text, c.cause))
+        .collect()
+}
+
+#[test]
+fn only_what_a_write_could_cause_is_blamed_on_it() {
+    let before = listing(2, &[(7, "manual", "a"), (5, "automatic", "")]);
+    assert!(changes(&before, &before).is_empty());
+    // The create's body names no description: a server that acted on it anyway made a
+    // manual backup with the empty default, or with the body's text.
+    let after = listing(
+        5,
+        &[
+            (10, "manual", ""),
+            (9, "manual", CREATE_BODY),
+            (8, "manual", "Pre-deployment"),
+            (7, "manual", "a"),
+            (6, "automatic", ""),
+        ],
+    );
+    let found = causes(&before, &after);
+    let blamed: Vec<Option<ChoiceId>> = found.iter().map(|(_, cause)| *cause).collect();
+    assert_eq!(
+        blamed,
+        [
+            Some(ChoiceId::Create),
+            Some(ChoiceId::Create),
+            None,
+            None,
+            // 5 is gone, but the delete targeted UNUSED_ID.
+            None,
+        ],
+        "{found:?}"
+    );
+    assert_eq!(found[3].0, "backup 6 appeared (automatic)");
+    assert_eq!(found[4].0, "backup 5 disappeared");
+    let target = listing(2, &[(UNUSED_ID, "manual", ""), (7, "manual", "a")]);
+    let gone = listing(1, &[(7, "manual", "a")]);
+    assert_eq!(
+        causes(&target, &gone),
+        [(
+            "backup 9223372036854775807 disappeared".to_string(),
+            Some(ChoiceId::Delete404)
+        )]
+    );
+}
+
+#[test]
+fn a_full_page_judges_only_the_ids_it_can_show() {
+    // Page 1 of 3 backups at a page of 2: a new backup pushes 8 onto page 2, which
+    // the comparison does not see. That is no disappearance.
+    let before = listing(3, &[(9, "automatic", ""), (8, "automatic", "")]);
+    let after = listing(4, &[(10, "automatic", ""), (9, "automatic", "")]);
+    assert_eq!(
+        causes(&before, &after),
+        [("backup 10 appeared (automatic)".to_string(), None)]
+    );
+    // And one gone from page 1 pulls 7 up from page 2: no new backup.
+    let after = listing(2, &[(9, "automatic", ""), (7, "automatic", "")]);
+    assert_eq!(
+        causes(&before, &after),
+        [("backup 8 disappeared".to_string(), None)]
+    );
+    // A change beyond the page shows only in the count.
+    let after = listing(4, &[(9, "automatic", ""), (8, "automatic", "")]);
+    assert_eq!(
+        causes(&before, &after),
+        [(
+            "the count changed, on pages the comparison does not see".to_string(),
+            None
+        )]
+    );
+}
+
+#[test]
+fn findings_are_tied_to_the_choice_they_contradict() {
+    let finding = |kind, location: &str| Finding::new(kind, location, "x", "y");
+    assert_eq!(
+        choices_for(
+            "listBackups",
+            200,
+            &finding(FindingKind::UnknownEnumValue, "/results/0/status")
+        ),
+        [ChoiceId::Enums]
+    );
+    assert_eq!(
+        choices_for(
+            "listBackups",
+            200,
+            &finding(FindingKind::MissingRequiredField, "/results/0/description")
+        ),
+        [ChoiceId::BackupFields]
+    );
+    assert_eq!(
+        choices_for(
+            "listBackups",
+            404,
+            &finding(FindingKind::WrongContentType, "header:Content-Type")
+        ),
+        [ChoiceId::ErrorBodies]
+    );
+    assert_eq!(
+        choices_for(
+            "listBackups",
+            200,
+            &finding(FindingKind::UndocumentedField, "/results/0/x")
+        ),
+        []
+    );
+    assert_eq!(
+        choices_for(
+            "listBackups",
+            200,
+            &finding(FindingKind::WrongContentType, "header:Content-Type")
+        ),
+        []
+    );
+}
