@@ -46,7 +46,7 @@ impl Exit {
         Exit::Interrupted,
     ];
 
-    pub(crate) fn code(self) -> u8 {
+    pub(crate) const fn code(self) -> u8 {
         match self {
             Exit::Success => 0,
             Exit::Api => 1,
@@ -55,11 +55,11 @@ impl Exit {
             Exit::WaitFailed => 4,
             Exit::OutcomeUnknown => 5,
             Exit::NotFound => 6,
-            // The doctor's own code for a refused token is the same.
-            Exit::Unauthorized => crate::doctor::EXIT_TOKEN_REFUSED as u8,
+            // `vpsorg doctor` exits 7 too when the token is refused.
+            Exit::Unauthorized => 7,
             Exit::Unavailable => 8,
-            Exit::Contradicted => crate::doctor::EXIT_CONTRADICTED as u8,
-            Exit::Unchecked => crate::doctor::EXIT_INCOMPLETE as u8,
+            Exit::Contradicted => 9,
+            Exit::Unchecked => 10,
             Exit::Local => 11,
             Exit::Interrupted => 130,
         }

@@ -20,15 +20,22 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::finding::{Finding, FindingKind, clean, describe_value, json_type};
+use crate::finding::{Finding, FindingKind, describe_value, json_type};
 
 /// The spec this crate was built with: a byte-for-byte copy of `openapi/backups.yaml`,
 /// kept in sync by `cargo xtask codegen`.
 pub const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
 
-/// HTTP methods an OpenAPI path item may hold, in its own spelling.
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+/// HTTP methods an OpenAPI path item may hold, in its own spelling and in HTTP's.
+const METHODS: [(&str, &str); 8] = [
+    ("get", "GET"),
+    ("put", "PUT"),
+    ("post", "POST"),
+    ("delete", "DELETE"),
+    ("options", "OPTIONS"),
+    ("head", "HEAD"),
+    ("patch", "PATCH"),
+    ("trace", "TRACE"),
 ];
 
 /// Why a contract could not be loaded or asked.
@@ -150,11 +157,6 @@ impl Contract {
         })
     }
 
-    /// The typed document, as `openapiv3` reads it.
-    pub fn openapi(&self) -> &openapiv3::OpenAPI {
-        &self.openapi
-    }
-
     /// The whole document as JSON, as written (for walking it: examples, descriptions).
     pub fn document(&self) -> &Value {
         &self.raw
@@ -179,17 +181,10 @@ impl Contract {
     pub fn operations(&self) -> Vec<OperationRef<'_>> {
         let mut operations = Vec::new();
         for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
-            for method in METHODS {
-                if let Some(id) = item
-                    .get(method)
-                    .and_then(|op| op.get("operationId"))
-                    .and_then(Value::as_str)
-                {
-                    operations.push(OperationRef {
-                        id,
-                        method: upper(method),
-                        path,
-                    });
+            for (key, method) in METHODS {
+                let id = item.get(key).and_then(|op| op.get("operationId"));
+                if let Some(id) = id.and_then(Value::as_str) {
+                    operations.push(OperationRef { id, method, path });
                 }
             }
         }
@@ -197,11 +192,7 @@ impl Contract {
     }
 
     /// The operation with this `operationId`.
-    ///
-    /// # Errors
-    ///
-    /// [`ContractError::UnknownOperation`].
-    pub fn operation(&self, operation_id: &str) -> Result<OperationRef<'_>, ContractError> {
+    fn operation(&self, operation_id: &str) -> Result<OperationRef<'_>, ContractError> {
         self.operations()
             .into_iter()
             .find(|op| op.id == operation_id)
@@ -553,7 +544,7 @@ impl Contract {
                     FindingKind::ConstraintViolated,
                     at(&path),
                     format!("`{}`", error.schema_path().as_str()),
-                    clean(&error.to_string()),
+                    error.to_string(),
                 )),
             }
         }
@@ -610,19 +601,6 @@ fn response_keys(status: u16) -> [String; 3] {
         format!("{}XX", status / 100),
         "default".to_string(),
     ]
-}
-
-fn upper(method: &str) -> &'static str {
-    match method {
-        "get" => "GET",
-        "put" => "PUT",
-        "post" => "POST",
-        "delete" => "DELETE",
-        "options" => "OPTIONS",
-        "head" => "HEAD",
-        "patch" => "PATCH",
-        _ => "TRACE",
-    }
 }
 
 fn is_json(media_type: &str) -> bool {

@@ -151,7 +151,7 @@ pub struct Finding {
     pub location: String,
     /// What the contract says, in a few words.
     pub expected: String,
-    /// What came instead, in a few words (bounded, without control characters).
+    /// What came instead, in a few words: server text, as it came.
     pub got: String,
 }
 
@@ -168,7 +168,7 @@ impl Finding {
             severity: kind.default_severity(),
             location: location.into(),
             expected: expected.into(),
-            got: clean(&got.into()),
+            got: got.into(),
         }
     }
 
@@ -189,35 +189,6 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The most characters of server text a report keeps in one place.
-pub(crate) const MAX_SERVER_TEXT: usize = 160;
-
-/// Server text made safe to show: control characters become spaces, runs of whitespace one
-/// space, and anything past 160 characters (`MAX_SERVER_TEXT`) is cut with `…`.
-pub fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_SERVER_TEXT + 4));
-    let mut chars = 0;
-    let mut last_space = false;
-    for c in text.chars() {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
-            continue;
-        }
-        if chars == MAX_SERVER_TEXT {
-            out.push('…');
-            return out;
-        }
-        last_space = c == ' ';
-        out.push(c);
-        chars += 1;
-    }
-    out
-}
-
 /// A JSON value in a few words: its text for scalars, its type and size otherwise.
 pub fn describe_value(value: &serde_json::Value) -> String {
     use serde_json::Value;
@@ -225,7 +196,7 @@ pub fn describe_value(value: &serde_json::Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("{:?}", clean(s)),
+        Value::String(s) => format!("{s:?}"),
         Value::Array(items) => format!("an array of {}", items.len()),
         Value::Object(map) => format!("an object with {} fields", map.len()),
     }
@@ -242,40 +213,5 @@ pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_text_is_cleaned_and_bounded() {
-        assert_eq!(clean("a\u{1b}[31m\r\n  b"), "a [31m b");
-        let long = "x".repeat(1000);
-        let cleaned = clean(&long);
-        assert_eq!(cleaned.chars().count(), MAX_SERVER_TEXT + 1);
-        assert!(cleaned.ends_with('…'));
-    }
-
-    #[test]
-    fn additive_kinds_are_warnings() {
-        assert_eq!(
-            FindingKind::UndocumentedField.default_severity(),
-            Severity::Warning
-        );
-        assert_eq!(
-            FindingKind::UnknownEnumValue.default_severity(),
-            Severity::Warning
-        );
-        assert_eq!(
-            FindingKind::MissingRequiredField.default_severity(),
-            Severity::Violation
-        );
-        let finding = Finding::new(FindingKind::TypeMismatch, "/id", "integer", "string");
-        assert_eq!(
-            finding.to_string(),
-            "violation type_mismatch at /id: expected integer, got string"
-        );
     }
 }

@@ -5,4 +5,4 @@ mod contract;
 mod finding;
 
 pub use contract::{Contract, ContractError, EMBEDDED_YAML, OperationRef};
-pub use finding::{Finding, FindingKind, Severity, clean, describe_value};
+pub use finding::{Finding, FindingKind, Severity, describe_value};

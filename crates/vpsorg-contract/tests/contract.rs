@@ -353,3 +353,24 @@ fn inline_schemas_in_the_contracts_dialect_are_checked() {
         "{error}"
     );
 }
+
+#[test]
+fn additive_kinds_are_warnings() {
+    assert_eq!(
+        FindingKind::UndocumentedField.default_severity(),
+        Severity::Warning
+    );
+    assert_eq!(
+        FindingKind::UnknownEnumValue.default_severity(),
+        Severity::Warning
+    );
+    assert_eq!(
+        FindingKind::MissingRequiredField.default_severity(),
+        Severity::Violation
+    );
+    let finding = Finding::new(FindingKind::TypeMismatch, "/id", "integer", "string");
+    assert_eq!(
+        finding.to_string(),
+        "violation type_mismatch at /id: expected integer, got string"
+    );
+}

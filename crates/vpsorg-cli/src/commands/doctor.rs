@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::doctor::{Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_TOKEN_REFUSED};
+use crate::doctor::Doctor;
 
 use crate::cli::{DoctorArgs, OutputFormat};
 use crate::config;
@@ -43,11 +43,6 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
     .and_then(|()| out.flush().map_err(CliError::from));
     // The verdict is the run's, whatever happened to its output: `vpsorg doctor | head` of
     // a contradicted run must still fail a nightly job.
-    let verdict = match report.exit_code() {
-        EXIT_CONSISTENT => None,
-        EXIT_CONTRADICTED => Some(Exit::Contradicted),
-        EXIT_TOKEN_REFUSED => Some(Exit::Unauthorized),
-        _ => Some(Exit::Unchecked),
-    };
+    let verdict = Some(report.outcome.exit()).filter(|exit| *exit != Exit::Success);
     super::acted(verdict.as_slice(), printed)
 }

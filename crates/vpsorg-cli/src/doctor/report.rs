@@ -9,38 +9,33 @@ use serde::Serialize;
 use vpsorg_contract::{FindingKind, Severity};
 
 use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
-use super::{EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED};
+use crate::exit::Exit;
 
 /// How a run ended. When several apply, the first listed here wins: a refused token, then
 /// a contradiction, then an incomplete run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub(crate) enum Outcome {
-    /// Nothing contradicts the contract (warnings allowed unless `--strict`). Exit 0
-    /// ([`EXIT_CONSISTENT`]).
+    /// Nothing contradicts the contract (warnings allowed unless `--strict`).
     Consistent,
     /// The API refused the configured token (401 or 403), so the checks that need it did
-    /// not run. Exit 7 ([`EXIT_TOKEN_REFUSED`]), as any `vpsorg` command whose token is
-    /// refused: a revoked token must fail a nightly job, not pass as incomplete.
+    /// not run: a revoked token must fail a nightly job, not pass as incomplete.
     TokenRefused,
-    /// Something contradicts the contract (with `--strict`, a warning counts). Exit 9
-    /// ([`EXIT_CONTRADICTED`]).
+    /// Something contradicts the contract (with `--strict`, a warning counts).
     Contradicted,
     /// Nothing contradicts it, but some checks could not run: the API could not be reached,
-    /// or answered 5xx or 429 where a check needed an answer. Exit 10 ([`EXIT_INCOMPLETE`]).
+    /// or answered 5xx or 429 where a check needed an answer.
     Incomplete,
 }
 
 impl Outcome {
-    /// The process exit code for this outcome: [`EXIT_CONSISTENT`],
-    /// [`EXIT_TOKEN_REFUSED`], [`EXIT_CONTRADICTED`] or [`EXIT_INCOMPLETE`].
-    pub(crate) fn exit_code(self) -> i32 {
+    /// How `vpsorg doctor` exits for this outcome: a row of the CLI's exit-code table.
+    pub(crate) fn exit(self) -> Exit {
         match self {
-            Self::Consistent => EXIT_CONSISTENT,
-            Self::TokenRefused => EXIT_TOKEN_REFUSED,
-            Self::Contradicted => EXIT_CONTRADICTED,
-            Self::Incomplete => EXIT_INCOMPLETE,
+            Self::Consistent => Exit::Success,
+            Self::TokenRefused => Exit::Unauthorized,
+            Self::Contradicted => Exit::Contradicted,
+            Self::Incomplete => Exit::Unchecked,
         }
     }
 
@@ -60,7 +55,6 @@ impl Outcome {
 
 /// The contract a run checked against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
 pub(crate) struct ContractInfo {
     /// `info.title`.
     pub(crate) title: String,
@@ -72,7 +66,6 @@ pub(crate) struct ContractInfo {
 
 /// Counts, for a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
 pub(crate) struct Summary {
     /// Choices confirmed.
     pub(crate) confirmed: usize,
@@ -90,7 +83,6 @@ pub(crate) struct Summary {
 
 /// One way the server differs from the contract, gathered over every answer that showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
 pub(crate) struct Deviation {
     /// A violation, or a warning (fails only with `--strict`).
     pub(crate) severity: Severity,
@@ -120,9 +112,8 @@ pub(crate) struct Deviation {
 
 /// One request the run sent (with its retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
 pub(crate) struct ProbeRecord {
-    /// The probe's id (`list`, `page-size-1`, ...; see [`PROBES`](super::plan::PROBES)).
+    /// The probe's id (`list`, `page-size-1`, ...; see [`PLAN`](super::plan::PLAN)).
     pub(crate) id: String,
     /// `GET`, `POST` or `DELETE`.
     pub(crate) method: String,
@@ -143,12 +134,10 @@ pub(crate) struct ProbeRecord {
 }
 
 /// The report of one run. Serialize it for `-o json`; print it (or
-/// [`render_table`](Self::render_table)) for a terminal; exit with
-/// [`exit_code`](Self::exit_code).
+/// [`render_table`](Self::render_table)) for a terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
 pub(crate) struct Report {
-    /// `vpsorg-doctor <version>`.
+    /// `vpsorg <version>`.
     pub(crate) tool: String,
     /// The API checked.
     pub(crate) base_url: String,
@@ -160,7 +149,7 @@ pub(crate) struct Report {
     pub(crate) strict: bool,
     /// How the run ended.
     pub(crate) outcome: Outcome,
-    /// [`Outcome::exit_code`] of the outcome.
+    /// The exit code of the outcome ([`Outcome::exit`]).
     pub(crate) exit_code: i32,
     /// Counts.
     pub(crate) summary: Summary,
@@ -177,9 +166,8 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    /// The process exit code: 0 when nothing contradicts the contract, 7 when the API
-    /// refused the token, 9 when something contradicts the contract (with `--strict`, a
-    /// warning too), 10 when the run is incomplete (see [`Outcome`]).
+    /// The process exit code of the outcome (see [`Outcome::exit`]).
+    #[cfg(test)]
     pub(crate) fn exit_code(&self) -> i32 {
         self.exit_code
     }

@@ -2,14 +2,14 @@
 //! no redirect ever followed, a bounded wait on `Retry-After`, bounded bodies.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 use http::header::{AUTHORIZATION, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method};
 use reqwest::Url;
 
-use super::Error;
+use super::{Error, excerpt};
+use crate::config::is_loopback;
 
 /// The most of a body the doctor reads; the contract's bodies are a few KiB.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -48,8 +48,8 @@ pub(crate) struct Request {
     /// Path and query, relative to the base URL (`/api/v1/backups/?page_size=1`).
     pub(crate) target: String,
     pub(crate) credential: Credential,
-    /// `Content-Type` and bytes.
-    pub(crate) body: Option<(&'static str, Vec<u8>)>,
+    /// A body, sent as `application/json` (whether it is JSON or not).
+    pub(crate) body: Option<&'static str>,
 }
 
 /// One answer.
@@ -173,18 +173,14 @@ impl Transport {
             .client
             .request(request.method.clone(), self.url(&request.target));
         match request.credential {
-            Credential::Token => {
-                builder = builder.header(AUTHORIZATION, self.authorization.clone())
-            }
-            Credential::Wrong => {
-                builder = builder.header(AUTHORIZATION, self.wrong_authorization.clone());
-            }
+            Credential::Token => builder = builder.header(AUTHORIZATION, &self.authorization),
+            Credential::Wrong => builder = builder.header(AUTHORIZATION, &self.wrong_authorization),
             Credential::None => {}
         }
-        if let Some((content_type, bytes)) = &request.body {
+        if let Some(body) = request.body {
             builder = builder
-                .header(http::header::CONTENT_TYPE, *content_type)
-                .body(bytes.clone());
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let mut response = builder.send().await.map_err(describe)?;
         let status = response.status().as_u16();
@@ -257,17 +253,17 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 }
 
 /// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,
-/// query or fragment; `http://` only for loopback hosts unless allowed.
-pub(crate) fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
-    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", vpsorg_contract::clean(text)));
+/// query or fragment; `http://` only for loopback hosts.
+pub(crate) fn parse_base_url(text: &str) -> Result<Url, Error> {
+    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", excerpt(text)));
     let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" if is_loopback(&url) => {}
         "http" => {
             return Err(invalid(
                 "refusing to send the token over http:// to a host that is not loopback; use \
-                 https:// (or allow insecure http)",
+                 https://",
             ));
         }
         _ => return Err(invalid("not an http:// or https:// URL")),
@@ -286,20 +282,6 @@ pub(crate) fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Ur
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
     Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `vpsorg doctor`: the engine is tested in the vpsorg-doctor crate; here, what the command
+//! `vpsorg doctor`: the engine is tested in `src/doctor/tests/`; here, what the command
 //! adds: the connection settings, the output formats and the exit codes.
 
 use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};

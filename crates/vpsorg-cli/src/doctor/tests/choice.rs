@@ -21,7 +21,7 @@ fn ids_are_stable_numbered_and_in_readme_order() {
         ]
     );
     for (i, choice) in ChoiceId::ALL.iter().enumerate() {
-        assert_eq!(usize::from(choice.info().number), i + 1);
+        assert_eq!(usize::from(choice.number()), i + 1);
         assert_eq!(
             serde_json::to_value(choice).unwrap(),
             serde_json::Value::String(choice.as_str().into())

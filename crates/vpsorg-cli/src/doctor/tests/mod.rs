@@ -9,11 +9,15 @@ use vpsorg_backups_mock::{Fault, MockServer, Operation};
 use vpsorg_contract::{FindingKind, Severity};
 
 use super::choice::{ChoiceId, Verdict};
-use super::plan::PROBES;
+use super::plan::PLAN;
 use super::report::Outcome;
-use super::{
-    Doctor, EXIT_CONSISTENT, EXIT_CONTRADICTED, EXIT_INCOMPLETE, EXIT_TOKEN_REFUSED, Error, Report,
-};
+use super::{Doctor, Error, MAX_SERVER_TEXT, Report, excerpt};
+use crate::exit::Exit;
+
+const EXIT_CONSISTENT: i32 = Exit::Success.code() as i32;
+const EXIT_TOKEN_REFUSED: i32 = Exit::Unauthorized.code() as i32;
+const EXIT_CONTRADICTED: i32 = Exit::Contradicted.code() as i32;
+const EXIT_INCOMPLETE: i32 = Exit::Unchecked.code() as i32;
 
 /// Long and distinctive, so that a leak anywhere is found by a plain search.
 const TOKEN: &str = "doctor-test-token-3b9d71f2c8";
@@ -35,7 +39,7 @@ async fn run(server: &MockServer) -> Report {
 }
 
 /// The report as text, with what changes from run to run replaced: the port, the request
-/// ids (`mock-00000001`), the timings and the contract's hash.
+/// ids (`mock-00000001`), the timings, the contract's hash and vpsorg's version.
 fn table(report: &Report, server: &MockServer) -> String {
     stable(&untimed(report).render_table(100), server)
 }
@@ -63,7 +67,11 @@ fn stable(text: &str, server: &MockServer) -> String {
     let text = text
         .replace(server.base_url(), "http://127.0.0.1:[port]")
         .replace(sha256, "[sha256]")
-        .replace(&sha256[..12], "[sha256]");
+        .replace(&sha256[..12], "[sha256]")
+        .replace(
+            concat!("vpsorg ", env!("CARGO_PKG_VERSION")),
+            "vpsorg [version]",
+        );
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find("mock-") {
@@ -92,7 +100,7 @@ fn assert_every_probe_accounted_for(report: &Report) {
         .filter_map(|entry| entry.split_once(": "))
         .flat_map(|(ids, _)| ids.split(", "))
         .collect();
-    for probe in PROBES.iter().filter(|p| !p.write || report.probe_errors) {
+    for probe in PLAN.iter().filter(|p| !p.write || report.probe_errors) {
         assert!(
             sent.contains(&probe.id) || named.contains(&probe.id),
             "{} neither sent nor named: {:#?}",
@@ -879,4 +887,15 @@ fn runs_reports_and_errors_can_cross_threads() {
     }
     let doctor = Doctor::new("http://127.0.0.1:9", TOKEN);
     drop(sendable(doctor.run()));
+}
+
+#[test]
+fn server_text_is_cleaned_and_bounded() {
+    assert_eq!(excerpt("a\u{1b}[31m\r\n  b"), "a [31m b");
+    // The CLI's terminal-safe text: no override can reorder what a report line seems to say.
+    assert_eq!(excerpt("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
+    let long = "x".repeat(1000);
+    let cleaned = excerpt(&long);
+    assert_eq!(cleaned.chars().count(), MAX_SERVER_TEXT + 1);
+    assert!(cleaned.ends_with('…'));
 }

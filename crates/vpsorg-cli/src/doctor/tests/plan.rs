@@ -1,3 +1,4 @@
+use super::writes::{Listed, Listing, changes};
 use super::*;
 
 #[test]
@@ -15,15 +16,17 @@ fn array_indices_become_wildcards() {
 
 #[test]
 fn the_probe_list_names_every_probe_once_reads_first() {
-    let ids: BTreeSet<&str> = PROBES.iter().map(|p| p.id).collect();
-    assert_eq!(ids.len(), PROBES.len());
-    let first_write = PROBES.iter().position(|p| p.write).unwrap();
-    assert!(PROBES[first_write..].iter().all(|p| p.write));
-    assert!(
-        PROBES
-            .iter()
-            .all(|p| p.write || p.request.starts_with("GET "))
-    );
+    let ids: BTreeSet<&str> = PLAN.iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), PLAN.len());
+    let first_write = PLAN.iter().position(|p| p.write).unwrap();
+    assert!(PLAN[first_write..].iter().all(|p| p.write));
+    assert!(PLAN.iter().all(|p| p.write || p.method == "GET"));
+    // The writes name the one id no account can have.
+    let unused = UNUSED_ID.to_string();
+    for step in PLAN.iter().filter(|p| p.method != "GET") {
+        let names = step.path.contains(&unused) || step.id == "create-invalid";
+        assert!(names, "{}", step.path);
+    }
 }
 
 fn listing(count: u64, backups: &[(i64, &str, &str)]) -> Listing {

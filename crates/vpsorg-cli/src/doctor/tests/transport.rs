@@ -22,7 +22,7 @@ fn retry_after_reads_seconds_and_dates() {
 
 #[test]
 fn base_urls_are_checked_and_normalised() {
-    let ok = |text| parse_base_url(text, false).unwrap().to_string();
+    let ok = |text| parse_base_url(text).unwrap().to_string();
     assert_eq!(ok("https://admin.vps.org/"), "https://admin.vps.org/");
     assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
     assert_eq!(
@@ -36,10 +36,9 @@ fn base_urls_are_checked_and_normalised() {
         ("https://user:pw@admin.vps.org", "credentials"),
         ("https://admin.vps.org/?x=1", "no query"),
     ] {
-        let error = parse_base_url(bad, false).unwrap_err().to_string();
+        let error = parse_base_url(bad).unwrap_err().to_string();
         assert!(error.contains(why), "{bad}: {error}");
     }
-    assert!(parse_base_url("http://admin.vps.org", true).is_ok());
 }
 
 #[test]

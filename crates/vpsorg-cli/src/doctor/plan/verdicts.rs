@@ -1,0 +1,219 @@
+//! Once every answer is in: the notes they add up to, a verdict on each inferred choice, and
+//! the report.
+
+use std::collections::BTreeSet;
+
+use vpsorg_contract::{FindingKind, Severity};
+
+use super::{
+    ChoiceId, ChoiceVerdict, ContractInfo, Contradiction, Deviation, Outcome, Report, Run, Summary,
+    Verdict,
+};
+
+impl Run<'_> {
+    /// The notes every answer contributed to, once all are in.
+    fn conclude(&mut self) {
+        let unsent = std::mem::take(&mut self.unsent);
+        self.not_sent(&unsent, "since the API had stopped answering");
+        if self.tally.answers > 0 {
+            let missing = self.tally.answers - self.tally.with_request_id;
+            if missing == 0 {
+                self.note(
+                    ChoiceId::RequestId,
+                    &format!("X-Request-Id on all {} answers", self.tally.answers),
+                );
+            } else if let Some((probe, operation_id, status)) =
+                self.tally.first_without_request_id.take()
+            {
+                self.deviations.push(Deviation {
+                    severity: Severity::Warning,
+                    kind: FindingKind::MissingHeader,
+                    choices: vec![ChoiceId::RequestId],
+                    operation_id: operation_id.to_string(),
+                    status: Some(status),
+                    location: "header:X-Request-Id".into(),
+                    expected: "an X-Request-Id header (the spec: responses may carry one)".into(),
+                    got: format!("none on {missing} of {} answers", self.tally.answers),
+                    request_id: None,
+                    probes: vec![probe],
+                    occurrences: missing,
+                });
+            }
+        }
+        if self.tally.error_bodies > 0 {
+            let mut text = format!("{} error bodies in DRF's shape", self.tally.error_bodies);
+            if !self.tally.error_codes.is_empty() {
+                text.push_str(&format!("; codes {}", join(&self.tally.error_codes)));
+            }
+            if !self.tally.error_fields.is_empty() {
+                text.push_str(&format!(
+                    "; field errors on {}",
+                    join(&self.tally.error_fields)
+                ));
+            }
+            self.note(ChoiceId::ErrorBodies, &text);
+        }
+        if self.tally.backups.is_empty() {
+            for choice in [ChoiceId::BackupFields, ChoiceId::Enums] {
+                self.unobserved
+                    .entry(choice)
+                    .or_insert_with(|| "no backup was seen to check".into());
+            }
+        } else {
+            let n = self.tally.backups.len();
+            self.note(
+                ChoiceId::BackupFields,
+                &format!(
+                    "{n} backups checked against the Backup schema ({} with size_mb null or \
+                     absent, {} with expires_at null or absent)",
+                    self.tally.null_size, self.tally.null_expiry
+                ),
+            );
+            self.note(
+                ChoiceId::Enums,
+                &format!(
+                    "backup_type {}; status {} (on {n} backups)",
+                    join(&self.tally.types_seen),
+                    join(&self.tally.statuses_seen)
+                ),
+            );
+        }
+        let mut pagination = Vec::new();
+        if self.tally.sized_pages > 0 {
+            let sizes: Vec<String> = self.tally.page_sizes.iter().map(u64::to_string).collect();
+            pagination.push(format!(
+                "{} pages as long as count and page_size say (page_size {})",
+                self.tally.sized_pages,
+                sizes.join(", ")
+            ));
+        }
+        if self.tally.right_links > 0 {
+            pagination.push(format!(
+                "{} next/previous links to the right page",
+                self.tally.right_links
+            ));
+        }
+        let notes = self.notes.entry(ChoiceId::Pagination).or_default();
+        for (i, text) in pagination.into_iter().enumerate() {
+            notes.insert(i, text);
+        }
+        if self.tally.ordered_pages > 0 {
+            let text = format!("{} pages newest first", self.tally.ordered_pages);
+            self.notes
+                .entry(ChoiceId::Ordering)
+                .or_default()
+                .insert(0, text);
+        }
+        for (answer, times) in std::mem::take(&mut self.tally.server_errors) {
+            let times = if times == 1 {
+                "once".to_string()
+            } else {
+                format!("{times} times")
+            };
+            self.note(ChoiceId::ServerErrors, &format!("{answer} {times}"));
+        }
+        self.unobserved
+            .entry(ChoiceId::Throttling)
+            .or_insert_with(|| "no 429 came (the doctor never provokes throttling)".into());
+        self.unobserved
+            .entry(ChoiceId::ServerErrors)
+            .or_insert_with(|| "no 5xx came".into());
+    }
+
+    /// The report.
+    pub(crate) fn finish(mut self, base_url: &str, strict: bool) -> Report {
+        self.conclude();
+        let mut deviations = std::mem::take(&mut self.deviations);
+        deviations.sort_by_key(|d| d.severity);
+        let choices: Vec<ChoiceVerdict> = ChoiceId::ALL
+            .iter()
+            .map(|&id| {
+                let contradictions: Vec<Contradiction> = deviations
+                    .iter()
+                    .filter(|d| d.choices.contains(&id))
+                    .map(|d| Contradiction {
+                        severity: d.severity,
+                        expected: d.expected.clone(),
+                        got: d.got.clone(),
+                        request_id: d.request_id.clone(),
+                        probes: d.probes.clone(),
+                    })
+                    .collect();
+                let notes = self.notes.remove(&id).unwrap_or_default();
+                let (verdict, detail) = if !contradictions.is_empty() {
+                    (Verdict::Contradicted, notes.join("; "))
+                } else if !notes.is_empty() {
+                    (Verdict::Confirmed, notes.join("; "))
+                } else {
+                    let reason = self.unobserved.remove(&id).unwrap_or_else(|| {
+                        "no answer it needs could be read (see the deviations and what was not checked)".into()
+                    });
+                    (Verdict::NotObserved, reason)
+                };
+                ChoiceVerdict {
+                    id,
+                    number: id.number(),
+                    title: id.title(),
+                    verdict,
+                    severity: contradictions.iter().map(|c| c.severity).min(),
+                    detail,
+                    contradictions,
+                }
+            })
+            .collect();
+        let count = |severity| deviations.iter().filter(|d| d.severity == severity).count();
+        let violations = count(Severity::Violation);
+        let warnings = count(Severity::Warning);
+        let strict_fails = deviations
+            .iter()
+            .any(|d| d.severity == Severity::Warning && fails_strict(d.kind));
+        // A refused token first: until it is fixed, most of the contract went unchecked.
+        let outcome = if self.token_refused {
+            Outcome::TokenRefused
+        } else if violations > 0 || (strict && strict_fails) {
+            Outcome::Contradicted
+        } else if !self.incomplete.is_empty() {
+            Outcome::Incomplete
+        } else {
+            Outcome::Consistent
+        };
+        let verdicts = |verdict| choices.iter().filter(|c| c.verdict == verdict).count();
+        let summary = Summary {
+            confirmed: verdicts(Verdict::Confirmed),
+            contradicted: verdicts(Verdict::Contradicted),
+            not_observed: verdicts(Verdict::NotObserved),
+            violations,
+            warnings,
+            requests: self.requests,
+        };
+        Report {
+            tool: concat!("vpsorg ", env!("CARGO_PKG_VERSION")).to_string(),
+            base_url: base_url.to_string(),
+            contract: ContractInfo {
+                title: self.contract.title().to_string(),
+                version: self.contract.version().to_string(),
+                sha256: self.contract.sha256().to_string(),
+            },
+            probe_errors: self.probe_errors,
+            strict,
+            outcome,
+            exit_code: i32::from(outcome.exit().code()),
+            summary,
+            choices,
+            deviations,
+            incomplete: self.incomplete,
+            probes: self.records,
+            elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Whether a warning of this kind fails a `--strict` run: every warning does but
+/// [`FindingKind::AccountChanged`], which is about another actor, not the API.
+fn fails_strict(kind: FindingKind) -> bool {
+    kind != FindingKind::AccountChanged
+}
+
+fn join(values: &BTreeSet<String>) -> String {
+    values.iter().cloned().collect::<Vec<_>>().join(", ")
+}
