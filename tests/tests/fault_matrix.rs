@@ -215,10 +215,11 @@ const FOUND: &str = "found by listing";
 /// The documented behaviour, operation by operation (README's "Retries" and the Spec notes):
 /// list, delete and the waiter's polls retry what is transient; create and restore are not
 /// idempotent and retry only a 429 (throttling refuses before anything runs), and anything
-/// after which the request may have run is `OutcomeUnknown`; a 2xx whose body does not
-/// decode is `Decode`, for a create or restore that happened all the same; 500 is not
+/// after which the request may have run is `OutcomeUnknown`; a 2xx whose body cannot be
+/// read (malformed, HTML, a field missing, cut short) is `AnswerUnreadable`, for a create or
+/// restore that happened all the same; 500 is not
 /// transient (the spec: "502, 503 and 504 are transient"). A create whose answer was lost
-/// (`OutcomeUnknown`, or a 2xx that does not decode) is looked for in the server's list: a
+/// (`OutcomeUnknown`, or `AnswerUnreadable`) is looked for in the server's list: a
 /// backup the fault let it make is found, and one it did not is not.
 fn expected(op: Op, kind: Kind) -> Want {
     let ok = |requests| (String::from("ok"), requests);
@@ -254,12 +255,14 @@ fn expected(op: Op, kind: Kind) -> Want {
                 Kind::ResetAfterRun | Kind::Truncated | Kind::Slow if op == Op::Create && ran => {
                     (FOUND.into(), 1)
                 }
-                Kind::ResetBeforeRead | Kind::ResetAfterRun | Kind::Truncated => {
+                _ if kind.breaks_the_body() && op == Op::Create => (FOUND.into(), 1),
+                _ if kind.breaks_the_body() || matches!(kind, Kind::Truncated) => {
+                    (format!("AnswerUnreadable (HTTP {success})"), 1)
+                }
+                Kind::ResetBeforeRead | Kind::ResetAfterRun => {
                     ("OutcomeUnknown(Transport)".into(), 1)
                 }
                 Kind::Slow => ("OutcomeUnknown(Timeout)".into(), 1),
-                _ if kind.breaks_the_body() && op == Op::Create => (FOUND.into(), 1),
-                _ if kind.breaks_the_body() => (format!("Decode (HTTP {success})"), 1),
                 _ => ok(1),
             }
         }
@@ -282,6 +285,9 @@ fn describe(error: &Error) -> String {
     match error {
         Error::Server { status, .. } => format!("Server {}", status.as_u16()),
         Error::Decode { status, .. } => format!("Decode (HTTP {})", status.as_u16()),
+        Error::AnswerUnreadable { status, .. } => {
+            format!("AnswerUnreadable (HTTP {})", status.as_u16())
+        }
         Error::Timeout { .. } => "Timeout".into(),
         Error::Transport { .. } => "Transport".into(),
         Error::RateLimited { .. } => "RateLimited".into(),

@@ -415,8 +415,9 @@ impl CreateBackup {
     /// [`CreatedBackup::recovered`] set. "Since this request" is judged on the server's
     /// clock, never this machine's (see [`resolve_unknown_outcome`](Self::resolve_unknown_outcome)
     /// to turn this off, and the crate's README, "Retries", for how). Only when no single
-    /// backup matches is the result [`Error::OutcomeUnknown`] (or the
-    /// [`Error::Decode`] of a 2xx): list the server's backups before trying again. A
+    /// backup matches is the result [`Error::OutcomeUnknown`] (or
+    /// [`Error::AnswerUnreadable`] after a 2xx): list the server's backups before trying
+    /// again. A
     /// backup that another client creates for the same server, with the same description,
     /// while this answer is being looked for, can be taken for this one: give concurrent
     /// creates distinct descriptions.

@@ -248,8 +248,8 @@ pub enum Error {
     /// A response the crate could not decode, or one that decodes to a value the contract
     /// rules out (a list whose `count` is negative). `excerpt` holds the start of the body
     /// (at most 200 characters, control characters replaced; for a value ruled out, the
-    /// decoded body as JSON) for debugging; `Display` never shows it. A 2xx status on a
-    /// create or restore means it happened all the same.
+    /// decoded body as JSON) for debugging; `Display` never shows it. A create's or
+    /// restore's 2xx is [`Error::AnswerUnreadable`] instead: it happened all the same.
     #[non_exhaustive]
     Decode {
         /// The HTTP status of the response.
@@ -270,6 +270,23 @@ pub enum Error {
         /// What was attempted: `create backup` or `restore server`.
         operation: &'static str,
         /// The failure.
+        source: Box<Error>,
+    },
+    /// The API accepted a create or restore (a 2xx status), but its answer could not be
+    /// read: malformed JSON, an HTML page, a missing field, a body cut short. It happened;
+    /// only its details are unknown. A create is then looked for in the server's list, and
+    /// this error comes back only when it is not found there (list the server's backups
+    /// before trying again). Never retried.
+    #[non_exhaustive]
+    AnswerUnreadable {
+        /// What was accepted: `create backup` or `restore server`.
+        operation: &'static str,
+        /// The 2xx status of the answer.
+        status: StatusCode,
+        /// The `X-Request-Id` of the answer.
+        request_id: Option<String>,
+        /// Why it could not be read: an [`Error::Decode`], or an [`Error::Transport`] for a
+        /// body cut short.
         source: Box<Error>,
     },
     /// The API or a redirect pointed to another origin than the configured base URL. The
@@ -362,7 +379,8 @@ impl Error {
             | Error::InvalidRequest { status, .. }
             | Error::Server { status, .. }
             | Error::UnexpectedStatus { status, .. }
-            | Error::Decode { status, .. } => Some(*status),
+            | Error::Decode { status, .. }
+            | Error::AnswerUnreadable { status, .. } => Some(*status),
             Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
             Error::ManualBackupLimit { .. } => Some(StatusCode::BAD_REQUEST),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
@@ -425,7 +443,8 @@ impl Error {
             | Error::RateLimited { request_id, .. }
             | Error::Server { request_id, .. }
             | Error::UnexpectedStatus { request_id, .. }
-            | Error::Decode { request_id, .. } => request_id.as_deref(),
+            | Error::Decode { request_id, .. }
+            | Error::AnswerUnreadable { request_id, .. } => request_id.as_deref(),
             Error::OutcomeUnknown { source, .. } => source.request_id(),
             _ => None,
         }
@@ -603,6 +622,22 @@ impl fmt::Display for Error {
                     "{operation} may or may not have happened ({source}); {check} before retrying"
                 )
             }
+            Error::AnswerUnreadable {
+                operation,
+                status,
+                source,
+                ..
+            } => {
+                write!(
+                    f,
+                    "the API accepted the {operation} (HTTP {}), but its answer could not be read ({source})",
+                    status.as_u16()
+                )?;
+                if operation.starts_with("create") {
+                    f.write_str("; list the server's backups before retrying")?;
+                }
+                Ok(())
+            }
             Error::ForeignOrigin { origin } => write!(
                 f,
                 "refused to follow the API to another origin ({origin}) with the token"
@@ -686,7 +721,9 @@ impl std::error::Error for Error {
                 Some(source.as_ref())
             }
             Error::Decode { source, .. } => Some(source),
-            Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
+            Error::OutcomeUnknown { source, .. } | Error::AnswerUnreadable { source, .. } => {
+                Some(source.as_ref())
+            }
             Error::WaitTimeout {
                 last_error: Some(error),
                 ..
@@ -796,7 +833,32 @@ const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
 /// 2xx the spec does not list decoded as the documented `T`). Every attempt ends here, and
 /// so does [`crate::__decode`], so that what the tests and the fuzzer feed in takes the
 /// same path as a response from the network.
+///
+/// One rule for every way a create's or restore's 2xx answer can be unreadable (malformed,
+/// HTML, a field missing, cut short): the API accepted it, so the error is
+/// [`Error::AnswerUnreadable`], whatever went wrong in reading it.
 pub(crate) async fn settle<T: DeserializeOwned + Validate>(
+    op: Operation,
+    result: std::result::Result<T, RawError>,
+    head: Option<ResponseHead>,
+) -> Result<T> {
+    let accepted = head
+        .as_ref()
+        .filter(|head| head.status.is_success())
+        .map(|head| (head.status, request_id(&head.headers)));
+    let settled = settle_any(op, result, head).await;
+    match (settled, op.non_idempotent_name(), accepted) {
+        (Err(error), Some(operation), Some((status, request_id))) => Err(Error::AnswerUnreadable {
+            operation,
+            status,
+            request_id,
+            source: Box::new(error),
+        }),
+        (settled, ..) => settled,
+    }
+}
+
+async fn settle_any<T: DeserializeOwned + Validate>(
     op: Operation,
     result: std::result::Result<T, RawError>,
     head: Option<ResponseHead>,

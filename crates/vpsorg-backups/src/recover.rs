@@ -55,11 +55,10 @@ pub(crate) const CLOCK_MARGIN: Duration = Duration::from_secs(2);
 /// Whether a failed create may have created a backup that a listing can find: its outcome
 /// is unknown, or a 2xx arrived whose body could not be read.
 pub(crate) fn worth_looking(error: &Error) -> bool {
-    match error {
-        Error::OutcomeUnknown { .. } => true,
-        Error::Decode { status, .. } => status.is_success(),
-        _ => false,
-    }
+    matches!(
+        error,
+        Error::OutcomeUnknown { .. } | Error::AnswerUnreadable { .. }
+    )
 }
 
 /// The create to look for.
@@ -191,7 +190,13 @@ mod tests {
             request_id: None,
             source: serde_json::from_str::<u8>("x").unwrap_err(),
         };
-        assert!(worth_looking(&decode(StatusCode::CREATED)));
+        let unreadable = Error::AnswerUnreadable {
+            operation: "create backup",
+            status: StatusCode::CREATED,
+            request_id: None,
+            source: Box::new(decode(StatusCode::CREATED)),
+        };
+        assert!(worth_looking(&unreadable));
         assert!(!worth_looking(&decode(StatusCode::BAD_GATEWAY)));
         assert!(!worth_looking(&Error::invalid_input("too long")));
     }

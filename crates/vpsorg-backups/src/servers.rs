@@ -74,7 +74,9 @@ impl RestoreServer {
     /// failure after it may have arrived is
     /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). Unlike a create's, a lost
     /// restore's answer cannot be looked up afterwards: the API lists no restores and
-    /// shows no server status. Check the server itself before trying again.
+    /// shows no server status. Check the server itself before trying again. A 2xx whose
+    /// body cannot be read is [`Error::AnswerUnreadable`](crate::Error::AnswerUnreadable):
+    /// the restore was accepted and runs.
     ///
     /// # Errors
     ///

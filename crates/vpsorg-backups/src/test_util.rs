@@ -431,6 +431,27 @@ impl Error {
         }
     }
 
+    /// [`Error::AnswerUnreadable`]: the API accepted `operation` (`"create backup"` or
+    /// `"restore server"`) with `status`, and reading its answer failed with `source`.
+    ///
+    /// ```
+    /// use vpsorg_backups::{Error, StatusCode};
+    ///
+    /// let status = StatusCode::ACCEPTED;
+    /// let error = Error::answer_unreadable("restore server", status, Error::decode(status, "<html>"))
+    ///     .with_request_id("req-7");
+    /// assert_eq!(error.request_id(), Some("req-7"));
+    /// assert!(!error.is_retryable());
+    /// ```
+    pub fn answer_unreadable(operation: &'static str, status: StatusCode, source: Error) -> Self {
+        Error::AnswerUnreadable {
+            operation,
+            status,
+            request_id: None,
+            source: Box::new(source),
+        }
+    }
+
     /// [`Error::ForeignOrigin`] for `origin` (`scheme://host:port`).
     pub fn foreign_origin(origin: impl Into<String>) -> Self {
         Error::ForeignOrigin {
@@ -568,7 +589,8 @@ impl Error {
     }
 
     /// Sets the response's [`request_id`](Self::request_id) on the variants that come from
-    /// a response (those of [`with_detail`](Self::with_detail), and `Decode`); the others
+    /// a response (those of [`with_detail`](Self::with_detail), `Decode` and
+    /// `AnswerUnreadable`); the others
     /// are returned unchanged.
     pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
         match &mut self {
@@ -579,7 +601,8 @@ impl Error {
             | Error::RateLimited { request_id, .. }
             | Error::Server { request_id, .. }
             | Error::UnexpectedStatus { request_id, .. }
-            | Error::Decode { request_id, .. } => *request_id = Some(value.into()),
+            | Error::Decode { request_id, .. }
+            | Error::AnswerUnreadable { request_id, .. } => *request_id = Some(value.into()),
             _ => {}
         }
         self

@@ -646,3 +646,76 @@ async fn the_token_never_shows_in_errors_or_logs() {
             .all(|r| r.header("authorization") == Some("Bearer [redacted]"))
     );
 }
+
+/// Issue 18: a restore answered 202 with a body that could not be read was a decode error
+/// (the CLI's exit 1), though the API had accepted it; a body cut short was an unknown
+/// outcome instead. Every way is now one error that keeps the status and the request id,
+/// and a create whose answer is unreadable is looked for in the list.
+#[tokio::test]
+async fn an_accepted_answer_that_cannot_be_read_is_one_error_however_it_broke() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = client(&server);
+    let unreadable = [
+        Fault::malformed_json(),
+        Fault::wrong_content_type(),
+        Fault::missing_field("server"),
+        Fault::truncated_body(),
+    ];
+    for (n, fault) in unreadable.into_iter().enumerate() {
+        let fault = fault.header("X-Request-Id", "rid-42");
+        let name = fault.to_string();
+        server.inject(fault.clone().on(Operation::RestoreServer));
+        let error = client
+            .servers()
+            .restore(12345, 501)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                Error::AnswerUnreadable {
+                    operation: "restore server",
+                    ..
+                }
+            ),
+            "{name}: {error:?}"
+        );
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(202), "{name}");
+        assert_eq!(error.request_id(), Some("rid-42"), "{name}");
+        assert!(
+            !error.is_retryable() && !error.is_outcome_unknown(),
+            "{name}"
+        );
+        assert_eq!(server.restores().len(), n + 1, "{name}: sent once");
+
+        // A create is found by listing...
+        server.inject(fault.clone().on(Operation::CreateBackup));
+        let created = client
+            .backups()
+            .create(12345)
+            .description(format!("found {n}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.recovered, "{name}");
+        assert_eq!(created.backup.description, format!("found {n}"));
+        // ...or, when the listing fails, stays accepted with its details unknown.
+        server.inject(fault.on(Operation::CreateBackup));
+        server.inject(Fault::status(500).on(Operation::ListBackups).always());
+        let error = client.backups().create(12345).send().await.unwrap_err();
+        server.clear_faults();
+        assert!(
+            matches!(
+                &error,
+                Error::AnswerUnreadable {
+                    operation: "create backup",
+                    ..
+                }
+            ),
+            "{name}: {error:?}"
+        );
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(201), "{name}");
+        assert_eq!(error.request_id(), Some("rid-42"), "{name}");
+    }
+}

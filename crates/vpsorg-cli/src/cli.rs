@@ -237,6 +237,9 @@ pub(crate) enum BackupsCommand {
     /// (of --server-id's backups, or of every backup)
     Get(GetArgs),
     /// Create a manual backup of a server (at most 10 per server)
+    ///
+    /// When the API's answer is lost or cannot be read, the backup is looked for in the
+    /// server's list; exit 5 when it cannot be told which backup this create made.
     Create(CreateArgs),
     /// Wait until a backup is completed
     Wait(WaitArgs),
@@ -367,6 +370,9 @@ pub(crate) struct PruneArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServersCommand {
     /// Restore a server from one of its completed backups. Overwrites the server's disk
+    ///
+    /// A restore the API accepted (2xx) but whose answer cannot be read (malformed, an HTML
+    /// page, cut short) did start: exit 0, with a warning that names the request id.
     Restore(RestoreArgs),
 }
 

@@ -129,7 +129,8 @@ impl CliError {
 /// The exit code of an API error: what a script can do about it.
 fn api_exit(error: &ApiError) -> Exit {
     match error {
-        ApiError::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
+        // Accepted, but which backup it made is unknown (a restore's is a warning instead).
+        ApiError::OutcomeUnknown { .. } | ApiError::AnswerUnreadable { .. } => Exit::OutcomeUnknown,
         ApiError::Unauthorized { .. } => Exit::Unauthorized,
         // Page 1 always exists, even when empty: its 404 means the URL is wrong.
         ApiError::NotFound {
@@ -176,7 +177,7 @@ fn api_hint(error: &ApiError, api_url: Option<&str>) -> Option<String> {
              check --api-url (or VPSORG_API_URL, or the context's)"
                 .into()
         }
-        ApiError::OutcomeUnknown { .. } => {
+        ApiError::OutcomeUnknown { .. } | ApiError::AnswerUnreadable { .. } => {
             "exit code 5: look before you retry, or the retry may act twice".into()
         }
         error if error.is_retryable() && connection_failed(error) => {

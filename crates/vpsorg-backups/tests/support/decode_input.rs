@@ -146,8 +146,9 @@ fn assert_clean(what: &str, text: &str, input: &Input) {
 
 /// The properties of any outcome:
 ///
-/// - a 2xx decodes or is [`Error::Decode`]; any other status is an error that is never
-///   `Decode`, and whose `status()` is the response's status;
+/// - a 2xx decodes or is [`Error::Decode`] (a list) or [`Error::AnswerUnreadable`] (a create
+///   or restore, which the API accepted); any other status is an error that is neither, and
+///   whose `status()` is the response's status;
 /// - 401/403, 404, 429 and 5xx map to their own variants, and 429, 502, 503 and 504 are
 ///   retryable;
 /// - a `Retry-After` in whole seconds is read on 429 and 5xx;
@@ -166,10 +167,16 @@ pub fn check(input: &Input, result: &Result<Decoded, Error>) {
         Err(error) => error,
     };
     assert_eq!(error.status(), Some(status), "{error:?}");
+    let acts = matches!(input.call, Call::Create { .. } | Call::Restore { .. });
     assert_eq!(
         matches!(error, Error::Decode { .. }),
-        status.is_success(),
+        status.is_success() && !acts,
         "only a 2xx fails to decode: {error:?}"
+    );
+    assert_eq!(
+        matches!(error, Error::AnswerUnreadable { .. }),
+        status.is_success() && acts,
+        "a create's or restore's 2xx was accepted: {error:?}"
     );
     let variant_fits = match status.as_u16() {
         401 | 403 => matches!(error, Error::Unauthorized { .. }),

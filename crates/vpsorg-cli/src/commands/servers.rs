@@ -29,11 +29,29 @@ pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), C
         &format!("restore server {}", args.server_id),
         args.yes,
     )?;
-    let restore = client
+    let restore = match client
         .servers()
         .restore(args.server_id, args.backup_id)
         .send()
-        .await?;
+        .await
+    {
+        Ok(restore) => restore,
+        // Accepted: the restore runs, and only what the API said about it is lost.
+        Err(error @ vpsorg_backups::Error::AnswerUnreadable { .. }) => {
+            let request_id = error.request_id().unwrap_or("none sent");
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: {}
+The restore of server {} from backup {} started; request id: {}",
+                clean(&error.to_string()),
+                args.server_id,
+                args.backup_id,
+                clean(request_id)
+            );
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
     let status = restore.status.to_string();
     let mut out = output::stdout();
     if format == OutputFormat::Table {

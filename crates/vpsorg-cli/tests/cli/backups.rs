@@ -483,3 +483,72 @@ async fn get_and_wait_refuse_a_listing_that_ignored_its_filter() {
         );
     }
 }
+
+/// Issue 18: a restore answered 202 with malformed JSON, HTML or a missing field exited 1
+/// ("could not decode"), though the API had accepted it; a create's 201 likewise when its
+/// search failed. Every unreadable answer is now one case: restore exits 0 with a warning
+/// that names the request id; create is found by listing (0) or exits 5.
+#[tokio::test]
+async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_details() {
+    let server = vendor_server().await;
+    let faults = [
+        Fault::malformed_json(),
+        Fault::wrong_content_type(),
+        Fault::missing_field("server"),
+        Fault::truncated_body(),
+    ];
+    for (n, fault) in faults.into_iter().enumerate() {
+        let fault = fault.header("X-Request-Id", "rid-42");
+        // Distinct descriptions: each search has one backup to find.
+        let (found_as, unknown_as) = (format!("found {n}"), format!("unknown {n}"));
+        let create = |description| {
+            [
+                "backups",
+                "create",
+                "--server-id",
+                "12345",
+                "--description",
+                description,
+            ]
+        };
+        let name = fault.to_string();
+        server.inject(fault.clone().on(Operation::RestoreServer));
+        let restored = against(
+            &server,
+            &["servers", "restore", "12345", "--backup-id", "501", "--yes"],
+        )
+        .await;
+        restored.assert_code(0);
+        assert_eq!(restored.stdout, "", "{name}");
+        assert!(
+            restored
+                .stderr
+                .starts_with("warning: the API accepted the restore server (HTTP 202)")
+                && restored.stderr.contains("request id: rid-42"),
+            "{name}: {restored:#?}"
+        );
+
+        server.inject(fault.clone().on(Operation::CreateBackup));
+        let found = against(&server, &create(&found_as)).await;
+        found.assert_code(0);
+        assert!(
+            found.stderr.contains("found by listing"),
+            "{name}: {found:#?}"
+        );
+
+        server.inject(fault.on(Operation::CreateBackup));
+        server.inject(Fault::status(500).on(Operation::ListBackups).always());
+        let unknown = against(&server, &create(&unknown_as)).await;
+        server.clear_faults();
+        unknown.assert_code(5);
+        assert!(
+            unknown
+                .stderr
+                .contains("the API accepted the create backup (HTTP 201)"),
+            "{name}: {unknown:#?}"
+        );
+    }
+    assert_eq!(server.restores().len(), 4);
+    let made = server.backups_of(12345).into_iter().filter(|b| b.id > 501);
+    assert_eq!(made.count(), 8, "each create ran once");
+}
