@@ -140,7 +140,7 @@ pub(crate) enum Command {
     /// Store API tokens and URLs under names, and choose the active one
     #[command(subcommand)]
     Context(ContextCommand),
-    #[command(about = DOCTOR_ABOUT, long_about = DOCTOR_HELP)]
+    #[command(about = DOCTOR_ABOUT, long_about = doctor_help())]
     Doctor(DoctorArgs),
     /// Run the fake VPS.org server
     #[command(subcommand)]
@@ -164,8 +164,8 @@ pub(crate) enum Command {
 /// One line for `vpsorg doctor`'s `about`.
 const DOCTOR_ABOUT: &str = "Check the API against the contract this build embeds, read-only (nothing is created, deleted or restored)";
 
-/// The long help of `vpsorg doctor`: what it sends, what it checks, the exit codes.
-pub(crate) const DOCTOR_HELP: &str = "\
+/// The long help of `vpsorg doctor`: what it sends and what it checks.
+const DOCTOR_HELP: &str = "\
 Checks the API at the configured URL against the contract this build embeds
 (openapi/backups.yaml): every status, content type, header and body is checked against the
 spec's JSON Schemas, and each of the twelve choices README's \"Spec notes\" marks
@@ -192,13 +192,32 @@ the run, which fails nothing, even with --strict.
 Additive surprises (a field or an enum value the spec does not list; a header or link the
 spec says may be absent) are warnings: they fail the run only with --strict.
 
-Exit codes of doctor (vpsorg's others mean what `vpsorg --help` says):
-  0   nothing contradicts the contract
-  7   the token was refused (401 or 403): most checks did not run; fix the token
-  9   something contradicts it (with --strict, a warning too)
-  10  incomplete: the API could not be reached, or answered 5xx or 429 where a check
-      needed an answer (not a contract change, and not the token)
-A refused token wins over a contradiction, and a contradiction over an incomplete run.";
+Exit codes of doctor (vpsorg's others mean what `vpsorg --help` says):";
+
+/// `vpsorg doctor --help`: [`DOCTOR_HELP`], then the exit codes of doctor, each a row of
+/// [`Exit`] (the numbers live there), with what it means for a doctor run.
+pub(crate) fn doctor_help() -> String {
+    let mut help = DOCTOR_HELP.to_string();
+    for (exit, meaning) in [
+        (Exit::Success, "nothing contradicts the contract"),
+        (
+            Exit::Unauthorized,
+            "the token was refused (401 or 403): most checks did not run; fix the token",
+        ),
+        (
+            Exit::Contradicted,
+            "something contradicts it (with --strict, a warning too)",
+        ),
+        (
+            Exit::Unchecked,
+            "incomplete: the API could not be reached, or answered 5xx or 429 where a check\n      \
+             needed an answer (not a contract change, and not the token)",
+        ),
+    ] {
+        help.push_str(&format!("\n  {:<3} {meaning}", exit.code()));
+    }
+    help + "\nA refused token wins over a contradiction, and a contradiction over an incomplete run."
+}
 
 /// The help of `--probe-errors`.
 pub(crate) const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and change nothing: a delete of backup \

@@ -257,7 +257,7 @@ async fn a_write_answered_503_is_sent_again_as_the_help_says() {
         .find(|p| p.id == "delete-unknown")
         .unwrap();
     assert_eq!((delete.attempts, delete.status), (2, Some(404)));
-    for help in [crate::cli::PROBE_ERRORS_HELP, crate::cli::DOCTOR_HELP] {
+    for help in [crate::cli::PROBE_ERRORS_HELP, &crate::cli::doctor_help()] {
         assert!(help.contains("at most twice"), "{help}");
     }
 }
