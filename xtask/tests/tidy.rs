@@ -81,6 +81,28 @@ fn readme_code_blocks(text: &str) -> Vec<String> {
     problems
 }
 
+/// Relative links in a crate's README that leave the crate or name a file it lacks: crates.io
+/// renders the README from the package, where nothing else is.
+fn readme_links(text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        for link in line.split("](").skip(1) {
+            let target = link.split([')', ' ', '#']).next().unwrap_or_default();
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            if target.split('/').any(|part| part == "..") || !exists(target) {
+                problems.push(format!(
+                    "README.md:{}: the link to {target} cannot be followed from the package (use \
+                     an absolute URL)",
+                    index + 1
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// `[dependencies]` in a README's ```toml blocks that ask for a version the workspace does not
 /// build: `own` (our crates) must match the workspace's version, the others their floor.
 fn readme_versions(
@@ -157,6 +179,16 @@ fn readme_rust_blocks_must_be_complete_programs_without_hidden_lines() {
 }
 
 #[test]
+fn readme_links_must_stay_in_the_package() {
+    let text = "See [the changes](CHANGELOG.md#020), [docs](https://docs.rs/x), \
+                [arch](../../ARCHITECTURE.md) and [here](#install).\n[gone](NOTES.md)\n";
+    let found = readme_links(text, &|path| path == "CHANGELOG.md");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with("README.md:1: the link to ../../ARCHITECTURE.md"));
+    assert!(found[1].starts_with("README.md:2: the link to NOTES.md"));
+}
+
+#[test]
 fn readme_blocks_must_ask_for_versions_the_workspace_builds() {
     let readme = "# a\n\n```toml\n[dependencies]\nours = \"0.2\"\nserde = \"1\"\n```\n\n\
                   text\n\n```toml\n[dependencies]\nours = { git = \"x\", version = \"0.1\" }\n\
@@ -173,8 +205,8 @@ fn readme_blocks_must_ask_for_versions_the_workspace_builds() {
     assert!(found[2].contains("line 18 is not valid TOML"));
 }
 
-/// The READMEs of the workspace and its members: complete Rust programs, and the versions the
-/// workspace builds.
+/// The READMEs of the workspace and its members: the versions the workspace builds, and in the
+/// crates' READMEs complete Rust programs and links that stay in the crate.
 #[test]
 fn the_readmes_are_tidy() {
     let root = project_root();
@@ -211,6 +243,7 @@ fn the_readmes_are_tidy() {
         let mut found = readme_versions(&text, &own, &version, floors);
         if dir != "." {
             found.extend(readme_code_blocks(&text));
+            found.extend(readme_links(&text, &|p| root.join(dir).join(p).exists()));
         }
         problems.extend(
             found
