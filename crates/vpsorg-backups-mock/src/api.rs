@@ -114,6 +114,11 @@ impl FieldErrors {
         }
     }
 
+    /// The value, or `None` with its message recorded against `field`.
+    fn check<T>(&mut self, field: &str, value: Result<T, String>) -> Option<T> {
+        value.map_err(|message| self.add(field, message)).ok()
+    }
+
     fn into_result(self) -> Result<(), ApiError> {
         if self.0.is_empty() {
             Ok(())
@@ -261,25 +266,21 @@ async fn list_backups(
     // `page` is a page number that is not an integer (404 below), as Django's paginator
     // reads it. The filters are typed by the spec (an int64, an enum), and "" is neither.
     let mut errors = FieldErrors::default();
-    let server_id = given("server_id").and_then(|v| match v.trim().parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            errors.add("server_id", "Enter a whole number.");
-            None
-        }
+    let server_id = given("server_id").and_then(|v| {
+        let id = v.trim().parse::<i64>();
+        errors.check("server_id", id.map_err(|_| "Enter a whole number.".into()))
     });
-    let backup_type = given("backup_type").and_then(|v| match v {
-        "manual" => Some(BackupType::Manual),
-        "automatic" => Some(BackupType::Automatic),
-        other => {
-            errors.add(
-                "backup_type",
-                format!("Select a valid choice. {other} is not one of the available choices."),
-            );
-            None
-        }
+    let backup_type = given("backup_type").and_then(|v| {
+        let backup_type = match v {
+            "manual" => Ok(BackupType::Manual),
+            "automatic" => Ok(BackupType::Automatic),
+            other => Err(format!(
+                "Select a valid choice. {other} is not one of the available choices."
+            )),
+        };
+        errors.check("backup_type", backup_type)
     });
-    let page_size = match given("page_size").filter(|v| !v.is_empty()) {
+    let page_size: Result<u64, String> = match given("page_size").filter(|v| !v.is_empty()) {
         None => Ok(DEFAULT_PAGE_SIZE),
         Some(v) => match v.trim().parse::<i128>() {
             Err(_) => Err("A valid integer is required.".to_string()),
@@ -291,11 +292,10 @@ async fn list_backups(
                     format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}.")
                 }),
         },
-    }
-    .unwrap_or_else(|message| {
-        errors.add("page_size", message);
-        DEFAULT_PAGE_SIZE
-    });
+    };
+    let page_size = errors
+        .check("page_size", page_size)
+        .unwrap_or(DEFAULT_PAGE_SIZE);
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
     // DRF compares the raw value with `last_page_strings` (`last`), then Django's paginator
@@ -443,13 +443,13 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
 /// A required 64-bit id (DRF `IntegerField` within `int64`; JSON strings and floats are
 /// refused, which is stricter than DRF). The spec sets no minimum, so zero and negative ids
 /// are valid ids that no server or backup has: the caller answers 404.
-fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<i64> {
-    let message = match body.get(name) {
+fn id_field(body: &Map<String, Value>, name: &str) -> Result<i64, String> {
+    Err(match body.get(name) {
         None => "This field is required.".to_string(),
         Some(Value::Null) => "This field may not be null.".to_string(),
         // A whole number out of range (a u64, or a float such as 1e19) is named as such.
         Some(Value::Number(n)) => match (n.as_i64(), n.as_f64().filter(|f| f.fract() == 0.0)) {
-            (Some(id), _) => return Some(id),
+            (Some(id), _) => return Ok(id),
             (None, Some(f)) if f >= 9_223_372_036_854_775_808.0 => {
                 format!("Ensure this value is less than or equal to {}.", i64::MAX)
             }
@@ -462,9 +462,7 @@ fn id_field(body: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> 
             _ => "A valid integer is required.".to_string(),
         },
         Some(_) => "A valid integer is required.".to_string(),
-    };
-    errors.add(name, message);
-    None
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -484,31 +482,21 @@ async fn create_backup(
 ) -> Result<Response, ApiError> {
     let body = json_object(&request)?;
     let mut errors = FieldErrors::default();
-    let server_id = id_field(&body, "server_id", &mut errors);
+    let server_id = errors.check("server_id", id_field(&body, "server_id"));
     let description = match body.get("description") {
-        None => Some(String::new()),
-        Some(Value::Null) => {
-            errors.add("description", "This field may not be null.");
-            None
-        }
+        None => Ok(String::new()),
+        Some(Value::Null) => Err("This field may not be null.".into()),
         Some(Value::String(text)) if text.contains('\0') => {
-            errors.add("description", "Null characters are not allowed.");
-            None
+            Err("Null characters are not allowed.".into())
         }
         // DRF's CharField trims surrounding whitespace before checking the length.
-        Some(Value::String(text)) if text.trim().chars().count() > DESCRIPTION_MAX_CHARS => {
-            errors.add(
-                "description",
-                format!("Ensure this field has no more than {DESCRIPTION_MAX_CHARS} characters."),
-            );
-            None
-        }
-        Some(Value::String(text)) => Some(text.trim().to_string()),
-        Some(_) => {
-            errors.add("description", "Not a valid string.");
-            None
-        }
+        Some(Value::String(text)) if text.trim().chars().count() > DESCRIPTION_MAX_CHARS => Err(
+            format!("Ensure this field has no more than {DESCRIPTION_MAX_CHARS} characters."),
+        ),
+        Some(Value::String(text)) => Ok(text.trim().to_string()),
+        Some(_) => Err("Not a valid string.".into()),
     };
+    let description = errors.check("description", description);
     errors.into_result()?;
     let (Some(server_id), Some(description)) = (server_id, description) else {
         return Err(ApiError::field("non_field_errors", "Invalid data."));
@@ -599,12 +587,7 @@ async fn restore_server(
         return Err(server_not_found());
     }
     let body = json_object(&request)?;
-    let mut errors = FieldErrors::default();
-    let backup_id = id_field(&body, "backup_id", &mut errors);
-    errors.into_result()?;
-    let Some(backup_id) = backup_id else {
-        return Err(ApiError::field("backup_id", "This field is required."));
-    };
+    let backup_id = id_field(&body, "backup_id").map_err(|m| ApiError::field("backup_id", m))?;
     let restored = {
         let (mut state, now) = shared.write();
         state.restore(server_id, backup_id, now)
