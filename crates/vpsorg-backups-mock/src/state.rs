@@ -246,34 +246,27 @@ impl State {
         start: DateTime<Utc>,
         complete_after: Duration,
     ) -> Self {
+        let server_state = |server: ServerRef| ServerState {
+            server,
+            index: Index::default(),
+        };
         let mut state = Self {
-            servers: HashMap::with_capacity(servers.len()),
+            servers: servers
+                .into_iter()
+                .map(|s| (s.id, server_state(s)))
+                .collect(),
             backups: HashMap::with_capacity(backups.len()),
             all: Index::default(),
             expiry: BTreeSet::new(),
             next_id: 1,
             restores: Vec::new(),
         };
-        for server in servers {
-            state.servers.insert(
-                server.id,
-                ServerState {
-                    server,
-                    index: Index::default(),
-                },
-            );
-        }
         let mut backups = backups;
         backups.sort_unstable_by_key(|b| b.id);
         let completes_at = later_by(start, complete_after);
         for backup in backups {
-            state
-                .servers
-                .entry(backup.server.id)
-                .or_insert_with(|| ServerState {
-                    server: backup.server.clone(),
-                    index: Index::default(),
-                });
+            let server = || server_state(backup.server.clone());
+            state.servers.entry(backup.server.id).or_insert_with(server);
             state.insert(backup.id, Stored::new(backup, completes_at));
         }
         state.purge_expired(start);
@@ -282,26 +275,29 @@ impl State {
 
     fn insert(&mut self, id: i64, stored: Stored) {
         self.next_id = self.next_id.max(id.saturating_add(1));
-        self.all.update(id, stored.backup_type, true);
-        if let Some(server) = self.servers.get_mut(&stored.server_id) {
-            server.index.update(id, stored.backup_type, true);
-        }
-        if let Some(expires_at) = stored.expires_at {
-            self.expiry.insert((expires_at, id));
-        }
+        self.reindex(id, &stored, true);
         self.backups.insert(id, stored);
     }
 
     fn remove(&mut self, id: i64) -> Option<Stored> {
         let stored = self.backups.remove(&id)?;
-        self.all.update(id, stored.backup_type, false);
-        if let Some(server) = self.servers.get_mut(&stored.server_id) {
-            server.index.update(id, stored.backup_type, false);
-        }
-        if let Some(expires_at) = stored.expires_at {
-            self.expiry.remove(&(expires_at, id));
-        }
+        self.reindex(id, &stored, false);
         Some(stored)
+    }
+
+    /// Adds (`add`) or removes a backup's id in every index it belongs to.
+    fn reindex(&mut self, id: i64, stored: &Stored, add: bool) {
+        self.all.update(id, stored.backup_type, add);
+        if let Some(server) = self.servers.get_mut(&stored.server_id) {
+            server.index.update(id, stored.backup_type, add);
+        }
+        if let Some(at) = stored.expires_at {
+            let _ = if add {
+                self.expiry.insert((at, id))
+            } else {
+                self.expiry.remove(&(at, id))
+            };
+        }
     }
 
     /// When the next automatic backup expires, if any does.
