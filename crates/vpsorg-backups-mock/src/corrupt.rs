@@ -2,15 +2,13 @@
 //! corrupted, cut short or replaced, a query parameter dropped.
 
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use http_body::Frame;
+use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use crate::api;
@@ -87,10 +85,14 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
             parts
                 .headers
                 .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            Body::new(Truncated {
-                data: Some(bytes.slice(..bytes.len() / 2)),
-                flushed: false,
-            })
+            // The first half, a yield so that hyper writes it, then an error: hyper closes the
+            // connection short of the `Content-Length` it announced.
+            let half = Ok(bytes.slice(..bytes.len() / 2));
+            let cut = async {
+                tokio::task::yield_now().await;
+                Err::<Bytes, _>(io::Error::other("body truncated by a fault"))
+            };
+            Body::from_stream(stream::once(async { half }).chain(stream::once(cut)))
         }
         FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
         FaultKind::WrongContentType => {
@@ -177,33 +179,4 @@ fn pad(mut object: serde_json::Map<String, Value>, target: usize) -> Option<Vec<
     let padding = target.saturating_sub(base);
     object.insert("x_mock_padding".into(), Value::String("x".repeat(padding)));
     serde_json::to_vec(&object).ok()
-}
-
-/// A body that sends its bytes, flushes, then fails, so that hyper closes the connection short
-/// of the `Content-Length` it announced.
-#[derive(Debug)]
-struct Truncated {
-    data: Option<Bytes>,
-    flushed: bool,
-}
-
-impl http_body::Body for Truncated {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        if let Some(data) = self.data.take() {
-            return Poll::Ready(Some(Ok(Frame::data(data))));
-        }
-        if !self.flushed {
-            // Yield once so that hyper writes what it has before the error closes the connection.
-            self.flushed = true;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        Poll::Ready(Some(Err(io::Error::other("body truncated by a fault"))))
-    }
 }
