@@ -23,7 +23,8 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tower_service::Service;
@@ -354,17 +355,19 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<()>,
 ) {
     let router = api::router(shared.clone());
+    let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(
-                        stream,
-                        shared.clone(),
-                        router.clone(),
-                        shutdown.clone(),
-                    ));
+                    let _ = stream.set_nodelay(true);
+                    let (shared, router) = (shared.clone(), router.clone());
+                    let service =
+                        service_fn(move |request| handle(shared.clone(), router.clone(), request));
+                    let connection =
+                        http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    connections.spawn(graceful.watch(connection));
                 }
                 // Out of file descriptors, say: wait a little rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -374,28 +377,9 @@ async fn accept_loop(
         }
     }
     drop(listener);
-    let drained = async { while connections.join_next().await.is_some() {} };
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
+    // Idle connections close at once, busy ones after their answer, the rest at the deadline.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     connections.shutdown().await;
-}
-
-async fn serve_connection(
-    stream: TcpStream,
-    shared: Arc<Shared>,
-    router: Router,
-    mut shutdown: watch::Receiver<()>,
-) {
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| handle(shared.clone(), router.clone(), request));
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    let mut connection = std::pin::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = shutdown.changed() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        }
-    }
 }
 
 async fn handle(

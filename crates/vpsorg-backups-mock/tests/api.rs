@@ -1202,6 +1202,23 @@ async fn the_request_log_keeps_the_last_entries() {
 }
 
 #[tokio::test]
+async fn a_request_in_flight_is_answered_before_the_server_stops() {
+    let server = MockServer::builder()
+        .latency(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let request = reqwest::Client::new()
+        .get(server.url(BACKUPS))
+        .bearer_auth("mock-token")
+        .send();
+    let pending = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.shutdown().await;
+    assert_eq!(pending.await.unwrap().unwrap().status(), 200);
+}
+
+#[tokio::test]
 async fn a_dropped_server_stops_listening() {
     let server = MockServer::start().await.unwrap();
     let addr = server.addr();
