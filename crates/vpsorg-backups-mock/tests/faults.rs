@@ -477,6 +477,19 @@ async fn the_fault_syntax_from_the_command_line_works_over_http() {
     );
 }
 
+#[tokio::test]
+async fn the_first_injected_fault_wins_and_the_other_waits() {
+    let api = Api::vendor().await;
+    api.server.inject(Fault::status(500));
+    api.server
+        .inject(Fault::status(502).on(Operation::ListBackups));
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(api.get(BACKUPS).await.status);
+    }
+    assert_eq!(statuses, [500, 502, 200]);
+}
+
 // The fault syntax, and which operation a request is for.
 
 #[test]
@@ -573,6 +586,19 @@ fn bad_text_is_refused_with_a_reason() {
 
 #[test]
 fn operations_are_recognised_from_method_and_path() {
+    use Operation::{Any, CreateBackup, DeleteBackup, ListBackups, RestoreServer};
+    let names = [ListBackups, CreateBackup, DeleteBackup, RestoreServer, Any]
+        .map(|op| format!("{op} {} {}", op.operation_id(), op.short_name()));
+    assert_eq!(
+        names,
+        [
+            "listBackups listBackups list",
+            "createBackup createBackup create",
+            "deleteBackup deleteBackup delete",
+            "restoreServer restoreServer restore",
+            "any any any",
+        ]
+    );
     let op = |m: Method, p: &str| Operation::of_request(&m, p);
     assert_eq!(
         op(Method::GET, "/api/v1/backups/"),
