@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::api;
 use crate::fault::FaultKind;
@@ -127,53 +127,46 @@ const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</ti
 <body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
 
 /// Applies a JSON-rewriting fault to the top-level object and the objects of `results`.
-fn rewrite(top: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
+fn rewrite(top: &mut Map<String, Value>, kind: &FaultKind) {
     if kind == &FaultKind::NoPageLinks {
         top.remove("next");
         top.remove("previous");
         return;
     }
-    fn apply(object: &mut serde_json::Map<String, Value>, kind: &FaultKind) {
-        match kind {
-            FaultKind::UnknownEnum { field, value } => {
-                if let Some(slot) = object.get_mut(field) {
-                    *slot = Value::String(value.clone());
-                }
-            }
-            FaultKind::MissingField(field) => {
-                object.remove(field);
-            }
-            FaultKind::ExtraFields => {
-                add_extra_fields(object);
-                if let Some(Value::Object(server)) = object.get_mut("server") {
-                    add_extra_fields(server);
-                }
-            }
-            _ => {}
-        }
-    }
-    fn add_extra_fields(object: &mut serde_json::Map<String, Value>) {
+    let extra_fields = |object: &mut Map<String, Value>| {
         object.insert(
             "x_mock_extra".into(),
             json!("a field the spec does not list"),
         );
-        object.insert(
-            "x_mock_extra_object".into(),
-            json!({"nested": true, "list": [1, 2, 3]}),
-        );
-    }
-    if let Some(Value::Array(results)) = top.get_mut("results") {
-        for item in results.iter_mut() {
-            if let Value::Object(item) = item {
-                apply(item, kind);
+        let nested = json!({"nested": true, "list": [1, 2, 3]});
+        object.insert("x_mock_extra_object".into(), nested);
+    };
+    let apply = |object: &mut Map<String, Value>| match kind {
+        FaultKind::UnknownEnum { field, value } => {
+            if let Some(slot) = object.get_mut(field) {
+                *slot = Value::String(value.clone());
             }
         }
+        FaultKind::MissingField(field) => drop(object.remove(field)),
+        FaultKind::ExtraFields => {
+            extra_fields(object);
+            if let Some(Value::Object(server)) = object.get_mut("server") {
+                extra_fields(server);
+            }
+        }
+        _ => {}
+    };
+    if let Some(Value::Array(results)) = top.get_mut("results") {
+        results
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(apply);
     }
-    apply(top, kind);
+    apply(top);
 }
 
 /// The object serialized with an `x_mock_padding` string that brings it to `target` bytes.
-fn pad(mut object: serde_json::Map<String, Value>, target: usize) -> Option<Vec<u8>> {
+fn pad(mut object: Map<String, Value>, target: usize) -> Option<Vec<u8>> {
     object.insert("x_mock_padding".into(), Value::String(String::new()));
     let base = serde_json::to_vec(&object).ok()?.len();
     let padding = target.saturating_sub(base);

@@ -307,8 +307,7 @@ impl MockServer {
 
     /// Every restore the server accepted, oldest first.
     pub fn restores(&self) -> Vec<RestoreRecord> {
-        let (state, _) = self.shared.read();
-        state.restores()
+        self.shared.read().0.restores.clone()
     }
 
     /// The latest requests (see [`request_log_capacity`](MockServerBuilder::request_log_capacity)),

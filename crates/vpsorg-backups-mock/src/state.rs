@@ -230,7 +230,8 @@ pub(crate) struct State {
     /// Automatic backups by expiry time, soonest first.
     expiry: BTreeSet<(DateTime<Utc>, i64)>,
     next_id: i64,
-    restores: Vec<RestoreRecord>,
+    /// Every restore accepted so far, oldest first.
+    pub(crate) restores: Vec<RestoreRecord>,
 }
 
 /// Truncates a time to whole seconds, as the vendor's examples show them.
@@ -429,11 +430,6 @@ impl State {
             .take(take)
             .filter_map(|&id| self.backups.get(&id).map(|s| self.view(id, s, now)))
             .collect()
-    }
-
-    /// Every restore accepted so far, oldest first.
-    pub(crate) fn restores(&self) -> Vec<RestoreRecord> {
-        self.restores.clone()
     }
 
     /// Starts a manual backup. Checks the server and the limit in one step, under the caller's
