@@ -24,7 +24,7 @@ use crate::finding::{Finding, FindingKind, describe_value, json_type};
 
 /// The spec this crate was built with: a byte-for-byte copy of `openapi/backups.yaml`,
 /// kept in sync by `cargo xtask codegen`.
-pub const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
+const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
 
 /// HTTP methods an OpenAPI path item may hold, in its own spelling and in HTTP's.
 const METHODS: [(&str, &str); 8] = [
@@ -117,7 +117,7 @@ impl fmt::Debug for Contract {
 }
 
 impl Contract {
-    /// The contract this crate was built with ([`EMBEDDED_YAML`]), parsed once.
+    /// The contract this crate was built with (`contract/backups.yaml`), parsed once.
     pub fn embedded() -> &'static Contract {
         static EMBEDDED: OnceLock<Contract> = OnceLock::new();
         EMBEDDED.get_or_init(|| {

@@ -4,5 +4,5 @@
 mod contract;
 mod finding;
 
-pub use contract::{Contract, ContractError, EMBEDDED_YAML, OperationRef};
+pub use contract::{Contract, ContractError, OperationRef};
 pub use finding::{Finding, FindingKind, Severity, describe_value};

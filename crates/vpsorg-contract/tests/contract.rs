@@ -3,7 +3,10 @@
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
-use vpsorg_contract::{Contract, ContractError, EMBEDDED_YAML, Finding, FindingKind, Severity};
+use vpsorg_contract::{Contract, ContractError, Finding, FindingKind, Severity};
+
+/// The contract `Contract::embedded()` parses.
+const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
 
 fn json_headers() -> HeaderMap {
     HeaderMap::from_iter([(CONTENT_TYPE, HeaderValue::from_static("application/json"))])
