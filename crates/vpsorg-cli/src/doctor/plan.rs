@@ -387,60 +387,42 @@ impl<'a> Run<'a> {
             {
                 continue;
             }
-            let query = match step.needs {
-                Needs::Nothing => step.query.to_string(),
-                Needs::TwoBackups => match count {
-                    Some(n) if n >= 2 => step.query.to_string(),
-                    Some(_) => {
-                        self.unobserved.insert(
-                            C::Ordering,
-                            "the account has fewer than two backups, so no page can show an \
-                             order"
-                                .into(),
-                        );
-                        continue;
-                    }
-                    None => {
-                        self.not_sent(
-                            &[step.id],
-                            "since no list answered with a count (whether there is a page 2 \
-                             is unknown)",
-                        );
-                        continue;
-                    }
-                },
-                Needs::Count => match count {
-                    Some(n) => {
-                        let past_last = n.div_ceil(100).max(1).saturating_add(1);
-                        step.query.replace("{past_last}", &past_last.to_string())
-                    }
-                    None => {
-                        self.not_sent(
-                            &[step.id],
-                            "since no list answered with a count (the last page is unknown)",
-                        );
-                        continue;
-                    }
-                },
-                Needs::Server => match (server, &all) {
-                    (Some(server), _) => step.query.replace("{server}", &server.to_string()),
-                    (None, None) => {
-                        self.not_sent(
-                            &[step.id],
-                            "since the first list gave no page to take a server from",
-                        );
-                        continue;
-                    }
-                    (None, Some(page)) if !page.ids.is_empty() => {
-                        self.not_sent(
-                            &[step.id],
-                            "since no backup on the first list names its server",
-                        );
-                        continue;
-                    }
-                    // An account without backups: nothing to filter by.
-                    (None, Some(_)) => continue,
-                },
+            let query = match (step.needs, count, server) {
+                (Needs::Nothing, ..) => step.query.to_string(),
+                (Needs::TwoBackups, Some(n), _) if n >= 2 => step.query.to_string(),
+                (Needs::TwoBackups, Some(_), _) => {
+                    let why =
+                        "the account has fewer than two backups, so no page can show an order";
+                    self.unobserved.insert(C::Ordering, why.into());
+                    continue;
+                }
+                (Needs::Count, Some(n), _) => {
+                    let past_last = n.div_ceil(100).max(1).saturating_add(1);
+                    step.query.replace("{past_last}", &past_last.to_string())
+                }
+                (Needs::Server, _, Some(server)) => {
+                    step.query.replace("{server}", &server.to_string())
+                }
+                // An account without backups: nothing to filter by.
+                (Needs::Server, ..) if all.as_ref().is_some_and(|page| page.ids.is_empty()) => {
+                    continue;
+                }
+                (needs, ..) => {
+                    let why = match needs {
+                        Needs::TwoBackups => {
+                            "since no list answered with a count (whether there is a page 2 is unknown)"
+                        }
+                        Needs::Count => {
+                            "since no list answered with a count (the last page is unknown)"
+                        }
+                        _ if all.is_none() => {
+                            "since the first list gave no page to take a server from"
+                        }
+                        _ => "since no backup on the first list names its server",
+                    };
+                    self.not_sent(&[step.id], why);
+                    continue;
+                }
             };
             let probe = Probe::new(step, &query);
             let reply = self.send(&probe).await;
