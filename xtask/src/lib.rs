@@ -12,6 +12,7 @@ pub mod public_api;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// The error type of every xtask step: a message for the person at the terminal.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -33,18 +34,26 @@ pub fn project_root() -> PathBuf {
         .unwrap_or(manifest_dir)
 }
 
+/// `cargo` at the workspace root: the cargo that runs xtask (`CARGO`), else the one on `PATH`.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(project_root());
+    command
+}
+
+/// The stdout of `cargo <args>` at the root (its stderr goes to ours); an error when it fails.
+pub fn cargo_stdout(args: &[&str]) -> Result<String> {
+    let output = cargo().args(args).stderr(Stdio::inherit()).output()?;
+    if !output.status.success() {
+        return Err(format!("`cargo {}` failed ({})", args.join(" "), output.status).into());
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
 /// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR` and config).
 pub fn target_dir() -> Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
-        .current_dir(project_root())
-        .stderr(std::process::Stdio::inherit())
-        .output()?;
-    if !output.status.success() {
-        return Err("`cargo metadata` failed".into());
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let metadata = cargo_stdout(&["metadata", "--format-version", "1", "--no-deps", "--locked"])?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
     metadata["target_directory"]
         .as_str()
         .map(PathBuf::from)
@@ -112,20 +121,17 @@ fn normalize_newlines(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::process::Command;
-
     /// The default build uses rustls: OpenSSL would need system libraries on every user's
     /// machine. `native-tls` is an opt-in feature of the wrapper, so openssl-sys may be in
     /// Cargo.lock, but nothing the workspace builds by default may depend on it.
     #[test]
     fn no_openssl_in_the_default_build() {
         for banned in ["openssl-sys", "native-tls"] {
-            let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            let output = super::cargo()
                 // Not --offline: `--target all` needs every platform's packages, which a
                 // fresh machine has not downloaded (android_system_properties, say).
                 .args(["tree", "--workspace", "--locked"])
                 .args(["-e", "normal,build", "--target", "all", "-i", banned])
-                .current_dir(super::project_root())
                 .output()
                 .unwrap();
             let stderr = String::from_utf8_lossy(&output.stderr);

@@ -1,13 +1,10 @@
 //! `cargo xtask <command>`: see `cargo xtask help`.
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 mod man;
 
-use xtask::{
-    Result, bench, codegen, compat, evolution, floors, package, project_root, public_api,
-    spec::Spec,
-};
+use xtask::{Result, bench, codegen, compat, evolution, floors, package, public_api, spec::Spec};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -210,8 +207,7 @@ fn step(name: &str) {
 
 /// Whether `cargo <args>` succeeds, its output discarded.
 fn cargo_quiet(args: &[&str]) -> bool {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    Command::new(cargo)
+    xtask::cargo()
         .args(args)
         .output()
         .is_ok_and(|output| output.status.success())
@@ -225,11 +221,9 @@ fn cargo(args: &[&str]) -> Result<()> {
 fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
     step(&format!("{shown_env}cargo {}", args.join(" ")));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = xtask::cargo()
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(project_root())
         .status()?;
     if status.success() {
         Ok(())

@@ -8,17 +8,14 @@
 //! copy would only double every diff. Packagers run this command, or the hidden one.
 
 use std::path::PathBuf;
-use std::process::Command;
-
-use xtask::{Result, project_root};
+use xtask::Result;
 
 pub(crate) fn run(out_dir: Option<&str>) -> Result<()> {
     let dir = match out_dir {
         Some(dir) => PathBuf::from(dir),
         None => xtask::target_dir()?.join("man"),
     };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = xtask::cargo()
         .args([
             "run",
             "--locked",
@@ -29,7 +26,6 @@ pub(crate) fn run(out_dir: Option<&str>) -> Result<()> {
         ])
         .arg("man-pages")
         .arg(&dir)
-        .current_dir(project_root())
         .status()?;
     if !status.success() {
         return Err(format!("`vpsorg man-pages` failed ({status})").into());

@@ -11,11 +11,9 @@
 //! - `cargo package` for all of them at once: `--no-verify` by default, and with `--verify`
 //!   cargo's own verification, which builds each unpacked tarball on its own.
 
+use crate::{Result, cargo_stdout, project_root};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use crate::{Result, project_root};
 
 /// The crates we publish, in an order crates.io accepts (each after the crates it needs). The
 /// one list of the published set: every other member must say `publish = false`.
@@ -75,18 +73,24 @@ pub struct Target {
 
 /// Runs the checks and packages the crates (with `verify`, cargo builds each tarball too).
 pub fn run(verify: bool) -> Result<()> {
-    let metadata: Metadata =
-        serde_json::from_str(&cargo(&["metadata", "--format-version", "1", "--no-deps"])?)?;
+    let metadata: Metadata = serde_json::from_str(&cargo_stdout(&[
+        "metadata",
+        "--format-version",
+        "1",
+        "--no-deps",
+        "--locked",
+    ])?)?;
     let mut problems = check_metadata(&metadata);
     let published = metadata
         .packages
         .iter()
         .filter(|p| PUBLISHED.contains(&p.name.as_str()));
     for package in published.clone() {
-        let listed = cargo(&[
+        let listed = cargo_stdout(&[
             "package",
             "--list",
             "--allow-dirty",
+            "--locked",
             "--package",
             &package.name,
         ])?;
@@ -131,10 +135,7 @@ pub fn run(verify: bool) -> Result<()> {
         args.extend(["--package", name]);
     }
     eprintln!("==> cargo {}", args.join(" "));
-    let status = Command::new(cargo_program())
-        .args(&args)
-        .current_dir(project_root())
-        .status()?;
+    let status = crate::cargo().args(&args).status()?;
     if !status.success() {
         return Err(format!("`cargo {}` failed ({status})", args.join(" ")).into());
     }
@@ -316,24 +317,6 @@ fn normalize(path: &Path) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-fn cargo_program() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// The stdout of `cargo <args> --locked` at the root.
-fn cargo(args: &[&str]) -> Result<String> {
-    let output = Command::new(cargo_program())
-        .args(args)
-        .arg("--locked")
-        .current_dir(project_root())
-        .stderr(Stdio::inherit())
-        .output()?;
-    if !output.status.success() {
-        return Err(format!("`cargo {}` failed ({})", args.join(" "), output.status).into());
-    }
-    Ok(String::from_utf8(output.stdout)?)
 }
 
 #[cfg(test)]
