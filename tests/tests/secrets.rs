@@ -161,7 +161,11 @@ async fn a_redirect_to_another_origin_is_never_followed() {
         before,
         "the redirecting answers changed nothing"
     );
-    assert_eq!(home.requests().len(), 20, "one request each, none retried");
+    assert_eq!(
+        home.requests().len(),
+        25,
+        "one request each, none retried, and the listing before each create"
+    );
 }
 
 #[tokio::test]

@@ -396,7 +396,8 @@ impl CreateBackup {
     }
 
     /// Whether a create whose answer was lost is looked for in the server's backup list
-    /// (default `true`); see [`send`](Self::send). With `false`, such a create is
+    /// (default `true`); see [`send`](Self::send). This costs one small listing before each
+    /// create. With `false`, neither listing is made, and such a create is
     /// [`Error::OutcomeUnknown`] at once.
     pub fn resolve_unknown_outcome(mut self, resolve: bool) -> Self {
         self.resolve_unknown_outcome = resolve;
@@ -410,17 +411,18 @@ impl CreateBackup {
     ///
     /// When the request may have been carried out but its answer was lost (a timeout, a
     /// dropped connection, a 5xx, or a 2xx whose body could not be read), the server's
-    /// manual backups are listed, and a backup created since this request with the same
-    /// description is taken as this one when it is the only one: it is returned with
-    /// [`CreatedBackup::recovered`] set. "Since this request" is judged on the server's
+    /// manual backups are listed, and a backup that was not listed just before the request
+    /// was sent (one small listing, made first), created since on the server's clock, with
+    /// the same description, is taken as this one when it is the only one: it is returned
+    /// with [`CreatedBackup::recovered`] set. A backup that was there before (another
+    /// create's, say) is never claimed. "Since this request" is judged on the server's
     /// clock, never this machine's (see [`resolve_unknown_outcome`](Self::resolve_unknown_outcome)
     /// to turn this off, and the crate's README, "Retries", for how). Only when no single
     /// backup matches is the result [`Error::OutcomeUnknown`] (or
     /// [`Error::AnswerUnreadable`] after a 2xx): list the server's backups before trying
-    /// again. A
-    /// backup that another client creates for the same server, with the same description,
-    /// while this answer is being looked for, can be taken for this one: give concurrent
-    /// creates distinct descriptions.
+    /// again. A backup that another client creates for the same server, with the same
+    /// description, between that first listing and this create, can be taken for this
+    /// one: give concurrent creates distinct descriptions.
     ///
     /// # Errors
     ///
@@ -482,6 +484,12 @@ impl CreateBackup {
             server_id: self.server_id,
         };
         let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
+        // What a lost answer's search may not claim: the backups there before the create.
+        let before = if self.resolve_unknown_outcome {
+            recover::existing(&self.client, self.server_id, self.retry.clone()).await
+        } else {
+            None
+        };
         let started = Instant::now();
         let result: Result<types::CreatedBackup> = self
             .client
@@ -503,6 +511,7 @@ impl CreateBackup {
         };
         let wanted = recover::Wanted {
             server_id: self.server_id,
+            before,
             description: trimmed.unwrap_or_default(),
             started,
             retry: self.retry.clone(),

@@ -3,9 +3,13 @@
 //! A create that timed out, lost its connection, got a 5xx, or got a 2xx whose body could
 //! not be read may or may not have created a backup. The API cannot be asked about one
 //! request, but it lists every backup of a server, with the time the server created it. So
-//! the server's manual backups are listed, and a backup is this create's when its
-//! description is the one sent and the server created it after this request was sent.
-//! Exactly one such backup is the answer; none or several leave the outcome unknown.
+//! the server's manual backups are listed just before the create is sent ([`existing`]: one
+//! small request, since a server holds at most 10 manual backups) and again after it
+//! failed, and a backup is this create's when it was not there before, its description is
+//! the one sent, and the server created it after this request was sent. Exactly one such
+//! backup is the answer; none or several, or no listing from before, leave the outcome
+//! unknown: a backup that was there before (another create's, with the same description,
+//! a second earlier) is never claimed.
 //!
 //! # Whose clock
 //!
@@ -30,14 +34,16 @@
 //! `Date` header there is no server time to compare with, and the outcome stays unknown.
 //!
 //! What remains is a backup of the same server with the same description created by
-//! someone else within that window: it would be taken for this create's. Distinct
-//! descriptions rule it out; [`CreateBackup::resolve_unknown_outcome`] turns the search off.
+//! someone else between the listing before and the create: it would be taken for this
+//! create's. Distinct descriptions rule it out; [`CreateBackup::resolve_unknown_outcome`]
+//! turns the listing before and the search off.
 //!
 //! A restore has nothing to list: the API shows no restore and no server status, so a
 //! restore whose answer was lost stays [`Error::OutcomeUnknown`].
 //!
 //! [`CreateBackup::resolve_unknown_outcome`]: crate::CreateBackup::resolve_unknown_outcome
 
+use std::collections::HashSet;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -45,7 +51,7 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 
 use crate::error::Error;
-use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::pagination::{self, BackupStream, Fetching, MAX_PAGE_SIZE, Query};
 use crate::{Backup, BackupType, Client, RetryPolicy};
 
 /// How much earlier than the bound on the server's clock a backup may have been stamped
@@ -65,6 +71,9 @@ pub(crate) fn worth_looking(error: &Error) -> bool {
 #[derive(Debug)]
 pub(crate) struct Wanted<'a> {
     pub(crate) server_id: i64,
+    /// The server's manual backups before the create was sent ([`existing`]); `None` when
+    /// that listing failed.
+    pub(crate) before: Option<HashSet<i64>>,
     /// The description as sent (trimmed); empty when none was sent.
     pub(crate) description: &'a str,
     /// Just before the create's first attempt.
@@ -83,6 +92,8 @@ pub(crate) enum Found {
     Several(usize),
     /// The listing sent no `Date`, so the server's time is unknown.
     NoServerTime,
+    /// The listing before the create failed: a new backup cannot be told from an old one.
+    NoListingBefore,
     /// The listing failed.
     ListingFailed(Error),
 }
@@ -94,28 +105,65 @@ impl fmt::Display for Found {
             Found::None => f.write_str("no backup created since the request matches"),
             Found::Several(n) => write!(f, "{n} backups created since the request match"),
             Found::NoServerTime => f.write_str("the listing had no Date header"),
+            Found::NoListingBefore => f.write_str("the listing before the create failed"),
             Found::ListingFailed(error) => write!(f, "the listing failed: {error}"),
         }
+    }
+}
+
+/// The ids of the server's manual backups, listed before the create is sent: none of them
+/// can be the one it makes. `None` when the listing fails; the create goes ahead, and a lost
+/// answer then stays unknown.
+pub(crate) async fn existing(
+    client: &Client,
+    server_id: i64,
+    retry: Option<RetryPolicy>,
+) -> Option<HashSet<i64>> {
+    let pages = pagination::pages(
+        client.clone(),
+        manual(server_id, retry),
+        1,
+        Fetching::OnDemand,
+    );
+    let ids = BackupStream::new(pages).map_ok(|backup| backup.id);
+    match ids.try_collect().await {
+        Ok(ids) => Some(ids),
+        Err(error) => {
+            tracing::warn!(error = %error, "could not list the server's backups before the create");
+            None
+        }
+    }
+}
+
+/// The listing of one server's manual backups, 100 to a page.
+fn manual(server_id: i64, retry: Option<RetryPolicy>) -> Query {
+    Query {
+        server_id: Some(server_id),
+        backup_type: Some(BackupType::Manual),
+        page_size: Some(MAX_PAGE_SIZE),
+        retry,
+        last_failure: None,
     }
 }
 
 /// Lists the server's manual backups and picks the one this create made, if that can be
 /// told (see the module's documentation).
 pub(crate) async fn find_created(client: &Client, wanted: &Wanted<'_>) -> Found {
-    match search(client, wanted).await {
+    let Some(before) = &wanted.before else {
+        return Found::NoListingBefore;
+    };
+    match search(client, wanted, before).await {
         Ok(found) => found,
         Err(error) => Found::ListingFailed(error),
     }
 }
 
-async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
-    let query = Query {
-        server_id: Some(wanted.server_id),
-        backup_type: Some(BackupType::Manual),
-        page_size: Some(MAX_PAGE_SIZE),
-        retry: wanted.retry.clone(),
-        last_failure: None,
-    };
+async fn search(
+    client: &Client,
+    wanted: &Wanted<'_>,
+    before: &HashSet<i64>,
+) -> crate::Result<Found> {
+    let query = manual(wanted.server_id, wanted.retry.clone());
     let first = pagination::fetch_dated(client, &query, 1).await?;
     let Some(date) = first.date else {
         return Ok(Found::NoServerTime);
@@ -125,8 +173,11 @@ async fn search(client: &Client, wanted: &Wanted<'_>) -> crate::Result<Found> {
         return Ok(Found::NoServerTime);
     };
     // The listing holds only the server's manual backups: `fetch` verifies its filters.
-    let matches =
-        |backup: &Backup| backup.description == wanted.description && backup.created_at >= since;
+    let matches = |backup: &Backup| {
+        !before.contains(&backup.id)
+            && backup.description == wanted.description
+            && backup.created_at >= since
+    };
     let more = first.value.next.is_some() || pagination::count_of(&first.value) > MAX_PAGE_SIZE;
     let mut found: Vec<Backup> = first
         .value

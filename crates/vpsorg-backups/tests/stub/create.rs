@@ -22,6 +22,10 @@ fn created(id: i64, description: &str) -> Value {
 #[tokio::test]
 async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
     let stub = Stub::start(|request, _| {
+        if request.method == "GET" {
+            // The listing before each create.
+            return Reply::json(200, json!({"count": 0, "results": []}));
+        }
         let body: Value = serde_json::from_str(&request.body).unwrap();
         let description = body["description"].as_str().unwrap_or_default().to_owned();
         Reply::json(201, created(502, &description))
@@ -40,7 +44,7 @@ async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
         .await
         .unwrap();
     assert_eq!(made.backup.description, longest);
-    let sent: Value = serde_json::from_str(&stub.requests()[0].body).unwrap();
+    let sent: Value = serde_json::from_str(&stub.requests()[1].body).unwrap();
     assert_eq!(sent["description"], json!(longest));
 
     // 256 once trimmed: refused before anything is sent.
@@ -52,7 +56,7 @@ async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
-    assert_eq!(stub.requests().len(), 1);
+    assert_eq!(stub.requests().len(), 2);
 
     // Only whitespace: an empty description, as the API stores it.
     client
@@ -62,7 +66,7 @@ async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
         .send()
         .await
         .unwrap();
-    let sent: Value = serde_json::from_str(&stub.requests()[1].body).unwrap();
+    let sent: Value = serde_json::from_str(&stub.requests()[3].body).unwrap();
     assert_eq!(sent["description"], json!(""));
 }
 
@@ -71,7 +75,8 @@ type Listed = Vec<(i64, &'static str, u64)>;
 
 /// A stub API whose clock is `skew` away from this machine's: creates get `create`, and
 /// the list holds `listed` (each `(id, description, seconds before the server's now)`),
-/// with a `Date` header unless `date` is false.
+/// with a `Date` header unless `date` is false. Before the create, the list holds only
+/// the backups at least a minute old: the others are made around the create.
 async fn api(
     create: Reply,
     skew: Duration,
@@ -86,12 +91,18 @@ async fn api(
             SystemTime::now() - skew
         }
     };
+    let posted = std::sync::atomic::AtomicBool::new(false);
     Stub::start(move |request: &Request, _| match request.method.as_str() {
-        "POST" => create.clone(),
+        "POST" => {
+            posted.store(true, std::sync::atomic::Ordering::SeqCst);
+            create.clone()
+        }
         _ => {
             let now = server_now();
+            let made = posted.load(std::sync::atomic::Ordering::SeqCst);
             let results: Vec<Value> = listed
                 .iter()
+                .filter(|(_, _, ago)| made || *ago >= 60)
                 .map(|(id, description, ago)| {
                     let mut item = backup(*id, SERVER, "in_progress");
                     item["description"] = json!(description);
@@ -145,14 +156,17 @@ async fn a_create_whose_answer_was_lost_is_found_on_the_servers_clock() {
         assert_eq!(created.backup.id, 9);
         assert_eq!(created.message, "");
         assert_eq!(posts(&stub), 1, "never sent twice");
-        let listing = stub
-            .requests()
-            .into_iter()
-            .find(|r| r.method == "GET")
-            .unwrap();
-        assert_eq!(listing.query("server_id").as_deref(), Some("12345"));
-        assert_eq!(listing.query("backup_type").as_deref(), Some("manual"));
-        assert_eq!(listing.query("page_size").as_deref(), Some("100"));
+        let methods: Vec<_> = stub.requests().into_iter().map(|r| r.method).collect();
+        assert_eq!(
+            methods,
+            ["GET", "POST", "GET"],
+            "a listing before, and one after"
+        );
+        for listing in stub.requests().into_iter().filter(|r| r.method == "GET") {
+            assert_eq!(listing.query("server_id").as_deref(), Some("12345"));
+            assert_eq!(listing.query("backup_type").as_deref(), Some("manual"));
+            assert_eq!(listing.query("page_size").as_deref(), Some("100"));
+        }
     }
 }
 
@@ -196,7 +210,11 @@ async fn without_exactly_one_match_the_outcome_stays_unknown() {
             "{case}: {error:?}"
         );
         assert_eq!(posts(&stub), 1, "{case}");
-        assert_eq!(stub.requests().len(), 2, "{case}: one listing");
+        assert_eq!(
+            stub.requests().len(),
+            3,
+            "{case}: one listing before, one after"
+        );
     }
 
     // The listing fails too: the create's own error comes back.
@@ -258,5 +276,9 @@ async fn refusals_are_not_searched_for() {
         matches!(error, Error::ManualBackupLimit { .. }),
         "{error:?}"
     );
-    assert_eq!(stub.requests().len(), 1);
+    assert_eq!(
+        stub.requests().len(),
+        2,
+        "the listing before, the create, no search"
+    );
 }

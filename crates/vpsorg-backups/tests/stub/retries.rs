@@ -203,8 +203,10 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
         "backup_id": 2,
         "status": "restoring",
     });
+    // Index 0 is the listing before the create.
     let stub = Stub::start(move |request, index| match (index, request.path()) {
-        (0 | 2, _) => throttled.clone(),
+        (0, _) => Reply::json(200, json!({"count": 0, "results": []})),
+        (1 | 3, _) => throttled.clone(),
         (_, "/api/v1/backups/") => Reply::json(201, created.clone()),
         _ => Reply::json(202, restored.clone()),
     })
@@ -218,7 +220,7 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
     assert_eq!(restore.backup_id, 2);
     assert_eq!(
         stub.requests().len(),
-        4,
+        5,
         "each throttled once, then sent once more"
     );
 
@@ -231,8 +233,13 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
     let error = stub.client().backups().create(1).send().await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert!(error.is_retryable() && !error.is_outcome_unknown());
+    let posts = stub
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     assert_eq!(
-        stub.requests().len(),
+        posts,
         fast_retries().attempts() as usize,
         "every attempt the policy allows"
     );
@@ -370,5 +377,15 @@ async fn a_call_can_override_the_clients_retry_policy() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
-    assert_eq!(stub.requests().len(), 2);
+    let posts = stub
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2);
+    assert_eq!(
+        stub.requests().len(),
+        3,
+        "and the create's listing before, once"
+    );
 }

@@ -552,3 +552,32 @@ async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_detail
     let made = server.backups_of(12345).into_iter().filter(|b| b.id > 501);
     assert_eq!(made.count(), 8, "each create ran once");
 }
+
+/// Issue 18's repro: with `--fault create:drop-before:nth=2`, two runs of `backups create
+/// --server-id 12345 --description dup` within a second; the second said "Created backup 502
+/// (found by listing)" and exited 0, though its create never reached the server.
+#[tokio::test]
+async fn a_second_create_never_claims_the_firsts_backup() {
+    let server = vendor_server().await;
+    server.inject(Fault::drop_before_read().on(Operation::CreateBackup).nth(2));
+    let args = [
+        "backups",
+        "create",
+        "--server-id",
+        "12345",
+        "--description",
+        "dup",
+    ];
+    let first = against(&server, &args).await;
+    first.assert_code(0);
+    assert_eq!(first.json()["id"], 502);
+    let second = against(&server, &args).await;
+    second.assert_code(5);
+    assert_eq!(second.stdout, "", "{second:#?}");
+    assert!(!second.stderr.contains("found by listing"), "{second:#?}");
+    let dups = server
+        .backups_of(12345)
+        .into_iter()
+        .filter(|b| b.description == "dup");
+    assert_eq!(dups.count(), 1);
+}
