@@ -158,7 +158,8 @@ impl Spec {
             .map(|response| self.resolve(response))
             .is_some_and(|response| response.pointer("/content/application~1json").is_some());
         let findings = self.contract.check_json(operation_id, status, body)?;
-        violations(&findings).map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
+        violations(&findings, false)
+            .map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
         Ok(declares_json)
     }
 
@@ -173,24 +174,30 @@ impl Spec {
         }
     }
 
-    /// Validates an example against its schema in the spec's dialect.
+    /// Validates an example against its schema in the spec's dialect: it may not carry a
+    /// property the schema does not declare either.
     fn validate_example(&self, schema: &Value, example: &Value) -> std::result::Result<(), String> {
         let findings = self
             .contract
             .check_value(schema, example)
             .map_err(|e| format!("the schema itself is invalid: {e}"))?;
-        violations(&findings)
+        violations(&findings, true)
     }
 }
 
 /// What the schema forbids among `findings`, as one message. The doctor calls an enum value
 /// the spec does not list an additive surprise (clients keep it), but the schema's `enum`
-/// forbids it, and neither the fake server nor an example may send one; a field the schema
-/// does not list is allowed (no schema says `additionalProperties: false`).
-fn violations(findings: &[Finding]) -> std::result::Result<(), String> {
+/// forbids it, and neither the fake server nor an example may send one. A field the schema
+/// does not list is allowed in a response (no schema says `additionalProperties: false`), and
+/// with `undeclared_fields` forbidden: an example shows what the schema declares, no more.
+fn violations(findings: &[Finding], undeclared_fields: bool) -> std::result::Result<(), String> {
     let errors: Vec<String> = findings
         .iter()
-        .filter(|f| f.severity == Severity::Violation || f.kind == FindingKind::UnknownEnumValue)
+        .filter(|f| {
+            f.severity == Severity::Violation
+                || f.kind == FindingKind::UnknownEnumValue
+                || (undeclared_fields && f.kind == FindingKind::UndocumentedField)
+        })
         .map(|f| {
             format!(
                 "{}: expected {}, got {} (at `{}`)",

@@ -47,6 +47,40 @@ fn an_example_that_contradicts_its_schema_is_reported() {
     assert!(problems[0].contains("size_mb"), "{}", problems[0]);
 }
 
+/// The schema renames a property and the examples still carry the old name.
+#[test]
+fn an_example_with_a_property_its_schema_does_not_declare_is_reported() {
+    let renamed = fixture_with(
+        "        size_mb:\n          type: integer\n",
+        "        size_bytes:\n          type: integer\n",
+    )
+    .replacen("required: [id, size_mb, note]", "required: [id, note]", 1);
+    let problems = lint(&renamed);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with(
+            "example at #/paths//things//get/responses/200/content/application/json/examples/\
+             sample does not match its schema: undocumented_field"
+        ),
+        "{}",
+        problems[0]
+    );
+    assert!(problems[0].contains("size_mb"), "{}", problems[0]);
+    // A request body's example is checked the same way.
+    let extra = fixture_with(
+        "example:\n              owner_id: 12",
+        "example:\n              owner_id: 12\n              colour: red",
+    );
+    let problems = lint(&extra);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("/things//post/requestBody/content/application/json/example")
+            && problems[0].contains("colour"),
+        "{}",
+        problems[0]
+    );
+}
+
 #[test]
 fn a_null_where_the_schema_forbids_it_is_reported() {
     let problems = lint(&fixture_with("tier: hot", "tier: null"));
