@@ -87,44 +87,6 @@ pub fn generate(spec_text: &str) -> Result<String> {
     ))
 }
 
-/// [`generate`] for a spec that may not generate at all: progenitor asserts rather than errs
-/// on some specs it cannot express (two error body types for one operation, say), and that
-/// panic comes back as an error naming it.
-///
-/// # Errors
-///
-/// What [`generate`] fails with, or progenitor's panic message.
-pub fn try_generate(spec_text: &str) -> Result<String> {
-    thread_local! {
-        static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-    // The default hook would print progenitor's assertion as if xtask had crashed; it stays
-    // silent for a panic on this thread while it generates, and speaks for every other.
-    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
-    QUIET_HOOK.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !GENERATING.with(std::cell::Cell::get) {
-                default(info);
-            }
-        }));
-    });
-    GENERATING.with(|flag| flag.set(true));
-    let outcome = std::panic::catch_unwind(|| generate(spec_text));
-    GENERATING.with(|flag| flag.set(false));
-    match outcome {
-        Ok(generated) => generated,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            Err(format!("progenitor panicked: {message}").into())
-        }
-    }
-}
-
 /// Each operation's parameter descriptions, by the name of its generated builder.
 fn parameter_docs(document: &serde_json::Value) -> patch::ParameterDocs {
     let mut docs = patch::ParameterDocs::new();

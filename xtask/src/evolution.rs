@@ -1,19 +1,21 @@
 //! `cargo xtask evolution`: proves, in a scratch copy of the workspace, that additive spec
-//! changes stay additive and that `compat` catches breaking ones.
+//! changes keep today's code compiling, and shows what compat says of every change.
 //!
-//! For each change in [`CASES`] it edits the copy's spec, regenerates the client, runs the
-//! copy's `cargo xtask compat` against the unchanged spec, and for additive changes checks
-//! that the downstream fixture (`tests/downstream`, written against today's public API) and
-//! the whole workspace still compile; then it applies every additive change at once and
-//! checks every target (tests, examples, benches). Before that it checks that `cargo xtask`
-//! acts on the checkout it runs in when two checkouts share one target directory.
+//! Each change in `xtask/evolution.yaml` is judged by compat, in process, against the unchanged spec
+//! (compat's own tests check its rules; here its verdict is only reported). Each additive
+//! change is then written into the copy, its client regenerated, and the workspace checked
+//! (the libraries and binaries, `tests/downstream` among them: a crate written against today's
+//! public API); then every additive change at once, with every target (tests, examples,
+//! benches). Before that it checks that `cargo xtask` acts on the checkout it runs in when two
+//! checkouts share one target directory.
 //!
 //! Cost: the copy builds in a target directory of its own, seeded from this checkout's
-//! check-mode artifacts, so only the crates a change touches are checked again. (Sharing this
-//! checkout's target directory instead would be cheaper still, but wrong: cargo names a
-//! workspace crate's artifacts by its path relative to the workspace root, so the copy's
-//! builds of a changed client would overwrite this checkout's, and cargo, comparing file
-//! times, could take them for fresh.)
+//! check-mode artifacts, and checks with the clippy invocation CI runs first
+//! ([`CLIPPY_ARGS`]), so that after CI's clippy step only the crates a change touches are checked
+//! again. (Sharing this checkout's target directory instead would be cheaper still, but wrong:
+//! cargo names a workspace crate's artifacts by its path relative to the workspace root, so
+//! the copy's builds of a changed client would overwrite this checkout's, and cargo, comparing
+//! file times, could take them for fresh.)
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -21,193 +23,93 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
+use vpsorg_compat::{Class, Contract};
 
 use crate::codegen::{self, GENERATED_PATH};
-use vpsorg_compat::Class;
+use crate::{Result, compat, project_root, read_spec_text, target_dir};
 
-use crate::compat::{self, RELEASED_SPEC_PATH, RELEASED_VERSION_PATH};
-use crate::{Result, SPEC_PATH, project_root, read_spec_text, target_dir};
+/// What `cargo xtask ci` gives clippy, before anything else: the copy checks with the same
+/// arguments, so that it starts from CI's artifacts.
+pub const CLIPPY_ARGS: [&str; 2] = ["-D", "warnings"];
 
-/// One change to the spec and what must come of it.
+/// The cases, relative to the workspace root.
+const CASES_PATH: &str = "xtask/evolution.yaml";
+
+/// One change to the spec and what must come of it: an entry of [`CASES_PATH`].
 #[derive(Debug)]
-pub struct Case {
-    /// What the change is, for the report.
-    pub name: &'static str,
-    /// What `compat` must call it.
-    pub expect: Class,
-    /// The change, made to the spec as JSON.
-    pub edit: fn(&mut Value),
+struct Case {
+    name: String,
+    /// What compat must call it.
+    expect: Class,
     /// Judge it as a semver-breaking release: against a baseline one breaking version
     /// older than the workspace's.
-    pub bump: bool,
+    bump: bool,
+    edits: Vec<Value>,
 }
 
-const BACKUP: &str = "/components/schemas/Backup";
-const CREATE_REQUEST: &str = "/components/schemas/CreateBackupRequest";
-const ITEM: &str = "/paths/~1api~1v1~1backups~1{backup_id}~1";
-
-/// The changes, in the order the report lists them.
-pub const CASES: &[Case] = &[
-    Case {
-        name: "optional response field (`Backup.region`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            at(spec, BACKUP)["properties"]["region"] = json!({
-                "type": "string", "nullable": true, "description": "Where the backup is stored."
-            });
-        },
-        bump: false,
-    },
-    Case {
-        name: "required response field (`Backup.checksum`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            let backup = at(spec, BACKUP);
-            backup["properties"]["checksum"] =
-                json!({"type": "string", "description": "SHA-256 of the backup image."});
-            push(&mut backup["required"], json!("checksum"));
-        },
-        bump: false,
-    },
-    Case {
-        name: "optional request field (`CreateBackupRequest.retention_days`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            at(spec, CREATE_REQUEST)["properties"]["retention_days"] =
-                json!({"type": "integer", "format": "int64", "description": "Days to keep it."});
-        },
-        bump: false,
-    },
-    Case {
-        name: "new enum value (`BackupStatus` `queued`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            push(
-                at(spec, "/components/schemas/BackupStatus/enum"),
-                json!("queued"),
-            )
-        },
-        bump: false,
-    },
-    Case {
-        name: "new enum-typed response field (`Backup.storage_tier`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            at(spec, BACKUP)["properties"]["storage_tier"] = json!({"type": "string", "enum": ["standard", "archive"], "description": "Storage class."});
-        },
-        bump: false,
-    },
-    Case {
-        name: "new endpoint (`GET /api/v1/backups/{backup_id}/`)",
-        expect: Class::Additive,
-        edit: |spec| {
-            at(spec, ITEM)["get"] = json!({
-                "operationId": "getBackup",
-                "summary": "Get one backup",
-                "parameters": [{"name": "backup_id", "in": "path", "required": true,
-                                "schema": {"type": "integer", "format": "int64"}}],
-                "responses": {
-                    "200": {"description": "The backup", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Backup"}}}},
-                    "404": {"description": "No such backup", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Error"}}}}
-                }
-            });
-        },
-        bump: false,
-    },
-    Case {
-        name: "removed operation (`deleteBackup`)",
-        expect: Class::Breaking,
-        edit: |spec| remove(at(spec, ITEM), "delete"),
-        bump: false,
-    },
-    Case {
-        name: "request field made required (`CreateBackupRequest.description`)",
-        expect: Class::Breaking,
-        edit: |spec| {
-            push(
-                &mut at(spec, CREATE_REQUEST)["required"],
-                json!("description"),
-            )
-        },
-        bump: false,
-    },
-    Case {
-        name: "type change (`ServerRef.id` integer to string)",
-        expect: Class::Breaking,
-        edit: |spec| {
-            at(spec, "/components/schemas/ServerRef/properties/id")["type"] = json!("string");
-            remove(
-                at(spec, "/components/schemas/ServerRef/properties/id"),
-                "format",
-            );
-        },
-        bump: false,
-    },
-    Case {
-        name: "default added to an optional response field (`Restore.message`)",
-        expect: Class::Breaking,
-        edit: |spec| {
-            at(spec, "/components/schemas/Restore/properties/message")["default"] =
-                json!("Restore started");
-        },
-        bump: false,
-    },
-    Case {
-        name: "request field made optional (`CreateBackupRequest.server_id`)",
-        expect: Class::Breaking,
-        edit: |spec| {
-            if let Some(required) = at(spec, CREATE_REQUEST)["required"].as_array_mut() {
-                required.retain(|name| name != "server_id");
-            }
-        },
-        bump: false,
-    },
-    Case {
-        name: "error status without a body (`createBackup` 409)",
-        expect: Class::Breaking,
-        edit: |spec| {
-            at(spec, "/paths/~1api~1v1~1backups~1/post/responses")["409"] =
-                json!({"description": "Conflict"});
-        },
-        bump: false,
-    },
-    Case {
-        name: "removed operation, with the minor version bumped",
-        expect: Class::Breaking,
-        edit: |spec| remove(at(spec, ITEM), "delete"),
-        bump: true,
-    },
-];
-
-fn at<'a>(spec: &'a mut Value, pointer: &str) -> &'a mut Value {
-    spec.pointer_mut(pointer)
-        .unwrap_or_else(|| panic!("the spec has no {pointer}: update evolution::CASES"))
-}
-
-fn push(list: &mut Value, value: Value) {
-    match list.as_array_mut() {
-        Some(items) => items.push(value),
-        None => *list = json!([value]),
+/// The cases of [`CASES_PATH`], in the order the report lists them.
+fn cases() -> Result<Vec<Case>> {
+    let text = std::fs::read_to_string(project_root().join(CASES_PATH))?;
+    let cases: Vec<Value> =
+        serde_yaml_ng::from_str(&text).map_err(|e| format!("{CASES_PATH}: {e}"))?;
+    let mut all = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("(no name)").to_owned();
+        let expect = match case["expect"].as_str() {
+            Some("breaking") => Class::Breaking,
+            Some("additive") => Class::Additive,
+            Some("docs-only") => Class::DocsOnly,
+            other => return Err(format!("{CASES_PATH}: {name}: expect {other:?}").into()),
+        };
+        all.push(Case {
+            expect,
+            bump: case["bump"].as_bool().unwrap_or(false),
+            edits: case["edits"].as_array().cloned().unwrap_or_default(),
+            name,
+        });
     }
+    Ok(all)
 }
 
-fn remove(object: &mut Value, key: &str) {
-    if let Some(map) = object.as_object_mut() {
-        map.remove(key);
+/// Makes `edits` to `spec`: each names a JSON pointer, and `set`s it to its `value`,
+/// `append`s the value to the list there, `remove`s the key, or `unlist`s the value.
+fn apply(spec: &mut Value, edits: &[Value]) -> Result<()> {
+    for edit in edits {
+        let value = edit.get("value").cloned().unwrap_or(Value::Null);
+        let (op, pointer) = ["set", "append", "remove", "unlist"]
+            .into_iter()
+            .find_map(|op| Some((op, edit.get(op)?.as_str()?)))
+            .ok_or_else(|| format!("{CASES_PATH}: an edit with nothing to do: {edit}"))?;
+        let missing = || format!("the spec has no {pointer}: update {CASES_PATH}");
+        let (parent, key) = pointer.rsplit_once('/').ok_or_else(missing)?;
+        let key = key.replace("~1", "/").replace("~0", "~");
+        let mut object = spec.pointer_mut(parent).and_then(Value::as_object_mut);
+        match op {
+            "set" => drop(object.ok_or_else(missing)?.insert(key, value)),
+            "remove" => drop(object.and_then(|o| o.remove(&key)).ok_or_else(missing)?),
+            "append" => match object.as_mut().map(|o| o.entry(key).or_insert(json!([]))) {
+                Some(Value::Array(list)) => list.push(value),
+                _ => return Err(missing().into()),
+            },
+            _ => spec
+                .pointer_mut(pointer)
+                .and_then(Value::as_array_mut)
+                .ok_or_else(missing)?
+                .retain(|item| *item != value),
+        }
     }
+    Ok(())
 }
 
 /// What happened to one case.
 #[derive(Debug)]
 struct Outcome {
-    name: &'static str,
+    name: String,
     expected: Class,
     compat_class: Option<Class>,
     compat_exit: i32,
-    fixture_builds: Option<bool>,
-    workspace_builds: Option<bool>,
+    /// Whether the fixture and the workspace compile (additive changes only).
+    builds: Option<(bool, bool)>,
     seconds: f64,
     /// What compat printed: each change with its class and reason.
     compat_lines: Vec<String>,
@@ -217,78 +119,76 @@ struct Outcome {
 /// Runs every check; fails when one case does not come out as expected.
 pub fn run() -> Result<()> {
     let started = Instant::now();
-    let root = project_root();
-    let target = target_dir()?;
+    let (root, target) = (project_root(), target_dir()?);
     let dir = target.join("evolution");
-    let scratch = dir.join("workspace");
-    let scratch_target = dir.join("target");
+    let (scratch, scratch_target) = (dir.join("workspace"), dir.join("target"));
 
-    step("copying the checkout to target/evolution/workspace");
+    step("copying the checkout to <target>/evolution/workspace");
     timed("copied", || copy_checkout(&root, &scratch))?;
     if !scratch_target.exists() {
-        step("seeding target/evolution/target with this checkout's check-mode artifacts");
+        step("seeding <target>/evolution/target with this checkout's check-mode artifacts");
         timed("seeded", || {
             seed_target(&target.join("debug"), &scratch_target.join("debug"))
         })?;
     }
-
     step("two checkouts, one target directory: `cargo xtask` acts on the one it runs in");
     timed("checked", || shared_target_dir(&root, &scratch, &target))?;
 
     let baseline = read_spec_text()?;
     let document: Value = serde_yaml_ng::from_str(&baseline)?;
-    let version = compat::working_tree()?.version.ok_or("no client version")?;
-    // The copy's "last release" is today's spec: every case is judged against it.
-    std::fs::create_dir_all(scratch.join("openapi/released"))?;
-    std::fs::write(scratch.join(RELEASED_SPEC_PATH), &baseline)?;
-    std::fs::write(scratch.join(RELEASED_VERSION_PATH), format!("{version}\n"))?;
-
+    let version = compat::working_tree()?.version;
     step("the unchanged spec: the fixture and the workspace compile");
     write_generated(&scratch, &baseline)?;
     if !timed("checked", || {
-        cargo_check(&scratch, &scratch_target, &["--workspace"])
+        clippy(&scratch, &scratch_target, &["--workspace"])
     })? {
         return Err("the copy of the workspace does not compile before any change".into());
     }
 
-    let mut outcomes = Vec::new();
-    for case in CASES {
-        step(case.name);
-        let mut spec = document.clone();
-        (case.edit)(&mut spec);
-        outcomes.push(judge(
-            case,
-            &spec,
-            (&scratch, &scratch_target),
-            &target,
-            &version,
-            &["--workspace"],
-        )?);
-    }
     // Each case checks the libraries and binaries; tests, examples and benches build the
     // generated types too, so every target is checked once, with every additive change.
+    let mut cases = cases()?;
     let together = Case {
-        name: "every additive change above at once (all targets: tests, examples, benches)",
+        name: "every additive change above at once (all targets: tests, examples, benches)".into(),
         expect: Class::Additive,
-        edit: |_| {},
         bump: false,
+        edits: cases
+            .iter()
+            .filter(|c| c.expect == Class::Additive)
+            .flat_map(|c| c.edits.clone())
+            .collect(),
     };
-    step(together.name);
-    let mut spec = document.clone();
-    for case in CASES.iter().filter(|c| c.expect == Class::Additive) {
-        (case.edit)(&mut spec);
+    cases.push(together);
+    let mut outcomes = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        step(&case.name);
+        let mut spec = document.clone();
+        apply(&mut spec, &case.edits)?;
+        let scope: &[&str] = if index + 1 == cases.len() {
+            &["--workspace", "--all-targets"]
+        } else {
+            &["--workspace"]
+        };
+        let copy = (scratch.as_path(), scratch_target.as_path());
+        let released = Contract {
+            spec: baseline.clone(),
+            version: if case.bump {
+                Some(previous_breaking(
+                    version.as_ref().ok_or("no client version")?,
+                )?)
+            } else {
+                version.clone()
+            },
+            label: "release".into(),
+        };
+        let changed = Contract {
+            spec: serde_yaml_ng::to_string(&spec)?,
+            version: version.clone(),
+            label: "working tree".into(),
+        };
+        outcomes.push(judge(case, [&released, &changed], copy, scope)?);
     }
-    outcomes.push(judge(
-        &together,
-        &spec,
-        (&scratch, &scratch_target),
-        &target,
-        &version,
-        &["--workspace", "--all-targets"],
-    )?);
-
     // Leave the copy as it started, so that its artifacts match its sources.
-    std::fs::write(scratch.join(SPEC_PATH), &baseline)?;
     write_generated(&scratch, &baseline)?;
 
     let table = table(&outcomes);
@@ -310,61 +210,49 @@ pub fn run() -> Result<()> {
     }
 }
 
-/// Writes `spec` into the copy, regenerates its client, runs its `cargo xtask compat`, and
-/// for an additive case checks that the fixture and the workspace (`workspace_args`) compile.
+/// What compat says of the change from `released` to `changed`; for an additive case,
+/// whether the copy (checked with `scope`) compiles with its client generated from `changed`.
 fn judge(
     case: &Case,
-    spec: &Value,
+    [released, changed]: [&Contract; 2],
     (scratch, scratch_target): (&Path, &Path),
-    target: &Path,
-    version: &semver::Version,
-    workspace_args: &[&str],
+    scope: &[&str],
 ) -> Result<Outcome> {
     let case_started = Instant::now();
-    let text = serde_yaml_ng::to_string(&spec)?;
-    std::fs::write(scratch.join(SPEC_PATH), &text)?;
-    let released = if case.bump {
-        previous_breaking(version)?
-    } else {
-        version.clone()
-    };
-    std::fs::write(scratch.join(RELEASED_VERSION_PATH), format!("{released}\n"))?;
     let mut outcome = Outcome {
-        name: case.name,
+        name: case.name.clone(),
         expected: case.expect,
         compat_class: None,
-        compat_exit: -1,
-        fixture_builds: None,
-        workspace_builds: None,
+        compat_exit: 2,
+        builds: None,
         seconds: 0.0,
         compat_lines: Vec::new(),
         problems: Vec::new(),
     };
-
-    match codegen::try_generate(&text) {
-        Ok(code) => std::fs::write(scratch.join(GENERATED_PATH), code)?,
-        // A breaking change may be one progenitor cannot generate; compat must say so.
-        Err(error) if case.expect == Class::Breaking => {
-            eprintln!("codegen refuses it, as it may: {error}")
+    match compat::compare(released, changed) {
+        Ok(report) => {
+            outcome.compat_exit = i32::from(!report.passes);
+            outcome.compat_class = if report.generated_breaks.is_empty() {
+                report.changes.iter().map(|c| c.class).min()
+            } else {
+                Some(Class::Breaking)
+            };
+            outcome.compat_lines = report
+                .text
+                .lines()
+                .filter(|line| line.starts_with("  "))
+                .map(|line| line.trim().to_owned())
+                .collect();
+            if outcome.compat_class != Some(case.expect) {
+                outcome.problems.push(format!(
+                    "compat classed it {:?}, expected {}:\n{}",
+                    outcome.compat_class, case.expect, report.text
+                ));
+            }
         }
-        Err(error) => outcome.problems.push(format!("codegen failed: {error}")),
-    }
-    let compat = xtask_in(scratch, target, &["compat"])?;
-    outcome.compat_exit = compat.status.code().unwrap_or(-1);
-    let report = String::from_utf8_lossy(&compat.stdout).into_owned();
-    outcome.compat_class = most_severe(&report);
-    outcome.compat_lines = report
-        .lines()
-        .filter(|line| line.starts_with("  "))
-        .map(|line| line.trim().to_owned())
-        .collect();
-    if outcome.compat_class != Some(case.expect) {
-        outcome.problems.push(format!(
-            "compat classed it {:?}, expected {}:\n{report}{}",
-            outcome.compat_class,
-            case.expect,
-            String::from_utf8_lossy(&compat.stderr)
-        ));
+        Err(e) => outcome
+            .problems
+            .push(format!("compat could not compare: {e}")),
     }
     let expected_exit = i32::from(case.expect == Class::Breaking && !case.bump);
     if outcome.compat_exit != expected_exit {
@@ -374,10 +262,14 @@ fn judge(
         ));
     }
     if case.expect == Class::Additive {
-        let fixture = cargo_check(scratch, scratch_target, &["-p", FIXTURE])?;
-        let workspace = cargo_check(scratch, scratch_target, workspace_args)?;
-        outcome.fixture_builds = Some(fixture);
-        outcome.workspace_builds = Some(workspace);
+        if let Err(e) = write_generated(scratch, &changed.spec) {
+            outcome.problems.push(format!("codegen failed: {e}"));
+            return Ok(outcome);
+        }
+        // The fixture is a member of the workspace: checked alone only to say which failed.
+        let workspace = clippy(scratch, scratch_target, scope)?;
+        let fixture = workspace || clippy(scratch, scratch_target, &["-p", FIXTURE])?;
+        outcome.builds = Some((fixture, workspace));
         if !fixture {
             outcome
                 .problems
@@ -406,22 +298,6 @@ fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let result = f();
     eprintln!("{what}: {:.1} s", started.elapsed().as_secs_f64());
     result
-}
-
-/// The most severe class in a `compat` report's lines.
-fn most_severe(report: &str) -> Option<Class> {
-    report
-        .lines()
-        .filter_map(|line| {
-            let word = line.split_whitespace().next()?;
-            match word {
-                "breaking" => Some(Class::Breaking),
-                "additive" => Some(Class::Additive),
-                "docs-only" => Some(Class::DocsOnly),
-                _ => None,
-            }
-        })
-        .min()
 }
 
 /// The newest version that `version` is a semver-breaking release after (0.3.0 -> 0.2.0,
@@ -454,8 +330,8 @@ fn table(outcomes: &[Outcome]) -> String {
             o.compat_class
                 .map_or("nothing".to_owned(), |c| c.to_string()),
             o.compat_exit,
-            yes_no(o.fixture_builds),
-            yes_no(o.workspace_builds),
+            yes_no(o.builds.map(|b| b.0)),
+            yes_no(o.builds.map(|b| b.1)),
             o.seconds,
             if o.problems.is_empty() {
                 "as expected"
@@ -575,11 +451,14 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// `cargo check <args>` in the copy, into its own target directory; whether it passed.
-fn cargo_check(scratch: &Path, target: &Path, args: &[&str]) -> Result<bool> {
+/// `cargo clippy <scope> -- <CLIPPY_ARGS>` in the copy, into its own target directory;
+/// whether it passed.
+fn clippy(scratch: &Path, target: &Path, scope: &[&str]) -> Result<bool> {
     let status = Command::new(cargo())
-        .args(["check", "--locked", "--quiet"])
-        .args(args)
+        .args(["clippy", "--locked", "--quiet"])
+        .args(scope)
+        .arg("--")
+        .args(CLIPPY_ARGS)
         .current_dir(scratch)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("CARGO_MANIFEST_DIR")
