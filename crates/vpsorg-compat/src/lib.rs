@@ -188,6 +188,38 @@ impl<'a> Diff<'a> {
         });
     }
 
+    /// The keys whose values differ from `a` to `b`, with both values; a change of text for
+    /// people is recorded here, as docs-only, and not returned.
+    fn changed<'v>(
+        &mut self,
+        at: &str,
+        a: &'v Value,
+        b: &'v Value,
+    ) -> Vec<(String, Option<&'v Value>, Option<&'v Value>)> {
+        let mut changed = Vec::new();
+        for key in keys(a, b) {
+            let (x, y) = (a.get(&key), b.get(&key));
+            if x == y {
+                continue;
+            }
+            if DOC_KEYS.contains(&key.as_str()) {
+                self.push(Class::DocsOnly, at, format!("`{key}` changed"));
+            } else {
+                changed.push((key, x, y));
+            }
+        }
+        changed
+    }
+
+    /// A change no rule classifies: breaking, to be reviewed by hand.
+    fn unknown(&mut self, at: &str, key: &str) {
+        self.push(
+            Class::Breaking,
+            at,
+            format!("`{key}` changed, and no rule classifies it: review it by hand"),
+        );
+    }
+
     fn document(&mut self) {
         let (old, new) = (self.old, self.new);
         for key in keys(old, new) {
@@ -289,8 +321,4 @@ fn array(value: Option<&Value>) -> &[Value] {
 
 fn show(value: Option<&Value>) -> String {
     value.map_or_else(|| "(none)".to_owned(), Value::to_string)
-}
-
-fn is_doc_key(key: &str) -> bool {
-    DOC_KEYS.contains(&key)
 }

@@ -13,6 +13,9 @@ usage: vpsorg-compat [options] OLD.yaml NEW.yaml
 Prints every change from OLD to NEW, each breaking, additive or docs-only for the Rust
 client progenitor generates, and judges the release. Exit 0: no bump is missing; 1: a
 breaking change needs a semver-breaking release; 2: the specs could not be compared.
+The rules take generated structs as #[non_exhaustive] and string enums as lenient, as
+vpsorg-rs's codegen makes them; plain progenitor output is neither, and the comparison of
+the generated clients' public items reports the breaks that follow (a new response field).
 
 options:
   --versions OLD NEW      the client's versions for each spec (default: none; then any

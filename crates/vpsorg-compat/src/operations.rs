@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{Class, Diff, Usage, array, is_doc_key, keys, object, reference_name, resolve};
+use crate::{Class, Diff, Usage, array, object, reference_name, resolve};
 
 const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -58,11 +58,7 @@ impl<'a> Diff<'a> {
             );
         }
         self.parameters(&at, old, new);
-        for key in keys(old.value, new.value) {
-            let (a, b) = (old.value.get(&key), new.value.get(&key));
-            if a == b {
-                continue;
-            }
+        for (key, a, b) in self.changed(&at, old.value, new.value) {
             match key.as_str() {
                 "operationId" | "parameters" => {}
                 "requestBody" => self.request_body(&at, a, b),
@@ -75,19 +71,7 @@ impl<'a> Diff<'a> {
                     &at,
                     "the authentication it requires changed",
                 ),
-                "callbacks" | "servers" => self.push(
-                    Class::Breaking,
-                    &at,
-                    format!("`{key}` changed, and no rule classifies it: review it by hand"),
-                ),
-                doc if is_doc_key(doc) => {
-                    self.push(Class::DocsOnly, &at, format!("`{doc}` changed"))
-                }
-                other => self.push(
-                    Class::Breaking,
-                    &at,
-                    format!("`{other}` changed, and no rule classifies it: review it by hand"),
-                ),
+                other => self.unknown(&at, other),
             }
         }
     }
@@ -107,17 +91,10 @@ impl<'a> Diff<'a> {
                 (true, false) => self.push(Class::Additive, &where_, "became optional"),
                 _ => {}
             }
-            for field in keys(a, b) {
-                let (x, y) = (a.get(&field), b.get(&field));
-                if x == y {
-                    continue;
-                }
+            for (field, x, y) in self.changed(&where_, a, b) {
                 match field.as_str() {
                     "name" | "in" | "required" => {}
                     "schema" => self.schema_pair(&where_, x, y, Usage::REQUEST),
-                    doc if is_doc_key(doc) => {
-                        self.push(Class::DocsOnly, &where_, format!("`{doc}` changed"))
-                    }
                     other => self.push(
                         Class::Breaking,
                         &where_,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::{Class, Diff, Usage, is_doc_key, keys, object, reference_name, resolve};
+use crate::{Class, Diff, Usage, keys, object, reference_name, resolve};
 
 impl Diff<'_> {
     pub(crate) fn request_body(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
@@ -29,24 +29,11 @@ impl Diff<'_> {
                     (true, false) => self.push(Class::Additive, &where_, "became optional"),
                     _ => {}
                 }
-                for key in keys(a, b) {
-                    let (x, y) = (a.get(&key), b.get(&key));
-                    if x == y {
-                        continue;
-                    }
+                for (key, x, y) in self.changed(&where_, a, b) {
                     match key.as_str() {
                         "required" => {}
                         "content" => self.content(&where_, x, y, Usage::REQUEST),
-                        doc if is_doc_key(doc) => {
-                            self.push(Class::DocsOnly, &where_, format!("`{doc}` changed"))
-                        }
-                        other => self.push(
-                            Class::Breaking,
-                            &where_,
-                            format!(
-                                "`{other}` changed, and no rule classifies it: review it by hand"
-                            ),
-                        ),
+                        other => self.unknown(&where_, other),
                     }
                 }
             }
@@ -132,11 +119,7 @@ impl Diff<'_> {
     }
 
     pub(crate) fn response(&mut self, at: &str, old: &Value, new: &Value) {
-        for key in keys(old, new) {
-            let (a, b) = (old.get(&key), new.get(&key));
-            if a == b {
-                continue;
-            }
+        for (key, a, b) in self.changed(at, old, new) {
             match key.as_str() {
                 "content" => self.content(at, a, b, Usage::RESPONSE),
                 "headers" => self.headers(at, a, b),
@@ -145,14 +128,7 @@ impl Diff<'_> {
                     at,
                     "`links` changed (they guide tools such as schemathesis; the generated code ignores them)",
                 ),
-                doc if is_doc_key(doc) => {
-                    self.push(Class::DocsOnly, at, format!("`{doc}` changed"))
-                }
-                other => self.push(
-                    Class::Breaking,
-                    at,
-                    format!("`{other}` changed, and no rule classifies it: review it by hand"),
-                ),
+                other => self.unknown(at, other),
             }
         }
     }
@@ -171,21 +147,10 @@ impl Diff<'_> {
                 (None, Some(_)) => self.push(Class::Additive, &where_, "added"),
                 (Some(a), Some(b)) if a != b => {
                     let (a, b) = (resolve(self.old, a), resolve(self.new, b));
-                    for key in keys(a, b) {
-                        let (x, y) = (a.get(&key), b.get(&key));
-                        if x == y {
-                            continue;
-                        }
+                    for (key, x, y) in self.changed(&where_, a, b) {
                         match key.as_str() {
                             "schema" => self.schema_pair(&where_, x, y, Usage::RESPONSE),
-                            doc if is_doc_key(doc) => {
-                                self.push(Class::DocsOnly, &where_, format!("`{doc}` changed"))
-                            }
-                            other => self.push(
-                                Class::Breaking,
-                                &where_,
-                                format!("`{other}` changed, and no rule classifies it: review it by hand"),
-                            ),
+                            other => self.unknown(&where_, other),
                         }
                     }
                 }
@@ -216,21 +181,10 @@ impl Diff<'_> {
                 // `response_types`.
                 (None, Some(_)) => self.push(Class::Additive, &where_, "media type added"),
                 (Some(a), Some(b)) if a != b => {
-                    for key in keys(a, b) {
-                        let (x, y) = (a.get(&key), b.get(&key));
-                        if x == y {
-                            continue;
-                        }
+                    for (key, x, y) in self.changed(&where_, a, b) {
                         match key.as_str() {
                             "schema" => self.schema_pair(&where_, x, y, usage),
-                            doc if is_doc_key(doc) => {
-                                self.push(Class::DocsOnly, &where_, format!("`{doc}` changed"))
-                            }
-                            other => self.push(
-                                Class::Breaking,
-                                &where_,
-                                format!("`{other}` changed, and no rule classifies it: review it by hand"),
-                            ),
+                            other => self.unknown(&where_, other),
                         }
                     }
                 }

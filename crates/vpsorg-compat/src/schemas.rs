@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::{Class, Diff, Usage, array, is_doc_key, keys, reference_name, show};
+use crate::{Class, Diff, Usage, array, keys, reference_name, show};
 
 impl<'a> Diff<'a> {
     pub(crate) fn components(&mut self) {
@@ -124,11 +124,7 @@ impl<'a> Diff<'a> {
             return;
         }
         self.rust_type(at, old, new);
-        for key in keys(old, new) {
-            let (a, b) = (old.get(&key), new.get(&key));
-            if a == b {
-                continue;
-            }
+        for (key, a, b) in self.changed(at, old, new) {
             match key.as_str() {
                 "type" => {}
                 "format" => self.push(
@@ -235,22 +231,11 @@ impl<'a> Diff<'a> {
                         )
                     ),
                 ),
-                "readOnly" | "writeOnly" | "not" | "discriminator" => self.push(
-                    Class::Breaking,
-                    at,
-                    format!("`{key}` changed, and no rule classifies it: review it by hand"),
-                ),
-                doc if is_doc_key(doc) => {
-                    self.push(Class::DocsOnly, at, format!("`{doc}` changed"))
-                }
                 other if other.starts_with("x-") => {
                     self.push(Class::DocsOnly, at, format!("extension `{other}` changed"))
                 }
-                other => self.push(
-                    Class::Breaking,
-                    at,
-                    format!("`{other}` changed, and no rule classifies it: review it by hand"),
-                ),
+                // `readOnly`, `writeOnly`, `not`, `discriminator`, and what no rule knows.
+                other => self.unknown(at, other),
             }
         }
     }
