@@ -10,12 +10,13 @@
 //! checkouts share one target directory.
 //!
 //! Cost: the copy builds in a target directory of its own, seeded from this checkout's
-//! check-mode artifacts, and checks with the clippy invocation CI runs first
-//! ([`CLIPPY_ARGS`]), so that after CI's clippy step only the crates a change touches are checked
-//! again. (Sharing this checkout's target directory instead would be cheaper still, but wrong:
-//! cargo names a workspace crate's artifacts by its path relative to the workspace root, so
-//! the copy's builds of a changed client would overwrite this checkout's, and cargo, comparing
-//! file times, could take them for fresh.)
+//! artifacts, and checks as CI's first step does (clippy with [`CLIPPY_ARGS`], dependencies
+//! with the features `--all-targets` gives them), so that after that step only the client
+//! and the crates that depend on it are checked again. (Sharing this checkout's target
+//! directory instead would be cheaper still, but wrong: cargo names a workspace crate's
+//! artifacts by its path relative to the workspace root, so the copy's builds of a changed
+//! client would overwrite this checkout's, and cargo, comparing file times, could take them
+//! for fresh.)
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,11 @@ use crate::{Result, compat, project_root, read_spec_text, target_dir};
 /// What `cargo xtask ci` gives clippy, before anything else: the copy checks with the same
 /// arguments, so that it starts from CI's artifacts.
 pub const CLIPPY_ARGS: [&str; 2] = ["-D", "warnings"];
+
+/// What each case checks: every library and binary. Examples are in it because a target
+/// that takes dev-dependencies gives the dependencies the features CI's `--all-targets`
+/// gives them, so that their artifacts are CI's.
+const LIBS_AND_BINS: &[&str] = &["--workspace", "--lib", "--bins", "--examples"];
 
 /// The cases, relative to the workspace root.
 const CASES_PATH: &str = "xtask/evolution.yaml";
@@ -125,7 +131,8 @@ pub fn run() -> Result<()> {
 
     step("copying the checkout to <target>/evolution/workspace");
     timed("copied", || copy_checkout(&root, &scratch))?;
-    if !scratch_target.exists() {
+    let seeded = !scratch_target.exists();
+    if seeded {
         step("seeding <target>/evolution/target with this checkout's check-mode artifacts");
         timed("seeded", || {
             seed_target(&target.join("debug"), &scratch_target.join("debug"))
@@ -138,9 +145,10 @@ pub fn run() -> Result<()> {
     let document: Value = serde_yaml_ng::from_str(&baseline)?;
     let version = compat::working_tree()?.version;
     step("the unchanged spec: the fixture and the workspace compile");
-    write_generated(&scratch, &baseline)?;
+    // Artifacts seeded just now match the copy's sources; others may be a past case's.
+    write_generated(&scratch, &baseline, !seeded)?;
     if !timed("checked", || {
-        clippy(&scratch, &scratch_target, &["--workspace"])
+        clippy(&scratch, &scratch_target, LIBS_AND_BINS)
     })? {
         return Err("the copy of the workspace does not compile before any change".into());
     }
@@ -167,7 +175,7 @@ pub fn run() -> Result<()> {
         let scope: &[&str] = if index + 1 == cases.len() {
             &["--workspace", "--all-targets"]
         } else {
-            &["--workspace"]
+            LIBS_AND_BINS
         };
         let copy = (scratch.as_path(), scratch_target.as_path());
         let released = Contract {
@@ -188,8 +196,8 @@ pub fn run() -> Result<()> {
         };
         outcomes.push(judge(case, [&released, &changed], copy, scope)?);
     }
-    // Leave the copy as it started, so that its artifacts match its sources.
-    write_generated(&scratch, &baseline)?;
+    // Leave the copy as it started; its artifacts are the last case's.
+    write_generated(&scratch, &baseline, true)?;
 
     let table = table(&outcomes);
     std::fs::write(dir.join("report.md"), &table)?;
@@ -262,7 +270,7 @@ fn judge(
         ));
     }
     if case.expect == Class::Additive {
-        if let Err(e) = write_generated(scratch, &changed.spec) {
+        if let Err(e) = write_generated(scratch, &changed.spec, true) {
             outcome.problems.push(format!("codegen failed: {e}"));
             return Ok(outcome);
         }
@@ -384,9 +392,9 @@ fn copy_checkout(root: &Path, scratch: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies the check-mode artifacts of a target directory's profile: fingerprints, build
-/// script outputs, metadata (`.rmeta`), dependency info and proc-macro libraries. Nothing
-/// cargo needs is lost: a missing artifact is only built again.
+/// Copies what a check of a target directory's profile reads: fingerprints, build script
+/// outputs, metadata (`.rmeta`), dependency info, proc-macro libraries, and the libraries
+/// that build scripts and proc macros link (`.rlib`). A missing artifact is only built again.
 fn seed_target(from: &Path, to: &Path) -> Result<()> {
     if !from.exists() {
         return Ok(());
@@ -396,7 +404,7 @@ fn seed_target(from: &Path, to: &Path) -> Result<()> {
     }
     copy_tree(&from.join("deps"), &to.join("deps"), &|path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        [".rmeta", ".d", ".so", ".dylib", ".dll"]
+        [".rmeta", ".rlib", ".d", ".so", ".dylib", ".dll"]
             .iter()
             .any(|suffix| name.ends_with(suffix))
     })
@@ -434,10 +442,15 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// Writes the generated client for `spec` into the copy, newer than anything built, so the
-/// client and every crate that depends on it are checked again.
-fn write_generated(scratch: &Path, spec: &str) -> Result<()> {
+/// client and every crate that depends on it are checked again; unless the copy holds that
+/// code already and `force` is off.
+fn write_generated(scratch: &Path, spec: &str, force: bool) -> Result<()> {
     let path = scratch.join(GENERATED_PATH);
-    std::fs::write(&path, codegen::generate(spec)?)?;
+    let code = codegen::generate(spec)?;
+    if !force && std::fs::read_to_string(&path).is_ok_and(|old| old == code) {
+        return Ok(());
+    }
+    std::fs::write(&path, code)?;
     std::fs::File::options()
         .write(true)
         .open(&path)?
