@@ -460,14 +460,10 @@ fn write_generated(scratch: &Path, spec: &str, force: bool) -> Result<()> {
 
 // --- commands ---------------------------------------------------------------------------
 
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// `cargo clippy <scope> -- <CLIPPY_ARGS>` in the copy, into its own target directory;
 /// whether it passed.
 fn clippy(scratch: &Path, target: &Path, scope: &[&str]) -> Result<bool> {
-    let status = Command::new(cargo())
+    let status = crate::cargo()
         .args(["clippy", "--locked", "--quiet"])
         .args(scope)
         .arg("--")
@@ -482,7 +478,7 @@ fn clippy(scratch: &Path, target: &Path, scope: &[&str]) -> Result<bool> {
 /// `cargo xtask <args>` run in `checkout` with `target` as its target directory, as a
 /// developer with a shared `CARGO_TARGET_DIR` runs it.
 fn xtask_in(checkout: &Path, target: &Path, args: &[&str]) -> Result<Output> {
-    Ok(Command::new(cargo())
+    Ok(crate::cargo()
         .args(["run", "--quiet", "--locked", "--package", "xtask", "--"])
         .args(args)
         .current_dir(checkout)

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use crate::{Result, ensure_file_written_by, project_root};
+use crate::{Result, ensure_file_written_by};
 
 /// The library crates whose API users depend on, and the features their listing includes
 /// (every optional part of the API, but none that needs system libraries to build).
@@ -78,12 +78,10 @@ pub fn listing(krate: &str, features: &[&str]) -> Result<String> {
 
 /// Runs rustdoc's JSON output for `krate`'s library and returns the file's path.
 fn rustdoc_json(krate: &str, features: &[&str]) -> Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let real_rustdoc = std::env::var("RUSTDOC").unwrap_or_else(|_| "rustdoc".into());
-    let mut command = Command::new(cargo);
+    let mut command = crate::cargo();
     command
         .args(["rustdoc", "--quiet", "--locked", "--lib", "-p", krate])
-        .current_dir(project_root())
         .env("RUSTDOC", std::env::current_exe()?)
         .env(WRAPPED_RUSTDOC, real_rustdoc);
     if !features.is_empty() {
