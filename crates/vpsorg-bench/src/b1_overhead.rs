@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::time::Instant;
 
 use crate::results::{B1, Job, Summary, median};
-use crate::{Result, raw, wrapper_client};
+use crate::{Result, measure, wrapper_client};
 
 const VARIANTS: [&str; 3] = ["raw", "generated", "wrapper"];
 
@@ -30,9 +30,9 @@ pub(crate) fn run(
     let base = job.url.trim_end_matches('/').to_string();
     let list_url = format!("{base}/api/v1/backups/");
 
-    let raw_http = raw::http_client(&job.token)?;
+    let raw_http = measure::http_client(&job.token)?;
     let generated =
-        vpsorg_backups_client::Client::new_with_client(&base, raw::http_client(&job.token)?);
+        vpsorg_backups_client::Client::new_with_client(&base, measure::http_client(&job.token)?);
     let wrapper = wrapper_client(job)?;
 
     // One thread: the three clients see the same scheduler, and no call waits for another
@@ -45,7 +45,7 @@ pub(crate) fn run(
         let call = |variant: usize| -> Call<'_> {
             match variant {
                 0 => Box::pin(async {
-                    let list = raw::list(&raw_http, &list_url, page_size, 1).await?;
+                    let list = measure::list(&raw_http, &list_url, page_size, 1).await?;
                     Ok(list.results.len())
                 }),
                 1 => Box::pin(async {

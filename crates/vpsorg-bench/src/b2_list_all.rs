@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 
 use crate::results::{B2, Job, Peak, Summary};
 use crate::sys::proc_status_kib;
-use crate::{Result, multi_thread_runtime, raw, wrapper_client};
+use crate::{Result, measure, multi_thread_runtime, wrapper_client};
 
 pub(crate) fn run(
     job: &Job,
@@ -18,7 +18,7 @@ pub(crate) fn run(
 ) -> Result<B2> {
     let work = Duration::from_millis(work_ms);
     let client = wrapper_client(job)?;
-    let http = raw::http_client(&job.token)?;
+    let http = measure::http_client(&job.token)?;
     let list_url = format!("{}/api/v1/backups/", job.url.trim_end_matches('/'));
 
     let runtime = multi_thread_runtime()?;
@@ -45,7 +45,7 @@ pub(crate) fn run(
         let raw_sequential = || async {
             let (mut items, mut pages, mut number) = (0_u64, 0_u64, 1_u64);
             loop {
-                let list = raw::list(&http, &list_url, page_size, number).await?;
+                let list = measure::list(&http, &list_url, page_size, number).await?;
                 items += list.results.len() as u64;
                 pages += 1;
                 if list.next.is_none() {

@@ -18,7 +18,7 @@ mod b5_throughput;
 mod b6_cli_list;
 mod b7;
 mod list;
-mod raw;
+mod measure;
 mod report;
 mod results;
 mod run;
