@@ -17,6 +17,9 @@ use crate::Result;
 use crate::results::{B5Run, Job};
 use crate::sys::cpu_seconds;
 
+/// The keep-alive connections the load generator opens.
+pub(crate) const CONNECTIONS: usize = 64;
+
 #[derive(Default)]
 struct Counters {
     ok: AtomicU64,
@@ -24,35 +27,26 @@ struct Counters {
     stop: AtomicBool,
 }
 
-pub(crate) fn run(
-    job: &Job,
-    connections: usize,
-    seconds: f64,
-    warmup: f64,
-    server_pid: u32,
-) -> Result<B5Run> {
-    let path = "/api/v1/backups/";
+pub(crate) fn run(job: &Job, seconds: f64, warmup: f64, server_pid: u32) -> Result<B5Run> {
     let authority = job
         .url
         .strip_prefix("http://")
-        .ok_or("the URL must be http://host:port")?
-        .trim_end_matches('/')
-        .to_string();
+        .ok_or("the URL must be http://host:port")?;
+    let authority = authority.trim_end_matches('/');
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\n\
+        "GET /api/v1/backups/ HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\n\
          Accept: application/json\r\nUser-Agent: vpsorg-bench\r\n\r\n",
-        token = job.token,
+        job.token,
     );
     let request: Arc<[u8]> = Arc::from(request.into_bytes());
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
         let counters = Arc::new(Counters::default());
-        let mut tasks = Vec::with_capacity(connections);
-        for _ in 0..connections {
-            let stream = TcpStream::connect(&authority).await?;
+        let mut tasks = Vec::with_capacity(CONNECTIONS);
+        for _ in 0..CONNECTIONS {
+            let stream = TcpStream::connect(authority).await?;
             stream.set_nodelay(true)?;
             tasks.push(tokio::spawn(connection(
                 stream,
@@ -61,14 +55,16 @@ pub(crate) fn run(
             )));
         }
         tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
-        let server_pid = server_pid.to_string();
+        let server_pid = (server_pid != 0).then(|| server_pid.to_string());
         let sample = || {
+            let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+            let server = server_pid.as_deref().and_then(cpu_seconds);
+            let cpu = [cpu_seconds("self"), server];
             (
                 Instant::now(),
-                counters.ok.load(Ordering::Relaxed),
-                counters.not_ok.load(Ordering::Relaxed),
-                cpu_seconds("self"),
-                cpu_seconds(&server_pid),
+                count(&counters.ok),
+                count(&counters.not_ok),
+                cpu,
             )
         };
         let start = sample();
@@ -77,28 +73,20 @@ pub(crate) fn run(
         counters.stop.store(true, Ordering::Relaxed);
         let mut failures = Vec::new();
         for task in tasks {
-            if let Err(error) = task.await? {
-                failures.push(error.to_string());
-            }
+            failures.extend(task.await?.err().map(|e| e.to_string()));
         }
-        let elapsed = (end.0 - start.0).as_secs_f64();
-        let requests = end.1 - start.1;
-        let not_ok = end.2 - start.2;
-        if requests == 0 {
+        if end.1 == start.1 {
             return Err(format!("no request succeeded: {failures:?}").into());
         }
-        let cpu = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+        let [client_cpu_seconds, server_cpu_seconds] =
+            [0, 1].map(|i| start.3[i].zip(end.3[i]).map(|(a, b)| b - a));
         Ok(B5Run {
-            seconds: elapsed,
-            requests,
-            not_ok,
+            seconds: (end.0 - start.0).as_secs_f64(),
+            requests: end.1 - start.1,
+            not_ok: end.2 - start.2,
             connection_failures: failures.len(),
-            client_cpu_seconds: cpu(start.3, end.3),
-            server_cpu_seconds: if server_pid == "0" {
-                None
-            } else {
-                cpu(start.4, end.4)
-            },
+            client_cpu_seconds,
+            server_cpu_seconds,
         })
     })
 }

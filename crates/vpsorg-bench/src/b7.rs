@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::Result;
-use crate::results::{B7, B7Run, Summary, median};
-use crate::sys::{cargo, children_cpu_seconds, load_average};
+use crate::results::{B7, B7Run};
+use crate::sys::{cargo, children_cpu_seconds, command, load_average};
 
 /// The two crates, baseline first: (name, `Cargo.toml`, `src/main.rs`). The baseline asks for
 /// the versions of `manifest`'s `[workspace.dependencies]`, so that both build the same.
@@ -24,30 +24,29 @@ fn crates(
             .ok_or_else(|| format!("no {name} in [workspace.dependencies]"))?
             .into())
     };
-    let head = |name: &str| {
-        format!(
+    let manifest = |name: &str, dependencies: String| -> Result<String> {
+        let tokio = version("tokio")?;
+        Ok(format!(
             "# Written by `cargo xtask bench` (B7). A crate of its own, outside the workspace.\n\
              [package]\nname = \"b7-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[workspace]\n\n[dependencies]\n"
-        )
+             publish = false\n\n[workspace]\n\n[dependencies]\n{dependencies}\
+             tokio = {{ version = \"{tokio}\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
+        ))
     };
-    let tokio = format!(
-        "tokio = {{ version = \"{}\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
-        version("tokio")?
-    );
     let baseline = format!(
-        "{}reqwest = {{ version = \"{}\", default-features = false, features = [\"rustls\", \
-         \"json\"] }}\nserde = {{ version = \"{}\", features = [\"derive\"] }}\n{tokio}",
-        head("baseline"),
+        "reqwest = {{ version = \"{}\", default-features = false, features = [\"rustls\", \
+         \"json\"] }}\nserde = {{ version = \"{}\", features = [\"derive\"] }}\n",
         version("reqwest")?,
         version("serde")?
     );
-    let sdk = root.join("crates/vpsorg-backups");
     let sdk = format!(
-        "{}vpsorg-backups = {{ path = {sdk:?} }}\n{tokio}",
-        head(SDK)
+        "vpsorg-backups = {{ path = {:?} }}\n",
+        root.join("crates/vpsorg-backups")
     );
-    Ok([("baseline", baseline, BASELINE_MAIN), (SDK, sdk, SDK_MAIN)])
+    Ok([
+        ("baseline", manifest("baseline", baseline)?, BASELINE_MAIN),
+        (SDK, manifest(SDK, sdk)?, SDK_MAIN),
+    ])
 }
 
 /// The name of the crate with `vpsorg-backups`.
@@ -128,84 +127,62 @@ pub(crate) fn run(root: &Path, target: &Path, reps: usize) -> Result<B7> {
 /// The packages `cargo tree` says a build compiles (host target, normal and build
 /// dependencies), the crate itself included, as `name version`.
 fn tree_packages(root: &Path) -> Result<Vec<String>> {
-    eprintln!("==> B7: cargo tree in {}", root.display());
-    let output = Command::new(cargo())
-        .args([
-            "tree",
-            "--edges",
-            "normal,build",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-        ])
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()?;
-    if !output.status.success() {
-        return Err(format!("`cargo tree` in {} failed", root.display()).into());
-    }
-    let packages: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| {
-            // "name v1.2.3 (/path) (*)": keep the name and the version.
-            let mut words = line.split_whitespace();
-            let name = words.next().unwrap_or_default();
-            let version = words.next().unwrap_or_default().trim_start_matches('v');
-            format!("{name} {version}")
-        })
-        .filter(|p| !p.trim().is_empty())
+    let args = [
+        "tree",
+        "--edges",
+        "normal,build",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ];
+    let output = output(command(cargo(), &args, root).stderr(Stdio::inherit()))?;
+    // "name v1.2.3 (/path) (*)": keep the name and the version.
+    let packages: BTreeSet<String> = (output.lines())
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                [name, version, ..] => Some(format!("{name} {}", version.trim_start_matches('v'))),
+                _ => None,
+            },
+        )
         .collect();
     Ok(packages.into_iter().collect())
+}
+
+/// Runs a command to success (its output hidden), and returns its standard output.
+fn output(command: &mut Command) -> Result<String> {
+    eprintln!("==> B7: {command:?}");
+    let output = command.stdin(Stdio::null()).output()?;
+    if !output.status.success() {
+        return Err(format!("B7: {command:?} failed ({})", output.status).into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// One cold build into an emptied target directory of the variant's own.
 fn cold_build(root: &Path, sdk: bool) -> Result<B7Run> {
     let target = root.join("target");
-    if target.exists() {
-        std::fs::remove_dir_all(&target)?;
-    }
+    let _ = std::fs::remove_dir_all(&target);
     // Sources are fetched before the clock starts; the build itself runs offline.
-    let status = Command::new(cargo())
-        .arg("fetch")
-        .current_dir(root)
-        .stdout(Stdio::null())
-        .status()?;
-    if !status.success() {
-        return Err(format!("`cargo fetch` in {} failed", root.display()).into());
-    }
-    eprintln!("==> B7: cold debug build in {}", root.display());
+    output(&mut command(cargo(), &["fetch"], root))?;
     let load_at_start = load_average();
     let cpu_before = children_cpu_seconds();
     let started = Instant::now();
-    let output = Command::new(cargo())
-        .args([
-            "build",
-            "--offline",
-            "--message-format",
-            "json-render-diagnostics",
-        ])
-        .env("CARGO_TARGET_DIR", &target)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()?;
+    let args = [
+        "build",
+        "--offline",
+        "--message-format",
+        "json-render-diagnostics",
+    ];
+    let output = output(command(cargo(), &args, root).env("CARGO_TARGET_DIR", &target))?;
     let seconds = started.elapsed().as_secs_f64();
-    let cpu = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
-    if !output.status.success() {
-        return Err(format!(
-            "B7: `cargo build` in {} failed ({})",
-            root.display(),
-            output.status
-        )
-        .into());
-    }
-    let compiled = compiled_packages(&String::from_utf8_lossy(&output.stdout));
+    let cpu_seconds = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
+    let compiled = compiled_packages(&output);
     std::fs::remove_dir_all(&target)?;
     Ok(B7Run {
         sdk,
         seconds,
-        cpu_seconds: cpu,
+        cpu_seconds,
         compiled,
         load_at_start,
     })
@@ -213,117 +190,29 @@ fn cold_build(root: &Path, sdk: bool) -> Result<B7Run> {
 
 /// The packages a build compiled, from its `compiler-artifact` messages, as `name version`.
 fn compiled_packages(messages: &str) -> Vec<String> {
-    let mut packages = BTreeSet::new();
-    for line in messages.lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-artifact" {
-            continue;
-        }
-        if let Some(id) = message["package_id"].as_str() {
-            packages.insert(package_of_id(id));
-        }
-    }
-    packages.into_iter().collect()
+    let messages = messages.lines().filter_map(|line| {
+        let message: serde_json::Value = serde_json::from_str(line).ok()?;
+        let id = message["package_id"].as_str()?;
+        (message["reason"] == "compiler-artifact").then(|| package_of_id(id))
+    });
+    messages.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
 /// `name version` from a package id, in either of cargo's spellings:
 /// `registry+https://…#name@1.2.3`, `path+file:///…/name#1.2.3`, or the old
 /// `name 1.2.3 (registry+…)`.
 fn package_of_id(id: &str) -> String {
-    if let Some((source, fragment)) = id.rsplit_once('#') {
-        return match fragment.split_once('@') {
-            Some((name, version)) => format!("{name} {version}"),
-            None => {
-                let name = source
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(source);
-                format!("{name} {fragment}")
-            }
-        };
-    }
-    let mut words = id.split_whitespace();
+    let (name, version) = match id.rsplit_once('#') {
+        Some((source, fragment)) => fragment.split_once('@').unwrap_or_else(|| {
+            let name = source.trim_end_matches('/').rsplit('/').next();
+            (name.unwrap_or(source), fragment)
+        }),
+        None => id.split_once(' ').unwrap_or((id, "")),
+    };
     format!(
-        "{} {}",
-        words.next().unwrap_or_default(),
-        words.next().unwrap_or_default()
+        "{name} {}",
+        version.split_whitespace().next().unwrap_or_default()
     )
-}
-
-/// The two variants' figures from B7's results: `[baseline, with us]`.
-#[derive(Debug)]
-pub(crate) struct Figures {
-    pub(crate) wall: [Summary; 2],
-    pub(crate) cpu: [Summary; 2],
-    /// Packages compiled (or, without a cold build, in `cargo tree`).
-    pub(crate) packages: [Vec<String>; 2],
-    /// Whether `packages` come from real builds.
-    pub(crate) built: bool,
-    /// Whether the builds compiled exactly what `cargo tree` listed.
-    pub(crate) tree_agrees: bool,
-    pub(crate) runs: usize,
-    /// Medians of the with / without ratios of each pair of builds made one after the other
-    /// (wall, CPU): what drift in the machine's load between pairs cannot move.
-    pub(crate) paired: [f64; 2],
-}
-
-impl Figures {
-    pub(crate) fn of(r: &B7) -> Figures {
-        let of = |sdk: bool| r.runs.iter().filter(move |run| run.sdk == sdk);
-        let wall = |sdk| Summary::of(&of(sdk).map(|run| run.seconds).collect::<Vec<_>>());
-        let cpu = |sdk| {
-            Summary::of(
-                &of(sdk)
-                    .filter_map(|run| run.cpu_seconds)
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let compiled = |sdk| of(sdk).next().map(|run| run.compiled.clone());
-        let built = compiled(false).is_some() && compiled(true).is_some();
-        let packages = match built {
-            true => [false, true].map(|sdk| compiled(sdk).unwrap_or_default()),
-            false => r.tree.clone(),
-        };
-        let paired = [
-            |run: &B7Run| Some(run.seconds),
-            |run: &B7Run| run.cpu_seconds,
-        ]
-        .map(|key| {
-            let ratio = |pair: &[B7Run]| {
-                let get = |sdk| pair.iter().find(|run| run.sdk == sdk).and_then(key);
-                Some(get(true)? / get(false)?)
-            };
-            median(&r.runs.chunks(2).filter_map(ratio).collect::<Vec<_>>())
-        });
-        Figures {
-            wall: [wall(false), wall(true)],
-            cpu: [cpu(false), cpu(true)],
-            tree_agrees: !built || packages == r.tree,
-            packages,
-            built,
-            runs: r.runs.len(),
-            paired,
-        }
-    }
-
-    /// Packages the SDK's build compiles that the baseline's does not, by name (the two
-    /// binaries' own crates left out).
-    pub(crate) fn extra(&self) -> Vec<String> {
-        let names = |list: &[String]| -> BTreeSet<String> {
-            list.iter()
-                .map(|p| p.split(' ').next().unwrap_or_default().to_string())
-                .filter(|name| !name.starts_with("b7-"))
-                .collect()
-        };
-        let baseline = names(&self.packages[0]);
-        names(&self.packages[1])
-            .difference(&baseline)
-            .cloned()
-            .collect()
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! vpsorg-bench measure '<job JSON>'  one measurement against a running fake server; prints
 //!                                    its result as JSON, e.g. for a profiler:
 //!   vpsorg-bench measure '{"url": "http://127.0.0.1:8080", "token": "t",
-//!                          "b1": {"calls": 1000, "warmup": 100, "page_size": 20, "only": "raw"}}'
+//!                          "b1": {"calls": 1000, "warmup": 100, "only": "raw"}}'
 //! ```
 //!
 //! Nothing here judges a run: benchmarks are not tests. criterion and divan do not fit: the
@@ -59,61 +59,21 @@ fn measure(job: &str) -> Result<()> {
         Measure::B1 {
             calls,
             warmup,
-            page_size,
             only,
-        } => serde_json::to_string(&b1_overhead::run(
-            &job,
-            *calls,
-            *warmup,
-            *page_size,
-            only.as_deref(),
-        )?),
-        Measure::B2 {
-            page_size,
-            reps,
-            concurrency,
-            work_ms,
-        } => serde_json::to_string(&b2_list_all::run(
-            &job,
-            *page_size,
-            *reps,
-            *concurrency,
-            *work_ms,
-        )?),
-        Measure::B3 { expect } => serde_json::to_string(&b2_list_all::memory(&job, *expect)?),
+        } => json(b1_overhead::run(&job, *calls, *warmup, only.as_deref())),
+        Measure::B2 { reps, work_ms } => json(b2_list_all::run(&job, *reps, *work_ms)),
+        Measure::Peak { expect, cli } => json(b2_list_all::peak(&job, *expect, cli.as_deref())),
         Measure::B5 {
-            connections,
             seconds,
             warmup,
             server_pid,
-        } => serde_json::to_string(&b5_throughput::run(
-            &job,
-            *connections,
-            *seconds,
-            *warmup,
-            *server_pid,
-        )?),
-        Measure::B6 { cli, reps } => serde_json::to_string(&b6_cli_list::run(&job, cli, *reps)?),
-        Measure::B6mem { cli, expect } => {
-            serde_json::to_string(&b6_cli_list::memory(&job, cli, *expect)?)
-        }
+        } => json(b5_throughput::run(&job, *seconds, *warmup, *server_pid)),
+        Measure::B6 { cli, reps } => json(b6_cli_list::run(&job, cli, *reps)),
     }?;
     println!("{json}");
     Ok(())
 }
 
-/// A Tokio runtime like the one `#[tokio::main]` gives an application.
-fn multi_thread_runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
-}
-
-/// The wrapper's client for the fake server, without retries (a retry would hide a failure).
-fn wrapper_client(job: &Job) -> Result<vpsorg_backups::Client> {
-    Ok(vpsorg_backups::Client::builder()
-        .token(&job.token)
-        .base_url(&job.url)
-        .retry(vpsorg_backups::RetryPolicy::none())
-        .build()?)
+fn json<T: serde::Serialize>(result: Result<T>) -> Result<String> {
+    Ok(serde_json::to_string(&result?)?)
 }

@@ -1,71 +1,54 @@
 //! `BENCHMARKS.md`, written from the list of benchmarks ([`crate::list`]) and a run's results.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use crate::b7::Figures;
 use crate::list::{self, Benchmark};
-use crate::results::{B1, B2, B4, B5, B5Run, B6, B7, Memory, Results, Summary, median};
-use crate::sys::load_average;
+use crate::results::{B1, B2, B4, B5, B5Run, B6, B7, B7Run, Memory, Results, Summary, median};
+use crate::sys::{command, load_average, proc_field, proc_kib};
 
 /// What a reader needs to know about the machine to weigh the numbers.
-#[derive(Debug)]
-pub(crate) struct Machine {
-    rows: Vec<(&'static str, String)>,
+pub(crate) fn machine(root: &Path) -> Vec<(&'static str, String)> {
+    let output = |program: &str, args: &[&str]| {
+        let out = command(program, args, root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success());
+        out.map_or("unknown".into(), |o| {
+            String::from_utf8_lossy(&o.stdout).trim().to_string()
+        })
+    };
+    let memory = proc_kib("/proc/meminfo", "MemTotal");
+    let memory = memory.map_or("unknown".into(), |kib| {
+        format!("{:.1} GiB", kib as f64 / 1048576.0)
+    });
+    let os = std::fs::read_to_string("/proc/sys/kernel/osrelease");
+    let os = os.map_or_else(
+        |_| std::env::consts::OS.into(),
+        |r| format!("Linux {}", r.trim()),
+    );
+    let mut commit = output("git", &["rev-parse", "--short", "HEAD"]);
+    let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]);
+    if dirty.lines().any(|line| !line.ends_with("BENCHMARKS.md")) {
+        commit.push_str(" (with uncommitted changes)");
+    }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let cpu = proc_field("/proc/cpuinfo", "model name").unwrap_or("unknown".into());
+    vec![
+        ("CPU", cpu),
+        ("cores", cores().to_string()),
+        ("memory", memory),
+        ("OS", os),
+        ("rustc", output(&rustc, &["-V"])),
+        ("commit", commit),
+        ("load average (1, 5, 15 min) at start", load_average()),
+    ]
 }
 
-impl Machine {
-    pub(crate) fn describe(root: &Path) -> Machine {
-        let output = |program: &str, args: &[&str]| {
-            let out = Command::new(program)
-                .args(args)
-                .current_dir(root)
-                .output()
-                .ok();
-            let out = out.filter(|o| o.status.success());
-            out.map_or("unknown".into(), |o| {
-                String::from_utf8_lossy(&o.stdout).trim().to_string()
-            })
-        };
-        let proc = |file: &str, key: &str| {
-            let text = std::fs::read_to_string(file).unwrap_or_default();
-            let line = text
-                .lines()
-                .find_map(|l| l.strip_prefix(key)?.split_once(':'));
-            line.map(|(_, value)| value.trim().to_string())
-        };
-        let memory = proc("/proc/meminfo", "MemTotal").and_then(|kib| {
-            let kib: f64 = kib.trim_end_matches("kB").trim().parse().ok()?;
-            Some(format!("{:.1} GiB", kib / 1024.0 / 1024.0))
-        });
-        let os = std::fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(
-            |_| std::env::consts::OS.into(),
-            |r| format!("Linux {}", r.trim()),
-        );
-        let mut commit = output("git", &["rev-parse", "--short", "HEAD"]);
-        let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]);
-        if dirty.lines().any(|line| !line.ends_with("BENCHMARKS.md")) {
-            commit.push_str(" (with uncommitted changes)");
-        }
-        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-        let cores = std::thread::available_parallelism().map_or(0, usize::from);
-        Machine {
-            rows: vec![
-                (
-                    "CPU",
-                    proc("/proc/cpuinfo", "model name").unwrap_or("unknown".into()),
-                ),
-                ("cores", cores.to_string()),
-                ("memory", memory.unwrap_or("unknown".into())),
-                ("OS", os),
-                ("rustc", output(&rustc, &["-V"])),
-                ("commit", commit),
-                ("load average (1, 5, 15 min) at start", load_average()),
-            ],
-        }
-    }
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, usize::from)
 }
 
 /// An integer with thousands separators: 100,000.
@@ -98,54 +81,50 @@ fn cells(s: &Summary, digits: usize, unit: &str) -> String {
     format!("{median} | {min} | {max}")
 }
 
+/// `a / b` to three places, then `(a unit vs b unit)`: a measured ratio as the table shows it.
+fn ratio(a: f64, b: f64, digits: usize, unit: &str) -> Option<(f64, String)> {
+    let r = a / b;
+    Some((
+        r,
+        format!("{r:.3} ({a:.digits$} {unit} vs {b:.digits$} {unit})"),
+    ))
+}
+
 /// One benchmark's measured values, one per goal of its list entry (`None`: not measured in
 /// this run), and the text after its definition.
 type Section = (Vec<Option<(f64, String)>>, String);
 
 pub(crate) fn render(
     quick: bool,
-    machine: &Machine,
+    machine: &[(&str, String)],
     results: &Results,
     load_at_end: &str,
     took: Duration,
 ) -> String {
-    let command = if quick {
-        "cargo xtask bench --quick"
+    let (command, build) = if quick {
+        ("cargo xtask bench --quick", "debug")
     } else {
-        "cargo xtask bench"
+        ("cargo xtask bench", "release")
     };
+    let tiny = " Tiny sizes, to keep the harness working: the numbers mean nothing.";
     let mut out = format!(
         "# Benchmarks\n\nWritten by `{command}` from the list of benchmarks in \
          `crates/vpsorg-bench/src/list.rs` and one run's results; do not edit by hand. Every \
-         number below was measured in that run, against the fake server (`vpsorg-mock`, a {} \
-         build in a process of its own) on 127.0.0.1.{} Benchmarks are not tests: nothing fails \
-         on these numbers.\n\n## Machine\n\n",
-        if quick { "debug" } else { "release" },
-        if quick {
-            " Tiny sizes, to keep the harness working: the numbers mean nothing."
-        } else {
-            ""
-        }
+         number below was measured in that run, against the fake server (`vpsorg-mock`, a \
+         {build} build in a process of its own) on 127.0.0.1.{} Benchmarks are not tests: \
+         nothing fails on these numbers.\n\n## Machine\n\n",
+        if quick { tiny } else { "" }
     );
-    let (took, shown_command) = (
-        format!("{:.0} s", took.as_secs_f64()),
-        format!("`{command}`"),
-    );
+    let end = [
+        ("load average at end", load_at_end.to_string()),
+        ("command", format!("`{command}`")),
+        ("whole run took", format!("{:.0} s", took.as_secs_f64())),
+    ];
     let rows = machine
-        .rows
         .iter()
-        .map(|(name, value)| (*name, value.as_str()))
-        .chain([
-            ("load average at end", load_at_end),
-            ("command", &shown_command),
-            ("whole run took", &took),
-        ]);
-    table(
-        &mut out,
-        " | ",
-        rows.map(|(name, value)| format!("{name} | {value}"))
-            .collect::<Vec<_>>(),
-    );
+        .chain(&end)
+        .map(|(name, value)| format!("{name} | {value}"));
+    table(&mut out, " | ", rows);
 
     let sections: Vec<(&Benchmark, Section)> = [
         results.b1.as_ref().map(|r| (&list::B1, b1(r))),
@@ -153,7 +132,7 @@ pub(crate) fn render(
         results.b3.as_ref().map(|r| (&list::B3, b3(r))),
         results.b4.as_ref().map(|r| (&list::B4, b4(r))),
         results.b5.as_ref().map(|r| (&list::B5, b5(r))),
-        results.b6.as_ref().map(|r| (&list::B6, b6(r, quick))),
+        results.b6.as_ref().map(|r| (&list::B6, b6(r, build))),
         results.b7.as_ref().map(|r| (&list::B7, b7(r))),
     ]
     .into_iter()
@@ -189,7 +168,6 @@ pub(crate) fn render(
 }
 
 fn b1(r: &B1) -> Section {
-    let [generated, wrapper] = [&r.generated, &r.wrapper].map(|s| s.median / r.raw.median);
     let mut body = format!(
         "This run: {} calls of each, `page_size={}`, after {} warm-up rounds.\n\n",
         thousands(r.calls as f64),
@@ -197,17 +175,13 @@ fn b1(r: &B1) -> Section {
         r.warmup
     );
     let rows = [
-        ("raw", &r.raw, 1.0, 1.0),
-        (
-            "generated",
-            &r.generated,
-            generated,
-            r.paired_generated_over_raw,
-        ),
-        ("wrapper", &r.wrapper, wrapper, r.paired_wrapper_over_raw),
+        ("raw", &r.raw, 1.0),
+        ("generated", &r.generated, r.paired_generated_over_raw),
+        ("wrapper", &r.wrapper, r.paired_wrapper_over_raw),
     ];
-    let rows = rows.map(|(name, s, ratio, paired)| {
-        format!("{name} | {} | {ratio:.3} | {paired:.3}", cells(s, 1, "µs"))
+    let rows = rows.map(|(name, s, paired)| {
+        let (cells, ratio) = (cells(s, 1, "µs"), s.median / r.raw.median);
+        format!("{name} | {cells} | {ratio:.3} | {paired:.3}")
     });
     let head =
         "per call | median | min | max | ratio of medians to raw | median of per-round ratios";
@@ -216,27 +190,14 @@ fn b1(r: &B1) -> Section {
         "\nThe maxima are scheduler noise on a shared machine; the medians are what the goals \
          judge.\n",
     );
-    let vs = |ratio: f64, s: &Summary| {
-        Some((
-            ratio,
-            format!("{ratio:.3} ({:.1} µs vs {:.1} µs)", s.median, r.raw.median),
-        ))
-    };
-    (
-        vec![vs(generated, &r.generated), vs(wrapper, &r.wrapper)],
-        body,
-    )
+    let vs = |s: &Summary| ratio(s.median, r.raw.median, 1, "µs");
+    (vec![vs(&r.generated), vs(&r.wrapper)], body)
 }
 
 fn b2(r: &B2) -> Section {
-    let pages = r.pages as f64;
-    let latency = r.latency_ms as f64 / 1000.0;
+    let (pages, latency) = (r.pages as f64, r.latency_ms as f64 / 1000.0);
     let ideal = pages * latency;
-    let (seq, conc, raw) = (
-        r.sequential.median,
-        r.concurrent.median,
-        r.raw_sequential.median,
-    );
+    let [seq, conc, raw] = [&r.sequential, &r.concurrent, &r.raw_sequential].map(|s| s.median);
     let mut body = format!(
         "This run: {} backups, page size {} ({} pages), {} ms latency, {} runs of each; the \
          ideal is {ideal:.3} s.\n\n",
@@ -248,26 +209,16 @@ fn b2(r: &B2) -> Section {
     );
     let work = |name: &str| format!("{name}, caller spends {} ms per page", r.work_ms);
     let rows = [
-        ("sequential".to_string(), Some(&r.sequential)),
-        ("prefetch".into(), Some(&r.prefetch)),
-        (
-            format!("concurrency({})", r.concurrency),
-            Some(&r.concurrent),
-        ),
-        (
-            "raw sequential (reqwest by hand)".into(),
-            Some(&r.raw_sequential),
-        ),
-        (work("sequential"), r.sequential_with_work.as_ref()),
-        (work("prefetch"), r.prefetch_with_work.as_ref()),
+        ("sequential".to_string(), &r.sequential),
+        ("prefetch".into(), &r.prefetch),
+        (format!("concurrency({})", r.concurrency), &r.concurrent),
+        ("raw sequential (reqwest by hand)".into(), &r.raw_sequential),
+        (work("sequential"), &r.sequential_with_work),
+        (work("prefetch"), &r.prefetch_with_work),
     ];
-    let rows = rows.into_iter().filter_map(|(name, s)| {
-        let s = s?;
-        let (to_ideal, to_seq) = (s.median / ideal, s.median / seq);
-        Some(format!(
-            "{name} | {} | {to_ideal:.3} | {to_seq:.3}",
-            cells(s, 3, "s")
-        ))
+    let rows = rows.map(|(name, s)| {
+        let (cells, to_ideal, to_seq) = (cells(s, 3, "s"), s.median / ideal, s.median / seq);
+        format!("{name} | {cells} | {to_ideal:.3} | {to_seq:.3}")
     });
     table(
         &mut body,
@@ -289,38 +240,36 @@ fn b2(r: &B2) -> Section {
         r.concurrency,
         r.concurrency,
     );
-    let (to_ideal, to_seq) = (seq / ideal, conc / seq);
-    let measured = vec![
-        Some((
-            to_ideal,
-            format!("{to_ideal:.3} ({seq:.3} s vs {ideal:.3} s)"),
-        )),
-        Some((to_seq, format!("{to_seq:.3} ({conc:.3} s vs {seq:.3} s)"))),
-    ];
-    (measured, body)
+    (
+        vec![ratio(seq, ideal, 3, "s"), ratio(conc, seq, 3, "s")],
+        body,
+    )
 }
 
 /// The memory table of B3 and B6, and the two sizes' median peaks in MiB.
 fn memory(r: &Memory, body: &mut String) -> [f64; 2] {
     let _ = writeln!(body, "{} runs of each size.\n", r.runs[0].len());
-    let mut peaks = [f64::NAN; 2];
-    let mut rows = Vec::new();
-    for (i, runs) in r.runs.iter().enumerate() {
+    let peaks = r.runs.each_ref().map(|runs| {
         let mib: Vec<f64> = runs
             .iter()
             .map(|p| p.peak_rss_kib as f64 / 1024.0)
             .collect();
         let time = median(&runs.iter().map(|p| p.seconds).collect::<Vec<_>>());
-        let (size, peak) = (thousands(r.sizes[i] as f64), Summary::of(&mib));
-        rows.push(format!("{size} | {} | {time:.2} s", cells(&peak, 1, "MiB")));
-        peaks[i] = peak.median;
-    }
+        (Summary::of(&mib), time)
+    });
+    let rows = peaks.iter().zip(r.sizes).map(|((peak, time), size)| {
+        format!(
+            "{} | {} | {time:.2} s",
+            thousands(size as f64),
+            cells(peak, 1, "MiB")
+        )
+    });
     table(
         body,
         "backups | peak RSS median | min | max | time (median)",
         rows,
     );
-    peaks
+    peaks.map(|(peak, _)| peak.median)
 }
 
 fn b3(r: &Memory) -> Section {
@@ -340,14 +289,9 @@ fn b4(r: &B4) -> Section {
         median(&r.binary_s) * 1000.0
     );
     let clean = r.clean_build_s.zip(r.crate_build_s).map(|(clean, alone)| {
-        let _ = writeln!(
-            body,
-            "The clean build took {clean:.0} s, the client crate alone {alone:.1} s."
-        );
-        (
-            clean,
-            format!("{clean:.0} s (the crate alone: {alone:.1} s)"),
-        )
+        let shown = format!("{clean:.0} s (the crate alone: {alone:.1} s)");
+        let _ = writeln!(body, "The clean build took {shown}.");
+        (clean, shown)
     });
     if clean.is_none() {
         body.push_str("The clean build is skipped in `--quick` mode (it takes minutes).\n");
@@ -356,18 +300,14 @@ fn b4(r: &B4) -> Section {
 }
 
 fn b5(r: &B5) -> Section {
-    let rps: Vec<f64> = r
-        .runs
-        .iter()
-        .map(|run| run.requests as f64 / run.seconds)
-        .collect();
-    let rps = Summary::of(&rps);
+    let rps = r.runs.iter().map(|run| run.requests as f64 / run.seconds);
+    let rps = Summary::of(&rps.collect::<Vec<_>>());
     let sum = |f: fn(&B5Run) -> f64| r.runs.iter().map(f).sum::<f64>();
     let (requests, seconds) = (sum(|run| run.requests as f64), sum(|run| run.seconds));
     let server = sum(|run| run.server_cpu_seconds.unwrap_or(f64::NAN));
     let client = sum(|run| run.client_cpu_seconds.unwrap_or(f64::NAN));
     let (server_us, client_us) = (server / requests * 1e6, client / requests * 1e6);
-    let cores = std::thread::available_parallelism().map_or(0, usize::from) as f64;
+    let cores = cores() as f64;
     let mut body = format!(
         "This run: {} connections, {} runs of {} s after {} s of warm-up; {} answers were not \
          200.\n\n",
@@ -397,13 +337,12 @@ fn b5(r: &B5) -> Section {
     )
 }
 
-fn b6(r: &B6, quick: bool) -> Section {
+fn b6(r: &B6, build: &str) -> Section {
     let mut body = format!(
-        "This run: {} backups, {} ms latency, {} runs of each, the {} build.\n\n",
+        "This run: {} backups, {} ms latency, {} runs of each, the {build} build.\n\n",
         thousands(r.backups as f64),
         r.latency_ms,
         r.reps,
-        if quick { "debug" } else { "release" }
     );
     let rows = [
         ("vpsorg backups list", &r.cli),
@@ -416,36 +355,64 @@ fn b6(r: &B6, quick: bool) -> Section {
     );
     body.push_str("\nMemory: ");
     let [small, large] = memory(&r.memory, &mut body);
-    let (cli, seq) = (r.cli.median, r.sequential.median);
-    let (ratio, growth) = (cli / seq, large / small);
-    let measured = vec![
-        Some((ratio, format!("{ratio:.3} ({cli:.3} s vs {seq:.3} s)"))),
-        Some((
-            growth,
-            format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)"),
-        )),
-    ];
-    (measured, body)
+    let growth = large / small;
+    let growth = format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)");
+    let growth = Some((large / small, growth));
+    (
+        vec![ratio(r.cli.median, r.sequential.median, 3, "s"), growth],
+        body,
+    )
 }
 
 fn b7(r: &B7) -> Section {
-    let f = Figures::of(r);
-    let ratios = [&f.wall, &f.cpu].map(|[baseline, sdk]| sdk.median / baseline.median);
-    let extra = f.extra();
-    let counts = f.packages.each_ref().map(Vec::len);
+    // Per variant, baseline first: the builds' wall and CPU times, and the packages they
+    // compiled (without cold builds, those `cargo tree` lists).
+    let of = |sdk: bool| r.runs.iter().filter(move |run| run.sdk == sdk);
+    let keys: [fn(&B7Run) -> Option<f64>; 2] = [|run| Some(run.seconds), |run| run.cpu_seconds];
+    let [wall, cpu] = keys.map(|key| {
+        [false, true].map(|sdk| Summary::of(&of(sdk).filter_map(key).collect::<Vec<_>>()))
+    });
+    // The medians of the with / without ratios of each pair of builds made one after the
+    // other: what drift in the machine's load between pairs cannot move.
+    let paired = keys.map(|key| {
+        let ratio = |pair: &[B7Run]| {
+            let get = |sdk| pair.iter().find(|run| run.sdk == sdk).and_then(key);
+            Some(get(true)? / get(false)?)
+        };
+        median(&r.runs.chunks(2).filter_map(ratio).collect::<Vec<_>>())
+    });
+    let compiled = [false, true].map(|sdk| of(sdk).next().map(|run| run.compiled.clone()));
+    let built = compiled.iter().all(Option::is_some);
+    let packages = if built {
+        compiled.map(Option::unwrap_or_default)
+    } else {
+        r.tree.clone()
+    };
+    let names = |list: &[String]| -> BTreeSet<String> {
+        let names = list
+            .iter()
+            .map(|p| p.split(' ').next().unwrap_or_default().to_string());
+        names.filter(|name| !name.starts_with("b7-")).collect()
+    };
+    let extra: Vec<String> = names(&packages[1])
+        .difference(&names(&packages[0]))
+        .cloned()
+        .collect();
+    let counts = packages.each_ref().map(Vec::len);
+    let ratios = [&wall, &cpu].map(|[baseline, sdk]| sdk.median / baseline.median);
     let mut body = String::new();
-    let mut built = [None, None];
-    if f.built {
-        let _ = writeln!(body, "This run: {} builds in all.\n", f.runs);
+    let mut built_figures = [None, None];
+    if built {
+        let _ = writeln!(body, "This run: {} builds in all.\n", r.runs.len());
         let rows = ["baseline", "with `vpsorg-backups`"]
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let (wall, cpu, count) = (cells(&f.wall[i], 1, "s"), f.cpu[i].median, counts[i]);
+                let (wall, cpu, count) = (cells(&wall[i], 1, "s"), cpu[i].median, counts[i]);
                 format!("{name} | {wall} | {cpu:.1} s | {count}")
             });
         let head = "cold build | wall median | min | max | CPU median | crates compiled";
-        table(&mut body, head, rows.collect::<Vec<_>>());
+        table(&mut body, head, rows);
         body.push('\n');
         if (ratios[0] - ratios[1]).abs() > 0.05 {
             body.push_str(
@@ -456,18 +423,16 @@ fn b7(r: &B7) -> Section {
                  either crate's directory shows it.\n",
             );
         }
-        if !f.tree_agrees {
+        if packages != r.tree {
             body.push_str(
                 "The builds compiled other crates than `cargo tree` lists; the table counts \
                  what was compiled.\n",
             );
         }
-        built = [0, 1].map(|i| {
-            let (s, ratio, paired) = ([&f.wall, &f.cpu][i], ratios[i], f.paired[i]);
-            let (with, without) = (s[1].median, s[0].median);
-            let shown =
-                format!("{ratio:.3} ({with:.1} s vs {without:.1} s; pairs' median {paired:.3})");
-            Some((ratio, shown))
+        built_figures = [(&wall, 0), (&cpu, 1)].map(|([without, with], i)| {
+            let (with, without, paired) = (with.median, without.median, paired[i]);
+            let shown = format!("({with:.1} s vs {without:.1} s; pairs' median {paired:.3})");
+            Some((ratios[i], format!("{:.3} {shown}", ratios[i])))
         });
         body.push('\n');
     }
@@ -483,14 +448,12 @@ fn b7(r: &B7) -> Section {
         counts[0],
         extra.len(),
     );
-    let from = if f.built { "" } else { ", `cargo tree`" };
+    let from = if built { "" } else { ", `cargo tree`" };
     let crates = (counts[0] > 0 && counts[1] > 0).then(|| {
-        (
-            extra.len() as f64,
-            format!("+{} ({} vs {}{from})", extra.len(), counts[1], counts[0]),
-        )
+        let shown = format!("+{} ({} vs {}{from})", extra.len(), counts[1], counts[0]);
+        (extra.len() as f64, shown)
     });
-    let [wall, cpu] = built;
+    let [wall, cpu] = built_figures;
     (vec![wall, cpu, crates], body)
 }
 
@@ -538,7 +501,7 @@ mod tests {
                    "sequential": summary(2.1), "memory": memory(9000, 9500)},
         }))
         .unwrap();
-        let machine = Machine::describe(Path::new("."));
+        let machine = machine(Path::new("."));
         let full = render(false, &machine, &results, "0 0 0", Duration::ZERO);
         for id in ["B1", "B2", "B3", "B4", "B5", "B6"] {
             assert!(full.contains(&format!("## {id}: ")), "{id}");
@@ -576,7 +539,7 @@ mod tests {
             b3(&Memory::default()).0.len(),
             b4(&B4::default()).0.len(),
             b5(&B5::default()).0.len(),
-            b6(&B6::default(), true).0.len(),
+            b6(&B6::default(), "debug").0.len(),
             b7(&B7::default()).0.len(),
         ];
         let goals = [

@@ -15,7 +15,8 @@ pub(crate) struct Job {
     pub(crate) bench: Measure,
 }
 
-/// What to measure, with its sizes.
+/// What to measure, with its sizes (the fixed ones, such as page sizes, are the measuring
+/// code's and come back in the results).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Measure {
@@ -23,21 +24,21 @@ pub(crate) enum Measure {
     B1 {
         calls: usize,
         warmup: usize,
-        page_size: u32,
         #[serde(default)]
         only: Option<String>,
     },
     B2 {
-        page_size: u32,
         reps: usize,
-        concurrency: usize,
         work_ms: u64,
     },
-    B3 {
+    /// One listing's peak memory: the wrapper's stream in this process (B3), or with `cli`,
+    /// the `vpsorg` command in a child (B6).
+    Peak {
         expect: u64,
+        #[serde(default)]
+        cli: Option<PathBuf>,
     },
     B5 {
-        connections: usize,
         seconds: f64,
         warmup: f64,
         server_pid: u32,
@@ -45,10 +46,6 @@ pub(crate) enum Measure {
     B6 {
         cli: PathBuf,
         reps: usize,
-    },
-    B6mem {
-        cli: PathBuf,
-        expect: u64,
     },
 }
 
@@ -63,11 +60,13 @@ pub(crate) struct Summary {
 
 impl Summary {
     pub(crate) fn of(samples: &[f64]) -> Summary {
+        let fold = |pick: fn(f64, f64) -> f64| samples.iter().copied().fold(f64::NAN, pick);
+        let (min, max, n) = (fold(f64::min), fold(f64::max), samples.len());
         Summary {
             median: median(samples),
-            min: samples.iter().copied().fold(f64::NAN, f64::min),
-            max: samples.iter().copied().fold(f64::NAN, f64::max),
-            n: samples.len(),
+            min,
+            max,
+            n,
         }
     }
 }
@@ -114,8 +113,8 @@ pub(crate) struct B2 {
     pub(crate) prefetch: Summary,
     pub(crate) concurrent: Summary,
     pub(crate) raw_sequential: Summary,
-    pub(crate) sequential_with_work: Option<Summary>,
-    pub(crate) prefetch_with_work: Option<Summary>,
+    pub(crate) sequential_with_work: Summary,
+    pub(crate) prefetch_with_work: Summary,
 }
 
 /// One listing in a process of its own (B3, and B6's memory).
@@ -222,11 +221,9 @@ mod tests {
     /// The job a measuring process is given reads as the JSON a person would type.
     #[test]
     fn jobs_read_from_json_with_defaults() {
-        let job: Job = serde_json::from_str(
-            r#"{"url": "http://127.0.0.1:1", "token": "t",
-                "b1": {"calls": 12, "warmup": 1, "page_size": 20}}"#,
-        )
-        .unwrap();
+        let job =
+            r#"{"url": "http://127.0.0.1:1", "token": "t", "b1": {"calls": 12, "warmup": 1}}"#;
+        let job: Job = serde_json::from_str(job).unwrap();
         assert_eq!(job.url, "http://127.0.0.1:1");
         assert!(matches!(
             job.bench,

@@ -9,16 +9,15 @@
 //! comma-separated) runs only those and writes `<target>/bench/BENCHMARKS.partial.md`.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
-use crate::report::{Machine, render};
-use crate::results::{B4, B5, Job, Measure, Memory, Results};
-use crate::sys::{cargo, load_average};
-use crate::{Result, b7};
+use crate::results::{B2, B4, B5, B6, Job, Measure, Memory, Results};
+use crate::sys::{cargo, command, load_average};
+use crate::{Result, b5_throughput, b7, report};
 
 /// Runs the benchmarks and writes the report.
 pub(crate) fn run(quick: bool) -> Result<()> {
@@ -29,83 +28,75 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             if quick { $quick } else { $full }
         };
     }
-    let (backups, latency_ms) = (size!(10_000, 500), size!(20, 5));
-    let memory_sizes = size!([10_000, 100_000], [500, 5_000]);
-    let root = std::env::current_dir()?;
-    let exe = std::env::current_exe()?;
-    let profile = exe.parent().ok_or("no directory")?.to_path_buf();
-    let target = profile.parent().ok_or("no target directory")?.to_path_buf();
-    let machine = Machine::describe(&root);
+    let (backups, latency_ms, reps) = (size!(10_000, 500), size!(20, 5), size!(5, 1));
+    let sizes = size!([10_000, 100_000], [500, 5_000]);
+    let (root, exe) = (std::env::current_dir()?, std::env::current_exe()?);
+    let profile = exe.parent().ok_or("no directory")?;
+    let target = profile.parent().ok_or("no target directory")?;
+    let machine = report::machine(&root);
     let only = std::env::var("VPSORG_BENCH_ONLY").ok();
-    let selected = |id: &str| {
+    let selected = |id| {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|one| one.trim() == id))
     };
-
-    let mut results = Results::default();
     let bin = |name: &str| profile.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let (mock, cli) = (bin("vpsorg-mock"), bin("vpsorg"));
-    let with = |generate: u64, latency_ms: u64| {
+    let server = |generate: u64, latency_ms: u64| {
         let mut args = vec!["--generate".to_string(), format!("1,{generate}")];
         if latency_ms > 0 {
             args.extend(["--latency".into(), format!("{latency_ms}ms")]);
         }
         Mock::start(&mock, &args)
     };
+
+    let mut results = Results::default();
     if selected("b1") {
-        let (calls, warmup, page_size) = (size!(2_000, 100), size!(200, 10), 20);
         let b1 = Measure::B1 {
-            calls,
-            warmup,
-            page_size,
+            calls: size!(2_000, 100),
+            warmup: size!(200, 10),
             only: None,
         };
-        results.b1 = with(200, 0)?.measure(&exe, b1)?;
+        results.b1 = server(200, 0)?.measure(&exe, b1)?;
     }
     if selected("b2") {
-        let b2 = Measure::B2 {
-            page_size: 100,
-            reps: size!(5, 1),
-            concurrency: 8,
-            work_ms: size!(10, 2),
-        };
-        let mut b2 = with(backups, latency_ms)?.measure::<crate::results::B2>(&exe, b2)?;
-        b2.latency_ms = latency_ms;
-        results.b2 = Some(b2);
+        let b2: B2 = server(backups, latency_ms)?.measure(
+            &exe,
+            Measure::B2 {
+                reps,
+                work_ms: size!(10, 2),
+            },
+        )?;
+        results.b2 = Some(B2 { latency_ms, ..b2 });
     }
-    let memory = |measure: &dyn Fn(u64) -> Measure| -> Result<Memory> {
-        let [small, large] = memory_sizes;
-        let mocks = [with(small, 0)?, with(large, 0)?];
-        let mut memory = Memory {
-            sizes: memory_sizes,
-            ..Memory::default()
-        };
-        // Alternate the sizes, so that drift hits both alike.
+    // One listing per process, of two sizes, alternating so that drift hits both alike.
+    let memory = |cli: Option<&Path>| -> Result<Memory> {
+        let (mocks, mut runs) = (
+            [server(sizes[0], 0)?, server(sizes[1], 0)?],
+            [vec![], vec![]],
+        );
         for _ in 0..size!(3, 1) {
             for (i, mock) in mocks.iter().enumerate() {
-                memory.runs[i].push(mock.measure(&exe, measure(memory_sizes[i]))?);
+                let peak = Measure::Peak {
+                    expect: sizes[i],
+                    cli: cli.map(Path::to_path_buf),
+                };
+                runs[i].push(mock.measure(&exe, peak)?);
             }
         }
-        Ok(memory)
+        Ok(Memory { sizes, runs })
     };
     if selected("b3") {
-        results.b3 = Some(memory(&|expect| Measure::B3 { expect })?);
+        results.b3 = Some(memory(None)?);
     }
     if selected("b5") {
-        let mock = Mock::start(&mock, &[])?;
-        let (connections, seconds, warmup) = (64, size!(5.0, 0.5), size!(1.0, 0.2));
-        let mut b5 = B5 {
-            connections,
-            seconds,
-            warmup,
-            runs: Vec::new(),
-        };
+        // The vendor's example data.
+        let (mock, mut runs) = (Mock::start(&mock, &[])?, Vec::new());
+        let (seconds, warmup) = (size!(5.0, 0.5), size!(1.0, 0.2));
         for _ in 0..size!(3, 1) {
             let server_pid = mock.child.id();
-            b5.runs.push(mock.measure(
+            runs.push(mock.measure(
                 &exe,
                 Measure::B5 {
-                    connections,
                     seconds,
                     warmup,
                     server_pid,
@@ -114,30 +105,35 @@ pub(crate) fn run(quick: bool) -> Result<()> {
             // Let the closed connections' sockets settle between runs.
             std::thread::sleep(Duration::from_millis(200));
         }
-        results.b5 = Some(b5);
+        let connections = b5_throughput::CONNECTIONS;
+        results.b5 = Some(B5 {
+            connections,
+            seconds,
+            warmup,
+            runs,
+        });
     }
     if selected("b6") {
         let b6 = Measure::B6 {
             cli: cli.clone(),
-            reps: size!(5, 1),
+            reps,
         };
-        let mut b6 = with(backups, latency_ms)?.measure::<crate::results::B6>(&exe, b6)?;
-        b6.latency_ms = latency_ms;
-        b6.memory = memory(&|expect| Measure::B6mem {
-            cli: cli.clone(),
-            expect,
-        })?;
-        results.b6 = Some(b6);
+        let b6: B6 = server(backups, latency_ms)?.measure(&exe, b6)?;
+        results.b6 = Some(B6 {
+            latency_ms,
+            memory: memory(Some(&cli))?,
+            ..b6
+        });
     }
     // Last: clean builds load the machine for minutes.
     if selected("b4") {
-        results.b4 = Some(b4(&root, &target, size!(5, 1), !quick)?);
+        results.b4 = Some(b4(&root, target, size!(5, 1), !quick)?);
     }
     if selected("b7") {
-        results.b7 = Some(b7::run(&root, &target, size!(3, 0))?);
+        results.b7 = Some(b7::run(&root, target, size!(3, 0))?);
     }
 
-    let text = render(
+    let text = report::render(
         quick,
         &machine,
         &results,
@@ -154,10 +150,12 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     };
     let json = dir.join(format!("{name}.json"));
     std::fs::write(&json, serde_json::to_string_pretty(&results)?)?;
-    let path = match name {
-        "BENCHMARKS" => root.join("BENCHMARKS.md"),
-        _ => dir.join(format!("{name}.md")),
-    };
+    let path = if name == "BENCHMARKS" {
+        root.clone()
+    } else {
+        dir
+    }
+    .join(format!("{name}.md"));
     std::fs::write(&path, text)?;
     let (path, json, took) = (
         path.display(),
@@ -174,42 +172,41 @@ struct Mock {
     url: String,
     token: String,
     /// Kept open so that the server never writes to a closed pipe.
-    _stdout: BufReader<ChildStdout>,
+    stdout: BufReader<ChildStdout>,
 }
 
 impl Mock {
     /// Starts `vpsorg-mock --port 0 <args>` and waits for its banner to say where it listens.
     fn start(mock: &Path, args: &[String]) -> Result<Mock> {
-        let mut child = Command::new(mock)
+        let mut command = Command::new(mock);
+        command
             .args(["--port", "0"])
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::piped());
+        let mut child = command
             .spawn()
             .map_err(|e| format!("starting {}: {e}", mock.display()))?;
-        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        let (mut url, mut token) = (None, None);
+        let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut mock = Mock {
+            child,
+            url: String::new(),
+            token: String::new(),
+            stdout,
+        };
         let mut line = String::new();
-        while url.is_none() || token.is_none() {
+        while mock.url.is_empty() || mock.token.is_empty() {
             line.clear();
-            if stdout.read_line(&mut line)? == 0 {
-                let _ = child.kill();
-                let _ = child.wait();
+            if mock.stdout.read_line(&mut line)? == 0 {
                 return Err(format!("vpsorg-mock {args:?} exited before its banner").into());
             }
-            if let Some(rest) = line.strip_prefix("base URL:") {
-                url = Some(rest.trim().to_string());
-            } else if let Some(rest) = line.strip_prefix("token:") {
-                token = Some(rest.trim().to_string());
+            if let Some(url) = line.strip_prefix("base URL:") {
+                mock.url = url.trim().into();
+            } else if let Some(token) = line.strip_prefix("token:") {
+                mock.token = token.trim().into();
             }
         }
-        let (url, token) = (url.unwrap_or_default(), token.unwrap_or_default());
-        Ok(Mock {
-            child,
-            url,
-            token,
-            _stdout: stdout,
-        })
+        Ok(mock)
     }
 
     /// Runs one measurement against this server in a process of its own, and reads its result.
@@ -221,12 +218,13 @@ impl Mock {
         };
         let job = serde_json::to_string(&job)?;
         eprintln!("==> vpsorg-bench measure {job}");
-        let output = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .arg("measure")
             .arg(&job)
             .stdin(Stdio::null())
-            .output()?;
-        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+            .stderr(Stdio::inherit());
+        let output = command.output()?;
         if !output.status.success() {
             return Err(format!("vpsorg-bench measure failed ({})", output.status).into());
         }
@@ -263,37 +261,33 @@ fn b4(root: &Path, target: &Path, check_runs: usize, clean_build: bool) -> Resul
         .join(format!("xtask{}", std::env::consts::EXE_SUFFIX));
     // The first run warms the caches and is not counted.
     for run in 0..=check_runs {
-        let check = timed(
-            Command::new(cargo())
-                .args(["xtask", "codegen", "--check"])
-                .current_dir(root),
-        )?;
-        let alone = timed(
-            Command::new(&xtask)
-                .args(["codegen", "--check"])
-                .env("CARGO_MANIFEST_DIR", root.join("xtask"))
-                .current_dir(root),
-        )?;
+        let check = timed(&mut command(
+            cargo(),
+            &["xtask", "codegen", "--check"],
+            root,
+        ))?;
+        let mut alone = command(&xtask, &["codegen", "--check"], root);
+        let alone = timed(alone.env("CARGO_MANIFEST_DIR", root.join("xtask")))?;
         if run > 0 {
             b4.check_s.push(check);
             b4.binary_s.push(alone);
         }
     }
     if clean_build {
-        let dir: PathBuf = target.join("bench").join("clean-build");
+        let dir = target.join("bench").join("clean-build");
         let _ = std::fs::remove_dir_all(&dir);
-        let cargo_in_dir = |args: &[&str]| -> Result<f64> {
-            let mut command = Command::new(cargo());
+        let quiet = |args: &[&str]| {
+            let mut command = command(cargo(), args, root);
             command
-                .args(args)
                 .env("CARGO_TARGET_DIR", &dir)
-                .current_dir(root);
-            timed(command.stdout(Stdio::null()).stderr(Stdio::null()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            timed(&mut command)
         };
         let build = ["build", "--locked", "--package", "vpsorg-backups-client"];
-        b4.clean_build_s = Some(cargo_in_dir(&build)?);
-        cargo_in_dir(&["clean", "--package", "vpsorg-backups-client"])?;
-        b4.crate_build_s = Some(cargo_in_dir(&build)?);
+        b4.clean_build_s = Some(quiet(&build)?);
+        quiet(&["clean", "--package", "vpsorg-backups-client"])?;
+        b4.crate_build_s = Some(quiet(&build)?);
         std::fs::remove_dir_all(&dir)?;
     }
     Ok(b4)

@@ -1,17 +1,42 @@
-//! What the machine says about processes (Linux `/proc`), and the `cargo` to run.
+//! What the machine says about processes (Linux `/proc`), and the commands to run.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
 
 /// `$CARGO` (set for processes cargo runs), or `cargo`.
 pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// A field of `/proc/<pid>/status` in KiB (`VmHWM`, `VmRSS`).
-pub(crate) fn proc_status_kib(pid: &str, field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| {
-        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
-        rest.trim().trim_end_matches("kB").trim().parse().ok()
+/// `program args` in `dir`.
+pub(crate) fn command(program: impl AsRef<OsStr>, args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir);
+    command
+}
+
+/// The value after `key:` in a `/proc` file (`/proc/cpuinfo`, `/proc/self/status`).
+pub(crate) fn proc_field(file: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|line| {
+        Some(
+            line.strip_prefix(key)?
+                .split_once(':')?
+                .1
+                .trim()
+                .to_string(),
+        )
     })
+}
+
+/// Such a value in KiB (`VmHWM` of `/proc/<pid>/status`, `MemTotal` of `/proc/meminfo`).
+pub(crate) fn proc_kib(file: &str, key: &str) -> Option<u64> {
+    proc_field(file, key)?
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Fields of `/proc/<pid>/stat` counted from 1, as the man page does, in seconds (USER_HZ is
@@ -36,15 +61,11 @@ pub(crate) fn children_cpu_seconds() -> Option<f64> {
 
 /// The 1, 5 and 15 minute load averages.
 pub(crate) fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "unknown".into(),
-        |text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        },
-    )
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_else(|_| "unknown".into());
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -53,7 +74,7 @@ mod tests {
 
     #[test]
     fn this_process_has_a_peak_rss_and_cpu_time() {
-        assert!(proc_status_kib("self", "VmHWM").unwrap() > 0);
+        assert!(proc_kib("/proc/self/status", "VmHWM").unwrap() > 0);
         assert!(cpu_seconds("self").is_some());
     }
 
