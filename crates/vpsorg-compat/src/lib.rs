@@ -21,8 +21,8 @@
 //! ([`surface`]): an item that goes, or changes its type or signature, is breaking even where
 //! no rule saw it (typify has more choices than rules list).
 //!
-//! The rules live by family: [`operations`] (operations and their parameters), [`responses`]
-//! (request bodies, responses, headers and media types), [`schemas`] (components, schemas
+//! The rules live by family: `operations` (operations and their parameters), `responses`
+//! (request bodies, responses, headers and media types), `schemas` (components, schemas
 //! and properties); [`report`] judges a version bump.
 
 mod operations;
