@@ -1,5 +1,5 @@
 //! Checks of the docs, in the style of rust-analyzer's `tidy` tests: what `cargo test` alone
-//! should catch in the READMEs of the workspace and its crates.
+//! should catch in the READMEs of the workspace and its crates. Every check of doc prose is here.
 
 use std::path::Path;
 
@@ -252,4 +252,68 @@ fn the_readmes_are_tidy() {
         );
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The root README's nightly job for `vpsorg doctor`: the ```yaml block teams copy into their
+/// own repository.
+fn nightly_job(readme: &str) -> &str {
+    let start = readme
+        .find("```yaml\n# .github/workflows/api-contract.yml")
+        .expect("README has the nightly job");
+    let block = &readme[start + "```yaml\n".len()..];
+    &block[..block.find("```").expect("the block ends")]
+}
+
+/// The line of the `case` arm for `code`, as in `7) echo ...; exit 7 ;;`.
+fn arm<'a>(job: &'a str, code: &str) -> &'a str {
+    job.lines()
+        .find(|line| line.trim_start().starts_with(&format!("{code})")))
+        .unwrap_or_else(|| panic!("no case arm for {code}"))
+}
+
+/// The code of the CLI's `Exit::{variant}`, read from its one list (`Exit::code` in
+/// crates/vpsorg-cli/src/exit.rs), where `--help` and the man page get it too.
+fn exit_code(variant: &str) -> String {
+    let path = project_root().join("crates/vpsorg-cli/src/exit.rs");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let code = &source[source.find("const fn code(").expect("Exit::code")..];
+    code.lines()
+        .find_map(|line| {
+            let rest = line.trim().strip_prefix(&format!("Exit::{variant} => "))?;
+            Some(rest.trim_end_matches(',').to_string())
+        })
+        .unwrap_or_else(|| panic!("no Exit::{variant} in {}", path.display()))
+}
+
+#[test]
+fn the_nightly_job_installs_from_git_since_a_team_has_no_checkout_of_ours() {
+    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+    let job = nightly_job(&readme);
+    assert!(
+        job.contains(
+            "cargo install --locked --git https://github.com/vpsorg-rs/vpsorg-rs vpsorg-cli"
+        ),
+        "{job}"
+    );
+    assert!(!job.contains("--path"), "{job}");
+}
+
+#[test]
+fn the_nightly_job_warns_only_on_an_incomplete_run_and_fails_on_a_refused_token() {
+    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+    let job = nightly_job(&readme);
+    let incomplete = exit_code("Unchecked");
+    assert_eq!(incomplete, "10");
+    assert!(
+        arm(job, &incomplete).contains("::warning::incomplete (exit 10)"),
+        "{job}"
+    );
+    for code in [exit_code("Unauthorized"), exit_code("Contradicted")] {
+        let arm = arm(job, &code);
+        assert!(
+            arm.contains("::error::") && arm.contains(&format!("exit {code}")),
+            "{arm}"
+        );
+    }
+    assert!(arm(job, "*").contains("exit \"$code\""), "{job}");
 }

@@ -1,6 +1,5 @@
 //! How `vpsorg` ends: one exit code per kind of outcome, so that a script can decide what to
-//! do next. This enum is the only list: `--help`, the man page and the READMEs are made from
-//! it (a test checks the READMEs).
+//! do next. This enum is the only list: `--help` and the man page are made from it.
 
 /// An exit code of `vpsorg`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,16 +127,6 @@ impl Exit {
         text
     }
 
-    /// The table in the READMEs.
-    #[cfg(test)]
-    pub(crate) fn markdown_table() -> String {
-        let mut table = String::from("| exit code | meaning |\n|---|---|\n");
-        for exit in Exit::ALL {
-            table.push_str(&format!("| {} | {} |\n", exit.code(), exit.meaning()));
-        }
-        table
-    }
-
     /// The man page's `EXIT STATUS` section, in roff.
     pub(crate) fn roff_section() -> String {
         let mut roff = String::from(".SH \"EXIT STATUS\"\n");
@@ -167,34 +156,6 @@ mod tests {
         assert_eq!(names.len(), Exit::ALL.len());
         for exit in Exit::ALL {
             assert!(exit.meaning().chars().count() <= 85, "{}", exit.meaning());
-        }
-    }
-
-    /// The READMEs show the table this enum makes. `VPSORG_UPDATE_README=1 cargo test -p
-    /// vpsorg-cli` rewrites it there (the table runs from its header to the next blank line).
-    #[test]
-    fn the_readmes_list_these_exit_codes() {
-        let table = Exit::markdown_table();
-        for readme in ["README.md"] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(readme);
-            let text = std::fs::read_to_string(&path).unwrap();
-            if std::env::var_os("VPSORG_UPDATE_README").is_some() {
-                let start = text
-                    .find("| exit code | meaning |")
-                    .expect("a table to replace");
-                let end = text[start..]
-                    .find("\n\n")
-                    .map_or(text.len(), |end| start + end + 1);
-                let updated = format!("{}{table}{}", &text[..start], &text[end..]);
-                std::fs::write(&path, updated).unwrap();
-                continue;
-            }
-            assert!(
-                text.contains(&table),
-                "{} does not list the exit codes as they are (VPSORG_UPDATE_README=1 rewrites \
-                 it); it should contain:\n{table}",
-                path.display()
-            );
         }
     }
 }
