@@ -5,7 +5,6 @@
 //! The file holds tokens, so it is written 0600 (in a 0700 directory) and a file that other
 //! users could read is refused rather than used.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -16,6 +15,7 @@ use vpsorg_backups::DEFAULT_BASE_URL;
 
 use crate::cli::{ApiArgs, Secret};
 use crate::error::CliError;
+use crate::text::{clean, is_loopback, redact_url};
 
 pub(crate) const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
 pub(crate) const URL_ENV: &str = "VPSORG_API_URL";
@@ -348,46 +348,11 @@ pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
-/// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often
-/// a token (`https://***@host`). It works on text, not a parsed URL, since an error shows
-/// what was typed, which may not parse.
-pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
-    let start = text.find("://").map_or(0, |scheme| scheme + 3);
-    let rest = &text[start..];
-    // A URL that parses has its userinfo before the first `/`, `?` or `#`; in text that does
-    // not (a password with a `/` in it), anything up to the last `@` may be a secret.
-    let authority = match url::Url::parse(text) {
-        Ok(_) => &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())],
-        Err(_) => rest,
-    };
-    let Some(at) = authority.rfind('@') else {
-        return Cow::Borrowed(text);
-    };
-    let userinfo = match authority[..at].split_once(':') {
-        Some((user, _)) if !user.is_empty() => format!("{user}:***"),
-        _ => "***".to_string(),
-    };
-    Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
-}
-
 /// Whether two URLs have one origin (scheme, host, port); text that does not parse has none.
 fn same_origin(a: &str, b: &str) -> bool {
     match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
         (Ok(a), Ok(b)) => a.origin() == b.origin(),
         _ => false,
-    }
-}
-
-pub(crate) fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(host)) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
-        None => false,
     }
 }
 
@@ -403,7 +368,7 @@ pub(crate) fn check_context_name(name: &str) -> Result<(), CliError> {
     } else {
         Err(CliError::usage(format!(
             "'{}' is not a context name: use letters, digits, '.', '_' and '-' (at most 64)",
-            crate::output::clean(name)
+            clean(name)
         )))
     }
 }

@@ -205,7 +205,7 @@ impl Demo {
             Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
         match cli.command {
             Command::Doctor(args) => crate::commands::doctor::doctor(&args).await,
-            command => crate::run_api_command(command).await,
+            command => crate::commands::run_api_command(command).await,
         }
     }
 

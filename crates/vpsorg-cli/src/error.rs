@@ -7,7 +7,7 @@ use std::io;
 use vpsorg_backups::{Error as ApiError, Resource};
 
 use crate::exit::Exit;
-use crate::output::clean;
+use crate::text::{clean, redact_url};
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -86,7 +86,7 @@ impl CliError {
                 api_url: None,
             } => CliError::Api {
                 error,
-                api_url: Some(crate::config::redact_url(url).into_owned()),
+                api_url: Some(redact_url(url).into_owned()),
             },
             other => other,
         }

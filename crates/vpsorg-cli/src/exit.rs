@@ -126,19 +126,6 @@ impl Exit {
         }
         text
     }
-
-    /// The man page's `EXIT STATUS` section, in roff.
-    pub(crate) fn roff_section() -> String {
-        let mut roff = String::from(".SH \"EXIT STATUS\"\n");
-        for exit in Exit::ALL {
-            roff.push_str(&format!(
-                ".TP\n\\fB{}\\fR\n{}\n",
-                exit.code(),
-                crate::man::escape(exit.meaning())
-            ));
-        }
-        roff
-    }
 }
 
 #[cfg(test)]

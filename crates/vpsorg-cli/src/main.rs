@@ -11,14 +11,15 @@ mod man;
 mod output;
 mod progress;
 mod prompt;
+mod text;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{BackupsCommand, Cli, Command, MockCommand, ServersCommand};
-use crate::commands::{REQUEST_TIMEOUT, backups, context, prune, servers};
+use crate::cli::{Cli, Command, MockCommand};
+use crate::commands::context;
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -65,36 +66,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::ManPages { out_dir } => man::write_all(&out_dir),
-        api_command => run_api_command(api_command).await,
+        api_command => commands::run_api_command(api_command).await,
     }
-}
-
-/// Runs a command that talks to the API. The demo runs its steps through here too, so they
-/// are exactly what the commands do.
-pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
-    let (api, timeout) = match &command {
-        Command::Backups(BackupsCommand::List(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Get(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Create(args)) => (&args.api, REQUEST_TIMEOUT),
-        Command::Backups(BackupsCommand::Wait(args)) => (&args.api, REQUEST_TIMEOUT),
-        Command::Backups(BackupsCommand::Delete(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Prune(args)) => (&args.api, args.request.timeout),
-        Command::Servers(ServersCommand::Restore(args)) => (&args.api, args.request.timeout),
-        _ => return Err(CliError::usage("not an API command")),
-    };
-    let (client, connection) = commands::connect(api, timeout)?;
-    let client = &client;
-    let result = match &command {
-        Command::Backups(BackupsCommand::List(args)) => backups::list(client, args).await,
-        Command::Backups(BackupsCommand::Get(args)) => backups::get(client, args).await,
-        Command::Backups(BackupsCommand::Create(args)) => backups::create(client, args).await,
-        Command::Backups(BackupsCommand::Wait(args)) => backups::wait(client, args).await,
-        Command::Backups(BackupsCommand::Delete(args)) => backups::delete(client, args).await,
-        Command::Backups(BackupsCommand::Prune(args)) => prune::prune(client, args).await,
-        Command::Servers(ServersCommand::Restore(args)) => servers::restore(client, args).await,
-        _ => Err(CliError::usage("not an API command")),
-    };
-    result.map_err(|error| error.at_url(&connection.api_url))
 }
 
 /// `-v` logs each request (operation, method, path and query, status, attempt, time) and

@@ -22,7 +22,7 @@ pub(crate) fn pages() -> Result<Vec<(String, String)>, CliError> {
     let mut pages = Vec::new();
     collect(&cmd, &mut pages)?;
     if let Some((_, top)) = pages.first_mut() {
-        top.push_str(&Exit::roff_section());
+        top.push_str(&exit_status_section());
         top.push_str(&environment_section());
     }
     Ok(pages)
@@ -40,6 +40,19 @@ fn collect(cmd: &clap::Command, pages: &mut Vec<(String, String)>) -> Result<(),
         collect(sub, pages)?;
     }
     Ok(())
+}
+
+/// The `EXIT STATUS` section, from [`Exit`].
+fn exit_status_section() -> String {
+    let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+    for exit in Exit::ALL {
+        roff.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            exit.code(),
+            escape(exit.meaning())
+        ));
+    }
+    roff
 }
 
 fn environment_section() -> String {
@@ -80,7 +93,7 @@ fn environment_section() -> String {
 }
 
 /// Text made safe for roff: backslashes and hyphens escaped, no line taken for a request.
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let escaped = text.replace('\\', "\\e").replace('-', "\\-");
     if escaped.starts_with(['.', '\'']) {
         format!("\\&{escaped}")

@@ -6,7 +6,6 @@
 //! vendor's order. A list is written as it arrives, so memory stays flat at any length,
 //! except in a table, which needs every row to align its columns.
 
-use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -18,6 +17,7 @@ use vpsorg_backups::{Backup, BackupType};
 
 use crate::cli::{BackupOutputArgs, Column, OutputFormat};
 use crate::error::CliError;
+pub(crate) use crate::text::clean;
 
 /// The format to print in: what was asked for, else a table on a terminal and JSON in a pipe.
 pub(crate) fn resolve(requested: Option<OutputFormat>) -> OutputFormat {
@@ -474,44 +474,9 @@ pub(crate) fn question_width() -> u16 {
     }
 }
 
-/// Server text made safe for a terminal: control characters (escape sequences, newlines) and
-/// the invisible characters that reorder or hide text (bidirectional overrides such as
-/// U+202E, zero-width characters) become spaces, so an API or a proxy cannot move the
-/// cursor, recolour, or forge what a line seems to say. JSON and YAML need none of this:
-/// their serializers escape what they must, and scripts want the exact text.
-pub(crate) fn clean(text: &str) -> Cow<'_, str> {
-    /// Unicode's bidirectional controls and invisible format characters (the list rustc's
-    /// `text_direction_codepoint_in_literal` lint uses, plus zero-width characters).
-    fn is_invisible(c: char) -> bool {
-        matches!(c,
-            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-    }
-    let unsafe_char = |c: char| c.is_control() || is_invisible(c);
-    if text.chars().any(unsafe_char) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if unsafe_char(c) { ' ' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_and_bidi_characters_never_reach_the_terminal() {
-        assert_eq!(clean("web-01"), "web-01");
-        assert!(matches!(clean("web-01"), Cow::Borrowed(_)));
-        assert_eq!(clean("evil\u{1b}[2J\nline\u{7}"), "evil [2J line ");
-        assert_eq!(clean("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
-        assert_eq!(clean("a\u{2066}b\u{200B}c\u{FEFF}"), "a b c ");
-        assert_eq!(clean("ääää ✓"), "ääää ✓");
-    }
 
     #[test]
     fn json_lists_are_streamed_as_one_pretty_array() {

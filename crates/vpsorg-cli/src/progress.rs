@@ -115,5 +115,5 @@ pub(crate) fn retry_line(notice: &RetryNotice<'_>) -> String {
             format!("{what} failed ({}); trying again in {delay}", notice.error)
         }
     };
-    crate::output::clean(&line).into_owned()
+    crate::text::clean(&line).into_owned()
 }

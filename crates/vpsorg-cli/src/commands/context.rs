@@ -87,7 +87,7 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
             active: config.active_context.as_deref() == Some(name.as_str()),
             // `check_url` keeps credentials out of new contexts; a file edited by hand may
             // still hold some.
-            api_url: config::redact_url(
+            api_url: crate::text::redact_url(
                 context
                     .api_url
                     .as_deref()
@@ -106,7 +106,7 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
         table.row(vec![
             if context.active { "*" } else { "" }.to_string(),
             context.name.to_string(),
-            output::clean(&context.api_url).into_owned(),
+            crate::text::clean(&context.api_url).into_owned(),
         ]);
     }
     print_table(table)

@@ -16,7 +16,7 @@ use crate::progress::say;
 pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
     let connection = config::resolve(&args.api, &config::process_env, &mut |note| say(&note))?;
     tracing::debug!(
-        api_url = %config::redact_url(&connection.api_url),
+        api_url = %crate::text::redact_url(&connection.api_url),
         url_from = %connection.url_source,
         token_from = %connection.token_source,
         "connection settings",
@@ -30,7 +30,7 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
         .map_err(|error| {
             CliError::usage(format!(
                 "cannot check {}: {error}",
-                config::redact_url(&connection.api_url)
+                crate::text::redact_url(&connection.api_url)
             ))
         })?;
     let mut out = output::stdout();

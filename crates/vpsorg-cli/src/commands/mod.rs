@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 use vpsorg_backups::Client;
 
-use crate::cli::ApiArgs;
+use crate::cli::{ApiArgs, BackupsCommand, Command, ServersCommand};
 use crate::config::{self, Connection};
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -24,11 +24,39 @@ pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many pages a listing fetches at once.
 pub(crate) const LIST_CONCURRENCY: usize = 8;
 
+/// Runs a command that talks to the API. The demo runs its steps through here too, so they
+/// are exactly what the commands do.
+pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
+    let (api, timeout) = match &command {
+        Command::Backups(BackupsCommand::List(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Get(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Create(args)) => (&args.api, REQUEST_TIMEOUT),
+        Command::Backups(BackupsCommand::Wait(args)) => (&args.api, REQUEST_TIMEOUT),
+        Command::Backups(BackupsCommand::Delete(args)) => (&args.api, args.request.timeout),
+        Command::Backups(BackupsCommand::Prune(args)) => (&args.api, args.request.timeout),
+        Command::Servers(ServersCommand::Restore(args)) => (&args.api, args.request.timeout),
+        _ => return Err(CliError::usage("not an API command")),
+    };
+    let (client, connection) = connect(api, timeout)?;
+    let client = &client;
+    let result = match &command {
+        Command::Backups(BackupsCommand::List(args)) => backups::list(client, args).await,
+        Command::Backups(BackupsCommand::Get(args)) => backups::get(client, args).await,
+        Command::Backups(BackupsCommand::Create(args)) => backups::create(client, args).await,
+        Command::Backups(BackupsCommand::Wait(args)) => backups::wait(client, args).await,
+        Command::Backups(BackupsCommand::Delete(args)) => backups::delete(client, args).await,
+        Command::Backups(BackupsCommand::Prune(args)) => prune::prune(client, args).await,
+        Command::Servers(ServersCommand::Restore(args)) => servers::restore(client, args).await,
+        _ => Err(CliError::usage("not an API command")),
+    };
+    result.map_err(|error| error.at_url(&connection.api_url))
+}
+
 /// Works out the connection settings and builds the client.
 pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
     let connection = config::resolve(api, &config::process_env, &mut |note| say(&note))?;
     tracing::debug!(
-        api_url = %config::redact_url(&connection.api_url),
+        api_url = %crate::text::redact_url(&connection.api_url),
         url_from = %connection.url_source,
         token_from = %connection.token_source,
         "connection settings",

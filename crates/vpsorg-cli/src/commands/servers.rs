@@ -7,8 +7,9 @@ use vpsorg_backups::Client;
 
 use crate::cli::{OutputFormat, RestoreArgs};
 use crate::error::CliError;
-use crate::output::{self, ServerJson, clean};
+use crate::output::{self, ServerJson};
 use crate::prompt;
+use crate::text::clean;
 
 /// The JSON of a restore: the API's answer, every field present.
 #[derive(Debug, Serialize)]

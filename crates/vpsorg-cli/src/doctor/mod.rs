@@ -26,13 +26,13 @@ const SCRUB_MIN_TOKEN_LEN: usize = 8;
 /// The most characters of server text a report keeps in one place.
 const MAX_SERVER_TEXT: usize = 160;
 
-/// Server text made safe to show (the CLI's [`crate::output::clean`]), on one line (runs of
+/// Server text made safe to show (the CLI's [`crate::text::clean`]), on one line (runs of
 /// whitespace become one space) and bounded: past [`MAX_SERVER_TEXT`] characters it is cut
 /// with `…`.
 pub(crate) fn excerpt(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SERVER_TEXT + 4));
     let mut chars = 0;
-    for c in crate::output::clean(text).chars() {
+    for c in crate::text::clean(text).chars() {
         let c = if c.is_whitespace() { ' ' } else { c };
         if c == ' ' && out.ends_with(' ') {
             continue;

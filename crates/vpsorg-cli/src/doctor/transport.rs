@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use reqwest::Url;
 
 use super::{Error, excerpt};
-use crate::config::is_loopback;
+use crate::text::is_loopback;
 
 /// The most of a body the doctor reads; the contract's bodies are a few KiB.
 const MAX_BODY: usize = 4 * 1024 * 1024;

@@ -1,0 +1,80 @@
+//! Text helpers every module may use (a leaf: it uses no other module of the CLI): server
+//! text made safe for a terminal, URLs with their credentials hidden, loopback hosts.
+
+use std::borrow::Cow;
+
+/// Server text made safe for a terminal: control characters (escape sequences, newlines) and
+/// the invisible characters that reorder or hide text (bidirectional overrides such as
+/// U+202E, zero-width characters) become spaces, so an API or a proxy cannot move the
+/// cursor, recolour, or forge what a line seems to say. JSON and YAML need none of this:
+/// their serializers escape what they must, and scripts want the exact text.
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
+    /// Unicode's bidirectional controls and invisible format characters (the list rustc's
+    /// `text_direction_codepoint_in_literal` lint uses, plus zero-width characters).
+    fn is_invisible(c: char) -> bool {
+        matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+    }
+    let unsafe_char = |c: char| c.is_control() || is_invisible(c);
+    if text.chars().any(unsafe_char) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if unsafe_char(c) { ' ' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
+/// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often
+/// a token (`https://***@host`). It works on text, not a parsed URL, since an error shows
+/// what was typed, which may not parse.
+pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
+    let start = text.find("://").map_or(0, |scheme| scheme + 3);
+    let rest = &text[start..];
+    // A URL that parses has its userinfo before the first `/`, `?` or `#`; in text that does
+    // not (a password with a `/` in it), anything up to the last `@` may be a secret.
+    let authority = match url::Url::parse(text) {
+        Ok(_) => &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())],
+        Err(_) => rest,
+    };
+    let Some(at) = authority.rfind('@') else {
+        return Cow::Borrowed(text);
+    };
+    let userinfo = match authority[..at].split_once(':') {
+        Some((user, _)) if !user.is_empty() => format!("{user}:***"),
+        _ => "***".to_string(),
+    };
+    Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
+}
+
+/// Whether a URL's host is this machine (`http://` is allowed only there).
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(host)) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_bidi_characters_never_reach_the_terminal() {
+        assert_eq!(clean("web-01"), "web-01");
+        assert!(matches!(clean("web-01"), Cow::Borrowed(_)));
+        assert_eq!(clean("evil\u{1b}[2J\nline\u{7}"), "evil [2J line ");
+        assert_eq!(clean("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
+        assert_eq!(clean("a\u{2066}b\u{200B}c\u{FEFF}"), "a b c ");
+        assert_eq!(clean("ääää ✓"), "ääää ✓");
+    }
+}
