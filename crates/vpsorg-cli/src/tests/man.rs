@@ -1,0 +1,34 @@
+use super::*;
+
+#[test]
+fn there_is_a_page_per_command_and_the_first_has_the_exit_codes() {
+    let pages = pages().unwrap();
+    let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+    for name in [
+        "vpsorg.1",
+        "vpsorg-backups-list.1",
+        "vpsorg-backups-prune.1",
+        "vpsorg-context-create.1",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert!(
+        !names.iter().any(|name| name.contains("man-pages")),
+        "{names:?}"
+    );
+    let top = &pages[0].1;
+    for exit in Exit::ALL {
+        assert!(
+            top.contains(&format!("\\fB{}\\fR\n", exit.code())),
+            "exit {} missing",
+            exit.code()
+        );
+    }
+    assert!(top.contains(".SH \"EXIT STATUS\"") && top.contains("VPSORG_CONTEXT"));
+}
+
+#[test]
+fn roff_escapes() {
+    assert_eq!(escape("a-b \\x"), "a\\-b \\ex");
+    assert_eq!(escape(".SH"), "\\&.SH");
+}
