@@ -4,7 +4,7 @@ use quote::ToTokens;
 use std::collections::BTreeMap;
 use syn::punctuated::Punctuated;
 
-use syn::{Attribute, ImplItem, Item, Meta, Path, Token, parse_quote};
+use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, Path, Token, parse_quote};
 
 use crate::Result;
 
@@ -18,19 +18,23 @@ pub(super) const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
 ///   it with a literal or match it exhaustively; the generated builders build it);
 /// - `schemars::JsonSchema` is derived only with the crate's `schemars` feature;
 /// - `extra` items (the lenient enums) are appended.
+///
+/// Fails when the module holds an enum of unit variants only: a strict enum, which would fail
+/// a whole page on one value the spec does not list. Every string enum should have been
+/// replaced by a lenient one (with its `Unknown` variant); one that was not comes from a place
+/// [`super::enums::hoist`] does not look.
 pub(super) fn types_module(file: &mut syn::File, extra: Vec<Item>) -> Result<()> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("progenitor's output has no `types` module")?;
-    for item in types.1.iter_mut() {
+    let types = module_mut(&mut file.items, "types")?;
+    let mut strict = Vec::new();
+    for item in types.iter_mut() {
         let attrs = match item {
             Item::Struct(item) => &mut item.attrs,
-            Item::Enum(item) => &mut item.attrs,
+            Item::Enum(item) => {
+                if item.variants.iter().all(|v| v.fields.is_empty()) {
+                    strict.push(item.ident.to_string());
+                }
+                &mut item.attrs
+            }
             _ => continue,
         };
         if !attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
@@ -38,62 +42,16 @@ pub(super) fn types_module(file: &mut syn::File, extra: Vec<Item>) -> Result<()>
         }
         gate_derive(attrs, SCHEMARS_DERIVE, "schemars")?;
     }
-    types.1.extend(extra);
-    Ok(())
-}
-
-/// Fails when the `types` module holds an enum of unit variants only: a strict enum, which
-/// would fail a whole page on one value the spec does not list. Every string enum should
-/// have been replaced by a lenient one (with its `Unknown` variant); one that was not comes
-/// from a place [`super::enums::hoist`] does not look.
-pub(super) fn refuse_strict_enums(file: &syn::File) -> Result<()> {
-    let strict: Vec<String> = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_ref(),
-            _ => None,
-        })
-        .into_iter()
-        .flat_map(|(_, items)| items)
-        .filter_map(|item| match item {
-            Item::Enum(e) if e.variants.iter().all(|v| v.fields.is_empty()) => {
-                Some(e.ident.to_string())
-            }
-            _ => None,
-        })
-        .collect();
-    if strict.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !strict.is_empty() {
+        return Err(format!(
             "progenitor generated strict enums ({}): each would fail a whole response on a \
              value the spec does not list. Teach codegen/enums.rs::hoist to find them.",
             strict.join(", ")
         )
-        .into())
+        .into());
     }
-}
-
-#[cfg(test)]
-mod strict_enum_tests {
-    use super::*;
-
-    #[test]
-    fn a_strict_enum_in_types_is_refused_and_a_lenient_one_is_not() {
-        let strict: syn::File = parse_quote! {
-            pub mod types {
-                pub enum Tier { Hot, Cold }
-                pub enum Kind { A, Unknown(crate::UnknownValue) }
-            }
-        };
-        let error = refuse_strict_enums(&strict).unwrap_err().to_string();
-        assert!(error.contains("(Tier)"), "{error}");
-        let lenient: syn::File = parse_quote! {
-            pub mod types { pub enum Kind { A, Unknown(crate::UnknownValue) } }
-        };
-        refuse_strict_enums(&lenient).unwrap();
-    }
+    types.extend(extra);
+    Ok(())
 }
 
 /// Removes `derive_path` from the item's `#[derive(...)]` lists and, when it was there,
@@ -128,9 +86,13 @@ fn gate_derive(attrs: &mut Vec<Attribute>, derive_path: &str, feature: &str) -> 
     Ok(())
 }
 
-/// The spec's descriptions of each operation's parameters: builder name (`ListBackups`) →
-/// parameter name → description.
-pub(super) type ParameterDocs = BTreeMap<String, BTreeMap<String, String>>;
+/// Descriptions by type or builder name (`Backup`, `ListBackups`), then by field or
+/// parameter name.
+pub(super) type Docs = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What a builder is for, after "A builder for <the type>: ".
+const BUILDER: &str = "set fields with its methods, then convert it with `try_into()`; a \
+                       required field left unset is an error then.";
 
 /// Documents what progenitor leaves bare, so that every public item of the client crate has
 /// docs:
@@ -139,11 +101,9 @@ pub(super) type ParameterDocs = BTreeMap<String, BTreeMap<String, String>>;
 ///   own) gets the first paragraph of its type's description;
 /// - a flattened map of other fields, each type's `builder()`, every builder in
 ///   `types::builder` and each of their setters (with the field's description);
-/// - the operation builders' `new` and setters (with the parameter's description).
-pub(super) fn document(file: &mut syn::File, parameters: &ParameterDocs) -> Result<()> {
-    let Some(types) = module_mut(&mut file.items, "types") else {
-        return Err("progenitor's output has no `types` module".into());
-    };
+/// - the operation builders' `new` and setters (with the `parameters`' descriptions).
+pub(super) fn document(file: &mut syn::File, parameters: &Docs) -> Result<()> {
+    let types = module_mut(&mut file.items, "types")?;
     let type_docs: BTreeMap<String, String> = types
         .iter()
         .filter_map(|item| match item {
@@ -152,10 +112,9 @@ pub(super) fn document(file: &mut syn::File, parameters: &ParameterDocs) -> Resu
             _ => None,
         })
         .collect();
-    let mut field_docs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut field_docs = Docs::new();
     for item in types.iter_mut() {
         let Item::Struct(item) = item else { continue };
-        let name = item.ident.to_string();
         for field in item.fields.iter_mut() {
             let Some(ident) = &field.ident else { continue };
             if doc_of(&field.attrs).is_none() {
@@ -171,139 +130,114 @@ pub(super) fn document(file: &mut syn::File, parameters: &ParameterDocs) -> Resu
                 }
             }
             if let Some(doc) = doc_of(&field.attrs) {
-                field_docs
-                    .entry(name.clone())
-                    .or_default()
-                    .insert(ident.to_string(), doc);
+                let fields = field_docs.entry(item.ident.to_string()).or_default();
+                fields.insert(ident.to_string(), doc);
             }
         }
     }
-    for item in types.iter_mut() {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for member in &mut block.items {
-            if let ImplItem::Fn(function) = member
-                && function.sig.ident == "builder"
-                && doc_of(&function.attrs).is_none()
-            {
-                function.attrs.insert(
-                    0,
-                    doc_attribute(
-                        "A builder for this type: set fields with its methods, then convert it \
-                         with `try_into()`; a required field left unset is an error then.",
-                    ),
-                );
-            }
+    for (_, function) in bare_methods(types) {
+        if function.sig.ident == "builder" {
+            let doc = format!("A builder for this type: {BUILDER}");
+            function.attrs.insert(0, doc_attribute(&doc));
         }
     }
-    if let Some(builders) = module_mut(types, "builder") {
+    if let Ok(builders) = module_mut(types, "builder") {
         for item in builders.iter_mut() {
-            match item {
-                Item::Struct(item) if doc_of(&item.attrs).is_none() => {
-                    let doc = format!(
-                        "A builder for [`{0}`](super::{0}): set fields with its methods, then \
-                         convert it with `try_into()`; a required field left unset is an error \
-                         then.",
-                        item.ident
-                    );
-                    item.attrs.insert(0, doc_attribute(&doc));
-                }
-                Item::Impl(block) if block.trait_.is_none() => {
-                    let owner = self_type_name(&block.self_ty);
-                    let docs = field_docs.get(&owner);
-                    for member in &mut block.items {
-                        let ImplItem::Fn(function) = member else {
-                            continue;
-                        };
-                        if doc_of(&function.attrs).is_some() {
-                            continue;
-                        }
-                        let field = function.sig.ident.to_string();
-                        let mut doc = format!("Sets `{field}`.");
-                        if let Some(text) = docs.and_then(|d| d.get(&field)) {
-                            doc.push_str("\n\n");
-                            doc.push_str(text);
-                        }
-                        function.attrs.insert(0, doc_attribute(&doc));
-                    }
-                }
-                _ => {}
+            if let Item::Struct(item) = item
+                && doc_of(&item.attrs).is_none()
+            {
+                let doc = format!("A builder for [`{0}`](super::{0}): {BUILDER}", item.ident);
+                item.attrs.insert(0, doc_attribute(&doc));
             }
         }
+        for (owner, function) in bare_methods(builders) {
+            let field = function.sig.ident.to_string();
+            let doc = described(format!("Sets `{field}`."), &field_docs, &owner, &field);
+            function.attrs.insert(0, doc_attribute(&doc));
+        }
     }
-    if let Some(errors) = module_mut(types, "error") {
+    if let Ok(errors) = module_mut(types, "error") {
         for item in errors.iter_mut() {
             if let Item::Struct(item) = item
                 && doc_of(&item.attrs).is_none()
             {
-                item.attrs
-                    .insert(0, doc_attribute("Why a value could not be converted."));
+                let doc = doc_attribute("Why a value could not be converted.");
+                item.attrs.insert(0, doc);
             }
         }
     }
-
-    let Some(operations) = module_mut(&mut file.items, "builder") else {
-        return Err("progenitor's output has no `builder` module".into());
-    };
-    for item in operations.iter_mut() {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
-        }
-        let owner = self_type_name(&block.self_ty);
-        let docs = parameters.get(&owner);
-        for member in &mut block.items {
-            let ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if doc_of(&function.attrs).is_some() {
-                continue;
+    for (owner, function) in bare_methods(module_mut(&mut file.items, "builder")?) {
+        let doc = match function.sig.ident.to_string().as_str() {
+            "new" => "A request with nothing set yet; the client's method of the same \
+                      operation makes one."
+                .to_owned(),
+            "body" => "Sets the request body: the body type, or its builder.".to_owned(),
+            "body_map" => "Changes the request body through its builder.".to_owned(),
+            parameter => {
+                let head = format!("Sets the `{parameter}` parameter.");
+                described(head, parameters, &owner, parameter)
             }
-            let name = function.sig.ident.to_string();
-            let doc = match name.as_str() {
-                "new" => "A request with nothing set yet; the client's method of the same \
-                          operation makes one."
-                    .to_owned(),
-                "body" => "Sets the request body: the body type, or its builder.".to_owned(),
-                "body_map" => "Changes the request body through its builder.".to_owned(),
-                parameter => {
-                    let mut doc = format!("Sets the `{parameter}` parameter.");
-                    if let Some(text) = docs.and_then(|d| d.get(parameter)) {
-                        doc.push_str("\n\n");
-                        doc.push_str(text);
-                    }
-                    doc
-                }
-            };
-            function.attrs.insert(0, doc_attribute(&doc));
-        }
+        };
+        function.attrs.insert(0, doc_attribute(&doc));
     }
     Ok(())
 }
 
-fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
-    items.iter_mut().find_map(|item| match item {
+/// `head`, then the description `docs` hold for `owner`'s `name`, when there is one.
+fn described(head: String, docs: &Docs, owner: &str, name: &str) -> String {
+    match docs.get(owner).and_then(|members| members.get(name)) {
+        Some(text) => format!("{head}\n\n{text}"),
+        None => head,
+    }
+}
+
+/// The methods without docs of the inherent `impl` blocks among `items`, with their type's name.
+fn bare_methods(items: &mut [Item]) -> impl Iterator<Item = (String, &mut ImplItemFn)> {
+    items.iter_mut().flat_map(|item| {
+        let Item::Impl(ItemImpl {
+            trait_: None,
+            self_ty,
+            items,
+            ..
+        }) = item
+        else {
+            return Vec::new();
+        };
+        let owner = named_type(self_ty).unwrap_or_default();
+        items
+            .iter_mut()
+            .filter_map(|member| match member {
+                ImplItem::Fn(function) if doc_of(&function.attrs).is_none() => {
+                    Some((owner.clone(), function))
+                }
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// The items of progenitor's module `name` among `items`.
+fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>> {
+    let found = items.iter_mut().find_map(|item| match item {
         Item::Mod(module) if module.ident == name => module.content.as_mut().map(|c| &mut c.1),
         _ => None,
-    })
+    });
+    found.ok_or_else(|| format!("progenitor's output has no `{name}` module").into())
 }
 
 /// The text of an item's doc comments, or `None` when it has none.
 fn doc_of(attrs: &[Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
-        .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
-            Meta::NameValue(value) => match &value.value {
+            Meta::NameValue(doc) if doc.path.is_ident("doc") => match &doc.value {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(text),
                     ..
                 }) => {
-                    let line = text.value();
                     // `/// text` is `#[doc = " text"]`: the space is the comment's, not the text's.
-                    Some(line.strip_prefix(' ').map(str::to_owned).unwrap_or(line))
+                    let line = text.value();
+                    Some(line.strip_prefix(' ').unwrap_or(&line).to_owned())
                 }
                 _ => None,
             },
@@ -344,18 +278,6 @@ fn named_type(ty: &syn::Type) -> Option<String> {
     Some(last.ident.to_string())
 }
 
-fn self_type_name(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,7 +298,7 @@ mod tests {
     fn types_become_non_exhaustive_and_schemars_is_gated() {
         let out = patched(
             "pub mod types { #[derive(Clone, schemars::JsonSchema)] pub struct A { pub x: i64 } \
-             #[derive(schemars::JsonSchema)] pub enum B { C } } pub struct Outside;",
+             #[derive(schemars::JsonSchema)] pub enum B { C, Unknown(U) } } pub struct Outside;",
         );
         assert_eq!(
             out,
@@ -384,7 +306,7 @@ mod tests {
              # [cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))] \
              pub struct A { pub x : i64 } # [non_exhaustive] \
              # [cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))] \
-             pub enum B { C } pub struct Added ; } pub struct Outside ;"
+             pub enum B { C , Unknown (U) } pub struct Added ; } pub struct Outside ;"
         );
     }
 
@@ -419,7 +341,7 @@ mod tests {
             }",
         )
         .unwrap();
-        let parameters = ParameterDocs::from([(
+        let parameters = Docs::from([(
             "ListBackups".to_owned(),
             BTreeMap::from([("server_id".to_owned(), "Filter by server".to_owned())]),
         )]);
@@ -446,5 +368,23 @@ mod tests {
     fn no_types_module_is_an_error() {
         let mut file: syn::File = syn::parse_str("pub struct A;").unwrap();
         assert!(types_module(&mut file, Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_strict_enum_in_types_is_refused_and_a_lenient_one_is_not() {
+        let mut strict: syn::File = parse_quote! {
+            pub mod types {
+                pub enum Tier { Hot, Cold }
+                pub enum Kind { A, Unknown(crate::UnknownValue) }
+            }
+        };
+        let error = types_module(&mut strict, Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("(Tier)"), "{error}");
+        let mut lenient: syn::File = parse_quote! {
+            pub mod types { pub enum Kind { A, Unknown(crate::UnknownValue) } }
+        };
+        types_module(&mut lenient, Vec::new()).unwrap();
     }
 }
