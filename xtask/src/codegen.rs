@@ -33,7 +33,6 @@ pub fn generate(spec_text: &str) -> Result<String> {
         serde_yaml_ng::from_str(spec_text).map_err(|e| format!("parsing {SPEC_PATH}: {e}"))?;
     // Every string enum, inline ones included, becomes a named, lenient enum.
     let string_enums = hoist_string_enums(&mut document)?;
-    let parameter_docs = parameter_docs(&document);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|e| format!("reading {SPEC_PATH}: {e}"))?;
 
@@ -73,7 +72,7 @@ pub fn generate(spec_text: &str) -> Result<String> {
         lenient_enums.extend(source.items);
     }
     patch::types_module(&mut file, lenient_enums)?;
-    patch::document(&mut file, &parameter_docs)?;
+    patch::document(&mut file, &parameter_docs(&spec))?;
     // progenitor's usage snippets use unbound variables and are fenced as ```ignore; as `text`
     // they stay readable in rustdoc without showing up as ignored tests.
     let body = prettyplease::unparse(&file).replace("```ignore", "```text");
@@ -87,31 +86,18 @@ pub fn generate(spec_text: &str) -> Result<String> {
 }
 
 /// Each operation's parameter descriptions, by the name of its generated builder.
-fn parameter_docs(document: &serde_json::Value) -> patch::Docs {
-    let mut docs = patch::Docs::new();
-    let paths = document.get("paths").and_then(|p| p.as_object());
-    for operation in paths.into_iter().flat_map(|p| p.values()) {
-        let Some(operation) = operation.as_object() else {
-            continue;
-        };
-        for method in operation.values() {
-            let Some(id) = method.get("operationId").and_then(|id| id.as_str()) else {
-                continue;
-            };
-            let entry = docs.entry(pascal_case(id)).or_default();
-            for parameter in method
-                .get("parameters")
-                .and_then(|p| p.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let name = parameter.get("name").and_then(|n| n.as_str());
-                let text = parameter.get("description").and_then(|d| d.as_str());
-                if let (Some(name), Some(text)) = (name, text) {
-                    entry.insert(name.to_owned(), text.trim().to_owned());
-                }
-            }
-        }
-    }
-    docs
+fn parameter_docs(spec: &openapiv3::OpenAPI) -> patch::Docs {
+    let operations = spec
+        .operations()
+        .filter_map(|(_, _, op)| Some((op.operation_id.as_ref()?, op)));
+    operations
+        .map(|(id, operation)| {
+            let described = operation.parameters.iter().filter_map(|parameter| {
+                let parameter = parameter.as_item()?.parameter_data_ref();
+                let text = parameter.description.as_deref()?.trim().to_owned();
+                Some((parameter.name.clone(), text))
+            });
+            (pascal_case(id), described.collect())
+        })
+        .collect()
 }

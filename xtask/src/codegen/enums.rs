@@ -52,32 +52,26 @@ pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
     // them anyway), so that the walk below finds it.
     inline_shared_components(spec);
 
-    let names: Vec<String> = spec
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|schemas| schemas.keys().cloned().collect())
-        .unwrap_or_default();
-    for name in &names {
-        if let Some(schema) = spec.pointer_mut(&format!("/components/schemas/{}", escape(name))) {
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in schemas.iter_mut() {
             hoist_within(schema, name, &mut hoisted);
         }
     }
-
-    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for operation in item.values_mut() {
-                let Some(operation) = operation.as_object_mut() else {
-                    continue;
-                };
-                let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                    continue;
-                };
-                let prefix = pascal_case(id);
-                hoist_in_operation(operation, &prefix, &mut hoisted);
-            }
+    let operations = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut);
+    for operation in operations {
+        if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+            let prefix = pascal_case(id);
+            hoist_in_operation(operation, &prefix, &mut hoisted);
         }
     }
 
@@ -100,12 +94,11 @@ pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
         schemas.insert(name, schema);
     }
 
-    let mut enums = Vec::new();
-    for (name, schema) in schemas.iter() {
-        if is_string_enum(schema) {
-            enums.push(StringEnum::from_schema(name, schema)?);
-        }
-    }
+    let mut enums = schemas
+        .iter()
+        .filter(|(_, schema)| is_string_enum(schema))
+        .map(|(name, schema)| StringEnum::from_schema(name, schema))
+        .collect::<Result<Vec<_>>>()?;
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(enums)
 }
@@ -115,46 +108,34 @@ fn hoist_in_operation(
     prefix: &str,
     hoisted: &mut Vec<(String, Value)>,
 ) {
-    if let Some(parameters) = operation
+    let parameters = operation
         .get_mut("parameters")
-        .and_then(Value::as_array_mut)
-    {
-        for parameter in parameters {
-            let name = parameter
-                .get("name")
-                .and_then(Value::as_str)
-                .map(pascal_case)
-                .unwrap_or_default();
-            if let Some(schema) = parameter.get_mut("schema") {
-                hoist_here_or_within(schema, &format!("{prefix}{name}"), hoisted);
-            }
+        .and_then(Value::as_array_mut);
+    for parameter in parameters.into_iter().flatten() {
+        let name = parameter.get("name").and_then(Value::as_str);
+        let name = format!("{prefix}{}", name.map(pascal_case).unwrap_or_default());
+        if let Some(schema) = parameter.get_mut("schema") {
+            hoist_here_or_within(schema, &name, hoisted);
         }
     }
-    if let Some(content) = operation
-        .get_mut("requestBody")
-        .and_then(|body| body.get_mut("content"))
-        .and_then(Value::as_object_mut)
-    {
-        for media in content.values_mut() {
-            if let Some(schema) = media.get_mut("schema") {
-                hoist_here_or_within(schema, &format!("{prefix}Body"), hoisted);
-            }
-        }
+    if let Some(body) = operation.get_mut("requestBody") {
+        hoist_in_content(body, &format!("{prefix}Body"), hoisted);
     }
-    if let Some(responses) = operation
+    let responses = operation
         .get_mut("responses")
-        .and_then(Value::as_object_mut)
-    {
-        for (status, response) in responses.iter_mut() {
-            let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            for media in content.values_mut() {
-                if let Some(schema) = media.get_mut("schema") {
-                    let name = format!("{prefix}Response{}", pascal_case(status));
-                    hoist_here_or_within(schema, &name, hoisted);
-                }
-            }
+        .and_then(Value::as_object_mut);
+    for (status, response) in responses.into_iter().flatten() {
+        let name = format!("{prefix}Response{}", pascal_case(status));
+        hoist_in_content(response, &name, hoisted);
+    }
+}
+
+/// Hoists the enums of each media type's schema of a request body or a response.
+fn hoist_in_content(body: &mut Value, name: &str, hoisted: &mut Vec<(String, Value)>) {
+    let content = body.get_mut("content").and_then(Value::as_object_mut);
+    for media in content.into_iter().flat_map(|content| content.values_mut()) {
+        if let Some(schema) = media.get_mut("schema") {
+            hoist_here_or_within(schema, name, hoisted);
         }
     }
 }
@@ -241,25 +222,18 @@ fn inline_shared_components(spec: &mut Value) {
             };
             // progenitor merges them by name, in the path's order, an operation's own
             // parameter replacing the path's in place, then the operation's others.
-            let own = match operation.remove("parameters") {
-                Some(Value::Array(own)) => own,
-                _ => Vec::new(),
-            };
-            let name_of = |p: &Value| p.get("name").cloned();
-            let mut merged: Vec<Value> = shared
-                .iter()
-                .map(|p| {
-                    own.iter()
-                        .find(|o| name_of(o) == name_of(p))
-                        .unwrap_or(p)
-                        .clone()
-                })
-                .collect();
-            merged.extend(
-                own.iter()
-                    .filter(|o| !shared.iter().any(|p| name_of(p) == name_of(o)))
-                    .cloned(),
-            );
+            let mut merged = shared.clone();
+            if let Some(Value::Array(own)) = operation.remove("parameters") {
+                for parameter in own {
+                    match merged
+                        .iter_mut()
+                        .find(|p| p.get("name") == parameter.get("name"))
+                    {
+                        Some(path_level) => *path_level = parameter,
+                        None => merged.push(parameter),
+                    }
+                }
+            }
             operation.insert("parameters".into(), Value::Array(merged));
         }
     }
@@ -308,11 +282,6 @@ fn inline_refs(value: &mut Value, components: &Value, depth: usize) {
 
 fn reference(name: &str) -> Value {
     serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// A JSON pointer token (RFC 6901).
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 impl StringEnum {
