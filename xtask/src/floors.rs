@@ -21,15 +21,6 @@ use crate::{Result, project_root};
 const FUZZ: &str = "fuzz/Cargo.toml";
 const SECTIONS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
 
-/// `cargo xtask floors [--write]`.
-pub fn main(flags: &[&str]) -> Result<()> {
-    match flags {
-        [] => run(false),
-        ["--write"] => run(true),
-        _ => Err(format!("unknown arguments {flags:?} (expected nothing or --write)").into()),
-    }
-}
-
 /// What `check` found: each problem (`file: what`) and whether the edited manifests fix it,
 /// and the root and fuzz manifests with those fixes.
 #[derive(Debug)]
@@ -50,20 +41,22 @@ pub fn run(write: bool) -> Result<()> {
         manifest,
         fuzz,
     } = check(&read)?;
-    let list = |fixed: bool| -> Vec<&str> {
-        let wanted = |p: &&(String, bool)| p.1 == fixed || (!write && !fixed);
-        problems
-            .iter()
-            .filter(wanted)
-            .map(|p| p.0.as_str())
-            .collect()
+    let (fixed, unfixed): (Vec<_>, Vec<_>) = problems.iter().partition(|(_, fixed)| *fixed);
+    let lines = |list: &[&(String, bool)]| {
+        let texts: Vec<&str> = list.iter().map(|(text, _)| text.as_str()).collect();
+        texts.join("\n  ")
     };
-    let (fixed, open) = (list(true), list(false));
     if write && !fixed.is_empty() {
         std::fs::write(root.join("Cargo.toml"), manifest.to_string())?;
         std::fs::write(root.join(FUZZ), fuzz.to_string())?;
-        eprintln!("floors: fixed\n  {}", fixed.join("\n  "));
+        eprintln!("floors: fixed\n  {}", lines(&fixed));
     }
+    // Without --write, what it would fix is open too.
+    let open = if write {
+        unfixed
+    } else {
+        problems.iter().collect()
+    };
     if open.is_empty() {
         eprintln!("floors: every declared version is the one Cargo.lock builds");
         return Ok(());
@@ -75,7 +68,7 @@ pub fn run(write: bool) -> Result<()> {
     let count = open.len();
     Err(format!(
         "{count} problem(s) with declared versions:\n  {}\n\n{hint}",
-        open.join("\n  ")
+        lines(&open)
     )
     .into())
 }

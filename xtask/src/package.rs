@@ -31,15 +31,6 @@ const REQUIRED_FILES: [&str; 4] = ["README.md", "CHANGELOG.md", "LICENSE-MIT", "
 /// The licence every published crate declares.
 const LICENSE: &str = "MIT OR Apache-2.0";
 
-/// `cargo xtask package [--verify]`.
-pub fn main(flags: &[&str]) -> Result<()> {
-    match flags {
-        [] => run(false),
-        ["--verify"] => run(true),
-        _ => Err(format!("unknown arguments {flags:?} (expected nothing or --verify)").into()),
-    }
-}
-
 /// What `cargo metadata --no-deps` says of the members.
 #[derive(Debug, serde::Deserialize)]
 pub struct Metadata {
