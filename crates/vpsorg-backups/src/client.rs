@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,7 @@ use vpsorg_backups_client::capture_response_head;
 
 use crate::error::{Error, Operation, RawError, Result, Validate, settle};
 use crate::retry::{LastFailure, RetryHook, RetryNotice};
+use crate::shared::is_loopback;
 use crate::{Backups, RetryPolicy, Servers};
 
 /// The API's production base URL, used when none is configured.
@@ -854,21 +854,6 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
         ));
     }
     Ok(url)
-}
-
-/// Whether the URL's host is this machine.
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
-    }
 }
 
 /// The error a refused cross-origin redirect carries inside reqwest's error.

@@ -16,6 +16,9 @@ use serde::de::DeserializeOwned;
 use vpsorg_backups_client::ResponseHead;
 use vpsorg_backups_client::types;
 
+use crate::http_date::retry_after;
+pub(crate) use crate::shared::clean;
+use crate::shared::excerpt;
 use crate::{Backup, BackupStatus, BackupType};
 
 /// A `Result` whose error is this crate's [`Error`].
@@ -23,10 +26,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// The most characters of a server-provided sentence (`detail`, a field error) that an
-/// [`Error`] keeps, and of the body excerpt of a [`Error::Decode`].
-pub(crate) const MAX_EXCERPT_CHARS: usize = 200;
 
 /// The most field errors, and messages per field, that `Display` shows; the rest are
 /// counted. [`Error::InvalidRequest`]'s `field_errors` keeps them all.
@@ -1144,64 +1143,9 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// Parses `Retry-After`: whole seconds (DRF) or an HTTP date (some proxies). A date in the
-/// past means "now".
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = crate::http_date::parse(value)?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Text from the server, made safe to show on one line: control characters become spaces,
-/// and at most [`MAX_EXCERPT_CHARS`] characters are kept.
-pub(crate) fn clean(text: &str) -> String {
-    excerpt(text.trim())
-}
-
-/// The first [`MAX_EXCERPT_CHARS`] characters of `text`, with control characters replaced.
-fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(MAX_EXCERPT_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX_EXCERPT_CHARS).is_some() {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let mut headers = HeaderMap::new();
-        headers.insert("retry-after", " 30 ".parse().unwrap());
-        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(30)));
-
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
-        headers.insert("retry-after", later.parse().unwrap());
-        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(90)));
-
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
-        headers.insert("retry-after", earlier.parse().unwrap());
-        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
-
-        headers.insert("retry-after", "soon".parse().unwrap());
-        assert_eq!(retry_after(&headers, now), None);
-        headers.insert("retry-after", "-5".parse().unwrap());
-        assert_eq!(retry_after(&headers, now), None);
-    }
 
     #[test]
     fn display_shows_a_few_field_errors_and_counts_the_rest() {
@@ -1238,14 +1182,5 @@ mod tests {
         assert!(shown.starts_with("could not decode the API's response (HTTP 200): "));
         assert!(shown.chars().count() < 300, "{shown}");
         assert!(!shown.contains('\n'));
-    }
-
-    #[test]
-    fn clean_bounds_and_flattens_text() {
-        assert_eq!(clean("  two\nlines\r\t "), "two lines");
-        let long = "é".repeat(500);
-        let cleaned = clean(&long);
-        assert_eq!(cleaned.chars().count(), MAX_EXCERPT_CHARS + 1);
-        assert!(cleaned.ends_with('…'));
     }
 }

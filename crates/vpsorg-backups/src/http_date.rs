@@ -1,10 +1,11 @@
-//! HTTP dates (RFC 9110, section 5.6.7), for `Retry-After` and `Date`: the IMF-fixdate every
-//! server sends today, and the two obsolete forms a recipient must still accept. Parsed with
-//! chrono, which the crate depends on anyway, rather than one more crate.
+//! HTTP dates (RFC 9110, section 5.6.7), for `Retry-After` (read here) and `Date`: the
+//! IMF-fixdate every server sends today, and the two obsolete forms a recipient must still
+//! accept. Parsed with chrono, which the crate depends on anyway, rather than one more crate.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use reqwest::header::HeaderMap;
 
 /// The time an HTTP date names, or `None` when `text` is not one.
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
@@ -23,11 +24,47 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     Some(SystemTime::from(utc))
 }
 
+/// Parses `Retry-After`: whole seconds (DRF) or an HTTP date (some proxies). A date in the
+/// past means "now".
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = parse(value)?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", " 30 ".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(30)));
+
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        headers.insert("retry-after", later.parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(90)));
+
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        headers.insert("retry-after", earlier.parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
+
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert("retry-after", "-5".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), None);
+    }
 
     #[test]
     fn the_three_forms_of_rfc_9110_name_the_same_time() {

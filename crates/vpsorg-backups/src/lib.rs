@@ -13,6 +13,7 @@ mod pagination;
 mod recover;
 mod retry;
 mod servers;
+mod shared;
 #[cfg(feature = "test-util")]
 mod test_util;
 mod tls;
