@@ -18,7 +18,6 @@ use vpsorg_backups_client::types;
 
 use crate::http_date::retry_after;
 pub(crate) use crate::shared::clean;
-use crate::shared::excerpt;
 use crate::{Backup, BackupStatus, BackupType};
 
 /// A `Result` whose error is this crate's [`Error`].
@@ -246,7 +245,8 @@ pub enum Error {
     },
     /// A response the crate could not decode, or one that decodes to a value the contract
     /// rules out (a list whose `count` is negative). `excerpt` holds the start of the body
-    /// (at most 200 characters, control characters replaced; for a value ruled out, the
+    /// (on one line, at most 200 characters, control and invisible characters replaced; for
+    /// a value ruled out, the
     /// decoded body as JSON) for debugging; `Display` never shows it. A create's or
     /// restore's 2xx is [`Error::AnswerUnreadable`] instead: it happened all the same.
     #[non_exhaustive]
@@ -464,8 +464,8 @@ impl Error {
         }
     }
 
-    /// The API's sentence for people (bounded and cleaned of control characters), when it
-    /// gave one.
+    /// The API's sentence for people (bounded, on one line, cleaned of control and invisible
+    /// characters), when it gave one.
     pub fn detail(&self) -> Option<&str> {
         match self {
             Error::Unauthorized { detail, .. }
@@ -919,7 +919,7 @@ fn refuse_invalid<T: Validate>(
     let (status, request_id) = head();
     Err(Error::Decode {
         status,
-        excerpt: excerpt(&json),
+        excerpt: clean(&json),
         request_id,
         source: <serde_json::Error as serde::de::Error>::custom(why),
     })
@@ -969,7 +969,7 @@ pub(crate) async fn map_error(
             }
             status => Mapped::Error(Error::Decode {
                 status: status.unwrap_or(StatusCode::OK),
-                excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
+                excerpt: clean(&String::from_utf8_lossy(&bytes)),
                 request_id: request_id(&head_headers),
                 source,
             }),

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use reqwest::header::HeaderMap;
 
 /// The time an HTTP date names, or `None` when `text` is not one.
-pub(crate) fn parse(text: &str) -> Option<SystemTime> {
+pub fn parse(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     // "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate; RFC 2822 reads "GMT" as UTC).
     let utc = DateTime::parse_from_rfc2822(text)
@@ -26,7 +26,7 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
 
 /// Parses `Retry-After`: whole seconds (DRF) or an HTTP date (some proxies). A date in the
 /// past means "now".
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()

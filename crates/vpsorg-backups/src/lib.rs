@@ -68,6 +68,14 @@ pub mod __decode {
     pub use crate::decode::{Call, Decoded, decode};
 }
 
+/// Not part of the API and not covered by semver: helpers the workspace's own crates (the
+/// `vpsorg` CLI) share with this one, so that each concern has one implementation.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::http_date::{parse as parse_http_date, retry_after};
+    pub use crate::shared::{excerpt, is_loopback, sanitize};
+}
+
 #[cfg(test)]
 mod tests {
     /// A README block that uses the fake server (a dev-dependency) fails to build when

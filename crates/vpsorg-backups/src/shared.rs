@@ -1,7 +1,8 @@
 //! Helpers this crate shares with the workspace's other crates (the CLI reaches them
 //! through `vpsorg_backups::__private`): text from a server made safe to show, and whether
-//! a URL names this machine.
+//! a URL names this machine. One implementation each, with the strictest behaviour.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use reqwest::Url;
@@ -11,27 +12,53 @@ use reqwest::Url;
 /// [`Error::Decode`](crate::Error::Decode).
 pub(crate) const MAX_EXCERPT_CHARS: usize = 200;
 
-/// Text from the server, made safe to show on one line: control characters become spaces,
-/// and at most [`MAX_EXCERPT_CHARS`] characters are kept.
-pub(crate) fn clean(text: &str) -> String {
-    excerpt(text.trim())
+/// Text from a server made safe for a terminal: control characters (escape sequences,
+/// newlines) and the invisible characters that reorder or hide text (bidirectional
+/// overrides such as U+202E, zero-width characters) become spaces, so that a server or a
+/// proxy cannot move the cursor, recolour, or forge what a line seems to say.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    /// Unicode's bidirectional controls and invisible format characters (the list rustc's
+    /// `text_direction_codepoint_in_literal` lint uses, plus zero-width characters).
+    fn is_invisible(c: char) -> bool {
+        matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+    }
+    let unsafe_char = |c: char| c.is_control() || is_invisible(c);
+    if text.chars().any(unsafe_char) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if unsafe_char(c) { ' ' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
-/// The first [`MAX_EXCERPT_CHARS`] characters of `text`, with control characters replaced.
-pub(crate) fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(MAX_EXCERPT_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX_EXCERPT_CHARS).is_some() {
+/// Text from a server on one bounded line: [`sanitize`]d, each run of whitespace one
+/// space, trimmed, and cut with `…` past `max_chars` characters.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let text = sanitize(text);
+    let mut chars = text
+        .split_whitespace()
+        .flat_map(|word| std::iter::once(' ').chain(word.chars()))
+        .skip(1);
+    let mut out: String = chars.by_ref().take(max_chars).collect();
+    if chars.next().is_some() {
         out.push('…');
     }
     out
 }
 
+/// [`excerpt`] bounded to [`MAX_EXCERPT_CHARS`]: how this crate keeps any text from the
+/// server.
+pub(crate) fn clean(text: &str) -> String {
+    excerpt(text, MAX_EXCERPT_CHARS)
+}
+
 /// Whether the URL's host is this machine.
-pub(crate) fn is_loopback(url: &Url) -> bool {
+pub fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -56,5 +83,33 @@ mod tests {
         let cleaned = clean(&long);
         assert_eq!(cleaned.chars().count(), MAX_EXCERPT_CHARS + 1);
         assert!(cleaned.ends_with('…'));
+        // Bidirectional overrides and zero-width characters are stripped too, as in the
+        // CLI's tables, and runs of whitespace are one space.
+        assert_eq!(clean("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
+        assert_eq!(clean("a\u{2066}b\u{200B}c\u{FEFF}"), "a b c");
+        assert_eq!(excerpt("a\u{1b}[31m\r\n  b", 160), "a [31m b");
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("abcd", 3), "abc…");
+    }
+
+    #[test]
+    fn sanitize_replaces_what_a_terminal_would_obey_and_borrows_the_rest() {
+        assert!(matches!(sanitize("web-01"), Cow::Borrowed("web-01")));
+        assert_eq!(sanitize("evil\u{1b}[2J\nline\u{7}"), "evil [2J line ");
+        assert_eq!(sanitize("ääää ✓"), "ääää ✓");
+    }
+
+    #[test]
+    fn loopback_hosts_are_this_machine() {
+        for (url, loopback) in [
+            ("http://127.0.0.1:8080", true),
+            ("http://[::1]:8080", true),
+            ("http://LOCALHOST", true),
+            ("http://api.localhost", true),
+            ("http://10.0.0.5", false),
+            ("http://localhost.example", false),
+        ] {
+            assert_eq!(is_loopback(&Url::parse(url).unwrap()), loopback, "{url}");
+        }
     }
 }
