@@ -1,29 +1,8 @@
-//! What changed between two versions of an OpenAPI 3.0 spec, each change classed as
-//! breaking, additive or docs-only for the Rust client progenitor generates from it, and
-//! whether a version bump covers them.
+#![doc = include_str!("../README.md")]
 //!
-//! The question every rule answers: can code that compiled and worked against the client
-//! generated from the old spec fail to compile, or fail at run time against a server that
-//! follows the new spec? Then the change is **breaking**. Rules follow oasdiff's families
-//! (removed operations, parameters and properties, type changes, optional made required in
-//! a request, enum values removed, narrowed request constraints, widened response
-//! constraints, changed defaults, removed statuses and media types), plus what progenitor
-//! and typify make of the spec: a nullability or requiredness change changes a field's Rust
-//! type, a `maxLength`/`minLength`/`pattern` turns a `String` into a validating newtype, a
-//! `minimum` of exactly 1 turns `i64` into `NonZeroU64`, and an operationId names a method.
-//! What the generated code absorbs is **additive**: new operations, optional parameters,
-//! response fields (every generated struct is `#[non_exhaustive]`), response enum values
-//! (every string enum is lenient). Text for people is **docs-only**. A change no rule knows
-//! is reported as breaking, to be reviewed by hand, rather than passed in silence.
-//!
-//! The rules explain a change in the spec's terms; the generated code is the ground truth.
-//! So [`compare`] also generates the client from both specs and compares their public items
-//! ([`surface`]): an item that goes, or changes its type or signature, is breaking even where
-//! no rule saw it (typify has more choices than rules list).
-//!
-//! The rules live by family: `operations` (operations and their parameters), `responses`
-//! (request bodies, responses, headers and media types), `schemas` (components, schemas
-//! and properties); [`report`] judges a version bump.
+//! [`changes`] classifies the changes between two spec texts; [`compare`] also generates the
+//! client from both specs and compares their public items ([`surface`]), the ground truth
+//! where no rule saw a change, and judges a version bump ([`report`]).
 
 mod operations;
 pub mod report;
