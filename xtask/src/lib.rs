@@ -118,30 +118,3 @@ pub fn ensure_file_written_by(
 fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
-
-#[cfg(test)]
-mod tests {
-    /// The default build uses rustls: OpenSSL would need system libraries on every user's
-    /// machine. `native-tls` is an opt-in feature of the wrapper, so openssl-sys may be in
-    /// Cargo.lock, but nothing the workspace builds by default may depend on it.
-    #[test]
-    fn no_openssl_in_the_default_build() {
-        for banned in ["openssl-sys", "native-tls"] {
-            let output = super::cargo()
-                // Not --offline: `--target all` needs every platform's packages, which a
-                // fresh machine has not downloaded (android_system_properties, say).
-                .args(["tree", "--workspace", "--locked"])
-                .args(["-e", "normal,build", "--target", "all", "-i", banned])
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(
-                !output.status.success() && stderr.contains("did not match any packages"),
-                "{banned} is in the default build:\n{}{stderr}",
-                String::from_utf8_lossy(&output.stdout)
-            );
-        }
-        let lock = std::fs::read_to_string(super::project_root().join("Cargo.lock")).unwrap();
-        assert!(lock.contains("name = \"rustls\""));
-    }
-}
