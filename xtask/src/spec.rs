@@ -21,13 +21,6 @@ pub struct Spec {
     pub contract: Contract,
 }
 
-/// One example found in the spec, with where it was found and the schema it must satisfy.
-struct ExampleCase {
-    location: String,
-    schema: Value,
-    example: Value,
-}
-
 impl Spec {
     /// Reads and parses `openapi/backups.yaml` from the workspace.
     pub fn load() -> Result<Self> {
@@ -111,18 +104,15 @@ impl Spec {
             }
         }
         let mut cases = Vec::new();
-        collect_examples(
-            self.contract.document(),
-            "#",
-            false,
-            &mut cases,
-            &mut problems,
-        );
-        for case in &cases {
-            if let Err(errors) = self.validate_example(&case.schema, &case.example) {
+        let document = self.contract.document();
+        collect_examples(document, "#", false, &mut cases, &mut problems);
+        for (location, schema, example) in &cases {
+            // An example shows what its schema declares, no more: no undeclared property either.
+            let findings = self.contract.check_value(schema, example);
+            let findings = findings.map_err(|e| format!("the schema itself is invalid: {e}"));
+            if let Err(errors) = findings.and_then(|findings| violations(&findings, true)) {
                 problems.push(format!(
-                    "example at {} does not match its schema: {errors}",
-                    case.location
+                    "example at {location} does not match its schema: {errors}"
                 ));
             }
         }
@@ -146,16 +136,6 @@ impl Spec {
             .contract
             .check_json(operation_id, status, &Value::Bool(true))?;
         Ok(!probe.iter().any(|f| f.kind == FindingKind::UnexpectedBody))
-    }
-
-    /// Validates an example against its schema in the spec's dialect: it may not carry a
-    /// property the schema does not declare either.
-    fn validate_example(&self, schema: &Value, example: &Value) -> std::result::Result<(), String> {
-        let findings = self
-            .contract
-            .check_value(schema, example)
-            .map_err(|e| format!("the schema itself is invalid: {e}"))?;
-        violations(&findings, true)
     }
 }
 
@@ -186,49 +166,32 @@ fn violations(findings: &[Finding], undeclared_fields: bool) -> std::result::Res
     }
 }
 
-/// Finds every example in the document: `example`/`examples` beside a `schema` (media types,
-/// parameters, headers), and `example` inside a schema.
+/// Finds every example in the document, with where it is and the schema it must satisfy:
+/// `example`/`examples` beside a `schema` (media types, parameters, headers), and `example`
+/// inside a schema.
 fn collect_examples(
     value: &Value,
     location: &str,
     in_schema: bool,
-    cases: &mut Vec<ExampleCase>,
+    cases: &mut Vec<(String, Value, Value)>,
     problems: &mut Vec<String>,
 ) {
     match value {
         Value::Object(map) => {
-            if in_schema {
+            if in_schema && let Some(example) = map.get("example") {
+                let mut schema = map.clone();
+                schema.remove("example");
+                cases.push((location.to_owned(), Value::Object(schema), example.clone()));
+            } else if !in_schema && let Some(schema) = map.get("schema") {
                 if let Some(example) = map.get("example") {
-                    let mut schema = map.clone();
-                    schema.remove("example");
-                    cases.push(ExampleCase {
-                        location: location.to_string(),
-                        schema: Value::Object(schema),
-                        example: example.clone(),
-                    });
+                    let here = format!("{location}/example");
+                    cases.push((here, schema.clone(), example.clone()));
                 }
-            } else if let Some(schema) = map.get("schema") {
-                let schema = schema.clone();
-                if let Some(example) = map.get("example") {
-                    cases.push(ExampleCase {
-                        location: format!("{location}/example"),
-                        schema: schema.clone(),
-                        example: example.clone(),
-                    });
-                }
-                for (name, example) in map
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
+                let examples = map.get("examples").and_then(Value::as_object);
+                for (name, example) in examples.into_iter().flatten() {
                     let here = format!("{location}/examples/{name}");
                     match example.get("value") {
-                        Some(value) => cases.push(ExampleCase {
-                            location: here,
-                            schema: schema.clone(),
-                            example: value.clone(),
-                        }),
+                        Some(value) => cases.push((here, schema.clone(), value.clone())),
                         None => problems.push(format!(
                             "{here}: only inline `value` examples are supported"
                         )),
