@@ -52,12 +52,7 @@ pub fn cargo_stdout(args: &[&str]) -> Result<String> {
 
 /// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR` and config).
 pub fn target_dir() -> Result<PathBuf> {
-    let metadata = cargo_stdout(&["metadata", "--format-version", "1", "--no-deps", "--locked"])?;
-    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
-    metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .ok_or_else(|| "`cargo metadata` gave no target_directory".into())
+    Ok(package::Metadata::load()?.target_directory)
 }
 
 /// Path of the hand-written spec, relative to the workspace root.

@@ -11,9 +11,10 @@
 //! - `cargo package` for all of them at once: `--no-verify` by default, and with `--verify`
 //!   cargo's own verification, which builds each unpacked tarball on its own.
 
-use crate::{Result, cargo_stdout, project_root};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+
+use crate::{Result, cargo_stdout, project_root};
 
 /// The crates we publish, in an order crates.io accepts (each after the crates it needs). The
 /// one list of the published set: every other member must say `publish = false`.
@@ -31,10 +32,20 @@ const REQUIRED_FILES: [&str; 4] = ["README.md", "CHANGELOG.md", "LICENSE-MIT", "
 /// The licence every published crate declares.
 const LICENSE: &str = "MIT OR Apache-2.0";
 
-/// What `cargo metadata --no-deps` says of the members.
-#[derive(Debug, serde::Deserialize)]
+/// What `cargo metadata --no-deps` says of the workspace.
+#[derive(Debug, Default, serde::Deserialize)]
 pub struct Metadata {
     pub packages: Vec<Package>,
+    /// Cargo's target directory (`CARGO_TARGET_DIR` and config honoured).
+    pub target_directory: PathBuf,
+}
+
+impl Metadata {
+    /// `cargo metadata --no-deps` of this workspace.
+    pub fn load() -> Result<Self> {
+        let json = cargo_stdout(&["metadata", "--format-version", "1", "--no-deps", "--locked"])?;
+        Ok(serde_json::from_str(&json)?)
+    }
 }
 
 /// One member, as far as publishing goes.
@@ -64,13 +75,7 @@ pub struct Target {
 
 /// Runs the checks and packages the crates (with `verify`, cargo builds each tarball too).
 pub fn run(verify: bool) -> Result<()> {
-    let metadata: Metadata = serde_json::from_str(&cargo_stdout(&[
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-        "--locked",
-    ])?)?;
+    let metadata = Metadata::load()?;
     let mut problems = check_metadata(&metadata);
     let published = metadata
         .packages

@@ -48,7 +48,13 @@ fn a_published_crate_needs_its_files_and_metadata() {
     };
     let mut packages: Vec<Package> = PUBLISHED.iter().map(|n| package(n, None)).collect();
     packages.push(package("xtask", Some(vec![])));
-    assert_eq!(check_metadata(&Metadata { packages }), Vec::<String>::new());
+    assert_eq!(
+        check_metadata(&Metadata {
+            packages,
+            ..Metadata::default()
+        }),
+        Vec::<String>::new()
+    );
 
     let mut packages: Vec<Package> = PUBLISHED.iter().map(|n| package(n, None)).collect();
     packages[0] = Package {
@@ -59,7 +65,10 @@ fn a_published_crate_needs_its_files_and_metadata() {
     };
     packages.remove(1);
     packages.push(package("new-crate", None));
-    let found = check_metadata(&Metadata { packages });
+    let found = check_metadata(&Metadata {
+        packages,
+        ..Metadata::default()
+    });
     let first = PUBLISHED[0];
     assert_eq!(
         found,
