@@ -3,7 +3,7 @@
 //! - the crates in [`PUBLISHED`] are publishable, and every other member says
 //!   `publish = false`;
 //! - each has the metadata crates.io and docs.rs show (`cargo metadata`);
-//! - each tarball (`cargo package --list`) holds `README.md`, `CHANGELOG.md` and both licence
+//! - each tarball (`cargo package --list`) holds `README.md` and both licence
 //!   files, with the root's licence text;
 //! - nothing in a tarball reaches outside it: no `#[path]`, `include_str!` or other path in
 //!   its Rust files that leaves the crate or names a file the tarball lacks (README links:
@@ -27,7 +27,7 @@ pub const PUBLISHED: [&str; 5] = [
 ];
 
 /// Files every published tarball must hold besides `Cargo.toml`.
-const REQUIRED_FILES: [&str; 4] = ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"];
+const REQUIRED_FILES: [&str; 3] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"];
 
 /// The licence every published crate declares.
 const LICENSE: &str = "MIT OR Apache-2.0";
@@ -159,7 +159,7 @@ pub fn check_metadata(metadata: &Metadata) -> Vec<String> {
             (false, true) => {
                 problems.push(format!(
                     "{name} is publishable but not in PUBLISHED (xtask/src/package.rs): add it \
-                     there (with a CHANGELOG.md and licence files) or set `publish = false`"
+                     there (with licence files) or set `publish = false`"
                 ));
                 continue;
             }

@@ -24,7 +24,6 @@ fn a_published_crate_needs_its_files_and_metadata() {
     assert_eq!(
         found,
         [
-            "c: the package has no CHANGELOG.md",
             "c: the package has no LICENSE-APACHE",
             "c: LICENSE-MIT differs from the root's (make it a symlink to ../../LICENSE-MIT)",
         ]
@@ -82,7 +81,7 @@ fn a_published_crate_needs_its_files_and_metadata() {
             format!("{first}: no `keywords`"),
             format!("{first}: no [package.metadata.docs.rs] (which features docs.rs documents)"),
             "new-crate is publishable but not in PUBLISHED (xtask/src/package.rs): add it \
-             there (with a CHANGELOG.md and licence files) or set `publish = false`"
+             there (with licence files) or set `publish = false`"
                 .to_string(),
         ]
     );
