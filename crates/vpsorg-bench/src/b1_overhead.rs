@@ -3,31 +3,26 @@
 
 use crate::Result;
 use crate::measure::{http_client, interleaved, list_url, raw_list, wrapper_client};
-use crate::results::{B1, Job, Summary, median};
+use crate::results::{B1, Job, Sizes, Summary, median};
 
 const VARIANTS: [&str; 3] = ["raw", "generated", "wrapper"];
-const PAGE_SIZE: u32 = 20;
 
 /// Measures B1; with `only`, one variant alone, and prints its mean per call instead.
-pub(crate) fn run(
-    job: &Job,
-    calls: usize,
-    warmup: usize,
-    only: Option<&str>,
-) -> Result<Option<B1>> {
+pub(crate) fn run(job: &Job, sizes: &Sizes, only: Option<&str>) -> Result<Option<B1>> {
+    let (calls, warmup, page_size) = (sizes.b1_calls, sizes.b1_warmup, sizes.b1_page_size);
     let (list_url, raw_http) = (list_url(&job.url), http_client(&job.token)?);
     let base = job.url.trim_end_matches('/');
     let generated = vpsorg_backups_client::Client::new_with_client(base, http_client(&job.token)?);
     let wrapper = wrapper_client(job)?;
-    let page_size = u64::from(PAGE_SIZE);
+    let per_page = u64::from(page_size);
     let call = async |variant: usize| -> Result<u64> {
         let backups = match variant {
-            0 => raw_list(&raw_http, &list_url, PAGE_SIZE, 1)
+            0 => raw_list(&raw_http, &list_url, page_size, 1)
                 .await?
                 .results
                 .len(),
             1 => {
-                let page = generated.list_backups().page_size(page_size).send().await;
+                let page = generated.list_backups().page_size(per_page).send().await;
                 page.map_err(|e| format!("generated list: {e}"))?
                     .into_inner()
                     .results
@@ -36,7 +31,7 @@ pub(crate) fn run(
             _ => wrapper
                 .backups()
                 .list()
-                .page_size(page_size)
+                .page_size(per_page)
                 .send()
                 .await?
                 .backups
@@ -55,13 +50,13 @@ pub(crate) fn run(
             let variant = VARIANTS.iter().position(|v| *v == name);
             let variant = variant.ok_or_else(|| format!("only: unknown variant `{name}`"))?;
             let alone = async |_| call(variant).await;
-            let times = &interleaved(warmup + calls, [name], page_size, alone).await?[0];
+            let times = &interleaved(warmup + calls, [name], per_page, alone).await?[0];
             let per_call = times.iter().sum::<f64>() * 1e6 / times.len() as f64;
             eprintln!("b1 {name}: {per_call:.1} µs per call");
             return Ok(None);
         }
-        interleaved(warmup, VARIANTS, page_size, &call).await?;
-        let times = interleaved(calls, VARIANTS, page_size, &call).await?;
+        interleaved(warmup, VARIANTS, per_page, &call).await?;
+        let times = interleaved(calls, VARIANTS, per_page, &call).await?;
         let us = times.map(|t| t.iter().map(|s| s * 1e6).collect::<Vec<_>>());
         let paired = |i: usize| {
             median(
@@ -74,9 +69,6 @@ pub(crate) fn run(
         };
         let [raw, generated, wrapper] = us.each_ref().map(|t| Summary::of(t));
         Ok(Some(B1 {
-            calls,
-            warmup,
-            page_size: PAGE_SIZE,
             raw,
             generated,
             wrapper,

@@ -1,7 +1,6 @@
 //! B2, listing everything six ways, interleaved, and B3, the memory of one listing (see
 //! [`crate::list`]).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
@@ -9,11 +8,9 @@ use futures::TryStreamExt;
 use crate::Result;
 use crate::measure::{http_client, interleaved, list_url, multi_thread_runtime, pause};
 use crate::measure::{sequential, wrapper_client};
-use crate::results::{B2, Job, Peak, Summary};
+use crate::results::{B2, Job, Peak, Sizes, Summary};
 use crate::sys::proc_kib;
 
-const PAGE_SIZE: u32 = 100;
-const CONCURRENCY: usize = 8;
 const VARIANTS: [&str; 6] = [
     "sequential",
     "prefetch",
@@ -23,13 +20,11 @@ const VARIANTS: [&str; 6] = [
     "prefetch_with_work",
 ];
 
-pub(crate) fn run(job: &Job, reps: usize, work_ms: u64) -> Result<B2> {
-    let (work, none) = (Duration::from_millis(work_ms), Duration::ZERO);
+pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B2> {
+    let (work, none) = (Duration::from_millis(sizes.work_ms), Duration::ZERO);
     let (http, url) = (http_client(&job.token)?, list_url(&job.url));
-    let list = wrapper_client(job)?
-        .backups()
-        .list()
-        .page_size(PAGE_SIZE.into());
+    let list = wrapper_client(job)?.backups().list();
+    let list = list.page_size(sizes.page_size.into());
     // Every backup of the stream's pages, dropped as it arrives.
     let streamed = async |concurrency: usize, work: Duration| -> Result<u64> {
         let (mut stream, mut backups) = (list.clone().concurrency(concurrency).pages(), 0);
@@ -39,43 +34,27 @@ pub(crate) fn run(job: &Job, reps: usize, work_ms: u64) -> Result<B2> {
         }
         Ok(backups)
     };
+    let raw = Some((&http, url.as_str(), sizes.page_size));
+    let call = async |variant| match variant {
+        0 => sequential(&list, None, none).await,
+        1 => streamed(1, none).await,
+        2 => streamed(sizes.concurrency, none).await,
+        3 => sequential(&list, raw, none).await,
+        4 => sequential(&list, None, work).await,
+        _ => streamed(1, work).await,
+    };
     multi_thread_runtime()?.block_on(async {
-        // Warm up the connection pool and learn how many backups there are.
-        let backups = list.clone().send().await?.count;
-        let raw = Some((&http, url.as_str(), PAGE_SIZE));
-        let call = async |variant| match variant {
-            0 => sequential(&list, None, none).await,
-            1 => streamed(1, none).await,
-            2 => streamed(CONCURRENCY, none).await,
-            3 => sequential(&list, raw, none).await,
-            4 => sequential(&list, None, work).await,
-            _ => streamed(1, work).await,
-        };
-        let times = interleaved(reps, VARIANTS, backups, call).await?;
-        let [
-            sequential,
-            prefetch,
-            concurrent,
-            raw_sequential,
-            sequential_with_work,
-            prefetch_with_work,
-        ] = times.map(|t| Summary::of(&t));
-        let pages = backups.div_ceil(PAGE_SIZE.into()).max(1);
-        let (page_size, concurrency, latency_ms) = (PAGE_SIZE, CONCURRENCY, 0);
+        // Warm up the connection pool.
+        list.clone().send().await?;
+        let times = interleaved(sizes.reps, VARIANTS, sizes.backups, call).await?;
+        let [a, b, c, d, e, f] = times.map(|t| Summary::of(&t));
         Ok(B2 {
-            backups,
-            page_size,
-            pages,
-            reps,
-            concurrency,
-            work_ms,
-            latency_ms,
-            sequential,
-            prefetch,
-            concurrent,
-            raw_sequential,
-            sequential_with_work,
-            prefetch_with_work,
+            sequential: a,
+            prefetch: b,
+            concurrent: c,
+            raw_sequential: d,
+            sequential_with_work: e,
+            prefetch_with_work: f,
         })
     })
 }
@@ -84,11 +63,11 @@ pub(crate) fn run(job: &Job, reps: usize, work_ms: u64) -> Result<B2> {
 /// that listing. B3: this process streams every backup with `.items()` (page size 100),
 /// dropping each, and reads its own `VmHWM`. B6: `cli` lists them, and the peak is the
 /// `ru_maxrss` of this process's only child.
-pub(crate) fn peak(job: &Job, expect: u64, cli: Option<&Path>) -> Result<Peak> {
+pub(crate) fn peak(job: &Job, expect: u64, cli: bool) -> Result<Peak> {
     let started = Instant::now();
     let backups = match cli {
-        Some(cli) => crate::b6_cli_list::list_with_cli(job, cli)?,
-        None => {
+        true => crate::b6_cli_list::list_with_cli(job)?,
+        false => {
             let client = wrapper_client(job)?;
             multi_thread_runtime()?.block_on(async {
                 let mut stream = client.backups().list().page_size(100).items();
@@ -109,14 +88,13 @@ pub(crate) fn peak(job: &Job, expect: u64, cli: Option<&Path>) -> Result<Peak> {
     }
     let peak_rss_kib = match cli {
         // Linux reports ru_maxrss in KiB.
-        Some(_) => {
+        true => {
             let children = nix::sys::resource::UsageWho::RUSAGE_CHILDREN;
             u64::try_from(nix::sys::resource::getrusage(children)?.max_rss())?
         }
-        None => proc_kib("/proc/self/status", "VmHWM").ok_or("no VmHWM in /proc/self/status")?,
+        false => proc_kib("/proc/self/status", "VmHWM").ok_or("no VmHWM in /proc/self/status")?,
     };
     Ok(Peak {
-        backups,
         seconds,
         peak_rss_kib,
     })

@@ -14,11 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::Result;
-use crate::results::{B5Run, Job};
+use crate::results::{B5Run, Job, Sizes};
 use crate::sys::cpu_seconds;
-
-/// The keep-alive connections the load generator opens.
-pub(crate) const CONNECTIONS: usize = 64;
 
 #[derive(Default)]
 struct Counters {
@@ -27,7 +24,7 @@ struct Counters {
     stop: AtomicBool,
 }
 
-pub(crate) fn run(job: &Job, seconds: f64, warmup: f64, server_pid: u32) -> Result<B5Run> {
+pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
     let authority = job
         .url
         .strip_prefix("http://")
@@ -44,8 +41,8 @@ pub(crate) fn run(job: &Job, seconds: f64, warmup: f64, server_pid: u32) -> Resu
         .build()?;
     runtime.block_on(async {
         let counters = Arc::new(Counters::default());
-        let mut tasks = Vec::with_capacity(CONNECTIONS);
-        for _ in 0..CONNECTIONS {
+        let mut tasks = Vec::with_capacity(sizes.connections);
+        for _ in 0..sizes.connections {
             let stream = TcpStream::connect(authority).await?;
             stream.set_nodelay(true)?;
             tasks.push(tokio::spawn(connection(
@@ -54,7 +51,7 @@ pub(crate) fn run(job: &Job, seconds: f64, warmup: f64, server_pid: u32) -> Resu
                 counters.clone(),
             )));
         }
-        tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
+        tokio::time::sleep(Duration::from_secs_f64(sizes.b5_warmup)).await;
         let server_pid = (server_pid != 0).then(|| server_pid.to_string());
         let sample = || {
             let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
@@ -68,7 +65,7 @@ pub(crate) fn run(job: &Job, seconds: f64, warmup: f64, server_pid: u32) -> Resu
             )
         };
         let start = sample();
-        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        tokio::time::sleep(Duration::from_secs_f64(sizes.b5_seconds)).await;
         let end = sample();
         counters.stop.store(true, Ordering::Relaxed);
         let mut failures = Vec::new();

@@ -3,20 +3,21 @@
 //! memory: [`crate::b2_list_all::peak`].
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::Result;
 use crate::measure::{interleaved, multi_thread_runtime, sequential, wrapper_client};
-use crate::results::{B6, Job, Summary};
+use crate::results::{B6, Job, Memory, Sizes, Summary};
+use crate::sys::beside;
 
 /// The server the fake server's generated backups belong to.
 const SERVER_ID: i64 = 10_001;
 
 /// Runs the command once; the number of backups its JSON held.
-pub(crate) fn list_with_cli(job: &Job, cli: &Path) -> Result<u64> {
-    let mut child = Command::new(cli)
+pub(crate) fn list_with_cli(job: &Job) -> Result<u64> {
+    let cli = beside("vpsorg")?;
+    let mut child = Command::new(&cli)
         .args([
             "backups",
             "list",
@@ -45,24 +46,25 @@ pub(crate) fn list_with_cli(job: &Job, cli: &Path) -> Result<u64> {
     Ok(backups)
 }
 
-pub(crate) fn run(job: &Job, cli: &Path, reps: usize) -> Result<B6> {
+pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B6> {
     let client = wrapper_client(job)?;
     let list = client.backups().list().server_id(SERVER_ID);
-    let list = list.page_size(vpsorg_backups::MAX_PAGE_SIZE);
+    let list = list.page_size(sizes.page_size.into());
+    let call = async |variant| match variant {
+        0 => list_with_cli(job),
+        _ => sequential(&list, None, Duration::ZERO).await,
+    };
     multi_thread_runtime()?.block_on(async {
-        let backups = list.clone().send().await?.count;
-        let call = async |variant| match variant {
-            0 => list_with_cli(job, cli),
-            _ => sequential(&list, None, Duration::ZERO).await,
-        };
-        let [cli, sequential] = interleaved(reps, ["cli", "sequential"], backups, call).await?;
-        let [cli, sequential] = [cli, sequential].map(|t| Summary::of(&t));
+        // Warm up the connection pool.
+        list.clone().send().await?;
+        let names = ["cli", "sequential"];
+        let times = interleaved(sizes.reps, names, sizes.backups, call).await?;
+        let [cli, sequential] = times.map(|t| Summary::of(&t));
+        let memory = Memory::default();
         Ok(B6 {
-            backups,
-            reps,
             cli,
             sequential,
-            ..B6::default()
+            memory,
         })
     })
 }

@@ -4,12 +4,10 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use crate::Result;
 use crate::results::{B7, B7Run};
-use crate::sys::{cargo, children_cpu_seconds, command, load_average};
+use crate::sys::{cargo, children_cpu_seconds, command, load_average, run};
 
 /// The two crates, baseline first: (name, `Cargo.toml`, `src/main.rs`). The baseline asks for
 /// the versions of `manifest`'s `[workspace.dependencies]`, so that both build the same.
@@ -101,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Writes the two crates and measures them: `reps` cold builds of each (none: only
 /// `cargo tree`).
-pub(crate) fn run(root: &Path, target: &Path, reps: usize) -> Result<B7> {
+pub(crate) fn measure(root: &Path, target: &Path, reps: usize) -> Result<B7> {
     let dir = target.join("bench").join("b7");
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?.parse()?;
     let mut result = B7::default();
@@ -127,36 +125,19 @@ pub(crate) fn run(root: &Path, target: &Path, reps: usize) -> Result<B7> {
 /// The packages `cargo tree` says a build compiles (host target, normal and build
 /// dependencies), the crate itself included, as `name version`.
 fn tree_packages(root: &Path) -> Result<Vec<String>> {
-    let args = [
-        "tree",
-        "--edges",
-        "normal,build",
-        "--prefix",
-        "none",
-        "--format",
-        "{p}",
-    ];
-    let output = output(command(cargo(), &args, root).stderr(Stdio::inherit()))?;
+    let args = "tree --edges normal,build --prefix none --format {p}";
+    let output = run(&mut command(cargo(), args, root))?.1;
     // "name v1.2.3 (/path) (*)": keep the name and the version.
-    let packages: BTreeSet<String> = (output.lines())
-        .filter_map(
-            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
-                [name, version, ..] => Some(format!("{name} {}", version.trim_start_matches('v'))),
-                _ => None,
-            },
-        )
-        .collect();
+    let packages = output.lines().filter_map(|line| {
+        let mut words = line.split_whitespace();
+        Some(format!(
+            "{} {}",
+            words.next()?,
+            words.next()?.trim_start_matches('v')
+        ))
+    });
+    let packages: BTreeSet<String> = packages.collect();
     Ok(packages.into_iter().collect())
-}
-
-/// Runs a command to success (its output hidden), and returns its standard output.
-fn output(command: &mut Command) -> Result<String> {
-    eprintln!("==> B7: {command:?}");
-    let output = command.stdin(Stdio::null()).output()?;
-    if !output.status.success() {
-        return Err(format!("B7: {command:?} failed ({})", output.status).into());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// One cold build into an emptied target directory of the variant's own.
@@ -164,18 +145,11 @@ fn cold_build(root: &Path, sdk: bool) -> Result<B7Run> {
     let target = root.join("target");
     let _ = std::fs::remove_dir_all(&target);
     // Sources are fetched before the clock starts; the build itself runs offline.
-    output(&mut command(cargo(), &["fetch"], root))?;
+    run(&mut command(cargo(), "fetch", root))?;
     let load_at_start = load_average();
     let cpu_before = children_cpu_seconds();
-    let started = Instant::now();
-    let args = [
-        "build",
-        "--offline",
-        "--message-format",
-        "json-render-diagnostics",
-    ];
-    let output = output(command(cargo(), &args, root).env("CARGO_TARGET_DIR", &target))?;
-    let seconds = started.elapsed().as_secs_f64();
+    let args = "build --offline --message-format json-render-diagnostics";
+    let (seconds, output) = run(command(cargo(), args, root).env("CARGO_TARGET_DIR", &target))?;
     let cpu_seconds = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
     let compiled = compiled_packages(&output);
     std::fs::remove_dir_all(&target)?;

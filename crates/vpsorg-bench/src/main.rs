@@ -5,7 +5,7 @@
 //! vpsorg-bench measure '<job JSON>'  one measurement against a running fake server; prints
 //!                                    its result as JSON, e.g. for a profiler:
 //!   vpsorg-bench measure '{"url": "http://127.0.0.1:8080", "token": "t",
-//!                          "b1": {"calls": 1000, "warmup": 100, "only": "raw"}}'
+//!                          "measure": {"b1": {"only": "raw"}}}'
 //! ```
 //!
 //! Nothing here judges a run: benchmarks are not tests. criterion and divan do not fit: the
@@ -26,7 +26,7 @@ mod sys;
 
 use std::process::ExitCode;
 
-use results::{Job, Measure};
+use results::{Job, Measure, Sizes};
 
 /// The error of a benchmark run: a message for the person at the terminal.
 type Result<T> = std::result::Result<T, BoxError>;
@@ -55,20 +55,13 @@ fn main() -> ExitCode {
 /// Runs one job and prints its result, as JSON on one line.
 fn measure(job: &str) -> Result<()> {
     let job: Job = serde_json::from_str(job)?;
-    let json = match &job.bench {
-        Measure::B1 {
-            calls,
-            warmup,
-            only,
-        } => json(b1_overhead::run(&job, *calls, *warmup, only.as_deref())),
-        Measure::B2 { reps, work_ms } => json(b2_list_all::run(&job, *reps, *work_ms)),
-        Measure::Peak { expect, cli } => json(b2_list_all::peak(&job, *expect, cli.as_deref())),
-        Measure::B5 {
-            seconds,
-            warmup,
-            server_pid,
-        } => json(b5_throughput::run(&job, *seconds, *warmup, *server_pid)),
-        Measure::B6 { cli, reps } => json(b6_cli_list::run(&job, cli, *reps)),
+    let sizes = Sizes::of(job.quick);
+    let json = match &job.measure {
+        Measure::B1 { only } => json(b1_overhead::run(&job, &sizes, only.as_deref())),
+        Measure::B2 => json(b2_list_all::run(&job, &sizes)),
+        Measure::Peak { expect, cli } => json(b2_list_all::peak(&job, *expect, *cli)),
+        Measure::B5 { server_pid } => json(b5_throughput::run(&job, &sizes, *server_pid)),
+        Measure::B6 => json(b6_cli_list::run(&job, &sizes)),
     }?;
     println!("{json}");
     Ok(())

@@ -6,12 +6,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::list::{self, Benchmark};
-use crate::results::{B1, B2, B4, B5, B5Run, B6, B7, B7Run, Memory, Results, Summary, median};
+use crate::results::{B1, B2, B4, B5Run, B6, B7, B7Run, Memory, Results, Sizes, Summary, median};
 use crate::sys::{command, load_average, proc_field, proc_kib};
 
 /// What a reader needs to know about the machine to weigh the numbers.
 pub(crate) fn machine(root: &Path) -> Vec<(&'static str, String)> {
-    let output = |program: &str, args: &[&str]| {
+    let output = |program: &str, args: &str| {
         let out = command(program, args, root)
             .output()
             .ok()
@@ -29,8 +29,8 @@ pub(crate) fn machine(root: &Path) -> Vec<(&'static str, String)> {
         |_| std::env::consts::OS.into(),
         |r| format!("Linux {}", r.trim()),
     );
-    let mut commit = output("git", &["rev-parse", "--short", "HEAD"]);
-    let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]);
+    let mut commit = output("git", "rev-parse --short HEAD");
+    let dirty = output("git", "status --porcelain --untracked-files=no");
     if dirty.lines().any(|line| !line.ends_with("BENCHMARKS.md")) {
         commit.push_str(" (with uncommitted changes)");
     }
@@ -41,7 +41,7 @@ pub(crate) fn machine(root: &Path) -> Vec<(&'static str, String)> {
         ("cores", cores().to_string()),
         ("memory", memory),
         ("OS", os),
-        ("rustc", output(&rustc, &["-V"])),
+        ("rustc", output(&rustc, "-V")),
         ("commit", commit),
         ("load average (1, 5, 15 min) at start", load_average()),
     ]
@@ -95,12 +95,12 @@ fn ratio(a: f64, b: f64, digits: usize, unit: &str) -> Option<(f64, String)> {
 type Section = (Vec<Option<(f64, String)>>, String);
 
 pub(crate) fn render(
-    quick: bool,
     machine: &[(&str, String)],
     results: &Results,
     load_at_end: &str,
     took: Duration,
 ) -> String {
+    let (quick, s) = (results.quick, &Sizes::of(results.quick));
     let (command, build) = if quick {
         ("cargo xtask bench --quick", "debug")
     } else {
@@ -127,12 +127,12 @@ pub(crate) fn render(
     table(&mut out, " | ", rows);
 
     let sections: Vec<(&Benchmark, Section)> = [
-        results.b1.as_ref().map(|r| (&list::B1, b1(r))),
-        results.b2.as_ref().map(|r| (&list::B2, b2(r))),
-        results.b3.as_ref().map(|r| (&list::B3, b3(r))),
+        results.b1.as_ref().map(|r| (&list::B1, b1(r, s))),
+        results.b2.as_ref().map(|r| (&list::B2, b2(r, s))),
+        results.b3.as_ref().map(|r| (&list::B3, b3(r, s))),
         results.b4.as_ref().map(|r| (&list::B4, b4(r))),
-        results.b5.as_ref().map(|r| (&list::B5, b5(r))),
-        results.b6.as_ref().map(|r| (&list::B6, b6(r, build))),
+        results.b5.as_ref().map(|r| (&list::B5, b5(r, s))),
+        results.b6.as_ref().map(|r| (&list::B6, b6(r, s, build))),
         results.b7.as_ref().map(|r| (&list::B7, b7(r))),
     ]
     .into_iter()
@@ -167,12 +167,12 @@ pub(crate) fn render(
     out
 }
 
-fn b1(r: &B1) -> Section {
+fn b1(r: &B1, s: &Sizes) -> Section {
     let mut body = format!(
         "This run: {} calls of each, `page_size={}`, after {} warm-up rounds.\n\n",
-        thousands(r.calls as f64),
-        r.page_size,
-        r.warmup
+        thousands(s.b1_calls as f64),
+        s.b1_page_size,
+        s.b1_warmup
     );
     let rows = [
         ("raw", &r.raw, 1.0),
@@ -194,24 +194,25 @@ fn b1(r: &B1) -> Section {
     (vec![vs(&r.generated), vs(&r.wrapper)], body)
 }
 
-fn b2(r: &B2) -> Section {
-    let (pages, latency) = (r.pages as f64, r.latency_ms as f64 / 1000.0);
+fn b2(r: &B2, s: &Sizes) -> Section {
+    let pages_n = s.backups.div_ceil(s.page_size.into());
+    let (pages, latency) = (pages_n as f64, s.latency_ms as f64 / 1000.0);
     let ideal = pages * latency;
     let [seq, conc, raw] = [&r.sequential, &r.concurrent, &r.raw_sequential].map(|s| s.median);
     let mut body = format!(
         "This run: {} backups, page size {} ({} pages), {} ms latency, {} runs of each; the \
          ideal is {ideal:.3} s.\n\n",
-        thousands(r.backups as f64),
-        r.page_size,
-        r.pages,
-        r.latency_ms,
-        r.reps
+        thousands(s.backups as f64),
+        s.page_size,
+        pages_n,
+        s.latency_ms,
+        s.reps
     );
-    let work = |name: &str| format!("{name}, caller spends {} ms per page", r.work_ms);
+    let work = |name: &str| format!("{name}, caller spends {} ms per page", s.work_ms);
     let rows = [
         ("sequential".to_string(), &r.sequential),
         ("prefetch".into(), &r.prefetch),
-        (format!("concurrency({})", r.concurrency), &r.concurrent),
+        (format!("concurrency({})", s.concurrency), &r.concurrent),
         ("raw sequential (reqwest by hand)".into(), &r.raw_sequential),
         (work("sequential"), &r.sequential_with_work),
         (work("prefetch"), &r.prefetch_with_work),
@@ -225,8 +226,8 @@ fn b2(r: &B2) -> Section {
         "variant | median | min | max | ÷ ideal | ÷ sequential",
         rows,
     );
-    let after_first = r.pages.saturating_sub(1);
-    let in_flight = (1.0 + (after_first as f64 / r.concurrency as f64).ceil()) * latency;
+    let after_first = pages_n.saturating_sub(1);
+    let in_flight = (1.0 + (after_first as f64 / s.concurrency as f64).ceil()) * latency;
     let _ = write!(
         body,
         "\nSequential spends {:.2} ms per page beyond the latency (the hand-written loop: \
@@ -237,8 +238,8 @@ fn b2(r: &B2) -> Section {
         (raw - ideal) / pages * 1000.0,
         (seq - raw) / pages * 1000.0,
         (seq - raw) / ideal * 100.0,
-        r.concurrency,
-        r.concurrency,
+        s.concurrency,
+        s.concurrency,
     );
     (
         vec![ratio(seq, ideal, 3, "s"), ratio(conc, seq, 3, "s")],
@@ -247,9 +248,9 @@ fn b2(r: &B2) -> Section {
 }
 
 /// The memory table of B3 and B6, and the two sizes' median peaks in MiB.
-fn memory(r: &Memory, body: &mut String) -> [f64; 2] {
-    let _ = writeln!(body, "{} runs of each size.\n", r.runs[0].len());
-    let peaks = r.runs.each_ref().map(|runs| {
+fn memory(r: &Memory, s: &Sizes, body: &mut String) -> [f64; 2] {
+    let _ = writeln!(body, "{} runs of each size.\n", r[0].len());
+    let peaks = r.each_ref().map(|runs| {
         let mib: Vec<f64> = runs
             .iter()
             .map(|p| p.peak_rss_kib as f64 / 1024.0)
@@ -257,7 +258,7 @@ fn memory(r: &Memory, body: &mut String) -> [f64; 2] {
         let time = median(&runs.iter().map(|p| p.seconds).collect::<Vec<_>>());
         (Summary::of(&mib), time)
     });
-    let rows = peaks.iter().zip(r.sizes).map(|((peak, time), size)| {
+    let rows = peaks.iter().zip(s.memory).map(|((peak, time), size)| {
         format!(
             "{} | {} | {time:.2} s",
             thousands(size as f64),
@@ -272,9 +273,9 @@ fn memory(r: &Memory, body: &mut String) -> [f64; 2] {
     peaks.map(|(peak, _)| peak.median)
 }
 
-fn b3(r: &Memory) -> Section {
+fn b3(r: &Memory, s: &Sizes) -> Section {
     let mut body = "This run: ".to_string();
-    let [small, large] = memory(r, &mut body);
+    let [small, large] = memory(r, s, &mut body);
     let growth = large / small - 1.0;
     let shown = format!("{:+.1}% ({large:.1} MiB vs {small:.1} MiB)", growth * 100.0);
     (vec![Some((growth, shown))], body)
@@ -299,10 +300,10 @@ fn b4(r: &B4) -> Section {
     (vec![Some((check.median, check_shown)), clean], body)
 }
 
-fn b5(r: &B5) -> Section {
-    let rps = r.runs.iter().map(|run| run.requests as f64 / run.seconds);
+fn b5(runs: &[B5Run], s: &Sizes) -> Section {
+    let rps = runs.iter().map(|run| run.requests as f64 / run.seconds);
     let rps = Summary::of(&rps.collect::<Vec<_>>());
-    let sum = |f: fn(&B5Run) -> f64| r.runs.iter().map(f).sum::<f64>();
+    let sum = |f: fn(&B5Run) -> f64| runs.iter().map(f).sum::<f64>();
     let (requests, seconds) = (sum(|run| run.requests as f64), sum(|run| run.seconds));
     let server = sum(|run| run.server_cpu_seconds.unwrap_or(f64::NAN));
     let client = sum(|run| run.client_cpu_seconds.unwrap_or(f64::NAN));
@@ -311,10 +312,10 @@ fn b5(r: &B5) -> Section {
     let mut body = format!(
         "This run: {} connections, {} runs of {} s after {} s of warm-up; {} answers were not \
          200.\n\n",
-        r.connections,
-        r.runs.len(),
-        r.seconds,
-        r.warmup,
+        s.connections,
+        runs.len(),
+        s.b5_seconds,
+        s.b5_warmup,
         sum(|run| run.not_ok as f64)
     );
     let [median, min, max] = [rps.median, rps.min, rps.max].map(thousands);
@@ -337,12 +338,12 @@ fn b5(r: &B5) -> Section {
     )
 }
 
-fn b6(r: &B6, build: &str) -> Section {
+fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
     let mut body = format!(
         "This run: {} backups, {} ms latency, {} runs of each, the {build} build.\n\n",
-        thousands(r.backups as f64),
-        r.latency_ms,
-        r.reps,
+        thousands(s.backups as f64),
+        s.latency_ms,
+        s.reps,
     );
     let rows = [
         ("vpsorg backups list", &r.cli),
@@ -354,7 +355,7 @@ fn b6(r: &B6, build: &str) -> Section {
         rows.map(|(n, s)| format!("{n} | {}", cells(s, 3, "s"))),
     );
     body.push_str("\nMemory: ");
-    let [small, large] = memory(&r.memory, &mut body);
+    let [small, large] = memory(&r.memory, s, &mut body);
     let growth = large / small;
     let growth = format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)");
     let growth = Some((large / small, growth));
@@ -477,32 +478,26 @@ mod tests {
     fn reports_judge_full_runs_only() {
         let summary = |m: f64| json!({"median": m, "min": m, "max": m, "n": 1});
         let memory = |small: u64, large: u64| {
-            json!({"sizes": [10000, 100000],
-                   "runs": [[{"backups": 0, "peak_rss_kib": small, "seconds": 0.1}],
-                            [{"backups": 0, "peak_rss_kib": large, "seconds": 1.0}]]})
+            json!([[{"peak_rss_kib": small, "seconds": 0.1}],
+                   [{"peak_rss_kib": large, "seconds": 1.0}]])
         };
-        let results: Results = serde_json::from_value(json!({
-            "b1": {"calls": 2000, "warmup": 200, "page_size": 20, "raw": summary(100.0),
-                   "generated": summary(102.0), "wrapper": summary(112.0),
+        let mut results: Results = serde_json::from_value(json!({
+            "quick": false,
+            "b1": {"raw": summary(100.0), "generated": summary(102.0), "wrapper": summary(112.0),
                    "paired_generated_over_raw": 1.02, "paired_wrapper_over_raw": 1.12},
-            "b2": {"backups": 10000, "page_size": 100, "pages": 100, "reps": 5,
-                   "concurrency": 8, "work_ms": 10, "latency_ms": 20,
-                   "sequential": summary(2.1), "prefetch": summary(2.1),
+            "b2": {"sequential": summary(2.1), "prefetch": summary(2.1),
                    "concurrent": summary(0.3), "raw_sequential": summary(2.1),
                    "sequential_with_work": summary(3.2), "prefetch_with_work": summary(2.1)},
             "b3": memory(7000, 7100),
             "b4": {"check_s": [0.2, 0.3], "binary_s": [0.08],
                    "clean_build_s": 100.0, "crate_build_s": 1.5},
-            "b5": {"connections": 64, "seconds": 5.0, "warmup": 1.0,
-                   "runs": [{"seconds": 5.0, "requests": 150000, "not_ok": 0,
-                             "connection_failures": 0, "server_cpu_seconds": 3.0,
-                             "client_cpu_seconds": 1.5}]},
-            "b6": {"backups": 10000, "reps": 5, "latency_ms": 20, "cli": summary(0.4),
-                   "sequential": summary(2.1), "memory": memory(9000, 9500)},
+            "b5": [{"seconds": 5.0, "requests": 150000, "not_ok": 0, "connection_failures": 0,
+                    "server_cpu_seconds": 3.0, "client_cpu_seconds": 1.5}],
+            "b6": {"cli": summary(0.4), "sequential": summary(2.1), "memory": memory(9000, 9500)},
         }))
         .unwrap();
         let machine = machine(Path::new("."));
-        let full = render(false, &machine, &results, "0 0 0", Duration::ZERO);
+        let full = render(&machine, &results, "0 0 0", Duration::ZERO);
         for id in ["B1", "B2", "B3", "B4", "B5", "B6"] {
             assert!(full.contains(&format!("## {id}: ")), "{id}");
         }
@@ -516,14 +511,15 @@ mod tests {
         assert!(full.contains("| 1.120 (112.0 µs vs 100.0 µs) | ≤ 1.10 | **missed** |"));
         assert!(full.contains("| reported |"));
         assert!(full.contains("| 30,000 req/s (30,000–30,000) | ≥ 20,000 req/s | **met** |"));
-        let quick = render(true, &machine, &results, "0 0 0", Duration::ZERO);
+        results.quick = true;
+        let quick = render(&machine, &results, "0 0 0", Duration::ZERO);
         assert!(!quick.contains("**met**") && !quick.contains("**missed**"));
         // A partial run reports what it ran, and nothing else.
         let partial = Results {
             b6: results.b6.clone(),
             ..Results::default()
         };
-        let partial = render(false, &machine, &partial, "0 0 0", Duration::ZERO);
+        let partial = render(&machine, &partial, "0 0 0", Duration::ZERO);
         assert!(
             partial.contains("## B6: ") && !partial.contains("## B1: "),
             "{partial}"
@@ -533,13 +529,14 @@ mod tests {
     /// Every benchmark measures one value per goal of its list entry.
     #[test]
     fn each_section_measures_what_its_goals_judge() {
+        let s = &Sizes::of(true);
         let counts = [
-            b1(&B1::default()).0.len(),
-            b2(&B2::default()).0.len(),
-            b3(&Memory::default()).0.len(),
+            b1(&B1::default(), s).0.len(),
+            b2(&B2::default(), s).0.len(),
+            b3(&Memory::default(), s).0.len(),
             b4(&B4::default()).0.len(),
-            b5(&B5::default()).0.len(),
-            b6(&B6::default(), "debug").0.len(),
+            b5(&[], s).0.len(),
+            b6(&B6::default(), s, "debug").0.len(),
             b7(&B7::default()).0.len(),
         ];
         let goals = [

@@ -1,8 +1,6 @@
 //! The typed messages of a run: the job the orchestrator gives a measuring process, what each
 //! benchmark reports, and summaries of samples.
 
-use std::path::PathBuf;
-
 use serde::{Deserialize, Serialize};
 
 /// One measurement, in a process of its own: `vpsorg-bench measure '<Job as JSON>'`.
@@ -11,42 +9,95 @@ pub(crate) struct Job {
     /// The fake server's base URL and token.
     pub(crate) url: String,
     pub(crate) token: String,
-    #[serde(flatten)]
-    pub(crate) bench: Measure,
+    /// The sizes: [`QUICK`] or [`FULL`].
+    #[serde(default)]
+    pub(crate) quick: bool,
+    pub(crate) measure: Measure,
 }
 
-/// What to measure, with its sizes (the fixed ones, such as page sizes, are the measuring
-/// code's and come back in the results).
+/// What to measure.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Measure {
     /// `only` runs one variant alone (`raw`, `generated`, `wrapper`), for a profiler.
     B1 {
-        calls: usize,
-        warmup: usize,
-        #[serde(default)]
         only: Option<String>,
     },
-    B2 {
-        reps: usize,
-        work_ms: u64,
-    },
-    /// One listing's peak memory: the wrapper's stream in this process (B3), or with `cli`,
-    /// the `vpsorg` command in a child (B6).
+    B2,
+    /// One listing of `expect` backups, and its peak memory: the wrapper's stream in this
+    /// process (B3), or with `cli`, the `vpsorg` command in a child (B6).
     Peak {
         expect: u64,
-        #[serde(default)]
-        cli: Option<PathBuf>,
+        cli: bool,
     },
     B5 {
-        seconds: f64,
-        warmup: f64,
         server_pid: u32,
     },
-    B6 {
-        cli: PathBuf,
-        reps: usize,
-    },
+    B6,
+}
+
+/// The sizes of a run, in one table: [`FULL`], or [`QUICK`], tiny ones that only prove the
+/// harness works.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    /// B2's and B6's list, the fake server's latency, and the timed runs of B2, B4 and B6.
+    pub(crate) backups: u64,
+    pub(crate) latency_ms: u64,
+    pub(crate) reps: usize,
+    /// What B2's caller spends per page, in its last two variants.
+    pub(crate) work_ms: u64,
+    pub(crate) page_size: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) b1_calls: usize,
+    pub(crate) b1_warmup: usize,
+    pub(crate) b1_page_size: u32,
+    /// B3's and B6's two list sizes, and the runs of each (and of B5).
+    pub(crate) memory: [u64; 2],
+    pub(crate) runs: usize,
+    pub(crate) connections: usize,
+    pub(crate) b5_seconds: f64,
+    pub(crate) b5_warmup: f64,
+    /// B7's cold builds of each crate (none: only `cargo tree`).
+    pub(crate) b7_builds: usize,
+}
+
+pub(crate) const FULL: Sizes = Sizes {
+    backups: 10_000,
+    latency_ms: 20,
+    reps: 5,
+    work_ms: 10,
+    page_size: 100,
+    concurrency: 8,
+    b1_calls: 2_000,
+    b1_warmup: 200,
+    b1_page_size: 20,
+    memory: [10_000, 100_000],
+    runs: 3,
+    connections: 64,
+    b5_seconds: 5.0,
+    b5_warmup: 1.0,
+    b7_builds: 3,
+};
+
+pub(crate) const QUICK: Sizes = Sizes {
+    backups: 500,
+    latency_ms: 5,
+    reps: 1,
+    work_ms: 2,
+    b1_calls: 100,
+    b1_warmup: 10,
+    memory: [500, 5_000],
+    runs: 1,
+    b5_seconds: 0.5,
+    b5_warmup: 0.2,
+    b7_builds: 0,
+    ..FULL
+};
+
+impl Sizes {
+    pub(crate) fn of(quick: bool) -> Sizes {
+        if quick { QUICK } else { FULL }
+    }
 }
 
 /// Median, minimum and maximum of some samples.
@@ -86,9 +137,6 @@ pub(crate) fn median(samples: &[f64]) -> f64 {
 /// B1, per call in µs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct B1 {
-    pub(crate) calls: usize,
-    pub(crate) warmup: usize,
-    pub(crate) page_size: u32,
     pub(crate) raw: Summary,
     pub(crate) generated: Summary,
     pub(crate) wrapper: Summary,
@@ -100,15 +148,6 @@ pub(crate) struct B1 {
 /// B2, in seconds per listing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct B2 {
-    pub(crate) backups: u64,
-    pub(crate) page_size: u32,
-    pub(crate) pages: u64,
-    pub(crate) reps: usize,
-    pub(crate) concurrency: usize,
-    pub(crate) work_ms: u64,
-    /// The fake server's latency (the orchestrator's setting).
-    #[serde(default)]
-    pub(crate) latency_ms: u64,
     pub(crate) sequential: Summary,
     pub(crate) prefetch: Summary,
     pub(crate) concurrent: Summary,
@@ -120,16 +159,8 @@ pub(crate) struct B2 {
 /// One listing in a process of its own (B3, and B6's memory).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Peak {
-    pub(crate) backups: u64,
     pub(crate) seconds: f64,
     pub(crate) peak_rss_kib: u64,
-}
-
-/// Listings of two sizes, alternating: `runs[i]` are those of `sizes[i]`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Memory {
-    pub(crate) sizes: [u64; 2],
-    pub(crate) runs: [Vec<Peak>; 2],
 }
 
 /// B4, in seconds.
@@ -143,15 +174,7 @@ pub(crate) struct B4 {
     pub(crate) crate_build_s: Option<f64>,
 }
 
-/// B5: the load generator's settings and its runs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct B5 {
-    pub(crate) connections: usize,
-    pub(crate) seconds: f64,
-    pub(crate) warmup: f64,
-    pub(crate) runs: Vec<B5Run>,
-}
-
+/// One run of B5's load generator.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct B5Run {
     pub(crate) seconds: f64,
@@ -165,15 +188,15 @@ pub(crate) struct B5Run {
 /// B6, in seconds per listing, and the command's memory.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct B6 {
-    pub(crate) backups: u64,
-    pub(crate) reps: usize,
-    #[serde(default)]
-    pub(crate) latency_ms: u64,
     pub(crate) cli: Summary,
     pub(crate) sequential: Summary,
+    /// Listings of the two [`Sizes::memory`], alternating: `memory[i]` are those of size `i`.
     #[serde(default)]
     pub(crate) memory: Memory,
 }
+
+/// One listing per process of each of the two [`Sizes::memory`] (B3, and B6's memory).
+pub(crate) type Memory = [Vec<Peak>; 2];
 
 /// B7: the packages in each variant's `cargo tree` (baseline, then with us), and cold builds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -196,11 +219,12 @@ pub(crate) struct B7Run {
 /// A run's results; a partial run (`VPSORG_BENCH_ONLY`) has some.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Results {
+    pub(crate) quick: bool,
     pub(crate) b1: Option<B1>,
     pub(crate) b2: Option<B2>,
     pub(crate) b3: Option<Memory>,
     pub(crate) b4: Option<B4>,
-    pub(crate) b5: Option<B5>,
+    pub(crate) b5: Option<Vec<B5Run>>,
     pub(crate) b6: Option<B6>,
     pub(crate) b7: Option<B7>,
 }
@@ -221,19 +245,16 @@ mod tests {
     /// The job a measuring process is given reads as the JSON a person would type.
     #[test]
     fn jobs_read_from_json_with_defaults() {
-        let job =
-            r#"{"url": "http://127.0.0.1:1", "token": "t", "b1": {"calls": 12, "warmup": 1}}"#;
-        let job: Job = serde_json::from_str(job).unwrap();
-        assert_eq!(job.url, "http://127.0.0.1:1");
-        assert!(matches!(
-            job.bench,
-            Measure::B1 {
-                calls: 12,
-                only: None,
-                ..
-            }
-        ));
-        assert!(serde_json::from_str::<Job>(r#"{"url": "u", "token": "t"}"#).is_err());
-        assert!(serde_json::from_str::<Job>(r#"{"url": "u", "token": "t", "b9": {}}"#).is_err());
+        let job = |rest: &str| {
+            let json = format!(r#"{{"url": "http://127.0.0.1:1", "token": "t"{rest}}}"#);
+            serde_json::from_str::<Job>(&json)
+        };
+        let b1 = job(r#", "measure": {"b1": {}}"#).unwrap();
+        assert_eq!(b1.url, "http://127.0.0.1:1");
+        assert!(matches!(b1.measure, Measure::B1 { only: None }) && !b1.quick);
+        let b2 = job(r#", "measure": "b2", "quick": true"#).unwrap();
+        assert!(matches!(b2.measure, Measure::B2) && b2.quick);
+        assert!(job("").is_err());
+        assert!(job(r#", "measure": {"b9": {}}"#).is_err());
     }
 }

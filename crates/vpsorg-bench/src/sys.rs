@@ -1,18 +1,45 @@
 //! What the machine says about processes (Linux `/proc`), and the commands to run.
 
 use std::ffi::OsStr;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+
+use crate::Result;
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// `$CARGO` (set for processes cargo runs), or `cargo`.
 pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// `program args` in `dir`.
-pub(crate) fn command(program: impl AsRef<OsStr>, args: &[&str], dir: &Path) -> Command {
+/// A binary of this workspace beside this one (`vpsorg`, `vpsorg-mock`).
+pub(crate) fn beside(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let name = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    Ok(exe.parent().ok_or("no directory")?.join(name))
+}
+
+/// Runs a command to success, its output captured: how long it took, in seconds, and what
+/// it printed.
+pub(crate) fn run(command: &mut Command) -> Result<(f64, String)> {
+    eprintln!("==> {command:?}");
+    let started = Instant::now();
+    let output = command.stdin(Stdio::null()).output()?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("{command:?} failed ({}): {stderr}", output.status).into());
+    }
+    Ok((
+        seconds,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
+}
+
+/// `program args` in `dir`, the arguments as one types them (none holds a space).
+pub(crate) fn command(program: impl AsRef<OsStr>, args: &str, dir: &Path) -> Command {
     let mut command = Command::new(program);
-    command.args(args).current_dir(dir);
+    command.args(args.split_whitespace()).current_dir(dir);
     command
 }
 
