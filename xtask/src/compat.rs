@@ -1,12 +1,15 @@
-//! `cargo xtask compat [--base <git-ref>]`: what changed in `openapi/backups.yaml` since a
-//! baseline (the recorded release, or a git ref), judged by `vpsorg-compat` against the
-//! version of `vpsorg-backups-client`, with today's codegen as the generator.
+//! `cargo xtask compat [--base <git-ref>] [--write]`: what changed in `openapi/backups.yaml`
+//! since the recorded release (or since a git ref), judged by `vpsorg-compat` with today's
+//! codegen as the generator. The workspace version above the recorded release is the
+//! unreleased one: the verdict asks whether it covers every change since that release, so a
+//! change already covered by it needs no further bump. `openapi/CHANGES.md`, the contract's
+//! changelog since the release, is written from the same report (`--write`) and checked.
 
 use std::process::Command;
 
-use vpsorg_compat::{Contract, Options, Report};
+use vpsorg_compat::{Class, Contract, Options, Report};
 
-use crate::{Result, SPEC_PATH, project_root, read_spec_text};
+use crate::{Result, SPEC_PATH, ensure_file_written_by, project_root, read_spec_text};
 
 /// Where `cargo xtask compat --record` keeps the contract as last released.
 pub const RELEASED_SPEC_PATH: &str = "openapi/released/backups.yaml";
@@ -15,12 +18,14 @@ pub const RELEASED_VERSION_PATH: &str = "openapi/released/version";
 /// The crate whose version the contract's changes are judged against.
 pub const CLIENT_CRATE: &str = "vpsorg-backups-client";
 const CLIENT_MANIFEST: &str = "crates/vpsorg-backups-client/Cargo.toml";
+/// The contract's changelog since the recorded release, written by `cargo xtask compat --write`.
+pub const CHANGES_PATH: &str = "openapi/CHANGES.md";
 
-/// Runs the command: compares the baseline (a git ref, or the recorded release) with the
-/// working tree, prints every change, and fails when a breaking change is not matched by a
-/// semver-breaking version bump.
+/// Runs the command: prints the changes since the baseline, and fails when a breaking change
+/// is not matched by a semver-breaking version bump since the release, or when
+/// `openapi/CHANGES.md` is stale.
 pub fn run(base: Option<&str>) -> Result<()> {
-    let report = report(base)?;
+    let report = report(base, false)?;
     if report.passes {
         Ok(())
     } else {
@@ -28,21 +33,80 @@ pub fn run(base: Option<&str>) -> Result<()> {
     }
 }
 
-/// Compares and prints every change (and the verdict when it passes); the caller decides
+/// Compares and prints the changes (and the verdict when it passes); the caller decides
 /// what a failing verdict does. `cargo xtask compat` exits 1 for it and 2 when it could not
 /// compare at all (a bad git ref, a spec that is not YAML), so that a script can tell "this
-/// change needs a bump" from "the check did not run".
-pub fn report(base: Option<&str>) -> Result<Report> {
-    let old = match base {
-        Some(reference) => at_git_ref(reference)?,
-        None => released()?,
+/// change needs a bump" from "the check did not run". Without `base`, `write` writes
+/// `openapi/CHANGES.md`; otherwise a stale one fails the verdict.
+pub fn report(base: Option<&str>, write: bool) -> Result<Report> {
+    let (released, new) = (released()?, working_tree()?);
+    let since = released.label.clone();
+    let mut report = match base {
+        None => compare(&released, &new)?,
+        Some(reference) => {
+            // Only the changes since `reference` are listed, but the version is judged from
+            // the release: an unreleased version that already covers them needs no bump.
+            let old = Contract {
+                label: format!("{reference}, judged from the last release"),
+                version: released.version.clone(),
+                ..at_git_ref(reference)?
+            };
+            let mut report = compare(&old, &new)?;
+            let older = vpsorg_compat::changes(&released.spec, &new.spec)?
+                .iter()
+                .filter(|c| !report.changes.contains(c))
+                .count();
+            if older > 0 {
+                report.text.push_str(&format!(
+                    "{older} more change(s) since {since} not shown (`cargo xtask compat` lists them)\n"
+                ));
+            }
+            report
+        }
     };
-    let report = compare(&old, &working_tree()?)?;
     print!("{}", report.text);
+    if base.is_none() {
+        let changes = changelog(&since, &report);
+        let command = "cargo xtask compat --write";
+        if let Err(e) = ensure_file_written_by(CHANGES_PATH, &changes, !write, command, SPEC_PATH) {
+            report.passes = false;
+            report.verdict = e.to_string();
+        }
+    }
     if report.passes {
         println!("{}", report.verdict);
     }
     Ok(report)
+}
+
+/// `openapi/CHANGES.md`: every change since the release, grouped by class.
+fn changelog(since: &str, report: &Report) -> String {
+    let mut text = format!(
+        "# Changes to the API contract since {since}\n\n\
+         Written by `cargo xtask compat --write` from the diff of `{SPEC_PATH}` against \
+         `{RELEASED_SPEC_PATH}`; CI fails when it is stale. The rules are vpsorg-compat's.\n"
+    );
+    let generated = report
+        .generated_breaks
+        .iter()
+        .map(|b| format!("- generated client: {b}\n"));
+    let mut breaking: Vec<String> = generated.collect();
+    for (class, heading) in [
+        (Class::Breaking, "Breaking"),
+        (Class::Additive, "Additive"),
+        (Class::DocsOnly, "Docs-only"),
+    ] {
+        let mut lines: Vec<String> = (report.changes.iter().filter(|c| c.class == class))
+            .map(|c| format!("- {}: {}\n", c.location, c.reason))
+            .collect();
+        if class == Class::Breaking {
+            lines.append(&mut breaking);
+        }
+        if !lines.is_empty() {
+            text.push_str(&format!("\n## {heading}\n\n{}", lines.concat()));
+        }
+    }
+    text
 }
 
 /// Compares two contracts of this repository with today's codegen.
@@ -157,5 +221,29 @@ mod tests {
         let own = "[package]\nname = \"c\"\nversion = \"1.2.3\"\n";
         assert_eq!(client_version(root, inherits).unwrap().to_string(), "0.4.1");
         assert_eq!(client_version(root, own).unwrap().to_string(), "1.2.3");
+    }
+
+    #[test]
+    fn the_changelog_groups_changes_by_class_and_leaves_out_empty_groups() {
+        let change = |class, location: &str| vpsorg_compat::Change {
+            class,
+            location: location.into(),
+            reason: "added".into(),
+        };
+        let report = Report {
+            changes: vec![change(Class::Breaking, "b"), change(Class::DocsOnly, "d")],
+            passes: true,
+            verdict: String::new(),
+            text: String::new(),
+            generated_breaks: vec!["types::X: removed".into()],
+        };
+        let text = changelog("release 1.0.0", &report);
+        assert!(text.starts_with("# Changes to the API contract since release 1.0.0\n"));
+        let body = &text[text.find("\n## ").unwrap()..];
+        assert_eq!(
+            body,
+            "\n## Breaking\n\n- b: added\n- generated client: types::X: removed\n\
+             \n## Docs-only\n\n- d: added\n"
+        );
     }
 }

@@ -12,11 +12,11 @@ usage: cargo xtask <command>
 commands:
   codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
   lint               check the spec: operationIds, responses, examples against their schemas
-  compat [--base REF]
-                     the spec's changes since the last release (or a git ref), each breaking,
-                     additive or docs-only, judged by the rules and by the generated client's
-                     public items; exit 1 when a breaking change lacks a semver-breaking version
-                     bump of vpsorg-backups-client, 2 when it could not compare
+  compat [--base REF | --write]
+                     the spec's changes since the last release (--base: only those since a git
+                     ref), each breaking, additive or docs-only; exit 1 when the workspace
+                     version lacks the semver-breaking bump a change needs, or openapi/CHANGES.md
+                     is stale (--write: rewrite it), 2 when it could not compare
   compat --record    record the working tree's spec and version as the last release
   evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
                      downstream crate compiling, and compat fails breaking ones without a bump
@@ -44,8 +44,9 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["lint"] => lint(),
-        ["compat"] => return compat_main(None),
-        ["compat", "--base", base] => return compat_main(Some(base)),
+        ["compat"] => return compat_main(None, false),
+        ["compat", "--write"] => return compat_main(None, true),
+        ["compat", "--base", base] => return compat_main(Some(base), false),
         ["compat", "--record"] => compat::record(),
         ["evolution"] => evolution::run(),
         ["public-api"] => public_api::run(false),
@@ -76,8 +77,8 @@ fn main() -> ExitCode {
 
 /// `cargo xtask compat`: exit 0 when the version covers the changes, 1 when a breaking
 /// change needs a semver-breaking bump, 2 when the comparison could not run.
-fn compat_main(base: Option<&str>) -> ExitCode {
-    match compat::report(base) {
+fn compat_main(base: Option<&str>, write: bool) -> ExitCode {
+    match compat::report(base, write) {
         Ok(report) if report.passes => ExitCode::SUCCESS,
         Ok(report) => {
             eprintln!("error: {}", report.verdict);

@@ -183,8 +183,7 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
             false,
             format!(
                 "{what_breaks} need a semver-breaking release of {krate}: {} or later (now \
-                 {new}). Bump the workspace version and say what breaks in CHANGELOG.md, or \
-                 make the change additive.",
+                 {new}). Bump the version, or make the change additive.",
                 next_breaking(old)
             ),
         ),
