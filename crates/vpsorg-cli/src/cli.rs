@@ -267,6 +267,9 @@ pub(crate) enum BackupsCommand {
     Delete(DeleteArgs),
     /// Delete a server's older backups, keeping the newest: rotation for the limit of 10
     /// manual backups. Shows the plan first; never deletes a backup in progress
+    ///
+    /// Only manual backups unless --type automatic says otherwise. --max-delete caps how many
+    /// a plan may delete: a plan that would delete more is refused (exit 2).
     Prune(PruneArgs),
 }
 
@@ -369,9 +372,17 @@ pub(crate) struct PruneArgs {
     /// Delete only backups older than this, such as 30d or 12h
     #[arg(long, value_parser = parse_duration, value_name = "AGE")]
     pub(crate) older_than: Option<Duration>,
-    /// Only backups of this type (`manual` for the limit of 10)
-    #[arg(long = "type", value_parser = backup_type_parser(), value_name = "BACKUP_TYPE")]
-    pub(crate) backup_type: Option<BackupType>,
+    /// Only backups of this type: automatic ones are pruned only when asked for by name
+    #[arg(
+        long = "type",
+        value_parser = backup_type_parser(),
+        value_name = "BACKUP_TYPE",
+        default_value = "manual"
+    )]
+    pub(crate) backup_type: BackupType,
+    /// Refuse the plan, deleting nothing (exit 2), when it would delete more than N backups
+    #[arg(long, value_name = "N")]
+    pub(crate) max_delete: Option<usize>,
     /// Show the plan and delete nothing
     #[arg(long, conflicts_with = "yes")]
     pub(crate) dry_run: bool,

@@ -146,15 +146,13 @@ struct DecisionJson<'a> {
 
 pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliError> {
     let format = output::resolve(args.output.format);
-    let mut request = client
+    let request = client
         .backups()
         .list()
         .server_id(args.server_id)
+        .backup_type(args.backup_type.clone())
         .page_size(MAX_PAGE_SIZE)
         .concurrency(LIST_CONCURRENCY);
-    if let Some(backup_type) = &args.backup_type {
-        request = request.backup_type(backup_type.clone());
-    }
     let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
     let mut pages = request.pages();
     while let Some(page) = pages.try_next().await? {
@@ -180,6 +178,14 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             plan_table(&decisions).render(true, output::table_width())
         );
         let _ = out.flush();
+    }
+    if let Some(max) = args.max_delete.filter(|&max| doomed.len() > max) {
+        return Err(CliError::usage(format!(
+            "the plan deletes {} of server {}, more than --max-delete {max}; nothing was deleted",
+            count_backups(doomed.len()),
+            args.server_id
+        ))
+        .with_hint("check the plan (--dry-run), then narrow it with --keep-last or --older-than"));
     }
     let mut results: Vec<(Option<&'static str>, Option<ErrorJson>)> =
         decisions.iter().map(|_| (None, None)).collect();

@@ -180,26 +180,28 @@ async fn a_table_plan_for_people() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "ID  SERVER  TYPE       STATUS       CREATED (UTC)     ACTION  REASON"
+        "ID  SERVER  TYPE    STATUS       CREATED (UTC)     ACTION  REASON"
     );
     assert!(
-        lines[1].starts_with("10      42  manual     in_progress")
+        lines[1].starts_with("10      42  manual  in_progress")
             && lines[1].ends_with("keep    in progress: never deleted"),
         "{}",
         run.stdout
     );
+    // Without --type, only manual backups: the automatic 3 is not even planned.
     assert!(
-        lines.iter().any(|l| l.starts_with(" 3      42  automatic")
+        lines.iter().any(|l| l.starts_with(" 4      42  manual")
             && l.ends_with("delete  not one of the 3 newest")),
         "{}",
         run.stdout
     );
+    assert!(!run.stdout.contains("automatic"), "{}", run.stdout);
     assert!(
-        run.stdout.ends_with("Deleted backup 3.\n"),
+        run.stdout.ends_with("Deleted backup 4.\n"),
         "{}",
         run.stdout
     );
-    assert_eq!(ids_of(&server), [6, 7, 9, 10]);
+    assert_eq!(ids_of(&server), [3, 6, 7, 9, 10]);
 }
 
 #[tokio::test]
@@ -353,4 +355,47 @@ async fn prune_never_acts_on_a_listing_that_ignored_its_filter() {
         "{}",
         run.stdout
     );
+}
+
+/// Issue 18: without `--type`, prune deleted 9 automatic backups, though its help calls it
+/// rotation for the limit of 10 manual backups. Manual is the default now; automatic backups
+/// go only with `--type automatic`; `--max-delete` refuses a plan that deletes more.
+#[tokio::test]
+async fn prune_deletes_manual_backups_unless_told_otherwise() {
+    let server = server_42().await;
+    let prune = |extra: &[&'static str]| {
+        let mut args = vec!["backups", "prune", "--server-id", "42", "--keep-last", "0"];
+        args.extend(extra);
+        args
+    };
+    // Six to delete (9, 8, 7, 6, 5, 4): more than 5 is refused, before anything is deleted.
+    for format in ["table", "json"] {
+        let refused = against(
+            &server,
+            &prune(&["--max-delete", "5", "--yes", "-o", format]),
+        )
+        .await;
+        refused.assert_code(2);
+        assert!(
+            refused
+                .stderr
+                .contains("the plan deletes 6 backups of server 42, more than --max-delete 5"),
+            "{refused:#?}"
+        );
+    }
+    let dry = against(&server, &prune(&["--max-delete", "5", "--dry-run"])).await;
+    dry.assert_code(2);
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+
+    let run = against(&server, &prune(&["--max-delete", "6", "--yes"])).await;
+    run.assert_code(0);
+    assert_eq!(
+        ids_of(&server),
+        [3, 10],
+        "the automatic 3 was not asked about"
+    );
+
+    let run = against(&server, &prune(&["--type", "automatic", "--yes"])).await;
+    run.assert_code(0);
+    assert_eq!(ids_of(&server), [10]);
 }
