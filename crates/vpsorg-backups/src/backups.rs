@@ -266,8 +266,8 @@ impl ListBackups {
     pub async fn send(self) -> Result<Page> {
         let number = self.page.unwrap_or(1);
         self.query.validate(number)?;
-        let list = pagination::fetch(&self.client, &self.query, number).await?;
-        Ok(Page::single(number, &self.query, list))
+        let dated = pagination::fetch(&self.client, &self.query, number).await?;
+        Ok(Page::single(number, &self.query, dated))
     }
 
     /// All pages from the start page on, as a stream. Each page holds only backups not

@@ -22,7 +22,7 @@ use vpsorg_backups_client::{ResponseValue, types};
 
 use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
 use crate::retry::LastFailure;
-use crate::{Backup, BackupType, Client, RetryPolicy};
+use crate::{Backup, BackupType, Client, DateTime, RetryPolicy, Utc};
 
 /// The most pages [`ListBackups::concurrency`](crate::ListBackups::concurrency) fetches at
 /// once.
@@ -125,11 +125,19 @@ pub struct Page {
     pub backups: Vec<Backup>,
     /// Whether the API indicated another page after this one.
     pub has_next: bool,
+    /// The server's clock when it answered this page: the response's `Date` header, to the
+    /// second; `None` when it sent none. Compare [`Backup::created_at`] with it, not with
+    /// this machine's clock, which may be off (the fake server's is in January 2025). Not
+    /// serialized.
+    #[serde(skip)]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 impl Page {
     /// A page fetched on its own, by [`ListBackups::send`](crate::ListBackups::send).
-    pub(crate) fn single(number: u64, query: &Query, list: types::BackupList) -> Page {
+    pub(crate) fn single(number: u64, query: &Query, dated: Dated<types::BackupList>) -> Page {
+        let server_time = dated.server_time();
+        let list = dated.value;
         let count = count_of(&list);
         let len = list.results.len() as u64;
         let has_next = if list.next.is_some() {
@@ -146,6 +154,7 @@ impl Page {
             count,
             backups: list.results.into_iter().map(Backup::from_wire).collect(),
             has_next,
+            server_time,
         }
     }
 }
@@ -223,17 +232,11 @@ impl Stream for BackupStream {
     }
 }
 
-/// Fetches one page (with the listing's retries).
-pub(crate) async fn fetch(client: &Client, query: &Query, page: u64) -> Result<types::BackupList> {
-    fetch_dated(client, query, page)
-        .await
-        .map(|dated| dated.value)
-}
-
-/// [`fetch`], with the response's `Date` (the server's clock) and when it arrived. Every
-/// listing request goes through here, and every page it returns holds only backups that
-/// match the query's filters ([`Error::FilterMismatch`] otherwise).
-pub(crate) async fn fetch_dated(
+/// Fetches one page (with the listing's retries), with the response's `Date` (the server's
+/// clock) and when it arrived. Every listing request goes through here, and every page it
+/// returns holds only backups that match the query's filters ([`Error::FilterMismatch`]
+/// otherwise).
+pub(crate) async fn fetch(
     client: &Client,
     query: &Query,
     page: u64,
@@ -286,6 +289,11 @@ pub(crate) struct Dated<T> {
 }
 
 impl<T> Dated<T> {
+    /// The `Date` header as a [`Page::server_time`].
+    pub(crate) fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.date.map(DateTime::from)
+    }
+
     fn of(response: ResponseValue<T>) -> Self {
         let date = response
             .headers()
@@ -364,7 +372,7 @@ pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching
 /// no Tokio runtime to run it on.
 struct Fetch {
     number: u64,
-    task: Option<JoinHandle<Result<Option<types::BackupList>>>>,
+    task: Option<JoinHandle<Result<Option<Dated<types::BackupList>>>>>,
 }
 
 impl Drop for Fetch {
@@ -376,7 +384,7 @@ impl Drop for Fetch {
 }
 
 impl Future for Fetch {
-    type Output = Result<Option<types::BackupList>>;
+    type Output = Result<Option<Dated<types::BackupList>>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(task) = self.task.as_mut() else {
@@ -512,8 +520,11 @@ impl Pager {
             return None;
         };
         let number = fetch.number;
-        let list = match fetch.await {
-            Ok(Some(list)) => list,
+        let (list, server_time) = match fetch.await {
+            Ok(Some(dated)) => {
+                let server_time = dated.server_time();
+                (dated.value, server_time)
+            }
             Ok(None) => {
                 self.finish();
                 return None;
@@ -535,6 +546,7 @@ impl Pager {
                     count,
                     backups: Vec::new(),
                     has_next: false,
+                    server_time,
                 })
             });
         }
@@ -586,6 +598,7 @@ impl Pager {
             count,
             backups,
             has_next,
+            server_time,
         }))
     }
 

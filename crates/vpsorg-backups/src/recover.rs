@@ -164,7 +164,7 @@ async fn search(
     before: &HashSet<i64>,
 ) -> crate::Result<Found> {
     let query = manual(wanted.server_id, wanted.retry.clone());
-    let first = pagination::fetch_dated(client, &query, 1).await?;
+    let first = pagination::fetch(client, &query, 1).await?;
     let Some(date) = first.date else {
         return Ok(Found::NoServerTime);
     };

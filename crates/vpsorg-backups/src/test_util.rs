@@ -193,6 +193,7 @@ impl Page {
             count: backups.len() as u64,
             backups,
             has_next: false,
+            server_time: None,
         }
     }
 
@@ -205,6 +206,12 @@ impl Page {
     /// Sets [`has_next`](Self::has_next).
     pub fn with_has_next(mut self, has_next: bool) -> Self {
         self.has_next = has_next;
+        self
+    }
+
+    /// Sets [`server_time`](Self::server_time).
+    pub fn with_server_time(mut self, server_time: impl Into<Option<DateTime<Utc>>>) -> Self {
+        self.server_time = server_time.into();
         self
     }
 }

@@ -801,3 +801,27 @@ async fn an_accepted_answer_that_cannot_be_read_is_one_error_however_it_broke() 
         assert_eq!(error.request_id(), Some("rid-42"), "{name}");
     }
 }
+
+/// Issue 18: a page carries the server's clock (its `Date`), so that ages can be measured
+/// on it; the fake server's clock is in January 2025, far from this machine's.
+#[tokio::test]
+async fn every_page_carries_the_servers_clock() {
+    let server = mock(Seed::vendor_examples()).await;
+    let client = client(&server);
+    let near = |time: Option<vpsorg_backups::DateTime<vpsorg_backups::Utc>>| {
+        let time = time.expect("the page has the server's time");
+        (server.now() - time).num_seconds().abs() <= 2
+    };
+    let page = client.backups().list().send().await.unwrap();
+    assert!(near(page.server_time), "{:?}", page.server_time);
+    let pages: Vec<_> = client
+        .backups()
+        .list()
+        .page_size(2)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert!(pages.iter().all(|page| near(page.server_time)));
+}

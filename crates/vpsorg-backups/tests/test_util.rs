@@ -337,7 +337,8 @@ async fn the_constructors_build_what_the_real_client_returns() {
     assert_eq!(
         Page::new(page.number, page.backups.clone())
             .with_count(page.count)
-            .with_has_next(page.has_next),
+            .with_has_next(page.has_next)
+            .with_server_time(page.server_time),
         page
     );
 

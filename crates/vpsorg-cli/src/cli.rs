@@ -369,7 +369,8 @@ pub(crate) struct PruneArgs {
     /// Keep this many of the newest completed backups (by creation time)
     #[arg(long, value_name = "N")]
     pub(crate) keep_last: u32,
-    /// Delete only backups older than this, such as 30d or 12h
+    /// Delete only backups older than this, such as 30d or 12h, by the server's clock (the
+    /// listing's Date header), not this machine's
     #[arg(long, value_parser = parse_duration, value_name = "AGE")]
     pub(crate) older_than: Option<Duration>,
     /// Only backups of this type: automatic ones are pruned only when asked for by name

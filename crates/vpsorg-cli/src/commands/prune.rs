@@ -154,15 +154,29 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .page_size(MAX_PAGE_SIZE)
         .concurrency(LIST_CONCURRENCY);
     let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
+    // Ages are measured on the server's clock (page 1's `Date`), as `created_at` is.
+    let mut server_time = None;
     let mut pages = request.pages();
     while let Some(page) = pages.try_next().await? {
         counted = counted.max(page.count);
+        server_time = server_time.or(page.server_time);
         backups.extend(page.backups);
     }
     if (backups.len() as u64) < counted {
         note_short_list(backups.len() as u64, counted);
     }
-    let decisions = plan(backups, args.keep_last, args.older_than, Utc::now());
+    let now = match server_time {
+        Some(now) => now,
+        None => {
+            if args.older_than.is_some() {
+                say(
+                    "note: the API sent no Date header; --older-than is judged on this machine's clock",
+                );
+            }
+            Utc::now()
+        }
+    };
+    let decisions = plan(backups, args.keep_last, args.older_than, now);
     let doomed: Vec<i64> = decisions
         .iter()
         .filter(|d| d.action == Action::Delete)

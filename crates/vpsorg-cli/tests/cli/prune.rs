@@ -399,3 +399,41 @@ async fn prune_deletes_manual_backups_unless_told_otherwise() {
     run.assert_code(0);
     assert_eq!(ids_of(&server), [10]);
 }
+
+/// Issue 18: `--older-than` read the local clock. Against the fake server, whose clock is
+/// in January 2025, backups made seconds before were "older than 1h"; a host whose clock is
+/// off got the same wrong answer. Ages are now measured on the server's clock.
+#[tokio::test]
+async fn older_than_is_measured_on_the_servers_clock() {
+    let server = vendor_server().await;
+    for _ in 0..2 {
+        against(
+            &server,
+            &["backups", "create", "--server-id", "12345", "--wait"],
+        )
+        .await
+        .assert_code(0);
+    }
+    let run = against(
+        &server,
+        &[
+            "backups",
+            "prune",
+            "--server-id",
+            "12345",
+            "--keep-last",
+            "0",
+            "--older-than",
+            "1h",
+            "--dry-run",
+        ],
+    )
+    .await;
+    run.assert_code(0);
+    // 499 is from 2025-01-14, two days before the server's now; 502 and 503 are seconds old.
+    assert_eq!(
+        plan_summary(&run.json()),
+        "503 keep: newer than 1h [-]\n502 keep: newer than 1h [-]\n\
+         499 delete: older than 1h, --keep-last 0 [-]\n"
+    );
+}
