@@ -49,8 +49,6 @@ pub fn generate(spec_text: &str) -> Result<String> {
         // could silently reorder `Option<i64>` arguments; builders are order-free.
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // Moved behind the client crate's `schemars` feature by `patch::types_module`.
-        .with_derive(patch::SCHEMARS_DERIVE)
         // Users compare backups (and tests compare whole pages).
         .with_derive("PartialEq");
     for string_enum in &string_enums {

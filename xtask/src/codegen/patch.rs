@@ -1,15 +1,11 @@
 //! Edits to progenitor's output that its settings cannot express, made on the parsed file.
 
-use quote::ToTokens;
 use std::collections::BTreeMap;
-use syn::punctuated::Punctuated;
 
-use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, Path, Token, parse_quote};
+use quote::ToTokens;
+use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, parse_quote};
 
 use crate::Result;
-
-/// The derive that [`gate_derive`] moves behind the crate's `schemars` feature.
-pub(super) const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
 
 /// Applies every edit to the generated `types` module:
 ///
@@ -40,7 +36,7 @@ pub(super) fn types_module(file: &mut syn::File, extra: Vec<Item>) -> Result<()>
         if !attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
             attrs.push(parse_quote!(#[non_exhaustive]));
         }
-        gate_derive(attrs, SCHEMARS_DERIVE, "schemars")?;
+        attrs.push(parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]));
     }
     if !strict.is_empty() {
         return Err(format!(
@@ -51,38 +47,6 @@ pub(super) fn types_module(file: &mut syn::File, extra: Vec<Item>) -> Result<()>
         .into());
     }
     types.extend(extra);
-    Ok(())
-}
-
-/// Removes `derive_path` from the item's `#[derive(...)]` lists and, when it was there,
-/// derives it under `#[cfg_attr(feature = "<feature>", derive(...))]` instead.
-fn gate_derive(attrs: &mut Vec<Attribute>, derive_path: &str, feature: &str) -> Result<()> {
-    let wanted: Path = syn::parse_str(derive_path)?;
-    let wanted_text = wanted.to_token_stream().to_string();
-    let mut found = false;
-    for attr in attrs.iter_mut() {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        let paths = attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)?;
-        let kept: Punctuated<Path, Token![,]> = paths
-            .iter()
-            .filter(|p| p.to_token_stream().to_string() != wanted_text)
-            .cloned()
-            .collect();
-        if kept.len() != paths.len() {
-            found = true;
-            *attr = parse_quote!(#[derive(#kept)]);
-        }
-    }
-    if found {
-        let attr: Attribute = parse_quote!(#[cfg_attr(feature = #feature, derive(#wanted))]);
-        attrs.push(attr);
-    }
-    attrs.retain(|attr| match &attr.meta {
-        Meta::List(list) if list.path.is_ident("derive") => !list.tokens.is_empty(),
-        _ => true,
-    });
     Ok(())
 }
 
@@ -297,8 +261,8 @@ mod tests {
     #[test]
     fn types_become_non_exhaustive_and_schemars_is_gated() {
         let out = patched(
-            "pub mod types { #[derive(Clone, schemars::JsonSchema)] pub struct A { pub x: i64 } \
-             #[derive(schemars::JsonSchema)] pub enum B { C, Unknown(U) } } pub struct Outside;",
+            "pub mod types { #[derive(Clone)] pub struct A { pub x: i64 } \
+             pub enum B { C, Unknown(U) } } pub struct Outside;",
         );
         assert_eq!(
             out,
