@@ -207,7 +207,7 @@ fn version_of(item: &mut Item) -> Option<&mut Item> {
 }
 
 /// Replaces a string value, keeping the spaces and comments around it.
-fn set(item: &mut Item, text: &str) {
+pub(crate) fn set(item: &mut Item, text: &str) {
     if let Some(value) = item.as_value_mut() {
         let decor = value.decor().clone();
         *value = text.into();

@@ -3,6 +3,7 @@
 //! tooling (`spec::Spec`) instead of writing a second validator.
 
 pub mod bench;
+pub mod bump;
 pub mod codegen;
 pub mod compat;
 pub mod evolution;

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 mod man;
 
-use xtask::{Result, bench, codegen, compat, evolution, floors, package, public_api, spec::Spec};
+use xtask::{
+    Result, bench, bump, codegen, compat, evolution, floors, package, public_api, spec::Spec,
+};
 
 const HELP: &str = "\
 usage: cargo xtask <command>
@@ -18,6 +20,8 @@ commands:
                      version lacks the semver-breaking bump a change needs, or openapi/CHANGES.md
                      is stale (--write: rewrite it), 2 when it could not compare
   compat --record    record the working tree's spec and version as the last release
+  bump VERSION       set the workspace version everywhere: manifests, Cargo.lock, READMEs and
+                     the CHANGELOG's unreleased heading
   evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
                      downstream crate compiling, and compat fails breaking ones without a bump
   public-api [--check]
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         ["compat", "--base", base] => return compat_main(Some(base), false),
         ["compat", "--record"] => compat::record(),
         ["evolution"] => evolution::run(),
+        ["bump", version] => bump::run(version),
         ["public-api"] => public_api::run(false),
         ["public-api", "--check"] => public_api::run(true),
         ["ci"] => ci(),
