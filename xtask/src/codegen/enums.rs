@@ -7,7 +7,7 @@
 //! values ([`StringEnum::rust_source`]). Nothing lists the enums by hand, so nothing goes
 //! stale when the spec grows a value or an enum.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::Result;
 
@@ -143,7 +143,10 @@ fn hoist_in_content(body: &mut Value, name: &str, hoisted: &mut Vec<(String, Val
 /// Hoists `schema` itself when it is an inline string enum, or the enums inside it.
 fn hoist_here_or_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value)>) {
     if is_string_enum(schema) {
-        let enum_schema = std::mem::replace(schema, reference(name));
+        let enum_schema = std::mem::replace(
+            schema,
+            json!({ "$ref": format!("#/components/schemas/{name}") }),
+        );
         hoisted.push((name.to_owned(), enum_schema));
     } else {
         hoist_within(schema, name, hoisted);
@@ -213,13 +216,11 @@ fn inline_shared_components(spec: &mut Value) {
         let Some(Value::Array(shared)) = item.remove("parameters") else {
             continue;
         };
-        for (key, operation) in item.iter_mut() {
-            if !HTTP_METHODS.contains(&key.as_str()) {
-                continue;
-            }
-            let Some(operation) = operation.as_object_mut() else {
-                continue;
-            };
+        let operations = item
+            .iter_mut()
+            .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
+            .filter_map(|(_, operation)| operation.as_object_mut());
+        for operation in operations {
             // progenitor merges them by name, in the path's order, an operation's own
             // parameter replacing the path's in place, then the operation's others.
             let mut merged = shared.clone();
@@ -278,10 +279,6 @@ fn inline_refs(value: &mut Value, components: &Value, depth: usize) {
         }
         _ => {}
     }
-}
-
-fn reference(name: &str) -> Value {
-    serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
 impl StringEnum {
