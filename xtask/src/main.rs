@@ -111,18 +111,12 @@ fn lint() -> Result<()> {
 }
 
 fn ci() -> Result<()> {
-    cargo(&["fmt", "--all", "--check"])?;
+    cargo("fmt --all --check")?;
     // Evolution's copy starts from these artifacts: it gives clippy the same arguments.
-    let [deny, warnings] = evolution::CLIPPY_ARGS;
-    cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--",
-        deny,
-        warnings,
-    ])?;
+    let clippy_args = evolution::CLIPPY_ARGS.join(" ");
+    cargo(&format!(
+        "clippy --workspace --all-targets --locked -- {clippy_args}"
+    ))?;
     step("codegen --check");
     codegen::run(true)?;
     step("lint");
@@ -137,66 +131,25 @@ fn ci() -> Result<()> {
     package::run(false)?;
     // nextest runs every test binary's tests side by side (the slow ones wait on sockets and
     // timers, not the CPU); it does not run doc-tests, so cargo test runs those.
-    if cargo_quiet(&["nextest", "--version"]) {
-        cargo(&[
-            "nextest",
-            "run",
-            "--workspace",
-            "--locked",
-            "--no-fail-fast",
-        ])?;
+    if cargo_quiet("nextest --version") {
+        cargo("nextest run --workspace --locked --no-fail-fast")?;
     } else {
-        cargo(&[
-            "test",
-            "--workspace",
-            "--locked",
-            "--lib",
-            "--bins",
-            "--tests",
-        ])?;
+        cargo("test --workspace --locked --lib --bins --tests")?;
     }
-    cargo(&["test", "--workspace", "--locked", "--doc"])?;
+    cargo("test --workspace --locked --doc")?;
     // The wrapper's other TLS backends and its optional schemars support, which the default
     // build leaves out (native-tls needs OpenSSL's headers: .ci/run installs them).
-    cargo(&[
-        "test",
-        "-p",
-        "vpsorg-backups",
-        "--lib",
-        "--locked",
-        "--no-default-features",
-        "--features",
-        "rustls-ring,schemars",
-    ])?;
-    cargo(&[
-        "test",
-        "-p",
-        "vpsorg-backups",
-        "--lib",
-        "--locked",
-        "--no-default-features",
-        "--features",
-        "native-tls",
-    ])?;
+    let wrapper = "test -p vpsorg-backups --lib --locked --no-default-features --features";
+    cargo(&format!("{wrapper} rustls-ring,schemars"))?;
+    cargo(&format!("{wrapper} native-tls"))?;
     // Broken intra-doc links and bare URLs fail here rather than on docs.rs.
-    cargo_with_env(
-        &["doc", "--workspace", "--no-deps", "--locked"],
-        &[("RUSTDOCFLAGS", "-D warnings")],
-    )?;
+    let deny_warnings = [("RUSTDOCFLAGS", "-D warnings")];
+    cargo_with_env("doc --workspace --no-deps --locked", &deny_warnings)?;
     // After the tests, so that the copy is seeded with this checkout's check-mode artifacts.
     step("evolution");
     evolution::run()?;
     // README's first command, run the way a newcomer runs it.
-    cargo(&[
-        "run",
-        "--locked",
-        "--quiet",
-        "-p",
-        "vpsorg-cli",
-        "--",
-        "--quiet",
-        "demo",
-    ])?;
+    cargo("run --locked --quiet -p vpsorg-cli -- --quiet demo")?;
     // Benchmarks are not tests: this only proves the harness still runs; no number can fail it.
     step("bench --quick");
     bench::run(true)?;
@@ -215,29 +168,29 @@ fn step(name: &str) {
     eprintln!("\n==> [{seconds:>4} s] {name}");
 }
 
-/// Whether `cargo <args>` succeeds, its output discarded.
-fn cargo_quiet(args: &[&str]) -> bool {
+/// Whether `cargo <args>` (split at spaces) succeeds, its output discarded.
+fn cargo_quiet(args: &str) -> bool {
     xtask::cargo()
-        .args(args)
+        .args(args.split_whitespace())
         .output()
         .is_ok_and(|output| output.status.success())
 }
 
-/// Runs `cargo <args>` at the workspace root, failing when it fails.
-fn cargo(args: &[&str]) -> Result<()> {
+/// Runs `cargo <args>` (split at spaces) at the workspace root, failing when it fails.
+fn cargo(args: &str) -> Result<()> {
     cargo_with_env(args, &[])
 }
 
-fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+fn cargo_with_env(args: &str, env: &[(&str, &str)]) -> Result<()> {
     let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
-    step(&format!("{shown_env}cargo {}", args.join(" ")));
+    step(&format!("{shown_env}cargo {args}"));
     let status = xtask::cargo()
-        .args(args)
+        .args(args.split_whitespace())
         .envs(env.iter().copied())
         .status()?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")).into())
+        Err(format!("`cargo {args}` failed ({status})").into())
     }
 }
