@@ -4,37 +4,27 @@
 
 use std::process::Command;
 
-use crate::{Result, project_root, target_dir};
+use crate::{Result, cargo, project_root, target_dir};
+
+/// A full run's build: the three release binaries.
+const RELEASE: &str =
+    "build --locked --bins --release -p vpsorg-bench -p vpsorg-backups-mock -p vpsorg-cli";
 
 pub fn run(quick: bool) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build: &[&str] = if quick {
-        // What `cargo test --workspace` built, with the same features: nothing to rebuild in
-        // CI (three packages alone would unify other features, and recompile reqwest & co).
-        &["build", "--locked", "--workspace", "--all-targets"]
-    } else {
-        &[
-            "build",
-            "--locked",
-            "--bins",
-            "--release",
-            "-p",
-            "vpsorg-bench",
-            "-p",
-            "vpsorg-backups-mock",
-            "-p",
-            "vpsorg-cli",
-        ]
+    // Quick: what `cargo test --workspace` built, with the same features, so nothing to
+    // rebuild in CI (three packages alone would unify other features, and recompile reqwest).
+    let (build, profile) = match quick {
+        true => ("build --locked --workspace --all-targets", "debug"),
+        false => (RELEASE, "release"),
     };
-    let profile = target_dir()?.join(if quick { "debug" } else { "release" });
-    let bench = profile.join(format!("vpsorg-bench{}", std::env::consts::EXE_SUFFIX));
-    let mut build_command = Command::new(cargo);
-    build_command.args(build);
-    let mut run = Command::new(bench);
-    run.arg("run").args(quick.then_some("--quick"));
-    for command in [&mut build_command, &mut run] {
+    let bench = format!("vpsorg-bench{}", std::env::consts::EXE_SUFFIX);
+    let mut run = Command::new(target_dir()?.join(profile).join(bench));
+    run.arg("run")
+        .args(quick.then_some("--quick"))
+        .current_dir(project_root());
+    for command in [cargo().args(build.split_whitespace()), &mut run] {
         eprintln!("==> {command:?}");
-        let status = command.current_dir(project_root()).status()?;
+        let status = command.status()?;
         if !status.success() {
             return Err(format!("{command:?} failed ({status})").into());
         }

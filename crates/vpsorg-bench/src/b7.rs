@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::Result;
-use crate::results::{B7, B7Run};
+use crate::results::{B7, Build};
 use crate::sys::{cargo, children_cpu_seconds, command, load_average, run};
 
 /// The two crates, baseline first: (name, `Cargo.toml`, `src/main.rs`). The baseline asks for
@@ -42,13 +42,13 @@ fn crates(
         root.join("crates/vpsorg-backups")
     );
     Ok([
-        ("baseline", manifest("baseline", baseline)?, BASELINE_MAIN),
-        (SDK, manifest(SDK, sdk)?, SDK_MAIN),
+        (NAMES[0], manifest(NAMES[0], baseline)?, BASELINE_MAIN),
+        (NAMES[1], manifest(NAMES[1], sdk)?, SDK_MAIN),
     ])
 }
 
-/// The name of the crate with `vpsorg-backups`.
-const SDK: &str = "with-vpsorg-backups";
+/// The two crates' names.
+const NAMES: [&str; 2] = ["baseline", "with-vpsorg-backups"];
 
 /// The tiny binary with the SDK: list a server's backups and print them.
 const SDK_MAIN: &str = r#"//! B7: list a server's backups with vpsorg-backups.
@@ -114,10 +114,11 @@ pub(crate) fn measure(root: &Path, target: &Path, reps: usize) -> Result<B7> {
     }
     for rep in 0..reps {
         // Alternate which goes first, so that drift in the machine's load hits both alike.
-        for sdk in [rep % 2 == 1, rep % 2 == 0] {
-            let name = if sdk { SDK } else { "baseline" };
-            result.runs.push(cold_build(&dir.join(name), sdk)?);
+        let mut pair = [Build::default(), Build::default()];
+        for i in [rep % 2, 1 - rep % 2] {
+            pair[i] = cold_build(&dir.join(NAMES[i]))?;
         }
+        result.pairs.push(pair);
     }
     Ok(result)
 }
@@ -141,7 +142,7 @@ fn tree_packages(root: &Path) -> Result<Vec<String>> {
 }
 
 /// One cold build into an emptied target directory of the variant's own.
-fn cold_build(root: &Path, sdk: bool) -> Result<B7Run> {
+fn cold_build(root: &Path) -> Result<Build> {
     let target = root.join("target");
     let _ = std::fs::remove_dir_all(&target);
     // Sources are fetched before the clock starts; the build itself runs offline.
@@ -153,8 +154,7 @@ fn cold_build(root: &Path, sdk: bool) -> Result<B7Run> {
     let cpu_seconds = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
     let compiled = compiled_packages(&output);
     std::fs::remove_dir_all(&target)?;
-    Ok(B7Run {
-        sdk,
+    Ok(Build {
         seconds,
         cpu_seconds,
         compiled,

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::list::{self, Benchmark};
-use crate::results::{B1, B2, B4, B5Run, B6, B7, B7Run, Memory, Results, Sizes, Summary, median};
+use crate::results::{B1, B2, B4, B5Run, B6, B7, Build, Memory, Results, Sizes, Summary, median};
 use crate::sys::{command, load_average, proc_field, proc_kib};
 
 /// What a reader needs to know about the machine to weigh the numbers.
@@ -366,29 +366,18 @@ fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
 }
 
 fn b7(r: &B7) -> Section {
-    // Per variant, baseline first: the builds' wall and CPU times, and the packages they
-    // compiled (without cold builds, those `cargo tree` lists).
-    let of = |sdk: bool| r.runs.iter().filter(move |run| run.sdk == sdk);
-    let keys: [fn(&B7Run) -> Option<f64>; 2] = [|run| Some(run.seconds), |run| run.cpu_seconds];
-    let [wall, cpu] = keys.map(|key| {
-        [false, true].map(|sdk| Summary::of(&of(sdk).filter_map(key).collect::<Vec<_>>()))
-    });
-    // The medians of the with / without ratios of each pair of builds made one after the
-    // other: what drift in the machine's load between pairs cannot move.
-    let paired = keys.map(|key| {
-        let ratio = |pair: &[B7Run]| {
-            let get = |sdk| pair.iter().find(|run| run.sdk == sdk).and_then(key);
-            Some(get(true)? / get(false)?)
-        };
-        median(&r.runs.chunks(2).filter_map(ratio).collect::<Vec<_>>())
-    });
-    let compiled = [false, true].map(|sdk| of(sdk).next().map(|run| run.compiled.clone()));
-    let built = compiled.iter().all(Option::is_some);
-    let packages = if built {
-        compiled.map(Option::unwrap_or_default)
-    } else {
-        r.tree.clone()
+    // Per variant, baseline first: the builds' wall and CPU times, the medians of the with /
+    // without ratios of each pair (what drift in the machine's load between pairs cannot
+    // move), and the packages compiled (without cold builds, those `cargo tree` lists).
+    let keys: [fn(&Build) -> Option<f64>; 2] = [|b| Some(b.seconds), |b| b.cpu_seconds];
+    let samples = |f: &dyn Fn(&[Build; 2]) -> Option<f64>| -> Vec<f64> {
+        r.pairs.iter().filter_map(f).collect()
     };
+    let [wall, cpu] = keys.map(|key| [0, 1].map(|i| Summary::of(&samples(&|p| key(&p[i])))));
+    let paired = keys.map(|key| median(&samples(&|p| Some(key(&p[1])? / key(&p[0])?))));
+    let built = r.pairs.first();
+    let packages = built.map_or(r.tree.clone(), |p| p.each_ref().map(|b| b.compiled.clone()));
+    let built = built.is_some();
     let names = |list: &[String]| -> BTreeSet<String> {
         let names = list
             .iter()
@@ -404,7 +393,7 @@ fn b7(r: &B7) -> Section {
     let mut body = String::new();
     let mut built_figures = [None, None];
     if built {
-        let _ = writeln!(body, "This run: {} builds in all.\n", r.runs.len());
+        let _ = writeln!(body, "This run: {} builds in all.\n", r.pairs.len() * 2);
         let rows = ["baseline", "with `vpsorg-backups`"]
             .iter()
             .enumerate()
@@ -551,6 +540,7 @@ mod tests {
         assert_eq!(counts, goals.map(|b| b.goals.len()));
     }
 
+    /// Three pairs of builds (baseline, with us), each compiling what `cargo tree` lists.
     fn b7_results(built: bool) -> B7 {
         let base = [
             "b7-baseline 0.0.0",
@@ -561,43 +551,42 @@ mod tests {
         let mut sdk = base.to_vec();
         sdk[0] = "b7-with-vpsorg-backups 0.0.0";
         sdk.extend(["chrono 0.4.45", "vpsorg-backups 0.2.0"]);
-        let runs = [(false, 100.0), (true, 104.0), (true, 106.0), (false, 101.0)];
-        let runs = runs
-            .into_iter()
-            .chain([(false, 99.0), (true, 103.0)])
-            .map(|(with, seconds)| {
-                let compiled = if with { sdk.clone() } else { base.to_vec() };
-                json!({"sdk": with, "seconds": seconds, "cpu_seconds": seconds * 1.8,
-                   "compiled": compiled, "load_at_start": ""})
+        let build = |seconds: f64, compiled: &[&str]| {
+            json!({"seconds": seconds, "cpu_seconds": seconds * 1.8, "compiled": compiled,
+                   "load_at_start": ""})
+        };
+        let pairs = [[100.0, 104.0], [101.0, 106.0], [99.0, 103.0]]
+            .map(|[without, with]| [build(without, &base), build(with, &sdk)]);
+        let pairs = if built { pairs.to_vec() } else { Vec::new() };
+        serde_json::from_value(json!({"tree": [base, sdk], "pairs": pairs})).unwrap()
+    }
+
+    /// What each of B7's goals shows, and whether it is met.
+    fn judged(section: &Section) -> Vec<(&str, Option<bool>)> {
+        let values = section
+            .0
+            .iter()
+            .zip(list::B7.goals)
+            .map(|(value, (_, goal))| {
+                let (value, shown) = value.as_ref().unwrap();
+                (shown.as_str(), list::met(goal, *value))
             });
-        let runs: Vec<_> = if built { runs.collect() } else { Vec::new() };
-        serde_json::from_value(json!({"tree": [base, sdk], "runs": runs})).unwrap()
-    }
-
-    fn shown(section: &Section, i: usize) -> &str {
-        &section.0[i].as_ref().unwrap().1
-    }
-
-    fn met(section: &Section, i: usize) -> Option<bool> {
-        list::met(list::B7.goals[i].1, section.0[i].as_ref().unwrap().0)
+        values.collect()
     }
 
     #[test]
     fn a_full_run_judges_the_ratio_and_the_extra_crates() {
         let section = b7(&b7_results(true));
         assert_eq!(section.0.len(), 3);
-        assert_eq!(
-            shown(&section, 0),
-            "1.040 (104.0 s vs 100.0 s; pairs' median 1.040)"
-        );
-        assert_eq!(met(&section, 0), Some(true));
-        assert_eq!(
-            shown(&section, 1),
-            "1.040 (187.2 s vs 180.0 s; pairs' median 1.040)"
-        );
-        assert_eq!(met(&section, 1), None);
-        assert_eq!(shown(&section, 2), "+2 (6 vs 4)");
-        assert_eq!(met(&section, 2), Some(true));
+        let expected = [
+            (
+                "1.040 (104.0 s vs 100.0 s; pairs' median 1.040)",
+                Some(true),
+            ),
+            ("1.040 (187.2 s vs 180.0 s; pairs' median 1.040)", None),
+            ("+2 (6 vs 4)", Some(true)),
+        ];
+        assert_eq!(judged(&section), expected);
         let body = &section.1;
         assert!(!body.contains("The two ratios differ"));
         assert!(body.contains("6 builds in all"));
@@ -610,13 +599,12 @@ mod tests {
     #[test]
     fn diverging_wall_and_cpu_ratios_are_explained() {
         let mut r = b7_results(true);
-        r.runs
-            .iter_mut()
-            .filter(|run| run.sdk)
-            .for_each(|run| run.seconds = 70.0);
+        for pair in &mut r.pairs {
+            pair[1].seconds = 70.0;
+        }
         let section = b7(&r);
         assert_eq!(
-            shown(&section, 0),
+            judged(&section)[0].0,
             "0.700 (70.0 s vs 100.0 s; pairs' median 0.700)"
         );
         assert!(section.1.contains("The two ratios differ"));
@@ -626,16 +614,13 @@ mod tests {
     #[test]
     fn pairs_are_the_builds_made_one_after_the_other() {
         let mut r = b7_results(true);
-        for (run, seconds) in r
-            .runs
-            .iter_mut()
-            .zip([62.7, 79.2, 147.7, 130.0, 121.3, 123.2])
-        {
-            run.seconds = seconds;
+        let seconds = [[62.7, 79.2], [130.0, 147.7], [121.3, 123.2]];
+        for (pair, [without, with]) in r.pairs.iter_mut().zip(seconds) {
+            (pair[0].seconds, pair[1].seconds) = (without, with);
         }
         let section = b7(&r);
         assert_eq!(
-            shown(&section, 0),
+            judged(&section)[0].0,
             "1.016 (123.2 s vs 121.3 s; pairs' median 1.136)"
         );
     }
@@ -644,7 +629,10 @@ mod tests {
     fn a_quick_run_counts_crates_from_cargo_tree_and_builds_nothing() {
         let section = b7(&b7_results(false));
         assert!(section.0[0].is_none() && section.0[1].is_none());
-        assert_eq!(shown(&section, 2), "+2 (6 vs 4, `cargo tree`)");
+        assert_eq!(
+            section.0[2].as_ref().unwrap().1,
+            "+2 (6 vs 4, `cargo tree`)"
+        );
         assert!(list::B7.definition.contains("`--quick` builds nothing"));
     }
 }

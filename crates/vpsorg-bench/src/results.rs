@@ -198,17 +198,17 @@ pub(crate) struct B6 {
 /// One listing per process of each of the two [`Sizes::memory`] (B3, and B6's memory).
 pub(crate) type Memory = [Vec<Peak>; 2];
 
-/// B7: the packages in each variant's `cargo tree` (baseline, then with us), and cold builds.
+/// B7: the packages in each variant's `cargo tree`, and pairs of cold builds made one after
+/// the other; both baseline first, then with us.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct B7 {
     pub(crate) tree: [Vec<String>; 2],
-    pub(crate) runs: Vec<B7Run>,
+    pub(crate) pairs: Vec<[Build; 2]>,
 }
 
+/// One cold build.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct B7Run {
-    /// Whether this build was the one with `vpsorg-backups`.
-    pub(crate) sdk: bool,
+pub(crate) struct Build {
     pub(crate) seconds: f64,
     pub(crate) cpu_seconds: Option<f64>,
     /// The packages it compiled, as `name version`.
