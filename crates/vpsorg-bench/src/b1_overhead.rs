@@ -2,7 +2,7 @@
 //! order, so drift on a noisy machine hits all of them alike, each call timed on its own.
 
 use crate::Result;
-use crate::measure::{http_client, interleaved, list_url, raw_list, wrapper_client};
+use crate::measure::{Raw, interleaved, runtime, wrapper_client};
 use crate::results::{B1, Job, Sizes, Summary, median};
 
 const VARIANTS: [&str; 3] = ["raw", "generated", "wrapper"];
@@ -10,42 +10,27 @@ const VARIANTS: [&str; 3] = ["raw", "generated", "wrapper"];
 /// Measures B1; with `only`, one variant alone, and prints its mean per call instead.
 pub(crate) fn run(job: &Job, sizes: &Sizes, only: Option<&str>) -> Result<Option<B1>> {
     let (calls, warmup, page_size) = (sizes.b1_calls, sizes.b1_warmup, sizes.b1_page_size);
-    let (list_url, raw_http) = (list_url(&job.url), http_client(&job.token)?);
-    let base = job.url.trim_end_matches('/');
-    let generated = vpsorg_backups_client::Client::new_with_client(base, http_client(&job.token)?);
-    let wrapper = wrapper_client(job)?;
-    let per_page = u64::from(page_size);
+    let (raw, base) = (Raw::new(job)?, job.url.trim_end_matches('/'));
+    let generated = vpsorg_backups_client::Client::new_with_client(base, Raw::new(job)?.http);
+    let (wrapper, per_page) = (wrapper_client(job)?, u64::from(page_size));
     let call = async |variant: usize| -> Result<u64> {
         let backups = match variant {
-            0 => raw_list(&raw_http, &list_url, page_size, 1)
-                .await?
-                .results
-                .len(),
+            0 => raw.list(page_size, 1).await?.results.len(),
             1 => {
                 let page = generated.list_backups().page_size(per_page).send().await;
-                page.map_err(|e| format!("generated list: {e}"))?
-                    .into_inner()
-                    .results
-                    .len()
+                let page = page.map_err(|e| format!("generated list: {e}"))?;
+                page.into_inner().results.len()
             }
-            _ => wrapper
-                .backups()
-                .list()
-                .page_size(per_page)
-                .send()
-                .await?
-                .backups
-                .len(),
+            _ => {
+                let page = wrapper.backups().list().page_size(per_page).send().await?;
+                page.backups.len()
+            }
         };
         Ok(backups as u64)
     };
-
     // One thread: the three clients see the same scheduler, and no call waits for another
     // worker thread to wake up.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    runtime(false)?.block_on(async {
         if let Some(name) = only {
             let variant = VARIANTS.iter().position(|v| *v == name);
             let variant = variant.ok_or_else(|| format!("only: unknown variant `{name}`"))?;

@@ -6,8 +6,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 
 use crate::Result;
-use crate::measure::{http_client, interleaved, list_url, multi_thread_runtime, pause};
-use crate::measure::{sequential, wrapper_client};
+use crate::measure::{Raw, interleaved, pause, runtime, sequential, wrapper_client};
 use crate::results::{B2, Job, Peak, Sizes, Summary};
 use crate::sys::proc_kib;
 
@@ -22,7 +21,6 @@ const VARIANTS: [&str; 6] = [
 
 pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B2> {
     let (work, none) = (Duration::from_millis(sizes.work_ms), Duration::ZERO);
-    let (http, url) = (http_client(&job.token)?, list_url(&job.url));
     let list = wrapper_client(job)?.backups().list();
     let list = list.page_size(sizes.page_size.into());
     // Every backup of the stream's pages, dropped as it arrives.
@@ -34,7 +32,8 @@ pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B2> {
         }
         Ok(backups)
     };
-    let raw = Some((&http, url.as_str(), sizes.page_size));
+    let raw = Raw::new(job)?;
+    let raw = Some((&raw, sizes.page_size));
     let call = async |variant| match variant {
         0 => sequential(&list, None, none).await,
         1 => streamed(1, none).await,
@@ -43,7 +42,7 @@ pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B2> {
         4 => sequential(&list, None, work).await,
         _ => streamed(1, work).await,
     };
-    multi_thread_runtime()?.block_on(async {
+    runtime(true)?.block_on(async {
         // Warm up the connection pool.
         list.clone().send().await?;
         let times = interleaved(sizes.reps, VARIANTS, sizes.backups, call).await?;
@@ -69,7 +68,7 @@ pub(crate) fn peak(job: &Job, expect: u64, cli: bool) -> Result<Peak> {
         true => crate::b6_cli_list::list_with_cli(job)?,
         false => {
             let client = wrapper_client(job)?;
-            multi_thread_runtime()?.block_on(async {
+            runtime(true)?.block_on(async {
                 let mut stream = client.backups().list().page_size(100).items();
                 let (mut items, mut id_sum) = (0_u64, 0_i64);
                 while let Some(backup) = stream.try_next().await? {

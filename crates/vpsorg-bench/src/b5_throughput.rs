@@ -17,12 +17,8 @@ use crate::Result;
 use crate::results::{B5Run, Job, Sizes};
 use crate::sys::cpu_seconds;
 
-#[derive(Default)]
-struct Counters {
-    ok: AtomicU64,
-    not_ok: AtomicU64,
-    stop: AtomicBool,
-}
+/// Answers counted: 200, and others.
+type Counts = [AtomicU64; 2];
 
 pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
     let authority = job
@@ -36,38 +32,29 @@ pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
         job.token,
     );
     let request: Arc<[u8]> = Arc::from(request.into_bytes());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let counters = Arc::new(Counters::default());
+    let (counts, stop) = (
+        Arc::new(Counts::default()),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let server_pid = (server_pid != 0).then(|| server_pid.to_string());
+    let sample = || {
+        let [ok, not_ok] = counts.each_ref().map(|count| count.load(Ordering::Relaxed));
+        let cpu = [Some("self"), server_pid.as_deref()].map(|pid| cpu_seconds(pid?));
+        (Instant::now(), ok, not_ok, cpu)
+    };
+    crate::measure::runtime(false)?.block_on(async {
         let mut tasks = Vec::with_capacity(sizes.connections);
         for _ in 0..sizes.connections {
             let stream = TcpStream::connect(authority).await?;
             stream.set_nodelay(true)?;
-            tasks.push(tokio::spawn(connection(
-                stream,
-                request.clone(),
-                counters.clone(),
-            )));
+            let connection = connection(stream, request.clone(), counts.clone(), stop.clone());
+            tasks.push(tokio::spawn(connection));
         }
         tokio::time::sleep(Duration::from_secs_f64(sizes.b5_warmup)).await;
-        let server_pid = (server_pid != 0).then(|| server_pid.to_string());
-        let sample = || {
-            let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-            let server = server_pid.as_deref().and_then(cpu_seconds);
-            let cpu = [cpu_seconds("self"), server];
-            (
-                Instant::now(),
-                count(&counters.ok),
-                count(&counters.not_ok),
-                cpu,
-            )
-        };
         let start = sample();
         tokio::time::sleep(Duration::from_secs_f64(sizes.b5_seconds)).await;
         let end = sample();
-        counters.stop.store(true, Ordering::Relaxed);
+        stop.store(true, Ordering::Relaxed);
         let mut failures = Vec::new();
         for task in tasks {
             failures.extend(task.await?.err().map(|e| e.to_string()));
@@ -76,7 +63,7 @@ pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
             return Err(format!("no request succeeded: {failures:?}").into());
         }
         let [client_cpu_seconds, server_cpu_seconds] =
-            [0, 1].map(|i| start.3[i].zip(end.3[i]).map(|(a, b)| b - a));
+            [0, 1].map(|i| Some(end.3[i]? - start.3[i]?));
         Ok(B5Run {
             seconds: (end.0 - start.0).as_secs_f64(),
             requests: end.1 - start.1,
@@ -88,35 +75,28 @@ pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
     })
 }
 
-/// Sends requests on one connection until told to stop.
+/// Sends requests on one connection until told to stop, reading each answer to its end.
 async fn connection(
     mut stream: TcpStream,
     request: Arc<[u8]>,
-    counters: Arc<Counters>,
+    counts: Arc<Counts>,
+    stop: Arc<AtomicBool>,
 ) -> Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(16 * 1024);
-    while !counters.stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) {
         stream.write_all(&request).await?;
         buffer.clear();
-        let (status, header_end, length) = loop {
+        loop {
             if stream.read_buf(&mut buffer).await? == 0 {
                 return Err("the server closed the connection".into());
             }
-            if let Some(head) = parse_head(&buffer)? {
-                break head;
-            }
-        };
-        while buffer.len() < header_end + length {
-            if stream.read_buf(&mut buffer).await? == 0 {
-                return Err("the server closed the connection mid-body".into());
+            if let Some((status, end, length)) = parse_head(&buffer)?
+                && buffer.len() >= end + length
+            {
+                counts[usize::from(status != 200)].fetch_add(1, Ordering::Relaxed);
+                break;
             }
         }
-        let counter = if status == 200 {
-            &counters.ok
-        } else {
-            &counters.not_ok
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
     }
     Ok(())
 }
@@ -126,19 +106,20 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(u16, usize, usize)>> {
     let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Ok(None);
     };
-    let head = std::str::from_utf8(&buffer[..end])?;
-    let mut lines = head.split("\r\n");
+    let mut lines = std::str::from_utf8(&buffer[..end])?.split("\r\n");
     let status = lines
         .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or("no status line")?;
+        .and_then(|line| line.split(' ').nth(1)?.parse().ok());
     let length = lines
         .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse().ok())
-        .ok_or("the answer has no Content-Length")?;
-    Ok(Some((status, end + 4, length)))
+        .find_map(|(name, value)| {
+            let length = name
+                .eq_ignore_ascii_case("content-length")
+                .then_some(value.trim());
+            length?.parse().ok()
+        });
+    let length = length.ok_or("the answer has no Content-Length")?;
+    Ok(Some((status.ok_or("no status line")?, end + 4, length)))
 }
 
 #[cfg(test)]

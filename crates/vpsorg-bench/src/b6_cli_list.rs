@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::Result;
-use crate::measure::{interleaved, multi_thread_runtime, sequential, wrapper_client};
+use crate::measure::{interleaved, runtime, sequential, wrapper_client};
 use crate::results::{B6, Job, Memory, Sizes, Summary};
 use crate::sys::beside;
 
@@ -54,7 +54,7 @@ pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B6> {
         0 => list_with_cli(job),
         _ => sequential(&list, None, Duration::ZERO).await,
     };
-    multi_thread_runtime()?.block_on(async {
+    runtime(true)?.block_on(async {
         // Warm up the connection pool.
         list.clone().send().await?;
         let names = ["cli", "sequential"];

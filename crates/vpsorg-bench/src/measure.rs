@@ -11,72 +11,74 @@ use vpsorg_backups_client::types::BackupList;
 use crate::Result;
 use crate::results::Job;
 
-/// A Tokio runtime like the one `#[tokio::main]` gives an application.
-pub(crate) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+/// A Tokio runtime like the one `#[tokio::main]` gives an application, or with one thread.
+pub(crate) fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime> {
+    let mut builder = match multi_thread {
+        true => tokio::runtime::Builder::new_multi_thread(),
+        false => tokio::runtime::Builder::new_current_thread(),
+    };
+    Ok(builder.enable_all().build()?)
 }
 
 /// The wrapper's client for the fake server, without retries (a retry would hide a failure).
 pub(crate) fn wrapper_client(job: &Job) -> Result<vpsorg_backups::Client> {
-    let client = vpsorg_backups::Client::builder()
-        .token(&job.token)
-        .base_url(&job.url);
-    Ok(client.retry(vpsorg_backups::RetryPolicy::none()).build()?)
+    let client = vpsorg_backups::Client::builder().token(&job.token);
+    let client = client
+        .base_url(&job.url)
+        .retry(vpsorg_backups::RetryPolicy::none());
+    Ok(client.build()?)
 }
 
-/// A reqwest client sending the token and the wrapper's User-Agent on every request.
-pub(crate) fn http_client(token: &str) -> Result<reqwest::Client> {
-    let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))?;
-    authorization.set_sensitive(true);
-    let headers = HeaderMap::from_iter([(AUTHORIZATION, authorization)]);
-    let builder = reqwest::Client::builder().default_headers(headers);
-    Ok(builder
-        .user_agent(vpsorg_backups::DEFAULT_USER_AGENT)
-        .build()?)
+/// The hand-written baseline: a reqwest client sending the token and the wrapper's
+/// User-Agent on every request, and the list operation's URL.
+pub(crate) struct Raw {
+    pub(crate) http: reqwest::Client,
+    url: String,
 }
 
-/// The list operation's URL on the server at `base`.
-pub(crate) fn list_url(base: &str) -> String {
-    format!("{}/api/v1/backups/", base.trim_end_matches('/'))
-}
-
-/// One page of the backup list by hand (`page` 1 is sent without a `page` parameter, as the
-/// wrapper does).
-pub(crate) async fn raw_list(
-    http: &reqwest::Client,
-    list_url: &str,
-    page_size: u32,
-    page: u64,
-) -> Result<BackupList> {
-    let request = http
-        .get(list_url)
-        .header(ACCEPT, HeaderValue::from_static("application/json"));
-    let request = request.header("api-version", HeaderValue::from_static("1.0.0"));
-    let mut request = request.query(&[("page_size", page_size)]);
-    if page > 1 {
-        request = request.query(&[("page", page)]);
+impl Raw {
+    pub(crate) fn new(job: &Job) -> Result<Raw> {
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", job.token))?;
+        authorization.set_sensitive(true);
+        let headers = HeaderMap::from_iter([(AUTHORIZATION, authorization)]);
+        let http = reqwest::Client::builder().default_headers(headers);
+        let http = http
+            .user_agent(vpsorg_backups::DEFAULT_USER_AGENT)
+            .build()?;
+        let url = format!("{}/api/v1/backups/", job.url.trim_end_matches('/'));
+        Ok(Raw { http, url })
     }
-    let response = request.send().await?;
-    if !response.status().is_success() {
-        return Err(format!("raw list: HTTP {}", response.status()).into());
+
+    /// One page of the backup list, with the headers the generated client sends (`page` 1
+    /// is sent without a `page` parameter, as the wrapper does).
+    pub(crate) async fn list(&self, page_size: u32, page: u64) -> Result<BackupList> {
+        let json = HeaderValue::from_static("application/json");
+        let request = self.http.get(&self.url).header(ACCEPT, json);
+        let request = request.header("api-version", HeaderValue::from_static("1.0.0"));
+        let page = (page > 1).then_some(("page", page));
+        let request = request
+            .query(&[("page_size", u64::from(page_size))])
+            .query(page.as_slice());
+        let response = request.send().await?;
+        if !response.status().is_success() {
+            return Err(format!("raw list: HTTP {}", response.status()).into());
+        }
+        Ok(serde_json::from_slice(&response.bytes().await?)?)
     }
-    Ok(serde_json::from_slice(&response.bytes().await?)?)
 }
 
 /// Every page, one at a time (`.page(n).send()`, or by hand with `raw`), the caller spending
 /// `work` on each; the backups listed.
 pub(crate) async fn sequential(
     list: &ListBackups,
-    raw: Option<(&reqwest::Client, &str, u32)>,
+    raw: Option<(&Raw, u32)>,
     work: Duration,
 ) -> Result<u64> {
     let mut backups = 0;
     for number in 1.. {
         let has_next = match raw {
-            Some((http, url, page_size)) => {
-                let page = raw_list(http, url, page_size, number).await?;
+            Some((raw, page_size)) => {
+                let page = raw.list(page_size, number).await?;
                 backups += page.results.len() as u64;
                 page.next.is_some()
             }
