@@ -17,7 +17,12 @@ fn fixture_with(from: &str, to: &str) -> String {
 
 #[test]
 fn generation_is_deterministic() {
-    assert_eq!(generate(FIXTURE).unwrap(), generate(FIXTURE).unwrap());
+    let (first, second) = (generate(FIXTURE).unwrap(), generate(FIXTURE).unwrap());
+    assert!(
+        first == second,
+        "two runs differ:\n{}",
+        similar::TextDiff::from_lines(&first, &second).unified_diff()
+    );
 }
 
 /// A path-level parameter and a shared response component are places progenitor reads
@@ -41,7 +46,11 @@ fn enums_outside_operations_and_schemas_come_out_lenient() {
 #[test]
 fn a_changed_description_is_drift() {
     let changed = fixture_with("Unique thing ID", "Unique thing identifier");
-    assert_ne!(generate(FIXTURE).unwrap(), generate(&changed).unwrap());
+    let (before, after) = (generate(FIXTURE).unwrap(), generate(&changed).unwrap());
+    assert!(
+        before != after,
+        "the generated code does not change with a description"
+    );
 }
 
 #[test]
