@@ -32,8 +32,22 @@ pub fn snapshot_path(krate: &str) -> String {
     format!("public-api/{krate}.txt")
 }
 
-/// Writes each crate's listing, or with `check` fails with a diff when one is stale.
+/// Writes each crate's listing, or with `check` fails with a diff when one is stale. The
+/// crates are compiled first: rustdoc documents a crate whose function bodies do not compile,
+/// and no listing may come from one.
 pub fn run(check: bool) -> Result<()> {
+    let mut compile = crate::cargo();
+    compile.args(["check", "--quiet", "--locked", "--lib"]);
+    for (krate, features) in CRATES {
+        compile.args(["-p", krate]);
+        for feature in *features {
+            compile.args(["--features", &format!("{krate}/{feature}")]);
+        }
+    }
+    let status = compile.status()?;
+    if !status.success() {
+        return Err(format!("the library crates do not compile ({status}): the compiler's errors are above; no listing was written").into());
+    }
     let mut stale = Vec::new();
     for (krate, features) in CRATES {
         let listing = listing(krate, features)?;
