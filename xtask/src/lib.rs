@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bump;
 pub mod codegen;
 pub mod compat;
+pub mod contract;
 pub mod evolution;
 pub mod floors;
 pub mod package;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 mod man;
 
 use xtask::{
-    Result, bench, bump, codegen, compat, evolution, floors, package, public_api, spec::Spec,
+    Result, bench, bump, codegen, compat, contract, evolution, floors, package, public_api,
+    spec::Spec,
 };
 
 const HELP: &str = "\
@@ -20,6 +21,9 @@ commands:
                      version lacks the semver-breaking bump a change needs, or openapi/CHANGES.md
                      is stale (--write: rewrite it), 2 when it could not compare
   compat --record    record the working tree's spec and version as the last release
+  contract           after a spec edit: lint, codegen, compat --write, cargo check, public-api,
+                     stopping at the first failure; then the hand-written places that name
+                     what changed since HEAD
   bump VERSION       set the workspace version everywhere: manifests, Cargo.lock, READMEs and
                      the CHANGELOG's unreleased heading
   evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         ["compat", "--record"] => compat::record(),
         ["evolution"] => evolution::run(),
         ["bump", version] => bump::run(version),
+        ["contract"] => contract::run(),
         ["public-api"] => public_api::run(false),
         ["public-api", "--check"] => public_api::run(true),
         ["ci"] => ci(),

@@ -1,0 +1,195 @@
+//! `cargo xtask contract`: a change to `openapi/backups.yaml`, end to end. Runs lint,
+//! codegen, compat (which rewrites `openapi/CHANGES.md`), `cargo check --workspace
+//! --all-targets` and public-api, in that order, stopping at the first failure with what to do
+//! next; then lists the hand-written places that name what changed since `HEAD`.
+
+use std::collections::BTreeSet;
+
+use vpsorg_compat::Class;
+
+use crate::{Result, codegen, compat, public_api, read_spec_text, spec::Spec};
+
+/// Where the hand-written layers live: the wrapper, the fake server, the CLI, the tests.
+const PLACES: [&str; 4] = [
+    "crates/vpsorg-backups/src",
+    "crates/vpsorg-backups-mock/src",
+    "crates/vpsorg-cli/src",
+    "tests/",
+];
+
+pub fn run() -> Result<()> {
+    let step = |name: &str, next: &str, run: &dyn Fn() -> Result<()>| -> Result<()> {
+        eprintln!("==> {name}");
+        run().map_err(|e| format!("{name} failed: {e}\n\nnext: {next}").into())
+    };
+    let spec = "fix openapi/backups.yaml, then run `cargo xtask contract` again";
+    step("lint", spec, &|| match Spec::load()?.lint() {
+        problems if problems.is_empty() => Ok(()),
+        problems => Err(problems.join("\n  ").into()),
+    })?;
+    step("codegen", spec, &|| codegen::run(false))?;
+    let bump = "`cargo xtask bump VERSION` with the version it names, or make the change additive";
+    step("compat", bump, &|| match compat::report(None, true)? {
+        report if report.passes => Ok(()),
+        report => Err(report.verdict.into()),
+    })?;
+    let fix = "fix what the compiler names; the places listed above name what changed";
+    let checked = step("cargo check --workspace --all-targets", fix, &|| {
+        let args = [
+            "check",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--quiet",
+        ];
+        match crate::cargo().args(args).status()? {
+            status if status.success() => Ok(()),
+            status => Err(format!("the workspace does not compile ({status})").into()),
+        }
+    });
+    if checked.is_ok() {
+        let review = "review the diff of public-api/: a removed or changed item breaks that crate";
+        step("public-api", review, &|| public_api::run(false))?;
+    }
+    places()?;
+    checked
+}
+
+/// Prints, for each schema, property, parameter and operation that changed (not only in its
+/// text) since `HEAD`, where the hand-written layers name it; for a new parameter or
+/// property, where they name the one before it, which is where it likely goes too.
+fn places() -> Result<()> {
+    let (head, new) = (compat::at_git_ref("HEAD")?.spec, read_spec_text()?);
+    let spec: serde_json::Value = serde_yaml_ng::from_str(&new)?;
+    let changes = vpsorg_compat::changes(&head, &new)?;
+    // A name added where one was removed is a rename: the removed one's places are the list.
+    let parent = |at: &str| {
+        at.trim_end_matches('`')
+            .rsplit_once(['.', '`'])
+            .map(|p| p.0.to_owned())
+    };
+    let renamed: BTreeSet<_> = (changes.iter().filter(|c| c.reason.contains("removed")))
+        .map(|c| parent(&c.location))
+        .collect();
+    let mut names = BTreeSet::new();
+    for change in changes.iter().filter(|c| c.class != Class::DocsOnly) {
+        for name in names_in(&change.location) {
+            let new =
+                change.reason.contains("added") && !renamed.contains(&parent(&change.location));
+            let before = new
+                .then(|| sibling_before(&spec, &change.location, &name))
+                .flatten();
+            names.insert((name, before));
+        }
+    }
+    if names.is_empty() {
+        eprintln!("==> no change to the spec's names since HEAD: no hand-written place to list");
+    }
+    for (name, before) in names {
+        match before {
+            Some(before) => grep(&before, &format!(" (the one before new `{name}`)"))?,
+            None => grep(&name, "")?,
+        }
+    }
+    Ok(())
+}
+
+/// Prints the hand-written files that name `name`, with the lines.
+fn grep(name: &str, why: &str) -> Result<()> {
+    let output = std::process::Command::new("git")
+        .args(["grep", "-n", "-w", "-F", name, "--"])
+        .args(PLACES)
+        .current_dir(crate::project_root())
+        .output()?;
+    let mut files: Vec<(String, Vec<String>)> = Vec::new();
+    for hit in String::from_utf8_lossy(&output.stdout).lines() {
+        let mut parts = hit.splitn(3, ':');
+        let (file, line) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        match files.last_mut() {
+            Some((last, lines)) if last == file => lines.push(line.to_owned()),
+            _ => files.push((file.to_owned(), vec![line.to_owned()])),
+        }
+    }
+    eprintln!(
+        "==> `{name}`{why} is named in {} hand-written file(s)",
+        files.len()
+    );
+    for (file, lines) in files.iter().take(12) {
+        let more = lines.len().saturating_sub(8);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "  {file}: line {}{more}",
+            lines[..lines.len().min(8)].join(", ")
+        );
+    }
+    if files.len() > 12 {
+        eprintln!(
+            "  ... and {} more files (`git grep -nw {name}`)",
+            files.len() - 12
+        );
+    }
+    Ok(())
+}
+
+/// The parameter or property declared just before the new `name` at `location`
+/// (`GET /path (id) query parameter `name``, `schema A.name`).
+fn sibling_before(spec: &serde_json::Value, location: &str, name: &str) -> Option<String> {
+    let siblings: Vec<String> = if let Some(schema) = location.strip_prefix("schema ") {
+        let schema = schema.split('.').next()?;
+        let properties = spec["components"]["schemas"][schema]["properties"].as_object()?;
+        properties.keys().cloned().collect()
+    } else {
+        let (method, rest) = location.split_once(' ')?;
+        let path = rest.split(' ').next()?;
+        let operation = &spec["paths"][path][method.to_lowercase()]["parameters"];
+        let parameters = operation.as_array()?.iter();
+        parameters
+            .filter_map(|p| Some(p["name"].as_str()?.to_owned()))
+            .collect()
+    };
+    let at = siblings.iter().position(|s| s == name)?;
+    siblings.get(at.checked_sub(1)?).cloned()
+}
+
+/// The names a change's location holds: `name`s in backticks, the last part of
+/// `schema A.b`, the operationId of `GET /path (id)`.
+fn names_in(location: &str) -> Vec<String> {
+    let mut names: Vec<String> = location
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect();
+    if let Some(schema) = location.strip_prefix("schema ") {
+        let last = schema
+            .split(['.', ' '])
+            .rfind(|s| !s.is_empty())
+            .unwrap_or(schema);
+        names.push(last.trim_end_matches(['[', ']', '{', '}', '*']).to_owned());
+    } else if let Some(id) = location.strip_suffix(')').and_then(|l| l.rsplit_once('(')) {
+        names.push(id.1.to_owned());
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_come_from_parameters_properties_schemas_and_operations() {
+        let q = "GET /b/ (listBackups) query parameter `status`";
+        assert_eq!(super::names_in(q), ["status"]);
+        assert_eq!(super::names_in("schema Backup.size_mb"), ["size_mb"]);
+        assert_eq!(super::names_in("schema BackupStatus"), ["BackupStatus"]);
+        assert_eq!(
+            super::names_in("DELETE /b/{id}/ (deleteBackup)"),
+            ["deleteBackup"]
+        );
+    }
+}
