@@ -17,22 +17,16 @@ pub(crate) type Goal = (&'static str, &'static str);
 
 /// Whether `value` meets `goal`; `None` for a figure that is only reported.
 pub(crate) fn met(goal: &str, value: f64) -> Option<bool> {
-    let (at_most, rest) = match goal.split_at_checked(goal.find(' ')?)? {
-        ("≤", rest) => (true, rest),
-        ("≥", rest) => (false, rest),
-        _ => return None,
-    };
+    let (sign, rest) = goal.split_once(' ')?;
     let number = rest.split_whitespace().next()?;
-    let digits: String = number
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let limit = digits.parse::<f64>().ok()? / if number.ends_with('%') { 100.0 } else { 1.0 };
-    Some(if at_most {
-        value <= limit
-    } else {
-        value >= limit
-    })
+    let digits = number.chars().filter(|c| c.is_ascii_digit() || *c == '.');
+    let limit = digits.collect::<String>().parse::<f64>().ok()?;
+    let limit = limit / if number.ends_with('%') { 100.0 } else { 1.0 };
+    match sign {
+        "≤" => Some(value <= limit),
+        "≥" => Some(value >= limit),
+        _ => None,
+    }
 }
 
 pub(crate) const B1: Benchmark = Benchmark {

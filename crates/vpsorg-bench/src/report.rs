@@ -101,10 +101,9 @@ pub(crate) fn render(
     took: Duration,
 ) -> String {
     let (quick, s) = (results.quick, &Sizes::of(results.quick));
-    let (command, build) = if quick {
-        ("cargo xtask bench --quick", "debug")
-    } else {
-        ("cargo xtask bench", "release")
+    let (command, build) = match quick {
+        true => ("cargo xtask bench --quick", "debug"),
+        false => ("cargo xtask bench", "release"),
     };
     let tiny = " Tiny sizes, to keep the harness working: the numbers mean nothing.";
     let mut out = format!(
@@ -120,11 +119,8 @@ pub(crate) fn render(
         ("command", format!("`{command}`")),
         ("whole run took", format!("{:.0} s", took.as_secs_f64())),
     ];
-    let rows = machine
-        .iter()
-        .chain(&end)
-        .map(|(name, value)| format!("{name} | {value}"));
-    table(&mut out, " | ", rows);
+    let rows = machine.iter().chain(&end);
+    table(&mut out, " | ", rows.map(|(n, v)| format!("{n} | {v}")));
 
     let sections: Vec<(&Benchmark, Section)> = [
         results.b1.as_ref().map(|r| (&list::B1, b1(r, s))),

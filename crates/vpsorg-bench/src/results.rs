@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One measurement, in a process of its own: `vpsorg-bench measure '<Job as JSON>'`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Job {
     /// The fake server's base URL and token.
     pub(crate) url: String,
@@ -16,13 +16,14 @@ pub(crate) struct Job {
 }
 
 /// What to measure.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Measure {
     /// `only` runs one variant alone (`raw`, `generated`, `wrapper`), for a profiler.
     B1 {
         only: Option<String>,
     },
+    #[default]
     B2,
     /// One listing of `expect` backups, and its peak memory: the wrapper's stream in this
     /// process (B3), or with `cli`, the `vpsorg` command in a child (B6).

@@ -24,22 +24,15 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let started = Instant::now();
     let sizes = Sizes::of(quick);
     let (root, exe) = (std::env::current_dir()?, std::env::current_exe()?);
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("no target directory")?;
+    let profile = exe.parent().ok_or("no directory")?;
+    let target = profile.parent().ok_or("no target directory")?;
     let machine = report::machine(&root);
-    let only = std::env::var("VPSORG_BENCH_ONLY").ok();
-    let selected = |id| {
-        only.as_deref()
-            .is_none_or(|o| o.split(',').any(|one| one.trim() == id))
-    };
+    let only = std::env::var("VPSORG_BENCH_ONLY").unwrap_or_default();
+    let selected = |id| only.is_empty() || only.split(',').any(|one| one.trim() == id);
     let server = |generate: u64, latency_ms: u64| {
-        let mut args = vec!["--generate".to_string(), format!("1,{generate}")];
-        if latency_ms > 0 {
-            args.extend(["--latency".into(), format!("{latency_ms}ms")]);
-        }
-        Mock::start(&args, quick)
+        let latency = format!("--latency {latency_ms}ms");
+        let latency = if latency_ms > 0 { latency.as_str() } else { "" };
+        Mock::start(&format!("--generate 1,{generate} {latency}"), quick)
     };
     let listing = || server(sizes.backups, sizes.latency_ms);
 
@@ -60,11 +53,8 @@ pub(crate) fn run(quick: bool) -> Result<()> {
         let mut memory = Memory::default();
         for _ in 0..sizes.runs {
             for (i, mock) in mocks.iter().enumerate() {
-                let peak = Measure::Peak {
-                    expect: sizes.memory[i],
-                    cli,
-                };
-                memory[i].push(mock.measure(peak)?);
+                let expect = sizes.memory[i];
+                memory[i].push(mock.measure(Measure::Peak { expect, cli })?);
             }
         }
         Ok(memory)
@@ -74,22 +64,19 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     }
     if selected("b5") {
         // The vendor's example data.
-        let (mock, mut runs) = (Mock::start(&[], quick)?, Vec::new());
+        let (mock, mut runs) = (Mock::start("", quick)?, Vec::new());
         for _ in 0..sizes.runs {
-            runs.push(mock.measure(Measure::B5 {
-                server_pid: mock.child.id(),
-            })?);
+            let server_pid = mock.child.id();
+            runs.push(mock.measure(Measure::B5 { server_pid })?);
             // Let the closed connections' sockets settle between runs.
             std::thread::sleep(Duration::from_millis(200));
         }
         results.b5 = Some(runs);
     }
     if selected("b6") {
-        let b6: B6 = listing()?.measure(Measure::B6)?;
-        results.b6 = Some(B6 {
-            memory: memory(true)?,
-            ..b6
-        });
+        let mut b6: B6 = listing()?.measure(Measure::B6)?;
+        b6.memory = memory(true)?;
+        results.b6 = Some(b6);
     }
     // Last: clean builds load the machine for minutes.
     if selected("b4") {
@@ -103,26 +90,19 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     // The raw results go under target/ either way; only a full run writes BENCHMARKS.md.
     let dir = target.join("bench");
     std::fs::create_dir_all(&dir)?;
-    let name = match (quick, only.is_some()) {
+    let name = match (quick, !only.is_empty()) {
         (true, _) => "BENCHMARKS.quick",
         (false, true) => "BENCHMARKS.partial",
         (false, false) => "BENCHMARKS",
     };
     let json = dir.join(format!("{name}.json"));
     std::fs::write(&json, serde_json::to_string_pretty(&results)?)?;
-    let path = if name == "BENCHMARKS" {
-        root.clone()
-    } else {
-        dir
-    }
-    .join(format!("{name}.md"));
-    std::fs::write(&path, text)?;
-    let (path, json, took) = (
-        path.display(),
-        json.display(),
-        started.elapsed().as_secs_f64(),
-    );
-    eprintln!("\nbench: wrote {path} (raw results: {json}) in {took:.0} s");
+    let markdown = match name {
+        "BENCHMARKS" => root.join("BENCHMARKS.md"),
+        _ => dir.join(format!("{name}.md")),
+    };
+    std::fs::write(&markdown, text)?;
+    eprintln!("\nbench: wrote {markdown:?} (raw results: {json:?})");
     Ok(())
 }
 
@@ -137,23 +117,17 @@ struct Mock {
 
 impl Mock {
     /// Starts `vpsorg-mock --port 0 <args>` and waits for its banner to say where it listens.
-    fn start(args: &[String], quick: bool) -> Result<Mock> {
-        let mut command = Command::new(beside("vpsorg-mock")?);
-        command
-            .args(["--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
+    fn start(args: &str, quick: bool) -> Result<Mock> {
+        let args = format!("--port 0 {args}");
+        let mut command = command(beside("vpsorg-mock")?, &args, ".".as_ref());
+        let command = command.stdin(Stdio::null()).stdout(Stdio::piped());
         let mut child = command
             .spawn()
-            .map_err(|e| format!("starting vpsorg-mock: {e}"))?;
+            .map_err(|e| format!("starting {command:?}: {e}"))?;
         let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        let (url, token) = (String::new(), String::new());
         let job = Job {
-            url,
-            token,
             quick,
-            measure: Measure::B2,
+            ..Job::default()
         };
         let mut mock = Mock { child, job, stdout };
         let mut line = String::new();
@@ -173,18 +147,13 @@ impl Mock {
 
     /// Runs one measurement against this server in a process of its own, and reads its result.
     fn measure<T: DeserializeOwned>(&self, measure: Measure) -> Result<T> {
-        let job = serde_json::to_string(&Job {
-            measure,
-            ..self.job.clone()
-        })?;
+        let mut job = self.job.clone();
+        job.measure = measure;
+        let job = serde_json::to_string(&job)?;
         eprintln!("==> vpsorg-bench measure '{job}'");
         let mut command = Command::new(std::env::current_exe()?);
-        command
-            .arg("measure")
-            .arg(&job)
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit());
-        let output = command.output()?;
+        let command = command.args(["measure", &job]).stdin(Stdio::null());
+        let output = command.stderr(Stdio::inherit()).output()?;
         if !output.status.success() {
             return Err(format!("vpsorg-bench measure failed ({})", output.status).into());
         }

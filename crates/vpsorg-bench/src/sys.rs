@@ -2,10 +2,10 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-
-use crate::Result;
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+use crate::Result;
 
 /// `$CARGO` (set for processes cargo runs), or `cargo`.
 pub(crate) fn cargo() -> String {
@@ -30,10 +30,8 @@ pub(crate) fn run(command: &mut Command) -> Result<(f64, String)> {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(format!("{command:?} failed ({}): {stderr}", output.status).into());
     }
-    Ok((
-        seconds,
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    ))
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok((seconds, stdout.into_owned()))
 }
 
 /// `program args` in `dir`, the arguments as one types them (none holds a space).
@@ -46,24 +44,16 @@ pub(crate) fn command(program: impl AsRef<OsStr>, args: &str, dir: &Path) -> Com
 /// The value after `key:` in a `/proc` file (`/proc/cpuinfo`, `/proc/self/status`).
 pub(crate) fn proc_field(file: &str, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(file).ok()?;
-    text.lines().find_map(|line| {
-        Some(
-            line.strip_prefix(key)?
-                .split_once(':')?
-                .1
-                .trim()
-                .to_string(),
-        )
-    })
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix(key)?.split_once(':'));
+    Some(line?.1.trim().to_string())
 }
 
 /// Such a value in KiB (`VmHWM` of `/proc/<pid>/status`, `MemTotal` of `/proc/meminfo`).
 pub(crate) fn proc_kib(file: &str, key: &str) -> Option<u64> {
-    proc_field(file, key)?
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    let value = proc_field(file, key)?;
+    value.trim_end_matches("kB").trim().parse().ok()
 }
 
 /// Fields of `/proc/<pid>/stat` counted from 1, as the man page does, in seconds (USER_HZ is
