@@ -173,7 +173,7 @@ pub fn record() -> Result<()> {
     std::fs::write(root.join(RELEASED_SPEC_PATH), &current.spec)?;
     std::fs::write(root.join(RELEASED_VERSION_PATH), format!("{version}\n"))?;
     eprintln!("recorded {SPEC_PATH} as released with {CLIENT_CRATE} {version}");
-    Ok(())
+    report(None, true).map(drop)
 }
 
 fn git_show(reference: &str, path: &str) -> Result<String> {
