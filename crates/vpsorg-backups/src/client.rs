@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use vpsorg_backups_client::capture_response_head;
 
-use crate::error::{Error, Operation, RawError, Result, Validate, settle};
+use crate::error::{Error, Result};
+use crate::response::{ForeignRedirect, Operation, RawError, Validate, settle};
 use crate::retry::{LastFailure, RetryHook, RetryNotice};
 use crate::shared::is_loopback;
 use crate::{Backups, RetryPolicy, Servers};
@@ -855,20 +856,6 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
     }
     Ok(url)
 }
-
-/// The error a refused cross-origin redirect carries inside reqwest's error.
-#[derive(Debug)]
-pub(crate) struct ForeignRedirect {
-    pub(crate) origin: String,
-}
-
-impl fmt::Display for ForeignRedirect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "redirect to another origin ({}) refused", self.origin)
-    }
-}
-
-impl std::error::Error for ForeignRedirect {}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 //! operation's documented success, one of its documented errors, or anything else), then
 //! decodes the body with progenitor's `ResponseValue::from_response`. [`decode`] takes the
 //! same branches, for the same statuses, and hands the outcome to the same
-//! [`settle`](crate::error::settle) that every real attempt ends in. A test in
+//! [`settle`](crate::response::settle) that every real attempt ends in. A test in
 //! `tests/decode.rs` checks that it agrees with a real request to the fake server for
 //! statuses across 200..=599.
 
@@ -14,7 +14,8 @@ use reqwest::header::HeaderMap;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use vpsorg_backups_client::{ResponseHead, ResponseValue, types};
 
-use crate::error::{Operation, RawError, Result, settle};
+use crate::error::Result;
+use crate::response::{Operation, RawError, settle};
 use crate::{Backup, CreatedBackup, Restore};
 
 /// The call a response answers, with the ids the error mapping names.

@@ -11,6 +11,7 @@ mod http_date;
 mod model;
 mod pagination;
 mod recover;
+mod response;
 mod retry;
 mod servers;
 mod shared;

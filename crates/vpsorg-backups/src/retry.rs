@@ -17,7 +17,8 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, Operation};
+use crate::error::Error;
+use crate::response::Operation;
 
 /// How many times, and for how long, a failed request is retried.
 ///

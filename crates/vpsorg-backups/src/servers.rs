@@ -2,7 +2,8 @@
 
 use vpsorg_backups_client::{ResponseValue, types};
 
-use crate::error::{Operation, Result};
+use crate::error::Result;
+use crate::response::Operation;
 use crate::{Client, Restore, RetryPolicy};
 
 /// Operations on servers, from [`Client::servers`].

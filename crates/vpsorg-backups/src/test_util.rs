@@ -24,7 +24,7 @@ use futures_util::Stream;
 use reqwest::StatusCode;
 use serde::de::Error as _;
 
-use crate::error::clean;
+use crate::shared::clean;
 use crate::{
     Backup, BackupStatus, BackupStream, BackupType, CreatedBackup, Error, Page, PageStream,
     PaginationIssue, Resource, Restore, RestoreStatus, ServerRef, StatusChange,
