@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod backups;
+mod builder;
 mod client;
 #[cfg(feature = "__decode")]
 mod decode;
@@ -21,9 +22,8 @@ mod tls;
 mod wait;
 
 pub use backups::{Backups, CreateBackup, DeleteBackup, ListBackups, MAX_DESCRIPTION_CHARS};
-pub use client::{
-    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, TOKEN_ENV,
-};
+pub use builder::{BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, TOKEN_ENV};
+pub use client::Client;
 pub use error::{Error, PaginationIssue, Resource, Result};
 pub use model::{Backup, CreatedBackup, Restore, ServerRef};
 pub use pagination::{BackupStream, MAX_PAGE_SIZE, Page, PageStream};
