@@ -483,7 +483,6 @@ impl CreateBackup {
         let op = Operation::Create {
             server_id: self.server_id,
         };
-        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
         // What a lost answer's search may not claim: the backups there before the create.
         let before = if self.resolve_unknown_outcome {
             recover::existing(&self.client, self.server_id, self.retry.clone()).await
@@ -493,7 +492,7 @@ impl CreateBackup {
         let started = Instant::now();
         let result: Result<types::CreatedBackup> = self
             .client
-            .execute(policy, op, &path, |raw| {
+            .execute(op, &path, self.retry.as_ref(), None, |raw| {
                 let body = body.clone();
                 async move {
                     raw.create_backup()
@@ -503,7 +502,8 @@ impl CreateBackup {
                         .map(ResponseValue::into_inner)
                 }
             })
-            .await;
+            .await
+            .map_err(Error::from);
         let error = match result {
             Ok(created) => return Ok(CreatedBackup::from_wire(created)),
             Err(error) if self.resolve_unknown_outcome && recover::worth_looking(&error) => error,
@@ -583,13 +583,13 @@ impl DeleteBackup {
     pub async fn send(self) -> Result<()> {
         let backup_id = self.backup_id;
         let path = format!("{}{backup_id}/", self.client.list_path());
-        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
         let outcome = self
             .client
-            .execute_tracked(
-                policy,
+            .execute(
                 Operation::Delete { backup_id },
                 &path,
+                self.retry.as_ref(),
+                None,
                 |raw| async move {
                     raw.delete_backup()
                         .backup_id(backup_id)

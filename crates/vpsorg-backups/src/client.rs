@@ -147,68 +147,22 @@ impl Client {
         )
     }
 
-    /// Sends one operation with retries (following `policy`), one tracing span per attempt,
-    /// and error mapping.
+    /// Sends one operation: the one path every request takes. Each attempt runs in its own
+    /// tracing span and ends in [`settle`] (a 2xx status the spec does not list is decoded
+    /// as `T`); failures are retried as `retry` (this call's policy, else the client's)
+    /// allows, and a create or restore that may have acted becomes
+    /// [`Error::OutcomeUnknown`].
     ///
     /// `call` starts the generated client's call (and unwraps its `ResponseValue`); it runs
-    /// once per attempt. A 2xx status the spec does not list is decoded as `T`.
+    /// once per attempt. `last_failure`, when given, keeps each failed attempt that is to be
+    /// retried, for a caller that may cancel the call during a retry's wait (the waiter). A
+    /// [`Failed`] also says whether an earlier attempt may have been carried out; `?` turns
+    /// it into its error.
     pub(crate) async fn execute<T, F, Fut>(
         &self,
-        policy: &RetryPolicy,
         op: Operation,
         path: &str,
-        call: F,
-    ) -> Result<T>
-    where
-        T: DeserializeOwned + Validate,
-        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
-        Fut: Future<Output = std::result::Result<T, RawError>>,
-    {
-        self.execute_recording(policy, op, path, None, call).await
-    }
-
-    /// [`execute`](Self::execute), also keeping each failed attempt that is to be retried
-    /// in `last_failure`, for a caller that may cancel the call during a retry's wait.
-    pub(crate) async fn execute_recording<T, F, Fut>(
-        &self,
-        policy: &RetryPolicy,
-        op: Operation,
-        path: &str,
-        last_failure: Option<&LastFailure>,
-        call: F,
-    ) -> Result<T>
-    where
-        T: DeserializeOwned + Validate,
-        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
-        Fut: Future<Output = std::result::Result<T, RawError>>,
-    {
-        self.retry_loop(policy, op, path, last_failure, call)
-            .await
-            .map_err(|failed| failed.error)
-    }
-
-    /// [`execute`](Self::execute), and on failure also whether an earlier attempt, retried
-    /// since, may have been carried out by the API.
-    pub(crate) async fn execute_tracked<T, F, Fut>(
-        &self,
-        policy: &RetryPolicy,
-        op: Operation,
-        path: &str,
-        call: F,
-    ) -> std::result::Result<T, Failed>
-    where
-        T: DeserializeOwned + Validate,
-        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
-        Fut: Future<Output = std::result::Result<T, RawError>>,
-    {
-        self.retry_loop(policy, op, path, None, call).await
-    }
-
-    async fn retry_loop<T, F, Fut>(
-        &self,
-        policy: &RetryPolicy,
-        op: Operation,
-        path: &str,
+        retry: Option<&RetryPolicy>,
         last_failure: Option<&LastFailure>,
         call: F,
     ) -> std::result::Result<T, Failed>
@@ -217,6 +171,7 @@ impl Client {
         F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
         Fut: Future<Output = std::result::Result<T, RawError>>,
     {
+        let policy = retry.unwrap_or(&self.inner.retry);
         let started = Instant::now();
         // Whether an attempt that was retried may have been carried out by the API.
         let mut earlier_attempt_reached = false;
@@ -328,7 +283,7 @@ impl Client {
     }
 }
 
-/// A failed [`Client::execute_tracked`].
+/// A failed [`Client::execute`].
 #[derive(Debug)]
 pub(crate) struct Failed {
     /// The last attempt's error.
@@ -336,6 +291,12 @@ pub(crate) struct Failed {
     /// Whether an earlier attempt may have been carried out by the API (see
     /// [`may_have_acted`]): a retried delete that then finds the backup gone succeeded.
     pub(crate) earlier_attempt_reached: bool,
+}
+
+impl From<Failed> for Error {
+    fn from(failed: Failed) -> Self {
+        failed.error
+    }
 }
 
 /// Whether the API may have carried out a request that failed this way: it may have

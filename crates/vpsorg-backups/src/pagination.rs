@@ -242,12 +242,11 @@ pub(crate) async fn fetch(
     page: u64,
 ) -> Result<Dated<types::BackupList>> {
     let path = query.path_and_query(client, page);
-    let policy = query.retry.as_ref().unwrap_or(client.retry_policy());
     client
-        .execute_recording(
-            policy,
+        .execute(
             Operation::List { page },
             &path,
+            query.retry.as_ref(),
             query.last_failure.as_ref(),
             |raw| {
                 let query = query.clone();
@@ -270,6 +269,7 @@ pub(crate) async fn fetch(
             },
         )
         .await
+        .map_err(Error::from)
         .and_then(|dated| query.verify(&dated.value).map(|()| dated))
 }
 

@@ -121,10 +121,9 @@ impl RestoreServer {
             server_id,
             backup_id,
         };
-        let policy = self.retry.as_ref().unwrap_or(self.client.retry_policy());
         let restore: types::Restore = self
             .client
-            .execute(policy, op, &path, |raw| async move {
+            .execute(op, &path, self.retry.as_ref(), None, |raw| async move {
                 raw.restore_server()
                     .server_id(server_id)
                     .body(types::RestoreRequest::builder().backup_id(backup_id))
