@@ -7,10 +7,11 @@ use std::time::Instant;
 use serde::de::IgnoredAny;
 use vpsorg_backups_client::{ResponseValue, types};
 
-use crate::client::Failed;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Result};
 use crate::pagination::{self, BackupStream, Page, PageStream, Query};
 use crate::recover::{self, Found};
+use crate::request::Failed;
+use crate::response::Operation;
 use crate::wait::{BackupRef, WaitUntilCompleted};
 use crate::{BackupType, Client, CreatedBackup, RetryPolicy};
 

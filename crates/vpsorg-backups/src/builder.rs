@@ -31,32 +31,6 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most redirects followed for one request (all on the configured origin).
 const MAX_REDIRECTS: usize = 5;
 
-impl Client {
-    /// Starts configuring a client. Only the token is required.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from the environment: the token from `VPSORG_API_TOKEN`, the
-    /// base URL from `VPSORG_API_URL` (default `https://admin.vps.org`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] when `VPSORG_API_TOKEN` is unset or empty, or when the base URL is
-    /// malformed or insecure (see [`ClientBuilder::build`]).
-    ///
-    // Compiled, not run: it reads VPSORG_API_TOKEN and VPSORG_API_URL, which a doc-test
-    // cannot set safely (setting the environment is unsafe with other threads running), and
-    // without them it is a configuration error.
-    /// ```no_run
-    /// let client = vpsorg_backups::Client::from_env()?;
-    /// # Ok::<(), vpsorg_backups::Error>(())
-    /// ```
-    pub fn from_env() -> Result<Client> {
-        ClientBuilder::from_env().build()
-    }
-}
-
 /// Configures a [`Client`]. Setters take values by value and can be chained; nothing is
 /// checked until [`build`](ClientBuilder::build).
 ///

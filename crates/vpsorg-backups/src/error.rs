@@ -12,9 +12,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-// Until the modules that import them from here are edited (a move in progress).
-pub(crate) use crate::response::{Operation, Validate};
-pub(crate) use crate::shared::clean;
+use crate::shared::clean;
 use crate::{Backup, BackupStatus, BackupType};
 
 /// A `Result` whose error is this crate's [`Error`].

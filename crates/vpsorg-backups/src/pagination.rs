@@ -20,7 +20,8 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 use vpsorg_backups_client::{ResponseValue, types};
 
-use crate::error::{Error, Operation, PaginationIssue, Resource, Result};
+use crate::error::{Error, PaginationIssue, Resource, Result};
+use crate::response::{Operation, Validate};
 use crate::retry::LastFailure;
 use crate::{Backup, BackupType, Client, DateTime, RetryPolicy, Utc};
 
@@ -308,7 +309,7 @@ impl<T> Dated<T> {
     }
 }
 
-impl<T: crate::error::Validate> crate::error::Validate for Dated<T> {
+impl<T: Validate> Validate for Dated<T> {
     fn invalid(&self) -> Option<(String, String)> {
         self.value.invalid()
     }
@@ -633,7 +634,7 @@ fn page_of_link(client: &Client, link: &str) -> Result<u64> {
         .map_err(|_| Error::pagination(PaginationIssue::UnusableNextLink))?;
     if !client.same_origin(&url) {
         return Err(Error::ForeignOrigin {
-            origin: crate::error::clean(&url.origin().ascii_serialization()),
+            origin: crate::shared::clean(&url.origin().ascii_serialization()),
         });
     }
     if url.path() != client.list_path() {

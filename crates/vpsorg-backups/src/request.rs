@@ -1,0 +1,281 @@
+//! [`Client`], what its clones share, and the one function through which every request
+//! goes (retries, tracing, and the mapping of its response in `response.rs`). Its public
+//! methods are in `client.rs`, its builder in `builder.rs`.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use vpsorg_backups_client::capture_response_head;
+
+use crate::RetryPolicy;
+use crate::error::{Error, Result};
+use crate::response::{Operation, RawError, Validate, settle};
+use crate::retry::{LastFailure, RetryHook, RetryNotice};
+
+/// A client for the VPS.org Backups API.
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`], then reach the operations
+/// through [`backups`](Client::backups) and [`servers`](Client::servers). Cloning is cheap:
+/// clones share one connection pool and configuration.
+///
+/// ```
+/// # async fn run(token: &str, api_url: &str) -> vpsorg_backups::Result<()> {
+/// use futures_util::TryStreamExt;
+///
+/// let client = vpsorg_backups::Client::builder()
+///     .token(token) // your API token
+///     .base_url(api_url) // https://admin.vps.org unless set
+///     .build()?;
+/// let backups: Vec<_> = client.backups().list().server_id(12345).items().try_collect().await?;
+/// println!("{} backups", backups.len());
+/// # Ok(())
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
+/// #     let server = vpsorg_backups_mock::MockServer::start().await?;
+/// #     Ok(run(server.token(), server.base_url()).await?)
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// What clones of a [`Client`] share.
+pub(crate) struct Inner {
+    pub(crate) raw: vpsorg_backups_client::Client,
+    pub(crate) base_url: Url,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) on_retry: Option<RetryHook>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("retry", &self.inner.retry)
+            .field("on_retry", &self.inner.on_retry.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client over `raw`, from [`ClientBuilder::build`](crate::ClientBuilder::build).
+    pub(crate) fn new(
+        raw: vpsorg_backups_client::Client,
+        base_url: Url,
+        retry: RetryPolicy,
+        on_retry: Option<RetryHook>,
+    ) -> Self {
+        Client {
+            inner: Arc::new(Inner {
+                raw,
+                base_url,
+                retry,
+                on_retry,
+            }),
+        }
+    }
+
+    /// Whether `url` is on the configured origin (same scheme, host and port).
+    pub(crate) fn same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.inner.base_url.origin()
+    }
+
+    /// The path of the backup list under the base URL.
+    pub(crate) fn list_path(&self) -> String {
+        format!(
+            "{}/api/v1/backups/",
+            self.inner.base_url.path().trim_end_matches('/')
+        )
+    }
+
+    /// Sends one operation: the one path every request takes. Each attempt runs in its own
+    /// tracing span and ends in [`settle`] (a 2xx status the spec does not list is decoded
+    /// as `T`); failures are retried as `retry` (this call's policy, else the client's)
+    /// allows, and a create or restore that may have acted becomes
+    /// [`Error::OutcomeUnknown`].
+    ///
+    /// `call` starts the generated client's call (and unwraps its `ResponseValue`); it runs
+    /// once per attempt. `last_failure`, when given, keeps each failed attempt that is to be
+    /// retried, for a caller that may cancel the call during a retry's wait (the waiter). A
+    /// [`Failed`] also says whether an earlier attempt may have been carried out; `?` turns
+    /// it into its error.
+    pub(crate) async fn execute<T, F, Fut>(
+        &self,
+        op: Operation,
+        path: &str,
+        retry: Option<&RetryPolicy>,
+        last_failure: Option<&LastFailure>,
+        call: F,
+    ) -> std::result::Result<T, Failed>
+    where
+        T: DeserializeOwned + Validate,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        let policy = retry.unwrap_or(&self.inner.retry);
+        let started = Instant::now();
+        // Whether an attempt that was retried may have been carried out by the API.
+        let mut earlier_attempt_reached = false;
+        let mut scheduled = policy.first_delay();
+        let mut attempt: u32 = 0;
+        let result = loop {
+            attempt = attempt.saturating_add(1);
+            let error = match self.attempt(op, path, attempt, &call).await {
+                Ok(value) => {
+                    if let Some(last_failure) = last_failure {
+                        last_failure.clear();
+                    }
+                    break Ok(value);
+                }
+                Err(error) => error,
+            };
+            if !policy.should_retry(op, &error) {
+                break Err(error);
+            }
+            let next = (attempt < policy.attempts()).then_some(scheduled);
+            let Some(delay) = policy.delay(&error, next, started.elapsed()) else {
+                break Err(error);
+            };
+            if may_have_acted(&error) {
+                earlier_attempt_reached = true;
+            }
+            tracing::debug!(
+                operation = op.name(),
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %error,
+                "retrying",
+            );
+            self.notify_retry(&RetryNotice {
+                operation: op.into(),
+                attempt,
+                delay,
+                error: &error,
+            });
+            if let Some(last_failure) = last_failure {
+                last_failure.record(error);
+            }
+            tokio::time::sleep(delay).await;
+            scheduled = policy.next_delay(scheduled);
+        };
+
+        result.map_err(|error| {
+            let error = match op.non_idempotent_name() {
+                Some(operation) if may_have_acted(&error) => Error::OutcomeUnknown {
+                    operation,
+                    source: Box::new(error),
+                },
+                _ => error,
+            };
+            Failed {
+                error,
+                earlier_attempt_reached,
+            }
+        })
+    }
+
+    /// Tells the [`ClientBuilder::on_retry`] hook, if there is one.
+    pub(crate) fn notify_retry(&self, notice: &RetryNotice<'_>) {
+        if let Some(hook) = &self.inner.on_retry {
+            hook(notice);
+        }
+    }
+
+    /// One attempt, in its own span.
+    async fn attempt<T, F, Fut>(
+        &self,
+        op: Operation,
+        path: &str,
+        attempt: u32,
+        call: &F,
+    ) -> Result<T>
+    where
+        T: DeserializeOwned + Validate,
+        F: Fn(vpsorg_backups_client::Client) -> Fut + Sync,
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
+        let span = tracing::debug_span!(
+            "vpsorg_backups.request",
+            operation = op.name(),
+            method = op.method(),
+            path,
+            attempt,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let raw = self.inner.raw.clone();
+        async move {
+            let (result, head) = capture_response_head(call(raw)).await;
+            let span = tracing::Span::current();
+            if let Some(head) = &head {
+                span.record("status", head.status.as_u16());
+            }
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let outcome = settle(op, result, head).await;
+            match &outcome {
+                Ok(_) => tracing::debug!("request succeeded"),
+                Err(error) => tracing::debug!(error = %error, "request failed"),
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A failed [`Client::execute`].
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// The last attempt's error.
+    pub(crate) error: Error,
+    /// Whether an earlier attempt may have been carried out by the API (see
+    /// [`may_have_acted`]): a retried delete that then finds the backup gone succeeded.
+    pub(crate) earlier_attempt_reached: bool,
+}
+
+impl From<Failed> for Error {
+    fn from(failed: Failed) -> Self {
+        failed.error
+    }
+}
+
+/// Whether the API may have carried out a request that failed this way: it may have
+/// arrived and no answer says it was refused. A 429 is refused before anything happens.
+fn may_have_acted(error: &Error) -> bool {
+    match error {
+        Error::Timeout {
+            may_have_reached_server,
+            ..
+        }
+        | Error::Transport {
+            may_have_reached_server,
+            ..
+        } => *may_have_reached_server,
+        Error::Server { .. } => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_path_keeps_a_base_path() {
+        let client = Client::builder()
+            .token("t")
+            .base_url("https://example.test/vps/")
+            .build()
+            .unwrap();
+        assert_eq!(client.list_path(), "/vps/api/v1/backups/");
+    }
+}
