@@ -9,42 +9,35 @@ use crate::Result;
 use crate::results::{B7, Build};
 use crate::sys::{cargo, children_cpu_seconds, command, load_average, run};
 
-/// The two crates, baseline first: (name, `Cargo.toml`, `src/main.rs`). The baseline asks for
-/// the versions of `manifest`'s `[workspace.dependencies]`, so that both build the same.
-fn crates(
-    root: &Path,
-    manifest: &toml::Table,
-) -> Result<[(&'static str, String, &'static str); 2]> {
+/// The two crates' `Cargo.toml` and `src/main.rs`, baseline first. The baseline asks for the
+/// versions of `manifest`'s `[workspace.dependencies]`, so that both build the same.
+fn crates(root: &Path, manifest: &toml::Table) -> Result<[(String, &'static str); 2]> {
     let version = |name: &str| -> Result<String> {
         let dep = &manifest["workspace"]["dependencies"][name];
         let version = dep.as_str().or_else(|| dep.get("version")?.as_str());
         Ok(version
-            .ok_or_else(|| format!("no {name} in [workspace.dependencies]"))?
+            .ok_or(format!("no {name} in [workspace.dependencies]"))?
             .into())
     };
-    let manifest = |name: &str, dependencies: String| -> Result<String> {
-        let tokio = version("tokio")?;
-        Ok(format!(
+    let (reqwest, serde, tokio) = (version("reqwest")?, version("serde")?, version("tokio")?);
+    let sdk = root.join("crates/vpsorg-backups");
+    let dependencies = [
+        format!(
+            "reqwest = {{ version = \"{reqwest}\", default-features = false, features = \
+             [\"rustls\", \"json\"] }}\nserde = {{ version = \"{serde}\", features = [\"derive\"] }}"
+        ),
+        format!("vpsorg-backups = {{ path = {sdk:?} }}"),
+    ];
+    let manifest = |i: usize| {
+        format!(
             "# Written by `cargo xtask bench` (B7). A crate of its own, outside the workspace.\n\
-             [package]\nname = \"b7-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[workspace]\n\n[dependencies]\n{dependencies}\
-             tokio = {{ version = \"{tokio}\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
-        ))
+             [package]\nname = \"b7-{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[workspace]\n\n[dependencies]\n{}\n\
+             tokio = {{ version = \"{tokio}\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
+            NAMES[i], dependencies[i]
+        )
     };
-    let baseline = format!(
-        "reqwest = {{ version = \"{}\", default-features = false, features = [\"rustls\", \
-         \"json\"] }}\nserde = {{ version = \"{}\", features = [\"derive\"] }}\n",
-        version("reqwest")?,
-        version("serde")?
-    );
-    let sdk = format!(
-        "vpsorg-backups = {{ path = {:?} }}\n",
-        root.join("crates/vpsorg-backups")
-    );
-    Ok([
-        (NAMES[0], manifest(NAMES[0], baseline)?, BASELINE_MAIN),
-        (NAMES[1], manifest(NAMES[1], sdk)?, SDK_MAIN),
-    ])
+    Ok([(manifest(0), BASELINE_MAIN), (manifest(1), SDK_MAIN)])
 }
 
 /// The two crates' names.
@@ -103,8 +96,8 @@ pub(crate) fn measure(root: &Path, target: &Path, reps: usize) -> Result<B7> {
     let dir = target.join("bench").join("b7");
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?.parse()?;
     let mut result = B7::default();
-    for (i, (name, manifest, main)) in crates(root, &manifest)?.into_iter().enumerate() {
-        let crate_dir = dir.join(name);
+    for (i, (manifest, main)) in crates(root, &manifest)?.into_iter().enumerate() {
+        let crate_dir = dir.join(NAMES[i]);
         std::fs::create_dir_all(crate_dir.join("src"))?;
         std::fs::write(crate_dir.join("Cargo.toml"), manifest)?;
         std::fs::write(crate_dir.join("src/main.rs"), main)?;
@@ -128,17 +121,19 @@ pub(crate) fn measure(root: &Path, target: &Path, reps: usize) -> Result<B7> {
 fn tree_packages(root: &Path) -> Result<Vec<String>> {
     let args = "tree --edges normal,build --prefix none --format {p}";
     let output = run(&mut command(cargo(), args, root))?.1;
-    // "name v1.2.3 (/path) (*)": keep the name and the version.
-    let packages = output.lines().filter_map(|line| {
-        let mut words = line.split_whitespace();
-        Some(format!(
-            "{} {}",
-            words.next()?,
-            words.next()?.trim_start_matches('v')
-        ))
-    });
-    let packages: BTreeSet<String> = packages.collect();
+    let packages: BTreeSet<String> = output.lines().filter_map(name_version).collect();
     Ok(packages.into_iter().collect())
+}
+
+/// `name version` from the first words of `name v1.2.3 (source)`: `cargo tree`'s lines, and
+/// the old spelling of package ids.
+fn name_version(line: &str) -> Option<String> {
+    let mut words = line.split_whitespace();
+    Some(format!(
+        "{} {}",
+        words.next()?,
+        words.next()?.trim_start_matches('v')
+    ))
 }
 
 /// One cold build into an emptied target directory of the variant's own.
@@ -176,17 +171,20 @@ fn compiled_packages(messages: &str) -> Vec<String> {
 /// `registry+https://…#name@1.2.3`, `path+file:///…/name#1.2.3`, or the old
 /// `name 1.2.3 (registry+…)`.
 fn package_of_id(id: &str) -> String {
-    let (name, version) = match id.rsplit_once('#') {
-        Some((source, fragment)) => fragment.split_once('@').unwrap_or_else(|| {
-            let name = source.trim_end_matches('/').rsplit('/').next();
-            (name.unwrap_or(source), fragment)
-        }),
-        None => id.split_once(' ').unwrap_or((id, "")),
+    let Some((source, fragment)) = id.rsplit_once('#') else {
+        return name_version(id).unwrap_or_default();
     };
-    format!(
-        "{name} {}",
-        version.split_whitespace().next().unwrap_or_default()
-    )
+    let path_name = || {
+        source
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(source)
+    };
+    let (name, version) = fragment
+        .split_once('@')
+        .unwrap_or_else(|| (path_name(), fragment));
+    format!("{name} {version}")
 }
 
 #[cfg(test)]
@@ -234,18 +232,18 @@ mod tests {
         let workspace = "[workspace.dependencies]\nreqwest = { version = \"0.13.5\" }\n\
                          serde = \"1.0.229\"\ntokio = \"1.54.1\"\n";
         let [baseline, sdk] = crates(Path::new("/w"), &workspace.parse().unwrap()).unwrap();
-        let table: toml::Table = baseline.1.parse().unwrap();
+        let table: toml::Table = baseline.0.parse().unwrap();
         let deps = table["dependencies"].as_table().unwrap();
         assert_eq!(deps["reqwest"]["version"].as_str(), Some("0.13.5"));
         assert_eq!(deps["reqwest"]["default-features"].as_bool(), Some(false));
         assert_eq!(deps.len(), 3);
-        assert!(baseline.2.contains("reqwest::Client::new()"));
-        let table: toml::Table = sdk.1.parse().unwrap();
+        assert!(baseline.1.contains("reqwest::Client::new()"));
+        let table: toml::Table = sdk.0.parse().unwrap();
         let deps = table["dependencies"].as_table().unwrap();
         let path = deps["vpsorg-backups"]["path"].as_str().unwrap();
         assert!(path.ends_with("crates/vpsorg-backups"));
         assert_eq!(deps.len(), 2);
         assert!(table.contains_key("workspace"));
-        assert!(sdk.2.contains("vpsorg_backups::Client::from_env()"));
+        assert!(sdk.1.contains("vpsorg_backups::Client::from_env()"));
     }
 }
