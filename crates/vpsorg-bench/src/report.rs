@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::list::{self, Benchmark};
-use crate::results::{B1, B2, B4, B5Run, B6, B7, Build, Memory, Results, Sizes, Summary, median};
+use crate::results::median;
+use crate::results::{B1, B2, B4, B5Run, B6, B7, Build, Memory, Peak, Results, Sizes, Summary};
 use crate::sys::{command, load_average, proc_field, proc_kib};
 
 /// What a reader needs to know about the machine to weigh the numbers.
@@ -217,11 +218,8 @@ fn b2(r: &B2, s: &Sizes) -> Section {
         let (cells, to_ideal, to_seq) = (cells(s, 3, "s"), s.median / ideal, s.median / seq);
         format!("{name} | {cells} | {to_ideal:.3} | {to_seq:.3}")
     });
-    table(
-        &mut body,
-        "variant | median | min | max | ÷ ideal | ÷ sequential",
-        rows,
-    );
+    let head = "variant | median | min | max | ÷ ideal | ÷ sequential";
+    table(&mut body, head, rows);
     let after_first = pages_n.saturating_sub(1);
     let in_flight = (1.0 + (after_first as f64 / s.concurrency as f64).ceil()) * latency;
     let _ = write!(
@@ -237,35 +235,26 @@ fn b2(r: &B2, s: &Sizes) -> Section {
         s.concurrency,
         s.concurrency,
     );
-    (
-        vec![ratio(seq, ideal, 3, "s"), ratio(conc, seq, 3, "s")],
-        body,
-    )
+    let measured = vec![ratio(seq, ideal, 3, "s"), ratio(conc, seq, 3, "s")];
+    (measured, body)
 }
 
 /// The memory table of B3 and B6, and the two sizes' median peaks in MiB.
 fn memory(r: &Memory, s: &Sizes, body: &mut String) -> [f64; 2] {
     let _ = writeln!(body, "{} runs of each size.\n", r[0].len());
     let peaks = r.each_ref().map(|runs| {
-        let mib: Vec<f64> = runs
-            .iter()
-            .map(|p| p.peak_rss_kib as f64 / 1024.0)
-            .collect();
-        let time = median(&runs.iter().map(|p| p.seconds).collect::<Vec<_>>());
-        (Summary::of(&mib), time)
-    });
-    let rows = peaks.iter().zip(s.memory).map(|((peak, time), size)| {
-        format!(
-            "{} | {} | {time:.2} s",
-            thousands(size as f64),
-            cells(peak, 1, "MiB")
+        let of = |f: fn(&Peak) -> f64| runs.iter().map(f).collect::<Vec<_>>();
+        (
+            Summary::of(&of(|p| p.peak_rss_kib as f64 / 1024.0)),
+            median(&of(|p| p.seconds)),
         )
     });
-    table(
-        body,
-        "backups | peak RSS median | min | max | time (median)",
-        rows,
-    );
+    let rows = peaks.iter().zip(s.memory).map(|((peak, time), size)| {
+        let (size, peak) = (thousands(size as f64), cells(peak, 1, "MiB"));
+        format!("{size} | {peak} | {time:.2} s")
+    });
+    let head = "backups | peak RSS median | min | max | time (median)";
+    table(body, head, rows);
     peaks.map(|(peak, _)| peak.median)
 }
 
@@ -328,10 +317,8 @@ fn b5(runs: &[B5Run], s: &Sizes) -> Section {
         client / seconds,
         thousands(cores / (server_us / 1e6))
     );
-    (
-        vec![Some((rps.median, format!("{median} req/s ({min}–{max})")))],
-        body,
-    )
+    let shown = format!("{median} req/s ({min}–{max})");
+    (vec![Some((rps.median, shown))], body)
 }
 
 fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
@@ -345,20 +332,17 @@ fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
         ("vpsorg backups list", &r.cli),
         ("sequential loop", &r.sequential),
     ];
-    table(
-        &mut body,
-        " | median | min | max",
-        rows.map(|(n, s)| format!("{n} | {}", cells(s, 3, "s"))),
-    );
+    let rows = rows.map(|(name, s)| format!("{name} | {}", cells(s, 3, "s")));
+    table(&mut body, " | median | min | max", rows);
     body.push_str("\nMemory: ");
     let [small, large] = memory(&r.memory, s, &mut body);
     let growth = large / small;
-    let growth = format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)");
-    let growth = Some((large / small, growth));
-    (
-        vec![ratio(r.cli.median, r.sequential.median, 3, "s"), growth],
-        body,
-    )
+    let growth = Some((
+        growth,
+        format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)"),
+    ));
+    let cli = ratio(r.cli.median, r.sequential.median, 3, "s");
+    (vec![cli, growth], body)
 }
 
 fn b7(r: &B7) -> Section {
@@ -374,29 +358,24 @@ fn b7(r: &B7) -> Section {
     let built = r.pairs.first();
     let packages = built.map_or(r.tree.clone(), |p| p.each_ref().map(|b| b.compiled.clone()));
     let built = built.is_some();
-    let names = |list: &[String]| -> BTreeSet<String> {
-        let names = list
-            .iter()
-            .map(|p| p.split(' ').next().unwrap_or_default().to_string());
-        names.filter(|name| !name.starts_with("b7-")).collect()
-    };
-    let extra: Vec<String> = names(&packages[1])
-        .difference(&names(&packages[0]))
-        .cloned()
-        .collect();
+    // The SDK's extra packages, by name (the two binaries' own crates left out).
+    let [baseline, sdk] = packages.each_ref().map(|list| {
+        let names = list.iter().filter_map(|p| p.split(' ').next());
+        names
+            .filter(|name| !name.starts_with("b7-"))
+            .collect::<BTreeSet<_>>()
+    });
+    let extra: Vec<&str> = sdk.difference(&baseline).copied().collect();
     let counts = packages.each_ref().map(Vec::len);
     let ratios = [&wall, &cpu].map(|[baseline, sdk]| sdk.median / baseline.median);
     let mut body = String::new();
     let mut built_figures = [None, None];
     if built {
         let _ = writeln!(body, "This run: {} builds in all.\n", r.pairs.len() * 2);
-        let rows = ["baseline", "with `vpsorg-backups`"]
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let (wall, cpu, count) = (cells(&wall[i], 1, "s"), cpu[i].median, counts[i]);
-                format!("{name} | {wall} | {cpu:.1} s | {count}")
-            });
+        let rows = [(0, "baseline"), (1, "with `vpsorg-backups`")].map(|(i, name)| {
+            let (wall, cpu, count) = (cells(&wall[i], 1, "s"), cpu[i].median, counts[i]);
+            format!("{name} | {wall} | {cpu:.1} s | {count}")
+        });
         let head = "cold build | wall median | min | max | CPU median | crates compiled";
         table(&mut body, head, rows);
         body.push('\n');
@@ -422,10 +401,9 @@ fn b7(r: &B7) -> Section {
         });
         body.push('\n');
     }
-    let names = if extra.is_empty() {
-        ".".to_string()
-    } else {
-        format!(": {}.", extra.join(", "))
+    let names = match extra.is_empty() {
+        true => ".".to_string(),
+        false => format!(": {}.", extra.join(", ")),
     };
     let _ = writeln!(
         body,
