@@ -29,6 +29,9 @@ pub(crate) fn met(goal: &str, value: f64) -> Option<bool> {
     }
 }
 
+/// Every benchmark, in the report's order.
+pub(crate) const ALL: [&Benchmark; 7] = [&B1, &B2, &B3, &B4, &B5, &B6, &B7];
+
 pub(crate) const B1: Benchmark = Benchmark {
     id: "B1",
     title: "per-call overhead",

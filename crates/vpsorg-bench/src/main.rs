@@ -39,9 +39,7 @@ fn main() -> ExitCode {
         ["run"] => run::run(false),
         ["run", "--quick"] => run::run(true),
         ["measure", job] => measure(job),
-        _ => Err(
-            "usage: vpsorg-bench run [--quick] | vpsorg-bench measure JOB; see the source".into(),
-        ),
+        _ => Err("usage: vpsorg-bench run [--quick] | measure JOB (see the source)".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -123,18 +123,18 @@ pub(crate) fn render(
     let rows = machine.iter().chain(&end);
     table(&mut out, " | ", rows.map(|(n, v)| format!("{n} | {v}")));
 
-    let sections: Vec<(&Benchmark, Section)> = [
-        results.b1.as_ref().map(|r| (&list::B1, b1(r, s))),
-        results.b2.as_ref().map(|r| (&list::B2, b2(r, s))),
-        results.b3.as_ref().map(|r| (&list::B3, b3(r, s))),
-        results.b4.as_ref().map(|r| (&list::B4, b4(r))),
-        results.b5.as_ref().map(|r| (&list::B5, b5(r, s))),
-        results.b6.as_ref().map(|r| (&list::B6, b6(r, s, build))),
-        results.b7.as_ref().map(|r| (&list::B7, b7(r))),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let sections = [
+        results.b1.as_ref().map(|r| b1(r, s)),
+        results.b2.as_ref().map(|r| b2(r, s)),
+        results.b3.as_ref().map(|r| b3(r, s)),
+        results.b4.as_ref().map(b4),
+        results.b5.as_ref().map(|r| b5(r, s)),
+        results.b6.as_ref().map(|r| b6(r, s, build)),
+        results.b7.as_ref().map(b7),
+    ];
+    let sections: Vec<(&Benchmark, Section)> = (list::ALL.into_iter().zip(sections))
+        .filter_map(|(bench, section)| Some((bench, section?)))
+        .collect();
     out.push_str(
         "\n## Results\n\nMedians, with (min–max) where a benchmark was repeated; ratios come \
          from this run.\n\n",
@@ -502,16 +502,7 @@ mod tests {
             b6(&B6::default(), s, "debug").0.len(),
             b7(&B7::default()).0.len(),
         ];
-        let goals = [
-            &list::B1,
-            &list::B2,
-            &list::B3,
-            &list::B4,
-            &list::B5,
-            &list::B6,
-            &list::B7,
-        ];
-        assert_eq!(counts, goals.map(|b| b.goals.len()));
+        assert_eq!(counts, list::ALL.map(|b| b.goals.len()));
     }
 
     /// Three pairs of builds (baseline, with us), each compiling what `cargo tree` lists.
