@@ -54,9 +54,6 @@ fn cores() -> usize {
 
 /// An integer with thousands separators: 100,000.
 pub(crate) fn thousands(n: f64) -> String {
-    if !n.is_finite() {
-        return n.to_string();
-    }
     let digits = format!("{:.0}", n.abs());
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -434,6 +431,10 @@ mod tests {
         assert_eq!(thousands(100_000.0), "100,000");
         assert_eq!(thousands(1_234_567.0), "1,234,567");
         assert_eq!(thousands(-20_000.0), "-20,000");
+        assert_eq!(
+            [f64::NAN, f64::NEG_INFINITY].map(thousands),
+            ["NaN", "-inf"]
+        );
     }
 
     /// A report of a full run judges every goal, and a quick one none.
