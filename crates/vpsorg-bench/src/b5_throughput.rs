@@ -1,10 +1,7 @@
-//! B5: the fake server's throughput on a small `list`, with many keep-alive connections.
-//!
-//! A minimal HTTP/1.1 load generator: each connection sends one request, reads the answer to
-//! the end of its `Content-Length`, and sends the next. It runs on one thread, so that on a
-//! small machine the server keeps the other cores, and it does next to nothing per request
-//! (no URL parsing, no header map, no JSON), so that it measures the server rather than
-//! itself. Requests are counted over a window that starts after a warm-up.
+//! B5, the fake server's throughput (see [`crate::list`]): a minimal HTTP/1.1 load generator,
+//! on one thread so that the server keeps the other cores, doing next to nothing per request
+//! so that it measures the server. Each connection reads an answer to the end of its
+//! `Content-Length`, then sends the next; requests are counted after a warm-up.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,12 +1,8 @@
 //! `vpsorg-bench run [--quick]`: every benchmark, each measurement in a process of its own
-//! (this binary, `measure`) against a fake server in another (`vpsorg-mock`, beside this
-//! binary), so that their CPU time and memory never mix; then `BENCHMARKS.md`.
-//!
-//! Run at the workspace root by `cargo xtask bench`, which builds this binary, the fake server
-//! and `vpsorg` first: release builds for a full run, which writes `BENCHMARKS.md`; the debug
-//! build CI already has for `--quick`, tiny sizes that prove the harness runs and write
-//! `<target>/bench/BENCHMARKS.quick.md`. `VPSORG_BENCH_ONLY=b6` (any of `b1`..`b7`,
-//! comma-separated) runs only those and writes `<target>/bench/BENCHMARKS.partial.md`.
+//! (`vpsorg-bench measure`) against a fake server in another, so that their CPU time and
+//! memory never mix; then the report: `BENCHMARKS.md` for a full run, else under
+//! `<target>/bench/`: `BENCHMARKS.quick.md`, or `BENCHMARKS.partial.md` when
+//! `VPSORG_BENCH_ONLY=b6` (any of `b1`..`b7`, comma-separated) runs only some.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
