@@ -7,7 +7,7 @@ use std::io;
 use vpsorg_backups::{Error as ApiError, Resource};
 
 use crate::exit::Exit;
-use crate::text::{clean, redact_url};
+use crate::text::{redact_url, root_cause};
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -190,34 +190,6 @@ fn api_hint(error: &ApiError, api_url: Option<&str>) -> Option<String> {
 
 fn connection_failed(error: &ApiError) -> bool {
     matches!(error, ApiError::Transport { .. } | ApiError::Timeout { .. })
-}
-
-/// The innermost causes of an error, deduplicated and joined: "tcp connect error: Connection
-/// refused (os error 111)" rather than "error sending request".
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // reqwest's and hyper's outer messages say nothing specific ("error sending request
-        // for url (...)", "client error (Connect)"); we name the URL ourselves.
-        let generic =
-            text.starts_with("error sending request") || text.starts_with("client error (");
-        if !generic && !causes.iter().any(|c| c.contains(&text)) {
-            causes.push(text);
-        }
-        source = cause.source();
-    }
-    // The last two are the specific ones ("client error (Connect)" is not).
-    let specific: Vec<String> = causes.into_iter().rev().take(2).collect();
-    (!specific.is_empty()).then(|| {
-        specific
-            .into_iter()
-            .rev()
-            .map(|c| clean(&c).into_owned())
-            .collect::<Vec<_>>()
-            .join(": ")
-    })
 }
 
 impl fmt::Display for CliError {

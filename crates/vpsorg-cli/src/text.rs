@@ -1,5 +1,6 @@
 //! Text helpers every module may use (a leaf: it uses no other module of the CLI): server
-//! text made safe for a terminal, URLs with their credentials hidden, loopback hosts.
+//! text made safe for a terminal, URLs with their credentials hidden, loopback hosts, the
+//! causes of an error in a few words.
 
 use std::borrow::Cow;
 
@@ -62,6 +63,34 @@ pub(crate) fn is_loopback(url: &url::Url) -> bool {
         }
         None => false,
     }
+}
+
+/// The innermost causes of an error, deduplicated and joined: "tcp connect error: Connection
+/// refused (os error 111)" rather than "error sending request".
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // reqwest's and hyper's outer messages say nothing specific ("error sending request
+        // for url (...)", "client error (Connect)"); we name the URL ourselves.
+        let generic =
+            text.starts_with("error sending request") || text.starts_with("client error (");
+        if !generic && !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    // The last two are the specific ones ("client error (Connect)" is not).
+    let specific: Vec<String> = causes.into_iter().rev().take(2).collect();
+    (!specific.is_empty()).then(|| {
+        specific
+            .into_iter()
+            .rev()
+            .map(|c| clean(&c).into_owned())
+            .collect::<Vec<_>>()
+            .join(": ")
+    })
 }
 
 #[cfg(test)]
