@@ -213,24 +213,14 @@ fn bearer(token: &str) -> Result<HeaderValue, Error> {
     Ok(value)
 }
 
-/// A transport error in words, with its causes, without the request's URL (the report
-/// names the request already).
+/// A transport error in words: its specific causes, as the CLI's errors give them (the
+/// report names the request already).
 fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
         return "no answer before the timeout".to_string();
     }
     let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        let line = cause.to_string();
-        if !text.contains(&line) {
-            text.push_str(": ");
-            text.push_str(&line);
-        }
-        source = cause.source();
-    }
-    text
+    crate::text::root_cause(&error).unwrap_or_else(|| error.to_string())
 }
 
 /// A header's value as text, if it is text.
