@@ -7,20 +7,12 @@ use std::io::Write;
 use crate::doctor::Doctor;
 
 use crate::cli::{DoctorArgs, OutputFormat};
-use crate::config;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output;
-use crate::progress::say;
 
 pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
-    let connection = config::resolve(&args.api, &config::process_env, &mut |note| say(&note))?;
-    tracing::debug!(
-        api_url = %crate::text::redact_url(&connection.api_url),
-        url_from = %connection.url_source,
-        token_from = %connection.token_source,
-        "connection settings",
-    );
+    let connection = super::connection(&args.api)?;
     let report = Doctor::new(connection.api_url.as_str(), connection.token.expose())
         .probe_errors(args.probe_errors)
         .strict(args.strict)

@@ -52,8 +52,8 @@ pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
     result.map_err(|error| error.at_url(&connection.api_url))
 }
 
-/// Works out the connection settings and builds the client.
-pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
+/// Works out the connection settings (flags, environment, context), logged with `-v`.
+pub(crate) fn connection(api: &ApiArgs) -> Result<Connection, CliError> {
     let connection = config::resolve(api, &config::process_env, &mut |note| say(&note))?;
     tracing::debug!(
         api_url = %crate::text::redact_url(&connection.api_url),
@@ -61,6 +61,12 @@ pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Conne
         token_from = %connection.token_source,
         "connection settings",
     );
+    Ok(connection)
+}
+
+/// Works out the connection settings and builds the client.
+pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
+    let connection = connection(api)?;
     let client = Client::builder()
         .token(connection.token.expose())
         .base_url(connection.api_url.as_str())
