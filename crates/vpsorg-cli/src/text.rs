@@ -4,30 +4,10 @@
 
 use std::borrow::Cow;
 
-/// Server text made safe for a terminal: control characters (escape sequences, newlines) and
-/// the invisible characters that reorder or hide text (bidirectional overrides such as
-/// U+202E, zero-width characters) become spaces, so an API or a proxy cannot move the
-/// cursor, recolour, or forge what a line seems to say. JSON and YAML need none of this:
-/// their serializers escape what they must, and scripts want the exact text.
-pub(crate) fn clean(text: &str) -> Cow<'_, str> {
-    /// Unicode's bidirectional controls and invisible format characters (the list rustc's
-    /// `text_direction_codepoint_in_literal` lint uses, plus zero-width characters).
-    fn is_invisible(c: char) -> bool {
-        matches!(c,
-            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-    }
-    let unsafe_char = |c: char| c.is_control() || is_invisible(c);
-    if text.chars().any(unsafe_char) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if unsafe_char(c) { ' ' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
-}
+/// Server text made safe for a terminal (control characters, bidirectional overrides and
+/// zero-width characters become spaces), and whether a URL names this machine: the
+/// workspace's one implementation of each, in the wrapper.
+pub(crate) use vpsorg_backups::__private::{is_loopback, sanitize as clean};
 
 /// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
 /// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often
@@ -50,19 +30,6 @@ pub(crate) fn redact_url(text: &str) -> Cow<'_, str> {
         _ => "***".to_string(),
     };
     Cow::Owned(format!("{}{userinfo}{}", &text[..start], &rest[at..]))
-}
-
-/// Whether a URL's host is this machine (`http://` is allowed only there).
-pub(crate) fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(host)) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
-        None => false,
-    }
 }
 
 /// The innermost causes of an error, deduplicated and joined: "tcp connect error: Connection

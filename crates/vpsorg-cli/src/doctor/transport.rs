@@ -4,12 +4,13 @@
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
-use http::header::{AUTHORIZATION, RETRY_AFTER};
+use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue, Method};
 use reqwest::Url;
 
 use super::{Error, excerpt};
 use crate::text::is_loopback;
+use vpsorg_backups::__private::retry_after;
 
 /// The most of a body the doctor reads; the contract's bodies are a few KiB.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -229,17 +230,6 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string())
-}
-
-/// `Retry-After` in whole seconds, or as an HTTP date (how long from `now`); `None` when
-/// absent or unreadable.
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = header_text(headers, RETRY_AFTER.as_str())?;
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(&value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,

@@ -7,8 +7,9 @@ use reqwest::Url;
 use serde_json::Value;
 use vpsorg_contract::{Finding, FindingKind, Severity};
 
-use super::super::transport::{Credential, header_text, retry_after};
+use super::super::transport::{Credential, header_text};
 use super::{BACKUPS, C, ChoiceId, Probe, Reply, Run, excerpt};
+use vpsorg_backups::__private::retry_after;
 
 /// The spec's default `page_size`.
 const DEFAULT_PAGE_SIZE: u64 = 20;

@@ -1,4 +1,12 @@
 use super::*;
+use http::header::RETRY_AFTER;
+
+/// An HTTP date (IMF-fixdate), as a server sends it.
+fn http_date(at: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(at)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
 
 #[test]
 fn retry_after_reads_seconds_and_dates() {
@@ -10,10 +18,10 @@ fn retry_after_reads_seconds_and_dates() {
         retry_after(&headers("30"), now),
         Some(Duration::from_secs(30))
     );
-    let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+    let later = http_date(now + Duration::from_secs(90));
     let date = HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(&later).unwrap())]);
     assert_eq!(retry_after(&date, now), Some(Duration::from_secs(90)));
-    let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+    let past = http_date(now - Duration::from_secs(90));
     let past = HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(&past).unwrap())]);
     assert_eq!(retry_after(&past, now), Some(Duration::ZERO));
     assert_eq!(retry_after(&headers("soon"), now), None);
