@@ -26,25 +26,10 @@ const SCRUB_MIN_TOKEN_LEN: usize = 8;
 /// The most characters of server text a report keeps in one place.
 const MAX_SERVER_TEXT: usize = 160;
 
-/// Server text made safe to show (the CLI's [`crate::text::clean`]), on one line (runs of
-/// whitespace become one space) and bounded: past [`MAX_SERVER_TEXT`] characters it is cut
-/// with `…`.
+/// Server text made safe to show, on one line and bounded to [`MAX_SERVER_TEXT`] characters
+/// (the wrapper's `excerpt`, which every server text in the workspace goes through).
 pub(crate) fn excerpt(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_SERVER_TEXT + 4));
-    let mut chars = 0;
-    for c in crate::text::clean(text).chars() {
-        let c = if c.is_whitespace() { ' ' } else { c };
-        if c == ' ' && out.ends_with(' ') {
-            continue;
-        }
-        if chars == MAX_SERVER_TEXT {
-            out.push('…');
-            break;
-        }
-        out.push(c);
-        chars += 1;
-    }
-    out
+    vpsorg_backups::__private::excerpt(text, MAX_SERVER_TEXT)
 }
 
 /// Why a run could not start. Problems of the API itself are never errors: they are in the

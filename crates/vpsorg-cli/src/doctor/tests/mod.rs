@@ -899,6 +899,8 @@ fn server_text_is_cleaned_and_bounded() {
     assert_eq!(excerpt("a\u{1b}[31m\r\n  b"), "a [31m b");
     // The CLI's terminal-safe text: no override can reorder what a report line seems to say.
     assert_eq!(excerpt("invoice\u{202E}fdp.exe"), "invoice fdp.exe");
+    // Trimmed, as every server text in the workspace.
+    assert_eq!(excerpt("\n  padded body\r\n"), "padded body");
     let long = "x".repeat(1000);
     let cleaned = excerpt(&long);
     assert_eq!(cleaned.chars().count(), MAX_SERVER_TEXT + 1);
