@@ -49,19 +49,8 @@ impl Backups {
     /// }
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn list(&self) -> ListBackups {
         ListBackups {
@@ -86,19 +75,8 @@ impl Backups {
     /// println!("backup {}: {}", created.backup.id, created.message);
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn create(&self, server_id: i64) -> CreateBackup {
         CreateBackup {
@@ -117,19 +95,8 @@ impl Backups {
     /// client.backups().delete(501).send().await?;
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn delete(&self, backup_id: i64) -> DeleteBackup {
         DeleteBackup {
@@ -158,19 +125,8 @@ impl Backups {
     /// println!("{} MB", backup.size_mb.unwrap_or_default());
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn wait_until_completed(&self, backup: impl Into<BackupRef>) -> WaitUntilCompleted {
         WaitUntilCompleted::new(self.client.clone(), backup.into())
@@ -250,19 +206,8 @@ impl ListBackups {
     /// println!("{} of {} backups", page.backups.len(), page.count);
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(self) -> Result<Page> {
         let number = self.page.unwrap_or(1);
@@ -284,19 +229,8 @@ impl ListBackups {
     /// }
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn pages(self) -> PageStream {
         let fetching = if self.concurrency > 1 {
@@ -338,19 +272,8 @@ impl ListBackups {
     ///     .await?;
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn items(self) -> BackupStream {
         BackupStream::new(self.pages())
@@ -445,19 +368,8 @@ impl CreateBackup {
     /// }
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(self) -> Result<CreatedBackup> {
         // DRF's CharField trims, then checks the length, then stores the trimmed text.
@@ -567,19 +479,8 @@ impl DeleteBackup {
     /// client.backups().delete(501).send().await?;
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(self) -> Result<()> {
         let backup_id = self.backup_id;

@@ -54,19 +54,8 @@ impl Client {
     /// println!("{} backups in all", page.count);
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     #[cfg(feature = "raw")]
     #[cfg_attr(docsrs, doc(cfg(feature = "raw")))]

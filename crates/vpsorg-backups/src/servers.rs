@@ -25,19 +25,8 @@ impl Servers {
     /// println!("server {} is {}", restore.server.name, restore.status);
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn restore(&self, server_id: i64, backup_id: i64) -> RestoreServer {
         RestoreServer {
@@ -97,19 +86,8 @@ impl RestoreServer {
     /// }
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(self) -> Result<Restore> {
         let (server_id, backup_id) = (self.server_id, self.backup_id);

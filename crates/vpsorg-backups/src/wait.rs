@@ -184,19 +184,8 @@ impl WaitUntilCompleted {
     /// assert!(backup.status == vpsorg_backups::BackupStatus::Completed);
     /// # Ok(())
     /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// #     // The fake VPS.org server (vpsorg-backups-mock), with the vendor's example data.
-    /// #     let server = vpsorg_backups_mock::MockServer::builder()
-    /// #         .complete_after(std::time::Duration::from_millis(50))
-    /// #         .start()
-    /// #         .await?;
-    /// #     let client = vpsorg_backups::Client::builder()
-    /// #         .token(server.token())
-    /// #         .base_url(server.base_url())
-    /// #         .build()?;
-    /// #     Ok(run(client).await?)
-    /// # }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> { with_fake_server(run) }
+    /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(mut self) -> Result<Backup> {
         let started = Instant::now();
