@@ -1,6 +1,7 @@
 //! The HTTP layer a corporate network needs: proxies (configured, or from the environment
 //! as reqwest reads it), extra root certificates, default headers; and that none of it
-//! lets the token go anywhere but the configured origin.
+//! lets the token go anywhere but the configured origin. Also the checks of the base URL
+//! and the token.
 
 use std::process::Command;
 
@@ -20,6 +21,41 @@ fn config_message(built: vpsorg_backups::Result<Client>) -> String {
         Err(Error::Config { message, .. }) => message,
         other => panic!("expected a configuration error, got {other:?}"),
     }
+}
+
+#[test]
+fn base_urls_are_checked() {
+    let build = |url: &str| Client::builder().token("t").base_url(url).build();
+    assert!(build("https://admin.vps.org").is_ok());
+    assert!(build("https://admin.vps.org/prefix/").is_ok());
+    assert!(build("http://127.0.0.1:8080").is_ok());
+    assert!(build("http://[::1]:8080").is_ok());
+    assert!(build("http://localhost:8080").is_ok());
+    assert!(config_message(build("http://admin.vps.org")).contains("http://"));
+    assert!(config_message(build("ftp://admin.vps.org")).contains("https://"));
+    assert!(config_message(build("not a url")).contains("not a valid URL"));
+    assert!(config_message(build("https://user:pw@admin.vps.org")).contains("credentials"));
+    assert!(config_message(build("https://admin.vps.org/?a=b")).contains("query"));
+    assert!(
+        Client::builder()
+            .token("t")
+            .base_url("http://10.0.0.5:8000")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn tokens_are_checked_and_never_shown() {
+    assert!(config_message(Client::builder().build()).contains("VPSORG_API_TOKEN"));
+    assert!(config_message(Client::builder().token("  ").build()).contains("empty"));
+    assert!(config_message(Client::builder().token("a\u{7f}b").build()).contains("characters"));
+    let builder = Client::builder().token("s3cr3t-token\n");
+    assert!(!format!("{builder:?}").contains("s3cr3t"));
+    let client = builder.build().unwrap();
+    assert!(!format!("{client:?}").contains("s3cr3t"));
+    assert_eq!(client.base_url().as_str(), "https://admin.vps.org/");
 }
 
 fn empty_list() -> Reply {
