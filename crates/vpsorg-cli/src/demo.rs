@@ -15,6 +15,35 @@ use crate::error::CliError;
 /// The vendor's example server.
 const SERVER: &str = "12345";
 
+/// Stands for the id of the backup the demo created.
+const BACKUP: &str = "{backup}";
+
+/// The steps: what each shows, and its command line.
+#[rustfmt::skip] // A table: one step a line.
+const STEPS: [(&str, &[&str]); 9] = [
+    ("List the backups of server 12345: every page, highest id first.",
+        &["backups", "list", "--server-id", SERVER]),
+    ("Create a manual backup (a server can have at most 10). It starts in_progress.",
+        &["backups", "create", "--server-id", SERVER, "--description", "Pre-deployment backup"]),
+    ("Wait until it is completed. A terminal shows its status as it changes.",
+        &["backups", "wait", BACKUP, "--server-id", SERVER]),
+    ("Scripts get JSON (or YAML): one shape per resource, whichever command prints it.",
+        &["backups", "get", BACKUP, "--server-id", SERVER, "-o", "json"]),
+    ("Restore the server from it. This overwrites the server's disk, so the command asks\n   \
+      first; --yes answers for a script.",
+        &["servers", "restore", SERVER, "--backup-id", BACKUP, "--yes"]),
+    ("Rotation for the limit of 10 manual backups: the plan for keeping only the newest\n   \
+      one, and why. --dry-run deletes nothing.",
+        &["backups", "prune", "--server-id", SERVER, "--type", "manual", "--keep-last", "1", "--dry-run"]),
+    ("Delete the backup. Deleting is permanent, so this asks first too.",
+        &["backups", "delete", BACKUP, "--yes"]),
+    ("List again: the new backup is gone.",
+        &["backups", "list", "--server-id", SERVER]),
+    ("Check that the API still keeps the contract this build embeds: read-only requests, a \
+      verdict on each inferred choice of the spec. Run it nightly against your account.",
+        &["doctor"]),
+];
+
 /// Prints a line of the demo on stdout (a closed pipe ends the demo quietly).
 macro_rules! show {
     ($($arg:tt)*) => {{
@@ -62,87 +91,24 @@ async fn steps() -> Result<(), CliError> {
         demo.mock.base_url()
     );
 
-    demo.step(
-        "List the backups of server 12345: every page, highest id first.",
-        &["backups", "list", "--server-id", SERVER],
-    )
-    .await?;
-    demo.step(
-        "Create a manual backup (a server can have at most 10). It starts in_progress.",
-        &[
-            "backups",
-            "create",
-            "--server-id",
-            SERVER,
-            "--description",
-            "Pre-deployment backup",
-        ],
-    )
-    .await?;
-    let backup_id = demo.newest_backup_id()?;
-    demo.step(
-        "Wait until it is completed. A terminal shows its status as it changes.",
-        &["backups", "wait", &backup_id, "--server-id", SERVER],
-    )
-    .await?;
-    demo.step(
-        "Scripts get JSON (or YAML): one shape per resource, whichever command prints it.",
-        &[
-            "backups",
-            "get",
-            &backup_id,
-            "--server-id",
-            SERVER,
-            "-o",
-            "json",
-        ],
-    )
-    .await?;
-    demo.step(
-        "Restore the server from it. This overwrites the server's disk, so the command asks\n   \
-         first; --yes answers for a script.",
-        &[
-            "servers",
-            "restore",
-            SERVER,
-            "--backup-id",
-            &backup_id,
-            "--yes",
-        ],
-    )
-    .await?;
-    demo.step(
-        "Rotation for the limit of 10 manual backups: the plan for keeping only the newest\n   \
-         one, and why. --dry-run deletes nothing.",
-        &[
-            "backups",
-            "prune",
-            "--server-id",
-            SERVER,
-            "--type",
-            "manual",
-            "--keep-last",
-            "1",
-            "--dry-run",
-        ],
-    )
-    .await?;
-    demo.step(
-        "Delete the backup. Deleting is permanent, so this asks first too.",
-        &["backups", "delete", &backup_id, "--yes"],
-    )
-    .await?;
-    demo.step(
-        "List again: the new backup is gone.",
-        &["backups", "list", "--server-id", SERVER],
-    )
-    .await?;
-    demo.step(
-        "Check that the API still keeps the contract this build embeds: read-only requests, a \
-         verdict on each inferred choice of the spec. Run it nightly against your account.",
-        &["doctor"],
-    )
-    .await?;
+    // The id of the backup the create step made, for the steps after it.
+    let mut backup_id = String::new();
+    for (what, args) in STEPS {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|&arg| {
+                if arg == BACKUP {
+                    backup_id.as_str()
+                } else {
+                    arg
+                }
+            })
+            .collect();
+        demo.step(what, &args).await?;
+        if args.get(1) == Some(&"create") {
+            backup_id = demo.newest_backup_id()?;
+        }
+    }
     show!(
         "\n{}. Mistakes get one clear line, a hint, and an exit code of their own, and change nothing:",
         demo.next_number()
