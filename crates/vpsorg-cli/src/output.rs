@@ -17,7 +17,7 @@ use vpsorg_backups::{Backup, BackupType};
 
 use crate::cli::{BackupOutputArgs, Column, OutputFormat};
 use crate::error::CliError;
-pub(crate) use crate::text::clean;
+use crate::text::clean;
 
 /// The format to print in: what was asked for, else a table on a terminal and JSON in a pipe.
 pub(crate) fn resolve(requested: Option<OutputFormat>) -> OutputFormat {

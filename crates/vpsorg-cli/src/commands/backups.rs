@@ -11,9 +11,10 @@ use vpsorg_backups::{Backup, Client, MAX_PAGE_SIZE, StatusChange};
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, WaitArgs};
 use crate::error::CliError;
-use crate::output::{self, BackupView, TextTable, clean};
+use crate::output::{self, BackupView, TextTable};
 use crate::progress::{Spinner, say};
 use crate::prompt;
+use crate::text::clean;
 
 /// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
 pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {

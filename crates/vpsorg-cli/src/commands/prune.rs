@@ -13,9 +13,10 @@ use super::backups::note_short_list;
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
-use crate::output::{self, BackupJson, TextTable, clean, minute};
+use crate::output::{self, BackupJson, TextTable, minute};
 use crate::progress::say;
 use crate::prompt;
+use crate::text::clean;
 
 /// What the plan does with one backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
