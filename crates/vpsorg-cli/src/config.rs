@@ -15,6 +15,7 @@ use vpsorg_backups::DEFAULT_BASE_URL;
 
 use crate::cli::{ApiArgs, Secret};
 use crate::error::CliError;
+use crate::exit::Exit;
 use crate::text::{clean, is_loopback, redact_url};
 
 pub(crate) const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
@@ -107,12 +108,16 @@ impl Config {
     /// Writes the config file, readable by its owner only, replacing it in one step.
     pub(crate) fn save(&self, path: &Path) -> Result<(), CliError> {
         let failed = |error: std::io::Error| {
-            CliError::Local(format!("cannot write {}: {error}", path.display()))
+            CliError::new(
+                Exit::Local,
+                format!("cannot write {}: {error}", path.display()),
+            )
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(failed)?;
-        let text = toml::to_string(self)
-            .map_err(|error| CliError::Local(format!("cannot write the config: {error}")))?;
+        let text = toml::to_string(self).map_err(|error| {
+            CliError::new(Exit::Local, format!("cannot write the config: {error}"))
+        })?;
         let temporary = dir.join(format!(".config.toml.{}", std::process::id()));
         let result =
             write_private(&temporary, text.as_bytes()).and_then(|()| fs::rename(&temporary, path));

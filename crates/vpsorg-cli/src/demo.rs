@@ -11,6 +11,7 @@ use vpsorg_backups_mock::{MockServer, Seed};
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
+use crate::exit::Exit;
 
 /// The vendor's example server.
 const SERVER: &str = "12345";
@@ -65,10 +66,10 @@ pub(crate) async fn run() -> Result<(), CliError> {
     };
     tokio::select! {
         biased;
-        () = ctrl_c => Err(CliError::Interrupted {
-            message: "the demo stopped, and its fake server with it".to_string(),
-            hint: None,
-        }),
+        () = ctrl_c => Err(CliError::new(
+            Exit::Interrupted,
+            "the demo stopped, and its fake server with it",
+        )),
         result = steps() => result,
     }
 }

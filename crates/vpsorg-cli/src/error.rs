@@ -12,8 +12,12 @@ use crate::text::{redact_url, root_cause};
 /// Why a command failed.
 #[derive(Debug)]
 pub(crate) enum CliError {
-    /// The command line or the configuration is wrong.
-    Usage {
+    /// A failure the CLI found itself, in words: the command line or the configuration is
+    /// wrong (usage), something looked for is not there (not found), a wait ended without a
+    /// completed backup, Ctrl-C (interrupted: the message says what goes on without us), or
+    /// another local failure (a file that cannot be written, a runtime that does not start).
+    Message {
+        exit: Exit,
         message: String,
         hint: Option<String>,
     },
@@ -23,56 +27,38 @@ pub(crate) enum CliError {
         error: Box<ApiError>,
         api_url: Option<String>,
     },
-    /// Something the CLI looked for is not there (a backup in a list, a context).
-    NotFound {
-        message: String,
-        hint: Option<String>,
-    },
-    /// A wait ended without a completed backup, for a reason the CLI found itself.
-    WaitFailed {
-        message: String,
-        hint: Option<String>,
-    },
     /// The person did not confirm.
     Cancelled,
-    /// Ctrl-C. The message says what goes on without us.
-    Interrupted {
-        message: String,
-        hint: Option<String>,
-    },
     /// stdout was closed (`| head`): the reader has all it wants. Ends quietly, exit 0.
     ClosedPipe,
     /// Writing the output failed for another reason.
     Io(io::Error),
-    /// Another local failure: a file that cannot be written, a runtime that does not start.
-    Local(String),
     /// Already printed while the command ran; only the exit code is left to give.
     AlreadyReported(Exit),
 }
 
 impl CliError {
-    pub(crate) fn usage(message: impl Into<String>) -> Self {
-        CliError::Usage {
+    /// A failure with this exit code, in words.
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError::Message {
+            exit,
             message: message.into(),
             hint: None,
         }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        CliError::new(Exit::Usage, message)
     }
 
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        CliError::NotFound {
-            message: message.into(),
-            hint: None,
-        }
+        CliError::new(Exit::NotFound, message)
     }
 
-    /// Adds a hint to an error that carries its own (usage, not found, wait, interrupt).
+    /// Adds a hint to an error that carries its own (not an API error's).
     pub(crate) fn with_hint(mut self, new_hint: impl Into<String>) -> Self {
-        match &mut self {
-            CliError::Usage { hint, .. }
-            | CliError::NotFound { hint, .. }
-            | CliError::WaitFailed { hint, .. }
-            | CliError::Interrupted { hint, .. } => *hint = Some(new_hint.into()),
-            _ => {}
+        if let CliError::Message { hint, .. } = &mut self {
+            *hint = Some(new_hint.into());
         }
         self
     }
@@ -94,15 +80,11 @@ impl CliError {
 
     pub(crate) fn exit(&self) -> Exit {
         match self {
-            CliError::Usage { .. } => Exit::Usage,
+            CliError::Message { exit, .. } | CliError::AlreadyReported(exit) => *exit,
             CliError::Api { error, .. } => api_exit(error),
-            CliError::NotFound { .. } => Exit::NotFound,
-            CliError::WaitFailed { .. } => Exit::WaitFailed,
             CliError::Cancelled => Exit::Cancelled,
-            CliError::Interrupted { .. } => Exit::Interrupted,
             CliError::ClosedPipe => Exit::Success,
-            CliError::Io(_) | CliError::Local(_) => Exit::Local,
-            CliError::AlreadyReported(exit) => *exit,
+            CliError::Io(_) => Exit::Local,
         }
     }
 
@@ -116,10 +98,7 @@ impl CliError {
 
     fn hint(&self) -> Option<String> {
         match self {
-            CliError::Usage { hint, .. }
-            | CliError::NotFound { hint, .. }
-            | CliError::WaitFailed { hint, .. }
-            | CliError::Interrupted { hint, .. } => hint.clone(),
+            CliError::Message { hint, .. } => hint.clone(),
             CliError::Api { error, api_url } => api_hint(error, api_url.as_deref()),
             _ => None,
         }
@@ -195,9 +174,12 @@ fn connection_failed(error: &ApiError) -> bool {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage { message, .. }
-            | CliError::NotFound { message, .. }
-            | CliError::WaitFailed { message, .. } => write!(f, "error: {message}")?,
+            CliError::Message {
+                exit: Exit::Interrupted,
+                message,
+                ..
+            } => write!(f, "interrupted: {message}")?,
+            CliError::Message { message, .. } => write!(f, "error: {message}")?,
             CliError::Api { error, api_url } => {
                 write!(f, "error: {error}")?;
                 let inner = match error.as_ref() {
@@ -218,10 +200,8 @@ impl fmt::Display for CliError {
                 }
             }
             CliError::Cancelled => write!(f, "cancelled: nothing was changed")?,
-            CliError::Interrupted { message, .. } => write!(f, "interrupted: {message}")?,
             CliError::ClosedPipe => write!(f, "stdout was closed")?,
             CliError::Io(error) => write!(f, "error: writing output: {error}")?,
-            CliError::Local(message) => write!(f, "error: {message}")?,
             CliError::AlreadyReported(exit) => write!(f, "failed ({})", exit.name())?,
         }
         if let Some(hint) = self.hint() {

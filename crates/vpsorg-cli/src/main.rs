@@ -21,6 +21,7 @@ use clap::{CommandFactory, Parser};
 use crate::cli::{Cli, Command, MockCommand};
 use crate::commands::context;
 use crate::error::CliError;
+use crate::exit::Exit;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,7 +30,10 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            let error = CliError::Local(format!("cannot start the async runtime: {error}"));
+            let error = CliError::new(
+                Exit::Local,
+                format!("cannot start the async runtime: {error}"),
+            );
             let _ = writeln!(std::io::stderr().lock(), "{error}");
             return ExitCode::from(error.exit().code());
         }

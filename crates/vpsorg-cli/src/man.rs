@@ -104,8 +104,12 @@ fn escape(text: &str) -> String {
 
 /// Writes every page into `dir`.
 pub(crate) fn write_all(dir: &Path) -> Result<(), CliError> {
-    let failed =
-        |e: std::io::Error| CliError::Local(format!("cannot write to {}: {e}", dir.display()));
+    let failed = |e: std::io::Error| {
+        CliError::new(
+            Exit::Local,
+            format!("cannot write to {}: {e}", dir.display()),
+        )
+    };
     std::fs::create_dir_all(dir).map_err(failed)?;
     for (name, text) in pages()? {
         std::fs::write(dir.join(&name), text).map_err(failed)?;

@@ -11,6 +11,7 @@ use vpsorg_backups::{Backup, Client, MAX_PAGE_SIZE, StatusChange};
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, WaitArgs};
 use crate::error::CliError;
+use crate::exit::Exit;
 use crate::output::{self, BackupView, TextTable};
 use crate::progress::{Spinner, say};
 use crate::prompt;
@@ -266,12 +267,9 @@ async fn wait_with(
                 let error = match error {
                     // A backup that was seen goes on after a timeout: say how to wait longer.
                     timeout @ vpsorg_backups::Error::WaitTimeout { .. } if seen.is_some() => {
-                        CliError::WaitFailed {
-                            message: timeout.to_string(),
-                            hint: Some(format!(
-                                "the backup goes on; `{resume} --timeout 1h` waits longer"
-                            )),
-                        }
+                        CliError::new(Exit::WaitFailed, timeout.to_string()).with_hint(format!(
+                            "the backup goes on; `{resume} --timeout 1h` waits longer"
+                        ))
                     }
                     other => CliError::from(other),
                 };
@@ -285,12 +283,11 @@ async fn wait_with(
                 || "not seen yet".to_string(),
                 |backup| format!("it was {}", clean(backup.status.as_str())),
             );
-            let error = CliError::Interrupted {
-                message: format!(
-                    "stopped waiting; backup {backup_id} of server {server_id} goes on ({status})"
-                ),
-                hint: Some(format!("`{resume}` waits again")),
-            };
+            let error = CliError::new(
+                Exit::Interrupted,
+                format!("stopped waiting; backup {backup_id} of server {server_id} goes on ({status})"),
+            )
+            .with_hint(format!("`{resume}` waits again"));
             Waited { last_seen: seen, result: Err(error) }
         }
     }
