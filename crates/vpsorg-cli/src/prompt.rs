@@ -35,12 +35,11 @@ pub(crate) fn confirm(warning: &str, action: &str, yes: bool) -> Result<(), CliE
         return Ok(());
     }
     ensure_can_confirm(action, false, "pass --yes to confirm")?;
-    let mut terminal = Terminal::open();
-    terminal.write(&format!("{warning}\nType 'yes' to {action}: "))?;
+    tell(&format!("{warning}\nType 'yes' to {action}: "))?;
     let mut answer = String::new();
     if io::stdin().lock().read_line(&mut answer)? == 0 {
         // Ctrl-D: end the prompt's line, so that what follows starts on a line of its own.
-        terminal.write("\n")?;
+        tell("\n")?;
         return Err(CliError::Cancelled);
     }
     if answer.trim().eq_ignore_ascii_case("yes") {
@@ -72,7 +71,7 @@ pub(crate) fn read_token(from_stdin: bool) -> Result<Secret, CliError> {
             Ok(token) => token.trim().to_string(),
             // Ctrl-D at the prompt.
             Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => {
-                Terminal::open().write("\n")?;
+                tell("\n")?;
                 return Err(CliError::Cancelled);
             }
             Err(error) => return Err(CliError::usage(format!("cannot read the token: {error}"))),
@@ -84,31 +83,18 @@ pub(crate) fn read_token(from_stdin: bool) -> Result<Secret, CliError> {
     Ok(Secret::new(token))
 }
 
-/// Where questions are written: the terminal itself where there is one, else stderr.
-enum Terminal {
-    Tty(std::fs::File),
-    Stderr,
-}
-
-impl Terminal {
-    fn open() -> Terminal {
+/// Writes to the terminal itself where there is one, else to stderr: where questions go.
+fn tell(text: &str) -> Result<(), CliError> {
+    let open = || -> Box<dyn Write> {
         #[cfg(unix)]
         if let Ok(tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-            return Terminal::Tty(tty);
+            return Box::new(tty);
         }
-        Terminal::Stderr
-    }
-
-    fn write(&mut self, text: &str) -> Result<(), CliError> {
-        let result = match self {
-            Terminal::Tty(tty) => tty.write_all(text.as_bytes()).and_then(|()| tty.flush()),
-            Terminal::Stderr => {
-                let mut stderr = io::stderr().lock();
-                stderr
-                    .write_all(text.as_bytes())
-                    .and_then(|()| stderr.flush())
-            }
-        };
-        result.map_err(|e| CliError::usage(format!("cannot ask on the terminal: {e}")))
-    }
+        Box::new(io::stderr())
+    };
+    let mut terminal = open();
+    terminal
+        .write_all(text.as_bytes())
+        .and_then(|()| terminal.flush())
+        .map_err(|e| CliError::usage(format!("cannot ask on the terminal: {e}")))
 }
