@@ -26,17 +26,8 @@ use crate::finding::{Finding, FindingKind, describe_value, json_type};
 /// kept in sync by `cargo xtask codegen`.
 const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
 
-/// HTTP methods an OpenAPI path item may hold, in its own spelling and in HTTP's.
-const METHODS: [(&str, &str); 8] = [
-    ("get", "GET"),
-    ("put", "PUT"),
-    ("post", "POST"),
-    ("delete", "DELETE"),
-    ("options", "OPTIONS"),
-    ("head", "HEAD"),
-    ("patch", "PATCH"),
-    ("trace", "TRACE"),
-];
+/// The HTTP methods an OpenAPI path item may hold (in lower case there), in its order.
+const METHODS: &str = "GET PUT POST DELETE OPTIONS HEAD PATCH TRACE";
 
 /// Why a contract could not be loaded or asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,8 +172,10 @@ impl Contract {
     pub fn operations(&self) -> Vec<OperationRef<'_>> {
         let mut operations = Vec::new();
         for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
-            for (key, method) in METHODS {
-                let id = item.get(key).and_then(|op| op.get("operationId"));
+            for method in METHODS.split(' ') {
+                let id = item
+                    .get(method.to_ascii_lowercase())
+                    .and_then(|op| op.get("operationId"));
                 if let Some(id) = id.and_then(Value::as_str) {
                     operations.push(OperationRef { id, method, path });
                 }
@@ -224,10 +217,7 @@ impl Contract {
         operation_id: &str,
         status: u16,
     ) -> Result<Option<String>, ContractError> {
-        let operation = self.raw_operation(operation_id)?;
-        Ok(response_keys(status)
-            .into_iter()
-            .find(|key| operation["responses"].get(key).is_some()))
+        Ok(self.response(operation_id, status)?.map(|(key, ..)| key))
     }
 
     /// Checks one response against the operation's documented responses: the status is
@@ -249,7 +239,7 @@ impl Contract {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Vec<Finding>, ContractError> {
-        let Some((key, response)) = self.response(operation_id, status)? else {
+        let Some((key, at, response)) = self.response(operation_id, status)? else {
             return Ok(vec![self.undocumented(operation_id, status)?]);
         };
         let mut findings = self.check_headers(response, headers)?;
@@ -268,22 +258,15 @@ impl Contract {
         let content_type = headers
             .get(CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let essence = content_type.as_deref().map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
+        let media = content_type.as_deref().and_then(|ct| {
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            content.get_key_value(&essence.to_ascii_lowercase())
         });
-        let declared = || content.keys().cloned().collect::<Vec<_>>().join(" or ");
-        let Some((media_type, media)) = essence
-            .as_deref()
-            .and_then(|essence| content.get_key_value(essence))
-        else {
+        let Some((media_type, media)) = media else {
             findings.push(Finding::new(
                 FindingKind::WrongContentType,
                 "header:Content-Type",
-                declared(),
+                content.keys().cloned().collect::<Vec<_>>().join(" or "),
                 content_type.unwrap_or_else(|| "no Content-Type".into()),
             ));
             return Ok(findings);
@@ -297,9 +280,7 @@ impl Contract {
                 let got = if body.is_empty() {
                     "an empty body".to_string()
                 } else {
-                    let start: String = String::from_utf8_lossy(&body[..body.len().min(40)])
-                        .chars()
-                        .collect();
+                    let start = String::from_utf8_lossy(&body[..body.len().min(40)]);
                     format!("{error}; the body starts {start:?}")
                 };
                 findings.push(Finding::new(
@@ -312,10 +293,7 @@ impl Contract {
             }
         };
         if let Some(schema) = media.get("schema") {
-            let location = format!(
-                "{}/responses/{key}/content/{media_type}/schema",
-                self.operation_pointer(operation_id)?
-            );
+            let location = format!("{at}/content/{media_type}/schema");
             findings.extend(self.check_schema_at(&location, schema, &value)?);
         }
         Ok(findings)
@@ -334,15 +312,12 @@ impl Contract {
         status: u16,
         body: &Value,
     ) -> Result<Vec<Finding>, ContractError> {
-        let Some((key, response)) = self.response(operation_id, status)? else {
+        let Some((key, at, response)) = self.response(operation_id, status)? else {
             return Ok(vec![self.undocumented(operation_id, status)?]);
         };
         match response.pointer("/content/application~1json/schema") {
             Some(schema) => {
-                let location = format!(
-                    "{}/responses/{key}/content/application/json/schema",
-                    self.operation_pointer(operation_id)?
-                );
+                let location = format!("{at}/content/application/json/schema");
                 self.check_schema_at(&location, schema, body)
             }
             None if body.is_null() => Ok(Vec::new()),
@@ -375,26 +350,23 @@ impl Contract {
         Ok(&self.raw["paths"][op.path][op.method.to_ascii_lowercase()])
     }
 
-    /// `#/paths/<escaped path>/<method>`, for locations.
-    fn operation_pointer(&self, operation_id: &str) -> Result<String, ContractError> {
-        let op = self.operation(operation_id)?;
-        Ok(format!(
-            "#/paths/{}/{}",
-            op.path.replace('~', "~0").replace('/', "~1"),
-            op.method.to_ascii_lowercase()
-        ))
-    }
-
-    /// The documented response for `status` (its key, and the response with `$ref` resolved).
+    /// The documented response for `status`, with `$ref` resolved: its key, and where it is
+    /// (`#/paths/<escaped path>/<method>/responses/<key>`).
     fn response(
         &self,
         operation_id: &str,
         status: u16,
-    ) -> Result<Option<(String, &Value)>, ContractError> {
-        let operation = self.raw_operation(operation_id)?;
+    ) -> Result<Option<(String, String, &Value)>, ContractError> {
+        let op = self.operation(operation_id)?;
+        let method = op.method.to_ascii_lowercase();
+        let responses = &self.raw["paths"][op.path][&method]["responses"];
         Ok(response_keys(status).into_iter().find_map(|key| {
-            let response = self.resolve(operation["responses"].get(&key)?);
-            Some((key, response))
+            let response = self.resolve(responses.get(&key)?);
+            let at = format!(
+                "#/paths/{}/{method}/responses/{key}",
+                escape_pointer(op.path)
+            );
+            Some((key, at, response))
         }))
     }
 
@@ -417,48 +389,36 @@ impl Contract {
         headers: &HeaderMap,
     ) -> Result<Vec<Finding>, ContractError> {
         let mut findings = Vec::new();
-        for (name, declared) in response
-            .get("headers")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        let declared_headers = response.get("headers").and_then(Value::as_object);
+        for (name, declared) in declared_headers.into_iter().flatten() {
             let declared = self.resolve(declared);
-            let location = format!("header:{name}");
-            match headers.get(name.as_str()) {
-                None if declared.get("required") == Some(&Value::Bool(true)) => {
-                    findings.push(Finding::new(
-                        FindingKind::MissingHeader,
-                        location,
-                        format!("a {name} header"),
-                        "none",
-                    ));
+            let finding = |kind, expected: String, got: String| {
+                Finding::new(kind, format!("header:{name}"), expected, got)
+            };
+            let Some(value) = headers.get(name.as_str()) else {
+                if declared.get("required") == Some(&Value::Bool(true)) {
+                    let expected = format!("a {name} header");
+                    findings.push(finding(FindingKind::MissingHeader, expected, "none".into()));
                 }
-                None => {}
-                Some(value) => {
-                    let Ok(text) = value.to_str() else {
-                        findings.push(Finding::new(
-                            FindingKind::InvalidHeader,
-                            location,
-                            "visible ASCII text",
-                            String::from_utf8_lossy(value.as_bytes()),
-                        ));
-                        continue;
-                    };
-                    if let Some(schema) = declared.get("schema") {
-                        let at = format!("header {name}");
-                        for finding in
-                            self.check_schema_at(&at, schema, &Value::String(text.into()))?
-                        {
-                            findings.push(Finding::new(
-                                FindingKind::InvalidHeader,
-                                location.clone(),
-                                finding.expected,
-                                finding.got,
-                            ));
-                        }
-                    }
-                }
+                continue;
+            };
+            let Ok(text) = value.to_str() else {
+                let got = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                findings.push(finding(
+                    FindingKind::InvalidHeader,
+                    "visible ASCII text".into(),
+                    got,
+                ));
+                continue;
+            };
+            if let Some(schema) = declared.get("schema") {
+                let text = Value::String(text.into());
+                let found = self.check_schema_at(&format!("header {name}"), schema, &text)?;
+                findings.extend(
+                    found
+                        .into_iter()
+                        .map(|f| finding(FindingKind::InvalidHeader, f.expected, f.got)),
+                );
             }
         }
         Ok(findings)
@@ -496,14 +456,7 @@ impl Contract {
         for error in validator.iter_errors(instance) {
             let path = error.instance_path().as_str().to_string();
             let got = describe_value(error.instance());
-            let at = |path: &str| {
-                if path.is_empty() {
-                    "body".to_string()
-                } else {
-                    path.to_string()
-                }
-            };
-            match error.kind() {
+            let (kind, expected, got) = match error.kind() {
                 ValidationErrorKind::Required { property } => {
                     let property = property.as_str().unwrap_or_default();
                     findings.push(Finding::new(
@@ -512,40 +465,36 @@ impl Contract {
                         format!("required field `{property}`"),
                         "absent",
                     ));
+                    continue;
                 }
                 ValidationErrorKind::Type { kind } => {
                     typed_paths.push(path.clone());
-                    findings.push(Finding::new(
-                        FindingKind::TypeMismatch,
-                        at(&path),
-                        type_names(kind),
-                        format!("{} ({})", json_type(error.instance()), got),
-                    ));
+                    let got = format!("{} ({got})", json_type(error.instance()));
+                    (FindingKind::TypeMismatch, type_names(kind), got)
                 }
                 ValidationErrorKind::Enum { options } => {
                     let options = options
                         .as_array()
                         .map(|o| o.iter().map(describe_value).collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
-                    enum_errors.push(Finding::new(
+                    (
                         FindingKind::UnknownEnumValue,
-                        at(&path),
                         format!("one of {options}"),
                         got,
-                    ));
+                    )
                 }
-                ValidationErrorKind::Format { format } => findings.push(Finding::new(
-                    FindingKind::FormatMismatch,
-                    at(&path),
-                    format!("format {format}"),
-                    got,
-                )),
-                _ => findings.push(Finding::new(
-                    FindingKind::ConstraintViolated,
-                    at(&path),
-                    format!("`{}`", error.schema_path().as_str()),
-                    error.to_string(),
-                )),
+                ValidationErrorKind::Format { format } => {
+                    (FindingKind::FormatMismatch, format!("format {format}"), got)
+                }
+                _ => {
+                    let keyword = format!("`{}`", error.schema_path().as_str());
+                    (FindingKind::ConstraintViolated, keyword, error.to_string())
+                }
+            };
+            let finding = Finding::new(kind, at_path(&path), expected, got);
+            match kind {
+                FindingKind::UnknownEnumValue => enum_errors.push(finding),
+                _ => findings.push(finding),
             }
         }
         // `status: 5` fails both `type` and `enum`; the type mismatch says it all.
@@ -642,12 +591,9 @@ impl Walk<'_> {
         match instance {
             Value::Object(object) => self.object(&parts, object, path, depth),
             Value::Array(items) => {
-                for part in &parts {
-                    if let Some(item_schema) = part.get("items") {
-                        for (i, item) in items.iter().enumerate() {
-                            self.value(item_schema, item, &format!("{path}/{i}"), depth + 1);
-                        }
-                        break;
+                if let Some(item_schema) = parts.iter().find_map(|p| p.get("items")) {
+                    for (i, item) in items.iter().enumerate() {
+                        self.value(item_schema, item, &format!("{path}/{i}"), depth + 1);
                     }
                 }
             }
@@ -710,24 +656,17 @@ impl Walk<'_> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
-        let schema = match schema.get("$ref").and_then(Value::as_str) {
-            Some(reference) => match reference
-                .strip_prefix("#/components")
-                .and_then(|pointer| self.components.pointer(pointer))
-            {
-                Some(target) => return self.flatten(target, depth + 1),
-                None => return Vec::new(),
-            },
-            None => schema,
-        };
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            let target = reference.strip_prefix("#/components");
+            let target = target.and_then(|pointer| self.components.pointer(pointer));
+            return target
+                .map(|t| self.flatten(t, depth + 1))
+                .unwrap_or_default();
+        }
         let mut parts = vec![schema.clone()];
         for combinator in ["allOf", "anyOf", "oneOf"] {
-            for sub in schema
-                .get(combinator)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            let subs = schema.get(combinator).and_then(Value::as_array);
+            for sub in subs.into_iter().flatten() {
                 parts.extend(self.flatten(sub, depth + 1));
             }
         }
@@ -744,15 +683,12 @@ pub(crate) fn to_draft4(value: Value) -> Value {
             let nullable = map.get("nullable") == Some(&Value::Bool(true));
             let mut out = Map::new();
             for (key, child) in map {
-                match key.as_str() {
-                    "nullable" => {}
-                    "example" | "examples" | "default" | "enum" => {
-                        out.insert(key, child);
-                    }
-                    _ => {
-                        out.insert(key, to_draft4(child));
-                    }
-                }
+                let child = match key.as_str() {
+                    "nullable" => continue,
+                    "example" | "examples" | "default" | "enum" => child,
+                    _ => to_draft4(child),
+                };
+                out.insert(key, child);
             }
             if !nullable {
                 return Value::Object(out);
