@@ -102,21 +102,15 @@ impl Index {
     }
 }
 
+/// A backup as stored: its size is set even while it is in progress.
 #[derive(Debug)]
 struct Stored {
-    server_id: i64,
-    backup_type: BackupType,
-    status: BackupStatus,
-    /// The size once completed (hidden while in progress).
-    size_mb: i64,
+    backup: Backup,
     /// When an `in_progress` backup turns `completed`.
     completes_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
     /// The two times as the wire shows them, rendered once: lists are the hot path.
     created_text: Box<str>,
     expires_text: Option<Box<str>>,
-    description: String,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> Box<str> {
@@ -126,28 +120,56 @@ fn rfc3339(t: DateTime<Utc>) -> Box<str> {
 impl Stored {
     /// A backup as stored; an `in_progress` one completes at `completes_at`, and only an
     /// automatic one keeps its `expires_at`.
-    fn new(backup: Backup, completes_at: DateTime<Utc>) -> Self {
-        let expires_at = backup
+    fn new(mut backup: Backup, completes_at: DateTime<Utc>) -> Self {
+        backup.expires_at = backup
             .expires_at
             .filter(|_| backup.backup_type == BackupType::Automatic);
+        backup.size_mb = Some(backup.size_mb.unwrap_or(2048));
         Self {
-            server_id: backup.server.id,
-            backup_type: backup.backup_type,
-            status: backup.status,
-            size_mb: backup.size_mb.unwrap_or(2048),
             completes_at: (backup.status == BackupStatus::InProgress).then_some(completes_at),
             created_text: rfc3339(backup.created_at),
-            expires_text: expires_at.map(rfc3339),
-            created_at: backup.created_at,
-            expires_at,
-            description: backup.description,
+            expires_text: backup.expires_at.map(rfc3339),
+            backup,
         }
     }
 
-    fn status_at(&self, now: DateTime<Utc>) -> BackupStatus {
-        match (self.status, self.completes_at) {
+    /// The status at `now`, and the size a backup shows then (none until it is completed).
+    fn status_at(&self, now: DateTime<Utc>) -> (BackupStatus, Option<i64>) {
+        let status = match (self.backup.status, self.completes_at) {
             (BackupStatus::InProgress, Some(done)) if done <= now => BackupStatus::Completed,
             (status, _) => status,
+        };
+        (
+            status,
+            self.backup
+                .size_mb
+                .filter(|_| status == BackupStatus::Completed),
+        )
+    }
+
+    /// The backup as the Rust API shows it at `now`.
+    fn backup(&self, now: DateTime<Utc>) -> Backup {
+        let (status, size_mb) = self.status_at(now);
+        Backup {
+            status,
+            size_mb,
+            ..self.backup.clone()
+        }
+    }
+
+    /// The backup as the wire shows it at `now`, borrowed.
+    fn view(&self, now: DateTime<Utc>) -> BackupView<'_> {
+        let (status, size_mb) = self.status_at(now);
+        let backup = &self.backup;
+        BackupView {
+            id: backup.id,
+            server: &backup.server,
+            backup_type: backup.backup_type,
+            status,
+            size_mb,
+            created_at: &self.created_text,
+            expires_at: self.expires_text.as_deref(),
+            description: &backup.description,
         }
     }
 }
@@ -172,19 +194,13 @@ pub(crate) struct ListQuery {
 #[derive(Debug, Serialize)]
 pub(crate) struct BackupView<'a> {
     id: i64,
-    server: ServerView<'a>,
+    server: &'a ServerRef,
     backup_type: BackupType,
     status: BackupStatus,
     size_mb: Option<i64>,
     created_at: &'a str,
     expires_at: Option<&'a str>,
     description: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct ServerView<'a> {
-    id: i64,
-    name: &'a str,
 }
 
 /// One page of a list.
@@ -265,34 +281,32 @@ impl State {
         let mut backups = backups;
         backups.sort_unstable_by_key(|b| b.id);
         let completes_at = later_by(start, complete_after);
-        for backup in backups {
+        for mut backup in backups {
             let server = || server_state(backup.server.clone());
-            state.servers.entry(backup.server.id).or_insert_with(server);
-            state.insert(backup.id, Stored::new(backup, completes_at));
+            let server = state.servers.entry(backup.server.id).or_insert_with(server);
+            // The seed's server list names the server (a backup may carry an older name).
+            backup.server.clone_from(&server.server);
+            state.insert(Stored::new(backup, completes_at));
         }
         state.purge_expired(start);
         state
     }
 
-    fn insert(&mut self, id: i64, stored: Stored) {
+    fn insert(&mut self, stored: Stored) {
+        let id = stored.backup.id;
         self.next_id = self.next_id.max(id.saturating_add(1));
-        self.reindex(id, &stored, true);
+        self.reindex(&stored.backup, true);
         self.backups.insert(id, stored);
     }
 
-    fn remove(&mut self, id: i64) -> Option<Stored> {
-        let stored = self.backups.remove(&id)?;
-        self.reindex(id, &stored, false);
-        Some(stored)
-    }
-
     /// Adds (`add`) or removes a backup's id in every index it belongs to.
-    fn reindex(&mut self, id: i64, stored: &Stored, add: bool) {
-        self.all.update(id, stored.backup_type, add);
-        if let Some(server) = self.servers.get_mut(&stored.server_id) {
-            server.index.update(id, stored.backup_type, add);
+    fn reindex(&mut self, backup: &Backup, add: bool) {
+        let id = backup.id;
+        self.all.update(id, backup.backup_type, add);
+        if let Some(server) = self.servers.get_mut(&backup.server.id) {
+            server.index.update(id, backup.backup_type, add);
         }
-        if let Some(at) = stored.expires_at {
+        if let Some(at) = backup.expires_at {
             let _ = if add {
                 self.expiry.insert((at, id))
             } else {
@@ -320,9 +334,9 @@ impl State {
         }
         let mut servers = HashSet::new();
         for id in &gone {
-            if let Some(stored) = self.backups.remove(id) {
-                servers.insert(stored.server_id);
-                if let Some(at) = stored.expires_at {
+            if let Some(Stored { backup, .. }) = self.backups.remove(id) {
+                servers.insert(backup.server.id);
+                if let Some(at) = backup.expires_at {
                     self.expiry.remove(&(at, *id));
                 }
             }
@@ -332,46 +346,6 @@ impl State {
             if let Some(server) = self.servers.get_mut(&server_id) {
                 server.index.retain(|id| !gone.contains(id));
             }
-        }
-    }
-
-    fn view(&self, id: i64, stored: &Stored, now: DateTime<Utc>) -> Backup {
-        let server = self
-            .servers
-            .get(&stored.server_id)
-            .map(|s| s.server.clone())
-            .unwrap_or_else(|| ServerRef::new(stored.server_id, ""));
-        let status = stored.status_at(now);
-        Backup {
-            id,
-            server,
-            backup_type: stored.backup_type,
-            status,
-            size_mb: (status == BackupStatus::Completed).then_some(stored.size_mb),
-            created_at: stored.created_at,
-            expires_at: stored.expires_at,
-            description: stored.description.clone(),
-        }
-    }
-
-    fn wire_view<'a>(&'a self, id: i64, stored: &'a Stored, now: DateTime<Utc>) -> BackupView<'a> {
-        let name = self
-            .servers
-            .get(&stored.server_id)
-            .map_or("", |s| s.server.name.as_str());
-        let status = stored.status_at(now);
-        BackupView {
-            id,
-            server: ServerView {
-                id: stored.server_id,
-                name,
-            },
-            backup_type: stored.backup_type,
-            status,
-            size_mb: (status == BackupStatus::Completed).then_some(stored.size_mb),
-            created_at: &stored.created_text,
-            expires_at: stored.expires_text.as_deref(),
-            description: &stored.description,
         }
     }
 
@@ -410,7 +384,7 @@ impl State {
             results: ids[start..end]
                 .iter()
                 .rev()
-                .filter_map(|&id| self.backups.get(&id).map(|s| self.wire_view(id, s, now)))
+                .filter_map(|id| self.backups.get(id).map(|s| s.view(now)))
                 .collect(),
             has_next: number < pages,
             has_previous: number > 1,
@@ -428,7 +402,7 @@ impl State {
             .iter()
             .rev()
             .take(take)
-            .filter_map(|&id| self.backups.get(&id).map(|s| self.view(id, s, now)))
+            .filter_map(|id| self.backups.get(id).map(|s| s.backup(now)))
             .collect()
     }
 
@@ -453,8 +427,8 @@ impl State {
             .index
             .select(None)
             .last()
-            .and_then(|id| self.backups.get(id))
-            .map_or(2048, |last| last.size_mb.saturating_add(67));
+            .and_then(|id| self.backups.get(id)?.backup.size_mb)
+            .map_or(2048, |last| last.saturating_add(67));
         // The answer to a create always says `in_progress`, even with a zero delay.
         let backup = Backup {
             id: self.next_id,
@@ -470,16 +444,17 @@ impl State {
             size_mb: Some(size_mb),
             ..backup.clone()
         };
-        self.insert(
-            backup.id,
-            Stored::new(stored, later_by(now, complete_after)),
-        );
+        self.insert(Stored::new(stored, later_by(now, complete_after)));
         Ok(backup)
     }
 
     /// Deletes a backup; `false` if there is none with this id.
     pub(crate) fn delete(&mut self, id: i64) -> bool {
-        self.remove(id).is_some()
+        let Some(stored) = self.backups.remove(&id) else {
+            return false;
+        };
+        self.reindex(&stored.backup, false);
+        true
     }
 
     /// Accepts a restore of `server_id` from `backup_id`, and records it.
@@ -497,14 +472,15 @@ impl State {
             .backups
             .get(&backup_id)
             .ok_or(RestoreError::BackupNotFound(backup_id))?;
-        if stored.server_id != server_id {
+        let owner = stored.backup.server.id;
+        if owner != server_id {
             return Err(RestoreError::Mismatch {
                 backup_id,
-                owner: stored.server_id,
+                owner,
                 server_id,
             });
         }
-        let status = stored.status_at(now);
+        let (status, _) = stored.status_at(now);
         if status != BackupStatus::Completed {
             return Err(RestoreError::NotCompleted { backup_id, status });
         }
@@ -622,6 +598,6 @@ mod tests {
         let created = state.create(12345, String::new(), start, forever).unwrap();
         let stored = &state.backups[&created.id];
         assert_eq!(stored.completes_at, Some(DateTime::<Utc>::MAX_UTC));
-        assert_eq!(stored.status_at(start), BackupStatus::InProgress);
+        assert_eq!(stored.status_at(start).0, BackupStatus::InProgress);
     }
 }
