@@ -317,3 +317,64 @@ fn the_nightly_job_warns_only_on_an_incomplete_run_and_fails_on_a_refused_token(
     }
     assert!(arm(job, "*").contains("exit \"$code\""), "{job}");
 }
+
+/// vpsorg-backups: a README block that uses the fake server (a dev-dependency) fails to
+/// build when pasted into `src/main.rs`, so the text before it must say where it goes.
+#[test]
+fn readme_examples_with_the_fake_server_say_where_they_go() {
+    let readme =
+        std::fs::read_to_string(project_root().join("crates/vpsorg-backups/README.md")).unwrap();
+    let mut blocks = 0;
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("```rust") {
+        let before = &rest[..at];
+        let block = &rest[at..];
+        let end = block[3..].find("```").map_or(block.len(), |end| end + 6);
+        if block[..end].contains("vpsorg_backups_mock") {
+            blocks += 1;
+            let intro = before.trim_end().rsplit("\n\n").next().unwrap_or_default();
+            assert!(
+                intro.contains("`examples/`") && intro.contains("`src/main.rs` cannot"),
+                "the paragraph before this block must say where it goes: {intro}"
+            );
+        }
+        rest = &block[end..];
+    }
+    assert!(blocks > 0, "the README shows the fake server");
+}
+
+/// vpsorg-backups: method docs run their examples against the fake server (hidden lines
+/// start it and build the client); `no_run` is left only where running cannot make sense,
+/// with a comment right above the doc-test that says why.
+#[test]
+fn doc_tests_run_unless_a_comment_says_why_not() {
+    let dir = project_root().join("crates/vpsorg-backups/src");
+    let mut not_run = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with("/// ```no_run") {
+                continue;
+            }
+            let explained = lines[..index]
+                .iter()
+                .rev()
+                .take_while(|l| !l.trim_start().starts_with("///"))
+                .any(|l| l.trim_start().starts_with("// Compiled, not run:"));
+            assert!(
+                explained,
+                "{}:{}: a no_run doc-test without a `// Compiled, not run:` comment",
+                path.display(),
+                index + 1
+            );
+            not_run.push(format!(
+                "{}:{}",
+                path.file_name().unwrap().to_string_lossy(),
+                index + 1
+            ));
+        }
+    }
+    assert_eq!(not_run.len(), 1, "only from_env: {not_run:?}");
+}
