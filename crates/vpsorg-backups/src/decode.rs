@@ -18,51 +18,6 @@ use crate::error::Result;
 use crate::response::{Operation, RawError, settle};
 use crate::{Backup, CreatedBackup, Restore};
 
-/// The call a response answers, with the ids the error mapping names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Call {
-    /// `GET /api/v1/backups/?page=N`.
-    List {
-        /// The page asked for.
-        page: u64,
-    },
-    /// `POST /api/v1/backups/` for this server.
-    Create {
-        /// The server to back up.
-        server_id: i64,
-    },
-    /// `DELETE /api/v1/backups/{backup_id}/`.
-    Delete {
-        /// The backup to delete.
-        backup_id: i64,
-    },
-    /// `POST /api/v1/servers/{server_id}/restore/`.
-    Restore {
-        /// The server to restore.
-        server_id: i64,
-        /// The backup to restore from.
-        backup_id: i64,
-    },
-}
-
-impl From<Call> for Operation {
-    fn from(call: Call) -> Self {
-        match call {
-            Call::List { page } => Operation::List { page },
-            Call::Create { server_id } => Operation::Create { server_id },
-            Call::Delete { backup_id } => Operation::Delete { backup_id },
-            Call::Restore {
-                server_id,
-                backup_id,
-            } => Operation::Restore {
-                server_id,
-                backup_id,
-            },
-        }
-    }
-}
-
 /// A response that decoded.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -94,15 +49,15 @@ enum Branch {
     Undocumented,
 }
 
-fn branch(call: Call, status: StatusCode) -> Branch {
+fn branch(call: Operation, status: StatusCode) -> Branch {
     match (call, status.as_u16()) {
-        (Call::List { .. }, 200)
-        | (Call::Create { .. }, 201)
-        | (Call::Delete { .. }, 204)
-        | (Call::Restore { .. }, 202) => Branch::Success,
+        (Operation::List { .. }, 200)
+        | (Operation::Create { .. }, 201)
+        | (Operation::Delete { .. }, 204)
+        | (Operation::Restore { .. }, 202) => Branch::Success,
         (_, 401 | 404 | 429 | 500..=599)
-        | (Call::List { .. } | Call::Create { .. } | Call::Restore { .. }, 400)
-        | (Call::Create { .. } | Call::Restore { .. }, 415) => Branch::Error,
+        | (Operation::List { .. } | Operation::Create { .. } | Operation::Restore { .. }, 400)
+        | (Operation::Create { .. } | Operation::Restore { .. }, 415) => Branch::Error,
         _ => Branch::Undocumented,
     }
 }
@@ -114,7 +69,7 @@ fn branch(call: Call, status: StatusCode) -> Branch {
 ///
 /// The [`Error`](crate::Error) an attempt that got this response would return.
 pub async fn decode(
-    call: Call,
+    call: Operation,
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -124,31 +79,31 @@ pub async fn decode(
     *response.headers_mut() = headers;
     let response = reqwest::Response::from(response);
     let head = Some(ResponseHead::of(&response));
-    let op = Operation::from(call);
     Ok(match call {
-        Call::List { .. } => {
-            let list: types::BackupList = settle(op, raw(call, response).await, head).await?;
+        Operation::List { .. } => {
+            let list: types::BackupList = settle(call, raw(call, response).await, head).await?;
             Decoded::Page {
                 count: list.count,
                 has_next: list.next.is_some(),
                 backups: list.results.into_iter().map(Backup::from_wire).collect(),
             }
         }
-        Call::Create { .. } => {
-            let created: types::CreatedBackup = settle(op, raw(call, response).await, head).await?;
+        Operation::Create { .. } => {
+            let created: types::CreatedBackup =
+                settle(call, raw(call, response).await, head).await?;
             Decoded::Created(Box::new(CreatedBackup::from_wire(created)))
         }
-        Call::Delete { .. } => {
+        Operation::Delete { .. } => {
             let result = match branch(call, status) {
                 // The generated code never reads a 204's body.
                 Branch::Success => Ok(IgnoredAny),
                 _ => raw::<IgnoredAny>(call, response).await,
             };
-            let _: IgnoredAny = settle(op, result, head).await?;
+            let _: IgnoredAny = settle(call, result, head).await?;
             Decoded::Deleted
         }
-        Call::Restore { .. } => {
-            let restore: types::Restore = settle(op, raw(call, response).await, head).await?;
+        Operation::Restore { .. } => {
+            let restore: types::Restore = settle(call, raw(call, response).await, head).await?;
             Decoded::Restored(Box::new(Restore::from_wire(restore)))
         }
     })
@@ -156,7 +111,7 @@ pub async fn decode(
 
 /// What the generated client's `send` returns for this response.
 async fn raw<T: DeserializeOwned>(
-    call: Call,
+    call: Operation,
     response: reqwest::Response,
 ) -> std::result::Result<T, RawError> {
     match branch(call, response.status()) {

@@ -67,7 +67,8 @@ pub use vpsorg_backups_client as raw;
 #[cfg(feature = "__decode")]
 #[doc(hidden)]
 pub mod __decode {
-    pub use crate::decode::{Call, Decoded, decode};
+    pub use crate::decode::{Decoded, decode};
+    pub use crate::response::Operation as Call;
 }
 
 /// Not part of the API and not covered by semver: helpers the workspace's own crates (the

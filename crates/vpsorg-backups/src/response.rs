@@ -16,13 +16,34 @@ use crate::error::{Error, Resource, Result};
 use crate::http_date::retry_after;
 use crate::shared::clean;
 
-/// What the mapping needs to know about the operation that failed.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Operation {
-    List { page: u64 },
-    Create { server_id: i64 },
-    Delete { backup_id: i64 },
-    Restore { server_id: i64, backup_id: i64 },
+/// An operation, with the ids the error mapping names: what the mapping needs to know
+/// about the call a response answers. Public only as `__decode::Call`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+#[allow(unreachable_pub)] // reachable with the `__decode` feature
+pub enum Operation {
+    /// `GET /api/v1/backups/?page=N`.
+    List {
+        /// The page asked for.
+        page: u64,
+    },
+    /// `POST /api/v1/backups/` for this server.
+    Create {
+        /// The server to back up.
+        server_id: i64,
+    },
+    /// `DELETE /api/v1/backups/{backup_id}/`.
+    Delete {
+        /// The backup to delete.
+        backup_id: i64,
+    },
+    /// `POST /api/v1/servers/{server_id}/restore/`.
+    Restore {
+        /// The server to restore.
+        server_id: i64,
+        /// The backup to restore from.
+        backup_id: i64,
+    },
 }
 
 impl Operation {
