@@ -24,25 +24,21 @@ pub enum Operation {
 impl Operation {
     /// The operation a request is for, from its method and path; `None` for anything else.
     pub fn of_request(method: &Method, path: &str) -> Option<Self> {
-        let id_then = |rest: &str, tail: &str| {
-            rest.strip_suffix(tail)
-                .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+        let path = path.strip_prefix("/api/v1/")?.strip_suffix('/')?;
+        let (resource, rest) = match path.split_once('/') {
+            Some((resource, rest)) => (resource, Some(rest)),
+            None => (path, None),
         };
-        if path == "/api/v1/backups/" {
-            return match method.as_str() {
-                "GET" | "HEAD" => Some(Self::ListBackups),
-                "POST" => Some(Self::CreateBackup),
-                _ => None,
-            };
+        let id = |id: &str| !id.is_empty() && !id.contains('/');
+        match (method.as_str(), resource, rest) {
+            ("GET" | "HEAD", "backups", None) => Some(Self::ListBackups),
+            ("POST", "backups", None) => Some(Self::CreateBackup),
+            ("DELETE", "backups", Some(rest)) if id(rest) => Some(Self::DeleteBackup),
+            ("POST", "servers", Some(rest)) if rest.strip_suffix("/restore").is_some_and(id) => {
+                Some(Self::RestoreServer)
+            }
+            _ => None,
         }
-        if let Some(rest) = path.strip_prefix("/api/v1/backups/") {
-            return (method == Method::DELETE && id_then(rest, "/")).then_some(Self::DeleteBackup);
-        }
-        if let Some(rest) = path.strip_prefix("/api/v1/servers/") {
-            return (method == Method::POST && id_then(rest, "/restore/"))
-                .then_some(Self::RestoreServer);
-        }
-        None
     }
 
     /// The spec's `operationId` (`listBackups`, …), or `any`.
@@ -544,26 +540,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let invalid = |why: &dyn fmt::Display| {
         format!("`{text}` is not a duration ({why}; e.g. 250ms, 2s, 1m30s, 1h)")
     };
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let scaled = |unit: Duration| {
-        let number: f64 = number.parse().map_err(|_| invalid(&"not a number"))?;
-        Duration::try_from_secs_f64(unit.as_secs_f64() * number).map_err(|e| invalid(&e))
-    };
-    if unit.is_empty() {
-        return scaled(Duration::from_millis(1));
-    }
-    match humantime::parse_duration(text) {
-        Ok(duration) => Ok(duration),
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'));
+    let (number, unit) = text.split_at(split.unwrap_or(text.len()));
+    // The legacy forms: bare milliseconds, and a decimal humantime refuses before one unit.
+    let unit = match humantime::parse_duration(text) {
+        _ if unit.is_empty() => Duration::from_millis(1),
+        Ok(duration) => return Ok(duration),
         Err(_) if number.contains('.') => {
-            let unit = humantime::parse_duration(&format!("1{}", unit.trim_start()))
-                .map_err(|e| invalid(&e))?;
-            scaled(unit)
+            humantime::parse_duration(&format!("1{}", unit.trim_start()))
+                .map_err(|e| invalid(&e))?
         }
-        Err(error) => Err(invalid(&error)),
-    }
+        Err(error) => return Err(invalid(&error)),
+    };
+    let number: f64 = number.parse().map_err(|_| invalid(&"not a number"))?;
+    Duration::try_from_secs_f64(unit.as_secs_f64() * number).map_err(|e| invalid(&e))
 }
 
 /// Parses a size as the fault syntax takes it: `2048`, `512k` (KiB) or `10M` (MiB), with an
