@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 
-use crate::api;
+use crate::error;
 use crate::fault::FaultKind;
 
 /// The URI without the query parameter `param`, as a proxy that drops it would forward it: the
@@ -45,7 +45,7 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
         return status.into_response();
     }
     if let Some(body) = body {
-        return api::bytes_response(status, body.as_bytes().to_vec());
+        return error::bytes_response(status, body.as_bytes().to_vec());
     }
     let reason = format!("{}.", status.canonical_reason().unwrap_or("Error"));
     let (detail, code) = match status.as_u16() {
@@ -57,7 +57,7 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
         ),
         _ => (reason.as_str(), "error"),
     };
-    api::json_response(status, &api::DetailBody { detail, code })
+    error::json_response(status, &error::DetailBody { detail, code })
 }
 
 /// Applies a fault that corrupts the real answer; `None` means "drop the connection".

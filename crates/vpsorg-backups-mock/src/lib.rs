@@ -6,6 +6,7 @@ mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod corrupt;
+mod error;
 mod fault;
 mod log;
 mod model;
