@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, FieldErrors, bytes_response, json_response};
 use crate::model::{Backup, BackupType};
-use crate::state::{BackupView, CreateError, ListQuery, MANUAL_BACKUP_LIMIT, RestoreError, Shared};
+use crate::state::{BackupView, ListQuery, Shared};
 
 /// The largest request body the API reads (Django refuses bigger ones with a 400).
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
@@ -26,9 +26,6 @@ const DEFAULT_PAGE_SIZE: u64 = 20;
 const MAX_PAGE_SIZE: u64 = 100;
 /// The most characters a description may have.
 const DESCRIPTION_MAX_CHARS: usize = 255;
-/// What a 201 says.
-pub(crate) const CREATED_MESSAGE: &str =
-    "Backup is being created. This may take several minutes depending on server size.";
 
 /// The request body, read (up to [`BODY_LIMIT`]) by the connection layer before routing.
 #[derive(Debug, Clone, Default)]
@@ -396,31 +393,16 @@ async fn create_backup(
     let (Some(server_id), Some(description)) = (server_id, description) else {
         return Err(ApiError::field("non_field_errors", "Invalid data."));
     };
-    let created = {
+    let backup = {
         let (mut state, now) = shared.write();
-        state.create(server_id, description, now, shared.complete_after)
+        state.create(server_id, description, now, shared.complete_after)?
     };
-    match created {
-        Ok(backup) => Ok(json_response(
-            StatusCode::CREATED,
-            &CreatedBackup {
-                backup,
-                message: CREATED_MESSAGE,
-            },
-        )),
-        Err(CreateError::ServerNotFound(id)) => Err(ApiError::detail(
-            StatusCode::NOT_FOUND,
-            format!("Server {id} not found."),
-            "server_not_found",
-        )),
-        Err(CreateError::LimitReached(id)) => Err(ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Server {id} already has {MANUAL_BACKUP_LIMIT} manual backups, the most allowed. Delete one before creating another."
-            ),
-            "manual_backup_limit_reached",
-        )),
-    }
+    let message =
+        "Backup is being created. This may take several minutes depending on server size.";
+    Ok(json_response(
+        StatusCode::CREATED,
+        &CreatedBackup { backup, message },
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,23 +414,8 @@ async fn delete_backup(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = path_id(path)?;
-    let deleted = {
-        let (mut state, _) = shared.write();
-        state.delete(id)
-    };
-    if deleted {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(backup_not_found(id))
-    }
-}
-
-fn backup_not_found(id: i64) -> ApiError {
-    ApiError::detail(
-        StatusCode::NOT_FOUND,
-        format!("Backup {id} not found."),
-        "backup_not_found",
-    )
+    shared.write().0.delete(id)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,53 +437,23 @@ async fn restore_server(
     request: Request,
 ) -> Result<Response, ApiError> {
     let server_id = path_id(path)?;
-    let server_not_found = || {
-        ApiError::detail(
-            StatusCode::NOT_FOUND,
-            format!("Server {server_id} not found."),
-            "server_not_found",
-        )
-    };
     // As a DRF detail action would: find the server first, then read the body.
     if shared.read().0.server(server_id).is_none() {
-        return Err(server_not_found());
+        return Err(ApiError::server_not_found(server_id));
     }
     let body = json_object(&request)?;
     let backup_id = id_field(&body, "backup_id").map_err(|m| ApiError::field("backup_id", m))?;
-    let restored = {
+    let record = {
         let (mut state, now) = shared.write();
-        state.restore(server_id, backup_id, now)
+        state.restore(server_id, backup_id, now)?
     };
-    match restored {
-        Ok(record) => Ok(json_response(
-            StatusCode::ACCEPTED,
-            &Restore {
-                server: record.server,
-                backup_id: record.backup_id,
-                status: "restoring",
-                message: format!(
-                    "Server is being restored from backup {backup_id}. This may take several minutes."
-                ),
-            },
-        )),
-        Err(RestoreError::ServerNotFound) => Err(server_not_found()),
-        Err(RestoreError::BackupNotFound(id)) => Err(backup_not_found(id)),
-        Err(RestoreError::Mismatch {
-            backup_id,
-            owner,
-            server_id,
-        }) => Err(ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!("Backup {backup_id} belongs to server {owner}, not server {server_id}."),
-            "backup_server_mismatch",
-        )),
-        Err(RestoreError::NotCompleted { backup_id, status }) => Err(ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Backup {backup_id} is {}; only completed backups can be restored.",
-                status.as_str()
-            ),
-            "backup_not_completed",
-        )),
-    }
+    let message =
+        format!("Server is being restored from backup {backup_id}. This may take several minutes.");
+    let restore = Restore {
+        server: record.server,
+        backup_id,
+        status: "restoring",
+        message,
+    };
+    Ok(json_response(StatusCode::ACCEPTED, &restore))
 }

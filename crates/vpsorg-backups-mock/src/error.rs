@@ -37,6 +37,16 @@ impl ApiError {
         Self::detail(StatusCode::NOT_FOUND, "Not found.", "not_found")
     }
 
+    pub(crate) fn server_not_found(id: i64) -> Self {
+        let detail = format!("Server {id} not found.");
+        Self::detail(StatusCode::NOT_FOUND, detail, "server_not_found")
+    }
+
+    pub(crate) fn backup_not_found(id: i64) -> Self {
+        let detail = format!("Backup {id} not found.");
+        Self::detail(StatusCode::NOT_FOUND, detail, "backup_not_found")
+    }
+
     pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
         let mut fields = FieldErrors::default();
         fields.add(field, message);

@@ -11,12 +11,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::log::RequestLog;
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 
 /// The most manual backups one server may have.
-pub(crate) const MANUAL_BACKUP_LIMIT: usize = 10;
+const MANUAL_BACKUP_LIMIT: usize = 10;
 
 /// The mock's clock: starts at a chosen time, advances in real time, and can be pushed forward.
 #[derive(Debug)]
@@ -214,29 +217,6 @@ pub(crate) struct Page<'a> {
     pub(crate) has_previous: bool,
 }
 
-/// Why a create was refused (after the body was valid).
-#[derive(Debug)]
-pub(crate) enum CreateError {
-    ServerNotFound(i64),
-    LimitReached(i64),
-}
-
-/// Why a restore was refused (after the body was valid).
-#[derive(Debug)]
-pub(crate) enum RestoreError {
-    ServerNotFound,
-    BackupNotFound(i64),
-    Mismatch {
-        backup_id: i64,
-        owner: i64,
-        server_id: i64,
-    },
-    NotCompleted {
-        backup_id: i64,
-        status: BackupStatus,
-    },
-}
-
 /// All servers, backups and restores.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -414,13 +394,19 @@ impl State {
         description: String,
         now: DateTime<Utc>,
         complete_after: Duration,
-    ) -> Result<Backup, CreateError> {
+    ) -> Result<Backup, ApiError> {
         let server = self
             .servers
             .get(&server_id)
-            .ok_or(CreateError::ServerNotFound(server_id))?;
+            .ok_or_else(|| ApiError::server_not_found(server_id))?;
         if server.index.select(Some(BackupType::Manual)).len() >= MANUAL_BACKUP_LIMIT {
-            return Err(CreateError::LimitReached(server_id));
+            return Err(ApiError::detail(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Server {server_id} already has {MANUAL_BACKUP_LIMIT} manual backups, the most allowed. Delete one before creating another."
+                ),
+                "manual_backup_limit_reached",
+            ));
         }
         // The vendor's sizes grow by 67 MB a day (4389, 4456, 4523): the next one follows on.
         let size_mb = server
@@ -448,13 +434,13 @@ impl State {
         Ok(backup)
     }
 
-    /// Deletes a backup; `false` if there is none with this id.
-    pub(crate) fn delete(&mut self, id: i64) -> bool {
-        let Some(stored) = self.backups.remove(&id) else {
-            return false;
-        };
+    pub(crate) fn delete(&mut self, id: i64) -> Result<(), ApiError> {
+        let stored = self
+            .backups
+            .remove(&id)
+            .ok_or_else(|| ApiError::backup_not_found(id))?;
         self.reindex(&stored.backup, false);
-        true
+        Ok(())
     }
 
     /// Accepts a restore of `server_id` from `backup_id`, and records it.
@@ -463,26 +449,28 @@ impl State {
         server_id: i64,
         backup_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<RestoreRecord, RestoreError> {
+    ) -> Result<RestoreRecord, ApiError> {
         let server = self
             .server(server_id)
             .cloned()
-            .ok_or(RestoreError::ServerNotFound)?;
+            .ok_or_else(|| ApiError::server_not_found(server_id))?;
         let stored = self
             .backups
             .get(&backup_id)
-            .ok_or(RestoreError::BackupNotFound(backup_id))?;
+            .ok_or_else(|| ApiError::backup_not_found(backup_id))?;
         let owner = stored.backup.server.id;
+        let refused = |detail, code| Err(ApiError::detail(StatusCode::BAD_REQUEST, detail, code));
         if owner != server_id {
-            return Err(RestoreError::Mismatch {
-                backup_id,
-                owner,
-                server_id,
-            });
+            let detail =
+                format!("Backup {backup_id} belongs to server {owner}, not server {server_id}.");
+            return refused(detail, "backup_server_mismatch");
         }
         let (status, _) = stored.status_at(now);
         if status != BackupStatus::Completed {
-            return Err(RestoreError::NotCompleted { backup_id, status });
+            let status = status.as_str();
+            let detail =
+                format!("Backup {backup_id} is {status}; only completed backups can be restored.");
+            return refused(detail, "backup_not_completed");
         }
         let record = RestoreRecord {
             server,
