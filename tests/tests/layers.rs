@@ -1,0 +1,190 @@
+//! Every hand-written layer against the spec: a change to `openapi/backups.yaml` that a layer
+//! does not follow fails here, naming the layer and the file to change. The list operation's
+//! query parameters have a wrapper setter (`public-api/vpsorg-backups.txt`) and a CLI flag
+//! (`vpsorg backups list --help`); the fake server implements every filter (a value filters,
+//! an invalid value gets 400); every response property of `Backup` reaches the wrapper's model
+//! and the CLI's JSON. What a layer leaves out on purpose is in [`WAIVERS`], with the reason.
+
+use openapiv3::{Parameter, ReferenceOr};
+use serde_json::Value;
+use vpsorg_backups_mock::{Backup, BackupStatus, MockServer, Seed};
+use xtask::spec::Spec;
+
+const BACKUPS: &str = "/api/v1/backups/";
+
+/// `(layer, name, why)`: a query parameter or property a layer leaves out, or names otherwise.
+const WAIVERS: &[(&str, &str, &str)] = &[
+    (
+        "cli",
+        "page",
+        "`backups list` lists every page (--limit bounds it)",
+    ),
+    ("cli", "page_size", "the CLI picks the page size"),
+    ("cli", "backup_type", "named --type"),
+    ("server", "page", "not a filter: pagination"),
+    ("server", "page_size", "not a filter: pagination"),
+];
+
+fn waived(layer: &str, name: &str) -> bool {
+    WAIVERS.iter().any(|(l, n, _)| *l == layer && *n == name)
+}
+
+/// The list operation's query parameters, from the spec: (name, is an enum).
+fn list_parameters() -> Vec<(String, bool)> {
+    let spec = Spec::load().unwrap().openapi;
+    let ReferenceOr::Item(path) = &spec.paths.paths[BACKUPS] else {
+        panic!("{BACKUPS} is a $ref")
+    };
+    let operation = path.get.as_ref().expect("GET /api/v1/backups/");
+    (operation.parameters.iter())
+        .filter_map(|p| match p.as_item()? {
+            Parameter::Query { parameter_data, .. } => {
+                let schema = serde_json::to_value(&parameter_data.format).unwrap();
+                Some((
+                    parameter_data.name.clone(),
+                    schema.to_string().contains("$ref"),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The vendor's examples and a failed backup: each filtered property has two values or more.
+fn seed() -> Seed {
+    let seed = Seed::vendor_examples();
+    let failed = Backup {
+        id: 9,
+        status: BackupStatus::Failed,
+        ..seed.backups()[0].clone()
+    };
+    seed.backup(failed)
+}
+
+fn public_api() -> String {
+    std::fs::read_to_string(xtask::project_root().join("public-api/vpsorg-backups.txt")).unwrap()
+}
+
+/// `vpsorg <args>`, built and run by cargo, with the environment given; its stdout.
+fn vpsorg(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = (xtask::cargo().args(["run", "--quiet", "--locked", "-p", "vpsorg-cli", "--"]))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "vpsorg {args:?}: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_list_parameter_has_a_wrapper_setter_and_a_cli_flag() {
+    let (api, help) = (public_api(), vpsorg(&["backups", "list", "--help"], &[]));
+    let mut missing = Vec::new();
+    for (name, _) in list_parameters() {
+        if !api.contains(&format!("pub fn vpsorg_backups::ListBackups::{name}(")) {
+            missing.push(format!(
+                "wrapper: no ListBackups::{name} setter (crates/vpsorg-backups/src/backups.rs)"
+            ));
+        }
+        let flag = format!("--{} ", name.replace('_', "-"));
+        if !waived("cli", &name) && !help.contains(&flag) {
+            missing.push(format!("CLI: no {flag}flag on `backups list` (crates/vpsorg-cli/src/cli.rs), or a waiver in tests/tests/layers.rs"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[tokio::test]
+async fn the_fake_server_implements_every_filter() {
+    let server = MockServer::builder().seed(seed()).start().await.unwrap();
+    let http = reqwest::Client::new();
+    let token = server.token().to_owned();
+    let list = |query: String| {
+        let request = http.get(server.url(&format!("{BACKUPS}?page_size=100&{query}")));
+        let request = request.bearer_auth(&token);
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let all = list(String::new()).await.1["results"]
+        .as_array()
+        .unwrap()
+        .clone();
+    // A filter's value in a backup: the property of its name (`server_id`: `server.id`).
+    let value = |backup: &Value, name: &str| match name.strip_suffix("_id") {
+        Some(object) => backup[object]["id"].clone(),
+        None => backup[name].clone(),
+    };
+    let mut wrong = Vec::new();
+    for (name, is_enum) in list_parameters()
+        .into_iter()
+        .filter(|(n, _)| !waived("server", n))
+    {
+        let at = "crates/vpsorg-backups-mock/src/api.rs (list_backups)";
+        let Some(wanted) = all
+            .iter()
+            .map(|b| value(b, &name))
+            .find(|v| all.iter().any(|b| value(b, &name) != *v))
+        else {
+            wrong.push(format!(
+                "the seed has one value of `{name}`: give seed() in tests/tests/layers.rs another"
+            ));
+            continue;
+        };
+        let shown = wanted.as_str().map_or(wanted.to_string(), str::to_owned);
+        let (status, body) = list(format!("{name}={shown}")).await;
+        let found = body["results"].as_array().cloned().unwrap_or_default();
+        let expected = all.iter().filter(|b| value(b, &name) == wanted).count();
+        if status != 200
+            || found.len() != expected
+            || found.iter().any(|b| value(b, &name) != wanted)
+        {
+            wrong.push(format!("fake server: ?{name}={shown} answered {status} with {} backup(s), not the {expected} that match: {at}", found.len()));
+        }
+        let bogus = if is_enum { "bogus" } else { "x" };
+        let (status, _) = list(format!("{name}={bogus}")).await;
+        if status != 400 {
+            wrong.push(format!(
+                "fake server: ?{name}={bogus} answered {status}, not 400: {at}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+// The CLI runs as a blocking child process: the server needs a thread of its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_backup_property_reaches_the_wrapper_and_the_cli_json() {
+    let spec: Value = serde_json::to_value(Spec::load().unwrap().openapi).unwrap();
+    let properties = spec["components"]["schemas"]["Backup"]["properties"]
+        .as_object()
+        .unwrap();
+    let server = MockServer::builder().seed(seed()).start().await.unwrap();
+    let env = [
+        ("VPSORG_API_URL", server.base_url()),
+        ("VPSORG_API_TOKEN", server.token()),
+    ];
+    let json: Value =
+        serde_json::from_str(&vpsorg(&["backups", "list", "-o", "json"], &env)).unwrap();
+    let first = &json.as_array().expect("a JSON array of backups")[0];
+    let api = public_api();
+    let mut missing = Vec::new();
+    for name in properties.keys() {
+        if !api.contains(&format!("pub vpsorg_backups::Backup::{name}: ")) {
+            missing.push(format!(
+                "wrapper: Backup has no `{name}` field (crates/vpsorg-backups/src/model.rs)"
+            ));
+        }
+        if first.get(name).is_none() {
+            missing.push(format!(
+                "CLI: `backups list -o json` has no `{name}` key (crates/vpsorg-cli/src/output.rs)"
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
