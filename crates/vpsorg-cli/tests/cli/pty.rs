@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use nix::sys::termios::LocalFlags;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use vpsorg_backups_mock::MockServer;
 
@@ -89,6 +90,28 @@ impl Terminal {
                 self.screen()
             );
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until the program has turned echo off, as a password prompt does after it
+    /// prints its text: a key typed before that would be echoed, or, for Ctrl-D, taken by the
+    /// line discipline and never reach the program.
+    #[track_caller]
+    fn expect_echo_off(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            ._master
+            .get_termios()
+            .expect("a unix terminal")
+            .local_flags
+            .contains(LocalFlags::ECHO)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "echo stayed on: {:?}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -251,6 +274,7 @@ async fn a_token_typed_at_the_prompt_is_not_shown() {
         &["context", "create", "typed", "--api-url", &url],
     );
     terminal.expect("API token (not shown): ");
+    terminal.expect_echo_off();
     terminal.type_keys(&format!("{TOKEN}\r"));
     let (code, screen) = terminal.finish();
     assert_eq!(code, 0, "{screen}");
@@ -273,6 +297,7 @@ async fn ctrl_d_at_the_token_prompt_stores_nothing() {
         &["context", "create", "typed", "--api-url", &url],
     );
     terminal.expect("API token (not shown): ");
+    terminal.expect_echo_off();
     terminal.type_keys("\x04");
     let (code, screen) = terminal.finish();
     assert_eq!(code, 3, "{screen}");
