@@ -1,22 +1,10 @@
-//! `cargo xtask evolution`: proves, in a scratch copy of the workspace, that additive spec
-//! changes keep today's code compiling, and shows what compat says of every change.
-//!
-//! Each change in `xtask/evolution.yaml` is judged by compat, in process, against the unchanged spec
-//! (compat's own tests check its rules; here its verdict is only reported). Each additive
-//! change is then written into the copy, its client regenerated, and the workspace checked
-//! (the libraries and binaries, `tests/downstream` among them: a crate written against today's
-//! public API); then every additive change at once, with every target (tests, examples,
-//! benches). Before that it checks that `cargo xtask` acts on the checkout it runs in when two
-//! checkouts share one target directory.
-//!
-//! Cost: the copy builds in a target directory of its own, seeded from this checkout's
-//! artifacts, and checks as CI's first step does (clippy with [`CLIPPY_ARGS`], dependencies
-//! with the features `--all-targets` gives them), so that after that step only the client
-//! and the crates that depend on it are checked again. (Sharing this checkout's target
-//! directory instead would be cheaper still, but wrong: cargo names a workspace crate's
-//! artifacts by its path relative to the workspace root, so the copy's builds of a changed
-//! client would overwrite this checkout's, and cargo, comparing file times, could take them
-//! for fresh.)
+//! `cargo xtask evolution`: in a scratch copy of the workspace, each change of
+//! `xtask/evolution.yaml` judged by compat and, if additive, regenerated and checked to keep
+//! the workspace (`tests/downstream` among it) compiling; then every additive change at once,
+//! every target. What it proves is in crates/vpsorg-compat/README.md. The copy checks into a
+//! target directory of its own, seeded from this checkout's and with CI's clippy arguments,
+//! so only the client and its dependents are checked again (a shared target directory would
+//! let the copy's artifacts overwrite this checkout's: cargo names them by relative path).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,39 +30,31 @@ const LIBS_AND_BINS: &[&str] = &["--workspace", "--lib", "--bins", "--examples"]
 const CASES_PATH: &str = "xtask/evolution.yaml";
 
 /// One change to the spec and what must come of it: an entry of [`CASES_PATH`].
-#[derive(Debug)]
+#[derive(Debug, serde::Deserialize)]
 struct Case {
     name: String,
     /// What compat must call it.
+    #[serde(deserialize_with = "class")]
     expect: Class,
     /// Judge it as a semver-breaking release: against a baseline one breaking version
     /// older than the workspace's.
+    #[serde(default)]
     bump: bool,
     edits: Vec<Value>,
+}
+
+fn class<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Class, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    [Class::Breaking, Class::Additive, Class::DocsOnly]
+        .into_iter()
+        .find(|c| c.to_string() == text)
+        .ok_or_else(|| serde::de::Error::custom(format!("expect {text:?}")))
 }
 
 /// The cases of [`CASES_PATH`], in the order the report lists them.
 fn cases() -> Result<Vec<Case>> {
     let text = std::fs::read_to_string(project_root().join(CASES_PATH))?;
-    let cases: Vec<Value> =
-        serde_yaml_ng::from_str(&text).map_err(|e| format!("{CASES_PATH}: {e}"))?;
-    let mut all = Vec::new();
-    for case in cases {
-        let name = case["name"].as_str().unwrap_or("(no name)").to_owned();
-        let expect = match case["expect"].as_str() {
-            Some("breaking") => Class::Breaking,
-            Some("additive") => Class::Additive,
-            Some("docs-only") => Class::DocsOnly,
-            other => return Err(format!("{CASES_PATH}: {name}: expect {other:?}").into()),
-        };
-        all.push(Case {
-            expect,
-            bump: case["bump"].as_bool().unwrap_or(false),
-            edits: case["edits"].as_array().cloned().unwrap_or_default(),
-            name,
-        });
-    }
-    Ok(all)
+    Ok(serde_yaml_ng::from_str(&text).map_err(|e| format!("{CASES_PATH}: {e}"))?)
 }
 
 /// Makes `edits` to `spec`: each names a JSON pointer, and `set`s it to its `value`,
@@ -463,29 +443,32 @@ fn write_generated(scratch: &Path, spec: &str, force: bool) -> Result<()> {
 /// `cargo clippy <scope> -- <CLIPPY_ARGS>` in the copy, into its own target directory;
 /// whether it passed.
 fn clippy(scratch: &Path, target: &Path, scope: &[&str]) -> Result<bool> {
-    let status = crate::cargo()
-        .args(["clippy", "--locked", "--quiet"])
+    let mut clippy = cargo_in(scratch, target, &["clippy", "--locked", "--quiet"]);
+    Ok(clippy
         .args(scope)
         .arg("--")
         .args(CLIPPY_ARGS)
-        .current_dir(scratch)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("CARGO_MANIFEST_DIR")
-        .status()?;
-    Ok(status.success())
+        .status()?
+        .success())
 }
 
 /// `cargo xtask <args>` run in `checkout` with `target` as its target directory, as a
 /// developer with a shared `CARGO_TARGET_DIR` runs it.
 fn xtask_in(checkout: &Path, target: &Path, args: &[&str]) -> Result<Output> {
-    Ok(crate::cargo()
-        .args(["run", "--quiet", "--locked", "--package", "xtask", "--"])
+    let run = ["run", "--quiet", "--locked", "--package", "xtask", "--"];
+    Ok(cargo_in(checkout, target, &run).args(args).output()?)
+}
+
+/// `cargo <args>` in `checkout`, into `target`; what this process was started with names
+/// this checkout, not the other one.
+fn cargo_in(checkout: &Path, target: &Path, args: &[&str]) -> Command {
+    let mut cargo = crate::cargo();
+    cargo
         .args(args)
         .current_dir(checkout)
-        .env("CARGO_TARGET_DIR", target)
-        // What this process was started with names this checkout, not the other one.
-        .env_remove("CARGO_MANIFEST_DIR")
-        .output()?)
+        .env("CARGO_TARGET_DIR", target);
+    cargo.env_remove("CARGO_MANIFEST_DIR");
+    cargo
 }
 
 /// With both checkouts building into `target`, `cargo xtask codegen --check` in the copy
