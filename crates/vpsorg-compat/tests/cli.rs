@@ -2,7 +2,11 @@
 
 use std::process::Command;
 
-const SPEC: &str = include_str!("fixtures/backups.yaml");
+mod common;
+
+fn spec() -> String {
+    common::spec("deleteBackup", "", "")
+}
 
 /// Runs the binary on the fixture and `new`, with `args` first, in a directory of `test`'s
 /// own; its exit code and stdout.
@@ -10,7 +14,7 @@ fn run(test: &str, new: &str, args: &[&str]) -> (Option<i32>, String) {
     let dir = std::env::temp_dir().join(format!("vpsorg-compat-{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (old_path, new_path) = (dir.join("old.yaml"), dir.join("new.yaml"));
-    std::fs::write(&old_path, SPEC).unwrap();
+    std::fs::write(&old_path, spec()).unwrap();
     std::fs::write(&new_path, new).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_vpsorg-compat"))
         .args(args)
@@ -26,12 +30,8 @@ fn run(test: &str, new: &str, args: &[&str]) -> (Option<i32>, String) {
 
 #[test]
 fn a_breaking_change_exits_1_unless_the_versions_say_it_is_a_breaking_release() {
-    let renamed = SPEC.replacen(
-        "    delete:\n      operationId: deleteBackup\n",
-        "    delete:\n      operationId: removeBackup\n",
-        1,
-    );
-    assert_ne!(renamed, SPEC);
+    let renamed = common::spec("removeBackup", "", "");
+    assert_ne!(renamed, spec());
     let (code, stdout) = run("breaking", &renamed, &["--interface", "builder"]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
@@ -54,15 +54,15 @@ fn a_breaking_change_exits_1_unless_the_versions_say_it_is_a_breaking_release() 
 fn an_additive_change_exits_0_and_a_spec_that_does_not_parse_exits_2() {
     // A new operation adds a method and a builder; the plain progenitor output this binary
     // compares has no `#[non_exhaustive]`, so a new response field would break literals.
-    let mut spec: serde_json::Value = serde_yaml_ng::from_str(SPEC).unwrap();
-    spec["paths"]["/api/v1/backups/{backup_id}/"]["get"] = serde_json::json!({
+    let mut doc: serde_json::Value = serde_yaml_ng::from_str(&spec()).unwrap();
+    doc["paths"]["/api/v1/backups/{backup_id}/"]["get"] = serde_json::json!({
         "operationId": "getBackup",
         "parameters": [{"name": "backup_id", "in": "path", "required": true,
                         "schema": {"type": "integer", "format": "int64"}}],
         "responses": {"200": {"description": "The backup", "content": {"application/json":
             {"schema": {"$ref": "#/components/schemas/Backup"}}}}}
     });
-    let added = serde_yaml_ng::to_string(&spec).unwrap();
+    let added = serde_yaml_ng::to_string(&doc).unwrap();
     let (code, stdout) = run("additive", &added, &[]);
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
@@ -74,5 +74,8 @@ fn an_additive_change_exits_0_and_a_spec_that_does_not_parse_exits_2() {
         "{stdout}"
     );
     assert_eq!(run("unparsed", "openapi: [", &[]).0, Some(2));
-    assert_eq!(run("style", SPEC, &["--interface", "sideways"]).0, Some(2));
+    assert_eq!(
+        run("style", &spec(), &["--interface", "sideways"]).0,
+        Some(2)
+    );
 }
