@@ -5,6 +5,7 @@ mod backups;
 mod contexts;
 mod doctor;
 mod errors;
+mod layers;
 mod list;
 mod prune;
 mod pty;
