@@ -1,6 +1,6 @@
 //! The data a [`MockServer`](crate::MockServer) starts with.
 
-use chrono::{DateTime, Duration as Days, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration as Days, Timelike, Utc};
 
 use crate::model::{Backup, BackupStatus, BackupType, ServerRef};
 
@@ -19,13 +19,6 @@ pub struct Seed {
     backups: Vec<Backup>,
     clock_start: Option<DateTime<Utc>>,
     description: String,
-}
-
-/// Where the vendor's examples put "now": the `created_at` of its create example (id 502).
-fn vendor_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 1, 16, 15, 45, 0)
-        .single()
-        .unwrap_or_default()
 }
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -91,7 +84,8 @@ impl Seed {
         Self {
             servers: vec![web, db, staging],
             backups,
-            clock_start: Some(vendor_now()),
+            // "Now" in the vendor's examples: the `created_at` of its create example (id 502).
+            clock_start: Some(at("2025-01-16T15:45:00Z")),
             description: "the vendor's examples".into(),
         }
     }
