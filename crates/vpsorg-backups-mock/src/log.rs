@@ -93,22 +93,6 @@ fn scrub_bytes(token: &str, bytes: &[u8]) -> Bytes {
 }
 
 impl LoggedRequest {
-    /// An entry that records nothing but the operation, for when the log is off.
-    pub(crate) fn blank(operation: Option<Operation>) -> Self {
-        Self {
-            request_id: String::new(),
-            method: String::new(),
-            path: String::new(),
-            query: None,
-            headers: Vec::new(),
-            body: Bytes::new(),
-            body_len: 0,
-            operation,
-            fault: None,
-            status: None,
-        }
-    }
-
     /// Starts an entry from a request's head, with the server's `token` and every
     /// credential redacted.
     pub(crate) fn new(
@@ -116,6 +100,7 @@ impl LoggedRequest {
         token: &str,
         request_id: String,
         operation: Option<Operation>,
+        fault: Option<String>,
     ) -> Self {
         let headers = parts
             .headers
@@ -138,7 +123,11 @@ impl LoggedRequest {
             path: scrub(token, parts.uri.path().to_string()),
             query: parts.uri.query().map(|q| scrub(token, q.to_string())),
             headers,
-            ..Self::blank(operation)
+            body: Bytes::new(),
+            body_len: 0,
+            operation,
+            fault,
+            status: None,
         }
     }
 
@@ -175,15 +164,16 @@ impl RequestLog {
         self.capacity > 0
     }
 
-    pub(crate) fn push(&self, entry: LoggedRequest) {
-        if self.capacity == 0 {
+    /// Keeps an entry (if the log is on) with the status answered (`None`: no answer).
+    pub(crate) fn push(&self, entry: Option<LoggedRequest>, status: Option<u16>) {
+        let Some(entry) = entry else {
             return;
-        }
+        };
         let mut entries = self.lock();
         if entries.len() >= self.capacity {
             entries.pop_front();
         }
-        entries.push_back(entry);
+        entries.push_back(LoggedRequest { status, ..entry });
     }
 
     pub(crate) fn snapshot(&self) -> Vec<LoggedRequest> {

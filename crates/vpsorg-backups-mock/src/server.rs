@@ -396,17 +396,14 @@ async fn handle(
     } else {
         None
     };
-    let logging = shared.log.enabled();
-    let mut entry = if logging {
-        LoggedRequest::new(&parts, &shared.token, request_id.clone(), operation)
-    } else {
-        LoggedRequest::blank(operation)
-    };
-    entry.fault = fault.as_ref().map(ToString::to_string);
+    let mut entry = shared.log.enabled().then(|| {
+        let fault = fault.as_ref().map(ToString::to_string);
+        LoggedRequest::new(&parts, &shared.token, request_id.clone(), operation, fault)
+    });
     let kind = fault.as_ref().map(|f| &f.kind);
     // Logs a request that gets no answer, and has hyper close the connection.
     let unanswered = |entry| {
-        shared.log.push(entry);
+        shared.log.push(entry, None);
         Err(io::Error::other("connection dropped by a fault"))
     };
 
@@ -417,7 +414,7 @@ async fn handle(
         // The client went away mid-body; there is no one to answer.
         return unanswered(entry);
     };
-    if logging {
+    if let Some(entry) = &mut entry {
         entry.set_body(&shared.token, &body.bytes, body_len);
     }
 
@@ -468,8 +465,7 @@ async fn handle(
             headers.insert(name, value);
         }
     }
-    entry.status = Some(response.status().as_u16());
-    shared.log.push(entry);
+    shared.log.push(entry, Some(response.status().as_u16()));
 
     let mut delay = shared.latency;
     if let Some(FaultKind::Latency(extra)) = kind {
