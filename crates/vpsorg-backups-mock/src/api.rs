@@ -46,49 +46,37 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(&parts.headers, shared.token.as_bytes()).map(|()| Authenticated)
+        let not_provided = || {
+            let detail = "Authentication credentials were not provided.";
+            ApiError::detail(StatusCode::UNAUTHORIZED, detail, "not_authenticated")
+        };
+        let value = parts.headers.get(AUTHORIZATION).ok_or_else(not_provided)?;
+        let words = value.as_bytes().split(u8::is_ascii_whitespace);
+        let mut words = words.filter(|w| !w.is_empty());
+        // Another scheme (Basic, Token, ...) is not ours: DRF treats it as no credentials at all.
+        if !words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
+        {
+            return Err(not_provided());
+        }
+        let detail = match (words.next(), words.next()) {
+            (None, _) => "Invalid token header. No credentials provided.",
+            (Some(_), Some(_)) => "Invalid token header. Token string should not contain spaces.",
+            (Some(credential), None) if std::str::from_utf8(credential).is_err() => {
+                "Invalid token header. Token string should not contain invalid characters."
+            }
+            (Some(credential), None) if constant_time_eq(credential, shared.token.as_bytes()) => {
+                return Ok(Authenticated);
+            }
+            _ => "Invalid token.",
+        };
+        Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            detail,
+            "authentication_failed",
+        ))
     }
-}
-
-fn authenticate(headers: &HeaderMap, token: &[u8]) -> Result<(), ApiError> {
-    let failed =
-        |detail: &str| ApiError::detail(StatusCode::UNAUTHORIZED, detail, "authentication_failed");
-    let not_provided = ApiError::detail(
-        StatusCode::UNAUTHORIZED,
-        "Authentication credentials were not provided.",
-        "not_authenticated",
-    );
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(not_provided);
-    };
-    let mut words = value
-        .as_bytes()
-        .split(u8::is_ascii_whitespace)
-        .filter(|w| !w.is_empty());
-    // Another scheme (Basic, Token, ...) is not ours: DRF treats it as no credentials at all.
-    if !words
-        .next()
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
-    {
-        return Err(not_provided);
-    }
-    let Some(credential) = words.next() else {
-        return Err(failed("Invalid token header. No credentials provided."));
-    };
-    if words.next().is_some() {
-        return Err(failed(
-            "Invalid token header. Token string should not contain spaces.",
-        ));
-    }
-    if std::str::from_utf8(credential).is_err() {
-        return Err(failed(
-            "Invalid token header. Token string should not contain invalid characters.",
-        ));
-    }
-    if !constant_time_eq(credential, token) {
-        return Err(failed("Invalid token."));
-    }
-    Ok(())
 }
 
 /// Compares without stopping at the first difference.
@@ -275,11 +263,8 @@ fn page_link(origin: &str, pairs: &[(String, String)], page: u64) -> String {
 
 /// DRF's parser negotiation and `JSONParser`: the body as a JSON object.
 fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
-    let body = request
-        .extensions()
-        .get::<RequestBody>()
-        .cloned()
-        .unwrap_or_default();
+    let none = RequestBody::default();
+    let body = request.extensions().get::<RequestBody>().unwrap_or(&none);
     if body.bytes.is_empty() && !body.too_large {
         // DRF: an empty body is empty data, whatever its content type.
         return Ok(Map::new());
@@ -289,13 +274,8 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
         .get(CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_default();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence != "application/json" {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
         let shown: String = content_type.chars().take(100).collect();
         return Err(ApiError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -303,20 +283,14 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
             "unsupported_media_type",
         ));
     }
+    let parse_error = |detail| ApiError::detail(StatusCode::BAD_REQUEST, detail, "parse_error");
     if body.too_large {
-        return Err(ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!("Request body is larger than {BODY_LIMIT} bytes."),
-            "parse_error",
-        ));
+        return Err(parse_error(format!(
+            "Request body is larger than {BODY_LIMIT} bytes."
+        )));
     }
-    let value: Value = serde_json::from_slice(&body.bytes).map_err(|e| {
-        ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!("JSON parse error - {e}"),
-            "parse_error",
-        )
-    })?;
+    let value: Value = serde_json::from_slice(&body.bytes)
+        .map_err(|e| parse_error(format!("JSON parse error - {e}")))?;
     let got = match value {
         Value::Object(map) => return Ok(map),
         Value::Null => return Err(ApiError::field("non_field_errors", "No data provided")),

@@ -391,11 +391,9 @@ async fn handle(
     let request_id = format!("mock-{number:08}");
     let (parts, incoming) = request.into_parts();
     let operation = Operation::of_request(&parts.method, parts.uri.path());
-    let fault = if shared.faults_armed.load(Ordering::Acquire) {
-        shared.with_faults(|faults| faults.pick(operation))
-    } else {
-        None
-    };
+    let armed = shared.faults_armed.load(Ordering::Acquire);
+    let fault = armed.then(|| shared.with_faults(|faults| faults.pick(operation)));
+    let fault = fault.flatten();
     let mut entry = shared.log.enabled().then(|| {
         let fault = fault.as_ref().map(ToString::to_string);
         LoggedRequest::new(&parts, &shared.token, request_id.clone(), operation, fault)
@@ -427,10 +425,8 @@ async fn handle(
             }
             let mut request = Request::from_parts(parts, Body::empty());
             request.extensions_mut().insert(body);
-            match router.call(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            }
+            let Ok(response) = router.call(request).await;
+            response
         }
     };
     let response = match kind {
@@ -449,11 +445,8 @@ async fn handle(
     // `Date` from the mock's clock, which also stamps `created_at`: a real server's Date and
     // timestamps come from one clock, and clients compare them (the wrapper does, to find a
     // backup whose create's answer was lost). A fault's own `Date` still wins below.
-    let date = shared
-        .clock
-        .now()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let now = shared.clock.now();
+    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     if let Ok(value) = HeaderValue::from_str(&date) {
         headers.insert(axum::http::header::DATE, value);
     }
