@@ -1,9 +1,9 @@
 //! The wrapper and the fake server against the spec: a change to `openapi/backups.yaml` that
 //! one of them does not follow fails here, naming the layer and the file to change. The list
-//! operation's query parameters have a wrapper setter (`public-api/vpsorg-backups.txt`); the
-//! fake server implements every filter (a value filters, an invalid value gets 400); every
-//! response property of `Backup` reaches the wrapper's model. What a layer leaves out on
-//! purpose is in [`WAIVERS`], with the reason. The CLI's flags and JSON keys are held to the
+//! operation's query parameters and every request body's properties have a wrapper setter
+//! (`public-api/vpsorg-backups.txt`); the fake server implements every filter (a value filters,
+//! an invalid value gets 400); every response property of `Backup` reaches the wrapper's model.
+//! What a layer leaves out on purpose is in [`WAIVERS`], with the reason. The CLI's flags and JSON keys are held to the
 //! spec by its own tests (`crates/vpsorg-cli/tests/cli/layers.rs`).
 
 use openapiv3::{Parameter, ReferenceOr};
@@ -17,6 +17,16 @@ const BACKUPS: &str = "/api/v1/backups/";
 const WAIVERS: &[(&str, &str, &str)] = &[
     ("server", "page", "not a filter: pagination"),
     ("server", "page_size", "not a filter: pagination"),
+    (
+        "wrapper",
+        "CreateBackup.server_id",
+        "an argument of Backups::create(server_id), not a setter: it is required",
+    ),
+    (
+        "wrapper",
+        "RestoreServer.backup_id",
+        "an argument of Servers::restore(server_id, backup_id), not a setter: it is required",
+    ),
 ];
 
 fn waived(layer: &str, name: &str) -> bool {
@@ -59,6 +69,20 @@ fn public_api() -> String {
     std::fs::read_to_string(xtask::project_root().join("public-api/vpsorg-backups.txt")).unwrap()
 }
 
+/// The wrapper's file that defines `pub struct {name}`.
+fn defined_in(name: &str) -> String {
+    let dir = xtask::project_root().join("crates/vpsorg-backups/src");
+    let files = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path());
+    let found = files.into_iter().find(|f| {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        text.contains(&format!("pub struct {name} "))
+    });
+    let file = found.map_or("src".into(), |f| {
+        f.file_name().unwrap().to_string_lossy().into_owned()
+    });
+    format!("crates/vpsorg-backups/src/{file}")
+}
+
 #[test]
 fn every_list_parameter_has_a_wrapper_setter() {
     let api = public_api();
@@ -68,6 +92,37 @@ fn every_list_parameter_has_a_wrapper_setter() {
             format!("wrapper: no ListBackups::{name} setter (crates/vpsorg-backups/src/backups.rs)")
         })
         .collect();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Every request body's property has a setter on the operation's builder (`createBackup`:
+/// `CreateBackup`), or a waiver.
+#[test]
+fn every_request_body_field_has_a_wrapper_setter() {
+    let spec: Value = serde_json::to_value(Spec::load().unwrap().openapi).unwrap();
+    let (api, mut missing, mut bodies) = (public_api(), Vec::new(), 0);
+    for operation in spec["paths"].as_object().unwrap().values().flat_map(|p| {
+        let methods = p.as_object().unwrap().values();
+        methods.filter(|o| o.get("requestBody").is_some())
+    }) {
+        bodies += 1;
+        let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+        let name = schema["$ref"].as_str().expect("a request body is a $ref");
+        let name = name.rsplit('/').next().unwrap();
+        let id = operation["operationId"].as_str().unwrap();
+        let builder = id[..1].to_uppercase() + &id[1..];
+        let properties = spec["components"]["schemas"][name]["properties"].as_object();
+        for field in properties.unwrap().keys() {
+            let setter = format!("pub fn vpsorg_backups::{builder}::{field}(");
+            if !api.contains(&setter) && !waived("wrapper", &format!("{builder}.{field}")) {
+                missing.push(format!(
+                    "wrapper: no {builder}::{field} setter for {name}.{field} ({})",
+                    defined_in(&builder)
+                ));
+            }
+        }
+    }
+    assert!(bodies >= 2, "the spec's request bodies were not found");
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
