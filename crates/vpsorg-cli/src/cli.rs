@@ -384,8 +384,8 @@ pub(crate) struct PruneArgs {
     /// Refuse the plan, deleting nothing (exit 2), when it would delete more than N backups
     #[arg(long, value_name = "N")]
     pub(crate) max_delete: Option<usize>,
-    /// Show the plan and delete nothing
-    #[arg(long, conflicts_with = "yes")]
+    /// Show the plan and delete nothing, even with --yes
+    #[arg(long)]
     pub(crate) dry_run: bool,
     /// Delete without asking. Needed when there is no terminal to ask on
     #[arg(short, long)]
