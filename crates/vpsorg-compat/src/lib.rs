@@ -75,15 +75,13 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     // Shared parameters, responses and headers are compared where they are used; schemas
     // stay references, compared once under `components`.
     let (old, new) = (&inline_refs(old, old, 0), &inline_refs(new, new, 0));
-    let usage = operations::schema_usage(old)
+    let mut usage = BTreeMap::<String, Usage>::new();
+    for (name, u) in operations::schema_usage(old)
         .into_iter()
         .chain(operations::schema_usage(new))
-        .fold(BTreeMap::<String, Usage>::new(), |mut all, (name, u)| {
-            let entry = all.entry(name).or_default();
-            entry.request |= u.request;
-            entry.response |= u.response;
-            all
-        });
+    {
+        *usage.entry(name).or_default() |= u;
+    }
     let mut cx = Diff {
         old,
         new,
@@ -115,6 +113,13 @@ const DOC_KEYS: &[&str] = &[
 struct Usage {
     request: bool,
     response: bool,
+}
+
+impl std::ops::BitOrAssign for Usage {
+    fn bitor_assign(&mut self, other: Usage) {
+        self.request |= other.request;
+        self.response |= other.response;
+    }
 }
 
 impl Usage {
@@ -188,6 +193,47 @@ impl<'a> Diff<'a> {
             }
         }
         changed
+    }
+
+    /// Compares two maps (absent is empty) member by member: one that goes is `gone`, one
+    /// that comes is `came`, at `at(name)`; one on both sides goes to `both(self, name, at)`.
+    fn members<'v>(
+        &mut self,
+        old: Option<&'v Value>,
+        new: Option<&'v Value>,
+        at: impl Fn(&str) -> String,
+        (gone, came): ((Class, &str), (Class, &str)),
+        mut both: impl FnMut(&mut Self, &str, &str, &'v Value, &'v Value),
+    ) {
+        let (old, new) = (old.unwrap_or(&Value::Null), new.unwrap_or(&Value::Null));
+        for name in keys(old, new) {
+            let here = at(&name);
+            match (old.get(&name), new.get(&name)) {
+                (Some(_), None) => self.push(gone.0, &here, gone.1),
+                (None, Some(_)) => self.push(came.0, &here, came.1),
+                (Some(a), Some(b)) => both(self, &name, &here, a, b),
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// Compares two objects (a media type, a header) whose one key with a rule is `schema`.
+    fn schema_only(&mut self, at: &str, a: &Value, b: &Value, usage: Usage) {
+        for (key, x, y) in self.changed(at, a, b) {
+            match key.as_str() {
+                "schema" => self.schema_pair(at, x, y, usage),
+                other => self.unknown(at, other),
+            }
+        }
+    }
+
+    /// A parameter or a request body made required (breaking) or optional (additive).
+    fn requiredness(&mut self, at: &str, a: &Value, b: &Value) {
+        match (is_true(a, "required"), is_true(b, "required")) {
+            (false, true) => self.push(Class::Breaking, at, "became required"),
+            (true, false) => self.push(Class::Additive, at, "became optional"),
+            _ => {}
+        }
     }
 
     /// A change no rule classifies: breaking, to be reviewed by hand.
@@ -296,6 +342,10 @@ fn object(value: &Value) -> &Map<String, Value> {
 
 fn array(value: Option<&Value>) -> &[Value] {
     value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn is_true(value: &Value, key: &str) -> bool {
+    value.get(key).and_then(Value::as_bool) == Some(true)
 }
 
 fn show(value: Option<&Value>) -> String {

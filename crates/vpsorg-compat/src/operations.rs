@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{Class, Diff, Usage, array, object, reference_name, resolve};
+use crate::{Class, Diff, Usage, array, is_true, object, reference_name, resolve};
 
 const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -85,12 +85,7 @@ impl<'a> Diff<'a> {
                 self.push(Class::Breaking, &where_, "removed");
                 continue;
             };
-            let required = |p: &Value| p.get("required").and_then(Value::as_bool) == Some(true);
-            match (required(a), required(b)) {
-                (false, true) => self.push(Class::Breaking, &where_, "became required"),
-                (true, false) => self.push(Class::Additive, &where_, "became optional"),
-                _ => {}
-            }
+            self.requiredness(&where_, a, b);
             for (field, x, y) in self.changed(&where_, a, b) {
                 match field.as_str() {
                     "name" | "in" | "required" => {}
@@ -108,7 +103,7 @@ impl<'a> Diff<'a> {
                 continue;
             }
             let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
-            if b.get("required").and_then(Value::as_bool) == Some(true) {
+            if is_true(b, "required") {
                 self.push(
                     Class::Breaking,
                     &where_,
@@ -213,9 +208,7 @@ pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
                         stack.push((resolve(doc, value), u));
                         continue;
                     }
-                    let entry = usage.entry(name.clone()).or_default();
-                    entry.request |= u.request;
-                    entry.response |= u.response;
+                    *usage.entry(name.clone()).or_default() |= u;
                     if visited.insert((name.clone(), u.request)) {
                         stack.push((resolve(doc, value), u));
                     }

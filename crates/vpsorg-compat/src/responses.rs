@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::mem::discriminant;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::{Class, Diff, Usage, keys, object, reference_name, resolve};
+use crate::{Class, Diff, Usage, is_true, object, reference_name, resolve};
 
 impl Diff<'_> {
     pub(crate) fn request_body(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
@@ -15,20 +16,15 @@ impl Diff<'_> {
             old.map(|v| resolve(self.old, v)),
             new.map(|v| resolve(self.new, v)),
         );
-        let required = |b: &Value| b.get("required").and_then(Value::as_bool) == Some(true);
         match (old, new) {
             (None, None) => {}
             (Some(_), None) => self.push(Class::Breaking, &where_, "removed"),
-            (None, Some(b)) if required(b) => {
+            (None, Some(b)) if is_true(b, "required") => {
                 self.push(Class::Breaking, &where_, "added as required")
             }
             (None, Some(_)) => self.push(Class::Additive, &where_, "added, optional"),
             (Some(a), Some(b)) => {
-                match (required(a), required(b)) {
-                    (false, true) => self.push(Class::Breaking, &where_, "became required"),
-                    (true, false) => self.push(Class::Additive, &where_, "became optional"),
-                    _ => {}
-                }
+                self.requiredness(&where_, a, b);
                 for (key, x, y) in self.changed(&where_, a, b) {
                     match key.as_str() {
                         "required" => {}
@@ -41,43 +37,31 @@ impl Diff<'_> {
     }
 
     pub(crate) fn responses(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
-        let empty = Value::Object(Map::new());
-        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        for status in keys(old, new) {
-            let where_ = format!("{at} response {status}");
-            let (a, b) = (
-                old.get(&status).map(|v| resolve(self.old, v)),
-                new.get(&status).map(|v| resolve(self.new, v)),
-            );
-            match (a, b) {
-                (None, None) => {}
-                (Some(_), None) => self.push(
-                    Class::Breaking,
-                    &where_,
-                    "removed: clients that handle it lose it",
-                ),
-                (None, Some(_)) => self.push(Class::Additive, &where_, "added"),
-                (Some(a), Some(b)) => self.response(&where_, a, b),
-            }
-        }
+        let gone = (Class::Breaking, "removed: clients that handle it lose it");
+        let at = |status: &str| format!("{at} response {status}");
+        self.members(
+            old,
+            new,
+            at,
+            (gone, (Class::Additive, "added")),
+            |cx, _, at, a, b| {
+                let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
+                cx.response(at, a, b)
+            },
+        );
     }
 
-    /// progenitor 0.15 gives a method one success type and one error type, from the bodies
-    /// of its success responses (2xx, 101, `default`) and of its error responses (4xx, 5xx,
-    /// `default`): no body (`()`), a body that is not JSON (a byte stream), or a JSON schema.
-    /// A change of either is a change of the method's signature; two different bodies on one
-    /// side cannot be generated at all.
+    /// progenitor 0.15 gives a method one success type and one error type (see README.md):
+    /// a change of either changes its signature; two bodies on one side cannot be generated.
     pub(crate) fn response_types(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
-        let empty = Value::Object(Map::new());
-        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        fn success(status: &str) -> bool {
-            status == "default" || status == "101" || status.starts_with('2')
-        }
-        fn error(status: &str) -> bool {
-            status == "default" || status.starts_with('4') || status.starts_with('5')
-        }
+        let (old, new) = (old.unwrap_or(&Value::Null), new.unwrap_or(&Value::Null));
         type Side = (&'static str, fn(&str) -> bool);
-        let sides: [Side; 2] = [("success", success), ("error", error)];
+        let sides: [Side; 2] = [
+            ("success", |s| {
+                s == "default" || s == "101" || s.starts_with('2')
+            }),
+            ("error", |s| s == "default" || s.starts_with(['4', '5'])),
+        ];
         for (side, belongs) in sides {
             let kinds = |doc: &Value, responses: &Value| -> BTreeSet<BodyKind> {
                 let kinds: BTreeSet<BodyKind> = object(responses)
@@ -92,6 +76,7 @@ impl Diff<'_> {
                 }
             };
             let (before, after) = (kinds(self.old, old), kinds(self.new, new));
+            let (first, now) = (before.first(), after.first());
             if after.len() > 1 {
                 let list: Vec<String> = after.iter().map(BodyKind::to_string).collect();
                 self.push(
@@ -102,16 +87,14 @@ impl Diff<'_> {
                         list.join(", ")
                     ),
                 );
-            } else if before.len() == 1
-                && before.first().map(BodyKind::category) != after.first().map(BodyKind::category)
-            {
+            } else if before.len() == 1 && first.map(discriminant) != now.map(discriminant) {
                 self.push(
                     Class::Breaking,
                     at,
                     format!(
                         "its {side} body changes from {} to {}: the generated method's {side} type changes",
-                        before.first().map(BodyKind::to_string).unwrap_or_default(),
-                        after.first().map(BodyKind::to_string).unwrap_or_default(),
+                        first.map(BodyKind::to_string).unwrap_or_default(),
+                        now.map(BodyKind::to_string).unwrap_or_default(),
                     ),
                 );
             }
@@ -134,31 +117,22 @@ impl Diff<'_> {
     }
 
     pub(crate) fn headers(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
-        let empty = Value::Object(Map::new());
-        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        for name in keys(old, new) {
-            let where_ = format!("{at} header `{name}`");
-            match (old.get(&name), new.get(&name)) {
-                (Some(_), None) => self.push(
-                    Class::Breaking,
-                    &where_,
-                    "removed: clients that read it lose it",
-                ),
-                (None, Some(_)) => self.push(Class::Additive, &where_, "added"),
-                (Some(a), Some(b)) if a != b => {
-                    let (a, b) = (resolve(self.old, a), resolve(self.new, b));
-                    for (key, x, y) in self.changed(&where_, a, b) {
-                        match key.as_str() {
-                            "schema" => self.schema_pair(&where_, x, y, Usage::RESPONSE),
-                            other => self.unknown(&where_, other),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let gone = (Class::Breaking, "removed: clients that read it lose it");
+        let at = |name: &str| format!("{at} header `{name}`");
+        self.members(
+            old,
+            new,
+            at,
+            (gone, (Class::Additive, "added")),
+            |cx, _, at, a, b| {
+                let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
+                cx.schema_only(at, a, b, Usage::RESPONSE)
+            },
+        );
     }
 
+    /// A media type added beside another of a request body cannot be generated; what one
+    /// does to a response's type is judged per operation, in `response_types`.
     pub(crate) fn content(
         &mut self,
         at: &str,
@@ -166,31 +140,19 @@ impl Diff<'_> {
         new: Option<&Value>,
         usage: Usage,
     ) {
-        let empty = Value::Object(Map::new());
-        let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-        for media in keys(old, new) {
-            let where_ = format!("{at} {media}");
-            match (old.get(&media), new.get(&media)) {
-                (Some(_), None) => self.push(Class::Breaking, &where_, "media type removed"),
-                (None, Some(_)) if usage.request && !object(old).is_empty() => self.push(
-                    Class::Breaking,
-                    &where_,
-                    "a second media type for the body: progenitor 0.15 generates one body type per operation and cannot generate this",
-                ),
-                // What it does to the generated method's type is judged per operation, in
-                // `response_types`.
-                (None, Some(_)) => self.push(Class::Additive, &where_, "media type added"),
-                (Some(a), Some(b)) if a != b => {
-                    for (key, x, y) in self.changed(&where_, a, b) {
-                        match key.as_str() {
-                            "schema" => self.schema_pair(&where_, x, y, usage),
-                            other => self.unknown(&where_, other),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let came = if usage.request && old.is_some_and(|o| !object(o).is_empty()) {
+            (
+                Class::Breaking,
+                "a second media type for the body: progenitor 0.15 generates one body type per operation and cannot generate this",
+            )
+        } else {
+            (Class::Additive, "media type added")
+        };
+        let gone = (Class::Breaking, "media type removed");
+        let at = |media: &str| format!("{at} {media}");
+        self.members(old, new, at, (gone, came), |cx, _, at, a, b| {
+            cx.schema_only(at, a, b, usage)
+        });
     }
 }
 
@@ -221,14 +183,6 @@ impl BodyKind {
             }
             None if content.is_empty() => BodyKind::None,
             None => BodyKind::Raw,
-        }
-    }
-
-    pub(crate) fn category(&self) -> u8 {
-        match self {
-            BodyKind::None => 0,
-            BodyKind::Raw => 1,
-            BodyKind::Json(_) => 2,
         }
     }
 }

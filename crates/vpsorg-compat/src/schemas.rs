@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::{Class, Diff, Usage, array, keys, reference_name, show};
+use crate::{Class, Diff, Usage, array, is_true, keys, reference_name, show};
 
 impl<'a> Diff<'a> {
     pub(crate) fn components(&mut self) {
@@ -24,25 +24,23 @@ impl<'a> Diff<'a> {
             }
             match name.as_str() {
                 "schemas" => {
-                    for schema in keys(a, b) {
-                        let where_ = format!("schema {schema}");
-                        let used = self.usage.get(&schema).copied().unwrap_or(Usage {
-                            request: true,
-                            response: true,
-                        });
-                        match (a.get(&schema), b.get(&schema)) {
-                            (Some(_), None) => self.push(
-                                Class::Breaking,
-                                &where_,
-                                "removed: its generated type goes",
-                            ),
-                            (None, Some(_)) => {
-                                self.push(Class::Additive, &where_, "added: a new generated type")
-                            }
-                            (Some(x), Some(y)) if x != y => self.schema(&where_, x, y, used),
-                            _ => {}
-                        }
-                    }
+                    let gone = (Class::Breaking, "removed: its generated type goes");
+                    let came = (Class::Additive, "added: a new generated type");
+                    let at = |schema: &str| format!("schema {schema}");
+                    self.members(
+                        Some(a),
+                        Some(b),
+                        at,
+                        (gone, came),
+                        |cx, schema, at, x, y| {
+                            let both = Usage {
+                                request: true,
+                                response: true,
+                            };
+                            let used = cx.usage.get(schema).copied().unwrap_or(both);
+                            cx.schema(at, x, y, used)
+                        },
+                    );
                 }
                 // Referenced from operations, and compared there, resolved.
                 "parameters" | "responses" | "requestBodies" | "headers" | "examples" | "links" => {
@@ -74,38 +72,26 @@ impl<'a> Diff<'a> {
         usage: Usage,
     ) {
         let (old, new) = match (old, new) {
-            (None, None) => return,
-            (Some(_), None) => {
-                return self.push(Class::Breaking, at, "its schema was removed");
-            }
-            (None, Some(_)) => {
-                return self.push(
-                    Class::Breaking,
-                    at,
-                    "a schema was added where there was none",
-                );
-            }
             (Some(a), Some(b)) => (a, b),
+            (Some(_), None) => return self.push(Class::Breaking, at, "its schema was removed"),
+            (None, Some(_)) => {
+                let why = "a schema was added where there was none";
+                return self.push(Class::Breaking, at, why);
+            }
+            (None, None) => return,
         };
-        match (reference_name(old), reference_name(new)) {
-            (Some(a), Some(b)) if a == b => {}
-            (Some(a), Some(b)) => self.push(
-                Class::Breaking,
-                at,
-                format!("refers to schema {b} instead of {a}: another generated type"),
-            ),
-            (Some(a), None) => self.push(
-                Class::Breaking,
-                at,
-                format!("an inline schema replaces schema {a}: another generated type"),
-            ),
-            (None, Some(b)) => self.push(
-                Class::Breaking,
-                at,
-                format!("schema {b} replaces an inline schema: another generated type"),
-            ),
-            (None, None) => self.schema(at, old, new, usage),
-        }
+        let what = match (reference_name(old), reference_name(new)) {
+            (None, None) => return self.schema(at, old, new, usage),
+            (Some(a), Some(b)) if a == b => return,
+            (Some(a), Some(b)) => format!("refers to schema {b} instead of {a}"),
+            (Some(a), None) => format!("an inline schema replaces schema {a}"),
+            (None, Some(b)) => format!("schema {b} replaces an inline schema"),
+        };
+        self.push(
+            Class::Breaking,
+            at,
+            format!("{what}: another generated type"),
+        );
     }
 
     pub(crate) fn schema(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
@@ -137,8 +123,7 @@ impl<'a> Diff<'a> {
                     ),
                 ),
                 "nullable" => {
-                    let nullable = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
-                    if nullable(b) {
+                    if b.and_then(Value::as_bool) == Some(true) {
                         // The API accepts more, but the Rust field's type changes either way.
                         self.push(Class::Breaking, at, usage.say(
                             "became nullable: the Rust field becomes an Option, so code that reads or sets it changes",
@@ -195,11 +180,9 @@ impl<'a> Diff<'a> {
                         }
                     }
                 }
-                "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties" => {
-                    self.bound(at, &key, a, b, Direction::Upper, usage)
-                }
-                "minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties" => {
-                    self.bound(at, &key, a, b, Direction::Lower, usage)
+                "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties"
+                | "minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties" => {
+                    self.bound(at, &key, a, b, usage)
                 }
                 "pattern" | "multipleOf" | "uniqueItems" => {
                     let class = match (a, b) {
@@ -214,10 +197,6 @@ impl<'a> Diff<'a> {
                         format!("`{key}` changed from {} to {}", show(a), show(b)),
                     );
                 }
-                // In a request, leaving the value out now means something else; in a
-                // response, an old client fills in the old default. Either way typify drops
-                // the `Option` of an optional field that gains a default (and adds it back
-                // when the default goes): the field's Rust type changes.
                 "default" => self.push(
                     Class::Breaking,
                     at,
@@ -240,48 +219,38 @@ impl<'a> Diff<'a> {
         }
     }
 
-    /// Changes typify makes to a value's Rust type that no constraint rule shows by itself.
+    /// Changes typify makes to a value's Rust type that no constraint rule shows by itself:
+    /// what gives the type, what to say when it comes and when it goes.
     pub(crate) fn rust_type(&mut self, at: &str, old: &Value, new: &Value) {
-        let is_newtype = |s: &Value| {
-            s.get("type").and_then(Value::as_str) == Some("string")
-                && s.get("enum").is_none()
-                && ["maxLength", "minLength", "pattern"]
-                    .iter()
-                    .any(|k| s.get(*k).is_some())
-        };
-        if is_newtype(old) != is_newtype(new) {
-            self.push(
-                Class::Breaking,
-                at,
-                if is_newtype(new) {
-                    "a length or pattern constraint makes its Rust type a validating newtype instead of String"
-                } else {
-                    "without length or pattern constraints its Rust type is String instead of a newtype"
+        let kind = |s: &Value, of: &str| s.get("type").and_then(Value::as_str) == Some(of);
+        type Rule<'r> = (&'r dyn Fn(&Value) -> bool, &'static str, &'static str);
+        let rules: [Rule<'_>; 3] = [
+            (
+                &|s| {
+                    kind(s, "string")
+                        && s.get("enum").is_none()
+                        && ["maxLength", "minLength", "pattern"]
+                            .iter()
+                            .any(|k| s.get(*k).is_some())
                 },
-            );
-        }
-        let non_zero = |s: &Value| {
-            s.get("type").and_then(Value::as_str) == Some("integer")
-                && s.get("minimum").and_then(Value::as_f64) == Some(1.0)
-        };
-        if non_zero(old) != non_zero(new) {
-            self.push(
-                Class::Breaking,
-                at,
+                "a length or pattern constraint makes its Rust type a validating newtype instead of String",
+                "without length or pattern constraints its Rust type is String instead of a newtype",
+            ),
+            (
+                &|s| kind(s, "integer") && s.get("minimum").and_then(Value::as_f64) == Some(1.0),
                 "a minimum of exactly 1 makes its Rust type a NonZero integer; that changed",
-            );
-        }
-        let is_enum = |s: &Value| s.get("enum").is_some();
-        if is_enum(old) != is_enum(new) {
-            self.push(
-                Class::Breaking,
-                at,
-                if is_enum(new) {
-                    "became an enum: its Rust type is an enum instead of String"
-                } else {
-                    "is no longer an enum: its Rust type is String instead of an enum"
-                },
-            );
+                "a minimum of exactly 1 makes its Rust type a NonZero integer; that changed",
+            ),
+            (
+                &|s| s.get("enum").is_some(),
+                "became an enum: its Rust type is an enum instead of String",
+                "is no longer an enum: its Rust type is String instead of an enum",
+            ),
+        ];
+        for (has, came, went) in rules {
+            if has(old) != has(new) {
+                self.push(Class::Breaking, at, if has(new) { came } else { went });
+            }
         }
     }
 
@@ -429,23 +398,17 @@ impl<'a> Diff<'a> {
             && is_optioned_when_optional(&new)
             && differs(&old, &new, "nullable")
         {
-            let nullable = new.get("nullable").and_then(Value::as_bool) == Some(true);
-            self.push(
-                Class::Additive,
-                at,
-                usage.say(
-                    if nullable {
-                        "became nullable: an optional field, an Option in Rust either way; sending null is as good as leaving it out"
-                    } else {
-                        "is no longer nullable: an optional field, an Option in Rust either way"
-                    },
-                    if nullable {
-                        "became nullable: an optional field, an Option in Rust either way; null reads as absent"
-                    } else {
-                        "is no longer nullable: an optional field, an Option in Rust either way"
-                    },
-                ),
-            );
+            let (sent, read) = if is_true(&new, "nullable") {
+                let became = "became nullable: an optional field, an Option in Rust either way";
+                (
+                    format!("{became}; sending null is as good as leaving it out"),
+                    format!("{became}; null reads as absent"),
+                )
+            } else {
+                let s = "is no longer nullable: an optional field, an Option in Rust either way";
+                (s.to_owned(), s.to_owned())
+            };
+            self.push(Class::Additive, at, usage.say(&sent, &read));
             remove_key(&mut old, "nullable");
             remove_key(&mut new, "nullable");
         }
@@ -471,41 +434,37 @@ impl<'a> Diff<'a> {
         key: &str,
         old: Option<&Value>,
         new: Option<&Value>,
-        direction: Direction,
         usage: Usage,
     ) {
         let number = |v: Option<&Value>| v.and_then(Value::as_f64);
         let narrower = match (number(old), number(new)) {
             (None, Some(_)) => true,
             (Some(_), None) => false,
-            (Some(a), Some(b)) => match direction {
-                Direction::Upper => b < a,
-                Direction::Lower => b > a,
-            },
+            (Some(a), Some(b)) if key.to_lowercase().contains("max") => b < a,
+            (Some(a), Some(b)) => b > a,
             // `exclusiveMaximum: true` in 3.0 is a boolean: adding it narrows.
             (None, None) => new.and_then(Value::as_bool) == Some(true),
         };
-        let (class, how) = if narrower {
-            (
+        let (class, how) = match (narrower, usage.request, usage.response) {
+            (true, false, true) => (
+                usage.class(Class::Breaking, Class::Additive),
+                "narrowed: responses stay within what clients expected",
+            ),
+            (true, ..) => (
                 usage.class(Class::Breaking, Class::Additive),
                 "narrowed: requests that were valid may be refused",
-            )
-        } else {
-            (
+            ),
+            (false, true, false) => (
+                usage.class(Class::Additive, Class::Breaking),
+                "widened: every request that was valid still is",
+            ),
+            (false, ..) => (
                 usage.class(Class::Additive, Class::Breaking),
                 "widened: responses may hold values clients did not expect",
-            )
+            ),
         };
-        let how = match (narrower, usage.request, usage.response) {
-            (true, false, true) => "narrowed: responses stay within what clients expected",
-            (false, true, false) => "widened: every request that was valid still is",
-            _ => how,
-        };
-        self.push(
-            class,
-            at,
-            format!("`{key}` {how} ({} -> {})", show(old), show(new)),
-        );
+        let reason = format!("`{key}` {how} ({} -> {})", show(old), show(new));
+        self.push(class, at, reason);
     }
 }
 
@@ -527,10 +486,4 @@ fn remove_key(schema: &mut Value, key: &str) {
     if let Some(map) = schema.as_object_mut() {
         map.remove(key);
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Direction {
-    Upper,
-    Lower,
 }
