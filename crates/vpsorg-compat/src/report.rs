@@ -105,29 +105,20 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
     };
 
     let count = |class| changes.iter().filter(|c| c.class == class).count();
-    let (breaking, additive, docs) = (
-        count(Class::Breaking),
-        count(Class::Additive),
-        count(Class::DocsOnly),
-    );
+    let [breaking, additive, docs] = [Class::Breaking, Class::Additive, Class::DocsOnly].map(count);
     let version = |c: &Contract| {
         c.version
             .as_ref()
             .map_or(String::new(), |v| format!(" ({v})"))
     };
-    let mut text = format!(
-        "{spec_name}: {}{} -> {}{}\n",
-        old.label,
-        version(old),
-        new.label,
-        version(new)
-    );
+    let (from, to) = (version(old), version(new));
+    let mut text = format!("{spec_name}: {}{from} -> {}{to}\n", old.label, new.label);
     for change in &changes {
         text.push_str(&format!("  {change}\n"));
     }
+    let total = changes.len();
     text.push_str(&format!(
-        "{} change(s): {breaking} breaking, {additive} additive, {docs} docs-only\n",
-        changes.len()
+        "{total} change(s): {breaking} breaking, {additive} additive, {docs} docs-only\n"
     ));
     let generated_breaks = match generated {
         Generated::Compared { breaks, added } => {
@@ -140,11 +131,8 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
             for line in breaks.iter().take(LISTED_BREAKS) {
                 text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
             }
-            if breaks.len() > LISTED_BREAKS {
-                text.push_str(&format!(
-                    "  ... and {} more\n",
-                    breaks.len() - LISTED_BREAKS
-                ));
+            if let Some(more) = breaks.len().checked_sub(LISTED_BREAKS).filter(|n| *n > 0) {
+                text.push_str(&format!("  ... and {more} more\n"));
             }
             breaks
         }

@@ -1,10 +1,6 @@
 //! The public surface of generated code: every item a dependent crate can name, with what its
-//! code depends on (a field's type, a function's signature, a type's derives).
-//!
-//! The spec rules explain a change in the spec's terms, but typify has
-//! choices no rule lists (a `default` that drops an `Option`, an integer's bounds that pick
-//! `u64`, a `title` that renames a type). Comparing what the generated client exposes before
-//! and after catches those: a removed or changed item is a breaking change for someone.
+//! code depends on (a field's type, a function's signature, a type's derives); README.md says
+//! why compat compares it.
 
 use std::collections::BTreeMap;
 
@@ -215,31 +211,21 @@ impl Surface {
                         }
                     }
                 }
-                Item::Fn(f) if is_pub(&f.vis) => self.put(
-                    format!("{prefix}{}", f.sig.ident),
-                    tokens(&f.sig),
-                    None,
-                    false,
-                ),
-                Item::Const(c) if is_pub(&c.vis) => {
-                    self.put(format!("{prefix}{}", c.ident), tokens(&c.ty), None, false)
+                _ => {
+                    let (name, signature) = match item {
+                        Item::Fn(f) if is_pub(&f.vis) => (f.sig.ident.to_string(), tokens(&f.sig)),
+                        Item::Const(c) if is_pub(&c.vis) => (c.ident.to_string(), tokens(&c.ty)),
+                        Item::Type(t) if is_pub(&t.vis) => (t.ident.to_string(), tokens(&t.ty)),
+                        Item::Trait(t) if is_pub(&t.vis) => {
+                            (format!("trait {}", t.ident), tokens(&t.generics))
+                        }
+                        Item::Use(u) if is_pub(&u.vis) => {
+                            (format!("use {}", tokens(&u.tree)), String::new())
+                        }
+                        _ => continue,
+                    };
+                    self.put(format!("{prefix}{name}"), signature, None, false);
                 }
-                Item::Type(t) if is_pub(&t.vis) => {
-                    self.put(format!("{prefix}{}", t.ident), tokens(&t.ty), None, false)
-                }
-                Item::Trait(t) if is_pub(&t.vis) => self.put(
-                    format!("{prefix}trait {}", t.ident),
-                    tokens(&t.generics),
-                    None,
-                    false,
-                ),
-                Item::Use(u) if is_pub(&u.vis) => self.put(
-                    format!("{prefix}use {}", tokens(&u.tree)),
-                    String::new(),
-                    None,
-                    false,
-                ),
-                _ => {}
             }
         }
     }
