@@ -3,14 +3,13 @@
 //! Each resource has one JSON shape, whichever command prints it (`BackupJson` here; the
 //! delete, prune, restore and context shapes beside their commands). The shapes are the CLI's
 //! own, not whatever the generated types serialize to: every field is always present, in the
-//! vendor's order. A list is written as it arrives, so memory stays flat at any length,
-//! except in a table, which needs every row to align its columns.
+//! vendor's order. A list is written as it arrives, so memory stays flat at any length; a
+//! table's columns are sized by its first page.
 
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::ValueEnum;
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use vpsorg_backups::{Backup, BackupType};
@@ -213,23 +212,39 @@ impl BackupView {
 
     /// A list printed as it arrives.
     pub(crate) fn list(&self) -> BackupList {
+        let header: Vec<&str> = self.columns.iter().map(|c| column_title(*c)).collect();
+        let mut table = TextTable::new(&header);
+        for (i, column) in self.columns.iter().enumerate() {
+            match column {
+                Column::Id | Column::Server | Column::Size => table.align_right(i),
+                Column::Description => table.flexible(i),
+                _ => {}
+            }
+        }
         BackupList {
             view: self.clone(),
             out: stdout(),
             written: 0,
-            rows: Vec::new(),
+            table,
+            widths: None,
         }
     }
 }
 
 /// Backups being printed: JSON as a streamed array, YAML as a streamed sequence, a table
-/// once every row is in.
+/// whose columns are sized by its first page of rows, then printed row by row.
 pub(crate) struct BackupList {
     view: BackupView,
     out: BufWriter<StdoutLock<'static>>,
     written: u64,
-    rows: Vec<Vec<String>>,
+    /// The table's layout, and its first rows until they are printed.
+    table: TextTable,
+    /// The columns' widths, once the first rows are printed.
+    widths: Option<Vec<usize>>,
 }
+
+/// Rows that size a streamed table's columns: one page of the API's.
+const SIZING_ROWS: usize = vpsorg_backups::MAX_PAGE_SIZE as usize;
 
 impl BackupList {
     pub(crate) fn push(&mut self, backup: &Backup) -> Result<(), CliError> {
@@ -246,38 +261,56 @@ impl BackupList {
                     .map_err(|e| CliError::Io(io::Error::other(e)))?;
                 self.out.write_all(element.as_bytes())?;
             }
-            OutputFormat::Table => self.rows.push(backup_row(backup, &self.view.columns)),
+            OutputFormat::Table => {
+                let row = backup_row(backup, &self.view.columns);
+                match &mut self.widths {
+                    Some(widths) => writeln!(self.out, "{}", self.table.line(&row, widths))?,
+                    None => {
+                        self.table.row(row);
+                        if self.table.rows.len() >= SIZING_ROWS {
+                            self.print_sized()?;
+                        }
+                    }
+                }
+            }
         }
         self.written += 1;
         Ok(())
     }
 
-    /// Closes the array (or prints the table) and flushes.
+    /// Sizes the columns by the rows held so far, and prints them (with the header).
+    fn print_sized(&mut self) -> Result<(), CliError> {
+        let header = self.view.header;
+        let mut widths = self.table.widths(header, usize::from(row_width()));
+        if header {
+            writeln!(
+                self.out,
+                "{}",
+                self.table.line(&self.table.header, &mut widths)
+            )?;
+        }
+        for row in std::mem::take(&mut self.table.rows) {
+            writeln!(self.out, "{}", self.table.line(&row, &mut widths))?;
+        }
+        self.widths = Some(widths);
+        // The first lines reach a reader (`| head -3`) before the rest of the list is read.
+        self.out.flush()?;
+        Ok(())
+    }
+
+    /// Closes the array (or prints the rest of the table) and flushes.
     pub(crate) fn finish(mut self) -> Result<(), CliError> {
         match self.view.format {
             OutputFormat::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
             OutputFormat::Json => self.out.write_all(b"\n]\n")?,
             OutputFormat::Yaml if self.written == 0 => self.out.write_all(b"[]\n")?,
             OutputFormat::Yaml => {}
-            OutputFormat::Table => {
-                let header: Vec<&str> =
-                    self.view.columns.iter().map(|c| column_title(*c)).collect();
-                let mut table = TextTable::new(&header);
-                for (i, column) in self.view.columns.iter().enumerate() {
-                    match column {
-                        Column::Id | Column::Server | Column::Size => table.align_right(i),
-                        Column::Description => table.flexible(i),
-                        _ => {}
-                    }
-                }
-                for row in std::mem::take(&mut self.rows) {
-                    table.row(row);
-                }
-                let text = table.render(self.view.header, table_width());
-                if !text.is_empty() {
-                    writeln!(self.out, "{text}")?;
+            OutputFormat::Table if self.widths.is_none() => {
+                if self.view.header || !self.table.rows.is_empty() {
+                    self.print_sized()?;
                 }
             }
+            OutputFormat::Table => {}
         }
         self.out.flush()?;
         Ok(())
@@ -376,39 +409,24 @@ impl TextTable {
     /// The table as lines without trailing spaces (they only get in the way of people
     /// copying), at most `width` columns wide where the flexible column can make it so;
     /// with no rows and no header, nothing.
-    pub(crate) fn render(mut self, header: bool, width: u16) -> String {
+    pub(crate) fn render(self, header: bool, width: u16) -> String {
         if !header && self.rows.is_empty() {
             return String::new();
         }
-        if let Some(flexible) = self.flexible {
-            self.fit(flexible, usize::from(width), header);
-        }
-        let mut table = Table::new();
-        table.load_style(presets::NOTHING);
-        if header {
-            table.set_header(self.header.iter().map(Cell::new));
-        }
-        for row in self.rows {
-            table.add_row(row);
-        }
-        let last = self.header.len().saturating_sub(1);
-        for (i, column) in table.column_iter_mut().enumerate() {
-            // Two spaces between columns, none after the last.
-            column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
-            if self.right.contains(&i) {
-                column.set_cell_alignment(CellAlignment::Right);
-            }
-        }
-        table
-            .lines()
-            .map(|line| line.trim_end().to_string())
+        let mut widths = self.widths(header, usize::from(width));
+        let titles = header.then_some(&self.header);
+        titles
+            .into_iter()
+            .chain(&self.rows)
+            .map(|row| self.line(row, &mut widths))
             .collect::<Vec<_>>()
             .join("\n")
     }
 
-    /// Shortens the flexible column's cells so that rows fit `width` (but never below its
-    /// title's width: a table squeezed further wraps rather than loses every word).
-    fn fit(&mut self, flexible: usize, width: usize, header: bool) {
+    /// Each column's width: its widest cell, the flexible column's shortened so that rows
+    /// fit `width` (but never below its title's width: a table squeezed further wraps
+    /// rather than loses every word).
+    fn widths(&self, header: bool, width: usize) -> Vec<usize> {
         let columns = self.header.len();
         let mut widths = vec![0; columns];
         let titles = header.then_some(&self.header);
@@ -417,22 +435,47 @@ impl TextTable {
                 widths[i] = widths[i].max(cell.width());
             }
         }
-        let others: usize = widths
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != flexible)
-            .map(|(_, w)| w + GAP)
-            .sum();
-        let room = width
-            .saturating_sub(others)
-            .max(self.header[flexible].width());
-        for row in &mut self.rows {
-            if let Some(cell) = row.get_mut(flexible)
-                && cell.width() > room
-            {
-                *cell = shorten(cell, room);
+        if let Some(flexible) = self.flexible {
+            let others: usize = widths
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != flexible)
+                .map(|(_, w)| w + GAP)
+                .sum();
+            let room = width
+                .saturating_sub(others)
+                .max(self.header[flexible].width());
+            widths[flexible] = widths[flexible].min(room);
+        }
+        widths
+    }
+
+    /// One row, its cells padded to `widths`, the flexible one shortened to its width. A
+    /// later row with a wider cell (in a streamed table) widens its column from then on.
+    fn line(&self, cells: &[String], widths: &mut [usize]) -> String {
+        let mut line = String::new();
+        for (i, width) in widths.iter_mut().enumerate() {
+            let mut cell = cells.get(i).map_or("", String::as_str).to_string();
+            if Some(i) == self.flexible {
+                if cell.width() > *width {
+                    cell = shorten(&cell, *width);
+                }
+            } else {
+                *width = (*width).max(cell.width());
+            }
+            let pad = " ".repeat(width.saturating_sub(cell.width()));
+            if i > 0 {
+                line.push_str(&" ".repeat(GAP));
+            }
+            if self.right.contains(&i) {
+                line.push_str(&pad);
+                line.push_str(&cell);
+            } else {
+                line.push_str(&cell);
+                line.push_str(&pad);
             }
         }
+        line.trim_end().to_string()
     }
 }
 
@@ -453,7 +496,20 @@ fn shorten(text: &str, columns: usize) -> String {
     shortened
 }
 
-/// The width tables fit: the terminal's, else `COLUMNS`, else 80.
+/// The width rows of a list fit: the terminal's, else `COLUMNS`; a file or a pipe gets
+/// whole rows.
+pub(crate) fn row_width() -> u16 {
+    if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(io::stdout()) {
+        return width;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse().ok())
+        .filter(|&width| width >= 20)
+        .unwrap_or(u16::MAX)
+}
+
+/// The width the doctor's report fits: the terminal's, else `COLUMNS`, else 80.
 pub(crate) fn table_width() -> u16 {
     if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(io::stdout()) {
         return width;

@@ -365,7 +365,7 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
 /// The table of prune's plan and of context list share this: a list of rows for people.
 pub(crate) fn print_table(table: TextTable) -> Result<(), CliError> {
     use std::io::Write;
-    let text = table.render(true, output::table_width());
+    let text = table.render(true, output::row_width());
     let mut out = output::stdout();
     writeln!(out, "{text}")?;
     out.flush()?;

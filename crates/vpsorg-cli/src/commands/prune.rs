@@ -190,7 +190,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         let _ = writeln!(
             out,
             "{}",
-            plan_table(&decisions).render(true, output::table_width())
+            plan_table(&decisions).render(true, output::row_width())
         );
         let _ = out.flush();
     }

@@ -193,7 +193,11 @@ async fn a_closed_stdout_ends_the_command_quietly() {
 #[tokio::test]
 async fn tables_fit_80_columns() {
     let server = vendor_server().await;
-    let table = against(&server, &["backups", "list", "-o", "table"]).await;
+    // As an 80-column terminal: a pipe gets whole rows (see
+    // `a_table_streams_and_is_whole_in_a_pipe`).
+    let mut table = against_command(&server, &["backups", "list", "-o", "table"]);
+    table.env("COLUMNS", "80");
+    let table = run(table).await;
     table.assert_code(0);
     assert!(
         table.stdout.lines().all(|line| line.chars().count() <= 80),
@@ -217,6 +221,43 @@ async fn tables_fit_80_columns() {
     let wide = run(wide).await;
     wide.assert_code(0);
     insta::assert_snapshot!("list_columns_no_header", wide.stdout);
+}
+
+/// Issue 18 item 10: a table was printed once every page was in (222 MB and 5.5 s before
+/// `| head -3` saw a line, at 100,000 backups), and cut to 80 columns in a file or a pipe.
+#[tokio::test]
+async fn a_table_streams_and_is_whole_in_a_pipe() {
+    let server = server_of(250).await;
+    server.inject(
+        Fault::latency(Duration::from_secs(3))
+            .on(Operation::ListBackups)
+            .nth(3),
+    );
+    let mut child = against_command(&server, &["backups", "list", "-o", "table"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).await.unwrap();
+    assert!(first.trim_start().starts_with("ID  SERVER"), "{first}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first rows were printed while the last page was still on its way"
+    );
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
+    assert!(child.wait().await.unwrap().success());
+    assert_eq!(rest.lines().count(), 250, "{rest}");
+
+    let whole = against(&vendor_server().await, &["backups", "list", "-o", "table"]).await;
+    whole.assert_code(0);
+    assert!(!whole.stdout.contains('…'), "{}", whole.stdout);
+    assert!(
+        whole.stdout.lines().any(|line| line.chars().count() > 80),
+        "{}",
+        whole.stdout
+    );
 }
 
 /// Defect 13: help said "newest first", but the API orders by id.
