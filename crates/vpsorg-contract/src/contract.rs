@@ -135,10 +135,7 @@ impl Contract {
         let raw: Value =
             serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
         let components = to_draft4(raw.get("components").cloned().unwrap_or_else(|| json!({})));
-        let sha256 = Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
         Ok(Self {
             openapi,
             raw,
@@ -173,10 +170,7 @@ impl Contract {
         let mut operations = Vec::new();
         for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
             for method in METHODS.split(' ') {
-                let id = item
-                    .get(method.to_ascii_lowercase())
-                    .and_then(|op| op.get("operationId"));
-                if let Some(id) = id.and_then(Value::as_str) {
+                if let Some(id) = item[method.to_ascii_lowercase()]["operationId"].as_str() {
                     operations.push(OperationRef { id, method, path });
                 }
             }
