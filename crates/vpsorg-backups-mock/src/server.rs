@@ -512,13 +512,11 @@ async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper
         }
     }
     let too_large = total > BODY_LIMIT;
-    Ok((
-        RequestBody {
-            bytes: kept.freeze(),
-            too_large,
-        },
-        total,
-    ))
+    let body = RequestBody {
+        bytes: kept.freeze(),
+        too_large,
+    };
+    Ok((body, total))
 }
 
 #[cfg(test)]

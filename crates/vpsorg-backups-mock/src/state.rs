@@ -329,7 +329,6 @@ impl State {
         }
     }
 
-    /// The server with this id.
     pub(crate) fn server(&self, id: i64) -> Option<&ServerRef> {
         self.servers.get(&id).map(|s| &s.server)
     }
