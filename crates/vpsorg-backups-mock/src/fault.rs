@@ -417,24 +417,21 @@ impl FromStr for Fault {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = |message: String| ParseFaultError(format!("fault `{text}`: {message}"));
         let mut parts = text.split(':');
-        let operation = parts.next().unwrap_or("").trim();
-        let operation = OPERATIONS
-            .into_iter()
-            .map(|(op, ..)| op)
-            .find(|op| op.short_name() == operation)
-            .ok_or_else(|| {
-                err(format!(
-                    "unknown operation `{operation}` (list, create, delete, restore or any)"
-                ))
-            })?;
+        let op = parts.next().unwrap_or("").trim();
+        let known = OPERATIONS.into_iter().find(|&(.., short)| short == op);
+        let unknown = || {
+            err(format!(
+                "unknown operation `{op}` (list, create, delete, restore or any)"
+            ))
+        };
+        let (operation, ..) = known.ok_or_else(unknown)?;
         let kind = parts
             .next()
             .ok_or_else(|| err("no kind after the operation".into()))?
             .trim();
-        let (name, value) = match kind.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (kind, None),
-        };
+        let (name, value) = kind
+            .split_once('=')
+            .map_or((kind, None), |(n, v)| (n, Some(v)));
         let need = |what: &str| {
             value
                 .filter(|v| !v.is_empty())
