@@ -99,8 +99,14 @@ pub(crate) struct BackupOutputArgs {
     pub(crate) format: FormatArg,
 
     /// Table columns, comma-separated [default: id,server,type,status,size,created,description]
-    /// (tables only: JSON and YAML always have every field)
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMNS")]
+    /// (tables only: JSON and YAML always have every field; any case: ID works too)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "COLUMNS",
+        ignore_case = true
+    )]
     pub(crate) columns: Vec<Column>,
 
     /// Print tables without their header line
@@ -339,6 +345,10 @@ pub(crate) struct WaitArgs {
     /// How long to wait, such as 30m
     #[arg(long, value_parser = parse_duration, default_value = "30m", value_name = "DURATION")]
     pub(crate) timeout: Duration,
+    /// Look at the backup this often, such as 5s [default: after 1s, then less often, up to
+    /// every 15s]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub(crate) poll_interval: Option<Duration>,
     #[command(flatten)]
     pub(crate) output: BackupOutputArgs,
     #[command(flatten)]
@@ -353,6 +363,10 @@ pub(crate) struct DeleteArgs {
     /// Delete without asking. Needed when there is no terminal to ask on
     #[arg(short, long)]
     pub(crate) yes: bool,
+    /// A backup that does not exist is not an error (exit 0, `"deleted": false`): for
+    /// scripts that may delete the same backup twice
+    #[arg(long)]
+    pub(crate) ignore_not_found: bool,
     #[command(flatten)]
     pub(crate) output: FormatArg,
     #[command(flatten)]

@@ -193,7 +193,8 @@ pub(crate) async fn wait(client: &Client, args: &WaitArgs) -> Result<(), CliErro
         Some(server_id) => server_id,
         None => find(client, args.backup_id, None).await?.server.id,
     };
-    let waited = wait_with(client, (server_id, args.backup_id), args.timeout, None).await;
+    let target = (server_id, args.backup_id);
+    let waited = wait_polling(client, target, args.timeout, None, args.poll_interval).await;
     finish_wait(&view, waited)
 }
 
@@ -222,22 +223,38 @@ fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
     }
 }
 
-/// Waits for a backup to complete, with a spinner that shows its status, until it completes,
-/// fails, the timeout passes, or Ctrl-C.
+/// [`wait_polling`] at the wrapper's pace.
 async fn wait_with(
+    client: &Client,
+    target: (i64, i64),
+    timeout: Duration,
+    seen: Option<Backup>,
+) -> Waited {
+    wait_polling(client, target, timeout, seen, None).await
+}
+
+/// Waits for a backup to complete, with a spinner that shows its status, until it completes,
+/// fails, the timeout passes, or Ctrl-C. With `poll_interval`, it polls at that steady
+/// pace; without, at the wrapper's growing one.
+async fn wait_polling(
     client: &Client,
     (server_id, backup_id): (i64, i64),
     timeout: Duration,
     seen: Option<Backup>,
+    poll_interval: Option<Duration>,
 ) -> Waited {
     let spinner = Spinner::start(format!("waiting for backup {backup_id}"));
     let last_seen = Arc::new(Mutex::new(seen));
     let bar = spinner.handle();
     let observed = Arc::clone(&last_seen);
-    let waiting = client
+    let mut waiting = client
         .backups()
         .wait_until_completed((server_id, backup_id))
-        .timeout(timeout)
+        .timeout(timeout);
+    if let Some(interval) = poll_interval {
+        waiting = waiting.poll_interval(interval).max_poll_interval(interval);
+    }
+    let waiting = waiting
         .on_status_change(move |change: &StatusChange| {
             bar.set_message(format!(
                 "backup {backup_id} is {}",
@@ -340,6 +357,17 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
                 results.push(DeletedJson {
                     id,
                     deleted: true,
+                    error: None,
+                });
+            }
+            Err(vpsorg_backups::Error::NotFound {
+                resource: vpsorg_backups::Resource::Backup(_),
+                ..
+            }) if args.ignore_not_found => {
+                say(&format!("Backup {id} was not found: nothing to delete."));
+                results.push(DeletedJson {
+                    id,
+                    deleted: false,
                     error: None,
                 });
             }

@@ -581,3 +581,95 @@ async fn a_second_create_never_claims_the_firsts_backup() {
         .filter(|b| b.description == "dup");
     assert_eq!(dups.count(), 1);
 }
+
+/// Item 16 of issue 18: `delete --ignore-not-found` makes a missing backup a success, for
+/// scripts that may delete the same backup twice; any other failure still fails.
+#[tokio::test]
+async fn delete_ignore_not_found_makes_a_missing_backup_a_success() {
+    let server = vendor_server().await;
+    let args = [
+        "backups",
+        "delete",
+        "501",
+        "777",
+        "--yes",
+        "--ignore-not-found",
+        "-o",
+        "json",
+    ];
+    let run = against(&server, &args).await;
+    run.assert_code(0);
+    assert_eq!(
+        run.json(),
+        serde_json::json!([
+            { "id": 501, "deleted": true, "error": null },
+            { "id": 777, "deleted": false, "error": null },
+        ])
+    );
+    assert!(run.stderr.contains("777 was not found"), "{run:#?}");
+    // Again: both are gone now, and that is what the script wanted.
+    against(&server, &args).await.assert_code(0);
+    let table = against(
+        &server,
+        &[
+            "backups",
+            "rm",
+            "501",
+            "--yes",
+            "--ignore-not-found",
+            "-o",
+            "table",
+        ],
+    )
+    .await;
+    table.assert_code(0);
+    assert_eq!(table.stdout, "");
+    let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
+    assert_eq!(left, [499, 495]);
+    // Without it, the missing one is exit 6 as before.
+    against(&server, &["backups", "delete", "777", "--yes"])
+        .await
+        .assert_code(6);
+}
+
+/// Item 16 of issue 18: `wait --poll-interval` polls at that steady pace (by default the
+/// first pause is 1 s, so a 1 s wait polls at most twice).
+#[tokio::test]
+async fn wait_polls_as_often_as_poll_interval_says() {
+    let server = MockServer::builder()
+        .token(TOKEN)
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let created = against(
+        &server,
+        &["backups", "create", "--server-id", "67890", "-o", "json"],
+    )
+    .await;
+    created.assert_code(0);
+    let id = created.json()["id"].as_i64().unwrap().to_string();
+    let before = server.requests().len();
+    let run = against(
+        &server,
+        &[
+            "-q",
+            "backups",
+            "wait",
+            &id,
+            "--server-id",
+            "67890",
+            "--timeout",
+            "1s",
+            "--poll-interval",
+            "100ms",
+        ],
+    )
+    .await;
+    run.assert_code(4);
+    let polls = server.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert!(polls >= 4, "{polls} polls in 1 s: {run:#?}");
+}

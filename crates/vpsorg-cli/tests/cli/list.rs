@@ -293,6 +293,14 @@ async fn columns_and_no_header_shape_tables_only() {
     refused.assert_code(2);
     assert!(refused.stderr.contains("--columns"), "{refused:#?}");
     assert!(server.requests().len() == 1, "the refused one sent nothing");
+    // Item 16 of issue 18: column names in any case.
+    let upper = against(
+        &server,
+        &["backups", "ls", "--columns", "ID,Status", "--no-header"],
+    )
+    .await;
+    upper.assert_code(0);
+    assert_eq!(upper.stdout, run.stdout);
 }
 
 /// Defect 18: `--server-id -1` was "unexpected argument"; it is an id the API answers.
