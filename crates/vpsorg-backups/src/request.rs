@@ -209,6 +209,7 @@ impl Client {
             path,
             attempt,
             status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
@@ -218,6 +219,9 @@ impl Client {
             let span = tracing::Span::current();
             if let Some(head) = &head {
                 span.record("status", head.status.as_u16());
+                if let Some(id) = crate::response::request_id(&head.headers) {
+                    span.record("request_id", tracing::field::display(id));
+                }
             }
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
             let outcome = settle(op, result, head).await;

@@ -442,7 +442,7 @@ fn from_status(
 }
 
 /// The `X-Request-Id` header, cleaned and bounded.
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("x-request-id")?.to_str().ok()?;
     let value = clean(value);
     (!value.is_empty()).then_some(value)

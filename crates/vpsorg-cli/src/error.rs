@@ -6,6 +6,7 @@ use std::io;
 
 use vpsorg_backups::{Error as ApiError, Resource};
 
+use crate::config::Connection;
 use crate::exit::Exit;
 use crate::text::{redact_url, root_cause};
 
@@ -22,10 +23,14 @@ pub(crate) enum CliError {
         hint: Option<String>,
     },
     /// The API refused, failed or could not be reached, or a wait ended without a completed
-    /// backup. `api_url` is where the request went, for the messages that need it.
+    /// backup. `api_url` is where the request went and `token_from` where its token came
+    /// from (never the token), for the messages that need them; `hint` is what to do next
+    /// when the command knows better than the error alone.
     Api {
         error: Box<ApiError>,
         api_url: Option<String>,
+        token_from: Option<String>,
+        hint: Option<String>,
     },
     /// The person did not confirm.
     Cancelled,
@@ -55,9 +60,9 @@ impl CliError {
         CliError::new(Exit::NotFound, message)
     }
 
-    /// Adds a hint to an error that carries its own (not an API error's).
+    /// Adds a hint, in place of the one the error would give.
     pub(crate) fn with_hint(mut self, new_hint: impl Into<String>) -> Self {
-        if let CliError::Message { hint, .. } = &mut self {
+        if let CliError::Message { hint, .. } | CliError::Api { hint, .. } = &mut self {
             *hint = Some(new_hint.into());
         }
         self
@@ -65,17 +70,42 @@ impl CliError {
 
     /// Remembers the API URL a request went to, for messages about connecting to it
     /// (redacted: messages never show a password).
-    pub(crate) fn at_url(self, url: &str) -> Self {
-        match self {
-            CliError::Api {
-                error,
-                api_url: None,
-            } => CliError::Api {
-                error,
-                api_url: Some(redact_url(url).into_owned()),
-            },
-            other => other,
+    pub(crate) fn at_url(mut self, url: &str) -> Self {
+        if let CliError::Api { api_url, .. } = &mut self {
+            api_url.get_or_insert_with(|| redact_url(url).into_owned());
         }
+        self
+    }
+
+    /// Remembers the connection a request used: its URL, and where its token came from (for
+    /// a 401's hint).
+    pub(crate) fn at(mut self, connection: &Connection) -> Self {
+        if let CliError::Api { token_from, .. } = &mut self {
+            token_from.get_or_insert_with(|| connection.token_source.to_string());
+        }
+        self.at_url(&connection.api_url)
+    }
+
+    /// What to do after a refused restore of `server_id` from `backup_id`: another server's
+    /// backup, or one that is not completed.
+    pub(crate) fn restore_refused(self, server_id: i64, backup_id: i64) -> Self {
+        let CliError::Api { error, .. } = &self else {
+            return self;
+        };
+        let hint = match error.code() {
+            Some("backup_server_mismatch") => format!(
+                "`vpsorg backups list --server-id {server_id}` lists the backups server \
+                 {server_id} can be restored from; `vpsorg backups get {backup_id}` shows whose \
+                 backup {backup_id} is"
+            ),
+            Some("backup_not_completed") => format!(
+                "`vpsorg backups wait {backup_id}` waits until it is completed, then restore \
+                 again; a failed one never is: `vpsorg backups list --server-id {server_id}` \
+                 lists the others"
+            ),
+            _ => return self,
+        };
+        self.with_hint(hint)
     }
 
     pub(crate) fn exit(&self) -> Exit {
@@ -99,7 +129,15 @@ impl CliError {
     fn hint(&self) -> Option<String> {
         match self {
             CliError::Message { hint, .. } => hint.clone(),
-            CliError::Api { error, api_url } => api_hint(error, api_url.as_deref()),
+            CliError::Api {
+                hint: Some(hint), ..
+            } => Some(hint.clone()),
+            CliError::Api {
+                error,
+                api_url,
+                token_from,
+                ..
+            } => api_hint(error, api_url.as_deref(), token_from.as_deref()),
             _ => None,
         }
     }
@@ -126,24 +164,40 @@ fn api_exit(error: &ApiError) -> Exit {
     }
 }
 
-fn api_hint(error: &ApiError, api_url: Option<&str>) -> Option<String> {
+/// What to do about an API URL where page 1 of the backup list is not found: `backups
+/// list` and `doctor` say the same.
+pub(crate) fn wrong_url_hint(api_url: Option<&str>) -> String {
+    match api_url.map(|url| url.trim_end_matches('/')) {
+        Some(url) if url.ends_with("/api/v1") => format!(
+            "--api-url is the API's address without /api/v1 (vpsorg adds it): {}",
+            url.trim_end_matches("/api/v1")
+        ),
+        _ => "check --api-url (or VPSORG_API_URL, or the context's): it should be the API's \
+              address, such as https://admin.vps.org"
+            .into(),
+    }
+}
+
+fn api_hint(error: &ApiError, api_url: Option<&str>, token_from: Option<&str>) -> Option<String> {
     Some(match error {
-        ApiError::Unauthorized { .. } => {
-            "check the token: --token, VPSORG_API_TOKEN or the context's (`vpsorg context list`)"
-                .into()
-        }
+        ApiError::Unauthorized { .. } => match token_from {
+            Some(source) => format!(
+                "the token came from {source}; check it, or give another: --token, \
+                 VPSORG_API_TOKEN or a context (`vpsorg context list`)"
+            ),
+            None => "check the token: --token, VPSORG_API_TOKEN or the context's (`vpsorg \
+                     context list`)"
+                .into(),
+        },
         ApiError::NotFound {
             resource: Resource::Page(1),
             ..
-        } => match api_url.map(|url| url.trim_end_matches('/')) {
-            Some(url) if url.ends_with("/api/v1") => format!(
-                "--api-url is the API's address without /api/v1 (vpsorg adds it): {}",
-                url.trim_end_matches("/api/v1")
-            ),
-            _ => "check --api-url (or VPSORG_API_URL, or the context's): it should be the API's \
-                  address, such as https://admin.vps.org"
-                .into(),
-        },
+        } => wrong_url_hint(api_url),
+        ApiError::BackupFailed { backup, .. } => format!(
+            "a failed backup cannot be restored: `vpsorg backups create --server-id {}` tries \
+             again; `vpsorg backups delete {}` removes the failed one",
+            backup.server.id, backup.id
+        ),
         ApiError::ManualBackupLimit { server_id, .. } => format!(
             "`vpsorg backups prune --server-id {server_id} --type manual --keep-last 9` makes room; \
              `vpsorg backups list --server-id {server_id} --type manual` lists them"
@@ -180,8 +234,13 @@ impl fmt::Display for CliError {
                 ..
             } => write!(f, "interrupted: {message}")?,
             CliError::Message { message, .. } => write!(f, "error: {message}")?,
-            CliError::Api { error, api_url } => {
+            CliError::Api { error, api_url, .. } => {
                 write!(f, "error: {error}")?;
+                // Support finds the request by its id: on the first line, which a script
+                // that keeps one line (and the JSON of a failed delete) keeps too.
+                if let Some(id) = error.request_id() {
+                    write!(f, " (request id {id})")?;
+                }
                 let inner = match error.as_ref() {
                     ApiError::OutcomeUnknown { source, .. } => source.as_ref(),
                     other => other,
@@ -216,6 +275,8 @@ impl From<ApiError> for CliError {
         CliError::Api {
             error: Box::new(error),
             api_url: None,
+            token_from: None,
+            hint: None,
         }
     }
 }

@@ -4,10 +4,10 @@
 
 use std::io::Write;
 
-use crate::doctor::Doctor;
+use crate::doctor::{Doctor, Error as DoctorError};
 
 use crate::cli::{DoctorArgs, OutputFormat};
-use crate::error::CliError;
+use crate::error::{CliError, wrong_url_hint};
 use crate::exit::Exit;
 use crate::output;
 
@@ -20,10 +20,12 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
         .run()
         .await
         .map_err(|error| {
-            CliError::usage(format!(
-                "cannot check {}: {error}",
-                crate::text::redact_url(&connection.api_url)
-            ))
+            let url = crate::text::redact_url(&connection.api_url);
+            let usage = CliError::usage(format!("cannot check {url}: {error}"));
+            match error {
+                DoctorError::NotTheApi => usage.with_hint(wrong_url_hint(Some(&url))),
+                _ => usage,
+            }
         })?;
     let mut out = output::stdout();
     let printed = match output::resolve(args.output.format) {

@@ -51,7 +51,9 @@ The restore of server {} from backup {} started; request id: {}",
             );
             return Ok(());
         }
-        Err(error) => return Err(error.into()),
+        Err(error) => {
+            return Err(CliError::from(error).restore_refused(args.server_id, args.backup_id));
+        }
     };
     let status = restore.status.to_string();
     let mut out = output::stdout();

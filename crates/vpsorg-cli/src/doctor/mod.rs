@@ -42,6 +42,8 @@ pub(crate) enum Error {
     Token(String),
     /// The HTTP client could not be built.
     Client(String),
+    /// Page 1 of the backup list was not found: the base URL is not the API's.
+    NotTheApi,
 }
 
 impl fmt::Display for Error {
@@ -50,6 +52,7 @@ impl fmt::Display for Error {
             Self::BaseUrl(why) => write!(f, "invalid API URL {why}"),
             Self::Token(why) => write!(f, "invalid token: {why}"),
             Self::Client(why) => write!(f, "cannot build the HTTP client: {why}"),
+            Self::NotTheApi => f.write_str("page 1 of the backup list not found (HTTP 404)"),
         }
     }
 }
@@ -124,6 +127,9 @@ impl Doctor {
         run.execute().await;
         let shown_url = base.as_str().trim_end_matches('/').to_string();
         let mut report = run.finish(&shown_url, self.strict);
+        if report.probes.first().and_then(|probe| probe.status) == Some(404) {
+            return Err(Error::NotTheApi);
+        }
         if token.len() >= SCRUB_MIN_TOKEN_LEN {
             report.scrub(token);
         }

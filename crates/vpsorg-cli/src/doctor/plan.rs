@@ -359,6 +359,13 @@ impl<'a> Run<'a> {
             self.not_sent(&rest, "since the API could not be reached");
             return;
         };
+        // Page 1 always exists, even empty: a 404 means the base URL is not the API's, and
+        // every other probe would say the same (the caller reports it as a usage error).
+        if list.status == 404 {
+            let rest = self.planned_except(&["list"]);
+            self.not_sent(&rest, "since the backup list was not found at this URL");
+            return;
+        }
         // Every other check needs the token; the two auth probes do not.
         let refused = matches!(list.status, 401 | 403);
         let mut all = None;

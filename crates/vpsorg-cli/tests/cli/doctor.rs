@@ -109,3 +109,31 @@ async fn probe_errors_sends_only_writes_that_fail_and_changes_nothing() {
         "{writes:?}"
     );
 }
+
+/// Issue 18, item 8: with `--api-url …/api/v1` every path is a 404, and the doctor said the
+/// API "CONTRADICTS the contract" (exit 9), which a nightly job reports as a vendor change.
+/// It is a wrong URL: exit 2, with the hint `backups list` gives for the same URL.
+#[tokio::test]
+async fn a_wrong_api_url_is_a_usage_error_with_the_hint_of_backups_list() {
+    let server = vendor_server().await;
+    let url = format!("{}/api/v1", server.base_url());
+    let mut doctor = Home::new().vpsorg(&["doctor", "--api-url", &url]);
+    doctor.env("VPSORG_API_TOKEN", TOKEN);
+    let doctor = run(doctor).await;
+    doctor.assert_code(2);
+    let mut list = Home::new().vpsorg(&["backups", "list", "--api-url", &url]);
+    list.env("VPSORG_API_TOKEN", TOKEN);
+    let list = run(list).await;
+    list.assert_code(2);
+    let hint = |run: &Run| {
+        run.stderr
+            .lines()
+            .find(|line| line.starts_with("hint: "))
+            .map(str::to_string)
+    };
+    assert!(hint(&doctor).is_some(), "{doctor:#?}");
+    assert_eq!(hint(&doctor), hint(&list), "{doctor:#?}");
+    assert!(!doctor.stdout.contains("CONTRADICTS"), "{doctor:#?}");
+    // Only the first list was sent: the rest would have said the same.
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+}

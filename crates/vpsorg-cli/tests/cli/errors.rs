@@ -424,3 +424,123 @@ async fn the_demo_runs_to_the_end() {
         run.stdout
     );
 }
+
+/// Issue 18, item 7: a 500 and a crafted 400 that carried `X-Request-Id: rid-42` printed
+/// no request id, and `-v` logged none per request.
+#[tokio::test]
+async fn api_errors_and_verbose_logs_name_the_request_id() {
+    let server = vendor_server().await;
+    server.inject(
+        Fault::status(500)
+            .on(Operation::ListBackups)
+            .header("X-Request-Id", "rid-42"),
+    );
+    let failed = against(&server, &["backups", "list"]).await;
+    failed.assert_code(1);
+    assert!(
+        failed
+            .stderr
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("(request id rid-42)"),
+        "{failed:#?}"
+    );
+    server.inject(
+        Fault::status(400)
+            .on(Operation::RestoreServer)
+            .body(r#"{"detail":"No.","code":"crafted"}"#)
+            .header("X-Request-Id", "rid-42"),
+    );
+    let refused = against(
+        &server,
+        &["servers", "restore", "12345", "--backup-id", "501", "--yes"],
+    )
+    .await;
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("(request id rid-42)"),
+        "{refused:#?}"
+    );
+
+    let verbose = against(&server, &["backups", "list", "-v"]).await;
+    verbose.assert_code(0);
+    let ids = server
+        .requests()
+        .last()
+        .map(|request| request.request_id.clone())
+        .unwrap();
+    assert!(
+        verbose.stderr.contains(&format!("request_id={ids}")),
+        "{verbose:#?}"
+    );
+}
+
+/// Issue 18, item 13: refused restores, a failed backup and a refused token each say what
+/// to do next; a 401 names where the token came from, never the token.
+#[tokio::test]
+async fn errors_say_what_to_do_next() {
+    let vendor = vendor_server().await;
+    let mut report = String::new();
+    let mut show = |name: &str, run: &Run, code: i32| {
+        run.assert_code(code);
+        assert_no_token(run);
+        report.push_str(&format!("## {name}\n{}", run.stderr));
+    };
+    let mismatch = against(
+        &vendor,
+        &["servers", "restore", "12345", "--backup-id", "500", "--yes"],
+    )
+    .await;
+    show("another server's backup", &mismatch, 1);
+
+    let server_42 = crate::prune::server_42().await;
+    let in_progress = against(
+        &server_42,
+        &["servers", "restore", "42", "--backup-id", "10", "--yes"],
+    )
+    .await;
+    show("an in-progress backup", &in_progress, 1);
+    let failed = against(&server_42, &["backups", "wait", "8", "-o", "json"]).await;
+    show("a failed backup", &failed, 4);
+
+    let wrong = "wrong-token-9f3c";
+    let mut env = against_command(&vendor, &["backups", "list"]);
+    env.env("VPSORG_API_TOKEN", wrong);
+    let env = run(env).await;
+    show("401, token from the environment", &env, 7);
+    let mut flag = against_command(&vendor, &["backups", "list", "--token", wrong]);
+    flag.env_remove("VPSORG_API_TOKEN");
+    let flag = run(flag).await;
+    show("401, token from the flag", &flag, 7);
+    let home = Home::new();
+    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        home.config_file(),
+        format!(
+            "active_context = \"ops\"\n[contexts.ops]\napi_url = \"{}\"\ntoken = \"{wrong}\"\n",
+            vendor.base_url()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    let context = run(home.vpsorg(&["backups", "list"])).await;
+    show("401, token from a context", &context, 7);
+    assert!(!report.contains(wrong), "{report}");
+    let port = vendor.addr().port().to_string();
+    let port_42 = server_42.addr().port().to_string();
+    insta::assert_snapshot!(
+        "what_to_do_next",
+        report.replace(&port, "PORT").replace(&port_42, "PORT")
+    );
+}
