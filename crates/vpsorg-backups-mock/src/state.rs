@@ -507,10 +507,8 @@ impl Shared {
             }
         }
         drop(self.write_at(now));
-        (
-            self.state.read().unwrap_or_else(PoisonError::into_inner),
-            now,
-        )
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        (state, now)
     }
 
     /// The state for writing, and the time; expired backups are forgotten first.
