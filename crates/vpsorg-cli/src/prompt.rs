@@ -8,8 +8,12 @@
 
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 
+use vpsorg_backups::Backup;
+
 use crate::cli::Secret;
 use crate::error::CliError;
+use crate::output::minute;
+use crate::text::clean;
 
 /// Whether a question can be asked at all: stdin is a terminal.
 pub(crate) fn can_ask() -> bool {
@@ -47,6 +51,23 @@ pub(crate) fn confirm(warning: &str, action: &str, yes: bool) -> Result<(), CliE
     } else {
         Err(CliError::Cancelled)
     }
+}
+
+/// One line of a question about `backup`: what would be destroyed (its server, date, type
+/// and description).
+pub(crate) fn describe(backup: &Backup) -> String {
+    let description = match backup.description.as_str() {
+        "" => "no description".to_string(),
+        text => format!("\"{}\"", clean(text)),
+    };
+    format!(
+        "  backup {} of server {} ({}), {} UTC, {}, {description}",
+        backup.id,
+        backup.server.id,
+        clean(&backup.server.name),
+        minute(&backup.created_at),
+        clean(backup.backup_type.as_str()),
+    )
 }
 
 /// Reads a token: one line from stdin with `from_stdin`, else typed at the terminal without

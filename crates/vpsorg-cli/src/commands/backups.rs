@@ -331,17 +331,7 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
             ids.push(id);
         }
     }
-    let listed = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let what = if ids.len() == 1 { "backup" } else { "backups" };
-    prompt::confirm(
-        &format!("Deleting {what} {listed} is permanent and cannot be undone."),
-        &format!("delete {what} {listed}"),
-        args.yes,
-    )?;
+    confirm_delete(client, &ids, args).await?;
     let mut results = Vec::with_capacity(ids.len());
     let mut failures = Vec::new();
     // Every backup asked for is deleted, whether or not anyone still reads stdout.
@@ -388,6 +378,73 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
         format => output::write_data(&mut out, format, &results),
     };
     acted(&failures, written.and(out.finish()))
+}
+
+/// Asks before deleting `ids`, showing each backup's server, date, type and description.
+/// An id that is not listed fails before the question (one list call when they all fit a
+/// page), unless `--ignore-not-found`; with `--yes` nothing is listed.
+async fn confirm_delete(client: &Client, ids: &[i64], args: &DeleteArgs) -> Result<(), CliError> {
+    if args.yes {
+        return Ok(());
+    }
+    let listed = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let what = if ids.len() == 1 { "backup" } else { "backups" };
+    let action = format!("delete {what} {listed}");
+    prompt::ensure_can_confirm(&action, false, "pass --yes to confirm")?;
+    let found = find_all(client, ids).await?;
+    let missing: Vec<String> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, backup)| backup.is_none())
+        .map(|(id, _)| id.to_string())
+        .collect();
+    if !missing.is_empty() && !args.ignore_not_found {
+        return Err(CliError::not_found(format!(
+            "there is no backup {}; nothing was deleted",
+            missing.join(", ")
+        ))
+        .with_hint("`vpsorg backups list` lists them; --ignore-not-found skips them"));
+    }
+    let shown: Vec<String> = ids
+        .iter()
+        .zip(&found)
+        .map(|(id, backup)| match backup {
+            Some(backup) => prompt::describe(backup),
+            None => format!("  backup {id} is not listed: nothing to delete"),
+        })
+        .collect();
+    prompt::confirm(
+        &format!(
+            "Deleting {what} {listed} is permanent and cannot be undone:\n{}",
+            shown.join("\n")
+        ),
+        &action,
+        false,
+    )
+}
+
+/// The backups `ids` name, in their order, from the list of every server's backups (`None`
+/// for one that is not listed).
+async fn find_all(client: &Client, ids: &[i64]) -> Result<Vec<Option<Backup>>, CliError> {
+    let mut found: Vec<Option<Backup>> = vec![None; ids.len()];
+    let mut backups = client
+        .backups()
+        .list()
+        .page_size(MAX_PAGE_SIZE)
+        .concurrency(LIST_CONCURRENCY)
+        .items();
+    while found.iter().any(Option::is_none)
+        && let Some(backup) = backups.try_next().await?
+    {
+        if let Some(i) = ids.iter().position(|&id| id == backup.id) {
+            found[i] = Some(backup);
+        }
+    }
+    Ok(found)
 }
 
 /// The table of prune's plan and of context list share this: a list of rows for people.

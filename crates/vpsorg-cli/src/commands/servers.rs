@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 use vpsorg_backups::Client;
 
+use super::backups::find;
 use crate::cli::{OutputFormat, RestoreArgs};
 use crate::error::CliError;
 use crate::output::{self, ServerJson};
@@ -22,14 +23,9 @@ struct RestoreJson<'a> {
 
 pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), CliError> {
     let format = output::resolve(args.output.format);
-    prompt::confirm(
-        &format!(
-            "Restoring server {} from backup {} overwrites everything on the server's disk.",
-            args.server_id, args.backup_id
-        ),
-        &format!("restore server {}", args.server_id),
-        args.yes,
-    )?;
+    if !args.yes {
+        confirm_restore(client, args).await?;
+    }
     let restore = match client
         .servers()
         .restore(args.server_id, args.backup_id)
@@ -83,4 +79,36 @@ The restore of server {} from backup {} started; request id: {}",
     }
     out.flush()?;
     Ok(())
+}
+
+/// Asks before a restore, showing the server's name and the backup; a backup that is not
+/// listed, or is another server's, fails before the question (one list call when the backup
+/// is on page 1).
+async fn confirm_restore(client: &Client, args: &RestoreArgs) -> Result<(), CliError> {
+    let action = format!("restore server {}", args.server_id);
+    prompt::ensure_can_confirm(&action, false, "pass --yes to confirm")?;
+    let backup = find(client, args.backup_id, None).await?;
+    if backup.server.id != args.server_id {
+        return Err(CliError::usage(format!(
+            "backup {} is server {}'s, not server {}'s: a server is restored from its own \
+             backups; nothing was restored",
+            backup.id, backup.server.id, args.server_id
+        ))
+        .with_hint(format!(
+            "`vpsorg backups list --server-id {}` lists server {}'s backups",
+            args.server_id, args.server_id
+        )));
+    }
+    prompt::confirm(
+        &format!(
+            "Restoring server {} ({}) from backup {} overwrites everything on the server's \
+             disk:\n{}",
+            args.server_id,
+            clean(&backup.server.name),
+            backup.id,
+            prompt::describe(&backup)
+        ),
+        &action,
+        false,
+    )
 }

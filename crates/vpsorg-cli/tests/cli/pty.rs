@@ -155,6 +155,60 @@ async fn only_yes_confirms() {
     assert_eq!(server.backups_of(12345).len(), 2);
 }
 
+/// Issue 18 item 12: the questions showed ids only, and were asked about ids that do not
+/// exist and about a restore the API refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_shows_what_is_destroyed_and_comes_after_the_checks() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(&home, &server, &["backups", "delete", "499"]);
+    terminal.expect("Type 'yes' to delete backup 499: ");
+    terminal.type_keys("no\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 3, "{screen}");
+    assert!(
+        screen.contains(
+            "backup 499 of server 12345 (web-server-01), 2025-01-14 10:30 UTC, manual, \
+             \"Pre-update backup\""
+        ),
+        "{screen}"
+    );
+
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["servers", "restore", "12345", "--backup-id", "499"],
+    );
+    terminal.expect("Type 'yes' to restore server 12345: ");
+    terminal.type_keys("no\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 3, "{screen}");
+    assert!(
+        screen.contains("Restoring server 12345 (web-server-01) from backup 499"),
+        "{screen}"
+    );
+
+    // Checked before asking: no question, nothing sent but one list call.
+    let before = server.requests().len();
+    let terminal = Terminal::vpsorg(&home, &server, &["backups", "delete", "499", "404"]);
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 6, "{screen}");
+    assert!(screen.contains("there is no backup 404"), "{screen}");
+    assert!(!screen.contains("Type 'yes'"), "{screen}");
+    let terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["servers", "restore", "12345", "--backup-id", "497"],
+    );
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("server 67890's"), "{screen}");
+    assert!(!screen.contains("Type 'yes'"), "{screen}");
+    assert_eq!(server.requests().len(), before + 2);
+    assert!(server.restores().is_empty());
+    assert_eq!(server.backups_of(12345).len(), 3);
+}
+
 /// Defect 12: after Ctrl-D, "cancelled" landed on the prompt's line.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_d_cancels_on_a_line_of_its_own() {
