@@ -37,8 +37,9 @@ Connection settings, first found wins:
      (`vpsorg context create`), stored in $XDG_CONFIG_HOME/vpsorg/config.toml
   The API URL defaults to https://admin.vps.org.";
 
-/// Where the API is and who is calling: every command that talks to the API takes these.
-/// (Not global, so that `vpsorg mock serve --token` keeps its own meaning.) The environment
+/// Where the API is and who is calling: every command that talks to the API takes these,
+/// after its name or before the subcommand ([`Cli::parse_args`]). (Not `global`, so that
+/// `vpsorg mock serve --token` keeps its own meaning.) The environment
 /// and the stored contexts are read in `config.rs`, not by clap, so that usage lines never
 /// show them and an empty variable gets an error that names it.
 #[derive(Debug, Clone, Default, Args)]
@@ -122,7 +123,7 @@ pub(crate) struct RequestTimeout {
     pub(crate) timeout: Duration,
 }
 
-/// Options every command takes.
+/// Options every command takes, and those before the subcommand.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
@@ -133,6 +134,137 @@ pub(crate) struct GlobalArgs {
     /// Nothing on stderr but errors: no progress, notes or retry notices
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+
+    /// The command's --timeout, given before it
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    timeout: Option<Duration>,
+
+    #[command(flatten)]
+    output: FormatArg,
+
+    #[command(flatten)]
+    api: ApiArgs,
+}
+
+impl Cli {
+    /// Parses the command line, or exits 2 with clap's usage error. `--token`, `--api-url`,
+    /// `--context`, `-o` and `--timeout` may also come before the subcommand, as in kubectl
+    /// (`vpsorg --context prod backups list`): they fill the subcommand's own options, which
+    /// win when both are given. Before a subcommand that has no such option (`mock serve`,
+    /// `demo`, ...) they are a usage error rather than silently ignored.
+    pub(crate) fn parse_args() -> Cli {
+        let matches = <Cli as clap::CommandFactory>::command().get_matches();
+        let parsed = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+            .and_then(|cli| cli.with_leading_options(&matches));
+        parsed.unwrap_or_else(|error| error.exit())
+    }
+
+    /// Moves the options given before the subcommand into it (see [`Cli::parse_args`]).
+    pub(crate) fn with_leading_options(
+        mut self,
+        matches: &clap::ArgMatches,
+    ) -> Result<Cli, clap::Error> {
+        let mut leaf = matches;
+        let mut path = String::from("vpsorg");
+        while let Some((name, sub)) = leaf.subcommand() {
+            path = format!("{path} {name}");
+            leaf = sub;
+        }
+        let leading = &mut self.global;
+        let (api, format, timeout) = self.command.leading_slots();
+        let misplaced = |flag: &str| {
+            <Cli as clap::CommandFactory>::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!("{flag} does not apply to `{path}`"),
+            )
+        };
+        let given = std::mem::take(&mut leading.api);
+        for (flag, is_given) in [
+            ("--token", given.token.is_some()),
+            ("--api-url", given.api_url.is_some()),
+            ("--context", given.context.is_some()),
+        ] {
+            if is_given && api.is_none() {
+                return Err(misplaced(flag));
+            }
+        }
+        if let Some(api) = api {
+            api.token = api.token.take().or(given.token);
+            api.api_url = api.api_url.take().or(given.api_url);
+            api.context = api.context.take().or(given.context);
+        }
+        if let Some(leading_format) = leading.output.format.take() {
+            let format = format.ok_or_else(|| misplaced("--output"))?;
+            format.get_or_insert(leading_format);
+        }
+        if let Some(leading_timeout) = leading.timeout.take() {
+            let timeout = timeout.ok_or_else(|| misplaced("--timeout"))?;
+            if leaf.value_source("timeout") != Some(clap::parser::ValueSource::CommandLine) {
+                *timeout = leading_timeout;
+            }
+        }
+        Ok(self)
+    }
+}
+
+impl Command {
+    /// The options that those before the subcommand fill: the command's connection, output
+    /// format and `--timeout`, where it has them.
+    fn leading_slots(
+        &mut self,
+    ) -> (
+        Option<&mut ApiArgs>,
+        Option<&mut Option<OutputFormat>>,
+        Option<&mut Duration>,
+    ) {
+        use BackupsCommand as B;
+        match self {
+            Command::Backups(B::List(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Backups(B::Get(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Backups(B::Create(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format.format),
+                Some(&mut a.timeout),
+            ),
+            Command::Backups(B::Wait(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format.format),
+                Some(&mut a.timeout),
+            ),
+            Command::Backups(B::Delete(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Backups(B::Prune(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Servers(ServersCommand::Restore(a)) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Doctor(a) => (
+                Some(&mut a.api),
+                Some(&mut a.output.format),
+                Some(&mut a.request.timeout),
+            ),
+            Command::Context(ContextCommand::List { output }) => {
+                (None, Some(&mut output.format), None)
+            }
+            _ => (None, None, None),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,7 +16,7 @@ mod text;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, MockCommand};
 use crate::commands::context;
@@ -24,7 +24,7 @@ use crate::error::CliError;
 use crate::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     progress::set_quiet(cli.global.quiet);
     init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Runtime::new() {

@@ -352,3 +352,73 @@ async fn server_text_cannot_drive_or_reorder_the_terminal() {
     let json = against(&server, &["backups", "list"]).await.json();
     assert_eq!(json[0]["description"], hostile);
 }
+
+/// Item 6 of issue 18: `--token`, `--api-url`, `--context`, `-o` and `--timeout` also work
+/// before the subcommand, as in kubectl (they were "unexpected argument", exit 2). After the
+/// subcommand wins; before one that has no such option, they are a usage error.
+#[tokio::test]
+async fn connection_and_output_options_also_go_before_the_subcommand() {
+    // Backups stay in progress, so that only --timeout ends a wait.
+    let server = vpsorg_backups_mock::MockServer::builder()
+        .token(TOKEN)
+        .seed(Seed::vendor_examples())
+        .complete_after(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let (url, token) = (server.base_url().to_string(), server.token().to_string());
+    let home = Home::new();
+    let leading = [
+        "--api-url",
+        &url,
+        "--token",
+        &token,
+        "-o",
+        "table",
+        "--timeout",
+        "5s",
+        "-v",
+    ];
+    let list = ["backups", "list", "--server-id", "12345", "-o", "json"];
+    let listed = run(home.vpsorg(&[&leading[..], &list].concat())).await;
+    listed.assert_code(0);
+    assert_eq!(ids(&listed.json()), [501, 499, 495], "-o json after wins");
+    assert_no_token(&listed);
+
+    let context = run(home.vpsorg(&["--context", "nope", "backups", "list"])).await;
+    assert!(
+        context.stderr.contains("no context named 'nope'"),
+        "{context:#?}"
+    );
+
+    // A leading --timeout is the command's own: here, wait's.
+    let mut created = against(&server, &["backups", "create", "--server-id", "67890"]).await;
+    created.assert_code(0);
+    let id = created.json()["id"].as_i64().unwrap().to_string();
+    created = run(home.vpsorg(
+        &[
+            &leading[..6],
+            &[
+                "--timeout",
+                "1s",
+                "-q",
+                "backups",
+                "wait",
+                &id,
+                "--server-id",
+                "67890",
+            ],
+        ]
+        .concat(),
+    ))
+    .await;
+    created.assert_code(4);
+
+    let mock = vpsorg(&["--token", "x", "mock", "serve"]).await;
+    mock.assert_code(2);
+    assert!(
+        mock.stderr
+            .contains("--token does not apply to `vpsorg mock serve`"),
+        "{mock:#?}"
+    );
+}
