@@ -94,12 +94,13 @@ impl Drop for Spinner {
 /// The line a retry gets on stderr, from the client's `on_retry` hook: what failed, and when
 /// it is tried again, so that a listing that sits through three 503s says so.
 pub(crate) fn retry_line(notice: &RetryNotice<'_>) -> String {
+    let error = match notice.error.request_id() {
+        Some(id) => format!("{}; request id {id}", notice.error),
+        None => notice.error.to_string(),
+    };
     let line = match notice.operation {
         RetriedOperation::WaitUntilCompleted => {
-            format!(
-                "checking the backup failed ({}); checking again",
-                notice.error
-            )
+            format!("checking the backup failed ({error}); checking again")
         }
         operation => {
             let what = match operation {
@@ -112,7 +113,7 @@ pub(crate) fn retry_line(notice: &RetryNotice<'_>) -> String {
             let delay = humantime::format_duration(Duration::from_millis(
                 u64::try_from(notice.delay.as_millis()).unwrap_or(u64::MAX),
             ));
-            format!("{what} failed ({}); trying again in {delay}", notice.error)
+            format!("{what} failed ({error}); trying again in {delay}")
         }
     };
     crate::text::clean(&line).into_owned()

@@ -468,6 +468,22 @@ async fn api_errors_and_verbose_logs_name_the_request_id() {
         "{refused:#?}"
     );
 
+    // A retried answer's id is in its retry notice.
+    server.inject(
+        Fault::status(503)
+            .on(Operation::ListBackups)
+            .header("Retry-After", "0")
+            .header("X-Request-Id", "rid-43"),
+    );
+    let retried = against(&server, &["backups", "list"]).await;
+    retried.assert_code(0);
+    assert!(
+        retried
+            .stderr
+            .contains("; request id rid-43); trying again in "),
+        "{retried:#?}"
+    );
+
     let verbose = against(&server, &["backups", "list", "-v"]).await;
     verbose.assert_code(0);
     let ids = server
