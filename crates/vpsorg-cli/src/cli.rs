@@ -457,9 +457,10 @@ pub(crate) struct CreateArgs {
     /// Wait until the backup is completed, showing progress
     #[arg(long)]
     pub(crate) wait: bool,
-    /// With --wait: how long to wait for the backup to complete, such as 30m
-    #[arg(long, value_parser = parse_duration, default_value = "30m", value_name = "DURATION")]
-    pub(crate) timeout: Duration,
+    /// Give up after this long, such as 2m: on the create's request, and with --wait on the
+    /// create and the wait together [default: 30s for the request; 30m with --wait]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub(crate) timeout: Option<Duration>,
     #[command(flatten)]
     pub(crate) output: BackupOutputArgs,
     #[command(flatten)]

@@ -158,7 +158,11 @@ pub(crate) async fn get(client: &Client, args: &GetArgs) -> Result<(), CliError>
     view.print_one(&backup)
 }
 
+/// How long `create --wait` waits without `--timeout`.
+const CREATE_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
     let view = BackupView::new(&args.output)?;
     let mut request = client.backups().create(args.server_id);
     if let Some(description) = &args.description {
@@ -183,7 +187,11 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
         return view.print_one(&created.backup);
     }
     let target = (created.backup.server.id, created.backup.id);
-    let waited = wait_with(client, target, args.timeout, Some(created.backup.clone())).await;
+    // `--timeout` bounds the create and the wait together.
+    let timeout = args.timeout.map_or(CREATE_WAIT_TIMEOUT, |timeout| {
+        timeout.saturating_sub(started.elapsed())
+    });
+    let waited = wait_with(client, target, timeout, Some(created.backup.clone())).await;
     finish_wait(&view, waited)
 }
 

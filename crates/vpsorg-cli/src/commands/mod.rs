@@ -30,7 +30,9 @@ pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
     let (api, timeout) = match &command {
         Command::Backups(BackupsCommand::List(args)) => (&args.api, args.request.timeout),
         Command::Backups(BackupsCommand::Get(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Create(args)) => (&args.api, REQUEST_TIMEOUT),
+        Command::Backups(BackupsCommand::Create(args)) => {
+            (&args.api, args.timeout.unwrap_or(REQUEST_TIMEOUT))
+        }
         Command::Backups(BackupsCommand::Wait(args)) => (&args.api, REQUEST_TIMEOUT),
         Command::Backups(BackupsCommand::Delete(args)) => (&args.api, args.request.timeout),
         Command::Backups(BackupsCommand::Prune(args)) => (&args.api, args.request.timeout),

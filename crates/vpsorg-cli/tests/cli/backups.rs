@@ -673,3 +673,34 @@ async fn wait_polls_as_often_as_poll_interval_says() {
         .count();
     assert!(polls >= 4, "{polls} polls in 1 s: {run:#?}");
 }
+
+/// Issue 18 item 9: a create against a 50 s latency took 30 s whatever `--timeout` said.
+#[tokio::test]
+async fn create_honours_its_timeout_with_or_without_wait() {
+    let server = vendor_server().await;
+    server.inject(Fault::latency(Duration::from_secs(50)).on(Operation::CreateBackup));
+    for wait in [false, true] {
+        let mut args = vec![
+            "backups",
+            "create",
+            "--server-id",
+            "12345",
+            "--timeout",
+            "2s",
+        ];
+        if wait {
+            args.push("--wait");
+        }
+        let started = std::time::Instant::now();
+        let run = tokio::time::timeout(Duration::from_secs(20), against(&server, &args))
+            .await
+            .unwrap_or_else(|_| panic!("still running after 20 s (--wait: {wait})"));
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "--wait: {wait}: {run:#?}"
+        );
+        // The backup was made, its answer is 50 s away: given up on after 2 s, the create
+        // is found by listing (0), or its outcome is unknown (5); never a 30 s wait.
+        assert!([0, 5].contains(&run.code), "{run:#?}");
+    }
+}
