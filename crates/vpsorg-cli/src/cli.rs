@@ -198,13 +198,26 @@ impl Cli {
             format.get_or_insert(leading_format);
         }
         if let Some(leading_timeout) = leading.timeout.take() {
-            let timeout = timeout.ok_or_else(|| misplaced("--timeout"))?;
-            if leaf.value_source("timeout") != Some(clap::parser::ValueSource::CommandLine) {
-                *timeout = leading_timeout;
+            match timeout.ok_or_else(|| misplaced("--timeout"))? {
+                TimeoutSlot::Defaulted(timeout) => {
+                    if leaf.value_source("timeout") != Some(clap::parser::ValueSource::CommandLine)
+                    {
+                        *timeout = leading_timeout;
+                    }
+                }
+                TimeoutSlot::Optional(timeout) => {
+                    timeout.get_or_insert(leading_timeout);
+                }
             }
         }
         Ok(self)
     }
+}
+
+/// A subcommand's `--timeout`: with a default, or none unless given (`backups create`).
+enum TimeoutSlot<'a> {
+    Defaulted(&'a mut Duration),
+    Optional(&'a mut Option<Duration>),
 }
 
 impl Command {
@@ -215,49 +228,49 @@ impl Command {
     ) -> (
         Option<&mut ApiArgs>,
         Option<&mut Option<OutputFormat>>,
-        Option<&mut Duration>,
+        Option<TimeoutSlot<'_>>,
     ) {
         use BackupsCommand as B;
         match self {
             Command::Backups(B::List(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Backups(B::Get(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Backups(B::Create(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
-                Some(&mut a.timeout),
+                Some(TimeoutSlot::Optional(&mut a.timeout)),
             ),
             Command::Backups(B::Wait(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
-                Some(&mut a.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.timeout)),
             ),
             Command::Backups(B::Delete(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Backups(B::Prune(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Servers(ServersCommand::Restore(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Doctor(a) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format),
-                Some(&mut a.request.timeout),
+                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
             ),
             Command::Context(ContextCommand::List { output }) => {
                 (None, Some(&mut output.format), None)
