@@ -164,3 +164,48 @@ fn findings_are_tied_to_the_choice_they_contradict() {
         []
     );
 }
+
+/// The plan's filter probes against the embedded spec: every value of every enum query
+/// parameter of the list is probed as a filter, and each such parameter gets a bad value. A
+/// new enum value or enum filter in the spec fails here until `PLAN` in
+/// `crates/vpsorg-cli/src/doctor/plan.rs` probes it.
+#[test]
+fn every_enum_filter_value_of_the_spec_is_probed() {
+    let spec = Contract::embedded().document();
+    let list = &spec["paths"][BACKUPS]["get"]["parameters"];
+    let mut missing = Vec::new();
+    let mut enums = 0;
+    for parameter in list.as_array().unwrap() {
+        let (name, schema) = (parameter["name"].as_str().unwrap(), &parameter["schema"]);
+        let schema = match schema["$ref"].as_str() {
+            Some(at) => &spec["components"]["schemas"][at.rsplit('/').next().unwrap()],
+            None => schema,
+        };
+        let Some(values) = schema["enum"].as_array() else {
+            continue;
+        };
+        enums += 1;
+        for value in values.iter().filter_map(Value::as_str) {
+            let query = format!("{name}={value}");
+            if !PLAN
+                .iter()
+                .any(|p| p.query == query && matches!(p.expect, Expect::Filtered))
+            {
+                missing.push(format!(
+                    "no probe ?{query} in PLAN (crates/vpsorg-cli/src/doctor/plan.rs)"
+                ));
+            }
+        }
+        let bad = |p: &&Step| matches!(p.expect, Expect::FieldError(field, _) if field == name);
+        if !PLAN
+            .iter()
+            .any(|p| p.query.starts_with(&format!("{name}=")) && bad(&p))
+        {
+            missing.push(format!(
+                "no bad-value probe of {name} in PLAN (crates/vpsorg-cli/src/doctor/plan.rs)"
+            ));
+        }
+    }
+    assert!(enums > 0, "the spec's list has no enum filter: {list}");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
