@@ -680,16 +680,13 @@ async fn create_honours_its_timeout_with_or_without_wait() {
     let server = vendor_server().await;
     server.inject(Fault::latency(Duration::from_secs(50)).on(Operation::CreateBackup));
     for wait in [false, true] {
-        let mut args = vec![
-            "backups",
-            "create",
-            "--server-id",
-            "12345",
-            "--timeout",
-            "2s",
-        ];
+        let mut args = vec!["backups", "create", "--server-id", "12345"];
         if wait {
+            // Before the subcommand too.
+            args.splice(0..0, ["--timeout", "2s"]);
             args.push("--wait");
+        } else {
+            args.extend(["--timeout", "2s"]);
         }
         let started = std::time::Instant::now();
         let run = tokio::time::timeout(Duration::from_secs(20), against(&server, &args))
