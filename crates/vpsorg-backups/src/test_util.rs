@@ -9,12 +9,8 @@
 //! [`Error::with_detail`], [`Error::with_request_id`], [`Error::with_field_error`] and
 //! [`Error::with_retry_after`] fill in what the API may send.
 //!
-//! Enable it for tests only:
-//!
-//! ```toml
-//! [dev-dependencies]
-//! vpsorg-backups = { version = "0.2", features = ["test-util"] }
-//! ```
+//! Enable it for tests only: list `vpsorg-backups` again under `[dev-dependencies]`, with
+//! `features = ["test-util"]` (the crate's README shows the lines).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
