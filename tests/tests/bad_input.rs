@@ -95,11 +95,7 @@ async fn send(server: &MockServer, raw: &Raw) -> Answer {
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).await.unwrap();
     parse(&bytes).unwrap_or_else(|| {
-        panic!(
-            "{}: no HTTP answer, the connection ended after {} bytes",
-            raw.label,
-            bytes.len()
-        )
+        panic!("{}: no HTTP answer, the connection ended after {} bytes", raw.label, bytes.len())
     })
 }
 
@@ -120,11 +116,7 @@ fn parse(bytes: &[u8]) -> Option<Answer> {
     }
     let body = &bytes[end + 4..];
     let body = body[..length.unwrap_or(body.len()).min(body.len())].to_vec();
-    Some(Answer {
-        status,
-        content_type,
-        body,
-    })
+    Some(Answer { status, content_type, body })
 }
 
 /// DRF's error shape: `{"detail": str, "code": str}` or `{field: [str, ...], ...}`.
@@ -146,14 +138,10 @@ fn is_drf_error(body: &Value) -> bool {
 /// The inputs, and the status each must get.
 fn cases() -> Vec<(Raw, u16)> {
     let mut cases = Vec::new();
-    let huge = format!(
-        r#"{{"server_id": 12345, "description": "{}"}}"#,
-        "x".repeat(1024 * 1024 + 1)
-    );
-    for (op, target, field) in [
-        ("create", CREATE, "server_id"),
-        ("restore", RESTORE, "backup_id"),
-    ] {
+    let huge =
+        format!(r#"{{"server_id": 12345, "description": "{}"}}"#, "x".repeat(1024 * 1024 + 1));
+    for (op, target, field) in [("create", CREATE, "server_id"), ("restore", RESTORE, "backup_id")]
+    {
         let good = if op == "create" { "12345" } else { "501" };
         let body = |value: &str| format!(r#"{{"{field}": {value}}}"#).into_bytes();
         // Malformed JSON.
@@ -170,25 +158,11 @@ fn cases() -> Vec<(Raw, u16)> {
             cases.push((json_post(label, target, text.as_bytes()), 400));
         }
         // Wrong types, at the top and in the field.
-        for value in [
-            "\"12345\"",
-            "true",
-            "[1]",
-            "{\"id\": 1}",
-            "1.5",
-            "null",
-            "\"\"",
-        ] {
-            cases.push((
-                json_post(format!("{op}: {field} = {value}"), target, &body(value)),
-                400,
-            ));
+        for value in ["\"12345\"", "true", "[1]", "{\"id\": 1}", "1.5", "null", "\"\""] {
+            cases.push((json_post(format!("{op}: {field} = {value}"), target, &body(value)), 400));
         }
         for top in ["[1]", "\"x\"", "12345", "null", "true"] {
-            cases.push((
-                json_post(format!("{op}: body {top}"), target, top.as_bytes()),
-                400,
-            ));
+            cases.push((json_post(format!("{op}: body {top}"), target, top.as_bytes()), 400));
         }
         // Unknown fields, and the required one missing.
         cases.push((
@@ -215,31 +189,16 @@ fn cases() -> Vec<(Raw, u16)> {
         }
         // Bytes that are not UTF-8, in a string, in a key, alone.
         for bytes in [
-            [
-                &body(good)[..body(good).len() - 1],
-                b", \"description\": \"\xff\xfe\"}",
-            ]
-            .concat(),
-            [
-                b"{\"\xc3\x28\": 1, \"".as_slice(),
-                field.as_bytes(),
-                b"\": 1}",
-            ]
-            .concat(),
+            [&body(good)[..body(good).len() - 1], b", \"description\": \"\xff\xfe\"}"].concat(),
+            [b"{\"\xc3\x28\": 1, \"".as_slice(), field.as_bytes(), b"\": 1}"].concat(),
             b"\xff\xfe\xfd".to_vec(),
         ] {
             cases.push((json_post(format!("{op}: not UTF-8"), target, &bytes), 400));
         }
         // Over 1 MiB, with a length and chunked.
-        cases.push((
-            json_post(format!("{op}: body over 1 MiB"), target, huge.as_bytes()),
-            400,
-        ));
-        let mut chunked = json_post(
-            format!("{op}: chunked body over 1 MiB"),
-            target,
-            huge.as_bytes(),
-        );
+        cases.push((json_post(format!("{op}: body over 1 MiB"), target, huge.as_bytes()), 400));
+        let mut chunked =
+            json_post(format!("{op}: chunked body over 1 MiB"), target, huge.as_bytes());
         chunked.chunked = true;
         cases.push((chunked, 400));
         // A missing or odd Content-Type (the body is good JSON).
@@ -255,25 +214,13 @@ fn cases() -> Vec<(Raw, u16)> {
             Some(b"\xff\xfe"),
             Some(b""),
         ] {
-            let label = format!(
-                "{op}: Content-Type {:?}",
-                content_type.map(String::from_utf8_lossy)
-            );
+            let label =
+                format!("{op}: Content-Type {:?}", content_type.map(String::from_utf8_lossy));
             cases.push((post(label, target, content_type, &good_body), 415));
         }
     }
     // Ids in paths: Django's <int:...> takes digits only, so the rest is a routing 404.
-    for id in [
-        "0",
-        "-1",
-        "9223372036854775808",
-        "%FF",
-        "%C3%28",
-        "1.5",
-        "abc",
-        "%00",
-        "1e3",
-    ] {
+    for id in ["0", "-1", "9223372036854775808", "%FF", "%C3%28", "1.5", "abc", "%00", "1e3"] {
         cases.push((
             request(
                 format!("delete /backups/{id}/"),
@@ -308,31 +255,21 @@ fn cases() -> Vec<(Raw, u16)> {
         ("page=%FF", 404),
     ] {
         cases.push((
-            request(
-                format!("list ?{query}"),
-                "GET",
-                format!("{CREATE}?{query}").as_bytes(),
-            ),
+            request(format!("list ?{query}"), "GET", format!("{CREATE}?{query}").as_bytes()),
             status,
         ));
     }
     // Not UTF-8 in the token: DRF refuses it as a credential.
     let mut bad_token = request("list with a non-UTF-8 token", "GET", CREATE.as_bytes());
-    bad_token
-        .headers
-        .push(b"Authorization: Bearer \xff\xfe".to_vec());
+    bad_token.headers.push(b"Authorization: Bearer \xff\xfe".to_vec());
     cases.push((bad_token, 401));
     cases
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
-    let server = MockServer::builder()
-        .token(TOKEN)
-        .seed(Seed::vendor_examples())
-        .start()
-        .await
-        .unwrap();
+    let server =
+        MockServer::builder().token(TOKEN).seed(Seed::vendor_examples()).start().await.unwrap();
     let before = (server.backups(), server.restores());
     let cases = cases();
     let mut failures = Vec::new();
@@ -357,36 +294,18 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(
-        (server.backups(), server.restores()),
-        before,
-        "no bad request changed anything"
-    );
+    assert_eq!((server.backups(), server.restores()), before, "no bad request changed anything");
     // Ids the spec allows, in a filter: nothing matches.
-    for query in [
-        "server_id=0",
-        "server_id=-1",
-        "server_id=-9223372036854775808",
-    ] {
-        let answer = send(
-            &server,
-            &request(query, "GET", format!("{CREATE}?{query}").as_bytes()),
-        )
-        .await;
+    for query in ["server_id=0", "server_id=-1", "server_id=-9223372036854775808"] {
+        let answer =
+            send(&server, &request(query, "GET", format!("{CREATE}?{query}").as_bytes())).await;
         let json: Value = serde_json::from_slice(&answer.body).unwrap();
-        assert_eq!(
-            (answer.status, &json["count"]),
-            (200, &Value::from(0)),
-            "{query}"
-        );
+        assert_eq!((answer.status, &json["count"]), (200, &Value::from(0)), "{query}");
     }
     // Still serving.
     let answer = send(&server, &request("a good list", "GET", CREATE.as_bytes())).await;
     assert_eq!(answer.status, 200);
-    println!(
-        "{} bad requests, each a JSON 4xx, state unchanged",
-        cases.len()
-    );
+    println!("{} bad requests, each a JSON 4xx, state unchanged", cases.len());
 }
 
 /// Bytes the HTTP parser itself refuses never reach the API: hyper answers 400 and closes,

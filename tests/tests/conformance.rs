@@ -54,9 +54,7 @@ impl Conformance {
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http
-            .request(method, self.server.url(path))
-            .bearer_auth(TOKEN)
+        self.http.request(method, self.server.url(path)).bearer_auth(TOKEN)
     }
 
     fn json_request(&self, method: Method, path: &str, body: &Value) -> RequestBuilder {
@@ -73,10 +71,7 @@ impl Conformance {
         request: RequestBuilder,
         faulted: bool,
     ) -> Checked {
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let response = request.send().await.unwrap_or_else(|e| panic!("{label}: {e}"));
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap();
@@ -96,32 +91,20 @@ impl Conformance {
             .validate_response(operation_id, status, &json)
             .unwrap_or_else(|e| panic!("{label}: contradicts the spec: {e}\nbody: {json}"));
         if has_body {
-            let content_type = headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            assert!(
-                content_type.starts_with("application/json"),
-                "{label}: {content_type}"
-            );
+            let content_type =
+                headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert!(content_type.starts_with("application/json"), "{label}: {content_type}");
         } else {
             assert!(bytes.is_empty(), "{label}: {status} declares no body");
         }
         let exact = status.to_string();
-        let key = if self
-            .documented()
-            .contains(&(operation_id.to_string(), exact.clone()))
-        {
+        let key = if self.documented().contains(&(operation_id.to_string(), exact.clone())) {
             exact
         } else {
             format!("{}XX", status / 100)
         };
         self.hits.insert((operation_id.to_string(), key));
-        Checked {
-            status,
-            headers,
-            json,
-        }
+        Checked { status, headers, json }
     }
 
     /// Like [`check`](Self::check), and keeps the exchange for the snapshot.
@@ -133,11 +116,7 @@ impl Conformance {
     ) -> Checked {
         let checked = self.check(operation_id, label, request, false).await;
         let body = redact_base_url(checked.json.clone(), self.server.base_url());
-        self.transcript.push(Exchange {
-            request: label.to_string(),
-            status: checked.status,
-            body,
-        });
+        self.transcript.push(Exchange { request: label.to_string(), status: checked.status, body });
         checked
     }
 
@@ -161,17 +140,12 @@ impl Conformance {
 fn redact_base_url(value: Value, base_url: &str) -> Value {
     match value {
         Value::String(s) => Value::String(s.replace(base_url, "http://127.0.0.1:[port]")),
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| redact_base_url(v, base_url))
-                .collect(),
-        ),
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k, redact_base_url(v, base_url)))
-                .collect(),
-        ),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| redact_base_url(v, base_url)).collect())
+        }
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, redact_base_url(v, base_url))).collect())
+        }
         other => other,
     }
 }
@@ -225,20 +199,11 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
         .record(
             list,
             "GET ?backup_type=snapshot&page_size=101",
-            c.request(
-                Method::GET,
-                "/api/v1/backups/?backup_type=snapshot&page_size=101",
-            ),
+            c.request(Method::GET, "/api/v1/backups/?backup_type=snapshot&page_size=101"),
         )
         .await;
     assert_eq!(r.status, 400);
-    let r = c
-        .record(
-            list,
-            "GET without a token",
-            c.http.get(c.server.url(BACKUPS)),
-        )
-        .await;
+    let r = c.record(list, "GET without a token", c.http.get(c.server.url(BACKUPS))).await;
     assert_eq!(r.status, 401);
     let r = c
         .record(
@@ -248,13 +213,7 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
         )
         .await;
     assert_eq!(r.status, 401);
-    let r = c
-        .record(
-            list,
-            "GET ?page=9",
-            c.request(Method::GET, "/api/v1/backups/?page=9"),
-        )
-        .await;
+    let r = c.record(list, "GET ?page=9", c.request(Method::GET, "/api/v1/backups/?page=9")).await;
     assert_eq!(r.status, 404);
 
     // createBackup
@@ -269,13 +228,7 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
         .await;
     assert_eq!(r.status, 201);
     let in_progress = r.json["id"].as_i64().unwrap();
-    let r = c
-        .record(
-            create,
-            "POST {}",
-            c.json_request(Method::POST, BACKUPS, &json!({})),
-        )
-        .await;
+    let r = c.record(create, "POST {}", c.json_request(Method::POST, BACKUPS, &json!({}))).await;
     assert_eq!(r.status, 400);
     let r = c
         .record(
@@ -349,20 +302,11 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
 
     // deleteBackup
     let r = c
-        .check(
-            delete,
-            "DELETE 495",
-            c.request(Method::DELETE, "/api/v1/backups/495/"),
-            false,
-        )
+        .check(delete, "DELETE 495", c.request(Method::DELETE, "/api/v1/backups/495/"), false)
         .await;
     assert_eq!(r.status, 204);
     let r = c
-        .record(
-            delete,
-            "DELETE 495 again",
-            c.request(Method::DELETE, "/api/v1/backups/495/"),
-        )
+        .record(delete, "DELETE 495 again", c.request(Method::DELETE, "/api/v1/backups/495/"))
         .await;
     assert_eq!(r.status, 404);
     let r = c
@@ -437,9 +381,7 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
         .check(
             restore,
             "POST restore as text",
-            c.request(Method::POST, path)
-                .header("Content-Type", "text/plain")
-                .body("501"),
+            c.request(Method::POST, path).header("Content-Type", "text/plain").body("501"),
             false,
         )
         .await;
@@ -448,9 +390,7 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
         .check(
             restore,
             "POST restore without a token",
-            c.http
-                .post(c.server.url(path))
-                .json(&json!({"backup_id": 501})),
+            c.http.post(c.server.url(path)).json(&json!({"backup_id": 501})),
             false,
         )
         .await;
@@ -459,20 +399,8 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
     // 429 and 5XX only happen through faults; their bodies must match the spec too.
     let requests: [(&str, Operation, Method, &str, Option<Value>); 4] = [
         (list, Operation::ListBackups, Method::GET, BACKUPS, None),
-        (
-            create,
-            Operation::CreateBackup,
-            Method::POST,
-            BACKUPS,
-            Some(json!({"server_id": 67890})),
-        ),
-        (
-            delete,
-            Operation::DeleteBackup,
-            Method::DELETE,
-            "/api/v1/backups/497/",
-            None,
-        ),
+        (create, Operation::CreateBackup, Method::POST, BACKUPS, Some(json!({"server_id": 67890}))),
+        (delete, Operation::DeleteBackup, Method::DELETE, "/api/v1/backups/497/", None),
         (
             restore,
             Operation::RestoreServer,
@@ -495,31 +423,18 @@ async fn every_documented_status_is_reached_and_matches_its_schema() {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let r = c
-                .check(
-                    operation_id,
-                    &format!("{operation_id} with a fault"),
-                    request,
-                    true,
-                )
-                .await;
+            let r =
+                c.check(operation_id, &format!("{operation_id} with a fault"), request, true).await;
             if r.status == 429 {
                 assert_eq!(r.headers.get("retry-after").unwrap(), "2");
             }
         }
     }
-    assert_eq!(
-        c.server.backups(),
-        before,
-        "no replaced answer changed state"
-    );
+    assert_eq!(c.server.backups(), before, "no replaced answer changed state");
 
     let documented = c.documented();
     let missed: Vec<_> = documented.difference(&c.hits).collect();
-    assert!(
-        missed.is_empty(),
-        "statuses the spec documents but the test never saw: {missed:?}"
-    );
+    assert!(missed.is_empty(), "statuses the spec documents but the test never saw: {missed:?}");
     assert!(c.hits.is_subset(&documented));
     insta::assert_yaml_snapshot!("answers", c.transcript);
 }
@@ -538,9 +453,7 @@ async fn faults_that_keep_the_contract_conform_and_the_others_are_caught() {
     ] {
         let label = format!("list with {fault}");
         c.server.inject(fault.on(Operation::ListBackups));
-        let r = c
-            .check("listBackups", &label, c.request(Method::GET, BACKUPS), true)
-            .await;
+        let r = c.check("listBackups", &label, c.request(Method::GET, BACKUPS), true).await;
         assert_eq!(r.status, 200, "{label}");
     }
     for fault in [
@@ -550,35 +463,17 @@ async fn faults_that_keep_the_contract_conform_and_the_others_are_caught() {
         Fault::missing_field("results"),
     ] {
         c.server.inject(fault.clone().on(Operation::ListBackups));
-        let body: Value = c
-            .request(Method::GET, BACKUPS)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value =
+            c.request(Method::GET, BACKUPS).send().await.unwrap().json().await.unwrap();
         let verdict = c.spec.validate_response("listBackups", 200, &body);
         assert!(verdict.is_err(), "{fault} should contradict the spec");
     }
-    c.server
-        .inject(Fault::malformed_json().on(Operation::ListBackups));
-    let text = c
-        .request(Method::GET, BACKUPS)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    c.server.inject(Fault::malformed_json().on(Operation::ListBackups));
+    let text = c.request(Method::GET, BACKUPS).send().await.unwrap().text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err());
-    c.server
-        .inject(Fault::wrong_content_type().on(Operation::ListBackups));
+    c.server.inject(Fault::wrong_content_type().on(Operation::ListBackups));
     let response = c.request(Method::GET, BACKUPS).send().await.unwrap();
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/html; charset=utf-8"
-    );
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
 }
 
 /// Odd inputs of every kind: only documented statuses, valid bodies, no 5xx.
@@ -621,38 +516,17 @@ async fn odd_inputs_get_documented_answers_and_never_a_5xx() {
     }
     let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     let bodies: Vec<(&str, Vec<u8>)> = vec![
-        (
-            "application/json",
-            br#"{"server_id": 10001, "description": ""}"#.to_vec(),
-        ),
+        ("application/json", br#"{"server_id": 10001, "description": ""}"#.to_vec()),
         ("application/json", br#"{"server_id": 10002.0}"#.to_vec()),
         ("application/json", b" \n{\"server_id\": 10003}\n ".to_vec()),
-        (
-            "application/json",
-            br#"{"server_id": 10001, "server_id": 999}"#.to_vec(),
-        ),
-        (
-            "application/json",
-            br#"{"server_id": {"id": 10001}}"#.to_vec(),
-        ),
-        (
-            "application/json",
-            br#"{"server_id": 10001, "description": ["a"]}"#.to_vec(),
-        ),
-        (
-            "application/json",
-            b"\xef\xbb\xbf{\"server_id\": 10001}".to_vec(),
-        ),
+        ("application/json", br#"{"server_id": 10001, "server_id": 999}"#.to_vec()),
+        ("application/json", br#"{"server_id": {"id": 10001}}"#.to_vec()),
+        ("application/json", br#"{"server_id": 10001, "description": ["a"]}"#.to_vec()),
+        ("application/json", b"\xef\xbb\xbf{\"server_id\": 10001}".to_vec()),
         ("application/json", deep.clone().into_bytes()),
-        (
-            "application/json",
-            b"{\"server_id\": 10001} trailing".to_vec(),
-        ),
+        ("application/json", b"{\"server_id\": 10001} trailing".to_vec()),
         ("application/json", b"\x00\x01\x02".to_vec()),
-        (
-            "application/json;charset=latin-1",
-            br#"{"server_id": 10001}"#.to_vec(),
-        ),
+        ("application/json;charset=latin-1", br#"{"server_id": 10001}"#.to_vec()),
         ("multipart/form-data; boundary=x", b"--x--".to_vec()),
         ("", br#"{"server_id": 10001}"#.to_vec()),
         ("application/json", vec![b' '; 2 * 1024 * 1024]),
@@ -662,19 +536,15 @@ async fn odd_inputs_get_documented_answers_and_never_a_5xx() {
         if !content_type.is_empty() {
             request = request.header("Content-Type", *content_type);
         }
-        let label = format!(
-            "POST {content_type} {}",
-            String::from_utf8_lossy(&body[..body.len().min(40)])
-        );
+        let label =
+            format!("POST {content_type} {}", String::from_utf8_lossy(&body[..body.len().min(40)]));
         c.check("createBackup", &label, request, false).await;
-        let mut request = c
-            .request(Method::POST, "/api/v1/servers/10001/restore/")
-            .body(body.clone());
+        let mut request =
+            c.request(Method::POST, "/api/v1/servers/10001/restore/").body(body.clone());
         if !content_type.is_empty() {
             request = request.header("Content-Type", *content_type);
         }
-        c.check("restoreServer", &format!("restore {label}"), request, false)
-            .await;
+        c.check("restoreServer", &format!("restore {label}"), request, false).await;
     }
     for path in [
         "/api/v1/backups/1/",
@@ -687,13 +557,8 @@ async fn odd_inputs_get_documented_answers_and_never_a_5xx() {
         "/api/v1/backups/9223372036854775808/",
         "/api/v1/backups/%E2%82%AC/",
     ] {
-        c.check(
-            "deleteBackup",
-            &format!("DELETE {path}"),
-            c.request(Method::DELETE, path),
-            false,
-        )
-        .await;
+        c.check("deleteBackup", &format!("DELETE {path}"), c.request(Method::DELETE, path), false)
+            .await;
     }
     for (path, body) in [
         ("/api/v1/servers/10001/restore/", json!({"backup_id": 4})),
@@ -702,10 +567,7 @@ async fn odd_inputs_get_documented_answers_and_never_a_5xx() {
         ("/api/v1/servers/10001/restore/", json!({"backup_id": null})),
         ("/api/v1/servers/10001/restore/", json!([{"backup_id": 4}])),
         ("/api/v1/servers/0/restore/", json!({"backup_id": 4})),
-        (
-            "/api/v1/servers/99999999999999999999/restore/",
-            json!({"backup_id": 4}),
-        ),
+        ("/api/v1/servers/99999999999999999999/restore/", json!({"backup_id": 4})),
         ("/api/v1/servers/x/restore/", json!({"backup_id": 4})),
     ] {
         c.check(

@@ -142,9 +142,9 @@ impl Kind {
         let seconds = RETRY_AFTER.as_secs().to_string();
         match self {
             Kind::S500 => Fault::status(500),
-            Kind::S502Html => Fault::status(502)
-                .body(HTML)
-                .header("Content-Type", "text/html; charset=utf-8"),
+            Kind::S502Html => {
+                Fault::status(502).body(HTML).header("Content-Type", "text/html; charset=utf-8")
+            }
             Kind::S503Seconds => Fault::status(503).header("Retry-After", seconds),
             Kind::S503Date => Fault::status(503).header("Retry-After", date()),
             Kind::S429Seconds => Fault::throttled(RETRY_AFTER.as_secs()),
@@ -163,11 +163,7 @@ impl Kind {
 
     /// The client's timeout in this row.
     fn timeout(self) -> Duration {
-        if self == Kind::Large {
-            LARGE_TIMEOUT
-        } else {
-            TIMEOUT
-        }
+        if self == Kind::Large { LARGE_TIMEOUT } else { TIMEOUT }
     }
 
     /// The `Retry-After` the fault asks for, if any.
@@ -193,10 +189,7 @@ impl Kind {
 
     /// Whether the fault replaces the body of a response that has one (a 204 has none).
     fn breaks_the_body(self) -> bool {
-        matches!(
-            self,
-            Kind::Malformed | Kind::MissingField | Kind::WrongContentType
-        )
+        matches!(self, Kind::Malformed | Kind::MissingField | Kind::WrongContentType)
     }
 }
 
@@ -273,11 +266,7 @@ fn expected(op: Op, kind: Kind) -> Want {
         Op::Delete => Some(usize::from(outcome == "ok" || ran)),
         Op::List | Op::Wait => None,
     };
-    Want {
-        outcome,
-        requests,
-        effect,
-    }
+    Want { outcome, requests, effect }
 }
 
 /// An error in the table's words: the variant, with its status or cause.
@@ -364,18 +353,8 @@ async fn run_cell(op: Op, kind: Kind) -> Got {
             .send()
             .await
             .map(|created| created.recovered),
-        Op::Delete => client
-            .backups()
-            .delete(TO_DELETE)
-            .send()
-            .await
-            .map(|()| false),
-        Op::Restore => client
-            .servers()
-            .restore(SERVER, COMPLETED)
-            .send()
-            .await
-            .map(|_| false),
+        Op::Delete => client.backups().delete(TO_DELETE).send().await.map(|()| false),
+        Op::Restore => client.servers().restore(SERVER, COMPLETED).send().await.map(|_| false),
         Op::Wait => client
             .backups()
             .wait_until_completed((SERVER, TO_WAIT_FOR))
@@ -388,17 +367,14 @@ async fn run_cell(op: Op, kind: Kind) -> Got {
     };
     let elapsed = started.elapsed();
 
-    let requests = server
-        .requests()
-        .iter()
-        .filter(|request| request.operation == Some(op.target()))
-        .count();
+    let requests =
+        server.requests().iter().filter(|request| request.operation == Some(op.target())).count();
     let effect = match op {
         Op::Create => Some(server.backups_of(SERVER).len() - backups_before),
         Op::Restore => Some(server.restores().len()),
-        Op::Delete => Some(usize::from(
-            !server.backups_of(SERVER).iter().any(|b| b.id == TO_DELETE),
-        )),
+        Op::Delete => {
+            Some(usize::from(!server.backups_of(SERVER).iter().any(|b| b.id == TO_DELETE)))
+        }
         Op::List | Op::Wait => None,
     };
     let (outcome, display, debug) = match &result {
@@ -439,10 +415,8 @@ fn cell(op: Op, got: &Got) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_meets_every_fault() {
     // Operation by operation, so that the heavy cells of one row (10 MB) never run at once.
-    let cells: Vec<(Kind, Op)> = OPS
-        .iter()
-        .flat_map(|&op| KINDS.iter().map(move |&kind| (kind, op)))
-        .collect();
+    let cells: Vec<(Kind, Op)> =
+        OPS.iter().flat_map(|&op| KINDS.iter().map(move |&kind| (kind, op))).collect();
     let started = Instant::now();
     let results: Vec<(Kind, Op, Result<Got, String>)> = futures::stream::iter(cells)
         .map(|(kind, op)| async move {
@@ -467,10 +441,7 @@ async fn every_operation_meets_every_fault() {
     for kind in KINDS {
         write!(table, "| {} |", kind.label()).unwrap();
         for op in OPS {
-            let (_, _, got) = results
-                .iter()
-                .find(|(k, o, _)| *k == kind && *o == op)
-                .unwrap();
+            let (_, _, got) = results.iter().find(|(k, o, _)| *k == kind && *o == op).unwrap();
             let where_ = format!("{} × {}", op.name(), kind.label());
             let got = match got {
                 Ok(got) => got,
@@ -482,22 +453,13 @@ async fn every_operation_meets_every_fault() {
             };
             write!(table, " {} |", cell(op, got)).unwrap();
             let actual = (got.outcome.as_str(), got.requests, got.effect);
-            let want = (
-                got.want.outcome.as_str(),
-                got.want.requests,
-                got.want.effect,
-            );
+            let want = (got.want.outcome.as_str(), got.want.requests, got.want.effect);
             if actual != want {
-                failures.push(format!(
-                    "{where_}: got {actual:?}, want {want:?} ({})",
-                    got.display
-                ));
+                failures.push(format!("{where_}: got {actual:?}, want {want:?} ({})", got.display));
             }
             if got.elapsed > got.bound {
-                failures.push(format!(
-                    "{where_}: took {:?}, more than {:?}",
-                    got.elapsed, got.bound
-                ));
+                failures
+                    .push(format!("{where_}: took {:?}, more than {:?}", got.elapsed, got.bound));
             }
             if got.display.contains('\n')
                 || got.display.contains(TOKEN)
@@ -522,11 +484,7 @@ async fn every_operation_meets_every_fault() {
             got.bound.as_secs_f64()
         );
     }
-    println!(
-        "{} cells in {:.1} s ({CONCURRENCY} at a time)",
-        results.len(),
-        total.as_secs_f64()
-    );
+    println!("{} cells in {:.1} s ({CONCURRENCY} at a time)", results.len(), total.as_secs_f64());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     insta::assert_snapshot!("fault_matrix", table);
 }

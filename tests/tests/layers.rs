@@ -36,18 +36,13 @@ fn waived(layer: &str, name: &str) -> bool {
 /// The list operation's query parameters, from the spec: (name, is an enum).
 fn list_parameters() -> Vec<(String, bool)> {
     let spec = Spec::load().unwrap().openapi;
-    let ReferenceOr::Item(path) = &spec.paths.paths[BACKUPS] else {
-        panic!("{BACKUPS} is a $ref")
-    };
+    let ReferenceOr::Item(path) = &spec.paths.paths[BACKUPS] else { panic!("{BACKUPS} is a $ref") };
     let operation = path.get.as_ref().expect("GET /api/v1/backups/");
     (operation.parameters.iter())
         .filter_map(|p| match p.as_item()? {
             Parameter::Query { parameter_data, .. } => {
                 let schema = serde_json::to_value(&parameter_data.format).unwrap();
-                Some((
-                    parameter_data.name.clone(),
-                    schema.to_string().contains("$ref"),
-                ))
+                Some((parameter_data.name.clone(), schema.to_string().contains("$ref")))
             }
             _ => None,
         })
@@ -57,11 +52,7 @@ fn list_parameters() -> Vec<(String, bool)> {
 /// The vendor's examples and a failed backup: each filtered property has two values or more.
 fn seed() -> Seed {
     let seed = Seed::vendor_examples();
-    let failed = Backup {
-        id: 9,
-        status: BackupStatus::Failed,
-        ..seed.backups()[0].clone()
-    };
+    let failed = Backup { id: 9, status: BackupStatus::Failed, ..seed.backups()[0].clone() };
     seed.backup(failed)
 }
 
@@ -77,9 +68,8 @@ fn defined_in(name: &str) -> String {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         text.contains(&format!("pub struct {name} "))
     });
-    let file = found.map_or("src".into(), |f| {
-        f.file_name().unwrap().to_string_lossy().into_owned()
-    });
+    let file =
+        found.map_or("src".into(), |f| f.file_name().unwrap().to_string_lossy().into_owned());
     format!("crates/vpsorg-backups/src/{file}")
 }
 
@@ -136,31 +126,20 @@ async fn the_fake_server_implements_every_filter() {
         let request = request.bearer_auth(&token);
         async move {
             let response = request.send().await.unwrap();
-            (
-                response.status().as_u16(),
-                response.json::<Value>().await.unwrap(),
-            )
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
         }
     };
-    let all = list(String::new()).await.1["results"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let all = list(String::new()).await.1["results"].as_array().unwrap().clone();
     // A filter's value in a backup: the property of its name (`server_id`: `server.id`).
     let value = |backup: &Value, name: &str| match name.strip_suffix("_id") {
         Some(object) => backup[object]["id"].clone(),
         None => backup[name].clone(),
     };
     let mut wrong = Vec::new();
-    for (name, is_enum) in list_parameters()
-        .into_iter()
-        .filter(|(n, _)| !waived("server", n))
-    {
+    for (name, is_enum) in list_parameters().into_iter().filter(|(n, _)| !waived("server", n)) {
         let at = "crates/vpsorg-backups-mock/src/api.rs (list_backups)";
-        let Some(wanted) = all
-            .iter()
-            .map(|b| value(b, &name))
-            .find(|v| all.iter().any(|b| value(b, &name) != *v))
+        let Some(wanted) =
+            all.iter().map(|b| value(b, &name)).find(|v| all.iter().any(|b| value(b, &name) != *v))
         else {
             wrong.push(format!(
                 "the seed has one value of `{name}`: give seed() in tests/tests/layers.rs another"
@@ -180,9 +159,7 @@ async fn the_fake_server_implements_every_filter() {
         let bogus = if is_enum { "bogus" } else { "x" };
         let (status, _) = list(format!("{name}={bogus}")).await;
         if status != 400 {
-            wrong.push(format!(
-                "fake server: ?{name}={bogus} answered {status}, not 400: {at}"
-            ));
+            wrong.push(format!("fake server: ?{name}={bogus} answered {status}, not 400: {at}"));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -191,9 +168,7 @@ async fn the_fake_server_implements_every_filter() {
 #[test]
 fn every_backup_property_reaches_the_wrapper() {
     let spec: Value = serde_json::to_value(Spec::load().unwrap().openapi).unwrap();
-    let properties = spec["components"]["schemas"]["Backup"]["properties"]
-        .as_object()
-        .unwrap();
+    let properties = spec["components"]["schemas"]["Backup"]["properties"].as_object().unwrap();
     let api = public_api();
     let missing: Vec<_> = (properties.keys())
         .filter(|name| !api.contains(&format!("pub vpsorg_backups::Backup::{name}: ")))

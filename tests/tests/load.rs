@@ -50,10 +50,7 @@ impl Tally {
         match result {
             Ok(value) => Some(value),
             Err(Error::ManualBackupLimit { .. }) if op == "create" => {
-                *self
-                    .expected
-                    .entry("400 manual_backup_limit_reached")
-                    .or_default() += 1;
+                *self.expected.entry("400 manual_backup_limit_reached").or_default() += 1;
                 None
             }
             Err(error @ Error::NotFound { .. })
@@ -104,20 +101,13 @@ async fn client_loop(index: u64, base_url: String, servers: Vec<i64>, deadline: 
                 if let Some(listed) = tally.record("list", started, listed) {
                     let ids: BTreeSet<i64> = listed.iter().map(|b| b.id).collect();
                     if ids.len() != listed.len() {
-                        tally
-                            .failures
-                            .push(format!("a listing of {server_id} repeated ids"));
+                        tally.failures.push(format!("a listing of {server_id} repeated ids"));
                     }
                     seen = listed;
                 }
             }
             40..60 => {
-                let created = client
-                    .backups()
-                    .create(server_id)
-                    .description("load")
-                    .send()
-                    .await;
+                let created = client.backups().create(server_id).description("load").send().await;
                 if let Some(created) = tally.record("create", started, created) {
                     tally.created.push(created.backup.id);
                     mine.push((server_id, created.backup.id));
@@ -141,16 +131,11 @@ async fn client_loop(index: u64, base_url: String, servers: Vec<i64>, deadline: 
                 }
             }
             75..90 => {
-                let completed: Vec<&Backup> = seen
-                    .iter()
-                    .filter(|b| b.status == BackupStatus::Completed)
-                    .collect();
+                let completed: Vec<&Backup> =
+                    seen.iter().filter(|b| b.status == BackupStatus::Completed).collect();
                 if let Some(backup) = completed.get(rng.usize(..completed.len().max(1))) {
-                    let restored = client
-                        .servers()
-                        .restore(backup.server.id, backup.id)
-                        .send()
-                        .await;
+                    let restored =
+                        client.servers().restore(backup.server.id, backup.id).send().await;
                     tally.record("restore", started, restored);
                 }
             }
@@ -175,10 +160,8 @@ async fn client_loop(index: u64, base_url: String, servers: Vec<i64>, deadline: 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_clients_for_ten_seconds() {
-    let seconds: u64 = std::env::var("VPSORG_LOAD_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let seconds: u64 =
+        std::env::var("VPSORG_LOAD_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     let server = MockServer::builder()
         .token(TOKEN)
         .seed(Seed::generated(SERVERS, 30))
@@ -230,26 +213,15 @@ async fn two_hundred_clients_for_ten_seconds() {
     );
     // No id handed out twice, none reused from the seed.
     let created: BTreeSet<i64> = total.created.iter().copied().collect();
-    assert_eq!(
-        created.len(),
-        total.created.len(),
-        "a create returned an id twice"
-    );
+    assert_eq!(created.len(), total.created.len(), "a create returned an id twice");
     assert!(created.is_disjoint(&seed_ids), "a create reused a seed id");
     let deleted: BTreeSet<i64> = total.deleted.iter().copied().collect();
-    assert_eq!(
-        deleted.len(),
-        total.deleted.len(),
-        "two deletes of one backup both succeeded"
-    );
+    assert_eq!(deleted.len(), total.deleted.len(), "two deletes of one backup both succeeded");
     // Nothing lost, nothing extra.
     let expected: BTreeSet<i64> = seed_ids.union(&created).copied().collect();
     let expected: BTreeSet<i64> = expected.difference(&deleted).copied().collect();
     let now: BTreeSet<i64> = server.backups().iter().map(|b| b.id).collect();
-    assert_eq!(
-        now, expected,
-        "the server's backups are the seed + created − deleted"
-    );
+    assert_eq!(now, expected, "the server's backups are the seed + created − deleted");
     // The limit held for every server.
     for &server_id in &servers {
         let manual = server
@@ -257,18 +229,11 @@ async fn two_hundred_clients_for_ten_seconds() {
             .iter()
             .filter(|b| b.backup_type == vpsorg_backups_mock::BackupType::Manual)
             .count();
-        assert!(
-            manual <= 10,
-            "server {server_id} has {manual} manual backups"
-        );
+        assert!(manual <= 10, "server {server_id} has {manual} manual backups");
     }
     let ops: u64 = total.ops.values().sum();
     assert!(ops >= CLIENTS, "every client got to work: {ops} operations");
-    assert!(
-        total.ops.len() == 6,
-        "every kind of operation ran: {:?}",
-        total.ops
-    );
+    assert!(total.ops.len() == 6, "every kind of operation ran: {:?}", total.ops);
 
     total.latencies.sort_unstable();
     let percentile = |p: f64| {

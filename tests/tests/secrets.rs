@@ -14,12 +14,7 @@ use vpsorg_backups_mock::{Fault, MockServer, Operation, Seed};
 const TOKEN: &str = "secrets-token-a41d7c";
 
 async fn mock() -> MockServer {
-    MockServer::builder()
-        .token(TOKEN)
-        .seed(Seed::vendor_examples())
-        .start()
-        .await
-        .unwrap()
+    MockServer::builder().token(TOKEN).seed(Seed::vendor_examples()).start().await.unwrap()
 }
 
 fn client(base_url: &str) -> Client {
@@ -68,11 +63,7 @@ async fn a_next_link_to_another_origin_is_never_followed() {
     let same_server_other_name = home.base_url().replace("127.0.0.1", "localhost");
     for target in [elsewhere.base_url().to_owned(), same_server_other_name] {
         let next = format!("{target}/api/v1/backups/?page=2&server_id=12345");
-        home.inject(
-            Fault::unknown_enum("next", next.as_str())
-                .on(Operation::ListBackups)
-                .always(),
-        );
+        home.inject(Fault::unknown_enum("next", next.as_str()).on(Operation::ListBackups).always());
         let client = client(home.base_url());
 
         let mut items = client.backups().list().server_id(12345).items();
@@ -88,13 +79,7 @@ async fn a_next_link_to_another_origin_is_never_followed() {
         assert_eq!(foreign_origin(&error), Some(target.as_str()), "{error:?}");
         assert_hidden("items", &error);
 
-        let error = client
-            .backups()
-            .list()
-            .pages()
-            .try_collect::<Vec<_>>()
-            .await
-            .unwrap_err();
+        let error = client.backups().list().pages().try_collect::<Vec<_>>().await.unwrap_err();
         assert_eq!(foreign_origin(&error), Some(target.as_str()), "{error:?}");
 
         // The waiter pages through the list too, looking for a backup that is not there.
@@ -134,9 +119,7 @@ async fn a_redirect_to_another_origin_is_never_followed() {
             (Operation::RestoreServer, "/api/v1/servers/12345/restore/"),
         ] {
             home.inject(
-                Fault::status(status)
-                    .header("Location", elsewhere.url(path))
-                    .on(operation),
+                Fault::status(status).header("Location", elsewhere.url(path)).on(operation),
             );
             let result = match operation {
                 Operation::ListBackups => client.backups().list().send().await.map(drop),
@@ -146,11 +129,7 @@ async fn a_redirect_to_another_origin_is_never_followed() {
             };
             let what = format!("{status} on {operation}");
             let error = result.expect_err(&what);
-            assert_eq!(
-                foreign_origin(&error),
-                Some(elsewhere.base_url()),
-                "{what}: {error:?}"
-            );
+            assert_eq!(foreign_origin(&error), Some(elsewhere.base_url()), "{what}: {error:?}");
             assert!(!error.may_have_reached_server(), "{what}");
             assert_hidden(&what, &error);
         }
@@ -170,9 +149,7 @@ async fn a_redirect_to_another_origin_is_never_followed() {
 
 #[tokio::test]
 async fn debug_of_the_client_the_builder_and_every_error_hides_the_token() {
-    let builder = Client::builder()
-        .token(TOKEN)
-        .base_url("http://127.0.0.1:9");
+    let builder = Client::builder().token(TOKEN).base_url("http://127.0.0.1:9");
     let shown = format!("{builder:?} {builder:#?}");
     assert!(!shown.contains(TOKEN), "{shown}");
     let client = builder.build().unwrap();
@@ -220,13 +197,7 @@ async fn debug_of_the_client_the_builder_and_every_error_hides_the_token() {
         server.clear_faults();
         for error in errors {
             let error = error.expect_err(&what);
-            kinds.insert(
-                format!("{error:?}")
-                    .split([' ', '{'])
-                    .next()
-                    .unwrap()
-                    .to_owned(),
-            );
+            kinds.insert(format!("{error:?}").split([' ', '{']).next().unwrap().to_owned());
             assert_hidden(&what, &error);
         }
     }
@@ -248,12 +219,7 @@ fn test_tokens(root: &Path) -> Vec<String> {
     let mut tokens = Vec::new();
     for file in files(root, "rs") {
         let text = std::fs::read_to_string(&file).unwrap();
-        for marker in [
-            "TOKEN: &str = \"",
-            ".token(\"",
-            "\"--token\", \"",
-            "bearer_auth(\"",
-        ] {
+        for marker in ["TOKEN: &str = \"", ".token(\"", "\"--token\", \"", "bearer_auth(\""] {
             for (at, _) in text.match_indices(marker) {
                 let rest = &text[at + marker.len()..];
                 let token = &rest[..rest.find('"').unwrap_or(0)];
@@ -294,16 +260,8 @@ fn files(root: &Path, extension: &str) -> Vec<PathBuf> {
 fn no_snapshot_holds_a_test_token() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let tokens = test_tokens(root);
-    for known in [
-        TOKEN,
-        "test-token-s3cr3t",
-        "cli-test-token-5b1e",
-        "matrix-token-0c4f9e",
-    ] {
-        assert!(
-            tokens.iter().any(|t| t == known),
-            "{known} not found: {tokens:?}"
-        );
+    for known in [TOKEN, "test-token-s3cr3t", "cli-test-token-5b1e", "matrix-token-0c4f9e"] {
+        assert!(tokens.iter().any(|t| t == known), "{known} not found: {tokens:?}");
     }
     let snapshots = files(root, "snap");
     assert!(snapshots.len() >= 16, "{snapshots:?}");
@@ -329,9 +287,5 @@ fn no_snapshot_holds_a_test_token() {
             );
         }
     }
-    println!(
-        "{} snapshots scanned for {} test tokens",
-        snapshots.len(),
-        tokens.len()
-    );
+    println!("{} snapshots scanned for {} test tokens", snapshots.len(), tokens.len());
 }

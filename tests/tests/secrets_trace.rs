@@ -42,12 +42,7 @@ impl log::Log for Capture {
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        let line = format!(
-            "LOG {} {} {}\n",
-            record.level(),
-            record.target(),
-            record.args()
-        );
+        let line = format!("LOG {} {} {}\n", record.level(), record.target(), record.args());
         self.0.lock().unwrap().extend_from_slice(line.as_bytes());
     }
 
@@ -89,20 +84,9 @@ async fn nothing_logged_at_trace_level_holds_the_token() {
     let server_id = server.backups()[0].server.id;
 
     // Successes, across pages, with retries on the way.
-    server.inject(
-        Fault::status(503)
-            .header("Retry-After", "0")
-            .on(Operation::ListBackups),
-    );
+    server.inject(Fault::status(503).header("Retry-After", "0").on(Operation::ListBackups));
     server.inject(Fault::drop_after_read().on(Operation::ListBackups).nth(2));
-    let all: Vec<_> = client
-        .backups()
-        .list()
-        .page_size(10)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<_> = client.backups().list().page_size(10).items().try_collect().await.unwrap();
     assert_eq!(all.len(), 90);
     server.inject(Fault::throttled(0).on(Operation::CreateBackup));
     let created = client.backups().create(server_id).send().await.unwrap();
@@ -118,79 +102,38 @@ async fn nothing_logged_at_trace_level_holds_the_token() {
         .into_iter()
         .find(|b| b.status == vpsorg_backups_mock::BackupStatus::Completed)
         .unwrap();
-    client
-        .servers()
-        .restore(server_id, completed.id)
-        .send()
-        .await
-        .unwrap();
+    client.servers().restore(server_id, completed.id).send().await.unwrap();
     // A redirect on the same origin is followed, with the token.
     server.inject(
         Fault::status(307)
-            .header(
-                "Location",
-                server.url(&format!("/api/v1/backups/{}/", created.backup.id)),
-            )
+            .header("Location", server.url(&format!("/api/v1/backups/{}/", created.backup.id)))
             .on(Operation::DeleteBackup),
     );
-    client
-        .backups()
-        .delete(created.backup.id)
-        .send()
-        .await
-        .unwrap();
+    client.backups().delete(created.backup.id).send().await.unwrap();
 
     // Failures of every kind.
     let mut failures = Vec::new();
-    server.inject(
-        Fault::status(302)
-            .header("Location", elsewhere.url("/"))
-            .on(Operation::Any),
-    );
+    server.inject(Fault::status(302).header("Location", elsewhere.url("/")).on(Operation::Any));
     failures.push(client.backups().list().send().await.map(drop));
     server.inject(
         Fault::unknown_enum("next", elsewhere.url("/api/v1/backups/?page=2")).on(Operation::Any),
     );
-    failures.push(
-        client
-            .backups()
-            .list()
-            .items()
-            .try_collect::<Vec<_>>()
-            .await
-            .map(drop),
-    );
+    failures.push(client.backups().list().items().try_collect::<Vec<_>>().await.map(drop));
     // A create whose answer is too slow: found by listing, then (without the search) unknown.
     server.inject(Fault::latency(Duration::from_secs(1)).on(Operation::CreateBackup));
     let found = client.backups().create(server_id).send().await.unwrap();
     assert!(found.recovered);
     server.inject(Fault::latency(Duration::from_secs(1)).on(Operation::CreateBackup));
     failures.push(
-        client
-            .backups()
-            .create(server_id)
-            .resolve_unknown_outcome(false)
-            .send()
-            .await
-            .map(drop),
+        client.backups().create(server_id).resolve_unknown_outcome(false).send().await.map(drop),
     );
     server.inject(Fault::truncated_body().on(Operation::RestoreServer));
-    failures.push(
-        client
-            .servers()
-            .restore(server_id, completed.id)
-            .send()
-            .await
-            .map(drop),
-    );
+    failures.push(client.servers().restore(server_id, completed.id).send().await.map(drop));
     server.inject(Fault::malformed_json().on(Operation::ListBackups));
     failures.push(client.backups().list().send().await.map(drop));
     failures.push(client.backups().delete(999_999).send().await);
-    let wrong = Client::builder()
-        .token("not-the-trace-token")
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let wrong =
+        Client::builder().token("not-the-trace-token").base_url(server.base_url()).build().unwrap();
     failures.push(wrong.backups().list().send().await.map(drop));
     for failure in &failures {
         let error = failure.as_ref().unwrap_err();

@@ -20,12 +20,7 @@ const CURL_CREATE_BODY: &str = r#"{
   }"#;
 
 async fn vendor_server() -> MockServer {
-    MockServer::builder()
-        .token(TOKEN)
-        .seed(Seed::vendor_examples())
-        .start()
-        .await
-        .unwrap()
+    MockServer::builder().token(TOKEN).seed(Seed::vendor_examples()).start().await.unwrap()
 }
 
 /// The headers curl 7/8 sends, plus the vendor's `-H` flags.
@@ -65,9 +60,8 @@ async fn send(
     headers: HeaderMap,
     body: Option<&str>,
 ) -> Exchange {
-    let mut request = reqwest::Client::new()
-        .request(method.clone(), server.url(path_and_query))
-        .headers(headers);
+    let mut request =
+        reqwest::Client::new().request(method.clone(), server.url(path_and_query)).headers(headers);
     if let Some(body) = body {
         request = request.body(body.to_string());
     }
@@ -77,11 +71,7 @@ async fn send(
     Exchange {
         request: format!("{method} {path_and_query}"),
         status,
-        body: if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        },
+        body: if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() },
     }
 }
 
@@ -92,27 +82,16 @@ fn vendor(text: &str) -> Value {
 #[tokio::test]
 async fn the_vendors_curl_examples_get_the_documented_answers() {
     let server = vendor_server().await;
-    let list = send(
-        &server,
-        Method::GET,
-        "/api/v1/backups/?server_id=12345",
-        curl_headers(),
-        None,
-    )
-    .await;
+    let list =
+        send(&server, Method::GET, "/api/v1/backups/?server_id=12345", curl_headers(), None).await;
     assert_eq!(list.status, 200, "Backup list retrieved successfully");
     let expected = vendor(VENDOR_LIST);
     assert_eq!(list.body["count"], expected["count"]);
     assert_eq!(list.body["results"], expected["results"]);
 
-    let created = send(
-        &server,
-        Method::POST,
-        "/api/v1/backups/",
-        curl_headers(),
-        Some(CURL_CREATE_BODY),
-    )
-    .await;
+    let created =
+        send(&server, Method::POST, "/api/v1/backups/", curl_headers(), Some(CURL_CREATE_BODY))
+            .await;
     assert_eq!(created.status, 201, "Backup creation started successfully");
     let mut body = created.body.clone();
     let mut expected = vendor(VENDOR_CREATE);
@@ -123,25 +102,11 @@ async fn the_vendors_curl_examples_get_the_documented_answers() {
     assert_eq!(body, expected, "the vendor's example, id 502 included");
     assert!(created_at >= vendors && created_at <= server.now());
 
-    let deleted = send(
-        &server,
-        Method::DELETE,
-        "/api/v1/backups/501/",
-        curl_headers(),
-        None,
-    )
-    .await;
+    let deleted = send(&server, Method::DELETE, "/api/v1/backups/501/", curl_headers(), None).await;
     assert_eq!(deleted.status, 204, "Backup deleted successfully");
     assert_eq!(deleted.body, Value::Null);
 
-    let again = send(
-        &server,
-        Method::DELETE,
-        "/api/v1/backups/501/",
-        curl_headers(),
-        None,
-    )
-    .await;
+    let again = send(&server, Method::DELETE, "/api/v1/backups/501/", curl_headers(), None).await;
     assert_eq!(again.status, 404, "Not found — the backup does not exist");
 }
 
@@ -149,40 +114,23 @@ async fn the_vendors_curl_examples_get_the_documented_answers() {
 async fn the_vendors_python_examples_get_the_documented_answers() {
     let server = vendor_server().await;
     // requests.get(url, headers=headers, params={"server_id": 12345}); print(response.json())
-    let list = send(
-        &server,
-        Method::GET,
-        "/api/v1/backups/?server_id=12345",
-        python_headers(),
-        None,
-    )
-    .await;
+    let list =
+        send(&server, Method::GET, "/api/v1/backups/?server_id=12345", python_headers(), None)
+            .await;
     assert_eq!(list.status, 200);
     assert_eq!(list.body["results"], vendor(VENDOR_LIST)["results"]);
 
     // requests.post(url, headers=headers, json=data): json.dumps's default separators.
     let data = r#"{"server_id": 12345, "description": "Pre-deployment backup"}"#;
-    let created = send(
-        &server,
-        Method::POST,
-        "/api/v1/backups/",
-        python_headers(),
-        Some(data),
-    )
-    .await;
+    let created =
+        send(&server, Method::POST, "/api/v1/backups/", python_headers(), Some(data)).await;
     assert_eq!(created.status, 201);
     assert_eq!(created.body["id"], 502);
     assert_eq!(created.body["description"], "Pre-deployment backup");
 
     // requests.delete(...); print(response.status_code)
-    let deleted = send(
-        &server,
-        Method::DELETE,
-        "/api/v1/backups/501/",
-        python_headers(),
-        None,
-    )
-    .await;
+    let deleted =
+        send(&server, Method::DELETE, "/api/v1/backups/501/", python_headers(), None).await;
     assert_eq!(deleted.status, 204);
 }
 
@@ -191,28 +139,12 @@ async fn the_vendors_examples_without_a_token_are_401() {
     let server = vendor_server().await;
     let mut headers = curl_headers();
     headers.remove("Authorization");
-    let list = send(
-        &server,
-        Method::GET,
-        "/api/v1/backups/?server_id=12345",
-        headers,
-        None,
-    )
-    .await;
-    assert_eq!(
-        list.status, 401,
-        "Unauthorized — invalid or missing authentication token"
-    );
+    let list = send(&server, Method::GET, "/api/v1/backups/?server_id=12345", headers, None).await;
+    assert_eq!(list.status, 401, "Unauthorized — invalid or missing authentication token");
     let mut headers = curl_headers();
     headers.insert("Authorization", "Bearer WRONG_TOKEN".parse().unwrap());
-    let create = send(
-        &server,
-        Method::POST,
-        "/api/v1/backups/",
-        headers,
-        Some(CURL_CREATE_BODY),
-    )
-    .await;
+    let create =
+        send(&server, Method::POST, "/api/v1/backups/", headers, Some(CURL_CREATE_BODY)).await;
     assert_eq!(create.status, 401);
     assert_eq!(server.backups().len(), 5);
 }
@@ -227,11 +159,7 @@ async fn transcript_of_the_vendors_examples() {
         (Method::POST, "/api/v1/backups/", Some(CURL_CREATE_BODY)),
         (Method::DELETE, "/api/v1/backups/495/", None),
         (Method::DELETE, "/api/v1/backups/495/", None),
-        (
-            Method::POST,
-            "/api/v1/servers/12345/restore/",
-            Some(r#"{"backup_id": 501}"#),
-        ),
+        (Method::POST, "/api/v1/servers/12345/restore/", Some(r#"{"backup_id": 501}"#)),
     ] {
         transcript.push(send(&server, method, path, curl_headers(), body).await);
     }

@@ -19,9 +19,7 @@ pub fn run(quick: bool) -> Result<()> {
     };
     let bench = format!("vpsorg-bench{}", std::env::consts::EXE_SUFFIX);
     let mut run = Command::new(target_dir()?.join(profile).join(bench));
-    run.arg("run")
-        .args(quick.then_some("--quick"))
-        .current_dir(project_root());
+    run.arg("run").args(quick.then_some("--quick")).current_dir(project_root());
     for command in [cargo().args(build.split_whitespace()), &mut run] {
         eprintln!("==> {command:?}");
         let status = command.status()?;

@@ -16,10 +16,7 @@ pub fn run(version: &str) -> Result<()> {
     };
     let mut manifest: DocumentMut = read("Cargo.toml")?.parse()?;
     let version = &mut manifest["workspace"]["package"]["version"];
-    let old = version
-        .as_str()
-        .ok_or("no [workspace.package] version")?
-        .to_owned();
+    let old = version.as_str().ok_or("no [workspace.package] version")?.to_owned();
     set(version, &new.to_string());
     let mut own = Vec::new();
     let deps = manifest["workspace"]["dependencies"].as_table_like_mut();
@@ -33,12 +30,7 @@ pub fn run(version: &str) -> Result<()> {
     }
     let mut edits = vec![("Cargo.toml".to_owned(), manifest.to_string())];
     let readmes = std::fs::read_dir(root.join("crates"))?
-        .map(|entry| {
-            Ok(format!(
-                "crates/{}/README.md",
-                entry?.file_name().to_string_lossy()
-            ))
-        })
+        .map(|entry| Ok(format!("crates/{}/README.md", entry?.file_name().to_string_lossy())))
         .collect::<Result<Vec<_>>>()?;
     let short = format!("{}.{}", new.major, new.minor);
     for path in std::iter::once("README.md".to_owned()).chain(readmes) {
@@ -51,10 +43,7 @@ pub fn run(version: &str) -> Result<()> {
         return Err(format!("CHANGELOG.md has no `{heading}` heading").into());
     }
     let unreleased = format!("## Unreleased ({new})");
-    edits.push((
-        "CHANGELOG.md".into(),
-        changelog.replacen(&heading, &unreleased, 1),
-    ));
+    edits.push(("CHANGELOG.md".into(), changelog.replacen(&heading, &unreleased, 1)));
     for (path, text) in edits {
         std::fs::write(root.join(&path), text)?;
     }
@@ -80,10 +69,8 @@ fn readme(text: &str, own: &[String], short: &str) -> String {
         let end = at + line[at..].find('"')?;
         Some(format!("{}{short}{}", &line[..at], &line[end..]))
     };
-    let lines: Vec<String> = text
-        .lines()
-        .map(|line| bump(line).unwrap_or_else(|| line.to_owned()))
-        .collect();
+    let lines: Vec<String> =
+        text.lines().map(|line| bump(line).unwrap_or_else(|| line.to_owned())).collect();
     lines.join("\n") + if text.ends_with('\n') { "\n" } else { "" }
 }
 

@@ -38,9 +38,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
 
     // A response whose body fails to decode loses its status and headers in progenitor's
     // error; this hook lets the client crate keep them (see its `capture` module).
-    let post_hook: proc_macro2::TokenStream = "crate::capture::record"
-        .parse()
-        .map_err(|e| format!("post hook path: {e}"))?;
+    let post_hook: proc_macro2::TokenStream =
+        "crate::capture::record".parse().map_err(|e| format!("post hook path: {e}"))?;
 
     let mut settings = GenerationSettings::default();
     settings
@@ -58,9 +57,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
-    let tokens = Generator::new(&settings)
-        .generate_tokens(&spec)
-        .map_err(|e| format!("progenitor: {e}"))?;
+    let tokens =
+        Generator::new(&settings).generate_tokens(&spec).map_err(|e| format!("progenitor: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("parsing generated tokens: {e}"))?;
     let mut lenient_enums = Vec::new();
@@ -85,9 +83,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
 
 /// Each operation's parameter descriptions, by the name of its generated builder.
 fn parameter_docs(spec: &openapiv3::OpenAPI) -> patch::Docs {
-    let operations = spec
-        .operations()
-        .filter_map(|(_, _, op)| Some((op.operation_id.as_ref()?, op)));
+    let operations =
+        spec.operations().filter_map(|(_, _, op)| Some((op.operation_id.as_ref()?, op)));
     operations
         .map(|(id, operation)| {
             let described = operation.parameters.iter().filter_map(|parameter| {

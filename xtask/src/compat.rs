@@ -26,11 +26,7 @@ pub const CHANGES_PATH: &str = "openapi/CHANGES.md";
 /// `openapi/CHANGES.md` is stale.
 pub fn run(base: Option<&str>) -> Result<()> {
     let report = report(base, false)?;
-    if report.passes {
-        Ok(())
-    } else {
-        Err(report.verdict.into())
-    }
+    if report.passes { Ok(()) } else { Err(report.verdict.into()) }
 }
 
 /// Compares and prints the changes (and the verdict when it passes); the caller decides
@@ -86,10 +82,7 @@ fn changelog(since: &str, report: &Report) -> String {
          Written by `cargo xtask compat --write` from the diff of `{SPEC_PATH}` against \
          `{RELEASED_SPEC_PATH}`; CI fails when it is stale. The rules are vpsorg-compat's.\n"
     );
-    let generated = report
-        .generated_breaks
-        .iter()
-        .map(|b| format!("- generated client: {b}\n"));
+    let generated = report.generated_breaks.iter().map(|b| format!("- generated client: {b}\n"));
     let mut breaking: Vec<String> = generated.collect();
     for (class, heading) in [
         (Class::Breaking, "Breaking"),
@@ -112,11 +105,7 @@ fn changelog(since: &str, report: &Report) -> String {
 /// Compares two contracts of this repository with today's codegen.
 pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
     let generate = |spec: &str| crate::codegen::generate(spec).map_err(|e| e.to_string());
-    let options = Options {
-        spec_name: SPEC_PATH,
-        krate: CLIENT_CRATE,
-        generate: &generate,
-    };
+    let options = Options { spec_name: SPEC_PATH, krate: CLIENT_CRATE, generate: &generate };
     Ok(vpsorg_compat::compare(old, new, &options)?)
 }
 
@@ -128,10 +117,7 @@ pub fn working_tree() -> Result<Contract> {
     };
     Ok(Contract {
         spec: read_spec_text()?,
-        version: Some(client_version(
-            &read("Cargo.toml")?,
-            &read(CLIENT_MANIFEST)?,
-        )?),
+        version: Some(client_version(&read("Cargo.toml")?, &read(CLIENT_MANIFEST)?)?),
         label: "working tree".into(),
     })
 }
@@ -157,11 +143,7 @@ pub fn released() -> Result<Contract> {
         .map_err(|e| format!("reading {RELEASED_VERSION_PATH}: {e}"))?;
     let version = semver::Version::parse(version.trim())
         .map_err(|e| format!("{RELEASED_VERSION_PATH}: {e}"))?;
-    Ok(Contract {
-        spec,
-        label: format!("release {version}"),
-        version: Some(version),
-    })
+    Ok(Contract { spec, label: format!("release {version}"), version: Some(version) })
 }
 
 /// Records the working tree's spec and client version as the released baseline.

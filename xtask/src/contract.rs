@@ -35,13 +35,7 @@ pub fn run() -> Result<()> {
     })?;
     let fix = "fix what the compiler names; the places listed above name what changed";
     let checked = step("cargo check --workspace --all-targets", fix, &|| {
-        let args = [
-            "check",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--quiet",
-        ];
+        let args = ["check", "--workspace", "--all-targets", "--locked", "--quiet"];
         match crate::cargo().args(args).status()? {
             status if status.success() => Ok(()),
             status => Err(format!("the workspace does not compile ({status})").into()),
@@ -63,11 +57,8 @@ fn places() -> Result<()> {
     let spec: serde_json::Value = serde_yaml_ng::from_str(&new)?;
     let changes = vpsorg_compat::changes(&head, &new)?;
     // A name added where one was removed is a rename: the removed one's places are the list.
-    let parent = |at: &str| {
-        at.trim_end_matches('`')
-            .rsplit_once(['.', '`'])
-            .map(|p| p.0.to_owned())
-    };
+    let parent =
+        |at: &str| at.trim_end_matches('`').rsplit_once(['.', '`']).map(|p| p.0.to_owned());
     let renamed: BTreeSet<_> = (changes.iter().filter(|c| c.reason.contains("removed")))
         .map(|c| parent(&c.location))
         .collect();
@@ -76,9 +67,7 @@ fn places() -> Result<()> {
         for name in names_in(&change.location) {
             let new =
                 change.reason.contains("added") && !renamed.contains(&parent(&change.location));
-            let before = new
-                .then(|| sibling_before(&spec, &change.location, &name))
-                .flatten();
+            let before = new.then(|| sibling_before(&spec, &change.location, &name)).flatten();
             names.insert((name, before));
         }
     }
@@ -104,36 +93,20 @@ fn grep(name: &str, why: &str) -> Result<()> {
     let mut files: Vec<(String, Vec<String>)> = Vec::new();
     for hit in String::from_utf8_lossy(&output.stdout).lines() {
         let mut parts = hit.splitn(3, ':');
-        let (file, line) = (
-            parts.next().unwrap_or_default(),
-            parts.next().unwrap_or_default(),
-        );
+        let (file, line) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
         match files.last_mut() {
             Some((last, lines)) if last == file => lines.push(line.to_owned()),
             _ => files.push((file.to_owned(), vec![line.to_owned()])),
         }
     }
-    eprintln!(
-        "==> `{name}`{why} is named in {} hand-written file(s)",
-        files.len()
-    );
+    eprintln!("==> `{name}`{why} is named in {} hand-written file(s)", files.len());
     for (file, lines) in files.iter().take(12) {
         let more = lines.len().saturating_sub(8);
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "  {file}: line {}{more}",
-            lines[..lines.len().min(8)].join(", ")
-        );
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        eprintln!("  {file}: line {}{more}", lines[..lines.len().min(8)].join(", "));
     }
     if files.len() > 12 {
-        eprintln!(
-            "  ... and {} more files (`git grep -nw {name}`)",
-            files.len() - 12
-        );
+        eprintln!("  ... and {} more files (`git grep -nw {name}`)", files.len() - 12);
     }
     Ok(())
 }
@@ -150,9 +123,7 @@ fn sibling_before(spec: &serde_json::Value, location: &str, name: &str) -> Optio
         let path = rest.split(' ').next()?;
         let operation = &spec["paths"][path][method.to_lowercase()]["parameters"];
         let parameters = operation.as_array()?.iter();
-        parameters
-            .filter_map(|p| Some(p["name"].as_str()?.to_owned()))
-            .collect()
+        parameters.filter_map(|p| Some(p["name"].as_str()?.to_owned())).collect()
     };
     let at = siblings.iter().position(|s| s == name)?;
     siblings.get(at.checked_sub(1)?).cloned()
@@ -161,17 +132,9 @@ fn sibling_before(spec: &serde_json::Value, location: &str, name: &str) -> Optio
 /// The names a change's location holds: `name`s in backticks, the last part of
 /// `schema A.b`, the operationId of `GET /path (id)`.
 fn names_in(location: &str) -> Vec<String> {
-    let mut names: Vec<String> = location
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(String::from)
-        .collect();
+    let mut names: Vec<String> = location.split('`').skip(1).step_by(2).map(String::from).collect();
     if let Some(schema) = location.strip_prefix("schema ") {
-        let last = schema
-            .split(['.', ' '])
-            .rfind(|s| !s.is_empty())
-            .unwrap_or(schema);
+        let last = schema.split(['.', ' ']).rfind(|s| !s.is_empty()).unwrap_or(schema);
         names.push(last.trim_end_matches(['[', ']', '{', '}', '*']).to_owned());
     } else if let Some(id) = location.strip_suffix(')').and_then(|l| l.rsplit_once('(')) {
         names.push(id.1.to_owned());
@@ -187,9 +150,6 @@ mod tests {
         assert_eq!(super::names_in(q), ["status"]);
         assert_eq!(super::names_in("schema Backup.size_mb"), ["size_mb"]);
         assert_eq!(super::names_in("schema BackupStatus"), ["BackupStatus"]);
-        assert_eq!(
-            super::names_in("DELETE /b/{id}/ (deleteBackup)"),
-            ["deleteBackup"]
-        );
+        assert_eq!(super::names_in("DELETE /b/{id}/ (deleteBackup)"), ["deleteBackup"]);
     }
 }

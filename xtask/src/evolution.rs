@@ -114,9 +114,7 @@ pub fn run() -> Result<()> {
     let seeded = !scratch_target.exists();
     if seeded {
         step("seeding <target>/evolution/target with this checkout's check-mode artifacts");
-        timed("seeded", || {
-            seed_target(&target.join("debug"), &scratch_target.join("debug"))
-        })?;
+        timed("seeded", || seed_target(&target.join("debug"), &scratch_target.join("debug")))?;
     }
     step("two checkouts, one target directory: `cargo xtask` acts on the one it runs in");
     timed("checked", || shared_target_dir(&root, &scratch, &target))?;
@@ -127,9 +125,7 @@ pub fn run() -> Result<()> {
     step("the unchanged spec: the fixture and the workspace compile");
     // Artifacts seeded just now match the copy's sources; others may be a past case's.
     write_generated(&scratch, &baseline, !seeded)?;
-    if !timed("checked", || {
-        clippy(&scratch, &scratch_target, LIBS_AND_BINS)
-    })? {
+    if !timed("checked", || clippy(&scratch, &scratch_target, LIBS_AND_BINS))? {
         return Err("the copy of the workspace does not compile before any change".into());
     }
 
@@ -161,9 +157,7 @@ pub fn run() -> Result<()> {
         let released = Contract {
             spec: baseline.clone(),
             version: if case.bump {
-                Some(previous_breaking(
-                    version.as_ref().ok_or("no client version")?,
-                )?)
+                Some(previous_breaking(version.as_ref().ok_or("no client version")?)?)
             } else {
                 version.clone()
             },
@@ -186,16 +180,8 @@ pub fn run() -> Result<()> {
         .iter()
         .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.name)))
         .collect();
-    eprintln!(
-        "evolution: {} cases in {:.0} s",
-        outcomes.len(),
-        started.elapsed().as_secs_f64()
-    );
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(failed.join("\n").into())
-    }
+    eprintln!("evolution: {} cases in {:.0} s", outcomes.len(), started.elapsed().as_secs_f64());
+    if failed.is_empty() { Ok(()) } else { Err(failed.join("\n").into()) }
 }
 
 /// What compat says of the change from `released` to `changed`; for an additive case,
@@ -238,16 +224,13 @@ fn judge(
                 ));
             }
         }
-        Err(e) => outcome
-            .problems
-            .push(format!("compat could not compare: {e}")),
+        Err(e) => outcome.problems.push(format!("compat could not compare: {e}")),
     }
     let expected_exit = i32::from(case.expect == Class::Breaking && !case.bump);
     if outcome.compat_exit != expected_exit {
-        outcome.problems.push(format!(
-            "compat exited {}, expected {expected_exit}",
-            outcome.compat_exit
-        ));
+        outcome
+            .problems
+            .push(format!("compat exited {}, expected {expected_exit}", outcome.compat_exit));
     }
     if case.expect == Class::Additive {
         if let Err(e) = write_generated(scratch, &changed.spec, true) {
@@ -259,14 +242,10 @@ fn judge(
         let fixture = workspace || clippy(scratch, scratch_target, &["-p", FIXTURE])?;
         outcome.builds = Some((fixture, workspace));
         if !fixture {
-            outcome
-                .problems
-                .push("the downstream fixture no longer compiles".into());
+            outcome.problems.push("the downstream fixture no longer compiles".into());
         }
         if !workspace {
-            outcome
-                .problems
-                .push("the workspace no longer compiles".into());
+            outcome.problems.push("the workspace no longer compiles".into());
         }
     }
     outcome.seconds = case_started.elapsed().as_secs_f64();
@@ -315,17 +294,12 @@ fn table(outcomes: &[Outcome]) -> String {
             "| {} | {} | {} | {} | {} | {} | {:.0} | {} |",
             o.name,
             o.expected,
-            o.compat_class
-                .map_or("nothing".to_owned(), |c| c.to_string()),
+            o.compat_class.map_or("nothing".to_owned(), |c| c.to_string()),
             o.compat_exit,
             yes_no(o.builds.map(|b| b.0)),
             yes_no(o.builds.map(|b| b.1)),
             o.seconds,
-            if o.problems.is_empty() {
-                "as expected"
-            } else {
-                "**FAILED**"
-            },
+            if o.problems.is_empty() { "as expected" } else { "**FAILED**" },
         );
     }
     out.push_str("\nWhat compat said of each:\n");
@@ -345,13 +319,7 @@ fn table(outcomes: &[Outcome]) -> String {
 /// times, so that cargo sees the copy's unchanged crates as the ones already built.
 fn copy_checkout(root: &Path, scratch: &Path) -> Result<()> {
     let output = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
         .current_dir(root)
         .output()?;
     if !output.status.success() {
@@ -414,10 +382,7 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
     }
     std::fs::copy(from, to)?;
     let modified = std::fs::metadata(from)?.modified()?;
-    std::fs::File::options()
-        .write(true)
-        .open(to)?
-        .set_modified(modified)?;
+    std::fs::File::options().write(true).open(to)?.set_modified(modified)?;
     Ok(())
 }
 
@@ -444,12 +409,7 @@ fn write_generated(scratch: &Path, spec: &str, force: bool) -> Result<()> {
 /// whether it passed.
 fn clippy(scratch: &Path, target: &Path, scope: &[&str]) -> Result<bool> {
     let mut clippy = cargo_in(scratch, target, &["clippy", "--locked", "--quiet"]);
-    Ok(clippy
-        .args(scope)
-        .arg("--")
-        .args(CLIPPY_ARGS)
-        .status()?
-        .success())
+    Ok(clippy.args(scope).arg("--").args(CLIPPY_ARGS).status()?.success())
 }
 
 /// `cargo xtask <args>` run in `checkout` with `target` as its target directory, as a
@@ -463,10 +423,7 @@ fn xtask_in(checkout: &Path, target: &Path, args: &[&str]) -> Result<Output> {
 /// this checkout, not the other one.
 fn cargo_in(checkout: &Path, target: &Path, args: &[&str]) -> Command {
     let mut cargo = crate::cargo();
-    cargo
-        .args(args)
-        .current_dir(checkout)
-        .env("CARGO_TARGET_DIR", target);
+    cargo.args(args).current_dir(checkout).env("CARGO_TARGET_DIR", target);
     cargo.env_remove("CARGO_MANIFEST_DIR");
     cargo
 }

@@ -36,11 +36,7 @@ pub fn run(write: bool) -> Result<()> {
     let read = |path: &str| -> Result<String> {
         std::fs::read_to_string(root.join(path)).map_err(|e| format!("reading {path}: {e}").into())
     };
-    let Checked {
-        problems,
-        manifest,
-        fuzz,
-    } = check(&read)?;
+    let Checked { problems, manifest, fuzz } = check(&read)?;
     let (fixed, unfixed): (Vec<_>, Vec<_>) = problems.iter().partition(|(_, fixed)| *fixed);
     let lines = |list: &[&(String, bool)]| {
         let texts: Vec<&str> = list.iter().map(|(text, _)| text.as_str()).collect();
@@ -52,11 +48,7 @@ pub fn run(write: bool) -> Result<()> {
         eprintln!("floors: fixed\n  {}", lines(&fixed));
     }
     // Without --write, what it would fix is open too.
-    let open = if write {
-        unfixed
-    } else {
-        problems.iter().collect()
-    };
+    let open = if write { unfixed } else { problems.iter().collect() };
     if open.is_empty() {
         eprintln!("floors: every declared version is the one Cargo.lock builds");
         return Ok(());
@@ -66,11 +58,7 @@ pub fn run(write: bool) -> Result<()> {
         _ => "`--write` cannot fix these: edit them by hand".into(),
     };
     let count = open.len();
-    Err(format!(
-        "{count} problem(s) with declared versions:\n  {}\n\n{hint}",
-        lines(&open)
-    )
-    .into())
+    Err(format!("{count} problem(s) with declared versions:\n  {}\n\n{hint}", lines(&open)).into())
 }
 
 /// Checks the manifests `read` returns (paths relative to the root) against `Cargo.lock`.
@@ -104,10 +92,7 @@ pub fn check(read: &dyn Fn(&str) -> Result<String>) -> Result<Checked> {
         if Version::parse(bare).ok().as_ref() != Some(&locked) {
             set(version, &format!("{operator}{locked}"));
             let what = format!("declares {declared:?} but Cargo.lock builds {locked}");
-            problems.push((
-                format!("Cargo.toml: [workspace.dependencies] {key}: {what}"),
-                true,
-            ));
+            problems.push((format!("Cargo.toml: [workspace.dependencies] {key}: {what}"), true));
         }
         floors.insert(package, locked);
     }
@@ -127,11 +112,7 @@ pub fn check(read: &dyn Fn(&str) -> Result<String>) -> Result<Checked> {
     }
 
     // Members declare no versions.
-    for member in manifest["workspace"]["members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for member in manifest["workspace"]["members"].as_array().into_iter().flatten() {
         let path = format!("{}/Cargo.toml", member.as_str().unwrap_or_default());
         let mut doc: DocumentMut = read(&path)?.parse().map_err(|e| format!("{path}: {e}"))?;
         for (section, key, item) in entries(doc.as_table_mut()) {
@@ -146,11 +127,7 @@ pub fn check(read: &dyn Fn(&str) -> Result<String>) -> Result<Checked> {
             }
         }
     }
-    Ok(Checked {
-        problems,
-        manifest,
-        fuzz,
-    })
+    Ok(Checked { problems, manifest, fuzz })
 }
 
 /// The registry packages of a `Cargo.lock`.
@@ -176,10 +153,7 @@ impl Lock {
                 p.name == name && p.source.as_deref().is_some_and(|s| !s.starts_with("path+"))
             })
             .filter_map(|p| Version::parse(&p.version).ok())
-            .map(|v| Version {
-                build: BuildMetadata::EMPTY,
-                ..v
-            })
+            .map(|v| Version { build: BuildMetadata::EMPTY, ..v })
             .filter(|v| req.matches(v))
             .max()
     }
@@ -187,10 +161,7 @@ impl Lock {
 
 /// The registry name of a dependency (`package = ".."` or its key).
 fn package_of(key: &str, item: &Item) -> String {
-    item.get("package")
-        .and_then(Item::as_str)
-        .unwrap_or(key)
-        .to_string()
+    item.get("package").and_then(Item::as_str).unwrap_or(key).to_string()
 }
 
 /// The version of a registry dependency (`"1.2.3"` or `{ version = "1.2.3", .. }`); `None`
@@ -239,9 +210,7 @@ fn entries(table: &mut dyn TableLike) -> Vec<(String, String, &mut Item)> {
             if SECTIONS.contains(&key.as_str()) {
                 let section = format!("{prefix}{key}");
                 out.extend(
-                    inner
-                        .iter_mut()
-                        .map(|(k, v)| (section.clone(), k.get().to_string(), v)),
+                    inner.iter_mut().map(|(k, v)| (section.clone(), k.get().to_string(), v)),
                 );
             } else if prefix.is_empty() && key == "target" {
                 for (target, sections) in inner.iter_mut() {

@@ -30,10 +30,7 @@ pub fn project_root() -> PathBuf {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest_dir
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or(manifest_dir)
+    manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
 }
 
 /// `cargo` at the workspace root: the cargo that runs xtask (`CARGO`), else the one on `PATH`.
@@ -94,10 +91,7 @@ pub fn ensure_file_written_by(
         let diff = diff
             .unified_diff()
             .context_radius(3)
-            .header(
-                &format!("{relative} (on disk)"),
-                &format!("{relative} (expected)"),
-            )
+            .header(&format!("{relative} (on disk)"), &format!("{relative} (expected)"))
             .to_string();
         return Err(format!(
             "{relative} is out of date with {source}:\n{diff}\nrun `{command}` and commit"

@@ -107,21 +107,15 @@ fn lint() -> Result<()> {
         eprintln!("spec lint: openapi/backups.yaml is clean");
         return Ok(());
     }
-    Err(format!(
-        "spec lint found {} problem(s):\n  {}",
-        problems.len(),
-        problems.join("\n  ")
-    )
-    .into())
+    Err(format!("spec lint found {} problem(s):\n  {}", problems.len(), problems.join("\n  "))
+        .into())
 }
 
 fn ci() -> Result<()> {
     cargo("fmt --all --check")?;
     // Evolution's copy starts from these artifacts: it gives clippy the same arguments.
     let clippy_args = evolution::CLIPPY_ARGS.join(" ");
-    cargo(&format!(
-        "clippy --workspace --all-targets --locked -- {clippy_args}"
-    ))?;
+    cargo(&format!("clippy --workspace --all-targets --locked -- {clippy_args}"))?;
     step("codegen --check");
     codegen::run(true)?;
     step("lint");
@@ -166,10 +160,7 @@ fn ci() -> Result<()> {
 /// the minutes go.
 fn step(name: &str) {
     static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    let seconds = STARTED
-        .get_or_init(std::time::Instant::now)
-        .elapsed()
-        .as_secs();
+    let seconds = STARTED.get_or_init(std::time::Instant::now).elapsed().as_secs();
     eprintln!("\n==> [{seconds:>4} s] {name}");
 }
 
@@ -189,13 +180,6 @@ fn cargo(args: &str) -> Result<()> {
 fn cargo_with_env(args: &str, env: &[(&str, &str)]) -> Result<()> {
     let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
     step(&format!("{shown_env}cargo {args}"));
-    let status = xtask::cargo()
-        .args(args.split_whitespace())
-        .envs(env.iter().copied())
-        .status()?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {args}` failed ({status})").into())
-    }
+    let status = xtask::cargo().args(args.split_whitespace()).envs(env.iter().copied()).status()?;
+    if status.success() { Ok(()) } else { Err(format!("`cargo {args}` failed ({status})").into()) }
 }

@@ -16,14 +16,7 @@ pub(crate) fn run(out_dir: Option<&str>) -> Result<()> {
         None => xtask::target_dir()?.join("man"),
     };
     let status = xtask::cargo()
-        .args([
-            "run",
-            "--locked",
-            "--quiet",
-            "--package",
-            "vpsorg-cli",
-            "--",
-        ])
+        .args(["run", "--locked", "--quiet", "--package", "vpsorg-cli", "--"])
         .arg("man-pages")
         .arg(&dir)
         .status()?;

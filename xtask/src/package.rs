@@ -77,10 +77,7 @@ pub struct Target {
 pub fn run(verify: bool) -> Result<()> {
     let metadata = Metadata::load()?;
     let mut problems = check_metadata(&metadata);
-    let published = metadata
-        .packages
-        .iter()
-        .filter(|p| PUBLISHED.contains(&p.name.as_str()));
+    let published = metadata.packages.iter().filter(|p| PUBLISHED.contains(&p.name.as_str()));
     for package in published.clone() {
         let listed = cargo_stdout(&[
             "package",
@@ -98,10 +95,7 @@ pub fn run(verify: bool) -> Result<()> {
         let count = problems.len();
         return Err(format!("{count} packaging problem(s):\n  {}", problems.join("\n  ")).into());
     }
-    eprintln!(
-        "package: metadata and files of the {} published crates are fine",
-        PUBLISHED.len()
-    );
+    eprintln!("package: metadata and files of the {} published crates are fine", PUBLISHED.len());
 
     // cargo verifies a crate that needs another of ours against the other's unpacked tarball,
     // kept under `$CARGO_HOME/registry/src/` by name and version and reused even when a newer
@@ -109,14 +103,10 @@ pub fn run(verify: bool) -> Result<()> {
     if verify {
         let home = std::env::var_os("CARGO_HOME").map(PathBuf::from);
         let home = home.or_else(|| Some(PathBuf::from(std::env::var_os("HOME")?).join(".cargo")));
-        let sources = home
-            .map(|h| h.join("registry/src"))
-            .and_then(|d| d.read_dir().ok());
+        let sources = home.map(|h| h.join("registry/src")).and_then(|d| d.read_dir().ok());
         for registry in sources.into_iter().flatten().flatten() {
             for package in published.clone() {
-                let copy = registry
-                    .path()
-                    .join(format!("{}-{}", package.name, package.version));
+                let copy = registry.path().join(format!("{}-{}", package.name, package.version));
                 if copy.exists() {
                     std::fs::remove_dir_all(&copy)?;
                 }
@@ -143,17 +133,13 @@ pub fn check_metadata(metadata: &Metadata) -> Vec<String> {
     let mut problems = Vec::new();
     for name in PUBLISHED {
         if !metadata.packages.iter().any(|p| p.name == name) {
-            problems.push(format!(
-                "{name} is in PUBLISHED (xtask/src/package.rs) but not a member"
-            ));
+            problems
+                .push(format!("{name} is in PUBLISHED (xtask/src/package.rs) but not a member"));
         }
     }
     for p in &metadata.packages {
         let name = &p.name;
-        let publishable = p
-            .publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty());
+        let publishable = p.publish.as_ref().is_none_or(|registries| !registries.is_empty());
         match (PUBLISHED.contains(&name.as_str()), publishable) {
             (false, false) => continue,
             (false, true) => {
@@ -169,10 +155,7 @@ pub fn check_metadata(metadata: &Metadata) -> Vec<String> {
             (true, true) => {}
         }
         if p.license.as_deref() != Some(LICENSE) {
-            problems.push(format!(
-                "{name}: license must be {LICENSE:?}, is {:?}",
-                p.license
-            ));
+            problems.push(format!("{name}: license must be {LICENSE:?}, is {:?}", p.license));
         }
         for (field, value) in [
             ("description", &p.description),

@@ -58,11 +58,7 @@ pub fn run(check: bool) -> Result<()> {
             stale.push(error.to_string());
         }
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(stale.join("\n").into())
-    }
+    if stale.is_empty() { Ok(()) } else { Err(stale.join("\n").into()) }
 }
 
 /// The public API of `krate` with `features`, as the snapshot file holds it.
@@ -106,9 +102,7 @@ fn rustdoc_json(krate: &str, features: &[&str]) -> Result<PathBuf> {
     if !status.success() {
         return Err(format!("rustdoc's JSON output for {krate} failed ({status})").into());
     }
-    let path = crate::target_dir()?
-        .join("doc")
-        .join(format!("{}.json", krate.replace('-', "_")));
+    let path = crate::target_dir()?.join("doc").join(format!("{}.json", krate.replace('-', "_")));
     if !path.exists() {
         return Err(format!("rustdoc wrote no {}", path.display()).into());
     }

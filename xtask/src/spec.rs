@@ -44,11 +44,8 @@ impl Spec {
                 self.openapi.openapi
             ));
         }
-        let operation_ids: Vec<&str> = self
-            .openapi
-            .operations()
-            .filter_map(|(_, _, op)| op.operation_id.as_deref())
-            .collect();
+        let operation_ids: Vec<&str> =
+            self.openapi.operations().filter_map(|(_, _, op)| op.operation_id.as_deref()).collect();
         for (path, method, op) in self.openapi.operations() {
             let name = format!("{} {path}", method.to_uppercase());
             if op.operation_id.as_deref().unwrap_or("").is_empty() {
@@ -111,9 +108,7 @@ impl Spec {
             let findings = self.contract.check_value(schema, example);
             let findings = findings.map_err(|e| format!("the schema itself is invalid: {e}"));
             if let Err(errors) = findings.and_then(|findings| violations(&findings, true)) {
-                problems.push(format!(
-                    "example at {location} does not match its schema: {errors}"
-                ));
+                problems.push(format!("example at {location} does not match its schema: {errors}"));
             }
         }
         if cases.is_empty() {
@@ -132,9 +127,7 @@ impl Spec {
         violations(&findings, false)
             .map_err(|errors| format!("{operation_id} {status}: {errors}"))?;
         // Where the response declares no JSON body, the contract calls any body unexpected.
-        let probe = self
-            .contract
-            .check_json(operation_id, status, &Value::Bool(true))?;
+        let probe = self.contract.check_json(operation_id, status, &Value::Bool(true))?;
         Ok(!probe.iter().any(|f| f.kind == FindingKind::UnexpectedBody))
     }
 }
@@ -153,17 +146,10 @@ fn violations(findings: &[Finding], undeclared_fields: bool) -> std::result::Res
                 || (undeclared_fields && f.kind == FindingKind::UndocumentedField)
         })
         .map(|f| {
-            format!(
-                "{}: expected {}, got {} (at `{}`)",
-                f.kind, f.expected, f.got, f.location
-            )
+            format!("{}: expected {}, got {} (at `{}`)", f.kind, f.expected, f.got, f.location)
         })
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("; "))
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
 }
 
 /// Finds every example in the document, with where it is and the schema it must satisfy:
@@ -192,9 +178,8 @@ fn collect_examples(
                     let here = format!("{location}/examples/{name}");
                     match example.get("value") {
                         Some(value) => cases.push((here, schema.clone(), value.clone())),
-                        None => problems.push(format!(
-                            "{here}: only inline `value` examples are supported"
-                        )),
+                        None => problems
+                            .push(format!("{here}: only inline `value` examples are supported")),
                     }
                 }
             }

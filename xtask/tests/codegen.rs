@@ -8,10 +8,7 @@ const FIXTURE: &str = include_str!("fixtures/spec.yaml");
 
 /// The fixture with `from` replaced by `to` once; fails naming `from` when it is not there.
 fn fixture_with(from: &str, to: &str) -> String {
-    assert!(
-        FIXTURE.contains(from),
-        "{from:?} is not in fixtures/spec.yaml"
-    );
+    assert!(FIXTURE.contains(from), "{from:?} is not in fixtures/spec.yaml");
     FIXTURE.replacen(from, to, 1)
 }
 
@@ -35,10 +32,7 @@ fn enums_outside_operations_and_schemas_come_out_lenient() {
          schema:\n          enum: [full, brief]\n    get:\n",
     );
     let code = generate(&changed).unwrap();
-    let lenient = code
-        .split("pub enum ListThingsView {")
-        .nth(1)
-        .expect("no enum for `view`");
+    let lenient = code.split("pub enum ListThingsView {").nth(1).expect("no enum for `view`");
     let body = &lenient[..lenient.find('}').unwrap()];
     assert!(body.contains("Unknown(crate::UnknownValue)"), "{body}");
 }
@@ -47,10 +41,7 @@ fn enums_outside_operations_and_schemas_come_out_lenient() {
 fn a_changed_description_is_drift() {
     let changed = fixture_with("Unique thing ID", "Unique thing identifier");
     let (before, after) = (generate(FIXTURE).unwrap(), generate(&changed).unwrap());
-    assert!(
-        before != after,
-        "the generated code does not change with a description"
-    );
+    assert!(before != after, "the generated code does not change with a description");
 }
 
 #[test]
@@ -90,13 +81,7 @@ fn inline_enums_are_hoisted_wherever_they_are() {
     let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names,
-        [
-            "Kind",
-            "ListThingsResponse200State",
-            "ListThingsSortOrder",
-            "ThingTagsItem",
-            "ThingTier"
-        ]
+        ["Kind", "ListThingsResponse200State", "ListThingsSortOrder", "ThingTagsItem", "ThingTier"]
     );
     assert_eq!(
         spec.pointer("/components/schemas/Thing/properties/tier"),
@@ -136,12 +121,7 @@ fn enums_in_shared_components_and_path_parameters_are_hoisted_too() {
     let names: Vec<&str> = enums.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names,
-        [
-            "GetThingBodyState",
-            "GetThingResponse200State",
-            "GetThingSort",
-            "GetThingView"
-        ]
+        ["GetThingBodyState", "GetThingResponse200State", "GetThingSort", "GetThingView"]
     );
     // The path-level parameter now belongs to the operation (first, where progenitor
     // puts it), hoisted like its own.
@@ -178,10 +158,7 @@ fn variant_docs_come_from_x_enum_descriptions() {
         "x-enum-descriptions": {"a": "The first."}}}}});
     let enums = hoist_string_enums(&mut spec).unwrap();
     let source = enums[0].rust_source();
-    assert!(
-        source.contains("/// The first.\nA,\n/// `b`\nB,\n"),
-        "{source}"
-    );
+    assert!(source.contains("/// The first.\nA,\n/// `b`\nB,\n"), "{source}");
     assert!(source.starts_with("/// How.\n///\n"), "{source}");
     assert!(source.contains("\"b\" => Self::B,"), "{source}");
     syn::parse_file(&source).expect("the enum is valid Rust");

@@ -68,15 +68,9 @@ fn a_floor_below_the_lockfile_a_loose_one_and_an_unused_one_are_problems() {
     let problems = messages(&run(&[]));
     assert_eq!(problems.len(), 3, "{problems:#?}");
     let has = |text: &str| problems.iter().any(|p| p.contains(text));
-    assert!(has(
-        "serde: declares \"1.0.219\" but Cargo.lock builds 1.0.229 (fixed)"
-    ));
-    assert!(has(
-        "rand09: declares \"0.9\" but Cargo.lock builds 0.9.2 (fixed)"
-    ));
-    assert!(has(
-        "gone = \"1.0.0\": Cargo.lock has no matching version (unused? remove it)"
-    ));
+    assert!(has("serde: declares \"1.0.219\" but Cargo.lock builds 1.0.229 (fixed)"));
+    assert!(has("rand09: declares \"0.9\" but Cargo.lock builds 0.9.2 (fixed)"));
+    assert!(has("gone = \"1.0.0\": Cargo.lock has no matching version (unused? remove it)"));
     // Build metadata in the lockfile (toml 1.2.2+spec-1.1.0) is not a difference.
     assert!(!has("] toml"));
 }
@@ -103,9 +97,7 @@ fn members_may_not_declare_versions() {
                   [target.'cfg(unix)'.dependencies]\nlibc = { version = \"0.2\" }\n";
     let problems = messages(&run(&[("a/Cargo.toml", member)]));
     let has = |text: &str| problems.iter().any(|p| p.contains(text));
-    assert!(has(
-        "a/Cargo.toml: [dev-dependencies] rand declares its own version"
-    ));
+    assert!(has("a/Cargo.toml: [dev-dependencies] rand declares its own version"));
     assert!(has("[target.cfg(unix).dependencies] libc declares"));
     assert!(!has("serde declares"));
 }
@@ -130,8 +122,5 @@ fn this_workspace_declares_the_versions_it_builds() {
     let root = xtask::project_root();
     let checked = check(&|path| Ok(std::fs::read_to_string(root.join(path))?)).unwrap();
     let problems = messages(&checked);
-    assert!(
-        problems.is_empty(),
-        "{problems:#?}\nrun `cargo xtask floors --write`"
-    );
+    assert!(problems.is_empty(), "{problems:#?}\nrun `cargo xtask floors --write`");
 }

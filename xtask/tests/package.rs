@@ -39,21 +39,13 @@ fn a_published_crate_needs_its_files_and_metadata() {
         readme: Some("README.md".into()),
         keywords: vec!["k".into()],
         categories: vec!["c".into()],
-        targets: vec![Target {
-            kind: vec!["lib".into()],
-        }],
+        targets: vec![Target { kind: vec!["lib".into()] }],
         metadata: serde_json::json!({"docs": {"rs": {"all-features": true}}}),
         ..Package::default()
     };
     let mut packages: Vec<Package> = PUBLISHED.iter().map(|n| package(n, None)).collect();
     packages.push(package("xtask", Some(vec![])));
-    assert_eq!(
-        check_metadata(&Metadata {
-            packages,
-            ..Metadata::default()
-        }),
-        Vec::<String>::new()
-    );
+    assert_eq!(check_metadata(&Metadata { packages, ..Metadata::default() }), Vec::<String>::new());
 
     let mut packages: Vec<Package> = PUBLISHED.iter().map(|n| package(n, None)).collect();
     packages[0] = Package {
@@ -64,18 +56,12 @@ fn a_published_crate_needs_its_files_and_metadata() {
     };
     packages.remove(1);
     packages.push(package("new-crate", None));
-    let found = check_metadata(&Metadata {
-        packages,
-        ..Metadata::default()
-    });
+    let found = check_metadata(&Metadata { packages, ..Metadata::default() });
     let first = PUBLISHED[0];
     assert_eq!(
         found,
         [
-            format!(
-                "{} is in PUBLISHED (xtask/src/package.rs) but not a member",
-                PUBLISHED[1]
-            ),
+            format!("{} is in PUBLISHED (xtask/src/package.rs) but not a member", PUBLISHED[1]),
             format!("{first} is published but says `publish = false`"),
             format!("{first}: license must be \"MIT OR Apache-2.0\", is Some(\"MIT\")"),
             format!("{first}: no `keywords`"),

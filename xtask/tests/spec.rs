@@ -7,10 +7,7 @@ const FIXTURE: &str = include_str!("fixtures/spec.yaml");
 
 /// The fixture with `from` replaced by `to` once; fails naming `from` when it is not there.
 fn fixture_with(from: &str, to: &str) -> String {
-    assert!(
-        FIXTURE.contains(from),
-        "{from:?} is not in fixtures/spec.yaml"
-    );
+    assert!(FIXTURE.contains(from), "{from:?} is not in fixtures/spec.yaml");
     FIXTURE.replacen(from, to, 1)
 }
 
@@ -28,10 +25,8 @@ fn a_property_without_a_description_is_reported() {
     let bare = fixture_with("          description: Who owns the thing.\n", "");
     assert_eq!(
         lint(&bare),
-        [
-            "schema ThingRequest property `owner_id`: no description (the generated field needs \
-             docs)"
-        ]
+        ["schema ThingRequest property `owner_id`: no description (the generated field needs \
+             docs)"]
     );
 }
 
@@ -39,11 +34,7 @@ fn a_property_without_a_description_is_reported() {
 fn an_example_that_contradicts_its_schema_is_reported() {
     let problems = lint(&fixture_with("size_mb: 4523", "size_mb: big"));
     assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(
-        problems[0].contains("/things//get/responses/200"),
-        "{}",
-        problems[0]
-    );
+    assert!(problems[0].contains("/things//get/responses/200"), "{}", problems[0]);
     assert!(problems[0].contains("size_mb"), "{}", problems[0]);
 }
 
@@ -86,18 +77,12 @@ fn a_null_where_the_schema_forbids_it_is_reported() {
     let problems = lint(&fixture_with("tier: hot", "tier: null"));
     assert_eq!(problems.len(), 1, "{problems:#?}");
     // A nullable field may be null.
-    assert_eq!(
-        lint(&fixture_with("note: Before the update", "note: null")),
-        Vec::<String>::new()
-    );
+    assert_eq!(lint(&fixture_with("note: Before the update", "note: null")), Vec::<String>::new());
 }
 
 #[test]
 fn a_missing_operation_id_is_reported() {
-    let broken = fixture_with(
-        "    delete:\n      operationId: deleteThing\n",
-        "    delete:\n",
-    );
+    let broken = fixture_with("    delete:\n      operationId: deleteThing\n", "    delete:\n");
     // Create's link to the delete now names nothing, too.
     assert_eq!(
         lint(&broken),
@@ -121,9 +106,8 @@ mod live {
 
     /// The vendor's example responses, copied verbatim from its page into fixtures.
     fn vendor_fixture(name: &str) -> Value {
-        let path = xtask::project_root()
-            .join("crates/vpsorg-backups-client/tests/fixtures")
-            .join(name);
+        let path =
+            xtask::project_root().join("crates/vpsorg-backups-client/tests/fixtures").join(name);
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -167,11 +151,8 @@ mod live {
     /// Every statement on the vendor's page, in its own words, somewhere in the live spec.
     #[test]
     fn every_fact_on_the_vendors_page_is_in_the_live_spec() {
-        let text = xtask::read_spec_text()
-            .unwrap()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text =
+            xtask::read_spec_text().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
         let facts = [
             "Manage server backups programmatically. List, create, restore and delete backups for your servers.",
             "https://admin.vps.org",
@@ -227,29 +208,12 @@ mod live {
         let spec = Spec::load().unwrap();
         let error = json!({"detail": "Invalid token.", "code": "authentication_failed"});
         assert!(spec.validate_response("listBackups", 401, &error).unwrap());
-        assert!(
-            spec.validate_response("listBackups", 503, &error).unwrap(),
-            "5XX range"
-        );
-        assert!(
-            !spec
-                .validate_response("deleteBackup", 204, &Value::Null)
-                .unwrap(),
-            "no body"
-        );
-        assert!(
-            spec.validate_response("deleteBackup", 418, &error).is_err(),
-            "undocumented"
-        );
+        assert!(spec.validate_response("listBackups", 503, &error).unwrap(), "5XX range");
+        assert!(!spec.validate_response("deleteBackup", 204, &Value::Null).unwrap(), "no body");
+        assert!(spec.validate_response("deleteBackup", 418, &error).is_err(), "undocumented");
         let field_errors = json!({"server_id": ["This field is required."]});
-        assert!(
-            spec.validate_response("createBackup", 400, &field_errors)
-                .unwrap()
-        );
+        assert!(spec.validate_response("createBackup", 400, &field_errors).unwrap());
         let not_a_list = json!({"server_id": "This field is required."});
-        assert!(
-            spec.validate_response("createBackup", 400, &not_a_list)
-                .is_err()
-        );
+        assert!(spec.validate_response("createBackup", 400, &not_a_list).is_err());
     }
 }

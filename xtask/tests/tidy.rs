@@ -42,14 +42,8 @@ fn readme_code_blocks(text: &str) -> Vec<String> {
     ];
     let mut problems = Vec::new();
     for (line, info, code) in fenced_blocks(text) {
-        let words: Vec<&str> = info
-            .split([',', ' ', '\t'])
-            .filter(|w| !w.is_empty())
-            .collect();
-        if !words
-            .iter()
-            .all(|w| RUSTDOC_WORDS.contains(w) || w.starts_with("ignore-"))
-        {
+        let words: Vec<&str> = info.split([',', ' ', '\t']).filter(|w| !w.is_empty()).collect();
+        if !words.iter().all(|w| RUSTDOC_WORDS.contains(w) || w.starts_with("ignore-")) {
             continue;
         }
         let at = format!("README.md:{line}");
@@ -62,11 +56,7 @@ fn readme_code_blocks(text: &str) -> Vec<String> {
         if words.iter().any(|w| w.starts_with("ignore")) {
             problems.push(format!("{at}: an `ignore`d block is never compiled"));
         }
-        if code
-            .lines()
-            .map(str::trim_start)
-            .any(|l| l == "#" || l.starts_with("# "))
-        {
+        if code.lines().map(str::trim_start).any(|l| l == "#" || l.starts_with("# ")) {
             problems.push(format!(
                 "{at}: hidden lines (`# ...`) show on GitHub and crates.io; write a complete \
                  program instead"
@@ -116,23 +106,14 @@ fn readme_versions(
         let table: toml::Table = match block.parse() {
             Ok(table) => table,
             Err(e) => {
-                problems.push(format!(
-                    "the ```toml block at line {line} is not valid TOML: {e}"
-                ));
+                problems.push(format!("the ```toml block at line {line} is not valid TOML: {e}"));
                 continue;
             }
         };
         for section in ["dependencies", "dev-dependencies"] {
-            for (name, dep) in table
-                .get(section)
-                .and_then(|s| s.as_table())
-                .into_iter()
-                .flatten()
-            {
+            for (name, dep) in table.get(section).and_then(|s| s.as_table()).into_iter().flatten() {
                 let requirement = |dep: &toml::Value| {
-                    dep.as_str()
-                        .or_else(|| dep.get("version")?.as_str())
-                        .map(String::from)
+                    dep.as_str().or_else(|| dep.get("version")?.as_str()).map(String::from)
                 };
                 let Some(asked) = requirement(dep) else {
                     continue;
@@ -210,28 +191,18 @@ fn readme_blocks_must_ask_for_versions_the_workspace_builds() {
 #[test]
 fn the_readmes_are_tidy() {
     let root = project_root();
-    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let manifest: toml::Table =
+        std::fs::read_to_string(root.join("Cargo.toml")).unwrap().parse().unwrap();
     let workspace = &manifest["workspace"];
     let floors = workspace["dependencies"].as_table().unwrap();
     let version = Version::parse(workspace["package"]["version"].as_str().unwrap()).unwrap();
-    let members: Vec<&str> = workspace["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|m| m.as_str())
-        .collect();
+    let members: Vec<&str> =
+        workspace["members"].as_array().unwrap().iter().filter_map(|m| m.as_str()).collect();
     let own: Vec<String> = members
         .iter()
         .filter_map(|m| {
             let text = std::fs::read_to_string(root.join(m).join("Cargo.toml")).ok()?;
-            Some(
-                text.parse::<toml::Table>().ok()?["package"]["name"]
-                    .as_str()?
-                    .to_string(),
-            )
+            Some(text.parse::<toml::Table>().ok()?["package"]["name"].as_str()?.to_string())
         })
         .collect();
     let mut problems = Vec::new();
@@ -245,11 +216,7 @@ fn the_readmes_are_tidy() {
             found.extend(readme_code_blocks(&text));
             found.extend(readme_links(&text, &|p| root.join(dir).join(p).exists()));
         }
-        problems.extend(
-            found
-                .into_iter()
-                .map(|p| format!("{}: {p}", path.display())),
-        );
+        problems.extend(found.into_iter().map(|p| format!("{}: {p}", path.display())));
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
@@ -304,16 +271,10 @@ fn the_nightly_job_warns_only_on_an_incomplete_run_and_fails_on_a_refused_token(
     let job = nightly_job(&readme);
     let incomplete = exit_code("Unchecked");
     assert_eq!(incomplete, "10");
-    assert!(
-        arm(job, &incomplete).contains("::warning::incomplete (exit 10)"),
-        "{job}"
-    );
+    assert!(arm(job, &incomplete).contains("::warning::incomplete (exit 10)"), "{job}");
     for code in [exit_code("Unauthorized"), exit_code("Contradicted")] {
         let arm = arm(job, &code);
-        assert!(
-            arm.contains("::error::") && arm.contains(&format!("exit {code}")),
-            "{arm}"
-        );
+        assert!(arm.contains("::error::") && arm.contains(&format!("exit {code}")), "{arm}");
     }
     assert!(arm(job, "*").contains("exit \"$code\""), "{job}");
 }
@@ -369,11 +330,7 @@ fn doc_tests_run_unless_a_comment_says_why_not() {
                 path.display(),
                 index + 1
             );
-            not_run.push(format!(
-                "{}:{}",
-                path.file_name().unwrap().to_string_lossy(),
-                index + 1
-            ));
+            not_run.push(format!("{}:{}", path.file_name().unwrap().to_string_lossy(), index + 1));
         }
     }
     assert_eq!(not_run.len(), 1, "only from_env: {not_run:?}");

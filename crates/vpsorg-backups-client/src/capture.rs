@@ -34,10 +34,7 @@ impl ResponseHead {
                 headers.append(name, value.clone());
             }
         }
-        ResponseHead {
-            status: response.status(),
-            headers,
-        }
+        ResponseHead { status: response.status(), headers }
     }
 }
 

@@ -124,10 +124,7 @@ mod tests {
     fn known_and_unknown_values_round_trip() {
         for wire in ["manual", "automatic", "snapshot", ""] {
             let parsed: BackupType = serde_json::from_value(wire.into()).unwrap();
-            assert_eq!(
-                parsed.is_unknown(),
-                !["manual", "automatic"].contains(&wire)
-            );
+            assert_eq!(parsed.is_unknown(), !["manual", "automatic"].contains(&wire));
             assert_eq!(serde_json::to_value(&parsed).unwrap(), wire);
             assert_eq!(parsed.to_string(), wire);
         }
@@ -141,10 +138,7 @@ mod tests {
     #[test]
     fn display_honours_width_and_alignment() {
         assert_eq!(format!("[{:<12}]", BackupType::Manual), "[manual      ]");
-        assert_eq!(
-            format!("[{:>12}]", BackupStatus::Completed),
-            "[   completed]"
-        );
+        assert_eq!(format!("[{:>12}]", BackupStatus::Completed), "[   completed]");
         assert_eq!(format!("[{:^9}]", BackupStatus::from("new")), "[   new   ]");
         assert_eq!(format!("[{:.3}]", BackupType::Automatic), "[aut]");
         assert_eq!(format!("{}", BackupStatus::InProgress), "in_progress");

@@ -20,11 +20,7 @@ const VENDOR_CREATE: &str = include_str!("fixtures/vendor_create_response.json")
 fn the_vendors_list_example_decodes() {
     let page: BackupList = serde_json::from_str(VENDOR_LIST).unwrap();
     assert_eq!(page.count, 3);
-    assert_eq!(
-        (page.next, page.previous),
-        (None, None),
-        "absent links decode as None"
-    );
+    assert_eq!((page.next, page.previous), (None, None), "absent links decode as None");
     let ids: Vec<i64> = page.results.iter().map(|b| b.id).collect();
     assert_eq!(ids, [501, 499, 495]);
     let manual = &page.results[1];
@@ -62,11 +58,7 @@ fn the_vendors_create_example_decodes() {
 fn an_over_long_description_is_refused_before_sending() {
     let long = "x".repeat(256);
     assert!(long.parse::<CreateBackupRequestDescription>().is_err());
-    assert!(
-        "x".repeat(255)
-            .parse::<CreateBackupRequestDescription>()
-            .is_ok()
-    );
+    assert!("x".repeat(255).parse::<CreateBackupRequestDescription>().is_ok());
 }
 
 #[test]
@@ -134,12 +126,7 @@ async fn start_stub(respond: fn(&Method, &str) -> Response) -> Stub {
 }
 
 fn json(status: StatusCode, body: &str) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 
 fn vendor_responses(method: &Method, path: &str) -> Response {
@@ -214,10 +201,7 @@ async fn every_operation_sends_the_documented_request() {
     let requests = stub.requests.lock().unwrap();
     for request in requests.iter() {
         // The token travels in exactly one place, and only as a bearer credential.
-        assert_eq!(
-            request.headers["authorization"], "Bearer [token]",
-            "{request:?}"
-        );
+        assert_eq!(request.headers["authorization"], "Bearer [token]", "{request:?}");
     }
     insta::assert_yaml_snapshot!("wire_requests", *requests);
 }
@@ -227,9 +211,11 @@ async fn unknown_enum_values_are_kept_not_fatal() {
     fn future_api(_: &Method, _: &str) -> Response {
         json(
             StatusCode::OK,
-            &VENDOR_LIST
-                .replacen(r#""automatic""#, r#""snapshot""#, 1)
-                .replacen(r#""completed""#, r#""restoring""#, 1),
+            &VENDOR_LIST.replacen(r#""automatic""#, r#""snapshot""#, 1).replacen(
+                r#""completed""#,
+                r#""restoring""#,
+                1,
+            ),
         )
     }
     let stub = start_stub(future_api).await;
@@ -262,24 +248,13 @@ async fn the_status_of_an_undecodable_response_is_captured() {
     let client = client(&stub.base_url);
     let (result, head) = capture_response_head(client.list_backups().send()).await;
     let error = result.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            vpsorg_backups_client::Error::InvalidResponsePayload(..)
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, vpsorg_backups_client::Error::InvalidResponsePayload(..)), "{error:?}");
     assert_eq!(error.status(), None, "progenitor loses the status here");
     let head = head.expect("a response arrived");
     assert_eq!(head.status, 502);
     assert_eq!(head.headers["retry-after"], "3");
     assert_eq!(head.headers["x-request-id"], "req-42");
-    assert_eq!(
-        head.headers.len(),
-        3,
-        "only the kept headers: {:?}",
-        head.headers
-    );
+    assert_eq!(head.headers.len(), 3, "only the kept headers: {:?}", head.headers);
 }
 
 #[tokio::test]
@@ -289,10 +264,7 @@ async fn no_head_is_captured_without_a_response() {
     drop(listener); // nothing listens there now: the connection is refused
     let client = client(&base_url);
     let (result, head) = capture_response_head(client.list_backups().send()).await;
-    assert!(matches!(
-        result,
-        Err(vpsorg_backups_client::Error::CommunicationError(_))
-    ));
+    assert!(matches!(result, Err(vpsorg_backups_client::Error::CommunicationError(_))));
     assert!(head.is_none());
 }
 
@@ -308,11 +280,8 @@ async fn https_urls_reach_the_tls_handshake() {
             drop(socket);
         }
     });
-    let error = client(&format!("https://127.0.0.1:{port}"))
-        .list_backups()
-        .send()
-        .await
-        .unwrap_err();
+    let error =
+        client(&format!("https://127.0.0.1:{port}")).list_backups().send().await.unwrap_err();
     let vpsorg_backups_client::Error::CommunicationError(error) = error else {
         panic!("expected a communication error, got {error:?}");
     };
@@ -329,8 +298,5 @@ fn generated_types_have_json_schemas() {
     assert_eq!(schema["required"], serde_json::json!(["count", "results"]));
     assert_eq!(definitions["Backup"]["properties"]["id"]["type"], "integer");
     assert_eq!(definitions["BackupType"]["type"], "string");
-    assert_eq!(
-        definitions["BackupType"]["examples"],
-        serde_json::json!(["manual", "automatic"])
-    );
+    assert_eq!(definitions["BackupType"]["examples"], serde_json::json!(["manual", "automatic"]));
 }

@@ -54,10 +54,7 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         let words = value.as_bytes().split(u8::is_ascii_whitespace);
         let mut words = words.filter(|w| !w.is_empty());
         // Another scheme (Basic, Token, ...) is not ours: DRF treats it as no credentials at all.
-        if !words
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
-        {
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case(b"bearer")) {
             return Err(not_provided());
         }
         let detail = match (words.next(), words.next()) {
@@ -71,11 +68,7 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
             }
             _ => "Invalid token.",
         };
-        Err(ApiError::detail(
-            StatusCode::UNAUTHORIZED,
-            detail,
-            "authentication_failed",
-        ))
+        Err(ApiError::detail(StatusCode::UNAUTHORIZED, detail, "authentication_failed"))
     }
 }
 
@@ -135,13 +128,7 @@ async fn list_backups(
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
     // Django's QueryDict.get: the last value of a repeated parameter wins.
-    let given = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let given = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     // An empty `page_size` means the default, as DRF's `get_page_size` reads it; an empty
     // `page` is a page number that is not an integer (404 below), as Django's paginator
     // reads it. The filters are typed by the spec (an int64, an enum), and "" is neither.
@@ -154,9 +141,9 @@ async fn list_backups(
         let backup_type = match v {
             "manual" => Ok(BackupType::Manual),
             "automatic" => Ok(BackupType::Automatic),
-            other => Err(format!(
-                "Select a valid choice. {other} is not one of the available choices."
-            )),
+            other => {
+                Err(format!("Select a valid choice. {other} is not one of the available choices."))
+            }
         };
         errors.check("backup_type", backup_type)
     });
@@ -165,17 +152,12 @@ async fn list_backups(
         Some(v) => match v.trim().parse::<i128>() {
             Err(_) => Err("A valid integer is required.".to_string()),
             Ok(n) if n < 1 => Err("Ensure this value is greater than or equal to 1.".into()),
-            Ok(n) => u64::try_from(n)
-                .ok()
-                .filter(|&n| n <= MAX_PAGE_SIZE)
-                .ok_or_else(|| {
-                    format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}.")
-                }),
+            Ok(n) => u64::try_from(n).ok().filter(|&n| n <= MAX_PAGE_SIZE).ok_or_else(|| {
+                format!("Ensure this value is less than or equal to {MAX_PAGE_SIZE}.")
+            }),
         },
     };
-    let page_size = errors
-        .check("page_size", page_size)
-        .unwrap_or(DEFAULT_PAGE_SIZE);
+    let page_size = errors.check("page_size", page_size).unwrap_or(DEFAULT_PAGE_SIZE);
     errors.into_result()?;
     let invalid_page = || ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.", "not_found");
     // DRF compares the raw value with `last_page_strings` (`last`), then Django's paginator
@@ -185,12 +167,7 @@ async fn list_backups(
         Some("last") => None,
         Some(v) => Some(v.trim().parse::<u64>().map_err(|_| invalid_page())?),
     };
-    let query = ListQuery {
-        server_id,
-        backup_type,
-        page,
-        page_size,
-    };
+    let query = ListQuery { server_id, backup_type, page, page_size };
     let origin = request_origin(&headers, &shared.base_url);
     let link = |page: u64| page_link(&origin, &pairs, page);
     let (state, now) = shared.read();
@@ -238,19 +215,14 @@ fn request_origin(headers: &HeaderMap, base_url: &str) -> String {
 /// DRF's `replace_query_param`: the same path and parameters, sorted by name, with `page`
 /// replaced; the link to page 1 has no `page` at all (DRF's `remove_query_param`).
 fn page_link(origin: &str, pairs: &[(String, String)], page: u64) -> String {
-    let mut kept: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|(k, _)| k != "page")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut kept: Vec<(&str, &str)> =
+        pairs.iter().filter(|(k, _)| k != "page").map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let page = page.to_string();
     if page != "1" {
         kept.push(("page", &page));
     }
     kept.sort_by(|a, b| a.0.cmp(b.0));
-    let query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
     if query.is_empty() {
         format!("{origin}/api/v1/backups/")
     } else {
@@ -285,9 +257,7 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     }
     let parse_error = |detail| ApiError::detail(StatusCode::BAD_REQUEST, detail, "parse_error");
     if body.too_large {
-        return Err(parse_error(format!(
-            "Request body is larger than {BODY_LIMIT} bytes."
-        )));
+        return Err(parse_error(format!("Request body is larger than {BODY_LIMIT} bytes.")));
     }
     let value: Value = serde_json::from_slice(&body.bytes)
         .map_err(|e| parse_error(format!("JSON parse error - {e}")))?;
@@ -320,10 +290,7 @@ fn id_field(body: &Map<String, Value>, name: &str) -> Result<i64, String> {
                 format!("Ensure this value is less than or equal to {}.", i64::MAX)
             }
             (None, Some(f)) if f < -9_223_372_036_854_775_808.0 => {
-                format!(
-                    "Ensure this value is greater than or equal to {}.",
-                    i64::MIN
-                )
+                format!("Ensure this value is greater than or equal to {}.", i64::MIN)
             }
             _ => "A valid integer is required.".to_string(),
         },
@@ -356,9 +323,9 @@ async fn create_backup(
             Err("Null characters are not allowed.".into())
         }
         // DRF's CharField trims surrounding whitespace before checking the length.
-        Some(Value::String(text)) if text.trim().chars().count() > DESCRIPTION_MAX_CHARS => Err(
-            format!("Ensure this field has no more than {DESCRIPTION_MAX_CHARS} characters."),
-        ),
+        Some(Value::String(text)) if text.trim().chars().count() > DESCRIPTION_MAX_CHARS => {
+            Err(format!("Ensure this field has no more than {DESCRIPTION_MAX_CHARS} characters."))
+        }
         Some(Value::String(text)) => Ok(text.trim().to_string()),
         Some(_) => Err("Not a valid string.".into()),
     };
@@ -373,10 +340,7 @@ async fn create_backup(
     };
     let message =
         "Backup is being created. This may take several minutes depending on server size.";
-    Ok(json_response(
-        StatusCode::CREATED,
-        &CreatedBackup { backup, message },
-    ))
+    Ok(json_response(StatusCode::CREATED, &CreatedBackup { backup, message }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -423,11 +387,6 @@ async fn restore_server(
     };
     let message =
         format!("Server is being restored from backup {backup_id}. This may take several minutes.");
-    let restore = Restore {
-        server: record.server,
-        backup_id,
-        status: "restoring",
-        message,
-    };
+    let restore = Restore { server: record.server, backup_id, status: "restoring", message };
     Ok(json_response(StatusCode::ACCEPTED, &restore))
 }

@@ -23,9 +23,7 @@ pub(crate) fn without_query_param(uri: &Uri, param: &str) -> Uri {
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| {
-            form_urlencoded::parse(pair.as_bytes())
-                .next()
-                .is_none_or(|(k, _)| k != param)
+            form_urlencoded::parse(pair.as_bytes()).next().is_none_or(|(k, _)| k != param)
         })
         .collect();
     let path_and_query = match kept.join("&") {
@@ -51,10 +49,7 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
     let (detail, code) = match status.as_u16() {
         429 => ("Request was throttled.", "throttled"),
         500 => ("A server error occurred.", "error"),
-        503 => (
-            "Service temporarily unavailable, try again later.",
-            "service_unavailable",
-        ),
+        503 => ("Service temporarily unavailable, try again later.", "service_unavailable"),
         _ => (reason.as_str(), "error"),
     };
     error::json_response(status, &error::DetailBody { detail, code })
@@ -62,16 +57,12 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
 
 /// Applies a fault that corrupts the real answer; `None` means "drop the connection".
 pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<Body>> {
-    if matches!(
-        kind,
-        FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_)
-    ) {
+    if matches!(kind, FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_))
+    {
         return Some(response);
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     if bytes.is_empty() {
         // Nothing to corrupt (a 204): a truncation closes the connection instead.
         return match kind {
@@ -82,9 +73,7 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
     parts.headers.remove(CONTENT_LENGTH);
     let body = match kind {
         FaultKind::TruncatedBody => {
-            parts
-                .headers
-                .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             // The first half, a yield so that hyper writes it, then an error: hyper closes the
             // connection short of the `Content-Length` it announced.
             let half = Ok(bytes.slice(..bytes.len() / 2));
@@ -96,10 +85,9 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
         }
         FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
         FaultKind::WrongContentType => {
-            parts.headers.insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
+            parts
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
             Body::from(HTML_PAGE)
         }
         FaultKind::UnknownEnum { .. }
@@ -134,10 +122,7 @@ fn rewrite(top: &mut Map<String, Value>, kind: &FaultKind) {
         return;
     }
     let extra_fields = |object: &mut Map<String, Value>| {
-        object.insert(
-            "x_mock_extra".into(),
-            json!("a field the spec does not list"),
-        );
+        object.insert("x_mock_extra".into(), json!("a field the spec does not list"));
         let nested = json!({"nested": true, "list": [1, 2, 3]});
         object.insert("x_mock_extra_object".into(), nested);
     };
@@ -157,10 +142,7 @@ fn rewrite(top: &mut Map<String, Value>, kind: &FaultKind) {
         _ => {}
     };
     if let Some(Value::Array(results)) = top.get_mut("results") {
-        results
-            .iter_mut()
-            .filter_map(Value::as_object_mut)
-            .for_each(apply);
+        results.iter_mut().filter_map(Value::as_object_mut).for_each(apply);
     }
     apply(top);
 }

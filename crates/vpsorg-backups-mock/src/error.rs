@@ -11,11 +11,7 @@ use serde_json::{Map, Value};
 #[derive(Debug)]
 pub(crate) enum ApiError {
     /// `{"detail": "...", "code": "..."}`.
-    Detail {
-        status: StatusCode,
-        detail: String,
-        code: &'static str,
-    },
+    Detail { status: StatusCode, detail: String, code: &'static str },
     /// `{"field": ["message", ...]}`, always 400.
     Fields(Map<String, Value>),
 }
@@ -26,11 +22,7 @@ impl ApiError {
         detail: impl Into<String>,
         code: &'static str,
     ) -> Self {
-        Self::Detail {
-            status,
-            detail: detail.into(),
-            code,
-        }
+        Self::Detail { status, detail: detail.into(), code }
     }
 
     pub(crate) fn not_found() -> Self {
@@ -57,11 +49,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            Self::Detail {
-                status,
-                detail,
-                code,
-            } => {
+            Self::Detail { status, detail, code } => {
                 let mut response = json_response(status, &DetailBody { detail, code });
                 if status == StatusCode::UNAUTHORIZED {
                     response.headers_mut().insert(
@@ -89,10 +77,7 @@ pub(crate) struct FieldErrors(Map<String, Value>);
 
 impl FieldErrors {
     pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
-        let entry = self
-            .0
-            .entry(field.to_string())
-            .or_insert_with(|| Value::Array(Vec::new()));
+        let entry = self.0.entry(field.to_string()).or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(messages) = entry {
             messages.push(Value::String(message.into()));
         }
@@ -104,11 +89,7 @@ impl FieldErrors {
     }
 
     pub(crate) fn into_result(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Fields(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::Fields(self.0)) }
     }
 }
 
@@ -120,8 +101,6 @@ pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Respo
 pub(crate) fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

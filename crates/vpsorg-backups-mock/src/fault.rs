@@ -120,13 +120,7 @@ pub struct Fault {
 
 impl Fault {
     fn new(kind: FaultKind) -> Self {
-        Self {
-            kind,
-            operation: Operation::Any,
-            nth: 1,
-            times: Some(1),
-            headers: Vec::new(),
-        }
+        Self { kind, operation: Operation::Any, nth: 1, times: Some(1), headers: Vec::new() }
     }
 
     /// Answers with `status` instead of running the operation: **no change of state**. The body
@@ -185,10 +179,7 @@ impl Fault {
     /// is present. `Fault::unknown_enum("backup_type", "snapshot")` or
     /// `Fault::unknown_enum("status", "restoring")` give values the spec's enums do not list.
     pub fn unknown_enum(field: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(FaultKind::UnknownEnum {
-            field: field.into(),
-            value: value.into(),
-        })
+        Self::new(FaultKind::UnknownEnum { field: field.into(), value: value.into() })
     }
 
     /// Runs the operation (**state changes**) and adds unknown fields (`x_mock_extra`, a string,
@@ -279,10 +270,7 @@ impl Fault {
     /// [`status`](Self::status), [`throttled`](Self::throttled) and
     /// [`drop_before_read`](Self::drop_before_read), `true` for every other kind.
     pub fn runs_operation(&self) -> bool {
-        !matches!(
-            self.kind,
-            FaultKind::Status { .. } | FaultKind::DropBeforeRead
-        )
+        !matches!(self.kind, FaultKind::Status { .. } | FaultKind::DropBeforeRead)
     }
 
     /// The operation this fault targets.
@@ -307,11 +295,7 @@ pub(crate) struct Faults {
 
 impl Faults {
     pub(crate) fn inject(&mut self, fault: Fault) {
-        self.armed.push(Armed {
-            fault,
-            seen: 0,
-            fired: 0,
-        });
+        self.armed.push(Armed { fault, seen: 0, fired: 0 });
     }
 
     pub(crate) fn clear(&mut self) {
@@ -338,8 +322,7 @@ impl Faults {
             }
         }
         // Spent faults go, so a long-running server does not scan them forever.
-        self.armed
-            .retain(|a| a.fault.times.is_none_or(|times| a.fired < times));
+        self.armed.retain(|a| a.fault.times.is_none_or(|times| a.fired < times));
         chosen
     }
 }
@@ -419,23 +402,13 @@ impl FromStr for Fault {
         let mut parts = text.split(':');
         let op = parts.next().unwrap_or("").trim();
         let known = OPERATIONS.into_iter().find(|&(.., short)| short == op);
-        let unknown = || {
-            err(format!(
-                "unknown operation `{op}` (list, create, delete, restore or any)"
-            ))
-        };
+        let unknown =
+            || err(format!("unknown operation `{op}` (list, create, delete, restore or any)"));
         let (operation, ..) = known.ok_or_else(unknown)?;
-        let kind = parts
-            .next()
-            .ok_or_else(|| err("no kind after the operation".into()))?
-            .trim();
-        let (name, value) = kind
-            .split_once('=')
-            .map_or((kind, None), |(n, v)| (n, Some(v)));
+        let kind = parts.next().ok_or_else(|| err("no kind after the operation".into()))?.trim();
+        let (name, value) = kind.split_once('=').map_or((kind, None), |(n, v)| (n, Some(v)));
         let need = |what: &str| {
-            value
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| err(format!("`{name}` needs `={what}`")))
+            value.filter(|v| !v.is_empty()).ok_or_else(|| err(format!("`{name}` needs `={what}`")))
         };
         let mut fault = match name {
             "missing" => Fault::missing_field(need("FIELD")?),
@@ -505,10 +478,7 @@ impl fmt::Display for Fault {
             FaultKind::LargeBody(n) => write!(f, "large={n}")?,
             FaultKind::IgnoreFilter(param) => write!(f, "ignore-filter={param}")?,
             kind => {
-                let (name, _) = SIMPLE_KINDS
-                    .iter()
-                    .find(|(_, k)| k == kind)
-                    .ok_or(fmt::Error)?;
+                let (name, _) = SIMPLE_KINDS.iter().find(|(_, k)| k == kind).ok_or(fmt::Error)?;
                 f.write_str(name)?;
             }
         }
@@ -582,12 +552,7 @@ mod tests {
     #[test]
     fn faults_fire_on_the_nth_matching_request_for_their_count() {
         let mut faults = Faults::default();
-        faults.inject(
-            Fault::status(503)
-                .on(Operation::ListBackups)
-                .nth(2)
-                .times(2),
-        );
+        faults.inject(Fault::status(503).on(Operation::ListBackups).nth(2).times(2));
         let list = Some(Operation::ListBackups);
         let fired: Vec<bool> = [list, Some(Operation::CreateBackup), list, None, list, list]
             .into_iter()

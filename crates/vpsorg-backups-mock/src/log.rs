@@ -52,10 +52,7 @@ pub struct LoggedRequest {
 impl LoggedRequest {
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The body as text (lossy UTF-8).
@@ -147,16 +144,11 @@ pub(crate) struct RequestLog {
 
 impl RequestLog {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
-            capacity,
-        }
+        Self { entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))), capacity }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<LoggedRequest>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether entries are kept at all (a capacity of 0 turns the log off).

@@ -18,10 +18,7 @@ pub struct ServerRef {
 impl ServerRef {
     /// A server with this id and name.
     pub fn new(id: i64, name: impl Into<String>) -> Self {
-        Self {
-            id,
-            name: name.into(),
-        }
+        Self { id, name: name.into() }
     }
 }
 

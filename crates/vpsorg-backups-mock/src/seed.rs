@@ -22,9 +22,7 @@ pub struct Seed {
 }
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 impl Seed {
@@ -68,18 +66,16 @@ impl Seed {
         ];
         let backups = backups
             .into_iter()
-            .map(
-                |(id, server, backup_type, size, created, expires, description)| Backup {
-                    id,
-                    server: server.clone(),
-                    backup_type,
-                    status: BackupStatus::Completed,
-                    size_mb: Some(size),
-                    created_at: at(created),
-                    expires_at: (!expires.is_empty()).then(|| at(expires)),
-                    description: description.into(),
-                },
-            )
+            .map(|(id, server, backup_type, size, created, expires, description)| Backup {
+                id,
+                server: server.clone(),
+                backup_type,
+                status: BackupStatus::Completed,
+                size_mb: Some(size),
+                created_at: at(created),
+                expires_at: (!expires.is_empty()).then(|| at(expires)),
+                description: description.into(),
+            })
             .collect();
         Self {
             servers: vec![web, db, staging],
@@ -116,11 +112,7 @@ impl Seed {
                 let created_at = now - Days::seconds(age);
                 let manual = k % 10 == 0 && k / 10 < 5;
                 let (backup_type, expires_at, description) = if manual {
-                    (
-                        BackupType::Manual,
-                        None,
-                        format!("Manual backup {}", k / 10 + 1),
-                    )
+                    (BackupType::Manual, None, format!("Manual backup {}", k / 10 + 1))
                 } else {
                     let retention = 7 + id % 24;
                     (

@@ -189,13 +189,7 @@ impl MockServerBuilder {
         });
         let (shutdown, watch) = watch::channel(());
         let task = tokio::spawn(accept_loop(listener, shared.clone(), watch));
-        Ok(MockServer {
-            shared,
-            addr,
-            seed_description,
-            shutdown,
-            task: Some(task),
-        })
+        Ok(MockServer { shared, addr, seed_description, shutdown, task: Some(task) })
     }
 }
 
@@ -451,10 +445,9 @@ async fn handle(
         headers.insert(axum::http::header::DATE, value);
     }
     for (name, value) in fault.iter().flat_map(|f| &f.headers) {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+        {
             headers.insert(name, value);
         }
     }
@@ -512,10 +505,7 @@ async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper
         }
     }
     let too_large = total > BODY_LIMIT;
-    let body = RequestBody {
-        bytes: kept.freeze(),
-        too_large,
-    };
+    let body = RequestBody { bytes: kept.freeze(), too_large };
     Ok((body, total))
 }
 

@@ -32,11 +32,7 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn starting_at(origin: DateTime<Utc>) -> Self {
-        Self {
-            origin,
-            started: Instant::now(),
-            offset_ms: AtomicI64::new(0),
-        }
+        Self { origin, started: Instant::now(), offset_ms: AtomicI64::new(0) }
     }
 
     /// The time now; the latest time chrono has once the clock was pushed that far.
@@ -52,9 +48,7 @@ impl Clock {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
         let _ = self
             .offset_ms
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
-                Some(old.saturating_add(ms))
-            });
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| Some(old.saturating_add(ms)));
     }
 }
 
@@ -124,9 +118,8 @@ impl Stored {
     /// A backup as stored; an `in_progress` one completes at `completes_at`, and only an
     /// automatic one keeps its `expires_at`.
     fn new(mut backup: Backup, completes_at: DateTime<Utc>) -> Self {
-        backup.expires_at = backup
-            .expires_at
-            .filter(|_| backup.backup_type == BackupType::Automatic);
+        backup.expires_at =
+            backup.expires_at.filter(|_| backup.backup_type == BackupType::Automatic);
         backup.size_mb = Some(backup.size_mb.unwrap_or(2048));
         Self {
             completes_at: (backup.status == BackupStatus::InProgress).then_some(completes_at),
@@ -142,22 +135,13 @@ impl Stored {
             (BackupStatus::InProgress, Some(done)) if done <= now => BackupStatus::Completed,
             (status, _) => status,
         };
-        (
-            status,
-            self.backup
-                .size_mb
-                .filter(|_| status == BackupStatus::Completed),
-        )
+        (status, self.backup.size_mb.filter(|_| status == BackupStatus::Completed))
     }
 
     /// The backup as the Rust API shows it at `now`.
     fn backup(&self, now: DateTime<Utc>) -> Backup {
         let (status, size_mb) = self.status_at(now);
-        Backup {
-            status,
-            size_mb,
-            ..self.backup.clone()
-        }
+        Backup { status, size_mb, ..self.backup.clone() }
     }
 
     /// The backup as the wire shows it at `now`, borrowed.
@@ -243,15 +227,9 @@ impl State {
         start: DateTime<Utc>,
         complete_after: Duration,
     ) -> Self {
-        let server_state = |server: ServerRef| ServerState {
-            server,
-            index: Index::default(),
-        };
+        let server_state = |server: ServerRef| ServerState { server, index: Index::default() };
         let mut state = Self {
-            servers: servers
-                .into_iter()
-                .map(|s| (s.id, server_state(s)))
-                .collect(),
+            servers: servers.into_iter().map(|s| (s.id, server_state(s))).collect(),
             backups: HashMap::with_capacity(backups.len()),
             all: Index::default(),
             expiry: BTreeSet::new(),
@@ -287,11 +265,7 @@ impl State {
             server.index.update(id, backup.backup_type, add);
         }
         if let Some(at) = backup.expires_at {
-            let _ = if add {
-                self.expiry.insert((at, id))
-            } else {
-                self.expiry.remove(&(at, id))
-            };
+            let _ = if add { self.expiry.insert((at, id)) } else { self.expiry.remove(&(at, id)) };
         }
     }
 
@@ -303,12 +277,8 @@ impl State {
     /// Forgets every automatic backup whose `expires_at` is not after `now`, in one pass per
     /// index (a clock pushed far forward expires many at once).
     pub(crate) fn purge_expired(&mut self, now: DateTime<Utc>) {
-        let gone: HashSet<i64> = self
-            .expiry
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .map(|(_, id)| *id)
-            .collect();
+        let gone: HashSet<i64> =
+            self.expiry.iter().take_while(|(at, _)| *at <= now).map(|(_, id)| *id).collect();
         if gone.is_empty() {
             return;
         }
@@ -337,10 +307,7 @@ impl State {
     fn ids(&self, server_id: Option<i64>, backup_type: Option<BackupType>) -> &[i64] {
         match server_id {
             None => self.all.select(backup_type),
-            Some(id) => self
-                .servers
-                .get(&id)
-                .map_or(&[], |s| s.index.select(backup_type)),
+            Some(id) => self.servers.get(&id).map_or(&[], |s| s.index.select(backup_type)),
         }
     }
 
@@ -394,10 +361,8 @@ impl State {
         now: DateTime<Utc>,
         complete_after: Duration,
     ) -> Result<Backup, ApiError> {
-        let server = self
-            .servers
-            .get(&server_id)
-            .ok_or_else(|| ApiError::server_not_found(server_id))?;
+        let server =
+            self.servers.get(&server_id).ok_or_else(|| ApiError::server_not_found(server_id))?;
         if server.index.select(Some(BackupType::Manual)).len() >= MANUAL_BACKUP_LIMIT {
             return Err(ApiError::detail(
                 StatusCode::BAD_REQUEST,
@@ -425,19 +390,13 @@ impl State {
             expires_at: None,
             description,
         };
-        let stored = Backup {
-            size_mb: Some(size_mb),
-            ..backup.clone()
-        };
+        let stored = Backup { size_mb: Some(size_mb), ..backup.clone() };
         self.insert(Stored::new(stored, later_by(now, complete_after)));
         Ok(backup)
     }
 
     pub(crate) fn delete(&mut self, id: i64) -> Result<(), ApiError> {
-        let stored = self
-            .backups
-            .remove(&id)
-            .ok_or_else(|| ApiError::backup_not_found(id))?;
+        let stored = self.backups.remove(&id).ok_or_else(|| ApiError::backup_not_found(id))?;
         self.reindex(&stored.backup, false);
         Ok(())
     }
@@ -449,14 +408,10 @@ impl State {
         backup_id: i64,
         now: DateTime<Utc>,
     ) -> Result<RestoreRecord, ApiError> {
-        let server = self
-            .server(server_id)
-            .cloned()
-            .ok_or_else(|| ApiError::server_not_found(server_id))?;
-        let stored = self
-            .backups
-            .get(&backup_id)
-            .ok_or_else(|| ApiError::backup_not_found(backup_id))?;
+        let server =
+            self.server(server_id).cloned().ok_or_else(|| ApiError::server_not_found(server_id))?;
+        let stored =
+            self.backups.get(&backup_id).ok_or_else(|| ApiError::backup_not_found(backup_id))?;
         let owner = stored.backup.server.id;
         let refused = |detail, code| Err(ApiError::detail(StatusCode::BAD_REQUEST, detail, code));
         if owner != server_id {
@@ -471,11 +426,7 @@ impl State {
                 format!("Backup {backup_id} is {status}; only completed backups can be restored.");
             return refused(detail, "backup_not_completed");
         }
-        let record = RestoreRecord {
-            server,
-            backup_id,
-            requested_at: whole_seconds(now),
-        };
+        let record = RestoreRecord { server, backup_id, requested_at: whole_seconds(now) };
         self.restores.push(record.clone());
         Ok(record)
     }
@@ -527,8 +478,7 @@ impl Shared {
     pub(crate) fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
         let result = f(&mut faults);
-        self.faults_armed
-            .store(!faults.is_empty(), Ordering::Release);
+        self.faults_armed.store(!faults.is_empty(), Ordering::Release);
         result
     }
 }
@@ -541,10 +491,7 @@ mod tests {
     fn state(seed: Seed) -> (State, DateTime<Utc>) {
         let (servers, backups, start) = seed.into_parts();
         let start = start.unwrap_or_else(Utc::now);
-        (
-            State::new(servers, backups, start, Duration::from_secs(1)),
-            start,
-        )
+        (State::new(servers, backups, start, Duration::from_secs(1)), start)
     }
 
     #[test]
@@ -557,11 +504,7 @@ mod tests {
         let left = automatic(&state);
         assert!(left < 3 * 95 && left > 0, "{left}");
         assert_eq!(state.all.select(None).len(), state.backups.len());
-        let per_server: usize = state
-            .servers
-            .values()
-            .map(|s| s.index.select(None).len())
-            .sum();
+        let per_server: usize = state.servers.values().map(|s| s.index.select(None).len()).sum();
         assert_eq!(per_server, state.backups.len());
         state.purge_expired(now + chrono::Duration::days(40));
         assert_eq!(automatic(&state), 0);

@@ -26,25 +26,15 @@ async fn every_operation_wants_the_token() {
     let url = |path: &str| api.server.url(path);
     let requests = [
         api.http.get(url(BACKUPS)),
-        api.http
-            .post(url(BACKUPS))
-            .json(&json!({"server_id": 12345})),
+        api.http.post(url(BACKUPS)).json(&json!({"server_id": 12345})),
         api.http.delete(url("/api/v1/backups/501/")),
-        api.http
-            .post(url("/api/v1/servers/12345/restore/"))
-            .json(&json!({"backup_id": 501})),
+        api.http.post(url("/api/v1/servers/12345/restore/")).json(&json!({"backup_id": 501})),
     ];
     for request in requests {
         let missing = read(request.try_clone().unwrap()).await;
         assert_eq!(missing.code(), (401, "not_authenticated"));
-        assert_eq!(
-            missing.json["detail"],
-            "Authentication credentials were not provided."
-        );
-        assert_eq!(
-            missing.header("www-authenticate"),
-            Some(r#"Bearer realm="api""#)
-        );
+        assert_eq!(missing.json["detail"], "Authentication credentials were not provided.");
+        assert_eq!(missing.header("www-authenticate"), Some(r#"Bearer realm="api""#));
         let wrong = read(request.bearer_auth("not-the-token")).await;
         assert_eq!(wrong.code(), (401, "authentication_failed"));
         assert_eq!(wrong.json["detail"], "Invalid token.");
@@ -62,11 +52,7 @@ async fn odd_authorization_headers_get_drfs_answers() {
             "not_authenticated",
             "Authentication credentials were not provided.",
         ),
-        (
-            "Bearer",
-            "authentication_failed",
-            "Invalid token header. No credentials provided.",
-        ),
+        ("Bearer", "authentication_failed", "Invalid token header. No credentials provided."),
         (
             "Bearer a b",
             "authentication_failed",
@@ -78,25 +64,16 @@ async fn odd_authorization_headers_get_drfs_answers() {
             "Authentication credentials were not provided.",
         ),
     ] {
-        let reply = read(
-            api.http
-                .get(api.server.url(BACKUPS))
-                .header("Authorization", header),
-        )
-        .await;
+        let reply =
+            read(api.http.get(api.server.url(BACKUPS)).header("Authorization", header)).await;
         assert_eq!(reply.code(), (401, code), "{header}");
         assert_eq!(reply.json["detail"], detail, "{header}");
     }
     let lower = read(
-        api.http
-            .get(api.server.url(BACKUPS))
-            .header("Authorization", format!("bearer {TOKEN}")),
+        api.http.get(api.server.url(BACKUPS)).header("Authorization", format!("bearer {TOKEN}")),
     )
     .await;
-    assert_eq!(
-        lower.status, 200,
-        "the keyword is case-insensitive, as in DRF"
-    );
+    assert_eq!(lower.status, 200, "the keyword is case-insensitive, as in DRF");
 
     let short = &TOKEN[..TOKEN.len() - 1];
     for (header, code) in [
@@ -104,29 +81,15 @@ async fn odd_authorization_headers_get_drfs_answers() {
         (format!("bearer  {TOKEN} ").into_bytes(), "ok"),
         (b"Basic c2VjcmV0".to_vec(), "not_authenticated"),
         (b"Bearer".to_vec(), "authentication_failed"),
-        (
-            format!("Bearer {TOKEN} extra").into_bytes(),
-            "authentication_failed",
-        ),
+        (format!("Bearer {TOKEN} extra").into_bytes(), "authentication_failed"),
         (b"Bearer wrong".to_vec(), "authentication_failed"),
-        (
-            format!("Bearer {short}").into_bytes(),
-            "authentication_failed",
-        ),
+        (format!("Bearer {short}").into_bytes(), "authentication_failed"),
         (b"Bearer \xff\xfe".to_vec(), "authentication_failed"),
     ] {
         let value = reqwest::header::HeaderValue::from_bytes(&header).unwrap();
-        let reply = read(
-            api.http
-                .get(api.server.url(BACKUPS))
-                .header("Authorization", value),
-        )
-        .await;
-        let got = if reply.status == 200 {
-            "ok"
-        } else {
-            reply.code().1
-        };
+        let reply =
+            read(api.http.get(api.server.url(BACKUPS)).header("Authorization", value)).await;
+        let got = if reply.status == 200 { "ok" } else { reply.code().1 };
         assert_eq!(got, code, "{}", String::from_utf8_lossy(&header));
     }
     let none = read(api.http.get(api.server.url(BACKUPS))).await;
@@ -137,23 +100,15 @@ async fn odd_authorization_headers_get_drfs_answers() {
 async fn the_default_token_is_mock_token() {
     let server = MockServer::start().await.unwrap();
     assert_eq!(server.token(), "mock-token");
-    let reply = read(
-        reqwest::Client::new()
-            .get(server.url(BACKUPS))
-            .bearer_auth("mock-token"),
-    )
-    .await;
+    let reply =
+        read(reqwest::Client::new().get(server.url(BACKUPS)).bearer_auth("mock-token")).await;
     assert_eq!(reply.status, 200);
 }
 
 #[tokio::test]
 async fn an_unusable_token_is_refused_at_start() {
     for token in ["", "has space", "tab\t"] {
-        let error = MockServer::builder()
-            .token(token)
-            .start()
-            .await
-            .unwrap_err();
+        let error = MockServer::builder().token(token).start().await.unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{token:?}");
     }
 }
@@ -167,17 +122,9 @@ async fn the_vendors_list_example_is_served() {
     let reply = api.get("/api/v1/backups/?server_id=12345").await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("application/json"));
-    assert!(
-        reply
-            .header("x-request-id")
-            .is_some_and(|id| id.starts_with("mock-"))
-    );
+    assert!(reply.header("x-request-id").is_some_and(|id| id.starts_with("mock-")));
     assert_eq!(reply.json["count"], 3);
-    assert_eq!(
-        reply.ids(),
-        [501, 499, 495],
-        "id descending, as the vendor shows"
-    );
+    assert_eq!(reply.ids(), [501, 499, 495], "id descending, as the vendor shows");
     assert_eq!(
         reply.json["results"][1],
         json!({
@@ -191,10 +138,7 @@ async fn the_vendors_list_example_is_served() {
             "description": "Pre-update backup"
         })
     );
-    assert_eq!(
-        (&reply.json["next"], &reply.json["previous"]),
-        (&Value::Null, &Value::Null)
-    );
+    assert_eq!((&reply.json["next"], &reply.json["previous"]), (&Value::Null, &Value::Null));
 }
 
 #[tokio::test]
@@ -206,27 +150,13 @@ async fn filters_combine() {
     };
     assert_eq!(ids(BACKUPS).await, [501, 500, 499, 497, 495]);
     assert_eq!(ids("/api/v1/backups/?backup_type=manual").await, [499, 497]);
-    assert_eq!(
-        ids("/api/v1/backups/?backup_type=automatic").await,
-        [501, 500, 495]
-    );
+    assert_eq!(ids("/api/v1/backups/?backup_type=automatic").await, [501, 500, 495]);
     assert_eq!(ids("/api/v1/backups/?server_id=67890").await, [500, 497]);
-    assert_eq!(
-        ids("/api/v1/backups/?server_id=12345&backup_type=automatic").await,
-        [501, 495]
-    );
-    assert_eq!(
-        ids("/api/v1/backups/?server_id=24680").await,
-        Vec::<i64>::new()
-    );
+    assert_eq!(ids("/api/v1/backups/?server_id=12345&backup_type=automatic").await, [501, 495]);
+    assert_eq!(ids("/api/v1/backups/?server_id=24680").await, Vec::<i64>::new());
     let unknown = api.get("/api/v1/backups/?server_id=999").await;
-    assert_eq!(
-        (unknown.status, unknown.json["count"].as_i64()),
-        (200, Some(0))
-    );
-    let empty_values = api
-        .get("/api/v1/backups/?server_id=&backup_type=&page=")
-        .await;
+    assert_eq!((unknown.status, unknown.json["count"].as_i64()), (200, Some(0)));
+    let empty_values = api.get("/api/v1/backups/?server_id=&backup_type=&page=").await;
     assert_eq!(
         (empty_values.status, empty_values.json),
         (
@@ -250,22 +180,14 @@ async fn filters_combine() {
         ((404, "not_found"), &json!("Invalid page.")),
         "an empty page is not a page number (Django's paginator)"
     );
-    let repeated = api
-        .get("/api/v1/backups/?server_id=12345&server_id=67890")
-        .await;
-    assert_eq!(
-        repeated.ids(),
-        [500, 497],
-        "the last of a repeated parameter wins"
-    );
+    let repeated = api.get("/api/v1/backups/?server_id=12345&server_id=67890").await;
+    assert_eq!(repeated.ids(), [500, 497], "the last of a repeated parameter wins");
 }
 
 #[tokio::test]
 async fn pages_link_to_each_other_with_absolute_urls() {
     let api = Api::start(MockServer::builder().seed(Seed::generated(2, 45))).await;
-    let first = api
-        .get("/api/v1/backups/?server_id=10001&page_size=20&sort=ignored")
-        .await;
+    let first = api.get("/api/v1/backups/?server_id=10001&page_size=20&sort=ignored").await;
     assert_eq!(first.json["count"], 45);
     assert_eq!(first.json["previous"], Value::Null);
     assert_eq!(
@@ -301,29 +223,16 @@ async fn pages_link_to_each_other_with_absolute_urls() {
     assert_eq!(pages, 3);
     assert_eq!(seen.len(), 45);
     // DRF's `last_page_strings`: `page=last` is the last page, linked by its number.
-    let last = api
-        .get("/api/v1/backups/?server_id=10001&page_size=20&page=last")
-        .await;
+    let last = api.get("/api/v1/backups/?server_id=10001&page_size=20&page=last").await;
     assert_eq!((last.status, last.ids().len()), (200, 5));
     assert_eq!(last.json["next"], Value::Null);
     assert_eq!(
         last.json["previous"],
-        format!(
-            "{}/api/v1/backups/?page=2&page_size=20&server_id=10001",
-            api.server.base_url()
-        )
+        format!("{}/api/v1/backups/?page=2&page_size=20&server_id=10001", api.server.base_url())
     );
-    let padded = api
-        .get("/api/v1/backups/?server_id=10001&page=%202%20")
-        .await;
-    assert_eq!(
-        padded.status, 200,
-        "Python's int() allows surrounding spaces"
-    );
-    assert!(
-        seen.windows(2).all(|w| w[0] > w[1]),
-        "newest first, no repeats"
-    );
+    let padded = api.get("/api/v1/backups/?server_id=10001&page=%202%20").await;
+    assert_eq!(padded.status, 200, "Python's int() allows surrounding spaces");
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
     let servers: HashSet<i64> = api.server.backups_of(10001).iter().map(|b| b.id).collect();
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), servers);
 }
@@ -352,10 +261,7 @@ async fn an_empty_list_has_one_empty_page() {
     let api = Api::start(MockServer::builder().seed(Seed::empty())).await;
     let page = async |n: &str| api.get(&format!("{BACKUPS}?server_id=1&page={n}")).await;
     let first = page("1").await;
-    assert_eq!(
-        (first.json["count"].as_i64(), first.ids().len()),
-        (Some(0), 0)
-    );
+    assert_eq!((first.json["count"].as_i64(), first.ids().len()), (Some(0), 0));
     assert_eq!(page("2").await.status, 404);
     // Django's paginator: an empty list still has page 1, and it is the last.
     let last = page("last").await;
@@ -378,9 +284,7 @@ async fn the_clock_can_be_advanced_up_to_the_end_of_time() {
 #[tokio::test]
 async fn page_links_keep_the_other_parameters_sorted_and_encoded() {
     let api = Api::vendor().await;
-    let page = api
-        .get("/api/v1/backups/?server_id=12345&page=2&page_size=1&note=a+b%26c")
-        .await;
+    let page = api.get("/api/v1/backups/?server_id=12345&page=2&page_size=1&note=a+b%26c").await;
     assert_eq!(
         page.json["next"],
         format!(
@@ -404,32 +308,18 @@ async fn links_are_built_from_the_host_the_client_used() {
         .request(Method::GET, path)
         .header("X-Forwarded-Host", "backups.example.test, internal:8000")
         .header("X-Forwarded-Proto", "https");
-    assert_eq!(
-        next(proxied).await,
-        "https://backups.example.test/api/v1/backups/?page=3"
-    );
-    let by_name = api
-        .request(Method::GET, path)
-        .header("Host", "localhost:9999");
-    assert_eq!(
-        next(by_name).await,
-        "http://localhost:9999/api/v1/backups/?page=3"
-    );
+    assert_eq!(next(proxied).await, "https://backups.example.test/api/v1/backups/?page=3");
+    let by_name = api.request(Method::GET, path).header("Host", "localhost:9999");
+    assert_eq!(next(by_name).await, "http://localhost:9999/api/v1/backups/?page=3");
     let malformed = api.request(Method::GET, path).header("Host", "bad host/");
-    assert_eq!(
-        next(malformed).await,
-        format!("{}/api/v1/backups/?page=3", api.server.base_url())
-    );
+    assert_eq!(next(malformed).await, format!("{}/api/v1/backups/?page=3", api.server.base_url()));
 }
 
 #[tokio::test]
 async fn the_default_page_has_twenty_backups_and_the_largest_a_hundred() {
     let api = Api::start(MockServer::builder().seed(Seed::generated(1, 250))).await;
     let default = api.get(BACKUPS).await;
-    assert_eq!(
-        (default.json["count"].as_i64(), default.ids().len()),
-        (Some(250), 20)
-    );
+    assert_eq!((default.json["count"].as_i64(), default.ids().len()), (Some(250), 20));
     let largest = api.get("/api/v1/backups/?page_size=100&page=3").await;
     assert_eq!(largest.ids(), (1..=50).rev().collect::<Vec<_>>());
     assert_eq!(largest.json["next"], Value::Null);
@@ -438,16 +328,7 @@ async fn the_default_page_has_twenty_backups_and_the_largest_a_hundred() {
 #[tokio::test]
 async fn a_page_that_does_not_exist_is_404_invalid_page() {
     let api = Api::vendor().await;
-    for page in [
-        "2",
-        "0",
-        "-1",
-        "abc",
-        "1.5",
-        "first",
-        "%20last",
-        "99999999999999999999999",
-    ] {
+    for page in ["2", "0", "-1", "abc", "1.5", "first", "%20last", "99999999999999999999999"] {
         let reply = api.get(&format!("/api/v1/backups/?page={page}")).await;
         assert_eq!(reply.code(), (404, "not_found"), "page={page}");
         assert_eq!(reply.json["detail"], "Invalid page.");
@@ -460,34 +341,19 @@ async fn a_page_that_does_not_exist_is_404_invalid_page() {
 async fn bad_query_values_are_400_field_errors() {
     let api = Api::vendor().await;
     for (query, expected) in [
-        (
-            "server_id=abc",
-            json!({"server_id": ["Enter a whole number."]}),
-        ),
-        (
-            "server_id=%FF",
-            json!({"server_id": ["Enter a whole number."]}),
-        ),
-        (
-            "server_id=99999999999999999999",
-            json!({"server_id": ["Enter a whole number."]}),
-        ),
+        ("server_id=abc", json!({"server_id": ["Enter a whole number."]})),
+        ("server_id=%FF", json!({"server_id": ["Enter a whole number."]})),
+        ("server_id=99999999999999999999", json!({"server_id": ["Enter a whole number."]})),
         (
             "backup_type=snapshot",
             json!({"backup_type": ["Select a valid choice. snapshot is not one of the available choices."]}),
         ),
-        (
-            "page_size=0",
-            json!({"page_size": ["Ensure this value is greater than or equal to 1."]}),
-        ),
+        ("page_size=0", json!({"page_size": ["Ensure this value is greater than or equal to 1."]})),
         (
             "page_size=101",
             json!({"page_size": ["Ensure this value is less than or equal to 100."]}),
         ),
-        (
-            "page_size=ten",
-            json!({"page_size": ["A valid integer is required."]}),
-        ),
+        ("page_size=ten", json!({"page_size": ["A valid integer is required."]})),
         (
             "server_id=x&backup_type=y&page=7",
             json!({
@@ -516,10 +382,7 @@ async fn head_lists_without_a_body() {
 async fn a_create_right_after_start_reproduces_the_vendors_example() {
     let api = Api::vendor().await;
     let reply = api
-        .post(
-            BACKUPS,
-            json!({"server_id": 12345, "description": "Pre-deployment backup"}),
-        )
+        .post(BACKUPS, json!({"server_id": 12345, "description": "Pre-deployment backup"}))
         .await;
     assert_eq!(reply.status, 201);
     let mut body = reply.json.clone();
@@ -573,31 +436,17 @@ async fn a_zero_delay_still_answers_in_progress_then_lists_completed() {
     let created = api.create(67890).await;
     assert_eq!(created.json["status"], "in_progress");
     let backup = &api.server.backups_of(67890)[0];
-    assert_eq!(
-        (backup.status, backup.size_mb.is_some()),
-        (BackupStatus::Completed, true)
-    );
+    assert_eq!((backup.status, backup.size_mb.is_some()), (BackupStatus::Completed, true));
 }
 
 #[tokio::test]
 async fn invalid_bodies_are_400_and_change_nothing() {
     let api = Api::vendor().await;
     let before = api.server.backups();
-    let too_big = format!(
-        r#"{{"server_id": 12345, "description": "{}"}}"#,
-        "x".repeat(2 << 20)
-    );
+    let too_big = format!(r#"{{"server_id": 12345, "description": "{}"}}"#, "x".repeat(2 << 20));
     let cases: Vec<(&str, Vec<u8>, Value)> = vec![
-        (
-            "application/json",
-            b"{}".to_vec(),
-            json!({"server_id": ["This field is required."]}),
-        ),
-        (
-            "application/json",
-            b"".to_vec(),
-            json!({"server_id": ["This field is required."]}),
-        ),
+        ("application/json", b"{}".to_vec(), json!({"server_id": ["This field is required."]})),
+        ("application/json", b"".to_vec(), json!({"server_id": ["This field is required."]})),
         (
             "application/json",
             br#"{"server_id": "12345"}"#.to_vec(),
@@ -640,11 +489,7 @@ async fn invalid_bodies_are_400_and_change_nothing() {
         ),
         (
             "application/json",
-            format!(
-                r#"{{"server_id": 12345, "description": "{}"}}"#,
-                "é".repeat(256)
-            )
-            .into_bytes(),
+            format!(r#"{{"server_id": 12345, "description": "{}"}}"#, "é".repeat(256)).into_bytes(),
             json!({"description": ["Ensure this field has no more than 255 characters."]}),
         ),
         (
@@ -682,11 +527,7 @@ async fn invalid_bodies_are_400_and_change_nothing() {
             b"12345".to_vec(),
             json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}),
         ),
-        (
-            "application/json",
-            b"null".to_vec(),
-            json!({"non_field_errors": ["No data provided"]}),
-        ),
+        ("application/json", b"null".to_vec(), json!({"non_field_errors": ["No data provided"]})),
     ];
     for (content_type, body, expected) in cases {
         let reply = read(
@@ -699,34 +540,22 @@ async fn invalid_bodies_are_400_and_change_nothing() {
             (reply.status, &reply.json),
             (400, &expected),
             "{}",
-            String::from_utf8_lossy(&body)
-                .chars()
-                .take(80)
-                .collect::<String>()
+            String::from_utf8_lossy(&body).chars().take(80).collect::<String>()
         );
     }
     for (content_type, body) in [
         ("application/json", b"{\"server_id\": ".to_vec()),
         ("application/json", b"{'server_id': 12345}".to_vec()),
-        (
-            "application/json; charset=utf-8",
-            b"{\"server_id\": \"\xff\xfe\"}".to_vec(),
-        ),
+        ("application/json; charset=utf-8", b"{\"server_id\": \"\xff\xfe\"}".to_vec()),
         ("application/json", too_big.into_bytes()),
     ] {
         let reply = read(
-            api.request(Method::POST, BACKUPS)
-                .header("Content-Type", content_type)
-                .body(body),
+            api.request(Method::POST, BACKUPS).header("Content-Type", content_type).body(body),
         )
         .await;
         assert_eq!(reply.code(), (400, "parse_error"), "{}", reply.text);
     }
-    assert_eq!(
-        api.server.backups(),
-        before,
-        "no invalid create changed anything"
-    );
+    assert_eq!(api.server.backups(), before, "no invalid create changed anything");
 }
 
 #[tokio::test]
@@ -737,28 +566,19 @@ async fn a_body_that_is_not_json_is_415() {
             Some("application/x-www-form-urlencoded"),
             "Unsupported media type \"application/x-www-form-urlencoded\" in request.",
         ),
-        (
-            Some("text/plain"),
-            "Unsupported media type \"text/plain\" in request.",
-        ),
+        (Some("text/plain"), "Unsupported media type \"text/plain\" in request."),
         (
             Some("application/vnd.api+json"),
             "Unsupported media type \"application/vnd.api+json\" in request.",
         ),
         (None, "Unsupported media type \"\" in request."),
     ] {
-        let mut request = api
-            .request(Method::POST, BACKUPS)
-            .body(r#"{"server_id": 12345}"#);
+        let mut request = api.request(Method::POST, BACKUPS).body(r#"{"server_id": 12345}"#);
         if let Some(content_type) = content_type {
             request = request.header("Content-Type", content_type);
         }
         let reply = read(request).await;
-        assert_eq!(
-            reply.code(),
-            (415, "unsupported_media_type"),
-            "{content_type:?}"
-        );
+        assert_eq!(reply.code(), (415, "unsupported_media_type"), "{content_type:?}");
         assert_eq!(reply.json["detail"], detail);
     }
     let upper = read(
@@ -768,11 +588,7 @@ async fn a_body_that_is_not_json_is_415() {
     )
     .await;
     assert_eq!(upper.status, 201, "media types are case-insensitive");
-    assert_eq!(
-        api.server.backups_of(12345).len(),
-        4,
-        "only the JSON one created a backup"
-    );
+    assert_eq!(api.server.backups_of(12345).len(), 4, "only the JSON one created a backup");
 }
 
 #[tokio::test]
@@ -787,12 +603,8 @@ async fn unknown_fields_are_ignored_and_descriptions_trimmed() {
     assert_eq!(reply.status, 201);
     assert_eq!(reply.json["backup_type"], "manual");
     assert_eq!(reply.json["description"], "nightly");
-    let longest = api
-        .post(
-            BACKUPS,
-            json!({"server_id": 12345, "description": "é".repeat(255)}),
-        )
-        .await;
+    let longest =
+        api.post(BACKUPS, json!({"server_id": 12345, "description": "é".repeat(255)})).await;
     assert_eq!(longest.status, 201, "255 characters is allowed");
 }
 
@@ -804,11 +616,7 @@ async fn an_unknown_server_is_404() {
     assert_eq!(reply.json["detail"], "Server 999 not found.");
     // The spec sets no minimum: zero and negative ids are ids no server has.
     for id in [0, -1, -12345, i64::MIN] {
-        assert_eq!(
-            api.create(id).await.code(),
-            (404, "server_not_found"),
-            "{id}"
-        );
+        assert_eq!(api.create(id).await.code(), (404, "server_not_found"), "{id}");
     }
     assert_eq!(api.server.backups().len(), 5);
 }
@@ -827,18 +635,10 @@ async fn the_eleventh_manual_backup_is_refused_until_one_is_deleted() {
         "Server 12345 already has 10 manual backups, the most allowed. Delete one before creating another."
     );
     let manual = |api: &Api| {
-        api.server
-            .backups_of(12345)
-            .iter()
-            .filter(|b| b.backup_type == BackupType::Manual)
-            .count()
+        api.server.backups_of(12345).iter().filter(|b| b.backup_type == BackupType::Manual).count()
     };
     assert_eq!(manual(&api), 10);
-    assert_eq!(
-        api.create(67890).await.status,
-        201,
-        "the limit is per server"
-    );
+    assert_eq!(api.create(67890).await.status, 201, "the limit is per server");
     assert_eq!(api.delete("/api/v1/backups/499/").await.status, 204);
     assert_eq!(api.create(12345).await.status, 201, "a slot was freed");
     assert_eq!(manual(&api), 10);
@@ -851,22 +651,15 @@ async fn fifty_concurrent_creates_give_exactly_ten_backups() {
             .await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {
-        let request = api
-            .request(Method::POST, BACKUPS)
-            .json(&json!({"server_id": 7}));
+        let request = api.request(Method::POST, BACKUPS).json(&json!({"server_id": 7}));
         tasks.spawn(read(request));
     }
     let replies = tasks.join_all().await;
     let created = replies.iter().filter(|r| r.status == 201).count();
-    let refused = replies
-        .iter()
-        .filter(|r| r.code() == (400, "manual_backup_limit_reached"))
-        .count();
+    let refused =
+        replies.iter().filter(|r| r.code() == (400, "manual_backup_limit_reached")).count();
     assert_eq!((created, refused), (10, 40));
-    let ids: HashSet<i64> = replies
-        .iter()
-        .filter_map(|r| r.json["id"].as_i64())
-        .collect();
+    let ids: HashSet<i64> = replies.iter().filter_map(|r| r.json["id"].as_i64()).collect();
     assert_eq!(ids.len(), 10, "every success has its own id");
     assert_eq!(api.server.backups_of(7).len(), 10);
 }
@@ -888,10 +681,7 @@ async fn delete_is_204_then_404() {
     let again = api.delete("/api/v1/backups/501/").await;
     assert_eq!(again.code(), (404, "backup_not_found"));
     assert_eq!(again.json["detail"], "Backup 501 not found.");
-    assert_eq!(
-        api.get("/api/v1/backups/?server_id=12345").await.ids(),
-        [499, 495]
-    );
+    assert_eq!(api.get("/api/v1/backups/?server_id=12345").await.ids(), [499, 495]);
 }
 
 #[tokio::test]
@@ -917,9 +707,7 @@ async fn odd_backup_ids_are_404() {
 #[tokio::test]
 async fn a_completed_backup_of_the_same_server_restores() {
     let api = Api::vendor().await;
-    let reply = api
-        .post("/api/v1/servers/12345/restore/", json!({"backup_id": 501}))
-        .await;
+    let reply = api.post("/api/v1/servers/12345/restore/", json!({"backup_id": 501})).await;
     assert_eq!(reply.status, 202);
     assert_eq!(
         reply.json,
@@ -947,10 +735,7 @@ async fn restores_that_cannot_happen_are_refused() {
     let in_progress = api.create(12345).await.json["id"].as_i64().unwrap();
     let restore = |server: i64, body: Value| {
         let api = &api;
-        async move {
-            api.post(&format!("/api/v1/servers/{server}/restore/"), body)
-                .await
-        }
+        async move { api.post(&format!("/api/v1/servers/{server}/restore/"), body).await }
     };
     let reply = restore(999, json!({"backup_id": 501})).await;
     assert_eq!(reply.code(), (404, "server_not_found"));
@@ -964,10 +749,7 @@ async fn restores_that_cannot_happen_are_refused() {
     }
     let reply = restore(67890, json!({"backup_id": 501})).await;
     assert_eq!(reply.code(), (400, "backup_server_mismatch"));
-    assert_eq!(
-        reply.json["detail"],
-        "Backup 501 belongs to server 12345, not server 67890."
-    );
+    assert_eq!(reply.json["detail"], "Backup 501 belongs to server 12345, not server 67890.");
     let reply = restore(12345, json!({"backup_id": in_progress})).await;
     assert_eq!(reply.code(), (400, "backup_not_completed"));
     assert_eq!(
@@ -991,17 +773,11 @@ async fn restores_that_cannot_happen_are_refused() {
     )
     .await;
     assert_eq!(form.code(), (415, "unsupported_media_type"));
-    for path in [
-        "/api/v1/servers/abc/restore/",
-        "/api/v1/servers/-1/restore/",
-    ] {
+    for path in ["/api/v1/servers/abc/restore/", "/api/v1/servers/-1/restore/"] {
         let reply = api.post(path, json!({"backup_id": 501})).await;
         assert_eq!(reply.code(), (404, "not_found"), "{path}");
     }
-    assert!(
-        api.server.restores().is_empty(),
-        "no refused restore was recorded"
-    );
+    assert!(api.server.restores().is_empty(), "no refused restore was recorded");
 
     api.server.advance_clock(Duration::from_secs(3600));
     let reply = restore(12345, json!({"backup_id": in_progress})).await;
@@ -1025,41 +801,25 @@ async fn expired_automatic_backups_disappear_and_manual_ones_stay() {
     let api = Api::vendor().await;
     // 500 expires 2025-01-23T02:00:00Z, seven days after it was made.
     api.server.advance_clock(Duration::from_secs(8 * 86_400));
-    assert_eq!(
-        api.get("/api/v1/backups/?server_id=67890").await.ids(),
-        [497]
-    );
-    assert_eq!(
-        api.delete("/api/v1/backups/500/").await.code(),
-        (404, "backup_not_found")
-    );
-    let restore = api
-        .post("/api/v1/servers/67890/restore/", json!({"backup_id": 500}))
-        .await;
+    assert_eq!(api.get("/api/v1/backups/?server_id=67890").await.ids(), [497]);
+    assert_eq!(api.delete("/api/v1/backups/500/").await.code(), (404, "backup_not_found"));
+    let restore = api.post("/api/v1/servers/67890/restore/", json!({"backup_id": 500})).await;
     assert_eq!(restore.code(), (404, "backup_not_found"));
     // 501 and 495 expire mid-February.
     api.server.advance_clock(Duration::from_secs(30 * 86_400));
     let all = api.get(BACKUPS).await;
     assert_eq!(all.ids(), [499, 497]);
     assert_eq!(all.json["count"], 2);
-    assert!(
-        api.server
-            .backups()
-            .iter()
-            .all(|b| b.backup_type == BackupType::Manual)
-    );
+    assert!(api.server.backups().iter().all(|b| b.backup_type == BackupType::Manual));
 }
 
 #[tokio::test]
 async fn extreme_durations_never_panic() {
     // `--complete-after 100000000000000m`, and a clock pushed as far as it goes.
     let forever = Duration::from_secs(100_000_000_000_000 * 60);
-    let api = Api::start(
-        MockServer::builder()
-            .seed(Seed::vendor_examples())
-            .complete_after(forever),
-    )
-    .await;
+    let api =
+        Api::start(MockServer::builder().seed(Seed::vendor_examples()).complete_after(forever))
+            .await;
     let created = api.create(12345).await;
     assert_eq!(created.status, 201);
     api.server.advance_clock(Duration::MAX);
@@ -1085,11 +845,7 @@ async fn extreme_durations_never_panic() {
 
 #[tokio::test]
 async fn generated_automatic_backups_are_retained_seven_to_thirty_days() {
-    let server = MockServer::builder()
-        .seed(Seed::generated(3, 40))
-        .start()
-        .await
-        .unwrap();
+    let server = MockServer::builder().seed(Seed::generated(3, 40)).start().await.unwrap();
     let backups = server.backups();
     assert_eq!(backups.len(), 120);
     for backup in &backups {
@@ -1115,21 +871,14 @@ async fn generated_automatic_backups_are_retained_seven_to_thirty_days() {
 async fn unknown_paths_and_methods_get_json_errors() {
     let api = Api::vendor().await;
     let reply = read(api.http.get(api.server.url("/api/v1/backups"))).await;
-    assert_eq!(
-        reply.code(),
-        (404, "not_found"),
-        "no trailing slash, no route"
-    );
+    assert_eq!(reply.code(), (404, "not_found"), "no trailing slash, no route");
     let reply = api.get("/api/v2/anything/").await;
     assert_eq!(reply.code(), (404, "not_found"));
     let reply = read(api.request(Method::PUT, BACKUPS)).await;
     assert_eq!(reply.code(), (405, "method_not_allowed"));
     assert_eq!(reply.json["detail"], "Method \"PUT\" not allowed.");
     let reply = read(api.http.put(api.server.url(BACKUPS))).await;
-    assert_eq!(
-        reply.status, 401,
-        "authentication comes before the method, as in DRF"
-    );
+    assert_eq!(reply.status, 401, "authentication comes before the method, as in DRF");
     let reply = read(api.request(Method::GET, "/api/v1/backups/501/")).await;
     assert_eq!(reply.code(), (405, "method_not_allowed"));
 }
@@ -1137,32 +886,21 @@ async fn unknown_paths_and_methods_get_json_errors() {
 #[tokio::test]
 async fn the_request_log_redacts_the_token() {
     let api = Api::vendor().await;
-    let reply = api
-        .post(BACKUPS, json!({"server_id": 12345, "description": TOKEN}))
-        .await;
+    let reply = api.post(BACKUPS, json!({"server_id": 12345, "description": TOKEN})).await;
     let _ = read(
         api.http
-            .get(
-                api.server
-                    .url(&format!("/api/v1/backups/?server_id=12345&t={TOKEN}")),
-            )
+            .get(api.server.url(&format!("/api/v1/backups/?server_id=12345&t={TOKEN}")))
             .bearer_auth("someone-elses-real-token"),
     )
     .await;
     let log = api.server.requests();
     assert_eq!(log.len(), 2);
     let create = &log[0];
-    assert_eq!(
-        (create.method.as_str(), create.path.as_str()),
-        ("POST", BACKUPS)
-    );
+    assert_eq!((create.method.as_str(), create.path.as_str()), ("POST", BACKUPS));
     assert_eq!(create.status, Some(201));
     assert_eq!(create.header("authorization"), Some("Bearer [redacted]"));
     assert_eq!(create.body_json().unwrap()["description"], "[redacted]");
-    assert_eq!(
-        Some(create.request_id.as_str()),
-        reply.header("x-request-id")
-    );
+    assert_eq!(Some(create.request_id.as_str()), reply.header("x-request-id"));
     let list = &log[1];
     assert_eq!(list.query.as_deref(), Some("server_id=12345&t=[redacted]"));
     assert_eq!(list.header("authorization"), Some("Bearer [redacted]"));
@@ -1192,26 +930,14 @@ async fn the_request_log_keeps_the_last_entries() {
     for _ in 0..3 {
         api.get(BACKUPS).await;
     }
-    let ids: Vec<String> = api
-        .server
-        .requests()
-        .into_iter()
-        .map(|e| e.request_id)
-        .collect();
+    let ids: Vec<String> = api.server.requests().into_iter().map(|e| e.request_id).collect();
     assert_eq!(ids, ["mock-00000002", "mock-00000003"]);
 }
 
 #[tokio::test]
 async fn a_request_in_flight_is_answered_before_the_server_stops() {
-    let server = MockServer::builder()
-        .latency(Duration::from_millis(300))
-        .start()
-        .await
-        .unwrap();
-    let request = reqwest::Client::new()
-        .get(server.url(BACKUPS))
-        .bearer_auth("mock-token")
-        .send();
+    let server = MockServer::builder().latency(Duration::from_millis(300)).start().await.unwrap();
+    let request = reqwest::Client::new().get(server.url(BACKUPS)).bearer_auth("mock-token").send();
     let pending = tokio::spawn(request);
     tokio::time::sleep(Duration::from_millis(100)).await;
     server.shutdown().await;
@@ -1258,11 +984,7 @@ async fn seeds_can_be_built_by_hand() {
     };
     let api = Api::start(
         MockServer::builder()
-            .seed(
-                Seed::empty()
-                    .server(ServerRef::new(4, "empty"))
-                    .backup(backup.clone()),
-            )
+            .seed(Seed::empty().server(ServerRef::new(4, "empty")).backup(backup.clone()))
             .clock_start(at("2030-01-02T00:00:00Z")),
     )
     .await;
@@ -1271,14 +993,7 @@ async fn seeds_can_be_built_by_hand() {
     assert_eq!(reply.json["results"][0]["status"], "failed");
     let created = api.create(4).await;
     assert_eq!(created.json["id"], 41, "ids continue after the seed's");
-    assert!(
-        created.json["created_at"]
-            .as_str()
-            .unwrap()
-            .starts_with("2030-01-02T")
-    );
-    let restore = api
-        .post("/api/v1/servers/3/restore/", json!({"backup_id": 40}))
-        .await;
+    assert!(created.json["created_at"].as_str().unwrap().starts_with("2030-01-02T"));
+    let restore = api.post("/api/v1/servers/3/restore/", json!({"backup_id": 40})).await;
     assert_eq!(restore.code(), (400, "backup_not_completed"));
 }

@@ -16,14 +16,7 @@ use vpsorg_backups_mock::{DEFAULT_TOKEN, MockServer, Seed};
 #[tokio::test]
 async fn the_binary_serves_the_vendors_examples_and_stops_on_ctrl_c() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vpsorg-mock"))
-        .args([
-            "--port",
-            "0",
-            "--token",
-            "T0KEN",
-            "--fault",
-            "list:503:nth=2",
-        ])
+        .args(["--port", "0", "--token", "T0KEN", "--fault", "list:503:nth=2"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -58,20 +51,12 @@ async fn the_binary_serves_the_vendors_examples_and_stops_on_ctrl_c() {
     let faulted = http.get(&url).bearer_auth("T0KEN").send().await.unwrap();
     assert_eq!(faulted.status(), 503, "--fault is applied");
 
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(sent.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("stopping"), "{stderr}");
     assert!(!stderr.contains("T0KEN"));
 }
@@ -81,16 +66,11 @@ async fn the_binary_serves_the_vendors_examples_and_stops_on_ctrl_c() {
 fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let output = Command::new(env!("CARGO_BIN_EXE_vpsorg-mock"))
-        .args(["--port", &port])
-        .output()
-        .unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_vpsorg-mock")).args(["--port", &port]).output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains(&format!("cannot serve on 127.0.0.1:{port}")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("cannot serve on 127.0.0.1:{port}")), "{stderr}");
 }
 
 #[derive(Parser)]
@@ -103,10 +83,7 @@ struct Cli {
 #[tokio::test]
 async fn the_banner_suggests_a_server_the_seed_has() {
     for (seed, expected) in [
-        (
-            Seed::vendor_examples(),
-            "/api/v1/backups/?server_id=12345\n",
-        ),
+        (Seed::vendor_examples(), "/api/v1/backups/?server_id=12345\n"),
         (Seed::generated(3, 4), "/api/v1/backups/?server_id=10003\n"),
         (Seed::empty(), "/api/v1/backups/\n"),
     ] {

@@ -19,11 +19,7 @@ fn count(api: &Api, server_id: i64) -> usize {
 async fn a_status_fault_answers_for_its_count_then_the_real_api_does() {
     let api = Api::vendor().await;
     api.server.inject(
-        Fault::status(503)
-            .header("Retry-After", "1")
-            .on(Operation::ListBackups)
-            .nth(1)
-            .times(2),
+        Fault::status(503).header("Retry-After", "1").on(Operation::ListBackups).nth(1).times(2),
     );
     for _ in 0..2 {
         let reply = api.get(BACKUPS).await;
@@ -33,10 +29,7 @@ async fn a_status_fault_answers_for_its_count_then_the_real_api_does() {
     }
     assert_eq!(api.get(BACKUPS).await.status, 200);
     let log = api.server.requests();
-    assert_eq!(
-        log[0].fault.as_deref(),
-        Some("list:503:nth=1:times=2:header=Retry-After=1")
-    );
+    assert_eq!(log[0].fault.as_deref(), Some("list:503:nth=1:times=2:header=Retry-After=1"));
     assert_eq!(log[2].fault, None);
 }
 
@@ -45,9 +38,7 @@ async fn a_create_answered_by_a_status_fault_creates_nothing() {
     let api = Api::vendor().await;
     for fault in [
         Fault::status(500),
-        Fault::status(502)
-            .body("<html>bad gateway</html>")
-            .header("Content-Type", "text/html"),
+        Fault::status(502).body("<html>bad gateway</html>").header("Content-Type", "text/html"),
         Fault::throttled(30),
         Fault::status(201).body("{}"),
     ] {
@@ -74,9 +65,7 @@ async fn a_create_answered_by_a_status_fault_creates_nothing() {
 async fn a_custom_status_body_and_content_type_are_sent_as_given() {
     let api = Api::vendor().await;
     api.server.inject(
-        Fault::status(502)
-            .header("Content-Type", "text/html")
-            .body("<html>bad gateway</html>"),
+        Fault::status(502).header("Content-Type", "text/html").body("<html>bad gateway</html>"),
     );
     let reply = api.get(BACKUPS).await;
     assert_eq!(reply.status, 502);
@@ -87,8 +76,7 @@ async fn a_custom_status_body_and_content_type_are_sent_as_given() {
 #[tokio::test]
 async fn nth_counts_only_matching_requests() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::status(500).on(Operation::CreateBackup).nth(2));
+    api.server.inject(Fault::status(500).on(Operation::CreateBackup).nth(2));
     assert_eq!(api.get(BACKUPS).await.status, 200);
     assert_eq!(api.create(12345).await.status, 201);
     assert_eq!(api.get(BACKUPS).await.status, 200);
@@ -103,11 +91,7 @@ async fn any_always_and_clear_faults() {
     api.server.inject(Fault::status(504).always());
     assert_eq!(api.get(BACKUPS).await.status, 504);
     assert_eq!(api.delete("/api/v1/backups/501/").await.status, 504);
-    assert_eq!(
-        api.get("/no/such/path").await.status,
-        504,
-        "Any matches every request"
-    );
+    assert_eq!(api.get("/no/such/path").await.status, 504, "Any matches every request");
     api.server.clear_faults();
     assert_eq!(api.get(BACKUPS).await.status, 200);
     assert_eq!(count(&api, 12345), 3, "the faulted delete deleted nothing");
@@ -119,9 +103,7 @@ async fn any_always_and_clear_faults() {
 #[tokio::test]
 async fn faults_can_be_armed_before_start() {
     let api = Api::start(
-        MockServer::builder()
-            .seed(Seed::vendor_examples())
-            .fault("list:418".parse().unwrap()),
+        MockServer::builder().seed(Seed::vendor_examples()).fault("list:418".parse().unwrap()),
     )
     .await;
     assert_eq!(api.get(BACKUPS).await.code(), (418, "error"));
@@ -133,8 +115,7 @@ async fn drop_before_read_closes_the_connection_and_creates_nothing() {
     let api = Api::vendor().await;
     // A list first, so that the create goes out on a reused keep-alive connection.
     assert_eq!(api.get(BACKUPS).await.status, 200);
-    api.server
-        .inject(Fault::drop_before_read().on(Operation::CreateBackup));
+    api.server.inject(Fault::drop_before_read().on(Operation::CreateBackup));
     let error = api
         .request(Method::POST, BACKUPS)
         .json(&json!({"server_id": 12345}))
@@ -144,25 +125,16 @@ async fn drop_before_read_closes_the_connection_and_creates_nothing() {
     assert!(!error.is_status() && !error.is_timeout(), "{error:?}");
     assert_eq!(count(&api, 12345), 3);
     let log = api.server.requests();
-    assert_eq!(
-        log.len(),
-        2,
-        "the client did not retry on its own: {log:#?}"
-    );
+    assert_eq!(log.len(), 2, "the client did not retry on its own: {log:#?}");
     assert_eq!(log[1].status, None);
     assert!(log[1].body.is_empty(), "the body was never read");
-    assert_eq!(
-        api.create(12345).await.status,
-        201,
-        "the next request is served"
-    );
+    assert_eq!(api.create(12345).await.status, 201, "the next request is served");
 }
 
 #[tokio::test]
 async fn drop_after_read_runs_the_operation_then_closes() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::drop_after_read().on(Operation::CreateBackup));
+    api.server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
     let error = api
         .request(Method::POST, BACKUPS)
         .json(&json!({"server_id": 12345, "description": "lost answer"}))
@@ -181,51 +153,30 @@ async fn drop_after_read_runs_the_operation_then_closes() {
 #[tokio::test]
 async fn a_truncated_body_fails_to_read_but_the_operation_ran() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::truncated_body().on(Operation::ListBackups));
+    api.server.inject(Fault::truncated_body().on(Operation::ListBackups));
     let response = api.request(Method::GET, BACKUPS).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    let announced: usize = response.headers()["content-length"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let announced: usize = response.headers()["content-length"].to_str().unwrap().parse().unwrap();
     assert!(announced > 100);
     assert!(response.bytes().await.is_err(), "the body ends early");
 
-    api.server
-        .inject(Fault::truncated_body().on(Operation::CreateBackup));
-    let response = api
-        .request(Method::POST, BACKUPS)
-        .json(&json!({"server_id": 12345}))
-        .send()
-        .await
-        .unwrap();
+    api.server.inject(Fault::truncated_body().on(Operation::CreateBackup));
+    let response =
+        api.request(Method::POST, BACKUPS).json(&json!({"server_id": 12345})).send().await.unwrap();
     assert_eq!(response.status(), 201);
     assert!(response.bytes().await.is_err());
     assert_eq!(count(&api, 12345), 4, "the create happened");
 
-    api.server
-        .inject(Fault::truncated_body().on(Operation::DeleteBackup));
-    let deleted = api
-        .request(Method::DELETE, "/api/v1/backups/501/")
-        .send()
-        .await;
-    assert!(
-        deleted.is_err(),
-        "a 204 has no body to cut: the connection drops"
-    );
-    assert!(
-        api.server.backups().iter().all(|b| b.id != 501),
-        "the delete happened"
-    );
+    api.server.inject(Fault::truncated_body().on(Operation::DeleteBackup));
+    let deleted = api.request(Method::DELETE, "/api/v1/backups/501/").send().await;
+    assert!(deleted.is_err(), "a 204 has no body to cut: the connection drops");
+    assert!(api.server.backups().iter().all(|b| b.id != 501), "the delete happened");
 }
 
 #[tokio::test]
 async fn malformed_json_keeps_the_status_and_the_effect() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::malformed_json().on(Operation::CreateBackup));
+    api.server.inject(Fault::malformed_json().on(Operation::CreateBackup));
     let reply = api.create(12345).await;
     assert_eq!(reply.status, 201);
     assert_eq!(reply.header("content-type"), Some("application/json"));
@@ -233,29 +184,17 @@ async fn malformed_json_keeps_the_status_and_the_effect() {
     assert!(serde_json::from_str::<Value>(&reply.text).is_err());
     assert_eq!(count(&api, 12345), 4);
 
-    api.server
-        .inject(Fault::malformed_json().on(Operation::DeleteBackup));
+    api.server.inject(Fault::malformed_json().on(Operation::DeleteBackup));
     let deleted = api.delete("/api/v1/backups/495/").await;
-    assert_eq!(
-        (deleted.status, deleted.text.as_str()),
-        (204, ""),
-        "nothing to break in a 204"
-    );
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""), "nothing to break in a 204");
 }
 
 #[tokio::test]
 async fn unknown_enum_values_replace_the_real_ones() {
     let api = Api::vendor().await;
-    api.server.inject(
-        Fault::unknown_enum("backup_type", "snapshot")
-            .on(Operation::ListBackups)
-            .times(1),
-    );
-    api.server.inject(
-        Fault::unknown_enum("status", "restoring")
-            .on(Operation::ListBackups)
-            .nth(2),
-    );
+    api.server
+        .inject(Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups).times(1));
+    api.server.inject(Fault::unknown_enum("status", "restoring").on(Operation::ListBackups).nth(2));
     let types = api.get(BACKUPS).await;
     assert!(
         types.json["results"]
@@ -274,13 +213,9 @@ async fn unknown_enum_values_replace_the_real_ones() {
     );
     assert_eq!(statuses.json["count"], 5, "other fields are untouched");
 
-    api.server
-        .inject(Fault::unknown_enum("status", "queued").on(Operation::CreateBackup));
+    api.server.inject(Fault::unknown_enum("status", "queued").on(Operation::CreateBackup));
     let created = api.create(12345).await;
-    assert_eq!(
-        (created.status, &created.json["status"]),
-        (201, &json!("queued"))
-    );
+    assert_eq!((created.status, &created.json["status"]), (201, &json!("queued")));
     assert_eq!(count(&api, 12345), 4);
 }
 
@@ -311,13 +246,9 @@ async fn a_missing_field_is_removed_from_every_backup() {
             .all(|b| b.get("size_mb").is_none() && b.get("id").is_some())
     );
     let reply = api.get(BACKUPS).await;
-    assert_eq!(
-        (reply.json.get("results"), &reply.json["count"]),
-        (None, &json!(5))
-    );
+    assert_eq!((reply.json.get("results"), &reply.json["count"]), (None, &json!(5)));
 
-    api.server
-        .inject(Fault::missing_field("id").on(Operation::CreateBackup));
+    api.server.inject(Fault::missing_field("id").on(Operation::CreateBackup));
     let created = api.create(67890).await;
     assert_eq!((created.status, created.json.get("id")), (201, None));
     assert_eq!(count(&api, 67890), 3);
@@ -326,8 +257,7 @@ async fn a_missing_field_is_removed_from_every_backup() {
 #[tokio::test]
 async fn no_page_links_removes_next_and_previous_only() {
     let api = Api::vendor().await;
-    api.server
-        .inject("list:no-links:times=always".parse::<Fault>().unwrap());
+    api.server.inject("list:no-links:times=always".parse::<Fault>().unwrap());
     let reply = api.get("/api/v1/backups/?page=2&page_size=2").await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json.get("next"), None);
@@ -335,11 +265,7 @@ async fn no_page_links_removes_next_and_previous_only() {
     assert_eq!(reply.json["count"], 5);
     assert_eq!(reply.ids(), [499, 497]);
     let error = api.get("/api/v1/backups/?page=9").await;
-    assert_eq!(
-        error.code(),
-        (404, "not_found"),
-        "an error body is left alone"
-    );
+    assert_eq!(error.code(), (404, "not_found"), "an error body is left alone");
 
     api.server.clear_faults();
     let reply = api.get("/api/v1/backups/?page=2&page_size=2").await;
@@ -349,44 +275,24 @@ async fn no_page_links_removes_next_and_previous_only() {
 #[tokio::test]
 async fn an_ignored_filter_lists_what_the_filter_would_have_left_out() {
     let api = Api::vendor().await;
-    api.server.inject(
-        "list:ignore-filter=server_id:times=always"
-            .parse::<Fault>()
-            .unwrap(),
-    );
-    let reply = api
-        .get("/api/v1/backups/?server_id=12345&page_size=2")
-        .await;
+    api.server.inject("list:ignore-filter=server_id:times=always".parse::<Fault>().unwrap());
+    let reply = api.get("/api/v1/backups/?server_id=12345&page_size=2").await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json["count"], 5, "every server's backups");
     assert_eq!(reply.ids(), [501, 500]);
     assert_eq!(reply.json["results"][1]["server"]["id"], 67890);
     let next = reply.json["next"].as_str().unwrap();
-    assert!(
-        next.ends_with("/api/v1/backups/?page=2&page_size=2"),
-        "{next}"
-    );
+    assert!(next.ends_with("/api/v1/backups/?page=2&page_size=2"), "{next}");
     // The type filter still applies, and the log keeps what the client sent.
-    let reply = api
-        .get("/api/v1/backups/?backup_type=manual&server_id=12345")
-        .await;
+    let reply = api.get("/api/v1/backups/?backup_type=manual&server_id=12345").await;
     assert_eq!(reply.ids(), [499, 497]);
     let log = api.server.requests();
-    assert_eq!(
-        log[1].query.as_deref(),
-        Some("backup_type=manual&server_id=12345")
-    );
-    assert_eq!(
-        log[1].fault.as_deref(),
-        Some("list:ignore-filter=server_id:nth=1:times=always")
-    );
+    assert_eq!(log[1].query.as_deref(), Some("backup_type=manual&server_id=12345"));
+    assert_eq!(log[1].fault.as_deref(), Some("list:ignore-filter=server_id:nth=1:times=always"));
 
     api.server.clear_faults();
-    api.server
-        .inject(Fault::ignore_filter("backup_type").on(Operation::ListBackups));
-    let reply = api
-        .get("/api/v1/backups/?server_id=67890&backup_type=manual")
-        .await;
+    api.server.inject(Fault::ignore_filter("backup_type").on(Operation::ListBackups));
+    let reply = api.get("/api/v1/backups/?server_id=67890&backup_type=manual").await;
     assert_eq!(reply.ids(), [500, 497], "automatic backups too");
     let reply = api.get("/api/v1/backups/?server_id=12345").await;
     assert_eq!(reply.ids(), [501, 499, 495], "the fault is spent");
@@ -396,16 +302,14 @@ async fn an_ignored_filter_lists_what_the_filter_would_have_left_out() {
 async fn a_large_body_is_valid_json_of_the_asked_size() {
     let api = Api::vendor().await;
     let size = 10 * 1024 * 1024;
-    api.server
-        .inject(Fault::large_body(size).on(Operation::ListBackups));
+    api.server.inject(Fault::large_body(size).on(Operation::ListBackups));
     let reply = api.get(BACKUPS).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.text.len(), size);
     assert_eq!(reply.json["count"], 5);
     assert!(reply.json["x_mock_padding"].as_str().unwrap().len() > size - 2048);
 
-    api.server
-        .inject(Fault::large_body(10).on(Operation::ListBackups));
+    api.server.inject(Fault::large_body(10).on(Operation::ListBackups));
     let small = api.get(BACKUPS).await;
     assert!(small.text.len() > 10, "never shorter than the real body");
     assert_eq!(small.json["x_mock_padding"], "");
@@ -414,14 +318,10 @@ async fn a_large_body_is_valid_json_of_the_asked_size() {
 #[tokio::test]
 async fn a_wrong_content_type_sends_an_html_page_after_running_the_operation() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::wrong_content_type().on(Operation::CreateBackup));
+    api.server.inject(Fault::wrong_content_type().on(Operation::CreateBackup));
     let reply = api.create(12345).await;
     assert_eq!(reply.status, 201);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("text/html; charset=utf-8")
-    );
+    assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(reply.text.starts_with("<!DOCTYPE html>"));
     assert_eq!(count(&api, 12345), 4);
 }
@@ -429,12 +329,8 @@ async fn a_wrong_content_type_sends_an_html_page_after_running_the_operation() {
 #[tokio::test]
 async fn latency_delays_the_answer_but_not_the_effect() {
     let api = Api::vendor().await;
-    api.server
-        .inject(Fault::latency(Duration::from_secs(30)).on(Operation::CreateBackup));
-    let impatient = reqwest::Client::builder()
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    api.server.inject(Fault::latency(Duration::from_secs(30)).on(Operation::CreateBackup));
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
     let error = impatient
         .post(api.server.url(BACKUPS))
         .bearer_auth(support::TOKEN)
@@ -443,46 +339,27 @@ async fn latency_delays_the_answer_but_not_the_effect() {
         .await
         .expect_err("the answer comes too late");
     assert!(error.is_timeout(), "{error:?}");
-    assert_eq!(
-        count(&api, 12345),
-        4,
-        "the backup exists although the client gave up"
-    );
+    assert_eq!(count(&api, 12345), 4, "the backup exists although the client gave up");
 }
 
 #[tokio::test]
 async fn the_fault_syntax_from_the_command_line_works_over_http() {
     let api = Api::vendor().await;
-    api.server.inject(
-        "list:unknown-enum=backup_type=snapshot:nth=2:times=always"
-            .parse()
-            .unwrap(),
-    );
-    assert_eq!(
-        api.get(BACKUPS).await.json["results"][0]["backup_type"],
-        "automatic"
-    );
+    api.server.inject("list:unknown-enum=backup_type=snapshot:nth=2:times=always".parse().unwrap());
+    assert_eq!(api.get(BACKUPS).await.json["results"][0]["backup_type"], "automatic");
     for _ in 0..3 {
-        assert_eq!(
-            api.get(BACKUPS).await.json["results"][0]["backup_type"],
-            "snapshot"
-        );
+        assert_eq!(api.get(BACKUPS).await.json["results"][0]["backup_type"], "snapshot");
     }
-    api.server
-        .inject("create:503:retry-after=7".parse().unwrap());
+    api.server.inject("create:503:retry-after=7".parse().unwrap());
     let reply = api.create(12345).await;
-    assert_eq!(
-        (reply.status, reply.header("retry-after")),
-        (503, Some("7"))
-    );
+    assert_eq!((reply.status, reply.header("retry-after")), (503, Some("7")));
 }
 
 #[tokio::test]
 async fn the_first_injected_fault_wins_and_the_other_waits() {
     let api = Api::vendor().await;
     api.server.inject(Fault::status(500));
-    api.server
-        .inject(Fault::status(502).on(Operation::ListBackups));
+    api.server.inject(Fault::status(502).on(Operation::ListBackups));
     let mut statuses = Vec::new();
     for _ in 0..3 {
         statuses.push(api.get(BACKUPS).await.status);
@@ -497,15 +374,9 @@ fn the_briefs_example_parses() {
     let fault: Fault = "list:503:nth=1:times=2:retry-after=1".parse().unwrap();
     assert_eq!(
         fault,
-        Fault::status(503)
-            .on(Operation::ListBackups)
-            .times(2)
-            .header("Retry-After", "1")
+        Fault::status(503).on(Operation::ListBackups).times(2).header("Retry-After", "1")
     );
-    assert_eq!(
-        fault.to_string(),
-        "list:503:nth=1:times=2:header=Retry-After=1"
-    );
+    assert_eq!(fault.to_string(), "list:503:nth=1:times=2:header=Retry-After=1");
 }
 
 #[test]
@@ -513,9 +384,7 @@ fn every_kind_round_trips_through_its_text_form() {
     let faults = [
         Fault::drop_before_read().on(Operation::CreateBackup),
         Fault::drop_after_read().on(Operation::DeleteBackup).nth(3),
-        Fault::truncated_body()
-            .on(Operation::RestoreServer)
-            .always(),
+        Fault::truncated_body().on(Operation::RestoreServer).always(),
         Fault::malformed_json(),
         Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups),
         Fault::extra_fields().times(5),
@@ -574,10 +443,7 @@ fn bad_text_is_refused_with_a_reason() {
         ("list:unknown-enum=status", "FIELD=VALUE"),
         ("list:latency=5parsecs", "is not a duration"),
         ("list:ignore-filter", "`ignore-filter` needs `=PARAM`"),
-        (
-            "list:ignore-filter=server-id",
-            "server_id or backup_type, not `server-id`",
-        ),
+        ("list:ignore-filter=server-id", "server_id or backup_type, not `server-id`"),
     ] {
         let error = text.parse::<Fault>().unwrap_err().to_string();
         assert!(error.contains(reason), "{text}: {error}");
@@ -600,26 +466,11 @@ fn operations_are_recognised_from_method_and_path() {
         ]
     );
     let op = |m: Method, p: &str| Operation::of_request(&m, p);
-    assert_eq!(
-        op(Method::GET, "/api/v1/backups/"),
-        Some(Operation::ListBackups)
-    );
-    assert_eq!(
-        op(Method::HEAD, "/api/v1/backups/"),
-        Some(Operation::ListBackups)
-    );
-    assert_eq!(
-        op(Method::POST, "/api/v1/backups/"),
-        Some(Operation::CreateBackup)
-    );
-    assert_eq!(
-        op(Method::DELETE, "/api/v1/backups/501/"),
-        Some(Operation::DeleteBackup)
-    );
-    assert_eq!(
-        op(Method::POST, "/api/v1/servers/1/restore/"),
-        Some(Operation::RestoreServer)
-    );
+    assert_eq!(op(Method::GET, "/api/v1/backups/"), Some(Operation::ListBackups));
+    assert_eq!(op(Method::HEAD, "/api/v1/backups/"), Some(Operation::ListBackups));
+    assert_eq!(op(Method::POST, "/api/v1/backups/"), Some(Operation::CreateBackup));
+    assert_eq!(op(Method::DELETE, "/api/v1/backups/501/"), Some(Operation::DeleteBackup));
+    assert_eq!(op(Method::POST, "/api/v1/servers/1/restore/"), Some(Operation::RestoreServer));
     assert_eq!(op(Method::GET, "/api/v1/backups"), None);
     assert_eq!(op(Method::PUT, "/api/v1/backups/"), None);
     assert_eq!(op(Method::DELETE, "/api/v1/backups//"), None);

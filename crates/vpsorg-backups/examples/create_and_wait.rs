@@ -45,18 +45,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .wait_until_completed(&created)
         .timeout(Duration::from_secs(30 * 60))
         .on_status_change(|change| {
-            println!(
-                "  {:>5.1}s  {}",
-                change.elapsed.as_secs_f64(),
-                change.backup.status
-            )
+            println!("  {:>5.1}s  {}", change.elapsed.as_secs_f64(), change.backup.status)
         })
         .send()
         .await?;
-    println!(
-        "backup {} completed: {} MB",
-        backup.id,
-        backup.size_mb.unwrap_or_default()
-    );
+    println!("backup {} completed: {} MB", backup.id, backup.size_mb.unwrap_or_default());
     Ok(())
 }

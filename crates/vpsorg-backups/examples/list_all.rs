@@ -27,9 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             // `as_str` so that the width applies.
             backup.backup_type.as_str(),
             backup.status.as_str(),
-            backup
-                .size_mb
-                .map_or_else(|| "-".to_owned(), |mb| mb.to_string()),
+            backup.size_mb.map_or_else(|| "-".to_owned(), |mb| mb.to_string()),
             backup.description,
         );
     }
@@ -46,11 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .items()
             .try_collect()
             .await?;
-        println!(
-            "server {} has {} manual backups (at most 10)",
-            backup.server.name,
-            manual.len()
-        );
+        println!("server {} has {} manual backups (at most 10)", backup.server.name, manual.len());
     }
     Ok(())
 }

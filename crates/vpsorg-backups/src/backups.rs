@@ -99,11 +99,7 @@ impl Backups {
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn delete(&self, backup_id: i64) -> DeleteBackup {
-        DeleteBackup {
-            client: self.client.clone(),
-            backup_id,
-            retry: None,
-        }
+        DeleteBackup { client: self.client.clone(), backup_id, retry: None }
     }
 
     /// Waits until a backup is `completed`, polling its server's backup list (the API has
@@ -380,22 +376,20 @@ impl CreateBackup {
                     "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
                 )));
             }
-            Some(text) => Some(
-                types::CreateBackupRequestDescription::try_from(text).map_err(|_| {
+            Some(text) => {
+                Some(types::CreateBackupRequestDescription::try_from(text).map_err(|_| {
                     Error::invalid_input(format!(
                         "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
                     ))
-                })?,
-            ),
+                })?)
+            }
             None => None,
         };
         let body = types::CreateBackupRequest::builder()
             .server_id(self.server_id)
             .description(description);
         let path = self.client.list_path();
-        let op = Operation::Create {
-            server_id: self.server_id,
-        };
+        let op = Operation::Create { server_id: self.server_id };
         // What a lost answer's search may not claim: the backups there before the create.
         let before = if self.resolve_unknown_outcome {
             recover::existing(&self.client, self.server_id, self.retry.clone()).await
@@ -403,20 +397,16 @@ impl CreateBackup {
             None
         };
         let started = Instant::now();
-        let result: Result<types::CreatedBackup> = self
-            .client
-            .execute(op, &path, self.retry.as_ref(), None, |raw| {
-                let body = body.clone();
-                async move {
-                    raw.create_backup()
-                        .body(body)
-                        .send()
-                        .await
-                        .map(ResponseValue::into_inner)
-                }
-            })
-            .await
-            .map_err(Error::from);
+        let result: Result<types::CreatedBackup> =
+            self.client
+                .execute(op, &path, self.retry.as_ref(), None, |raw| {
+                    let body = body.clone();
+                    async move {
+                        raw.create_backup().body(body).send().await.map(ResponseValue::into_inner)
+                    }
+                })
+                .await
+                .map_err(Error::from);
         let error = match result {
             Ok(created) => return Ok(CreatedBackup::from_wire(created)),
             Err(error) if self.resolve_unknown_outcome && recover::worth_looking(&error) => error,
@@ -493,21 +483,14 @@ impl DeleteBackup {
                 self.retry.as_ref(),
                 None,
                 |raw| async move {
-                    raw.delete_backup()
-                        .backup_id(backup_id)
-                        .send()
-                        .await
-                        .map(|_| IgnoredAny)
+                    raw.delete_backup().backup_id(backup_id).send().await.map(|_| IgnoredAny)
                 },
             )
             .await;
         match outcome {
             Ok(IgnoredAny) => Ok(()),
             // An earlier attempt deleted it, and its answer was lost.
-            Err(Failed {
-                error: Error::NotFound { .. },
-                earlier_attempt_reached: true,
-            }) => Ok(()),
+            Err(Failed { error: Error::NotFound { .. }, earlier_attempt_reached: true }) => Ok(()),
             Err(failed) => Err(failed.error),
         }
     }

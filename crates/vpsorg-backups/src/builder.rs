@@ -106,11 +106,7 @@ impl fmt::Debug for ClientBuilder {
             .field("on_retry", &self.on_retry.is_some())
             .field(
                 "default_headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|(name, _)| name)
-                    .collect::<Vec<_>>(),
+                &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -433,11 +429,7 @@ fn add_root_certificates(
     if pems.is_empty() && built_in {
         return Ok(http);
     }
-    #[cfg(any(
-        feature = "rustls-aws-lc",
-        feature = "rustls-ring",
-        feature = "native-tls"
-    ))]
+    #[cfg(any(feature = "rustls-aws-lc", feature = "rustls-ring", feature = "native-tls"))]
     {
         let mut certificates = Vec::new();
         for pem in pems {
@@ -455,11 +447,7 @@ fn add_root_certificates(
             http.tls_certs_only(certificates)
         })
     }
-    #[cfg(not(any(
-        feature = "rustls-aws-lc",
-        feature = "rustls-ring",
-        feature = "native-tls"
-    )))]
+    #[cfg(not(any(feature = "rustls-aws-lc", feature = "rustls-ring", feature = "native-tls")))]
     {
         let _ = http;
         Err(Error::config(format!(
@@ -488,14 +476,10 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
         return Err(Error::config("the base URL has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(
-            "the base URL must not carry credentials; use the token",
-        ));
+        return Err(Error::config("the base URL must not carry credentials; use the token"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(
-            "the base URL must not have a query or a fragment",
-        ));
+        return Err(Error::config("the base URL must not have a query or a fragment"));
     }
     Ok(url)
 }
@@ -536,19 +520,13 @@ mod tests {
     /// `cargo test -p vpsorg-backups --lib --no-default-features --features rustls-ring`.
     #[test]
     fn https_needs_a_tls_feature_and_never_panics() {
-        let https = Client::builder()
-            .token("t")
-            .base_url("https://admin.vps.org")
-            .build();
+        let https = Client::builder().token("t").base_url("https://admin.vps.org").build();
         if crate::tls::AVAILABLE {
             assert!(https.is_ok(), "{https:?}");
         } else {
             assert!(config_message(https).contains("rustls-aws-lc"));
         }
-        let http = Client::builder()
-            .token("t")
-            .base_url("http://127.0.0.1:9")
-            .build();
+        let http = Client::builder().token("t").base_url("http://127.0.0.1:9").build();
         assert!(http.is_ok(), "{http:?}");
     }
 }

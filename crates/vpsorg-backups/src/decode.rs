@@ -115,9 +115,9 @@ async fn raw<T: DeserializeOwned>(
     response: reqwest::Response,
 ) -> std::result::Result<T, RawError> {
     match branch(call, response.status()) {
-        Branch::Success => ResponseValue::<T>::from_response(response)
-            .await
-            .map(ResponseValue::into_inner),
+        Branch::Success => {
+            ResponseValue::<T>::from_response(response).await.map(ResponseValue::into_inner)
+        }
         Branch::Error => Err(RawError::ErrorResponse(
             ResponseValue::<types::Error>::from_response(response).await?,
         )),

@@ -51,10 +51,9 @@ impl fmt::Display for Resource {
             Resource::Server(id) => write!(f, "server {id}"),
             Resource::Backup(id) => write!(f, "backup {id}"),
             Resource::Page(number) => write!(f, "page {number} of the backup list"),
-            Resource::ServerOrBackup {
-                server_id,
-                backup_id,
-            } => write!(f, "server {server_id} or backup {backup_id}"),
+            Resource::ServerOrBackup { server_id, backup_id } => {
+                write!(f, "server {server_id} or backup {backup_id}")
+            }
         }
     }
 }
@@ -99,10 +98,9 @@ impl fmt::Display for PaginationIssue {
             PaginationIssue::LinkGoesBackwards { page, next } => {
                 write!(f, "page {page} links back to page {next}")
             }
-            PaginationIssue::TooManyPages { pages } => write!(
-                f,
-                "{pages} pages fetched, far more than the server's count allows"
-            ),
+            PaginationIssue::TooManyPages { pages } => {
+                write!(f, "{pages} pages fetched, far more than the server's count allows")
+            }
         }
     }
 }
@@ -399,14 +397,8 @@ impl Error {
     /// raised before anything was sent.
     pub fn may_have_reached_server(&self) -> bool {
         match self {
-            Error::Timeout {
-                may_have_reached_server,
-                ..
-            }
-            | Error::Transport {
-                may_have_reached_server,
-                ..
-            } => *may_have_reached_server,
+            Error::Timeout { may_have_reached_server, .. }
+            | Error::Transport { may_have_reached_server, .. } => *may_have_reached_server,
             Error::ForeignOrigin { .. }
             | Error::InvalidInput { .. }
             | Error::Config { .. }
@@ -491,15 +483,11 @@ impl Error {
 #[cfg(not(feature = "test-util"))]
 impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
-        }
+        Error::Config { message: message.into() }
     }
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            message: message.into(),
-        }
+        Error::InvalidInput { message: message.into() }
     }
 
     pub(crate) fn pagination(issue: PaginationIssue) -> Self {
@@ -517,14 +505,9 @@ impl fmt::Display for Error {
             }
         }
         match self {
-            Error::Unauthorized {
-                status, detail: d, ..
-            } => {
-                let what = if *status == StatusCode::FORBIDDEN {
-                    "forbidden"
-                } else {
-                    "unauthorized"
-                };
+            Error::Unauthorized { status, detail: d, .. } => {
+                let what =
+                    if *status == StatusCode::FORBIDDEN { "forbidden" } else { "unauthorized" };
                 write!(f, "{what} (HTTP {})", status.as_u16())?;
                 detail(f, d)
             }
@@ -533,12 +516,7 @@ impl fmt::Display for Error {
                 f,
                 "server {server_id} already has the most manual backups allowed (10); delete one first"
             ),
-            Error::InvalidRequest {
-                status,
-                detail: d,
-                field_errors,
-                ..
-            } => {
+            Error::InvalidRequest { status, detail: d, field_errors, .. } => {
                 write!(f, "invalid request (HTTP {})", status.as_u16())?;
                 detail(f, d)?;
                 let mut separator = if d.is_some() { "; " } else { ": " };
@@ -565,32 +543,22 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            Error::Server {
-                status, detail: d, ..
-            } => {
+            Error::Server { status, detail: d, .. } => {
                 write!(f, "server error (HTTP {})", status.as_u16())?;
                 detail(f, d)
             }
-            Error::UnexpectedStatus {
-                status, detail: d, ..
-            } => {
+            Error::UnexpectedStatus { status, detail: d, .. } => {
                 write!(f, "unexpected HTTP status {}", status.as_u16())?;
                 detail(f, d)
             }
-            Error::Timeout {
-                may_have_reached_server,
-                ..
-            } => {
+            Error::Timeout { may_have_reached_server, .. } => {
                 if *may_have_reached_server {
                     f.write_str("request timed out")
                 } else {
                     f.write_str("timed out connecting to the API")
                 }
             }
-            Error::Transport {
-                may_have_reached_server,
-                ..
-            } => {
+            Error::Transport { may_have_reached_server, .. } => {
                 if *may_have_reached_server {
                     f.write_str("connection failed after the request may have been sent")
                 } else {
@@ -616,12 +584,7 @@ impl fmt::Display for Error {
                     "{operation} may or may not have happened ({source}); {check} before retrying"
                 )
             }
-            Error::AnswerUnreadable {
-                operation,
-                status,
-                source,
-                ..
-            } => {
+            Error::AnswerUnreadable { operation, status, source, .. } => {
                 write!(
                     f,
                     "the API accepted the {operation} (HTTP {}), but its answer could not be read ({source})",
@@ -632,16 +595,11 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::ForeignOrigin { origin } => write!(
-                f,
-                "refused to follow the API to another origin ({origin}) with the token"
-            ),
+            Error::ForeignOrigin { origin } => {
+                write!(f, "refused to follow the API to another origin ({origin}) with the token")
+            }
             Error::Pagination { issue } => write!(f, "listing stopped: {issue}"),
-            Error::FilterMismatch {
-                server_id,
-                backup_type,
-                backup,
-            } => {
+            Error::FilterMismatch { server_id, backup_type, backup } => {
                 f.write_str("listing stopped: asked for the backups of ")?;
                 match (server_id, backup_type) {
                     (Some(id), Some(kind)) => {
@@ -659,32 +617,18 @@ impl fmt::Display for Error {
                     clean(backup.backup_type.as_str())
                 )
             }
-            Error::BackupFailed { backup } => write!(
-                f,
-                "backup {} of server {} failed",
-                backup.id, backup.server.id
-            ),
-            Error::BackupDisappeared {
-                server_id,
-                backup_id,
-            } => write!(
+            Error::BackupFailed { backup } => {
+                write!(f, "backup {} of server {} failed", backup.id, backup.server.id)
+            }
+            Error::BackupDisappeared { server_id, backup_id } => write!(
                 f,
                 "backup {backup_id} of server {server_id} disappeared while waiting for it"
             ),
-            Error::BackupNotListed {
-                server_id,
-                backup_id,
-            } => write!(
+            Error::BackupNotListed { server_id, backup_id } => write!(
                 f,
                 "backup {backup_id} is not listed for server {server_id}: no such backup, or it belongs to another server"
             ),
-            Error::WaitTimeout {
-                server_id,
-                backup_id,
-                last_status,
-                last_error,
-                waited,
-            } => {
+            Error::WaitTimeout { server_id, backup_id, last_status, last_error, waited } => {
                 let waited = waited.as_secs();
                 match (last_status, last_error) {
                     (Some(status), _) => write!(
@@ -718,10 +662,7 @@ impl std::error::Error for Error {
             Error::OutcomeUnknown { source, .. } | Error::AnswerUnreadable { source, .. } => {
                 Some(source.as_ref())
             }
-            Error::WaitTimeout {
-                last_error: Some(error),
-                ..
-            } => Some(error.as_ref()),
+            Error::WaitTimeout { last_error: Some(error), .. } => Some(error.as_ref()),
             _ => None,
         }
     }

@@ -27,11 +27,7 @@ pub fn parse(text: &str) -> Option<SystemTime> {
 /// Parses `Retry-After`: whole seconds (DRF) or an HTTP date (some proxies). A date in the
 /// past means "now".
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }

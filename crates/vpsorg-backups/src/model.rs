@@ -106,10 +106,7 @@ impl Backup {
 
 impl ServerRef {
     pub(crate) fn from_wire(server: types::ServerRef) -> Self {
-        ServerRef {
-            id: server.id,
-            name: server.name,
-        }
+        ServerRef { id: server.id, name: server.name }
     }
 }
 
@@ -133,11 +130,7 @@ impl CreatedBackup {
 
     /// A backup found by listing after its create's answer was lost.
     pub(crate) fn found(backup: Backup) -> Self {
-        CreatedBackup {
-            backup,
-            message: String::new(),
-            recovered: true,
-        }
+        CreatedBackup { backup, message: String::new(), recovered: true }
     }
 }
 

@@ -81,10 +81,7 @@ impl Query {
     fn verify(&self, list: &types::BackupList) -> Result<()> {
         let outside = list.results.iter().find(|backup| {
             self.server_id.is_some_and(|id| backup.server.id != id)
-                || self
-                    .backup_type
-                    .as_ref()
-                    .is_some_and(|kind| backup.backup_type != *kind)
+                || self.backup_type.as_ref().is_some_and(|kind| backup.backup_type != *kind)
         });
         match outside {
             None => Ok(()),
@@ -202,9 +199,8 @@ pub struct BackupStream {
 
 impl BackupStream {
     pub(crate) fn new(pages: PageStream) -> Self {
-        let items = pages
-            .map_ok(|page| stream::iter(page.backups.into_iter().map(Ok)))
-            .try_flatten();
+        let items =
+            pages.map_ok(|page| stream::iter(page.backups.into_iter().map(Ok))).try_flatten();
         BackupStream::from_boxed(Box::pin(items))
     }
 
@@ -301,11 +297,7 @@ impl<T> Dated<T> {
             .get(reqwest::header::DATE)
             .and_then(|value| value.to_str().ok())
             .and_then(crate::http_date::parse);
-        Dated {
-            value: response.into_inner(),
-            date,
-            received: Instant::now(),
-        }
+        Dated { value: response.into_inner(), date, received: Instant::now() }
     }
 }
 
@@ -465,19 +457,15 @@ impl Pager {
                 match fetch(&client, &query, number).await {
                     Ok(list) => Ok(Some(list)),
                     // DRF's "Invalid page." for a page past the last: the end of the list.
-                    Err(Error::NotFound {
-                        resource: Resource::Page(_),
-                        ..
-                    }) if number > 1 => Ok(None),
+                    Err(Error::NotFound { resource: Resource::Page(_), .. }) if number > 1 => {
+                        Ok(None)
+                    }
                     Err(error) => Err(error),
                 }
             }
             .in_current_span(),
         );
-        self.in_flight.push_back(Fetch {
-            number,
-            task: Some(task),
-        });
+        self.in_flight.push_back(Fetch { number, task: Some(task) });
     }
 
     /// Keeps up to `concurrency` planned pages in flight.
@@ -542,13 +530,7 @@ impl Pager {
             self.finish();
             // The first page is yielded even when empty, so that its count is seen.
             return (number == self.start).then(|| {
-                Ok(Page {
-                    number,
-                    count,
-                    backups: Vec::new(),
-                    has_next: false,
-                    server_time,
-                })
+                Ok(Page { number, count, backups: Vec::new(), has_next: false, server_time })
             });
         }
         let page_size = *self.page_size.get_or_insert(received);
@@ -560,9 +542,7 @@ impl Pager {
             .collect();
         if backups.is_empty() {
             self.finish();
-            return Some(Err(Error::pagination(PaginationIssue::NoProgress {
-                page: number,
-            })));
+            return Some(Err(Error::pagination(PaginationIssue::NoProgress { page: number })));
         }
         let expected_pages = count.div_ceil(page_size.max(1));
         if self.pages_fetched > expected_pages.saturating_mul(2).saturating_add(10) {
@@ -594,13 +574,7 @@ impl Pager {
         if !has_next && self.pending_error.is_none() {
             self.done = true;
         }
-        Some(Ok(Page {
-            number,
-            count,
-            backups,
-            has_next,
-            server_time,
-        }))
+        Some(Ok(Page { number, count, backups, has_next, server_time }))
     }
 
     /// The page after `number`: from the `next` link when there is one, else by number
@@ -652,11 +626,7 @@ mod tests {
     use super::*;
 
     fn client() -> Client {
-        Client::builder()
-            .token("t")
-            .base_url("https://api.example.test/base")
-            .build()
-            .unwrap()
+        Client::builder().token("t").base_url("https://api.example.test/base").build().unwrap()
     }
 
     #[test]
@@ -684,9 +654,7 @@ mod tests {
         ] {
             assert!(matches!(
                 page(unusable),
-                Err(Error::Pagination {
-                    issue: PaginationIssue::UnusableNextLink
-                })
+                Err(Error::Pagination { issue: PaginationIssue::UnusableNextLink })
             ));
         }
     }
@@ -696,10 +664,7 @@ mod tests {
         let mut pages = client().backups().list().pages();
         let mut cx = Context::from_waker(std::task::Waker::noop());
         let first = Pin::new(&mut pages).poll_next(&mut cx);
-        assert!(matches!(
-            first,
-            Poll::Ready(Some(Err(Error::Config { .. })))
-        ));
+        assert!(matches!(first, Poll::Ready(Some(Err(Error::Config { .. })))));
     }
 
     #[test]

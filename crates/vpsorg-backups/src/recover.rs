@@ -61,10 +61,7 @@ pub(crate) const CLOCK_MARGIN: Duration = Duration::from_secs(2);
 /// Whether a failed create may have created a backup that a listing can find: its outcome
 /// is unknown, or a 2xx arrived whose body could not be read.
 pub(crate) fn worth_looking(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::OutcomeUnknown { .. } | Error::AnswerUnreadable { .. }
-    )
+    matches!(error, Error::OutcomeUnknown { .. } | Error::AnswerUnreadable { .. })
 }
 
 /// The create to look for.
@@ -119,12 +116,7 @@ pub(crate) async fn existing(
     server_id: i64,
     retry: Option<RetryPolicy>,
 ) -> Option<HashSet<i64>> {
-    let pages = pagination::pages(
-        client.clone(),
-        manual(server_id, retry),
-        1,
-        Fetching::OnDemand,
-    );
+    let pages = pagination::pages(client.clone(), manual(server_id, retry), 1, Fetching::OnDemand);
     let ids = BackupStream::new(pages).map_ok(|backup| backup.id);
     match ids.try_collect().await {
         Ok(ids) => Some(ids),
@@ -216,9 +208,8 @@ mod tests {
 
     #[test]
     fn the_bound_is_the_servers_date_less_the_elapsed_time_and_the_margin() {
-        let date = DateTime::parse_from_rfc3339("2025-01-16T15:45:10Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let date =
+            DateTime::parse_from_rfc3339("2025-01-16T15:45:10Z").unwrap().with_timezone(&Utc);
         let since = earliest_creation(date, Duration::from_secs(3)).unwrap();
         assert_eq!(since.to_rfc3339(), "2025-01-16T15:45:05+00:00");
         assert_eq!(earliest_creation(date, Duration::MAX), None);

@@ -73,14 +73,7 @@ impl Client {
         retry: RetryPolicy,
         on_retry: Option<RetryHook>,
     ) -> Self {
-        Client {
-            inner: Arc::new(Inner {
-                raw,
-                base_url,
-                retry,
-                on_retry,
-            }),
-        }
+        Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry }) }
     }
 
     /// Whether `url` is on the configured origin (same scheme, host and port).
@@ -90,10 +83,7 @@ impl Client {
 
     /// The path of the backup list under the base URL.
     pub(crate) fn list_path(&self) -> String {
-        format!(
-            "{}/api/v1/backups/",
-            self.inner.base_url.path().trim_end_matches('/')
-        )
+        format!("{}/api/v1/backups/", self.inner.base_url.path().trim_end_matches('/'))
     }
 
     /// Sends one operation: the one path every request takes. Each attempt runs in its own
@@ -154,12 +144,7 @@ impl Client {
                 error = %error,
                 "retrying",
             );
-            self.notify_retry(&RetryNotice {
-                operation: op.into(),
-                attempt,
-                delay,
-                error: &error,
-            });
+            self.notify_retry(&RetryNotice { operation: op.into(), attempt, delay, error: &error });
             if let Some(last_failure) = last_failure {
                 last_failure.record(error);
             }
@@ -169,16 +154,12 @@ impl Client {
 
         result.map_err(|error| {
             let error = match op.non_idempotent_name() {
-                Some(operation) if may_have_acted(&error) => Error::OutcomeUnknown {
-                    operation,
-                    source: Box::new(error),
-                },
+                Some(operation) if may_have_acted(&error) => {
+                    Error::OutcomeUnknown { operation, source: Box::new(error) }
+                }
                 _ => error,
             };
-            Failed {
-                error,
-                earlier_attempt_reached,
-            }
+            Failed { error, earlier_attempt_reached }
         })
     }
 
@@ -256,14 +237,8 @@ impl From<Failed> for Error {
 /// arrived and no answer says it was refused. A 429 is refused before anything happens.
 fn may_have_acted(error: &Error) -> bool {
     match error {
-        Error::Timeout {
-            may_have_reached_server,
-            ..
-        }
-        | Error::Transport {
-            may_have_reached_server,
-            ..
-        } => *may_have_reached_server,
+        Error::Timeout { may_have_reached_server, .. }
+        | Error::Transport { may_have_reached_server, .. } => *may_have_reached_server,
         Error::Server { .. } => true,
         _ => false,
     }
@@ -275,11 +250,8 @@ mod tests {
 
     #[test]
     fn list_path_keeps_a_base_path() {
-        let client = Client::builder()
-            .token("t")
-            .base_url("https://example.test/vps/")
-            .build()
-            .unwrap();
+        let client =
+            Client::builder().token("t").base_url("https://example.test/vps/").build().unwrap();
         assert_eq!(client.list_path(), "/vps/api/v1/backups/");
     }
 }

@@ -86,13 +86,9 @@ impl Operation {
             Operation::List { page } => Resource::Page(page),
             Operation::Create { server_id } => Resource::Server(server_id),
             Operation::Delete { backup_id } => Resource::Backup(backup_id),
-            Operation::Restore {
-                server_id,
-                backup_id,
-            } => Resource::ServerOrBackup {
-                server_id,
-                backup_id,
-            },
+            Operation::Restore { server_id, backup_id } => {
+                Resource::ServerOrBackup { server_id, backup_id }
+            }
         }
     }
 
@@ -123,11 +119,7 @@ pub(crate) type RawError = vpsorg_backups_client::Error<types::Error>;
 /// the documented one; an empty body reads as JSON `null`).
 pub(crate) enum Mapped {
     Error(Error),
-    UndocumentedSuccess {
-        status: StatusCode,
-        request_id: Option<String>,
-        body: Vec<u8>,
-    },
+    UndocumentedSuccess { status: StatusCode, request_id: Option<String>, body: Vec<u8> },
 }
 
 /// The most bytes read from a response the spec does not describe.
@@ -152,12 +144,9 @@ pub(crate) async fn settle<T: DeserializeOwned + Validate>(
         .map(|head| (head.status, request_id(&head.headers)));
     let settled = settle_any(op, result, head).await;
     match (settled, op.non_idempotent_name(), accepted) {
-        (Err(error), Some(operation), Some((status, request_id))) => Err(Error::AnswerUnreadable {
-            operation,
-            status,
-            request_id,
-            source: Box::new(error),
-        }),
+        (Err(error), Some(operation), Some((status, request_id))) => {
+            Err(Error::AnswerUnreadable { operation, status, request_id, source: Box::new(error) })
+        }
         (settled, ..) => settled,
     }
 }
@@ -175,11 +164,7 @@ async fn settle_any<T: DeserializeOwned + Validate>(
         }),
         Err(error) => match map_error(op, error, head).await {
             Mapped::Error(error) => Err(error),
-            Mapped::UndocumentedSuccess {
-                status,
-                request_id,
-                body,
-            } => {
+            Mapped::UndocumentedSuccess { status, request_id, body } => {
                 let value = decode_undocumented(status, request_id.clone(), &body)?;
                 refuse_invalid(value, || (status, request_id))
             }
@@ -236,11 +221,7 @@ fn decode_undocumented<T: DeserializeOwned>(
     request_id: Option<String>,
     body: &[u8],
 ) -> Result<T> {
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        body
-    };
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
     serde_json::from_slice(json).map_err(|source| Error::Decode {
         status,
         excerpt: clean(&String::from_utf8_lossy(body)),
@@ -293,9 +274,8 @@ pub(crate) async fn map_error(
                     Err(error) => Mapped::Error(from_reqwest(error)),
                 };
             }
-            let body = body
-                .ok()
-                .and_then(|body| serde_json::from_slice::<types::Error>(&body).ok());
+            let body =
+                body.ok().and_then(|body| serde_json::from_slice::<types::Error>(&body).ok());
             Mapped::Error(from_status(op, status, &headers, body))
         }
         RawError::CommunicationError(error)
@@ -338,15 +318,9 @@ pub(crate) fn from_reqwest(error: reqwest::Error) -> Error {
     // A connection that was never made cannot have carried the request.
     let may_have_reached_server = !error.is_connect();
     if error.is_timeout() {
-        Error::Timeout {
-            may_have_reached_server,
-            source: Box::new(error.without_url()),
-        }
+        Error::Timeout { may_have_reached_server, source: Box::new(error.without_url()) }
     } else {
-        Error::Transport {
-            may_have_reached_server,
-            source: Box::new(error.without_url()),
-        }
+        Error::Transport { may_have_reached_server, source: Box::new(error.without_url()) }
     }
 }
 
@@ -364,61 +338,32 @@ fn from_status(
                 .extra
                 .into_iter()
                 .map(|(field, messages)| {
-                    (
-                        clean(&field),
-                        messages.iter().map(|message| clean(message)).collect(),
-                    )
+                    (clean(&field), messages.iter().map(|message| clean(message)).collect())
                 })
                 .collect::<BTreeMap<String, Vec<String>>>();
-            (
-                body.code.as_deref().map(clean),
-                body.detail.as_deref().map(clean),
-                fields,
-            )
+            (body.code.as_deref().map(clean), body.detail.as_deref().map(clean), fields)
         }
         None => (None, None, BTreeMap::new()),
     };
     match status.as_u16() {
-        401 | 403 => Error::Unauthorized {
-            status,
-            code,
-            detail,
-            request_id,
-        },
+        401 | 403 => Error::Unauthorized { status, code, detail, request_id },
         404 => {
             let resource = match (code.as_deref(), op.server_id(), op.backup_id()) {
                 (Some("server_not_found"), Some(server_id), _) => Resource::Server(server_id),
                 (Some("backup_not_found"), _, Some(backup_id)) => Resource::Backup(backup_id),
                 _ => op.not_found(),
             };
-            Error::NotFound {
-                resource,
-                code,
-                detail,
-                request_id,
-            }
+            Error::NotFound { resource, code, detail, request_id }
         }
         400 if code.as_deref() == Some("manual_backup_limit_reached") => match op {
-            Operation::Create { server_id } => Error::ManualBackupLimit {
-                server_id,
-                detail,
-                request_id,
-            },
-            _ => Error::InvalidRequest {
-                status,
-                code,
-                detail,
-                field_errors,
-                request_id,
-            },
+            Operation::Create { server_id } => {
+                Error::ManualBackupLimit { server_id, detail, request_id }
+            }
+            _ => Error::InvalidRequest { status, code, detail, field_errors, request_id },
         },
-        400 | 409 | 415 | 422 => Error::InvalidRequest {
-            status,
-            code,
-            detail,
-            field_errors,
-            request_id,
-        },
+        400 | 409 | 415 | 422 => {
+            Error::InvalidRequest { status, code, detail, field_errors, request_id }
+        }
         429 => Error::RateLimited {
             code,
             retry_after: retry_after(headers, SystemTime::now()),
@@ -432,12 +377,7 @@ fn from_status(
             retry_after: retry_after(headers, SystemTime::now()),
             request_id,
         },
-        _ => Error::UnexpectedStatus {
-            status,
-            code,
-            detail,
-            request_id,
-        },
+        _ => Error::UnexpectedStatus { status, code, detail, request_id },
     }
 }
 

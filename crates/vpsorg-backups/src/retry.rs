@@ -63,10 +63,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries: every request is sent once.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
     }
 
     /// The most attempts per request, the first one included (at least 1).
@@ -119,9 +116,7 @@ impl RetryPolicy {
     /// The scheduled delay after `scheduled`: twice as long, up to the cap (which is never
     /// below the first delay).
     pub(crate) fn next_delay(&self, scheduled: Duration) -> Duration {
-        scheduled
-            .saturating_mul(2)
-            .min(self.max_backoff.max(self.initial_backoff))
+        scheduled.saturating_mul(2).min(self.max_backoff.max(self.initial_backoff))
     }
 
     /// Whether `error` from `op` is worth another attempt.
@@ -133,13 +128,9 @@ impl RetryPolicy {
             // throttling refused it before anything ran.
             matches!(
                 error,
-                Error::Transport {
-                    may_have_reached_server: false,
-                    ..
-                } | Error::Timeout {
-                    may_have_reached_server: false,
-                    ..
-                } | Error::RateLimited { .. }
+                Error::Transport { may_have_reached_server: false, .. }
+                    | Error::Timeout { may_have_reached_server: false, .. }
+                    | Error::RateLimited { .. }
             )
         }
     }
@@ -176,9 +167,7 @@ pub(crate) fn full_jitter(delay: Duration) -> Duration {
 /// well-mixed 64-bit value, without a random-number crate.
 fn random_fraction() -> f64 {
     use std::hash::{BuildHasher, Hasher};
-    let bits = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
     // The top 53 bits, as many as an f64 holds exactly.
     (bits >> 11) as f64 / (1_u64 << 53) as f64
 }
@@ -253,9 +242,7 @@ impl LastFailure {
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Error>> {
         // Nothing can panic while holding it; a poisoned slot still holds a valid value.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -288,13 +275,8 @@ mod tests {
         let inverted = RetryPolicy::default()
             .initial_backoff(Duration::from_secs(5))
             .max_backoff(Duration::from_secs(1));
-        assert_eq!(
-            inverted.next_delay(inverted.first_delay()),
-            Duration::from_secs(5)
-        );
-        let huge = RetryPolicy::default()
-            .initial_backoff(Duration::MAX)
-            .max_backoff(Duration::MAX);
+        assert_eq!(inverted.next_delay(inverted.first_delay()), Duration::from_secs(5));
+        let huge = RetryPolicy::default().initial_backoff(Duration::MAX).max_backoff(Duration::MAX);
         assert_eq!(huge.next_delay(Duration::MAX), Duration::MAX);
         assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
     }
@@ -307,10 +289,7 @@ mod tests {
         let low = draws.iter().filter(|d| **d < 0.25).count();
         let high = draws.iter().filter(|d| **d >= 0.75).count();
         // Each quarter expects 500; a fair source lands far inside these bounds.
-        assert!(
-            (350..650).contains(&low) && (350..650).contains(&high),
-            "{low} {high}"
-        );
+        assert!((350..650).contains(&low) && (350..650).contains(&high), "{low} {high}");
         let distinct: std::collections::HashSet<u64> = draws.iter().map(|d| d.to_bits()).collect();
         assert!(distinct.len() > 1990);
     }
@@ -328,15 +307,9 @@ mod tests {
         let policy = RetryPolicy::default().budget(Duration::from_secs(10));
         let error = server_error(503, Some(3));
         let scheduled = Some(Duration::from_millis(100));
-        assert_eq!(
-            policy.delay(&error, scheduled, Duration::ZERO),
-            Some(Duration::from_secs(3))
-        );
+        assert_eq!(policy.delay(&error, scheduled, Duration::ZERO), Some(Duration::from_secs(3)));
         // Waiting 3 s more would pass the 10 s budget.
-        assert_eq!(
-            policy.delay(&error, scheduled, Duration::from_secs(8)),
-            None
-        );
+        assert_eq!(policy.delay(&error, scheduled, Duration::from_secs(8)), None);
         // Attempts used up.
         assert_eq!(policy.delay(&error, None, Duration::ZERO), None);
         // Retry-After is not capped by max_backoff, only by the budget.
@@ -358,14 +331,8 @@ mod tests {
         let policy = RetryPolicy::default();
         let create = Operation::Create { server_id: 1 };
         let list = Operation::List { page: 1 };
-        let refused = Error::Transport {
-            may_have_reached_server: false,
-            source: "refused".into(),
-        };
-        let reset = Error::Transport {
-            may_have_reached_server: true,
-            source: "reset".into(),
-        };
+        let refused = Error::Transport { may_have_reached_server: false, source: "refused".into() };
+        let reset = Error::Transport { may_have_reached_server: true, source: "reset".into() };
         let throttled = Error::RateLimited {
             retry_after: None,
             code: Some("throttled".into()),

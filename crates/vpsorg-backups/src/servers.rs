@@ -29,12 +29,7 @@ impl Servers {
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn restore(&self, server_id: i64, backup_id: i64) -> RestoreServer {
-        RestoreServer {
-            client: self.client.clone(),
-            server_id,
-            backup_id,
-            retry: None,
-        }
+        RestoreServer { client: self.client.clone(), server_id, backup_id, retry: None }
     }
 }
 
@@ -95,10 +90,7 @@ impl RestoreServer {
             "{}/api/v1/servers/{server_id}/restore/",
             self.client.base_url().path().trim_end_matches('/')
         );
-        let op = Operation::Restore {
-            server_id,
-            backup_id,
-        };
+        let op = Operation::Restore { server_id, backup_id };
         let restore: types::Restore = self
             .client
             .execute(op, &path, self.retry.as_ref(), None, |raw| async move {

@@ -26,11 +26,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     }
     let unsafe_char = |c: char| c.is_control() || is_invisible(c);
     if text.chars().any(unsafe_char) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if unsafe_char(c) { ' ' } else { c })
-                .collect(),
-        )
+        Cow::Owned(text.chars().map(|c| if unsafe_char(c) { ' ' } else { c }).collect())
     } else {
         Cow::Borrowed(text)
     }
@@ -40,10 +36,8 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// space, trimmed, and cut with `…` past `max_chars` characters.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let text = sanitize(text);
-    let mut chars = text
-        .split_whitespace()
-        .flat_map(|word| std::iter::once(' ').chain(word.chars()))
-        .skip(1);
+    let mut chars =
+        text.split_whitespace().flat_map(|word| std::iter::once(' ').chain(word.chars())).skip(1);
     let mut out: String = chars.by_ref().take(max_chars).collect();
     if chars.next().is_some() {
         out.push('…');

@@ -38,10 +38,7 @@ impl ServerRef {
     /// assert_eq!(server.name, "web-server-01");
     /// ```
     pub fn new(id: i64, name: impl Into<String>) -> Self {
-        ServerRef {
-            id,
-            name: name.into(),
-        }
+        ServerRef { id, name: name.into() }
     }
 }
 
@@ -122,11 +119,7 @@ impl CreatedBackup {
     /// assert!(!created.recovered);
     /// ```
     pub fn new(backup: Backup, message: impl Into<String>) -> Self {
-        CreatedBackup {
-            backup,
-            message: message.into(),
-            recovered: false,
-        }
+        CreatedBackup { backup, message: message.into(), recovered: false }
     }
 
     /// Sets [`recovered`](Self::recovered).
@@ -149,12 +142,7 @@ impl Restore {
     /// assert_eq!(restore.status, RestoreStatus::Restoring);
     /// ```
     pub fn new(server: ServerRef, backup_id: i64) -> Self {
-        Restore {
-            server,
-            backup_id,
-            status: RestoreStatus::Restoring,
-            message: None,
-        }
+        Restore { server, backup_id, status: RestoreStatus::Restoring, message: None }
     }
 
     /// Sets [`status`](Self::status).
@@ -184,13 +172,7 @@ impl Page {
     /// assert_eq!(page.backups.len(), 1);
     /// ```
     pub fn new(number: u64, backups: Vec<Backup>) -> Self {
-        Page {
-            number,
-            count: backups.len() as u64,
-            backups,
-            has_next: false,
-            server_time: None,
-        }
+        Page { number, count: backups.len() as u64, backups, has_next: false, server_time: None }
     }
 
     /// Sets [`count`](Self::count).
@@ -216,12 +198,7 @@ impl Page {
 impl StatusChange {
     /// The first sight of `backup`: no previous status, at the first poll, no time elapsed.
     pub fn new(backup: Backup) -> Self {
-        StatusChange {
-            backup,
-            previous: None,
-            elapsed: Duration::ZERO,
-            polls: 1,
-        }
+        StatusChange { backup, previous: None, elapsed: Duration::ZERO, polls: 1 }
     }
 
     /// Sets [`previous`](Self::previous).
@@ -288,12 +265,7 @@ impl Error {
     /// assert_eq!(error.request_id(), Some("req-1"));
     /// ```
     pub fn unauthorized(status: StatusCode) -> Self {
-        Error::Unauthorized {
-            status,
-            code: None,
-            detail: None,
-            request_id: None,
-        }
+        Error::Unauthorized { status, code: None, detail: None, request_id: None }
     }
 
     /// [`Error::NotFound`] about `resource`.
@@ -305,21 +277,12 @@ impl Error {
     /// assert_eq!(error.to_string(), "backup 7 not found (HTTP 404)");
     /// ```
     pub fn not_found(resource: Resource) -> Self {
-        Error::NotFound {
-            resource,
-            code: None,
-            detail: None,
-            request_id: None,
-        }
+        Error::NotFound { resource, code: None, detail: None, request_id: None }
     }
 
     /// [`Error::ManualBackupLimit`] for this server.
     pub fn manual_backup_limit(server_id: i64) -> Self {
-        Error::ManualBackupLimit {
-            server_id,
-            detail: None,
-            request_id: None,
-        }
+        Error::ManualBackupLimit { server_id, detail: None, request_id: None }
     }
 
     /// [`Error::InvalidRequest`] with this status (400, 409, 415 or 422) and no field
@@ -344,33 +307,17 @@ impl Error {
 
     /// [`Error::RateLimited`], asking to wait `retry_after` when given.
     pub fn rate_limited(retry_after: Option<Duration>) -> Self {
-        Error::RateLimited {
-            retry_after,
-            code: None,
-            detail: None,
-            request_id: None,
-        }
+        Error::RateLimited { retry_after, code: None, detail: None, request_id: None }
     }
 
     /// [`Error::Server`] with this status (5xx).
     pub fn server(status: StatusCode) -> Self {
-        Error::Server {
-            status,
-            code: None,
-            detail: None,
-            retry_after: None,
-            request_id: None,
-        }
+        Error::Server { status, code: None, detail: None, retry_after: None, request_id: None }
     }
 
     /// [`Error::UnexpectedStatus`] with this status.
     pub fn unexpected_status(status: StatusCode) -> Self {
-        Error::UnexpectedStatus {
-            status,
-            code: None,
-            detail: None,
-            request_id: None,
-        }
+        Error::UnexpectedStatus { status, code: None, detail: None, request_id: None }
     }
 
     /// [`Error::Timeout`], caused by `source` (a message is fine).
@@ -380,18 +327,12 @@ impl Error {
     /// assert!(error.is_retryable());
     /// ```
     pub fn timeout(may_have_reached_server: bool, source: impl Into<BoxError>) -> Self {
-        Error::Timeout {
-            may_have_reached_server,
-            source: source.into(),
-        }
+        Error::Timeout { may_have_reached_server, source: source.into() }
     }
 
     /// [`Error::Transport`], caused by `source` (a message is fine).
     pub fn transport(may_have_reached_server: bool, source: impl Into<BoxError>) -> Self {
-        Error::Transport {
-            may_have_reached_server,
-            source: source.into(),
-        }
+        Error::Transport { may_have_reached_server, source: source.into() }
     }
 
     /// [`Error::Decode`] of a response with this status and body: the body's start is the
@@ -409,12 +350,7 @@ impl Error {
             Err(error) => error,
             Ok(_) => serde_json::Error::custom("the body does not have the expected shape"),
         };
-        Error::Decode {
-            status,
-            excerpt: clean(body),
-            request_id: None,
-            source,
-        }
+        Error::Decode { status, excerpt: clean(body), request_id: None, source }
     }
 
     /// [`Error::OutcomeUnknown`] of `operation` (`"create backup"` or
@@ -428,10 +364,7 @@ impl Error {
     /// assert!(!error.is_retryable());
     /// ```
     pub fn outcome_unknown(operation: &'static str, source: Error) -> Self {
-        Error::OutcomeUnknown {
-            operation,
-            source: Box::new(source),
-        }
+        Error::OutcomeUnknown { operation, source: Box::new(source) }
     }
 
     /// [`Error::AnswerUnreadable`]: the API accepted `operation` (`"create backup"` or
@@ -447,19 +380,12 @@ impl Error {
     /// assert!(!error.is_retryable());
     /// ```
     pub fn answer_unreadable(operation: &'static str, status: StatusCode, source: Error) -> Self {
-        Error::AnswerUnreadable {
-            operation,
-            status,
-            request_id: None,
-            source: Box::new(source),
-        }
+        Error::AnswerUnreadable { operation, status, request_id: None, source: Box::new(source) }
     }
 
     /// [`Error::ForeignOrigin`] for `origin` (`scheme://host:port`).
     pub fn foreign_origin(origin: impl Into<String>) -> Self {
-        Error::ForeignOrigin {
-            origin: origin.into(),
-        }
+        Error::ForeignOrigin { origin: origin.into() }
     }
 
     /// [`Error::Pagination`] for `issue`.
@@ -482,34 +408,22 @@ impl Error {
         backup_type: Option<BackupType>,
         backup: Backup,
     ) -> Self {
-        Error::FilterMismatch {
-            server_id,
-            backup_type,
-            backup: Box::new(backup),
-        }
+        Error::FilterMismatch { server_id, backup_type, backup: Box::new(backup) }
     }
 
     /// [`Error::BackupFailed`] for `backup`.
     pub fn backup_failed(backup: Backup) -> Self {
-        Error::BackupFailed {
-            backup: Box::new(backup),
-        }
+        Error::BackupFailed { backup: Box::new(backup) }
     }
 
     /// [`Error::BackupDisappeared`].
     pub fn backup_disappeared(server_id: i64, backup_id: i64) -> Self {
-        Error::BackupDisappeared {
-            server_id,
-            backup_id,
-        }
+        Error::BackupDisappeared { server_id, backup_id }
     }
 
     /// [`Error::BackupNotListed`].
     pub fn backup_not_listed(server_id: i64, backup_id: i64) -> Self {
-        Error::BackupNotListed {
-            server_id,
-            backup_id,
-        }
+        Error::BackupNotListed { server_id, backup_id }
     }
 
     /// [`Error::WaitTimeout`] after `waited`, with the last status seen, if any, and the
@@ -546,16 +460,12 @@ impl Error {
 
     /// [`Error::InvalidInput`] saying `message`.
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            message: message.into(),
-        }
+        Error::InvalidInput { message: message.into() }
     }
 
     /// [`Error::Config`] saying `message`.
     pub fn config(message: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
-        }
+        Error::Config { message: message.into() }
     }
 
     /// Sets the API's reason, [`code`](Self::code), on the variants that have one
@@ -627,10 +537,7 @@ impl Error {
         message: impl Into<String>,
     ) -> Self {
         if let Error::InvalidRequest { field_errors, .. } = &mut self {
-            field_errors
-                .entry(field.into())
-                .or_default()
-                .push(message.into());
+            field_errors.entry(field.into()).or_default().push(message.into());
         }
         self
     }

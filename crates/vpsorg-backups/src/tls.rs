@@ -8,11 +8,8 @@
 //! other provider was installed: a provider the application installed is kept).
 
 /// Whether this build can make `https://` requests at all.
-pub(crate) const AVAILABLE: bool = cfg!(any(
-    feature = "rustls-aws-lc",
-    feature = "rustls-ring",
-    feature = "native-tls"
-));
+pub(crate) const AVAILABLE: bool =
+    cfg!(any(feature = "rustls-aws-lc", feature = "rustls-ring", feature = "native-tls"));
 
 /// The features that choose a TLS backend, for error messages.
 pub(crate) const FEATURES: &str = "rustls-aws-lc (the default), rustls-ring or native-tls";

@@ -27,19 +27,13 @@ pub struct BackupRef {
 impl From<(i64, i64)> for BackupRef {
     /// From `(server_id, backup_id)`.
     fn from((server_id, backup_id): (i64, i64)) -> Self {
-        BackupRef {
-            server_id,
-            backup_id,
-        }
+        BackupRef { server_id, backup_id }
     }
 }
 
 impl From<&Backup> for BackupRef {
     fn from(backup: &Backup) -> Self {
-        BackupRef {
-            server_id: backup.server.id,
-            backup_id: backup.id,
-        }
+        BackupRef { server_id: backup.server.id, backup_id: backup.id }
     }
 }
 
@@ -237,9 +231,7 @@ impl WaitUntilCompleted {
                     match backup.status {
                         BackupStatus::Completed => return Ok(backup),
                         BackupStatus::Failed => {
-                            return Err(Error::BackupFailed {
-                                backup: Box::new(backup),
-                            });
+                            return Err(Error::BackupFailed { backup: Box::new(backup) });
                         }
                         _ => {}
                     }
@@ -311,10 +303,7 @@ async fn find(
     };
     let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
     while let Some(page) = pages.try_next().await? {
-        if let Some(backup) = page
-            .backups
-            .into_iter()
-            .find(|backup| backup.id == target.backup_id)
+        if let Some(backup) = page.backups.into_iter().find(|backup| backup.id == target.backup_id)
         {
             return Ok(Some(backup));
         }

@@ -83,10 +83,7 @@ async fn the_seam_agrees_with_a_real_request_for_every_status() {
         Call::List { page: 1 },
         Call::Create { server_id: 12345 },
         Call::Delete { backup_id: 499 },
-        Call::Restore {
-            server_id: 12345,
-            backup_id: 501,
-        },
+        Call::Restore { server_id: 12345, backup_id: 501 },
     ];
     let mut compared = 0;
     let mut kinds = BTreeSet::new();
@@ -96,11 +93,7 @@ async fn the_seam_agrees_with_a_real_request_for_every_status() {
             let bodies = [
                 ("the mock's DRF body", None, None),
                 ("an HTML page", Some(html.to_owned()), Some("text/html")),
-                (
-                    "the call's success document",
-                    Some(document(call)),
-                    Some("application/json"),
-                ),
+                ("the call's success document", Some(document(call)), Some("application/json")),
             ];
             for (what, body, content_type) in bodies {
                 // Fires twice: once for the raw request, once for the client.
@@ -150,10 +143,9 @@ async fn the_seam_agrees_with_a_real_request_for_every_status() {
                     Call::Delete { backup_id } => {
                         outcome(&client.backups().delete(backup_id).send().await)
                     }
-                    Call::Restore {
-                        server_id,
-                        backup_id,
-                    } => outcome(&client.servers().restore(server_id, backup_id).send().await),
+                    Call::Restore { server_id, backup_id } => {
+                        outcome(&client.servers().restore(server_id, backup_id).send().await)
+                    }
                     _ => unreachable!("every call is listed"),
                 };
 
@@ -162,10 +154,9 @@ async fn the_seam_agrees_with_a_real_request_for_every_status() {
                 headers.insert("x-request-id", HeaderValue::from_str(&request_id).unwrap());
                 let seamed = decode(call, got_status, headers, body).await;
                 let seamed = match &seamed {
-                    Ok(Decoded::Page { count, backups, .. }) => outcome::<_>(&Ok::<_, Error>((
-                        u64::try_from(*count).unwrap_or(0),
-                        backups,
-                    ))),
+                    Ok(Decoded::Page { count, backups, .. }) => {
+                        outcome::<_>(&Ok::<_, Error>((u64::try_from(*count).unwrap_or(0), backups)))
+                    }
                     Ok(Decoded::Created(created)) => outcome::<_>(&Ok::<_, Error>(created)),
                     Ok(Decoded::Deleted) => outcome::<_>(&Ok::<_, Error>(())),
                     Ok(Decoded::Restored(restore)) => outcome::<_>(&Ok::<_, Error>(restore)),
@@ -215,10 +206,7 @@ fn call() -> impl Strategy<Value = Call> {
         (1..1000u64).prop_map(|page| Call::List { page }),
         id.clone().prop_map(|server_id| Call::Create { server_id }),
         id.clone().prop_map(|backup_id| Call::Delete { backup_id }),
-        (id.clone(), id).prop_map(|(server_id, backup_id)| Call::Restore {
-            server_id,
-            backup_id
-        }),
+        (id.clone(), id).prop_map(|(server_id, backup_id)| Call::Restore { server_id, backup_id }),
     ]
 }
 
@@ -244,11 +232,8 @@ fn headers() -> impl Strategy<Value = HeaderMap> {
         "[ -~]{0,300}",
         vec(any::<u8>(), 0..300).prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
     ];
-    (
-        proptest::option::of(retry_after),
-        proptest::option::of(request_id),
-    )
-        .prop_map(|(retry_after, request_id)| {
+    (proptest::option::of(retry_after), proptest::option::of(request_id)).prop_map(
+        |(retry_after, request_id)| {
             let mut headers = HeaderMap::new();
             for (name, value) in [("retry-after", retry_after), ("x-request-id", request_id)] {
                 if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
@@ -256,7 +241,8 @@ fn headers() -> impl Strategy<Value = HeaderMap> {
                 }
             }
             headers
-        })
+        },
+    )
 }
 
 /// Field names the crate reads, and others.
@@ -281,17 +267,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<u64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         any::<String>().prop_map(Value::from),
-        select(
-            &[
-                "manual",
-                "automatic",
-                "completed",
-                "in_progress",
-                "failed",
-                ""
-            ][..]
-        )
-        .prop_map(Value::from),
+        select(&["manual", "automatic", "completed", "in_progress", "failed", ""][..])
+            .prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
@@ -366,10 +343,8 @@ fn shaped_body(call: Call) -> BoxedStrategy<Value> {
         vec((key(), vec(any::<String>(), 0..4)), 0..4),
     )
         .prop_map(|(detail, code, fields)| {
-            let mut object: Map<String, Value> = fields
-                .into_iter()
-                .map(|(field, messages)| (field, json!(messages)))
-                .collect();
+            let mut object: Map<String, Value> =
+                fields.into_iter().map(|(field, messages)| (field, json!(messages))).collect();
             if let Some(detail) = detail {
                 object.insert("detail".into(), detail.into());
             }
@@ -518,13 +493,7 @@ fn a_negative_count_is_a_decode_error_with_its_status() {
         body: body.into_bytes(),
     };
     let error = block_on(input.run()).unwrap_err();
-    let Error::Decode {
-        status,
-        excerpt,
-        request_id,
-        ..
-    } = &error
-    else {
+    let Error::Decode { status, excerpt, request_id, .. } = &error else {
         panic!("expected a decode error, got {error:?}");
     };
     assert_eq!(*status, StatusCode::OK);
@@ -541,44 +510,26 @@ fn a_negative_count_is_a_decode_error_with_its_status() {
         headers: HeaderMap::new(),
         body: json!({"count": 0, "results": []}).to_string().into_bytes(),
     };
-    assert!(matches!(
-        block_on(zero.run()),
-        Ok(Decoded::Page { count: 0, .. })
-    ));
+    assert!(matches!(block_on(zero.run()), Ok(Decoded::Page { count: 0, .. })));
 }
 
 #[test]
 fn huge_and_hostile_bodies_stay_terse() {
     let long = "x".repeat(10 * 1024 * 1024);
     let many_fields: Map<String, Value> = (0..10_000)
-        .map(|i| {
-            (
-                format!("field_{i}"),
-                json!(["This field is required.", "Twice.", "Thrice."]),
-            )
-        })
+        .map(|i| (format!("field_{i}"), json!(["This field is required.", "Twice.", "Thrice."])))
         .collect();
     let cases: Vec<(Call, u16, Vec<u8>)> = vec![
         // A 10 MB string where a number belongs: the JSON error quotes the string.
         (
             Call::List { page: 1 },
             200,
-            json!({"count": long, "results": []})
-                .to_string()
-                .into_bytes(),
+            json!({"count": long, "results": []}).to_string().into_bytes(),
         ),
         // A 10 MB field name the crate does not know, in a created backup.
-        (
-            Call::Create { server_id: 1 },
-            201,
-            format!("{{\"{long}\": 1").into_bytes(),
-        ),
+        (Call::Create { server_id: 1 }, 201, format!("{{\"{long}\": 1").into_bytes()),
         // Ten thousand field errors.
-        (
-            Call::Create { server_id: 1 },
-            400,
-            serde_json::to_vec(&many_fields).unwrap(),
-        ),
+        (Call::Create { server_id: 1 }, 400, serde_json::to_vec(&many_fields).unwrap()),
         // Control characters and a 10 MB detail.
         (
             Call::Delete { backup_id: 1 },
@@ -589,14 +540,7 @@ fn huge_and_hostile_bodies_stay_terse() {
         ),
         // Not UTF-8.
         (Call::List { page: 1 }, 200, vec![0xff, 0xfe, 0x00, 0x80]),
-        (
-            Call::Restore {
-                server_id: 1,
-                backup_id: 2,
-            },
-            502,
-            vec![0xc3, 0x28],
-        ),
+        (Call::Restore { server_id: 1, backup_id: 2 }, 502, vec![0xc3, 0x28]),
     ];
     for (call, status, body) in cases {
         let input = Input {

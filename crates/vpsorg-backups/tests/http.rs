@@ -66,10 +66,7 @@ fn empty_list() -> Reply {
 fn shows_token(request: &support::Request) -> bool {
     request.target.contains(TOKEN)
         || request.body.contains(TOKEN)
-        || request
-            .headers
-            .iter()
-            .any(|(name, value)| name.contains(TOKEN) || value.contains(TOKEN))
+        || request.headers.iter().any(|(name, value)| name.contains(TOKEN) || value.contains(TOKEN))
 }
 
 #[tokio::test]
@@ -99,11 +96,8 @@ async fn default_headers_are_sent_and_cannot_touch_the_token() {
     assert_eq!(authorizations, [format!("Bearer {TOKEN}")]);
 
     for name in ["Authorization", "authorization", " AUTHORIZATION "] {
-        let message = config_message(
-            stub.builder()
-                .default_header(name, "Bearer someone-else")
-                .build(),
-        );
+        let message =
+            config_message(stub.builder().default_header(name, "Bearer someone-else").build());
         assert!(message.contains("Authorization"), "{message}");
         assert!(!message.contains("someone-else"));
     }
@@ -112,10 +106,7 @@ async fn default_headers_are_sent_and_cannot_touch_the_token() {
     let message = config_message(stub.builder().default_header("bad name", "x").build());
     assert!(message.contains("name"), "{message}");
     let message = config_message(stub.builder().default_header("X-A", "a\nb").build());
-    assert!(
-        message.contains("X-A") || message.contains("x-a"),
-        "{message}"
-    );
+    assert!(message.contains("X-A") || message.contains("x-a"), "{message}");
 }
 
 #[tokio::test]
@@ -123,11 +114,7 @@ async fn default_headers_never_follow_a_redirect_to_another_origin() {
     let elsewhere = Stub::always(empty_list()).await;
     let target = format!("{}/api/v1/backups/", elsewhere.url);
     let stub = Stub::start(move |_, _| Reply::empty(302).header("Location", &target)).await;
-    let client = stub
-        .builder()
-        .default_header("X-Corp-Secret", "s3")
-        .build()
-        .unwrap();
+    let client = stub.builder().default_header("X-Corp-Secret", "s3").build().unwrap();
     let error = client.backups().list().send().await.unwrap_err();
     assert!(matches!(error, Error::ForeignOrigin { .. }), "{error:?}");
     assert!(elsewhere.requests().is_empty());
@@ -146,10 +133,7 @@ async fn an_https_api_is_reached_through_a_proxy_tunnel_the_proxy_cannot_read() 
         .build()
         .unwrap();
     let error = client.backups().list().send().await.unwrap_err();
-    assert!(
-        matches!(error, Error::Transport { .. } | Error::Timeout { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::Transport { .. } | Error::Timeout { .. }), "{error:?}");
     let requests = proxy.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].method, "CONNECT");
@@ -163,12 +147,7 @@ async fn an_https_api_is_reached_through_a_proxy_tunnel_the_proxy_cannot_read() 
 async fn hosts_on_the_no_proxy_list_are_reached_directly() {
     let proxy = Stub::always(Reply::HangUp).await;
     let api = Stub::always(empty_list()).await;
-    let client = api
-        .builder()
-        .proxy(&proxy.url)
-        .no_proxy("localhost, 127.0.0.1")
-        .build()
-        .unwrap();
+    let client = api.builder().proxy(&proxy.url).no_proxy("localhost, 127.0.0.1").build().unwrap();
     client.backups().list().send().await.unwrap();
     assert_eq!(api.requests().len(), 1);
     assert!(proxy.requests().is_empty());
@@ -176,19 +155,13 @@ async fn hosts_on_the_no_proxy_list_are_reached_directly() {
 
 #[tokio::test]
 async fn proxy_urls_are_checked_and_never_shown() {
-    let builder = Client::builder()
-        .token(TOKEN)
-        .proxy("http://user:pr0xy-pass@proxy.example.test:3128");
+    let builder =
+        Client::builder().token(TOKEN).proxy("http://user:pr0xy-pass@proxy.example.test:3128");
     assert!(!format!("{builder:?}").contains("pr0xy-pass"));
     let client = builder.build().unwrap();
     assert!(!format!("{client:?}").contains("pr0xy-pass"));
 
-    let message = config_message(
-        Client::builder()
-            .token(TOKEN)
-            .proxy("::not a url::")
-            .build(),
-    );
+    let message = config_message(Client::builder().token(TOKEN).proxy("::not a url::").build());
     assert!(message.contains("proxy"), "{message}");
     assert!(!message.contains("not a url"));
 }
@@ -196,21 +169,16 @@ async fn proxy_urls_are_checked_and_never_shown() {
 #[test]
 fn root_certificates_are_added_or_refused() {
     let builder = || Client::builder().token(TOKEN);
-    builder()
-        .add_root_certificate_pem(ROOT_PEM)
-        .build()
-        .unwrap();
+    builder().add_root_certificate_pem(ROOT_PEM).build().unwrap();
     builder()
         .add_root_certificate_pem(format!("{ROOT_PEM}\n{ROOT_PEM}"))
         .add_root_certificate_pem(ROOT_PEM.as_bytes())
         .built_in_root_certs(false)
         .build()
         .unwrap();
-    for bad in [
-        "",
-        "not a certificate",
-        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-    ] {
+    for bad in
+        ["", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"]
+    {
         let message = config_message(builder().add_root_certificate_pem(bad).build());
         assert!(message.contains("certificate"), "{message}");
     }
@@ -230,9 +198,7 @@ async fn env_proxy_child() {
             .unwrap()
     };
     // Through the environment's proxy: a CONNECT each.
-    send(build("https://api.example.test", true))
-        .await
-        .unwrap_err();
+    send(build("https://api.example.test", true)).await.unwrap_err();
     send(build("https://localhost:1", true)).await.unwrap_err();
     // Environment proxies turned off: straight to localhost:1, which refuses.
     let error = send(build("https://localhost:1", false)).await.unwrap_err();
@@ -250,11 +216,7 @@ async fn the_environment_proxy_is_honoured() {
         let proxy_url = proxy.url.clone();
         move || {
             Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--exact",
-                    "the_environment_proxy_is_honoured",
-                    "--nocapture",
-                ])
+                .args(["--exact", "the_environment_proxy_is_honoured", "--nocapture"])
                 .env("VPSORG_ENV_PROXY_CHILD", "1")
                 .env("HTTPS_PROXY", &proxy_url)
                 .env_remove("https_proxy")

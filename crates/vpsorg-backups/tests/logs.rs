@@ -18,19 +18,10 @@ async fn one_span_per_attempt_and_never_the_token() {
     // A listing that succeeds on its second attempt.
     let stub = Stub::sequence(vec![
         Reply::raw(503, "text/html", "busy").header("X-Request-Id", "req-1"),
-        Reply::json(
-            200,
-            json!({"count": 1, "results": [backup(7, 3, "completed")]}),
-        ),
+        Reply::json(200, json!({"count": 1, "results": [backup(7, 3, "completed")]})),
     ])
     .await;
-    stub.client()
-        .backups()
-        .list()
-        .server_id(3)
-        .send()
-        .await
-        .unwrap();
+    stub.client().backups().list().server_id(3).send().await.unwrap();
     let text = logs.text();
     let closes: Vec<&str> = text
         .lines()
@@ -61,13 +52,7 @@ async fn one_span_per_attempt_and_never_the_token() {
         .build()
         .unwrap();
     let error = client.backups().create(1).send().await.unwrap_err();
-    assert!(matches!(
-        error,
-        Error::Transport {
-            may_have_reached_server: false,
-            ..
-        }
-    ));
+    assert!(matches!(error, Error::Transport { may_have_reached_server: false, .. }));
     let text = logs.text();
     assert!(text.contains("operation=\"create_backup\""), "{text}");
     assert!(text.contains("attempt=3"), "{text}");
@@ -76,10 +61,7 @@ async fn one_span_per_attempt_and_never_the_token() {
     // Every operation, failing and succeeding: the token shows nowhere.
     logs.clear();
     let stub = Stub::start(|request, _| match request.method.as_str() {
-        "GET" => Reply::json(
-            200,
-            json!({"count": 1, "results": [backup(7, 3, "completed")]}),
-        ),
+        "GET" => Reply::json(200, json!({"count": 1, "results": [backup(7, 3, "completed")]})),
         _ => Reply::raw(503, "text/html", "busy"),
     })
     .await;
@@ -98,8 +80,5 @@ async fn one_span_per_attempt_and_never_the_token() {
     let text = logs.text();
     assert!(text.contains("restore_server"), "{text}");
     assert!(!text.contains(TOKEN), "the token leaked into the logs");
-    assert!(
-        !text.contains("Bearer"),
-        "the authorization header leaked into the logs"
-    );
+    assert!(!text.contains("Bearer"), "the authorization header leaked into the logs");
 }

@@ -45,14 +45,8 @@ fn fast(wait: WaitUntilCompleted) -> WaitUntilCompleted {
 #[tokio::test]
 async fn lists_the_vendors_example() {
     let server = mock(Seed::vendor_examples()).await;
-    let backups: Vec<_> = client(&server)
-        .backups()
-        .list()
-        .server_id(12345)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let backups: Vec<_> =
+        client(&server).backups().list().server_id(12345).items().try_collect().await.unwrap();
     let summary: Vec<_> = backups
         .iter()
         .map(|backup| (backup.id, backup.backup_type.clone(), backup.status.clone()))
@@ -117,12 +111,7 @@ async fn concurrent_listing_still_yields_backups_pushed_along_by_new_ones() {
         let client = client(&server);
         let at_start: BTreeSet<i64> = server.backups().iter().map(|b| b.id).collect();
         assert_eq!(at_start.len(), 100);
-        let mut pages = client
-            .backups()
-            .list()
-            .page_size(10)
-            .concurrency(concurrency)
-            .pages();
+        let mut pages = client.backups().list().page_size(10).concurrency(concurrency).pages();
         let mut yielded = Vec::new();
         let mut consumed = 0;
         while let Some(page) = pages.try_next().await.unwrap() {
@@ -136,16 +125,9 @@ async fn concurrent_listing_still_yields_backups_pushed_along_by_new_ones() {
             }
         }
         let missing: Vec<_> = at_start.iter().filter(|id| !yielded.contains(id)).collect();
-        assert!(
-            missing.is_empty(),
-            "concurrency {concurrency}: lost {missing:?}"
-        );
+        assert!(missing.is_empty(), "concurrency {concurrency}: lost {missing:?}");
         let unique: BTreeSet<i64> = yielded.iter().copied().collect();
-        assert_eq!(
-            unique.len(),
-            yielded.len(),
-            "concurrency {concurrency}: duplicates"
-        );
+        assert_eq!(unique.len(), yielded.len(), "concurrency {concurrency}: duplicates");
     }
 }
 
@@ -153,13 +135,8 @@ async fn concurrent_listing_still_yields_backups_pushed_along_by_new_ones() {
 async fn creates_a_backup_and_waits_for_it() {
     let server = mock(Seed::vendor_examples()).await;
     let client = client(&server);
-    let created = client
-        .backups()
-        .create(12345)
-        .description("Pre-deployment backup")
-        .send()
-        .await
-        .unwrap();
+    let created =
+        client.backups().create(12345).description("Pre-deployment backup").send().await.unwrap();
     assert_eq!(created.backup.status, BackupStatus::InProgress);
     assert_eq!(created.backup.description, "Pre-deployment backup");
     assert!(!created.message.is_empty());
@@ -187,12 +164,7 @@ async fn each_poll_of_the_waiter_requests_only_the_pages_it_searches() {
     let client = client(&server);
     let listed = server.backups_of(10_001);
     let (newest, oldest) = (listed[0].id, listed[149].id);
-    let wait = |backup_id| {
-        client
-            .backups()
-            .wait_until_completed((10_001, backup_id))
-            .send()
-    };
+    let wait = |backup_id| client.backups().wait_until_completed((10_001, backup_id)).send();
     // The page number of each request, with its filters checked.
     let pages_requested = || -> Vec<u64> {
         server
@@ -222,21 +194,13 @@ async fn each_poll_of_the_waiter_requests_only_the_pages_it_searches() {
     for _ in 0..100 {
         assert_eq!(wait(newest).await.unwrap().id, newest);
     }
-    assert_eq!(
-        pages_requested(),
-        [1; 100],
-        "page 1 once per poll, nothing more"
-    );
+    assert_eq!(pages_requested(), [1; 100], "page 1 once per poll, nothing more");
 
     server.clear_requests();
     for _ in 0..20 {
         assert_eq!(wait(oldest).await.unwrap().id, oldest);
     }
-    assert_eq!(
-        pages_requested(),
-        [1, 2].repeat(20),
-        "pages 1 and 2 per poll"
-    );
+    assert_eq!(pages_requested(), [1, 2].repeat(20), "pages 1 and 2 per poll");
 }
 
 #[tokio::test]
@@ -249,16 +213,7 @@ async fn the_manual_backup_limit_is_its_own_error() {
             Err(error) => break error,
         }
     };
-    assert!(
-        matches!(
-            error,
-            Error::ManualBackupLimit {
-                server_id: 12345,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::ManualBackupLimit { server_id: 12345, .. }), "{error:?}");
     let manual = server
         .backups_of(12345)
         .into_iter()
@@ -279,45 +234,20 @@ async fn deletes_and_restores() {
     client.backups().delete(501).send().await.unwrap();
     assert!(server.backups_of(12345).iter().all(|b| b.id != 501));
     let error = client.backups().delete(501).send().await.unwrap_err();
-    assert!(matches!(
-        error,
-        Error::NotFound {
-            resource: Resource::Backup(501),
-            ..
-        }
-    ));
+    assert!(matches!(error, Error::NotFound { resource: Resource::Backup(501), .. }));
 
     let error = client.servers().restore(999, 499).send().await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::NotFound {
-                resource: Resource::Server(999),
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::NotFound { resource: Resource::Server(999), .. }), "{error:?}");
     let other_server = server
         .backups()
         .into_iter()
         .find(|b| b.server.id != 12345)
         .expect("the vendor seed has another server");
-    let error = client
-        .servers()
-        .restore(other_server.server.id, 499)
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.servers().restore(other_server.server.id, 499).send().await.unwrap_err();
     assert_eq!(error.code(), Some("backup_server_mismatch"), "{error:?}");
 
     let created = client.backups().create(12345).send().await.unwrap();
-    let error = client
-        .servers()
-        .restore(12345, created.backup.id)
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.servers().restore(12345, created.backup.id).send().await.unwrap_err();
     assert_eq!(error.code(), Some("backup_not_completed"), "{error:?}");
 }
 
@@ -332,11 +262,8 @@ async fn a_waiter_cut_off_mid_retry_keeps_the_last_failure() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let client =
+        Client::builder().token(server.token()).base_url(server.base_url()).build().unwrap();
     let started = std::time::Instant::now();
     let error = client
         .backups()
@@ -345,27 +272,15 @@ async fn a_waiter_cut_off_mid_retry_keeps_the_last_failure() {
         .send()
         .await
         .unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "the timeout wins"
-    );
-    let Error::WaitTimeout {
-        last_status: None,
-        last_error: Some(last_error),
-        ..
-    } = &error
-    else {
+    assert!(started.elapsed() < Duration::from_secs(3), "the timeout wins");
+    let Error::WaitTimeout { last_status: None, last_error: Some(last_error), .. } = &error else {
         panic!("expected a timeout with the last failure, got {error:?}");
     };
     assert!(
         matches!(**last_error, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(3)),
         "{last_error:?}"
     );
-    assert_eq!(
-        server.requests().len(),
-        1,
-        "one attempt, cut off in its retry wait"
-    );
+    assert_eq!(server.requests().len(), 1, "one attempt, cut off in its retry wait");
     assert!(
         error.to_string().ends_with(
             "was never seen in 1s; the last poll failed: rate limited (HTTP 429); retry after 3s"
@@ -382,25 +297,13 @@ async fn a_recovered_failure_is_not_the_last_error_of_a_timeout() {
     let server = MockServer::builder()
         .token(TOKEN)
         .seed(Seed::generated(1, 150))
-        .fault(
-            Fault::status(503)
-                .header("Retry-After", "0")
-                .on(Operation::ListBackups)
-                .nth(1),
-        )
-        .fault(
-            Fault::latency(Duration::from_secs(5))
-                .on(Operation::ListBackups)
-                .nth(3),
-        )
+        .fault(Fault::status(503).header("Retry-After", "0").on(Operation::ListBackups).nth(1))
+        .fault(Fault::latency(Duration::from_secs(5)).on(Operation::ListBackups).nth(3))
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let client =
+        Client::builder().token(server.token()).base_url(server.base_url()).build().unwrap();
     let error = client
         .backups()
         .wait_until_completed((10001, 1))
@@ -412,30 +315,16 @@ async fn a_recovered_failure_is_not_the_last_error_of_a_timeout() {
         panic!("expected a timeout, got {error:?}");
     };
     assert!(last_error.is_none(), "{last_error:?}");
-    assert_eq!(
-        server.requests().len(),
-        3,
-        "page 1 twice, then the slow page 2"
-    );
+    assert_eq!(server.requests().len(), 3, "page 1 twice, then the slow page 2");
 }
 
 #[tokio::test]
 async fn survives_injected_503s_with_retry_after() {
     let server = mock(Seed::vendor_examples()).await;
     server.inject(
-        Fault::status(503)
-            .header("Retry-After", "0")
-            .on(Operation::ListBackups)
-            .nth(1)
-            .times(2),
+        Fault::status(503).header("Retry-After", "0").on(Operation::ListBackups).nth(1).times(2),
     );
-    let page = client(&server)
-        .backups()
-        .list()
-        .server_id(12345)
-        .send()
-        .await
-        .unwrap();
+    let page = client(&server).backups().list().server_id(12345).send().await.unwrap();
     assert_eq!(page.count, 3);
     let statuses: Vec<_> = server.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
@@ -465,11 +354,7 @@ async fn survives_throttling_and_dropped_connections_on_listing() {
 async fn a_create_whose_answer_is_lost_is_found_and_not_repeated() {
     let server = mock(Seed::vendor_examples()).await;
     let before = server.backups_of(12345).len();
-    server.inject(
-        Fault::drop_after_read()
-            .on(Operation::CreateBackup)
-            .times(2),
-    );
+    server.inject(Fault::drop_after_read().on(Operation::CreateBackup).times(2));
     let created = client(&server)
         .backups()
         .create(12345)
@@ -487,11 +372,7 @@ async fn a_create_whose_answer_is_lost_is_found_and_not_repeated() {
     let operations: Vec<_> = server.requests().iter().map(|r| r.operation).collect();
     assert_eq!(
         operations,
-        [
-            Some(Operation::ListBackups),
-            Some(Operation::CreateBackup),
-            Some(Operation::ListBackups)
-        ]
+        [Some(Operation::ListBackups), Some(Operation::CreateBackup), Some(Operation::ListBackups)]
     );
 
     // Without the search, the outcome is unknown and nothing but the create is sent.
@@ -521,22 +402,13 @@ async fn a_lost_create_never_claims_a_backup_that_was_there_before_it() {
     assert!(!first.recovered);
     let error = create().await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");
-    let dups: Vec<i64> = server
-        .backups_of(12345)
-        .iter()
-        .filter(|b| b.description == "dup")
-        .map(|b| b.id)
-        .collect();
+    let dups: Vec<i64> =
+        server.backups_of(12345).iter().filter(|b| b.description == "dup").map(|b| b.id).collect();
     assert_eq!(dups, [first.backup.id], "the second create made nothing");
 
     // The same fault, once the first create's backup is gone: nothing to confuse, and the
     // answer lost after the create ran is still found.
-    client
-        .backups()
-        .delete(first.backup.id)
-        .send()
-        .await
-        .unwrap();
+    client.backups().delete(first.backup.id).send().await.unwrap();
     server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
     let found = create().await.unwrap();
     assert!(found.recovered && found.backup.id != first.backup.id);
@@ -550,26 +422,15 @@ async fn the_listing_before_a_create_costs_one_request() {
     // A server of its own for each create, with three backups to list before it.
     let server = mock(Seed::generated(CREATES as u32, 3)).await;
     let client = client(&server);
-    let ids: Vec<i64> = server
-        .backups()
-        .iter()
-        .map(|b| b.server.id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let ids: Vec<i64> =
+        server.backups().iter().map(|b| b.server.id).collect::<BTreeSet<_>>().into_iter().collect();
     let mut times = [Vec::new(), Vec::new()];
     for (n, server_id) in ids.iter().take(CREATES).enumerate() {
         // Interleaved, so that both see the same load on the machine.
         let resolve = n % 2 == 0;
         let requests = server.requests().len();
         let started = std::time::Instant::now();
-        client
-            .backups()
-            .create(*server_id)
-            .resolve_unknown_outcome(resolve)
-            .send()
-            .await
-            .unwrap();
+        client.backups().create(*server_id).resolve_unknown_outcome(resolve).send().await.unwrap();
         times[usize::from(resolve)].push(started.elapsed());
         assert_eq!(server.requests().len() - requests, 1 + usize::from(resolve));
     }
@@ -591,12 +452,7 @@ async fn the_listing_before_a_create_costs_one_request() {
 async fn a_negative_count_is_a_decode_error_not_an_empty_list() {
     let server = mock(Seed::vendor_examples()).await;
     let negative = r#"{"count": -1, "next": null, "previous": null, "results": []}"#;
-    server.inject(
-        Fault::status(200)
-            .body(negative)
-            .on(Operation::ListBackups)
-            .always(),
-    );
+    server.inject(Fault::status(200).body(negative).on(Operation::ListBackups).always());
     let client = client(&server);
     let is_decode = |error: &Error| {
         matches!(error, Error::Decode { status, .. } if status.as_u16() == 200)
@@ -604,18 +460,9 @@ async fn a_negative_count_is_a_decode_error_not_an_empty_list() {
     };
     let error = client.backups().list().send().await.unwrap_err();
     assert!(is_decode(&error), "{error:?}");
-    let error = client
-        .backups()
-        .list()
-        .items()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let error = client.backups().list().items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(is_decode(&error), "{error:?}");
-    let error = fast(client.backups().wait_until_completed((12345, 501)))
-        .send()
-        .await
-        .unwrap_err();
+    let error = fast(client.backups().wait_until_completed((12345, 501))).send().await.unwrap_err();
     assert!(is_decode(&error), "{error:?}");
     assert!(!error.is_retryable());
 }
@@ -634,17 +481,9 @@ async fn a_delete_whose_answer_is_lost_is_retried_and_succeeds() {
 async fn lenient_decoding_end_to_end() {
     let server = mock(Seed::vendor_examples()).await;
     server.inject(Fault::unknown_enum("backup_type", "snapshot").on(Operation::ListBackups));
-    server.inject(
-        Fault::unknown_enum("status", "archived")
-            .on(Operation::ListBackups)
-            .nth(2),
-    );
+    server.inject(Fault::unknown_enum("status", "archived").on(Operation::ListBackups).nth(2));
     server.inject(Fault::extra_fields().on(Operation::ListBackups).nth(3));
-    server.inject(
-        Fault::missing_field("size_mb")
-            .on(Operation::ListBackups)
-            .nth(4),
-    );
+    server.inject(Fault::missing_field("size_mb").on(Operation::ListBackups).nth(4));
     let client = client(&server);
     let list = || client.backups().list().server_id(12345).send();
 
@@ -655,11 +494,7 @@ async fn lenient_decoding_end_to_end() {
             .all(|b| b.backup_type.is_unknown() && b.backup_type.as_str() == "snapshot")
     );
     let page = list().await.unwrap();
-    assert!(
-        page.backups
-            .iter()
-            .all(|b| b.status.is_unknown() && b.status.as_str() == "archived")
-    );
+    assert!(page.backups.iter().all(|b| b.status.is_unknown() && b.status.as_str() == "archived"));
     let page = list().await.unwrap();
     assert_eq!(page.backups.len(), 3);
     let page = list().await.unwrap();
@@ -671,10 +506,7 @@ async fn a_malformed_body_is_a_decode_error_with_its_status() {
     let server = mock(Seed::vendor_examples()).await;
     server.inject(Fault::malformed_json().on(Operation::ListBackups).always());
     let error = client(&server).backups().list().send().await.unwrap_err();
-    let Error::Decode {
-        status, excerpt, ..
-    } = &error
-    else {
+    let Error::Decode { status, excerpt, .. } = &error else {
         panic!("expected a decode error, got {error:?}");
     };
     assert_eq!(status.as_u16(), 200);
@@ -705,14 +537,7 @@ async fn the_token_never_shows_in_errors_or_logs() {
     errors.push(client.backups().list().send().await.unwrap_err());
     errors.push(client.backups().create(12345).send().await.unwrap_err());
     errors.push(client.backups().delete(501).send().await.unwrap_err());
-    errors.push(
-        client
-            .servers()
-            .restore(12345, 501)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    errors.push(client.servers().restore(12345, 501).send().await.unwrap_err());
     server.clear_faults();
     errors.push(client.backups().create(999).send().await.unwrap_err());
     for error in &errors {
@@ -722,10 +547,7 @@ async fn the_token_never_shows_in_errors_or_logs() {
     assert!(!format!("{client:?}").contains(TOKEN));
     // The mock's log redacts the token, but it did arrive on every request.
     assert!(
-        server
-            .requests()
-            .iter()
-            .all(|r| r.header("authorization") == Some("Bearer [redacted]"))
+        server.requests().iter().all(|r| r.header("authorization") == Some("Bearer [redacted]"))
     );
 }
 
@@ -747,39 +569,20 @@ async fn an_accepted_answer_that_cannot_be_read_is_one_error_however_it_broke() 
         let fault = fault.header("X-Request-Id", "rid-42");
         let name = fault.to_string();
         server.inject(fault.clone().on(Operation::RestoreServer));
-        let error = client
-            .servers()
-            .restore(12345, 501)
-            .send()
-            .await
-            .unwrap_err();
+        let error = client.servers().restore(12345, 501).send().await.unwrap_err();
         assert!(
-            matches!(
-                &error,
-                Error::AnswerUnreadable {
-                    operation: "restore server",
-                    ..
-                }
-            ),
+            matches!(&error, Error::AnswerUnreadable { operation: "restore server", .. }),
             "{name}: {error:?}"
         );
         assert_eq!(error.status().map(|s| s.as_u16()), Some(202), "{name}");
         assert_eq!(error.request_id(), Some("rid-42"), "{name}");
-        assert!(
-            !error.is_retryable() && !error.is_outcome_unknown(),
-            "{name}"
-        );
+        assert!(!error.is_retryable() && !error.is_outcome_unknown(), "{name}");
         assert_eq!(server.restores().len(), n + 1, "{name}: sent once");
 
         // A create is found by listing...
         server.inject(fault.clone().on(Operation::CreateBackup));
-        let created = client
-            .backups()
-            .create(12345)
-            .description(format!("found {n}"))
-            .send()
-            .await
-            .unwrap();
+        let created =
+            client.backups().create(12345).description(format!("found {n}")).send().await.unwrap();
         assert!(created.recovered, "{name}");
         assert_eq!(created.backup.description, format!("found {n}"));
         // ...or, when the listing fails, stays accepted with its details unknown.
@@ -788,13 +591,7 @@ async fn an_accepted_answer_that_cannot_be_read_is_one_error_however_it_broke() 
         let error = client.backups().create(12345).send().await.unwrap_err();
         server.clear_faults();
         assert!(
-            matches!(
-                &error,
-                Error::AnswerUnreadable {
-                    operation: "create backup",
-                    ..
-                }
-            ),
+            matches!(&error, Error::AnswerUnreadable { operation: "create backup", .. }),
             "{name}: {error:?}"
         );
         assert_eq!(error.status().map(|s| s.as_u16()), Some(201), "{name}");
@@ -814,14 +611,7 @@ async fn every_page_carries_the_servers_clock() {
     };
     let page = client.backups().list().send().await.unwrap();
     assert!(near(page.server_time), "{:?}", page.server_time);
-    let pages: Vec<_> = client
-        .backups()
-        .list()
-        .page_size(2)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = client.backups().list().page_size(2).pages().try_collect().await.unwrap();
     assert_eq!(pages.len(), 3);
     assert!(pages.iter().all(|page| near(page.server_time)));
 }

@@ -86,24 +86,14 @@ fn dates_written_by_httpdate_read_back() {
     let mut seconds: u64 = 0;
     while seconds < 4_102_444_800 {
         let time = UNIX_EPOCH + Duration::from_secs(seconds);
-        assert_eq!(
-            parse_http_date(&httpdate::fmt_http_date(time)),
-            Some(time),
-            "{seconds}"
-        );
+        assert_eq!(parse_http_date(&httpdate::fmt_http_date(time)), Some(time), "{seconds}");
         seconds += 86_399 * 7 + 12_345;
     }
 }
 
 #[test]
 fn what_is_not_a_date_is_none() {
-    for text in [
-        "",
-        "120",
-        "tomorrow",
-        "Sun, 32 Nov 1994 08:49:37 GMT",
-        "\u{0}",
-    ] {
+    for text in ["", "120", "tomorrow", "Sun, 32 Nov 1994 08:49:37 GMT", "\u{0}"] {
         assert_eq!(parse_http_date(text), None, "{text:?}");
     }
 }

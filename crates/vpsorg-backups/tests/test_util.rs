@@ -24,20 +24,11 @@ trait BackupStore {
 
 impl BackupStore for Client {
     async fn create(&self, server_id: i64, description: &str) -> Result<CreatedBackup> {
-        self.backups()
-            .create(server_id)
-            .description(description)
-            .send()
-            .await
+        self.backups().create(server_id).description(description).send().await
     }
 
     async fn first_page(&self, server_id: i64) -> Result<Page> {
-        self.backups()
-            .list()
-            .server_id(server_id)
-            .page_size(100)
-            .send()
-            .await
+        self.backups().list().server_id(server_id).page_size(100).send().await
     }
 
     fn all(&self, server_id: i64) -> BackupStream {
@@ -105,10 +96,9 @@ enum Decision {
 /// backups, name the oldest completed one to delete.
 async fn before_deploy(store: &impl BackupStore, server_id: i64) -> Decision {
     match store.create(server_id, "pre-deploy").await {
-        Ok(created) => Decision::Proceed {
-            backup_id: created.backup.id,
-            recovered: created.recovered,
-        },
+        Ok(created) => {
+            Decision::Proceed { backup_id: created.backup.id, recovered: created.recovered }
+        }
         Err(Error::ManualBackupLimit { .. }) => match store.first_page(server_id).await {
             Ok(page) => page
                 .backups
@@ -118,9 +108,7 @@ async fn before_deploy(store: &impl BackupStore, server_id: i64) -> Decision {
                 .min_by_key(|b| b.created_at)
                 .map_or_else(
                     || Decision::Stop("no completed manual backup to delete".into()),
-                    |oldest| Decision::DeleteFirst {
-                        backup_id: oldest.id,
-                    },
+                    |oldest| Decision::DeleteFirst { backup_id: oldest.id },
                 ),
             Err(error) => Decision::Stop(error.to_string()),
         },
@@ -132,10 +120,8 @@ async fn before_deploy(store: &impl BackupStore, server_id: i64) -> Decision {
 /// Restores the newest completed backup; says which.
 async fn restore_newest(store: &impl BackupStore, server_id: i64) -> Result<Option<Restore>> {
     let backups: Vec<Backup> = store.all(server_id).try_collect().await?;
-    let Some(newest) = backups
-        .iter()
-        .filter(|b| b.status == BackupStatus::Completed)
-        .max_by_key(|b| b.created_at)
+    let Some(newest) =
+        backups.iter().filter(|b| b.status == BackupStatus::Completed).max_by_key(|b| b.created_at)
     else {
         return Ok(None);
     };
@@ -161,10 +147,7 @@ async fn a_started_backup_lets_the_deploy_proceed() {
     };
     assert_eq!(
         before_deploy(&fake, 12345).await,
-        Decision::Proceed {
-            backup_id: 502,
-            recovered: false
-        }
+        Decision::Proceed { backup_id: 502, recovered: false }
     );
     assert_eq!(*fake.calls.lock().unwrap(), ["create 12345 \"pre-deploy\""]);
 
@@ -176,10 +159,7 @@ async fn a_started_backup_lets_the_deploy_proceed() {
     };
     assert_eq!(
         before_deploy(&recovered, 12345).await,
-        Decision::Proceed {
-            backup_id: 503,
-            recovered: true
-        }
+        Decision::Proceed { backup_id: 503, recovered: true }
     );
 }
 
@@ -211,14 +191,8 @@ async fn a_full_server_names_the_oldest_completed_manual_backup() {
         })),
         ..Fake::default()
     };
-    assert_eq!(
-        before_deploy(&fake, 12345).await,
-        Decision::DeleteFirst { backup_id: 6 }
-    );
-    assert_eq!(
-        *fake.calls.lock().unwrap(),
-        ["create 12345 \"pre-deploy\"", "first_page 12345"]
-    );
+    assert_eq!(before_deploy(&fake, 12345).await, Decision::DeleteFirst { backup_id: 6 });
+    assert_eq!(*fake.calls.lock().unwrap(), ["create 12345 \"pre-deploy\"", "first_page 12345"]);
 }
 
 #[tokio::test]
@@ -235,10 +209,7 @@ async fn errors_built_by_the_constructors_drive_the_decisions() {
             }),
             Decision::TryLater(Some(Duration::from_secs(2))),
         ),
-        (
-            Box::new(|| Error::transport(false, "connection refused")),
-            Decision::TryLater(None),
-        ),
+        (Box::new(|| Error::transport(false, "connection refused")), Decision::TryLater(None)),
         (
             Box::new(|| Error::outcome_unknown("create backup", Error::timeout(true, "no answer"))),
             Decision::Stop(
@@ -267,10 +238,7 @@ async fn errors_built_by_the_constructors_drive_the_decisions() {
     ];
     for (error, decision) in cases {
         let expected = error().to_string();
-        let fake = Fake {
-            create: Some(Box::new(move || Err(error()))),
-            ..Fake::default()
-        };
+        let fake = Fake { create: Some(Box::new(move || Err(error()))), ..Fake::default() };
         assert_eq!(before_deploy(&fake, 12345).await, decision, "{expected}");
     }
 }
@@ -293,16 +261,11 @@ async fn a_fake_listing_streams_what_it_was_given() {
     let restore = restore_newest(&fake, 12345).await.unwrap().unwrap();
     assert_eq!(restore.backup_id, 501);
     assert_eq!(restore.status, RestoreStatus::Restoring);
-    assert_eq!(
-        *fake.calls.lock().unwrap(),
-        ["all 12345", "restore 12345 501"]
-    );
+    assert_eq!(*fake.calls.lock().unwrap(), ["all 12345", "restore 12345 501"]);
 
     let stream = BackupStream::from_stream(futures::stream::iter([
         Ok(Backup::new(1, server())),
-        Err(Error::pagination(
-            vpsorg_backups::PaginationIssue::NoProgress { page: 2 },
-        )),
+        Err(Error::pagination(vpsorg_backups::PaginationIssue::NoProgress { page: 2 })),
     ]));
     let collected: Result<Vec<Backup>> = stream.try_collect().await;
     assert!(matches!(collected, Err(Error::Pagination { .. })));
@@ -319,11 +282,8 @@ async fn the_constructors_build_what_the_real_client_returns() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .build()
-        .unwrap();
+    let client =
+        Client::builder().token(server.token()).base_url(server.base_url()).build().unwrap();
     let page = client.first_page(12345).await.unwrap();
     let listed = page.backups.iter().find(|b| b.id == 501).unwrap().clone();
     let built = Backup::new(501, ServerRef::new(12345, "web-server-01"))
@@ -344,10 +304,7 @@ async fn the_constructors_build_what_the_real_client_returns() {
 
     // The same application logic, against the real client and the fake VPS.org server.
     match before_deploy(&client, 12345).await {
-        Decision::Proceed {
-            backup_id,
-            recovered: false,
-        } => {
+        Decision::Proceed { backup_id, recovered: false } => {
             let backups = server.backups_of(12345);
             let made = backups.iter().find(|b| b.id == backup_id).unwrap();
             assert_eq!(made.description, "pre-deploy");

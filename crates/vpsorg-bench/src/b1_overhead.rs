@@ -44,13 +44,7 @@ pub(crate) fn run(job: &Job, sizes: &Sizes, only: Option<&str>) -> Result<Option
         let times = interleaved(calls, VARIANTS, per_page, &call).await?;
         let us = times.map(|t| t.iter().map(|s| s * 1e6).collect::<Vec<_>>());
         let paired = |i: usize| {
-            median(
-                &us[i]
-                    .iter()
-                    .zip(&us[0])
-                    .map(|(v, raw)| v / raw)
-                    .collect::<Vec<_>>(),
-            )
+            median(&us[i].iter().zip(&us[0]).map(|(v, raw)| v / raw).collect::<Vec<_>>())
         };
         let [raw, generated, wrapper] = us.each_ref().map(|t| Summary::of(t));
         Ok(Some(B1 {

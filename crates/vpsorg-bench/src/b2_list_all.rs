@@ -93,8 +93,5 @@ pub(crate) fn peak(job: &Job, expect: u64, cli: bool) -> Result<Peak> {
         }
         false => proc_kib("/proc/self/status", "VmHWM").ok_or("no VmHWM in /proc/self/status")?,
     };
-    Ok(Peak {
-        seconds,
-        peak_rss_kib,
-    })
+    Ok(Peak { seconds, peak_rss_kib })
 }

@@ -18,10 +18,7 @@ use crate::sys::cpu_seconds;
 type Counts = [AtomicU64; 2];
 
 pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
-    let authority = job
-        .url
-        .strip_prefix("http://")
-        .ok_or("the URL must be http://host:port")?;
+    let authority = job.url.strip_prefix("http://").ok_or("the URL must be http://host:port")?;
     let authority = authority.trim_end_matches('/');
     let request = format!(
         "GET /api/v1/backups/ HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\n\
@@ -29,10 +26,7 @@ pub(crate) fn run(job: &Job, sizes: &Sizes, server_pid: u32) -> Result<B5Run> {
         job.token,
     );
     let request: Arc<[u8]> = Arc::from(request.into_bytes());
-    let (counts, stop) = (
-        Arc::new(Counts::default()),
-        Arc::new(AtomicBool::new(false)),
-    );
+    let (counts, stop) = (Arc::new(Counts::default()), Arc::new(AtomicBool::new(false)));
     let server_pid = (server_pid != 0).then(|| server_pid.to_string());
     let sample = || {
         let [ok, not_ok] = counts.each_ref().map(|count| count.load(Ordering::Relaxed));
@@ -104,17 +98,11 @@ fn parse_head(buffer: &[u8]) -> Result<Option<(u16, usize, usize)>> {
         return Ok(None);
     };
     let mut lines = std::str::from_utf8(&buffer[..end])?.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1)?.parse().ok());
-    let length = lines
-        .filter_map(|line| line.split_once(':'))
-        .find_map(|(name, value)| {
-            let length = name
-                .eq_ignore_ascii_case("content-length")
-                .then_some(value.trim());
-            length?.parse().ok()
-        });
+    let status = lines.next().and_then(|line| line.split(' ').nth(1)?.parse().ok());
+    let length = lines.filter_map(|line| line.split_once(':')).find_map(|(name, value)| {
+        let length = name.eq_ignore_ascii_case("content-length").then_some(value.trim());
+        length?.parse().ok()
+    });
     let length = length.ok_or("the answer has no Content-Length")?;
     Ok(Some((status.ok_or("no status line")?, end + 4, length)))
 }

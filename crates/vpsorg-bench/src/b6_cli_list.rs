@@ -18,14 +18,7 @@ const SERVER_ID: i64 = 10_001;
 pub(crate) fn list_with_cli(job: &Job) -> Result<u64> {
     let cli = beside("vpsorg")?;
     let mut child = Command::new(&cli)
-        .args([
-            "backups",
-            "list",
-            "--server-id",
-            &SERVER_ID.to_string(),
-            "-o",
-            "json",
-        ])
+        .args(["backups", "list", "--server-id", &SERVER_ID.to_string(), "-o", "json"])
         .env("VPSORG_API_URL", &job.url)
         .env("VPSORG_API_TOKEN", &job.token)
         .env_remove("VPSORG_CONTEXT")
@@ -61,10 +54,6 @@ pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B6> {
         let times = interleaved(sizes.reps, names, sizes.backups, call).await?;
         let [cli, sequential] = times.map(|t| Summary::of(&t));
         let memory = Memory::default();
-        Ok(B6 {
-            cli,
-            sequential,
-            memory,
-        })
+        Ok(B6 { cli, sequential, memory })
     })
 }

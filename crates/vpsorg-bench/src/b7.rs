@@ -15,9 +15,7 @@ fn crates(root: &Path, manifest: &toml::Table) -> Result<[(String, &'static str)
     let version = |name: &str| -> Result<String> {
         let dep = &manifest["workspace"]["dependencies"][name];
         let version = dep.as_str().or_else(|| dep.get("version")?.as_str());
-        Ok(version
-            .ok_or(format!("no {name} in [workspace.dependencies]"))?
-            .into())
+        Ok(version.ok_or(format!("no {name} in [workspace.dependencies]"))?.into())
     };
     let (reqwest, serde, tokio) = (version("reqwest")?, version("serde")?, version("tokio")?);
     let sdk = root.join("crates/vpsorg-backups");
@@ -129,11 +127,7 @@ fn tree_packages(root: &Path) -> Result<Vec<String>> {
 /// the old spelling of package ids.
 fn name_version(line: &str) -> Option<String> {
     let mut words = line.split_whitespace();
-    Some(format!(
-        "{} {}",
-        words.next()?,
-        words.next()?.trim_start_matches('v')
-    ))
+    Some(format!("{} {}", words.next()?, words.next()?.trim_start_matches('v')))
 }
 
 /// One cold build into an emptied target directory of the variant's own.
@@ -149,12 +143,7 @@ fn cold_build(root: &Path) -> Result<Build> {
     let cpu_seconds = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
     let compiled = compiled_packages(&output);
     std::fs::remove_dir_all(&target)?;
-    Ok(Build {
-        seconds,
-        cpu_seconds,
-        compiled,
-        load_at_start,
-    })
+    Ok(Build { seconds, cpu_seconds, compiled, load_at_start })
 }
 
 /// The packages a build compiled, from its `compiler-artifact` messages, as `name version`.
@@ -174,16 +163,8 @@ fn package_of_id(id: &str) -> String {
     let Some((source, fragment)) = id.rsplit_once('#') else {
         return name_version(id).unwrap_or_default();
     };
-    let path_name = || {
-        source
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(source)
-    };
-    let (name, version) = fragment
-        .split_once('@')
-        .unwrap_or_else(|| (path_name(), fragment));
+    let path_name = || source.trim_end_matches('/').rsplit('/').next().unwrap_or(source);
+    let (name, version) = fragment.split_once('@').unwrap_or_else(|| (path_name(), fragment));
     format!("{name} {version}")
 }
 
@@ -201,10 +182,7 @@ mod tests {
             package_of_id("path+file:///work/crates/vpsorg-backups#0.2.0"),
             "vpsorg-backups 0.2.0"
         );
-        assert_eq!(
-            package_of_id("path+file:///work/b7/with#b7-with@0.0.0"),
-            "b7-with 0.0.0"
-        );
+        assert_eq!(package_of_id("path+file:///work/b7/with#b7-with@0.0.0"), "b7-with 0.0.0");
         assert_eq!(
             package_of_id("serde 1.0.229 (registry+https://github.com/rust-lang/crates.io-index)"),
             "serde 1.0.229"
@@ -221,10 +199,7 @@ mod tests {
             "Compiling something (not JSON)",
         ]
         .join("\n");
-        assert_eq!(
-            compiled_packages(&messages),
-            ["libc 0.2.1", "serde 1.0.229"]
-        );
+        assert_eq!(compiled_packages(&messages), ["libc 0.2.1", "serde 1.0.229"]);
     }
 
     #[test]

@@ -116,10 +116,7 @@ pub(crate) const B5: Benchmark = Benchmark {
         `vpsorg-bench` (one thread; no URL or JSON parsing), against one `vpsorg-mock` process \
         (Tokio's default multi-thread runtime). The load generator shares the machine's cores \
         with the server; the server's CPU per request says what it could do alone.",
-    goals: &[(
-        "fake server, small `list`, 64 connections",
-        "≥ 20,000 req/s",
-    )],
+    goals: &[("fake server, small `list`, 64 connections", "≥ 20,000 req/s")],
 };
 
 pub(crate) const B6: Benchmark = Benchmark {
@@ -133,10 +130,7 @@ pub(crate) const B6: Benchmark = Benchmark {
         resident set (`ru_maxrss` of the benchmark's only child), one listing per process, a \
         small and a ten times larger list, alternating, without latency.",
     goals: &[
-        (
-            "`vpsorg backups list -o json`: CLI / sequential page loop",
-            "≤ 0.25",
-        ),
+        ("`vpsorg backups list -o json`: CLI / sequential page loop", "≤ 0.25"),
         ("same, peak RSS of the command at 10× the backups", "≤ 1.2×"),
     ],
 };
@@ -160,10 +154,7 @@ pub(crate) const B7: Benchmark = Benchmark {
         --edges normal,build`; `cargo tree -i NAME` in `target/bench/b7/with-vpsorg-backups` \
         says who pulls a crate in.",
     goals: &[
-        (
-            "cold debug build of a tiny binary, with `vpsorg-backups` / without",
-            "≤ 1.05",
-        ),
+        ("cold debug build of a tiny binary, with `vpsorg-backups` / without", "≤ 1.05"),
         ("CPU time of the same builds, with / without", "report it"),
         ("crates compiled, with `vpsorg-backups` / without", "≤ +10"),
     ],

@@ -23,9 +23,7 @@ pub(crate) fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime> {
 /// The wrapper's client for the fake server, without retries (a retry would hide a failure).
 pub(crate) fn wrapper_client(job: &Job) -> Result<vpsorg_backups::Client> {
     let client = vpsorg_backups::Client::builder().token(&job.token);
-    let client = client
-        .base_url(&job.url)
-        .retry(vpsorg_backups::RetryPolicy::none());
+    let client = client.base_url(&job.url).retry(vpsorg_backups::RetryPolicy::none());
     Ok(client.build()?)
 }
 
@@ -42,9 +40,7 @@ impl Raw {
         authorization.set_sensitive(true);
         let headers = HeaderMap::from_iter([(AUTHORIZATION, authorization)]);
         let http = reqwest::Client::builder().default_headers(headers);
-        let http = http
-            .user_agent(vpsorg_backups::DEFAULT_USER_AGENT)
-            .build()?;
+        let http = http.user_agent(vpsorg_backups::DEFAULT_USER_AGENT).build()?;
         let url = format!("{}/api/v1/backups/", job.url.trim_end_matches('/'));
         Ok(Raw { http, url })
     }
@@ -56,9 +52,7 @@ impl Raw {
         let request = self.http.get(&self.url).header(ACCEPT, json);
         let request = request.header("api-version", HeaderValue::from_static("1.0.0"));
         let page = (page > 1).then_some(("page", page));
-        let request = request
-            .query(&[("page_size", u64::from(page_size))])
-            .query(page.as_slice());
+        let request = request.query(&[("page_size", u64::from(page_size))]).query(page.as_slice());
         let response = request.send().await?;
         if !response.status().is_success() {
             return Err(format!("raw list: HTTP {}", response.status()).into());

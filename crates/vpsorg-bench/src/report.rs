@@ -13,23 +13,14 @@ use crate::sys::{command, load_average, proc_field, proc_kib};
 /// What a reader needs to know about the machine to weigh the numbers.
 pub(crate) fn machine(root: &Path) -> Vec<(&'static str, String)> {
     let output = |program: &str, args: &str| {
-        let out = command(program, args, root)
-            .output()
-            .ok()
-            .filter(|o| o.status.success());
-        out.map_or("unknown".into(), |o| {
-            String::from_utf8_lossy(&o.stdout).trim().to_string()
-        })
+        let out = command(program, args, root).output().ok().filter(|o| o.status.success());
+        out.map_or("unknown".into(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
     let memory = proc_kib("/proc/meminfo", "MemTotal");
-    let memory = memory.map_or("unknown".into(), |kib| {
-        format!("{:.1} GiB", kib as f64 / 1048576.0)
-    });
+    let memory =
+        memory.map_or("unknown".into(), |kib| format!("{:.1} GiB", kib as f64 / 1048576.0));
     let os = std::fs::read_to_string("/proc/sys/kernel/osrelease");
-    let os = os.map_or_else(
-        |_| std::env::consts::OS.into(),
-        |r| format!("Linux {}", r.trim()),
-    );
+    let os = os.map_or_else(|_| std::env::consts::OS.into(), |r| format!("Linux {}", r.trim()));
     let mut commit = output("git", "rev-parse --short HEAD");
     let dirty = output("git", "status --porcelain --untracked-files=no");
     if dirty.lines().any(|line| !line.ends_with("BENCHMARKS.md")) {
@@ -82,10 +73,7 @@ fn cells(s: &Summary, digits: usize, unit: &str) -> String {
 /// `a / b` to three places, then `(a unit vs b unit)`: a measured ratio as the table shows it.
 fn ratio(a: f64, b: f64, digits: usize, unit: &str) -> Option<(f64, String)> {
     let r = a / b;
-    Some((
-        r,
-        format!("{r:.3} ({a:.digits$} {unit} vs {b:.digits$} {unit})"),
-    ))
+    Some((r, format!("{r:.3} ({a:.digits$} {unit} vs {b:.digits$} {unit})")))
 }
 
 /// One benchmark's measured values, one per goal of its list entry (`None`: not measured in
@@ -147,10 +135,7 @@ pub(crate) fn render(
                 (Some(Some(false)), false) => "**missed**",
             };
             let shown = value.as_ref().map_or("not measured in this run", |v| &v.1);
-            rows.push(format!(
-                "{} | {what} | {shown} | {goal} | {verdict}",
-                bench.id
-            ));
+            rows.push(format!("{} | {what} | {shown} | {goal} | {verdict}", bench.id));
         }
     }
     table(&mut out, "id | what | measured | goal | verdict", rows);
@@ -241,10 +226,7 @@ fn memory(r: &Memory, s: &Sizes, body: &mut String) -> [f64; 2] {
     let _ = writeln!(body, "{} runs of each size.\n", r[0].len());
     let peaks = r.each_ref().map(|runs| {
         let of = |f: fn(&Peak) -> f64| runs.iter().map(f).collect::<Vec<_>>();
-        (
-            Summary::of(&of(|p| p.peak_rss_kib as f64 / 1024.0)),
-            median(&of(|p| p.seconds)),
-        )
+        (Summary::of(&of(|p| p.peak_rss_kib as f64 / 1024.0)), median(&of(|p| p.seconds)))
     });
     let rows = peaks.iter().zip(s.memory).map(|((peak, time), size)| {
         let (size, peak) = (thousands(size as f64), cells(peak, 1, "MiB"));
@@ -325,19 +307,13 @@ fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
         s.latency_ms,
         s.reps,
     );
-    let rows = [
-        ("vpsorg backups list", &r.cli),
-        ("sequential loop", &r.sequential),
-    ];
+    let rows = [("vpsorg backups list", &r.cli), ("sequential loop", &r.sequential)];
     let rows = rows.map(|(name, s)| format!("{name} | {}", cells(s, 3, "s")));
     table(&mut body, " | median | min | max", rows);
     body.push_str("\nMemory: ");
     let [small, large] = memory(&r.memory, s, &mut body);
     let growth = large / small;
-    let growth = Some((
-        growth,
-        format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)"),
-    ));
+    let growth = Some((growth, format!("{growth:.3}× ({large:.1} MiB vs {small:.1} MiB)")));
     let cli = ratio(r.cli.median, r.sequential.median, 3, "s");
     (vec![cli, growth], body)
 }
@@ -358,9 +334,7 @@ fn b7(r: &B7) -> Section {
     // The SDK's extra packages, by name (the two binaries' own crates left out).
     let [baseline, sdk] = packages.each_ref().map(|list| {
         let names = list.iter().filter_map(|p| p.split(' ').next());
-        names
-            .filter(|name| !name.starts_with("b7-"))
-            .collect::<BTreeSet<_>>()
+        names.filter(|name| !name.starts_with("b7-")).collect::<BTreeSet<_>>()
     });
     let extra: Vec<&str> = sdk.difference(&baseline).copied().collect();
     let counts = packages.each_ref().map(Vec::len);
@@ -431,10 +405,7 @@ mod tests {
         assert_eq!(thousands(100_000.0), "100,000");
         assert_eq!(thousands(1_234_567.0), "1,234,567");
         assert_eq!(thousands(-20_000.0), "-20,000");
-        assert_eq!(
-            [f64::NAN, f64::NEG_INFINITY].map(thousands),
-            ["NaN", "-inf"]
-        );
+        assert_eq!([f64::NAN, f64::NEG_INFINITY].map(thousands), ["NaN", "-inf"]);
     }
 
     /// A report of a full run judges every goal, and a quick one none.
@@ -467,10 +438,7 @@ mod tests {
         }
         assert!(!full.contains("## B7: "));
         assert_eq!(full.matches("**met**").count(), 8, "{full}");
-        assert!(
-            full.contains("| 0.190 (0.400 s vs 2.100 s) | ≤ 0.25 | **met** |"),
-            "{full}"
-        );
+        assert!(full.contains("| 0.190 (0.400 s vs 2.100 s) | ≤ 0.25 | **met** |"), "{full}");
         assert_eq!(full.matches("**missed**").count(), 1, "{full}");
         assert!(full.contains("| 1.120 (112.0 µs vs 100.0 µs) | ≤ 1.10 | **missed** |"));
         assert!(full.contains("| reported |"));
@@ -479,15 +447,9 @@ mod tests {
         let quick = render(&machine, &results, "0 0 0", Duration::ZERO);
         assert!(!quick.contains("**met**") && !quick.contains("**missed**"));
         // A partial run reports what it ran, and nothing else.
-        let partial = Results {
-            b6: results.b6.clone(),
-            ..Results::default()
-        };
+        let partial = Results { b6: results.b6.clone(), ..Results::default() };
         let partial = render(&machine, &partial, "0 0 0", Duration::ZERO);
-        assert!(
-            partial.contains("## B6: ") && !partial.contains("## B1: "),
-            "{partial}"
-        );
+        assert!(partial.contains("## B6: ") && !partial.contains("## B1: "), "{partial}");
     }
 
     /// Every benchmark measures one value per goal of its list entry.
@@ -508,12 +470,7 @@ mod tests {
 
     /// Three pairs of builds (baseline, with us), each compiling what `cargo tree` lists.
     fn b7_results(built: bool) -> B7 {
-        let base = [
-            "b7-baseline 0.0.0",
-            "reqwest 0.13.5",
-            "serde 1.0.229",
-            "tokio 1.54.1",
-        ];
+        let base = ["b7-baseline 0.0.0", "reqwest 0.13.5", "serde 1.0.229", "tokio 1.54.1"];
         let mut sdk = base.to_vec();
         sdk[0] = "b7-with-vpsorg-backups 0.0.0";
         sdk.extend(["chrono 0.4.45", "vpsorg-backups 0.2.0"]);
@@ -529,14 +486,10 @@ mod tests {
 
     /// What each of B7's goals shows, and whether it is met.
     fn judged(section: &Section) -> Vec<(&str, Option<bool>)> {
-        let values = section
-            .0
-            .iter()
-            .zip(list::B7.goals)
-            .map(|(value, (_, goal))| {
-                let (value, shown) = value.as_ref().unwrap();
-                (shown.as_str(), list::met(goal, *value))
-            });
+        let values = section.0.iter().zip(list::B7.goals).map(|(value, (_, goal))| {
+            let (value, shown) = value.as_ref().unwrap();
+            (shown.as_str(), list::met(goal, *value))
+        });
         values.collect()
     }
 
@@ -545,10 +498,7 @@ mod tests {
         let section = b7(&b7_results(true));
         assert_eq!(section.0.len(), 3);
         let expected = [
-            (
-                "1.040 (104.0 s vs 100.0 s; pairs' median 1.040)",
-                Some(true),
-            ),
+            ("1.040 (104.0 s vs 100.0 s; pairs' median 1.040)", Some(true)),
             ("1.040 (187.2 s vs 180.0 s; pairs' median 1.040)", None),
             ("+2 (6 vs 4)", Some(true)),
         ];
@@ -569,10 +519,7 @@ mod tests {
             pair[1].seconds = 70.0;
         }
         let section = b7(&r);
-        assert_eq!(
-            judged(&section)[0].0,
-            "0.700 (70.0 s vs 100.0 s; pairs' median 0.700)"
-        );
+        assert_eq!(judged(&section)[0].0, "0.700 (70.0 s vs 100.0 s; pairs' median 0.700)");
         assert!(section.1.contains("The two ratios differ"));
     }
 
@@ -585,20 +532,14 @@ mod tests {
             (pair[0].seconds, pair[1].seconds) = (without, with);
         }
         let section = b7(&r);
-        assert_eq!(
-            judged(&section)[0].0,
-            "1.016 (123.2 s vs 121.3 s; pairs' median 1.136)"
-        );
+        assert_eq!(judged(&section)[0].0, "1.016 (123.2 s vs 121.3 s; pairs' median 1.136)");
     }
 
     #[test]
     fn a_quick_run_counts_crates_from_cargo_tree_and_builds_nothing() {
         let section = b7(&b7_results(false));
         assert!(section.0[0].is_none() && section.0[1].is_none());
-        assert_eq!(
-            section.0[2].as_ref().unwrap().1,
-            "+2 (6 vs 4, `cargo tree`)"
-        );
+        assert_eq!(section.0[2].as_ref().unwrap().1, "+2 (6 vs 4, `cargo tree`)");
         assert!(list::B7.definition.contains("`--quick` builds nothing"));
     }
 }

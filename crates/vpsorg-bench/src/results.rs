@@ -114,12 +114,7 @@ impl Summary {
     pub(crate) fn of(samples: &[f64]) -> Summary {
         let fold = |pick: fn(f64, f64) -> f64| samples.iter().copied().fold(f64::NAN, pick);
         let (min, max, n) = (fold(f64::min), fold(f64::max), samples.len());
-        Summary {
-            median: median(samples),
-            min,
-            max,
-            n,
-        }
+        Summary { median: median(samples), min, max, n }
     }
 }
 

@@ -32,10 +32,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     };
     let listing = || server(sizes.backups, sizes.latency_ms);
 
-    let mut results = Results {
-        quick,
-        ..Results::default()
-    };
+    let mut results = Results { quick, ..Results::default() };
     if selected("b1") {
         results.b1 = server(200, 0)?.measure(Measure::B1 { only: None })?;
     }
@@ -117,14 +114,9 @@ impl Mock {
         let args = format!("--port 0 {args}");
         let mut command = command(beside("vpsorg-mock")?, &args, ".".as_ref());
         let command = command.stdin(Stdio::null()).stdout(Stdio::piped());
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("starting {command:?}: {e}"))?;
+        let mut child = command.spawn().map_err(|e| format!("starting {command:?}: {e}"))?;
         let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        let job = Job {
-            quick,
-            ..Job::default()
-        };
+        let job = Job { quick, ..Job::default() };
         let mut mock = Mock { child, job, stdout };
         let mut line = String::new();
         while mock.job.url.is_empty() || mock.job.token.is_empty() {

@@ -44,9 +44,7 @@ pub(crate) fn command(program: impl AsRef<OsStr>, args: &str, dir: &Path) -> Com
 /// The value after `key:` in a `/proc` file (`/proc/cpuinfo`, `/proc/self/status`).
 pub(crate) fn proc_field(file: &str, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(file).ok()?;
-    let line = text
-        .lines()
-        .find_map(|line| line.strip_prefix(key)?.split_once(':'));
+    let line = text.lines().find_map(|line| line.strip_prefix(key)?.split_once(':'));
     Some(line?.1.trim().to_string())
 }
 
@@ -79,10 +77,7 @@ pub(crate) fn children_cpu_seconds() -> Option<f64> {
 /// The 1, 5 and 15 minute load averages.
 pub(crate) fn load_average() -> String {
     let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_else(|_| "unknown".into());
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(all(test, target_os = "linux"))]

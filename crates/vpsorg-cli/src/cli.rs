@@ -101,13 +101,7 @@ pub(crate) struct BackupOutputArgs {
 
     /// Table columns, comma-separated [default: id,server,type,status,size,created,description]
     /// (tables only: JSON and YAML always have every field; any case: ID works too)
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        value_name = "COLUMNS",
-        ignore_case = true
-    )]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMNS", ignore_case = true)]
     pub(crate) columns: Vec<Column>,
 
     /// Print tables without their header line
@@ -225,11 +219,7 @@ impl Command {
     /// format and `--timeout`, where it has them.
     fn leading_slots(
         &mut self,
-    ) -> (
-        Option<&mut ApiArgs>,
-        Option<&mut Option<OutputFormat>>,
-        Option<TimeoutSlot<'_>>,
-    ) {
+    ) -> (Option<&mut ApiArgs>, Option<&mut Option<OutputFormat>>, Option<TimeoutSlot<'_>>) {
         use BackupsCommand as B;
         match self {
             Command::Backups(B::List(a)) => (
@@ -355,10 +345,7 @@ pub(crate) fn doctor_help() -> String {
             Exit::Unauthorized,
             "the token was refused (401 or 403): most checks did not run; fix the token",
         ),
-        (
-            Exit::Contradicted,
-            "something contradicts it (with --strict, a warning too)",
-        ),
+        (Exit::Contradicted, "something contradicts it (with --strict, a warning too)"),
         (
             Exit::Unchecked,
             "incomplete: the API could not be reached, or answered 5xx or 429 where a check\n      \

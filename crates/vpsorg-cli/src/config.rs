@@ -65,11 +65,8 @@ fn env_value(env: Env<'_>, name: &str) -> Result<Option<String>, CliError> {
 /// Where the config file is: `$XDG_CONFIG_HOME/vpsorg/config.toml`, else
 /// `$HOME/.config/vpsorg/config.toml`.
 pub(crate) fn config_path(env: Env<'_>) -> Result<PathBuf, CliError> {
-    let absolute = |name: &str| {
-        env(name)
-            .filter(|value| Path::new(value).is_absolute())
-            .map(PathBuf::from)
-    };
+    let absolute =
+        |name: &str| env(name).filter(|value| Path::new(value).is_absolute()).map(PathBuf::from);
     let base = absolute("XDG_CONFIG_HOME")
         .or_else(|| absolute("HOME").map(|home| home.join(".config")))
         .ok_or_else(|| {
@@ -89,10 +86,7 @@ impl Config {
                 return Ok(Config::default());
             }
             Err(error) => {
-                return Err(CliError::usage(format!(
-                    "cannot read {}: {error}",
-                    path.display()
-                )));
+                return Err(CliError::usage(format!("cannot read {}: {error}", path.display())));
             }
         };
         refuse_if_shared(path)?;
@@ -108,10 +102,7 @@ impl Config {
     /// Writes the config file, readable by its owner only, replacing it in one step.
     pub(crate) fn save(&self, path: &Path) -> Result<(), CliError> {
         let failed = |error: std::io::Error| {
-            CliError::new(
-                Exit::Local,
-                format!("cannot write {}: {error}", path.display()),
-            )
+            CliError::new(Exit::Local, format!("cannot write {}: {error}", path.display()))
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(failed)?;
@@ -166,10 +157,7 @@ fn refuse_if_shared(_path: &Path) -> Result<(), CliError> {
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
 #[cfg(not(unix))]
@@ -262,23 +250,19 @@ pub(crate) fn resolve(
                 None => {
                     token = Some((context.token.clone(), from_context.clone()));
                     token_home = Some(
-                        context
-                            .api_url
-                            .clone()
-                            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+                        context.api_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
                     );
                 }
-                Some((_, Source::Env(var))) if named => notes(format!(
-                    "note: {var} overrides the token of context '{name}'"
-                )),
+                Some((_, Source::Env(var))) if named => {
+                    notes(format!("note: {var} overrides the token of context '{name}'"))
+                }
                 Some(_) => {}
             }
             match (&url, &context.api_url) {
                 (None, Some(context_url)) => url = Some((context_url.clone(), from_context)),
                 (Some((_, Source::Env(var))), Some(_)) if named => {
-                    url_overridden = Some(format!(
-                        "note: {var} overrides the API URL of context '{name}'"
-                    ));
+                    url_overridden =
+                        Some(format!("note: {var} overrides the API URL of context '{name}'"));
                 }
                 _ => {}
             }
@@ -309,12 +293,7 @@ pub(crate) fn resolve(
     if let Some(note) = url_overridden {
         notes(note);
     }
-    Ok(Connection {
-        token,
-        token_source,
-        api_url,
-        url_source,
-    })
+    Ok(Connection { token, token_source, api_url, url_source })
 }
 
 /// Checks an API URL the way the client will, with messages in the CLI's terms: the client
@@ -323,10 +302,8 @@ pub(crate) fn resolve(
 pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
     let shown = redact_url(text.trim());
     let url = url::Url::parse(text.trim()).map_err(|error| {
-        CliError::usage(format!(
-            "the API URL from {source} is not a URL ({error}): {shown}"
-        ))
-        .with_hint("such as https://admin.vps.org")
+        CliError::usage(format!("the API URL from {source} is not a URL ({error}): {shown}"))
+            .with_hint("such as https://admin.vps.org")
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(CliError::usage(format!(
@@ -345,10 +322,7 @@ pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
              plain http:// is only for this machine, such as a `vpsorg mock serve`",
             url.host_str().unwrap_or_default()
         ))
-        .with_hint(format!(
-            "use https://{}",
-            shown.trim_start_matches("http://")
-        )));
+        .with_hint(format!("use https://{}", shown.trim_start_matches("http://"))));
     }
     Ok(())
 }
@@ -365,9 +339,7 @@ fn same_origin(a: &str, b: &str) -> bool {
 pub(crate) fn check_context_name(name: &str) -> Result<(), CliError> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {

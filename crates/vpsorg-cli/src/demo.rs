@@ -81,10 +81,7 @@ async fn steps() -> Result<(), CliError> {
         .start()
         .await
         .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}")))?;
-    let demo = Demo {
-        mock,
-        steps: AtomicUsize::new(0),
-    };
+    let demo = Demo { mock, steps: AtomicUsize::new(0) };
     show!(
         "vpsorg demo: a fake VPS.org server is running at {}, seeded with the vendor's\n\
          example backups. Every step below is a real `vpsorg` command sending real HTTP requests\n\
@@ -95,16 +92,8 @@ async fn steps() -> Result<(), CliError> {
     // The id of the backup the create step made, for the steps after it.
     let mut backup_id = String::new();
     for (what, args) in STEPS {
-        let args: Vec<&str> = args
-            .iter()
-            .map(|&arg| {
-                if arg == BACKUP {
-                    backup_id.as_str()
-                } else {
-                    arg
-                }
-            })
-            .collect();
+        let args: Vec<&str> =
+            args.iter().map(|&arg| if arg == BACKUP { backup_id.as_str() } else { arg }).collect();
         demo.step(what, &args).await?;
         if args.get(1) == Some(&"create") {
             backup_id = demo.newest_backup_id()?;
@@ -117,11 +106,9 @@ async fn steps() -> Result<(), CliError> {
     let mistake = ["servers", "restore", "67890", "--backup-id", "501", "--yes"];
     show!("   $ vpsorg {}", mistake.join(" "));
     match demo.run(&mistake).await {
-        Err(error) => show!(
-            "{}\n   (exit code {})",
-            error.report().unwrap_or_default(),
-            error.exit().code()
-        ),
+        Err(error) => {
+            show!("{}\n   (exit code {})", error.report().unwrap_or_default(), error.exit().code())
+        }
         Ok(()) => return Err(CliError::usage("the demo's mistake unexpectedly succeeded")),
     }
 
@@ -142,28 +129,15 @@ struct Demo {
 impl Demo {
     /// Prints a numbered step with its command line, then runs it.
     async fn step(&self, what: &str, args: &[&str]) -> Result<(), CliError> {
-        show!(
-            "\n{}. {what}\n   $ vpsorg {}",
-            self.next_number(),
-            shell_words(args)
-        );
+        show!("\n{}. {what}\n   $ vpsorg {}", self.next_number(), shell_words(args));
         self.run(args).await
     }
 
     /// Runs a command line against the fake server. Its address, its token and a table
     /// format (stdout may be a pipe) are added here rather than shown in every step.
     async fn run(&self, args: &[&str]) -> Result<(), CliError> {
-        let output_flag: &[&str] = if args.contains(&"-o") {
-            &[]
-        } else {
-            &["--output", "table"]
-        };
-        let connection = [
-            "--api-url",
-            self.mock.base_url(),
-            "--token",
-            self.mock.token(),
-        ];
+        let output_flag: &[&str] = if args.contains(&"-o") { &[] } else { &["--output", "table"] };
+        let connection = ["--api-url", self.mock.base_url(), "--token", self.mock.token()];
         let argv = std::iter::once("vpsorg")
             .chain(args.iter().copied())
             .chain(connection)
@@ -196,13 +170,7 @@ impl Demo {
 /// Joins arguments as a shell would need them typed.
 fn shell_words(args: &[&str]) -> String {
     args.iter()
-        .map(|arg| {
-            if arg.contains(' ') {
-                format!("\"{arg}\"")
-            } else {
-                arg.to_string()
-            }
-        })
+        .map(|arg| if arg.contains(' ') { format!("\"{arg}\"") } else { arg.to_string() })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -17,11 +17,7 @@ pub(crate) enum CliError {
     /// wrong (usage), something looked for is not there (not found), a wait ended without a
     /// completed backup, Ctrl-C (interrupted: the message says what goes on without us), or
     /// another local failure (a file that cannot be written, a runtime that does not start).
-    Message {
-        exit: Exit,
-        message: String,
-        hint: Option<String>,
-    },
+    Message { exit: Exit, message: String, hint: Option<String> },
     /// The API refused, failed or could not be reached, or a wait ended without a completed
     /// backup. `api_url` is where the request went and `token_from` where its token came
     /// from (never the token), for the messages that need them; `hint` is what to do next
@@ -45,11 +41,7 @@ pub(crate) enum CliError {
 impl CliError {
     /// A failure with this exit code, in words.
     pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
-        CliError::Message {
-            exit,
-            message: message.into(),
-            hint: None,
-        }
+        CliError::Message { exit, message: message.into(), hint: None }
     }
 
     pub(crate) fn usage(message: impl Into<String>) -> Self {
@@ -129,15 +121,10 @@ impl CliError {
     fn hint(&self) -> Option<String> {
         match self {
             CliError::Message { hint, .. } => hint.clone(),
-            CliError::Api {
-                hint: Some(hint), ..
-            } => Some(hint.clone()),
-            CliError::Api {
-                error,
-                api_url,
-                token_from,
-                ..
-            } => api_hint(error, api_url.as_deref(), token_from.as_deref()),
+            CliError::Api { hint: Some(hint), .. } => Some(hint.clone()),
+            CliError::Api { error, api_url, token_from, .. } => {
+                api_hint(error, api_url.as_deref(), token_from.as_deref())
+            }
             _ => None,
         }
     }
@@ -150,10 +137,7 @@ fn api_exit(error: &ApiError) -> Exit {
         ApiError::OutcomeUnknown { .. } | ApiError::AnswerUnreadable { .. } => Exit::OutcomeUnknown,
         ApiError::Unauthorized { .. } => Exit::Unauthorized,
         // Page 1 always exists, even when empty: its 404 means the URL is wrong.
-        ApiError::NotFound {
-            resource: Resource::Page(1),
-            ..
-        } => Exit::Usage,
+        ApiError::NotFound { resource: Resource::Page(1), .. } => Exit::Usage,
         ApiError::NotFound { .. } | ApiError::BackupNotListed { .. } => Exit::NotFound,
         ApiError::BackupFailed { .. }
         | ApiError::BackupDisappeared { .. }
@@ -189,10 +173,7 @@ fn api_hint(error: &ApiError, api_url: Option<&str>, token_from: Option<&str>) -
                      context list`)"
                 .into(),
         },
-        ApiError::NotFound {
-            resource: Resource::Page(1),
-            ..
-        } => wrong_url_hint(api_url),
+        ApiError::NotFound { resource: Resource::Page(1), .. } => wrong_url_hint(api_url),
         ApiError::BackupFailed { backup, .. } => format!(
             "a failed backup cannot be restored: `vpsorg backups create --server-id {}` tries \
              again; `vpsorg backups delete {}` removes the failed one",
@@ -228,11 +209,9 @@ fn connection_failed(error: &ApiError) -> bool {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Message {
-                exit: Exit::Interrupted,
-                message,
-                ..
-            } => write!(f, "interrupted: {message}")?,
+            CliError::Message { exit: Exit::Interrupted, message, .. } => {
+                write!(f, "interrupted: {message}")?
+            }
             CliError::Message { message, .. } => write!(f, "error: {message}")?,
             CliError::Api { error, api_url, .. } => {
                 write!(f, "error: {error}")?;
@@ -272,12 +251,7 @@ impl fmt::Display for CliError {
 
 impl From<ApiError> for CliError {
     fn from(error: ApiError) -> Self {
-        CliError::Api {
-            error: Box::new(error),
-            api_url: None,
-            token_from: None,
-            hint: None,
-        }
+        CliError::Api { error: Box::new(error), api_url: None, token_from: None, hint: None }
     }
 }
 

@@ -30,10 +30,8 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            let error = CliError::new(
-                Exit::Local,
-                format!("cannot start the async runtime: {error}"),
-            );
+            let error =
+                CliError::new(Exit::Local, format!("cannot start the async runtime: {error}"));
             let _ = writeln!(std::io::stderr().lock(), "{error}");
             return ExitCode::from(error.exit().code());
         }
@@ -96,7 +94,5 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_span_events(FmtSpan::CLOSE)
         .with_target(false);
-    tracing_subscriber::registry()
-        .with(layer.with_filter(filter))
-        .init();
+    tracing_subscriber::registry().with(layer.with_filter(filter)).init();
 }

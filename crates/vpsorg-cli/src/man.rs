@@ -46,33 +46,17 @@ fn collect(cmd: &clap::Command, pages: &mut Vec<(String, String)>) -> Result<(),
 fn exit_status_section() -> String {
     let mut roff = String::from(".SH \"EXIT STATUS\"\n");
     for exit in Exit::ALL {
-        roff.push_str(&format!(
-            ".TP\n\\fB{}\\fR\n{}\n",
-            exit.code(),
-            escape(exit.meaning())
-        ));
+        roff.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", exit.code(), escape(exit.meaning())));
     }
     roff
 }
 
 fn environment_section() -> String {
     let entries = [
-        (
-            "VPSORG_API_TOKEN",
-            "The API token, unless --token is given.",
-        ),
-        (
-            "VPSORG_API_URL",
-            "The API base URL, unless --api-url is given.",
-        ),
-        (
-            "VPSORG_CONTEXT",
-            "The context to use, unless --context is given.",
-        ),
-        (
-            "XDG_CONFIG_HOME",
-            "Where the config file is (default: ~/.config).",
-        ),
+        ("VPSORG_API_TOKEN", "The API token, unless --token is given."),
+        ("VPSORG_API_URL", "The API base URL, unless --api-url is given."),
+        ("VPSORG_CONTEXT", "The context to use, unless --context is given."),
+        ("XDG_CONFIG_HOME", "Where the config file is (default: ~/.config)."),
     ];
     let mut roff = String::from(".SH ENVIRONMENT\n");
     for (name, meaning) in entries {
@@ -95,20 +79,13 @@ fn environment_section() -> String {
 /// Text made safe for roff: backslashes and hyphens escaped, no line taken for a request.
 fn escape(text: &str) -> String {
     let escaped = text.replace('\\', "\\e").replace('-', "\\-");
-    if escaped.starts_with(['.', '\'']) {
-        format!("\\&{escaped}")
-    } else {
-        escaped
-    }
+    if escaped.starts_with(['.', '\'']) { format!("\\&{escaped}") } else { escaped }
 }
 
 /// Writes every page into `dir`.
 pub(crate) fn write_all(dir: &Path) -> Result<(), CliError> {
     let failed = |e: std::io::Error| {
-        CliError::new(
-            Exit::Local,
-            format!("cannot write to {}: {e}", dir.display()),
-        )
+        CliError::new(Exit::Local, format!("cannot write to {}: {e}", dir.display()))
     };
     std::fs::create_dir_all(dir).map_err(failed)?;
     for (name, text) in pages()? {

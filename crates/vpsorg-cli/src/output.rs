@@ -46,10 +46,7 @@ pub(crate) struct KeepGoing {
 
 impl KeepGoing {
     pub(crate) fn new() -> Self {
-        KeepGoing {
-            out: Some(stdout()),
-            failed: None,
-        }
+        KeepGoing { out: Some(stdout()), failed: None }
     }
 
     /// Flushes, and gives the first write error, if there was one.
@@ -136,10 +133,7 @@ impl<'a> From<&'a Backup> for BackupJson<'a> {
     fn from(backup: &'a Backup) -> Self {
         BackupJson {
             id: backup.id,
-            server: ServerJson {
-                id: backup.server.id,
-                name: &backup.server.name,
-            },
+            server: ServerJson { id: backup.server.id, name: &backup.server.name },
             backup_type: backup.backup_type.as_str(),
             status: backup.status.as_str(),
             size_mb: backup.size_mb,
@@ -181,16 +175,9 @@ impl BackupView {
             None if table_options => OutputFormat::Table,
             None => resolve(None),
         };
-        let columns = if args.columns.is_empty() {
-            Column::DEFAULT.to_vec()
-        } else {
-            args.columns.clone()
-        };
-        Ok(BackupView {
-            format,
-            columns,
-            header: !args.no_header,
-        })
+        let columns =
+            if args.columns.is_empty() { Column::DEFAULT.to_vec() } else { args.columns.clone() };
+        Ok(BackupView { format, columns, header: !args.no_header })
     }
 
     /// Prints one backup.
@@ -221,13 +208,7 @@ impl BackupView {
                 _ => {}
             }
         }
-        BackupList {
-            view: self.clone(),
-            out: stdout(),
-            written: 0,
-            table,
-            widths: None,
-        }
+        BackupList { view: self.clone(), out: stdout(), written: 0, table, widths: None }
     }
 }
 
@@ -283,11 +264,7 @@ impl BackupList {
         let header = self.view.header;
         let mut widths = self.table.widths(header, usize::from(row_width()));
         if header {
-            writeln!(
-                self.out,
-                "{}",
-                self.table.line(&self.table.header, &mut widths)
-            )?;
+            writeln!(self.out, "{}", self.table.line(&self.table.header, &mut widths))?;
         }
         for row in std::mem::take(&mut self.table.rows) {
             writeln!(self.out, "{}", self.table.line(&row, &mut widths))?;
@@ -352,9 +329,7 @@ fn backup_row(backup: &Backup, columns: &[Column]) -> Vec<String> {
             Column::ServerName => clean(&backup.server.name).into_owned(),
             Column::Type => clean(backup.backup_type.as_str()).into_owned(),
             Column::Status => clean(backup.status.as_str()).into_owned(),
-            Column::Size => backup
-                .size_mb
-                .map_or_else(|| "-".to_string(), |mb| format!("{mb} MB")),
+            Column::Size => backup.size_mb.map_or_else(|| "-".to_string(), |mb| format!("{mb} MB")),
             Column::Created => minute(&backup.created_at),
             Column::Expires => match &backup.expires_at {
                 Some(at) => minute(at),
@@ -442,9 +417,7 @@ impl TextTable {
                 .filter(|&(i, _)| i != flexible)
                 .map(|(_, w)| w + GAP)
                 .sum();
-            let room = width
-                .saturating_sub(others)
-                .max(self.header[flexible].width());
+            let room = width.saturating_sub(others).max(self.header[flexible].width());
             widths[flexible] = widths[flexible].min(room);
         }
         widths

@@ -47,9 +47,7 @@ pub(crate) struct Spinner {
 impl Spinner {
     pub(crate) fn start(message: String) -> Spinner {
         if is_quiet() || !io::stderr().is_terminal() {
-            return Spinner {
-                bar: ProgressBar::hidden(),
-            };
+            return Spinner { bar: ProgressBar::hidden() };
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(

@@ -46,11 +46,7 @@ pub(crate) fn confirm(warning: &str, action: &str, yes: bool) -> Result<(), CliE
         tell("\n")?;
         return Err(CliError::Cancelled);
     }
-    if answer.trim().eq_ignore_ascii_case("yes") {
-        Ok(())
-    } else {
-        Err(CliError::Cancelled)
-    }
+    if answer.trim().eq_ignore_ascii_case("yes") { Ok(()) } else { Err(CliError::Cancelled) }
 }
 
 /// One line of a question about `backup`: what would be destroyed (its server, date, type

@@ -51,12 +51,7 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<St
     // The last two are the specific ones ("client error (Connect)" is not).
     let specific: Vec<String> = causes.into_iter().rev().take(2).collect();
     (!specific.is_empty()).then(|| {
-        specific
-            .into_iter()
-            .rev()
-            .map(|c| clean(&c).into_owned())
-            .collect::<Vec<_>>()
-            .join(": ")
+        specific.into_iter().rev().map(|c| clean(&c).into_owned()).collect::<Vec<_>>().join(": ")
     })
 }
 

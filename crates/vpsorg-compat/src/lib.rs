@@ -76,18 +76,11 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     // stay references, compared once under `components`.
     let (old, new) = (&inline_refs(old, old, 0), &inline_refs(new, new, 0));
     let mut usage = BTreeMap::<String, Usage>::new();
-    for (name, u) in operations::schema_usage(old)
-        .into_iter()
-        .chain(operations::schema_usage(new))
+    for (name, u) in operations::schema_usage(old).into_iter().chain(operations::schema_usage(new))
     {
         *usage.entry(name).or_default() |= u;
     }
-    let mut cx = Diff {
-        old,
-        new,
-        usage,
-        changes: Vec::new(),
-    };
+    let mut cx = Diff { old, new, usage, changes: Vec::new() };
     cx.document();
     let mut changes = cx.changes;
     changes.sort();
@@ -123,14 +116,8 @@ impl std::ops::BitOrAssign for Usage {
 }
 
 impl Usage {
-    const REQUEST: Usage = Usage {
-        request: true,
-        response: false,
-    };
-    const RESPONSE: Usage = Usage {
-        request: false,
-        response: true,
-    };
+    const REQUEST: Usage = Usage { request: true, response: false };
+    const RESPONSE: Usage = Usage { request: false, response: true };
 
     /// The reason that applies: in a request, in a response, or both.
     fn say(self, in_request: &str, in_response: &str) -> String {
@@ -165,11 +152,7 @@ struct Diff<'a> {
 
 impl<'a> Diff<'a> {
     fn push(&mut self, class: Class, location: &str, reason: impl Into<String>) {
-        self.changes.push(Change {
-            class,
-            location: location.to_owned(),
-            reason: reason.into(),
-        });
+        self.changes.push(Change { class, location: location.to_owned(), reason: reason.into() });
     }
 
     /// The keys whose values differ from `a` to `b`, with both values; a change of text for
@@ -292,9 +275,7 @@ fn inline_refs(doc: &Value, value: &Value, depth: usize) -> Value {
                 return inline_refs(doc, target, depth + 1);
             }
             Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), inline_refs(doc, v, depth)))
-                    .collect(),
+                map.iter().map(|(k, v)| (k.clone(), inline_refs(doc, v, depth))).collect(),
             )
         }
         Value::Array(items) => {
@@ -318,10 +299,7 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return value;
         };
-        match reference
-            .strip_prefix('#')
-            .and_then(|pointer| doc.pointer(pointer))
-        {
+        match reference.strip_prefix('#').and_then(|pointer| doc.pointer(pointer)) {
             Some(target) => value = target,
             None => return value,
         }
@@ -335,9 +313,7 @@ fn keys(a: &Value, b: &Value) -> BTreeSet<String> {
 
 fn object(value: &Value) -> &Map<String, Value> {
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    value
-        .as_object()
-        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+    value.as_object().unwrap_or_else(|| EMPTY.get_or_init(Map::new))
 }
 
 fn array(value: Option<&Value>) -> &[Value] {

@@ -67,11 +67,7 @@ fn run(args: Args) -> Result<bool, String> {
     let old = read(&args.old, args.versions.first())?;
     let new = read(&args.new, args.versions.get(1))?;
     let generate = |spec: &str| generate_with_progenitor(spec, &settings);
-    let options = Options {
-        spec_name: "spec",
-        krate: &args.krate,
-        generate: &generate,
-    };
+    let options = Options { spec_name: "spec", krate: &args.krate, generate: &generate };
     let report = compare(&old, &new, &options)?;
     print!("{}", report.text);
     println!("{}", report.verdict);

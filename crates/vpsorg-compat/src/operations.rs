@@ -7,9 +7,8 @@ use serde_json::Value;
 
 use crate::{Class, Diff, Usage, array, is_true, object, reference_name, resolve};
 
-const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const HTTP_METHODS: &[&str] =
+    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 impl<'a> Diff<'a> {
     pub(crate) fn operations(&mut self) {
@@ -23,9 +22,8 @@ impl<'a> Diff<'a> {
                 continue;
             }
             // The same method and path under another operationId is a renamed method.
-            let renamed = new_ops
-                .iter()
-                .find(|(_, op)| op.method == old_op.method && op.path == old_op.path);
+            let renamed =
+                new_ops.iter().find(|(_, op)| op.method == old_op.method && op.path == old_op.path);
             match renamed {
                 Some((new_id, new_op)) => {
                     matched_new.insert(new_id.clone());
@@ -66,11 +64,9 @@ impl<'a> Diff<'a> {
                     self.responses(&at, a, b);
                     self.response_types(&at, a, b);
                 }
-                "security" => self.push(
-                    Class::Breaking,
-                    &at,
-                    "the authentication it requires changed",
-                ),
+                "security" => {
+                    self.push(Class::Breaking, &at, "the authentication it requires changed")
+                }
                 other => self.unknown(&at, other),
             }
         }
@@ -127,11 +123,7 @@ struct Operation<'a> {
 
 impl Operation<'_> {
     pub(crate) fn label(&self) -> String {
-        let id = self
-            .value
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or("no operationId");
+        let id = self.value.get("operationId").and_then(Value::as_str).unwrap_or("no operationId");
         format!("{} {} ({id})", self.method.to_uppercase(), self.path)
     }
 }
@@ -169,13 +161,7 @@ fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, Strin
     for list in [op.path_parameters, op.value.get("parameters")] {
         for parameter in array(list) {
             let parameter = resolve(doc, parameter);
-            let text = |k: &str| {
-                parameter
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            };
+            let text = |k: &str| parameter.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
             all.insert((text("in"), text("name")), parameter);
         }
     }

@@ -77,10 +77,7 @@ impl Generated {
         };
         let (breaks, added) = surface::compare(&old, &new);
         Generated::Compared {
-            breaks: breaks
-                .into_iter()
-                .map(|b| format!("{}: {}", b.path, b.what))
-                .collect(),
+            breaks: breaks.into_iter().map(|b| format!("{}: {}", b.path, b.what)).collect(),
             added,
         }
     }
@@ -96,21 +93,14 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
     let changes = changes(&old.spec, &new.spec)
         .map_err(|e| format!("{spec_name} ({} -> {}): {e}", old.label, new.label))?;
     let generated = if old.spec == new.spec {
-        Generated::Compared {
-            breaks: Vec::new(),
-            added: 0,
-        }
+        Generated::Compared { breaks: Vec::new(), added: 0 }
     } else {
         Generated::between(&old.spec, &new.spec, options.generate)
     };
 
     let count = |class| changes.iter().filter(|c| c.class == class).count();
     let [breaking, additive, docs] = [Class::Breaking, Class::Additive, Class::DocsOnly].map(count);
-    let version = |c: &Contract| {
-        c.version
-            .as_ref()
-            .map_or(String::new(), |v| format!(" ({v})"))
-    };
+    let version = |c: &Contract| c.version.as_ref().map_or(String::new(), |v| format!(" ({v})"));
     let (from, to) = (version(old), version(new));
     let mut text = format!("{spec_name}: {}{from} -> {}{to}\n", old.label, new.label);
     for change in &changes {
@@ -182,27 +172,16 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
                 next_minor(old)
             ),
         ),
-        (Some(old), Some(new), _) => (
-            true,
-            format!("{krate} {new} covers the changes since {old}."),
-        ),
-        (_, _, Class::Breaking) => (
-            false,
-            format!("{what_breaks} need a semver-breaking release of {krate}."),
-        ),
-        (_, _, Class::Additive) => (
-            true,
-            format!("additive changes: a minor release of {krate}."),
-        ),
+        (Some(old), Some(new), _) => {
+            (true, format!("{krate} {new} covers the changes since {old}."))
+        }
+        (_, _, Class::Breaking) => {
+            (false, format!("{what_breaks} need a semver-breaking release of {krate}."))
+        }
+        (_, _, Class::Additive) => (true, format!("additive changes: a minor release of {krate}.")),
         (_, _, Class::DocsOnly) => (true, format!("no change needs a release of {krate}.")),
     };
-    Ok(Report {
-        changes,
-        passes,
-        verdict,
-        text,
-        generated_breaks,
-    })
+    Ok(Report { changes, passes, verdict, text, generated_breaks })
 }
 
 /// Whether going from `old` to `new` is a semver-breaking release as cargo reads it: the

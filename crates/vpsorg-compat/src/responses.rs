@@ -12,10 +12,7 @@ use crate::{Class, Diff, Usage, is_true, object, reference_name, resolve};
 impl Diff<'_> {
     pub(crate) fn request_body(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let where_ = format!("{at} request body");
-        let (old, new) = (
-            old.map(|v| resolve(self.old, v)),
-            new.map(|v| resolve(self.new, v)),
-        );
+        let (old, new) = (old.map(|v| resolve(self.old, v)), new.map(|v| resolve(self.new, v)));
         match (old, new) {
             (None, None) => {}
             (Some(_), None) => self.push(Class::Breaking, &where_, "removed"),
@@ -39,16 +36,10 @@ impl Diff<'_> {
     pub(crate) fn responses(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let gone = (Class::Breaking, "removed: clients that handle it lose it");
         let at = |status: &str| format!("{at} response {status}");
-        self.members(
-            old,
-            new,
-            at,
-            (gone, (Class::Additive, "added")),
-            |cx, _, at, a, b| {
-                let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
-                cx.response(at, a, b)
-            },
-        );
+        self.members(old, new, at, (gone, (Class::Additive, "added")), |cx, _, at, a, b| {
+            let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
+            cx.response(at, a, b)
+        });
     }
 
     /// progenitor 0.15 gives a method one success type and one error type (see README.md):
@@ -57,9 +48,7 @@ impl Diff<'_> {
         let (old, new) = (old.unwrap_or(&Value::Null), new.unwrap_or(&Value::Null));
         type Side = (&'static str, fn(&str) -> bool);
         let sides: [Side; 2] = [
-            ("success", |s| {
-                s == "default" || s == "101" || s.starts_with('2')
-            }),
+            ("success", |s| s == "default" || s == "101" || s.starts_with('2')),
             ("error", |s| s == "default" || s.starts_with(['4', '5'])),
         ];
         for (side, belongs) in sides {
@@ -69,11 +58,7 @@ impl Diff<'_> {
                     .filter(|(status, _)| belongs(status))
                     .map(|(_, response)| BodyKind::of(resolve(doc, response)))
                     .collect();
-                if kinds.is_empty() {
-                    BTreeSet::from([BodyKind::None])
-                } else {
-                    kinds
-                }
+                if kinds.is_empty() { BTreeSet::from([BodyKind::None]) } else { kinds }
             };
             let (before, after) = (kinds(self.old, old), kinds(self.new, new));
             let (first, now) = (before.first(), after.first());
@@ -119,16 +104,10 @@ impl Diff<'_> {
     pub(crate) fn headers(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let gone = (Class::Breaking, "removed: clients that read it lose it");
         let at = |name: &str| format!("{at} header `{name}`");
-        self.members(
-            old,
-            new,
-            at,
-            (gone, (Class::Additive, "added")),
-            |cx, _, at, a, b| {
-                let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
-                cx.schema_only(at, a, b, Usage::RESPONSE)
-            },
-        );
+        self.members(old, new, at, (gone, (Class::Additive, "added")), |cx, _, at, a, b| {
+            let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
+            cx.schema_only(at, a, b, Usage::RESPONSE)
+        });
     }
 
     /// A media type added beside another of a request body cannot be generated; what one
@@ -150,9 +129,7 @@ impl Diff<'_> {
         };
         let gone = (Class::Breaking, "media type removed");
         let at = |media: &str| format!("{at} {media}");
-        self.members(old, new, at, (gone, came), |cx, _, at, a, b| {
-            cx.schema_only(at, a, b, usage)
-        });
+        self.members(old, new, at, (gone, came), |cx, _, at, a, b| cx.schema_only(at, a, b, usage));
     }
 }
 

@@ -11,8 +11,7 @@ impl<'a> Diff<'a> {
     pub(crate) fn components(&mut self) {
         let (old, new) = (self.old, self.new);
         let section = |doc: &'a Value, name: &str| -> &'a Value {
-            doc.pointer(&format!("/components/{name}"))
-                .unwrap_or(&Value::Null)
+            doc.pointer(&format!("/components/{name}")).unwrap_or(&Value::Null)
         };
         for name in keys(
             old.get("components").unwrap_or(&Value::Null),
@@ -27,20 +26,11 @@ impl<'a> Diff<'a> {
                     let gone = (Class::Breaking, "removed: its generated type goes");
                     let came = (Class::Additive, "added: a new generated type");
                     let at = |schema: &str| format!("schema {schema}");
-                    self.members(
-                        Some(a),
-                        Some(b),
-                        at,
-                        (gone, came),
-                        |cx, schema, at, x, y| {
-                            let both = Usage {
-                                request: true,
-                                response: true,
-                            };
-                            let used = cx.usage.get(schema).copied().unwrap_or(both);
-                            cx.schema(at, x, y, used)
-                        },
-                    );
+                    self.members(Some(a), Some(b), at, (gone, came), |cx, schema, at, x, y| {
+                        let both = Usage { request: true, response: true };
+                        let used = cx.usage.get(schema).copied().unwrap_or(both);
+                        cx.schema(at, x, y, used)
+                    });
                 }
                 // Referenced from operations, and compared there, resolved.
                 "parameters" | "responses" | "requestBodies" | "headers" | "examples" | "links" => {
@@ -87,11 +77,7 @@ impl<'a> Diff<'a> {
             (Some(a), None) => format!("an inline schema replaces schema {a}"),
             (None, Some(b)) => format!("schema {b} replaces an inline schema"),
         };
-        self.push(
-            Class::Breaking,
-            at,
-            format!("{what}: another generated type"),
-        );
+        self.push(Class::Breaking, at, format!("{what}: another generated type"));
     }
 
     pub(crate) fn schema(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
@@ -229,9 +215,7 @@ impl<'a> Diff<'a> {
                 &|s| {
                     kind(s, "string")
                         && s.get("enum").is_none()
-                        && ["maxLength", "minLength", "pattern"]
-                            .iter()
-                            .any(|k| s.get(*k).is_some())
+                        && ["maxLength", "minLength", "pattern"].iter().any(|k| s.get(*k).is_some())
                 },
                 "a length or pattern constraint makes its Rust type a validating newtype instead of String",
                 "without length or pattern constraints its Rust type is String instead of a newtype",
@@ -284,16 +268,10 @@ impl<'a> Diff<'a> {
     }
 
     pub(crate) fn properties(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
-        let props = |s: &Value| {
-            s.get("properties")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new()))
-        };
+        let props =
+            |s: &Value| s.get("properties").cloned().unwrap_or_else(|| Value::Object(Map::new()));
         let required = |s: &Value| -> BTreeSet<String> {
-            array(s.get("required"))
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
+            array(s.get("required")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
         };
         let (old_props, new_props) = (props(old), props(new));
         let (old_required, new_required) = (required(old), required(new));
@@ -302,18 +280,12 @@ impl<'a> Diff<'a> {
             let (was_required, is_required) =
                 (old_required.contains(&name), new_required.contains(&name));
             match (old_props.get(&name), new_props.get(&name)) {
-                (Some(_), None) => self.push(
-                    Class::Breaking,
-                    &where_,
-                    "property removed: its Rust field goes",
-                ),
+                (Some(_), None) => {
+                    self.push(Class::Breaking, &where_, "property removed: its Rust field goes")
+                }
                 (None, Some(_)) => {
                     let class = usage.class(
-                        if is_required {
-                            Class::Breaking
-                        } else {
-                            Class::Additive
-                        },
+                        if is_required { Class::Breaking } else { Class::Additive },
                         Class::Additive,
                     );
                     let reason = match (class, is_required) {

@@ -57,10 +57,8 @@ pub fn compare(
         match new.get(path) {
             None if entry.owner.as_deref().is_some_and(removed) => {}
             None => {
-                let with = old
-                    .values()
-                    .filter(|e| e.owner.as_deref() == Some(path.as_str()))
-                    .count();
+                let with =
+                    old.values().filter(|e| e.owner.as_deref() == Some(path.as_str())).count();
                 breaks.push(Break {
                     path: path.clone(),
                     what: match with {
@@ -108,14 +106,7 @@ struct Surface(BTreeMap<String, Entry>);
 impl Surface {
     fn put(&mut self, path: String, signature: String, owner: Option<&str>, member: bool) {
         let owner = owner.map(str::to_owned);
-        self.0.insert(
-            path,
-            Entry {
-                signature,
-                owner,
-                member,
-            },
-        );
+        self.0.insert(path, Entry { signature, owner, member });
     }
 
     fn walk(&mut self, items: &[Item], prefix: &str) {
@@ -128,12 +119,7 @@ impl Surface {
                 }
                 Item::Struct(s) if is_pub(&s.vis) => {
                     let path = format!("{prefix}{}", s.ident);
-                    self.put(
-                        path.clone(),
-                        format!("struct{}", tokens(&s.generics)),
-                        None,
-                        false,
-                    );
+                    self.put(path.clone(), format!("struct{}", tokens(&s.generics)), None, false);
                     self.type_attributes(&s.attrs, &path);
                     let fields: Vec<(String, String)> = match &s.fields {
                         Fields::Named(named) => named
@@ -159,12 +145,7 @@ impl Surface {
                 }
                 Item::Enum(e) if is_pub(&e.vis) => {
                     let path = format!("{prefix}{}", e.ident);
-                    self.put(
-                        path.clone(),
-                        format!("enum{}", tokens(&e.generics)),
-                        None,
-                        false,
-                    );
+                    self.put(path.clone(), format!("enum{}", tokens(&e.generics)), None, false);
                     self.type_attributes(&e.attrs, &path);
                     for variant in &e.variants {
                         self.put(
@@ -299,11 +280,8 @@ fn type_path(prefix: &str, ty: &syn::Type) -> String {
     let syn::Type::Path(path) = ty else {
         return format!("{prefix}{}", tokens(ty));
     };
-    let mut segments: Vec<String> = prefix
-        .split("::")
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut segments: Vec<String> =
+        prefix.split("::").filter(|s| !s.is_empty()).map(str::to_owned).collect();
     for segment in &path.path.segments {
         match segment.ident.to_string().as_str() {
             "super" => {

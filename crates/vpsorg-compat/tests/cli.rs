@@ -22,10 +22,7 @@ fn run(test: &str, new: &str, args: &[&str]) -> (Option<i32>, String) {
         .arg(&new_path)
         .output()
         .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).unwrap(),
-    )
+    (output.status.code(), String::from_utf8(output.stdout).unwrap())
 }
 
 #[test]
@@ -38,16 +35,10 @@ fn a_breaking_change_exits_1_unless_the_versions_say_it_is_a_breaking_release() 
         stdout.contains("breaking   DELETE /api/v1/backups/{backup_id}/ (deleteBackup): operationId changed to `removeBackup`"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("Client::delete_backup: removed"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Client::delete_backup: removed"), "{stdout}");
     let (code, stdout) = run("breaking", &renamed, &["--versions", "0.2.0", "0.3.0"]);
     assert_eq!(code, Some(0), "{stdout}");
-    assert!(
-        stdout.contains("0.3.0 covers the changes since 0.2.0"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("0.3.0 covers the changes since 0.2.0"), "{stdout}");
 }
 
 #[test]
@@ -69,13 +60,7 @@ fn an_additive_change_exits_0_and_a_spec_that_does_not_parse_exits_2() {
         stdout.contains("additive   GET /api/v1/backups/{backup_id}/ (getBackup): operation added"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("additive changes: a minor release"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("additive changes: a minor release"), "{stdout}");
     assert_eq!(run("unparsed", "openapi: [", &[]).0, Some(2));
-    assert_eq!(
-        run("style", &spec(), &["--interface", "sideways"]).0,
-        Some(2)
-    );
+    assert_eq!(run("style", &spec(), &["--interface", "sideways"]).0, Some(2));
 }

@@ -12,15 +12,10 @@ use common::spec;
 /// compare, with progenitor's builder interface as the VPS.org client uses it.
 fn judge(old: &Contract, new: &Contract) -> Result<Report, String> {
     let mut settings = GenerationSettings::default();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged);
+    settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
     let generate = |spec: &str| generate_with_progenitor(spec, &settings);
-    let options = Options {
-        spec_name: "backups.yaml",
-        krate: "vpsorg-backups-client",
-        generate: &generate,
-    };
+    let options =
+        Options { spec_name: "backups.yaml", krate: "vpsorg-backups-client", generate: &generate };
     compare(old, new, &options)
 }
 
@@ -49,11 +44,7 @@ fn the_verdict_depends_on_the_bump() {
     };
     let same = judge(&contract(&old_spec, "0.2.0"), &contract(&new_spec, "0.2.3")).unwrap();
     assert!(!same.passes, "{}", same.text);
-    assert!(
-        same.verdict.contains("0.3.0 or later (now 0.2.3)"),
-        "{}",
-        same.verdict
-    );
+    assert!(same.verdict.contains("0.3.0 or later (now 0.2.3)"), "{}", same.verdict);
     let bumped = judge(&contract(&old_spec, "0.2.0"), &contract(&new_spec, "0.3.0")).unwrap();
     assert!(bumped.passes, "{}", bumped.text);
     let docs = judge(&contract(&old_spec, "0.2.0"), &contract(&old_spec, "0.2.0")).unwrap();
@@ -65,21 +56,11 @@ fn the_verdict_depends_on_the_bump() {
 #[test]
 fn the_generated_client_catches_what_no_rule_sees() {
     let with_field = |schema: &str| {
-        spec(
-            "deleteBackup",
-            "",
-            &format!("        priority:\n          {schema}\n"),
-        )
+        spec("deleteBackup", "", &format!("        priority:\n          {schema}\n"))
     };
-    let (old_spec, new_spec) = (
-        with_field("type: integer"),
-        with_field("type: integer\n          minimum: 0"),
-    );
-    assert_ne!(
-        old_spec,
-        spec("deleteBackup", "", ""),
-        "the field is in the spec"
-    );
+    let (old_spec, new_spec) =
+        (with_field("type: integer"), with_field("type: integer\n          minimum: 0"));
+    assert_ne!(old_spec, spec("deleteBackup", "", ""), "the field is in the spec");
     let contract = |spec: &str| Contract {
         spec: spec.to_owned(),
         version: Some(semver::Version::parse("0.2.0").unwrap()),
@@ -87,11 +68,7 @@ fn the_generated_client_catches_what_no_rule_sees() {
     };
     let report = judge(&contract(&old_spec), &contract(&new_spec)).unwrap();
     // The rules alone call a response's narrower bound additive.
-    assert!(
-        report.changes.iter().all(|c| c.class == Class::Additive),
-        "{}",
-        report.text
-    );
+    assert!(report.changes.iter().all(|c| c.class == Class::Additive), "{}", report.text);
     assert!(!report.passes, "{}", report.text);
     assert!(
         report.generated_breaks.iter().any(|b| b
@@ -100,28 +77,20 @@ fn the_generated_client_catches_what_no_rule_sees() {
         report.text
     );
     assert!(
-        report
-            .verdict
-            .contains("of the generated client's public items"),
+        report.verdict.contains("of the generated client's public items"),
         "{}",
         report.verdict
     );
 
     // A spec progenitor cannot generate is breaking, with progenitor's reason.
     let two_bodies = "      requestBody:\n        content:\n          application/json: {schema: {type: object}}\n          text/plain: {schema: {type: string}}\n";
-    let unbuildable = spec(
-        "deleteBackup",
-        two_bodies,
-        "        priority:\n          type: integer\n",
-    );
+    let unbuildable =
+        spec("deleteBackup", two_bodies, "        priority:\n          type: integer\n");
     assert_ne!(unbuildable, old_spec);
     let report = judge(&contract(&old_spec), &contract(&unbuildable)).unwrap();
     assert!(!report.passes);
     assert!(
-        report
-            .generated_breaks
-            .iter()
-            .any(|b| b.contains("cannot be generated")),
+        report.generated_breaks.iter().any(|b| b.contains("cannot be generated")),
         "{}",
         report.text
     );

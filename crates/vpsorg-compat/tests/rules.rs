@@ -24,8 +24,7 @@ fn changes_after(edit: impl FnOnce(&mut Value)) -> Vec<(Class, String)> {
 }
 
 fn at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Value {
-    doc.pointer_mut(pointer)
-        .unwrap_or_else(|| panic!("no {pointer} in the spec"))
+    doc.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in the spec"))
 }
 
 const LIST: &str = "/paths/~1api~1v1~1backups~1/get";
@@ -46,26 +45,15 @@ fn the_same_spec_has_no_changes() {
 #[test]
 fn operations_removed_added_and_renamed() {
     let removed = changes_after(|s| {
-        at(s, "/paths/~1api~1v1~1backups~1{backup_id}~1")
-            .as_object_mut()
-            .unwrap()
-            .remove("delete");
+        at(s, "/paths/~1api~1v1~1backups~1{backup_id}~1").as_object_mut().unwrap().remove("delete");
     });
-    only(
-        &removed,
-        Class::Breaking,
-        "(deleteBackup): operation removed",
-    );
+    only(&removed, Class::Breaking, "(deleteBackup): operation removed");
 
     let added = changes_after(|s| {
         let get = json!({"operationId": "getBackup", "responses": {"200": {"description": "ok"}}});
         at(s, "/paths/~1api~1v1~1backups~1{backup_id}~1")["get"] = get;
     });
-    only(
-        &added,
-        Class::Additive,
-        "GET /api/v1/backups/{backup_id}/ (getBackup): operation added",
-    );
+    only(&added, Class::Additive, "GET /api/v1/backups/{backup_id}/ (getBackup): operation added");
 
     let renamed = changes_after(|s| at(s, LIST)["operationId"] = json!("listAllBackups"));
     only(&renamed, Class::Breaking, "the generated method is renamed");
@@ -75,54 +63,29 @@ fn operations_removed_added_and_renamed() {
 fn parameters() {
     let required =
         changes_after(|s| at(s, &format!("{LIST}/parameters/0"))["required"] = json!(true));
-    only(
-        &required,
-        Class::Breaking,
-        "query parameter `server_id`: became required",
-    );
+    only(&required, Class::Breaking, "query parameter `server_id`: became required");
 
     let removed = changes_after(|s| {
-        at(s, &format!("{LIST}/parameters"))
-            .as_array_mut()
-            .unwrap()
-            .remove(0);
+        at(s, &format!("{LIST}/parameters")).as_array_mut().unwrap().remove(0);
     });
-    only(
-        &removed,
-        Class::Breaking,
-        "query parameter `server_id`: removed",
-    );
+    only(&removed, Class::Breaking, "query parameter `server_id`: removed");
 
     let optional = changes_after(|s| {
         let sort = json!({"name": "ordering", "in": "query", "schema": {"type": "string"}});
-        at(s, &format!("{LIST}/parameters"))
-            .as_array_mut()
-            .unwrap()
-            .push(sort);
+        at(s, &format!("{LIST}/parameters")).as_array_mut().unwrap().push(sort);
     });
-    only(
-        &optional,
-        Class::Additive,
-        "query parameter `ordering`: added, optional",
-    );
+    only(&optional, Class::Additive, "query parameter `ordering`: added, optional");
 
     let mandatory = changes_after(|s| {
         let sort = json!({"name": "ordering", "in": "query", "required": true, "schema": {"type": "string"}});
-        at(s, &format!("{LIST}/parameters"))
-            .as_array_mut()
-            .unwrap()
-            .push(sort);
+        at(s, &format!("{LIST}/parameters")).as_array_mut().unwrap().push(sort);
     });
     only(&mandatory, Class::Breaking, "added as required");
 
     let retyped = changes_after(|s| {
         at(s, &format!("{LIST}/parameters/0/schema"))["type"] = json!("string");
     });
-    only(
-        &retyped,
-        Class::Breaking,
-        "type changed from integer to string",
-    );
+    only(&retyped, Class::Breaking, "type changed from integer to string");
 
     let narrowed = changes_after(|s| {
         at(s, &format!("{LIST}/parameters/3/schema"))["maximum"] = json!(50);
@@ -136,11 +99,7 @@ fn parameters() {
     let widened = changes_after(|s| {
         at(s, &format!("{LIST}/parameters/3/schema"))["maximum"] = json!(500);
     });
-    only(
-        &widened,
-        Class::Additive,
-        "`maximum` widened: every request that was valid still is",
-    );
+    only(&widened, Class::Additive, "`maximum` widened: every request that was valid still is");
 
     let default = changes_after(|s| {
         at(s, &format!("{LIST}/parameters/3/schema"))["default"] = json!(50);
@@ -160,58 +119,30 @@ fn properties_by_direction() {
         at(s, &format!("{BACKUP}/properties"))["region"] =
             json!({"type": "string", "nullable": true});
     });
-    only(
-        &optional,
-        Class::Additive,
-        "schema Backup.region: property added, optional",
-    );
+    only(&optional, Class::Additive, "schema Backup.region: property added, optional");
 
     let required = changes_after(|s| {
         at(s, &format!("{BACKUP}/properties"))["region"] = json!({"type": "string"});
-        at(s, &format!("{BACKUP}/required"))
-            .as_array_mut()
-            .unwrap()
-            .push(json!("region"));
+        at(s, &format!("{BACKUP}/required")).as_array_mut().unwrap().push(json!("region"));
     });
     only(&required, Class::Additive, "property added, required");
 
     let removed = changes_after(|s| {
-        at(s, &format!("{BACKUP}/properties"))
-            .as_object_mut()
-            .unwrap()
-            .remove("size_mb");
+        at(s, &format!("{BACKUP}/properties")).as_object_mut().unwrap().remove("size_mb");
     });
-    only(
-        &removed,
-        Class::Breaking,
-        "schema Backup.size_mb: property removed",
-    );
+    only(&removed, Class::Breaking, "schema Backup.size_mb: property removed");
 
     let made_optional = changes_after(|s| {
-        at(s, &format!("{BACKUP}/required"))
-            .as_array_mut()
-            .unwrap()
-            .retain(|v| v != "description");
+        at(s, &format!("{BACKUP}/required")).as_array_mut().unwrap().retain(|v| v != "description");
     });
-    only(
-        &made_optional,
-        Class::Breaking,
-        "schema Backup.description: became optional",
-    );
+    only(&made_optional, Class::Breaking, "schema Backup.description: became optional");
 
     // CreateBackupRequest is only ever sent.
     let request = "/components/schemas/CreateBackupRequest";
     let required_in_request = changes_after(|s| {
-        at(s, &format!("{request}/required"))
-            .as_array_mut()
-            .unwrap()
-            .push(json!("description"));
+        at(s, &format!("{request}/required")).as_array_mut().unwrap().push(json!("description"));
     });
-    only(
-        &required_in_request,
-        Class::Breaking,
-        "CreateBackupRequest.description: became required",
-    );
+    only(&required_in_request, Class::Breaking, "CreateBackupRequest.description: became required");
 
     let added_optional = changes_after(|s| {
         at(s, &format!("{request}/properties"))["label"] = json!({"type": "integer"});
@@ -220,16 +151,9 @@ fn properties_by_direction() {
 
     let added_required = changes_after(|s| {
         at(s, &format!("{request}/properties"))["label"] = json!({"type": "integer"});
-        at(s, &format!("{request}/required"))
-            .as_array_mut()
-            .unwrap()
-            .push(json!("label"));
+        at(s, &format!("{request}/required")).as_array_mut().unwrap().push(json!("label"));
     });
-    only(
-        &added_required,
-        Class::Breaking,
-        "property added as required in a request",
-    );
+    only(&added_required, Class::Breaking, "property added as required in a request");
 
     let shorter = changes_after(|s| {
         at(s, &format!("{request}/properties/description"))["maxLength"] = json!(100);
@@ -243,10 +167,7 @@ fn properties_by_direction() {
 
     // The API accepts more, but the generated field becomes an Option.
     let optional_in_request = changes_after(|s| {
-        at(s, &format!("{request}/required"))
-            .as_array_mut()
-            .unwrap()
-            .retain(|v| v != "server_id");
+        at(s, &format!("{request}/required")).as_array_mut().unwrap().retain(|v| v != "server_id");
     });
     only(
         &optional_in_request,
@@ -267,11 +188,7 @@ fn properties_by_direction() {
     let default_on_required = changes_after(|s| {
         at(s, "/components/schemas/Restore/properties/backup_id")["default"] = json!(1);
     });
-    only(
-        &default_on_required,
-        Class::DocsOnly,
-        "the field is required, so always there",
-    );
+    only(&default_on_required, Class::DocsOnly, "the field is required, so always there");
     let nullable_request = |s: &mut Value| {
         at(s, "/components/schemas/RestoreRequest/properties/backup_id")["nullable"] = json!(true);
     };
@@ -281,10 +198,7 @@ fn properties_by_direction() {
         old
     };
     let mut new = old.clone();
-    at(&mut new, "/components/schemas/RestoreRequest/required")
-        .as_array_mut()
-        .unwrap()
-        .clear();
+    at(&mut new, "/components/schemas/RestoreRequest/required").as_array_mut().unwrap().clear();
     let changes = diff(&old, &new);
     assert_eq!(changes.len(), 1, "{changes:#?}");
     assert_eq!(changes[0].class, Class::Additive, "{changes:#?}");
@@ -295,11 +209,7 @@ fn properties_by_direction() {
         at(s, "/components/schemas/Restore/properties/message")["default"] =
             json!("Restore started");
     });
-    only(
-        &defaulted,
-        Class::Breaking,
-        "an optional field with a default is no Option",
-    );
+    only(&defaulted, Class::Breaking, "an optional field with a default is no Option");
 }
 
 #[test]
@@ -311,33 +221,18 @@ fn enums_by_direction() {
             .unwrap()
             .push(json!("archived"));
     });
-    only(
-        &added,
-        Class::Additive,
-        "enum value \"archived\" added: the generated enums keep values",
-    );
+    only(&added, Class::Additive, "enum value \"archived\" added: the generated enums keep values");
 
     let removed = changes_after(|s| {
-        at(s, "/components/schemas/BackupType/enum")
-            .as_array_mut()
-            .unwrap()
-            .pop();
+        at(s, "/components/schemas/BackupType/enum").as_array_mut().unwrap().pop();
     });
-    only(
-        &removed,
-        Class::Breaking,
-        "enum value \"automatic\" removed",
-    );
+    only(&removed, Class::Breaking, "enum value \"automatic\" removed");
 
     let new_enum = changes_after(|s| {
         at(s, &format!("{BACKUP}/properties"))["tier"] =
             json!({"type": "string", "enum": ["hot", "cold"]});
     });
-    only(
-        &new_enum,
-        Class::Additive,
-        "schema Backup.tier: property added, optional",
-    );
+    only(&new_enum, Class::Additive, "schema Backup.tier: property added, optional");
 
     let string_to_enum = changes_after(|s| {
         at(s, &format!("{BACKUP}/properties/description"))["enum"] = json!(["a"]);
@@ -348,10 +243,7 @@ fn enums_by_direction() {
 #[test]
 fn responses_and_media_types() {
     let status = changes_after(|s| {
-        at(s, &format!("{CREATE}/responses"))
-            .as_object_mut()
-            .unwrap()
-            .remove("404");
+        at(s, &format!("{CREATE}/responses")).as_object_mut().unwrap().remove("404");
     });
     only(&status, Class::Breaking, "response 404: removed");
 
@@ -380,10 +272,7 @@ fn responses_and_media_types() {
     let success = changes_after(|s| {
         at(s, &format!("{CREATE}/responses"))["200"] = json!({"description": "already there"});
     });
-    let breaking: Vec<_> = success
-        .iter()
-        .filter(|(c, _)| *c == Class::Breaking)
-        .collect();
+    let breaking: Vec<_> = success.iter().filter(|(c, _)| *c == Class::Breaking).collect();
     assert_eq!(breaking.len(), 1, "{success:#?}");
     assert!(
         breaking[0]
@@ -423,33 +312,19 @@ fn responses_and_media_types() {
         at(s, &format!("{CREATE}/requestBody/content"))["application/x-www-form-urlencoded"] =
             json!({"schema": {"$ref": "#/components/schemas/CreateBackupRequest"}});
     });
-    only(
-        &second_body,
-        Class::Breaking,
-        "a second media type for the body",
-    );
+    only(&second_body, Class::Breaking, "a second media type for the body");
 
     let reference = changes_after(|s| {
-        at(
-            s,
-            &format!("{CREATE}/responses/201/content/application~1json/schema"),
-        )["$ref"] = json!("#/components/schemas/Backup");
+        at(s, &format!("{CREATE}/responses/201/content/application~1json/schema"))["$ref"] =
+            json!("#/components/schemas/Backup");
     });
-    only(
-        &reference,
-        Class::Breaking,
-        "refers to schema Backup instead of CreatedBackup",
-    );
+    only(&reference, Class::Breaking, "refers to schema Backup instead of CreatedBackup");
 }
 
 #[test]
 fn unknown_keys_are_breaking_until_reviewed() {
     let changes = changes_after(|s| at(s, LIST)["x-internal"] = json!(true));
-    only(
-        &changes,
-        Class::Breaking,
-        "`x-internal` changed, and no rule classifies it",
-    );
+    only(&changes, Class::Breaking, "`x-internal` changed, and no rule classifies it");
     let changes = changes_after(|s| at(s, BACKUP)["discriminator"] = json!({"propertyName": "id"}));
     only(&changes, Class::Breaking, "review it by hand");
 }

@@ -4,13 +4,7 @@ use vpsorg_compat::surface::{compare, surface};
 
 fn breaks(old: &str, new: &str) -> (Vec<String>, usize) {
     let (breaks, added) = compare(&surface(old).unwrap(), &surface(new).unwrap());
-    (
-        breaks
-            .into_iter()
-            .map(|b| format!("{}: {}", b.path, b.what))
-            .collect(),
-        added,
-    )
+    (breaks.into_iter().map(|b| format!("{}: {}", b.path, b.what)).collect(), added)
 }
 
 #[test]
@@ -18,10 +12,7 @@ fn a_field_that_loses_its_option_is_a_break() {
     let old = "pub mod types { #[non_exhaustive] pub struct R { pub message: Option<String> } }";
     let new = "pub mod types { #[non_exhaustive] pub struct R { pub message: String } }";
     let (found, added) = breaks(old, new);
-    assert_eq!(
-        found,
-        ["types::R.message: changed from `Option<String>` to `String`"]
-    );
+    assert_eq!(found, ["types::R.message: changed from `Option<String>` to `String`"]);
     assert_eq!(added, 0);
 }
 
@@ -40,10 +31,7 @@ fn new_fields_and_variants_break_only_types_that_are_not_non_exhaustive() {
     }";
     let (found, added) = breaks(old, new);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(
-        found[0].starts_with("types::B.y: added to `types::B`"),
-        "{found:?}"
-    );
+    assert!(found[0].starts_with("types::B.y: added to `types::B`"), "{found:?}");
     // A.y, E::Two, and C with its field.
     assert_eq!(added, 4);
 }
@@ -65,10 +53,7 @@ fn a_removed_type_is_one_break_not_one_per_member() {
         impl<'a> Delete<'a> { pub fn send(self) {} pub fn id(self) -> Self { self } }
     }";
     let (found, _) = breaks(old, "pub mod builder {}");
-    assert_eq!(
-        found,
-        ["builder::Delete: removed, with 3 item(s) of its own"]
-    );
+    assert_eq!(found, ["builder::Delete: removed, with 3 item(s) of its own"]);
 }
 
 #[test]

@@ -136,13 +136,7 @@ impl Contract {
             serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
         let components = to_draft4(raw.get("components").cloned().unwrap_or_else(|| json!({})));
         let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
-        Ok(Self {
-            openapi,
-            raw,
-            components,
-            sha256,
-            validators: Mutex::new(HashMap::new()),
-        })
+        Ok(Self { openapi, raw, components, sha256, validators: Mutex::new(HashMap::new()) })
     }
 
     /// The whole document as JSON, as written (for walking it: examples, descriptions).
@@ -249,9 +243,8 @@ impl Contract {
             }
             return Ok(findings);
         };
-        let content_type = headers
-            .get(CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let content_type =
+            headers.get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let media = content_type.as_deref().and_then(|ct| {
             let essence = ct.split(';').next().unwrap_or("").trim();
             content.get_key_value(&essence.to_ascii_lowercase())
@@ -356,10 +349,7 @@ impl Contract {
         let responses = &self.raw["paths"][op.path][&method]["responses"];
         Ok(response_keys(status).into_iter().find_map(|key| {
             let response = self.resolve(responses.get(&key)?);
-            let at = format!(
-                "#/paths/{}/{method}/responses/{key}",
-                escape_pointer(op.path)
-            );
+            let at = format!("#/paths/{}/{method}/responses/{key}", escape_pointer(op.path));
             Some((key, at, response))
         }))
     }
@@ -471,11 +461,7 @@ impl Contract {
                         .as_array()
                         .map(|o| o.iter().map(describe_value).collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
-                    (
-                        FindingKind::UnknownEnumValue,
-                        format!("one of {options}"),
-                        got,
-                    )
+                    (FindingKind::UnknownEnumValue, format!("one of {options}"), got)
                 }
                 ValidationErrorKind::Format { format } => {
                     (FindingKind::FormatMismatch, format!("format {format}"), got)
@@ -494,10 +480,7 @@ impl Contract {
         // `status: 5` fails both `type` and `enum`; the type mismatch says it all.
         enum_errors.retain(|f| !typed_paths.iter().any(|p| at_path(p) == f.location));
         findings.extend(enum_errors);
-        let mut walk = Walk {
-            components: &self.components,
-            findings: &mut findings,
-        };
+        let mut walk = Walk { components: &self.components, findings: &mut findings };
         walk.value(&schema, instance, "", 0);
         Ok(findings)
     }
@@ -507,10 +490,7 @@ impl Contract {
         location: &str,
         schema: &Value,
     ) -> Result<Arc<jsonschema::Validator>, ContractError> {
-        let mut cache = self
-            .validators
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut cache = self.validators.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(validator) = cache.get(location) {
             return Ok(validator.clone());
         }
@@ -539,11 +519,7 @@ fn at_path(path: &str) -> &str {
 
 /// `200`, then `2XX`, then `default`.
 fn response_keys(status: u16) -> [String; 3] {
-    [
-        status.to_string(),
-        format!("{}XX", status / 100),
-        "default".to_string(),
-    ]
+    [status.to_string(), format!("{}XX", status / 100), "default".to_string()]
 }
 
 fn is_json(media_type: &str) -> bool {
@@ -557,11 +533,9 @@ fn escape_pointer(segment: &str) -> String {
 fn type_names(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Single(ty) => ty.to_string(),
-        TypeKind::Multiple(set) => set
-            .into_iter()
-            .map(|ty| ty.to_string())
-            .collect::<Vec<_>>()
-            .join(" or "),
+        TypeKind::Multiple(set) => {
+            set.into_iter().map(|ty| ty.to_string()).collect::<Vec<_>>().join(" or ")
+        }
     }
 }
 
@@ -592,9 +566,8 @@ impl Walk<'_> {
                 }
             }
             Value::Number(n) => {
-                let int64 = parts
-                    .iter()
-                    .any(|p| p.get("format").and_then(Value::as_str) == Some("int64"));
+                let int64 =
+                    parts.iter().any(|p| p.get("format").and_then(Value::as_str) == Some("int64"));
                 let whole = n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
                 if int64 && whole && n.as_i64().is_none() {
                     self.findings.push(Finding::new(
@@ -620,9 +593,8 @@ impl Walk<'_> {
         }
         for (name, value) in object {
             let here = format!("{path}/{}", escape_pointer(name));
-            let declared = parts
-                .iter()
-                .find_map(|p| p.get("properties").and_then(|props| props.get(name)));
+            let declared =
+                parts.iter().find_map(|p| p.get("properties").and_then(|props| props.get(name)));
             if let Some(property) = declared {
                 self.value(property, value, &here, depth + 1);
                 continue;
@@ -635,11 +607,7 @@ impl Walk<'_> {
                     FindingKind::UndocumentedField,
                     here,
                     "only the fields the schema declares",
-                    format!(
-                        "a field of type {} ({})",
-                        json_type(value),
-                        describe_value(value)
-                    ),
+                    format!("a field of type {} ({})", json_type(value), describe_value(value)),
                 )),
             }
         }
@@ -653,9 +621,7 @@ impl Walk<'_> {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             let target = reference.strip_prefix("#/components");
             let target = target.and_then(|pointer| self.components.pointer(pointer));
-            return target
-                .map(|t| self.flatten(t, depth + 1))
-                .unwrap_or_default();
+            return target.map(|t| self.flatten(t, depth + 1)).unwrap_or_default();
         }
         let mut parts = vec![schema.clone()];
         for combinator in ["allOf", "anyOf", "oneOf"] {

@@ -30,9 +30,7 @@ fn list(results: Vec<Value>) -> Value {
 }
 
 fn check_list(body: &Value) -> Vec<Finding> {
-    Contract::embedded()
-        .check_json("listBackups", 200, body)
-        .unwrap()
+    Contract::embedded().check_json("listBackups", 200, body).unwrap()
 }
 
 #[test]
@@ -59,13 +57,7 @@ fn the_embedded_contract_parses_and_names_its_operations() {
         contract.documented_responses("deleteBackup").unwrap(),
         ["204", "401", "404", "429", "5XX"]
     );
-    assert_eq!(
-        contract
-            .response_key("listBackups", 503)
-            .unwrap()
-            .as_deref(),
-        Some("5XX")
-    );
+    assert_eq!(contract.response_key("listBackups", 503).unwrap().as_deref(), Some("5XX"));
     assert_eq!(contract.response_key("listBackups", 302).unwrap(), None);
     assert_eq!(contract.document()["openapi"], "3.0.3");
 }
@@ -100,34 +92,16 @@ fn wrong_types_nulls_and_formats_are_violations() {
     broken["created_at"] = json!("yesterday");
     broken["status"] = json!(5);
     let findings = check_list(&list(vec![broken]));
-    let mut seen: Vec<_> = findings
-        .iter()
-        .map(|f| (f.kind, f.location.as_str(), f.severity))
-        .collect();
+    let mut seen: Vec<_> =
+        findings.iter().map(|f| (f.kind, f.location.as_str(), f.severity)).collect();
     seen.sort();
     assert_eq!(
         seen,
         [
-            (
-                FindingKind::TypeMismatch,
-                "/results/0/description",
-                Severity::Violation
-            ),
-            (
-                FindingKind::TypeMismatch,
-                "/results/0/id",
-                Severity::Violation
-            ),
-            (
-                FindingKind::TypeMismatch,
-                "/results/0/status",
-                Severity::Violation
-            ),
-            (
-                FindingKind::FormatMismatch,
-                "/results/0/created_at",
-                Severity::Violation
-            ),
+            (FindingKind::TypeMismatch, "/results/0/description", Severity::Violation),
+            (FindingKind::TypeMismatch, "/results/0/id", Severity::Violation),
+            (FindingKind::TypeMismatch, "/results/0/status", Severity::Violation),
+            (FindingKind::FormatMismatch, "/results/0/created_at", Severity::Violation),
         ]
     );
 }
@@ -141,46 +115,21 @@ fn new_fields_and_enum_values_are_warnings() {
     let mut page = list(vec![grown]);
     page["total_pages"] = json!(1);
     let findings = check_list(&page);
-    let mut seen: Vec<_> = findings
-        .iter()
-        .map(|f| (f.kind, f.location.as_str(), f.severity))
-        .collect();
+    let mut seen: Vec<_> =
+        findings.iter().map(|f| (f.kind, f.location.as_str(), f.severity)).collect();
     seen.sort();
     assert_eq!(
         seen,
         [
-            (
-                FindingKind::UnknownEnumValue,
-                "/results/0/status",
-                Severity::Warning
-            ),
-            (
-                FindingKind::UndocumentedField,
-                "/results/0/region",
-                Severity::Warning
-            ),
-            (
-                FindingKind::UndocumentedField,
-                "/results/0/server/zone",
-                Severity::Warning
-            ),
-            (
-                FindingKind::UndocumentedField,
-                "/total_pages",
-                Severity::Warning
-            ),
+            (FindingKind::UnknownEnumValue, "/results/0/status", Severity::Warning),
+            (FindingKind::UndocumentedField, "/results/0/region", Severity::Warning),
+            (FindingKind::UndocumentedField, "/results/0/server/zone", Severity::Warning),
+            (FindingKind::UndocumentedField, "/total_pages", Severity::Warning),
         ]
     );
-    let status = findings
-        .iter()
-        .find(|f| f.kind == FindingKind::UnknownEnumValue)
-        .unwrap();
+    let status = findings.iter().find(|f| f.kind == FindingKind::UnknownEnumValue).unwrap();
     assert_eq!(status.got, "\"archived\"");
-    assert!(
-        status.expected.contains("\"completed\""),
-        "{}",
-        status.expected
-    );
+    assert!(status.expected.contains("\"completed\""), "{}", status.expected);
 }
 
 #[test]
@@ -188,10 +137,7 @@ fn all_of_declares_the_fields_of_every_part() {
     let contract = Contract::embedded();
     let mut created = backup();
     created["message"] = json!("Backup is being created.");
-    assert_eq!(
-        contract.check_json("createBackup", 201, &created).unwrap(),
-        []
-    );
+    assert_eq!(contract.check_json("createBackup", 201, &created).unwrap(), []);
     created["eta_seconds"] = json!(60);
     let findings = contract.check_json("createBackup", 201, &created).unwrap();
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -210,15 +156,9 @@ fn all_of_declares_the_fields_of_every_part() {
 fn error_bodies_may_carry_field_errors_but_not_other_shapes() {
     let contract = Contract::embedded();
     let fields = json!({"server_id": ["This field is required."]});
-    assert_eq!(
-        contract.check_json("createBackup", 400, &fields).unwrap(),
-        []
-    );
+    assert_eq!(contract.check_json("createBackup", 400, &fields).unwrap(), []);
     let detail = json!({"detail": "Invalid page.", "code": "not_found"});
-    assert_eq!(
-        contract.check_json("listBackups", 404, &detail).unwrap(),
-        []
-    );
+    assert_eq!(contract.check_json("listBackups", 404, &detail).unwrap(), []);
     let bad = json!({"server_id": "This field is required."});
     let findings = contract.check_json("createBackup", 400, &bad).unwrap();
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -252,36 +192,17 @@ fn status_content_type_and_body_presence_are_checked() {
     )]);
     let page = serde_json::to_vec(&list(vec![backup()])).unwrap();
     assert_eq!(check("listBackups", 200, &json_headers(), &page), []);
-    assert_eq!(
-        check("listBackups", 200, &html, b"<html></html>"),
-        [FindingKind::WrongContentType]
-    );
+    assert_eq!(check("listBackups", 200, &html, b"<html></html>"), [FindingKind::WrongContentType]);
     assert_eq!(
         check("listBackups", 200, &HeaderMap::new(), &page),
         [FindingKind::WrongContentType]
     );
-    assert_eq!(
-        check("listBackups", 502, &html, b"<html></html>"),
-        [],
-        "5XX may be HTML"
-    );
-    assert_eq!(
-        check("listBackups", 200, &json_headers(), b"{\"count\": "),
-        [FindingKind::NotJson]
-    );
-    assert_eq!(
-        check("listBackups", 200, &json_headers(), b""),
-        [FindingKind::NotJson]
-    );
-    assert_eq!(
-        check("listBackups", 302, &json_headers(), b""),
-        [FindingKind::UndocumentedStatus]
-    );
+    assert_eq!(check("listBackups", 502, &html, b"<html></html>"), [], "5XX may be HTML");
+    assert_eq!(check("listBackups", 200, &json_headers(), b"{\"count\": "), [FindingKind::NotJson]);
+    assert_eq!(check("listBackups", 200, &json_headers(), b""), [FindingKind::NotJson]);
+    assert_eq!(check("listBackups", 302, &json_headers(), b""), [FindingKind::UndocumentedStatus]);
     assert_eq!(check("deleteBackup", 204, &HeaderMap::new(), b""), []);
-    assert_eq!(
-        check("deleteBackup", 204, &json_headers(), b"{}"),
-        [FindingKind::UnexpectedBody]
-    );
+    assert_eq!(check("deleteBackup", 204, &json_headers(), b"{}"), [FindingKind::UnexpectedBody]);
 }
 
 #[test]
@@ -290,12 +211,7 @@ fn declared_headers_are_checked_when_present() {
     let mut headers = json_headers();
     headers.insert("retry-after", HeaderValue::from_static("30"));
     let body = br#"{"detail": "Request was throttled.", "code": "throttled"}"#;
-    assert_eq!(
-        contract
-            .check_response("listBackups", 429, &headers, body)
-            .unwrap(),
-        []
-    );
+    assert_eq!(contract.check_response("listBackups", 429, &headers, body).unwrap(), []);
 }
 
 #[test]
@@ -305,10 +221,7 @@ fn unknown_operations_and_bad_documents_are_errors() {
         contract.check_json("getBackup", 200, &Value::Null),
         Err(ContractError::UnknownOperation("getBackup".into()))
     );
-    assert!(matches!(
-        Contract::from_yaml("not: [yaml"),
-        Err(ContractError::Parse(_))
-    ));
+    assert!(matches!(Contract::from_yaml("not: [yaml"), Err(ContractError::Parse(_))));
     let v31 = EMBEDDED_YAML.replacen("openapi: 3.0.3", "openapi: 3.1.0", 1);
     let error = Contract::from_yaml(&v31).unwrap_err();
     assert!(error.to_string().contains("3.0.x"), "{error}");
@@ -326,9 +239,7 @@ fn a_changed_contract_changes_the_checks() {
     assert_ne!(contract.sha256(), Contract::embedded().sha256());
     let mut absent = backup();
     absent.as_object_mut().unwrap().remove("size_mb");
-    let findings = contract
-        .check_json("listBackups", 200, &list(vec![absent]))
-        .unwrap();
+    let findings = contract.check_json("listBackups", 200, &list(vec![absent])).unwrap();
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0].location, "/results/0/size_mb");
 }
@@ -342,38 +253,16 @@ fn inline_schemas_in_the_contracts_dialect_are_checked() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].kind, FindingKind::ConstraintViolated);
     let by_ref = json!({"$ref": "#/components/schemas/ServerRef"});
-    assert_eq!(
-        contract
-            .check_value(&by_ref, &json!({"id": 1, "name": "a"}))
-            .unwrap(),
-        []
-    );
-    let error = contract
-        .check_value(&json!({"type": 5}), &Value::Null)
-        .unwrap_err();
-    assert!(
-        matches!(error, ContractError::InvalidSchema { .. }),
-        "{error}"
-    );
+    assert_eq!(contract.check_value(&by_ref, &json!({"id": 1, "name": "a"})).unwrap(), []);
+    let error = contract.check_value(&json!({"type": 5}), &Value::Null).unwrap_err();
+    assert!(matches!(error, ContractError::InvalidSchema { .. }), "{error}");
 }
 
 #[test]
 fn additive_kinds_are_warnings() {
-    assert_eq!(
-        FindingKind::UndocumentedField.default_severity(),
-        Severity::Warning
-    );
-    assert_eq!(
-        FindingKind::UnknownEnumValue.default_severity(),
-        Severity::Warning
-    );
-    assert_eq!(
-        FindingKind::MissingRequiredField.default_severity(),
-        Severity::Violation
-    );
+    assert_eq!(FindingKind::UndocumentedField.default_severity(), Severity::Warning);
+    assert_eq!(FindingKind::UnknownEnumValue.default_severity(), Severity::Warning);
+    assert_eq!(FindingKind::MissingRequiredField.default_severity(), Severity::Violation);
     let finding = Finding::new(FindingKind::TypeMismatch, "/id", "integer", "string");
-    assert_eq!(
-        finding.to_string(),
-        "violation type_mismatch at /id: expected integer, got string"
-    );
+    assert_eq!(finding.to_string(), "violation type_mismatch at /id: expected integer, got string");
 }

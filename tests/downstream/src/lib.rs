@@ -30,11 +30,7 @@ pub fn describe(backup: &Backup) -> String {
         description,
         ..
     } = backup;
-    let ServerRef {
-        id: server_id,
-        name,
-        ..
-    } = server;
+    let ServerRef { id: server_id, name, .. } = server;
     format!(
         "{id} {server_id}/{name} {} {} {} {} {} {description:?}",
         type_word(backup_type),
@@ -82,18 +78,9 @@ pub fn explain(error: &Error) -> String {
     );
     let what = match error {
         Error::Unauthorized { status, .. } => format!("check the token ({status})"),
-        Error::NotFound {
-            resource: Resource::Backup(id),
-            ..
-        } => format!("no backup {id}"),
-        Error::NotFound {
-            resource: Resource::Server(id),
-            ..
-        } => format!("no server {id}"),
-        Error::NotFound {
-            resource: Resource::Page(page),
-            ..
-        } => format!("no page {page}"),
+        Error::NotFound { resource: Resource::Backup(id), .. } => format!("no backup {id}"),
+        Error::NotFound { resource: Resource::Server(id), .. } => format!("no server {id}"),
+        Error::NotFound { resource: Resource::Page(page), .. } => format!("no page {page}"),
         Error::NotFound { resource, .. } => format!("{resource} not found"),
         Error::ManualBackupLimit { server_id, .. } => format!("server {server_id} is full"),
         Error::InvalidRequest { field_errors, .. } => format!("{} bad fields", field_errors.len()),
@@ -103,26 +90,18 @@ pub fn explain(error: &Error) -> String {
         }
         Error::Timeout { .. } | Error::Transport { .. } => "the network failed".to_owned(),
         Error::Decode { excerpt, .. } => format!("unreadable answer: {excerpt}"),
-        Error::OutcomeUnknown {
-            operation, source, ..
-        } => {
+        Error::OutcomeUnknown { operation, source, .. } => {
             format!("{operation} may have happened: {source}")
         }
         Error::ForeignOrigin { origin, .. } => format!("refused {origin}"),
-        Error::Pagination {
-            issue: PaginationIssue::NoProgress { page },
-            ..
-        } => format!("paging stuck at {page}"),
+        Error::Pagination { issue: PaginationIssue::NoProgress { page }, .. } => {
+            format!("paging stuck at {page}")
+        }
         Error::Pagination { issue, .. } => issue.to_string(),
         Error::BackupFailed { backup, .. } => format!("backup failed: {}", describe(backup)),
         Error::BackupNotListed { backup_id, .. } => format!("no backup {backup_id} to wait for"),
         Error::BackupDisappeared { backup_id, .. } => format!("backup {backup_id} was deleted"),
-        Error::WaitTimeout {
-            last_status,
-            last_error,
-            waited,
-            ..
-        } => format!(
+        Error::WaitTimeout { last_status, last_error, waited, .. } => format!(
             "gave up after {waited:?} at {:?} ({:?})",
             last_status.as_ref().map(status_word),
             last_error.as_ref().map(|e| e.to_string())
@@ -148,13 +127,7 @@ pub fn client(base_url: &str, token: &str) -> Result<Client, Error> {
         .user_agent("downstream/1.0")
         .allow_insecure_http(true)
         .on_retry(|notice: &RetryNotice<'_>| {
-            let RetryNotice {
-                operation,
-                attempt,
-                delay,
-                error,
-                ..
-            } = notice;
+            let RetryNotice { operation, attempt, delay, error, .. } = notice;
             let what = match operation {
                 RetriedOperation::ListBackups => "list",
                 RetriedOperation::CreateBackup => "create",
@@ -183,22 +156,14 @@ pub async fn inventory(client: &Client, server_id: i64) -> Result<Vec<String>, E
         .page(1)
         .send()
         .await?;
-    let mut lines = vec![format!(
-        "page {} of {} backups, more: {}",
-        first.number, first.count, first.has_next
-    )];
+    let mut lines =
+        vec![format!("page {} of {} backups, more: {}", first.number, first.count, first.has_next)];
     let mut pages = client.backups().list().server_id(server_id).pages();
     while let Some(page) = pages.try_next().await? {
         lines.extend(page.backups.iter().map(describe));
     }
-    let all: Vec<Backup> = client
-        .backups()
-        .list()
-        .server_id(server_id)
-        .concurrency(4)
-        .items()
-        .try_collect()
-        .await?;
+    let all: Vec<Backup> =
+        client.backups().list().server_id(server_id).concurrency(4).items().try_collect().await?;
     lines.push(format!("{} in all", all.len()));
     Ok(lines)
 }
@@ -209,18 +174,9 @@ pub async fn inventory(client: &Client, server_id: i64) -> Result<Vec<String>, E
 ///
 /// Creation and waiting errors.
 pub async fn backup_and_wait(client: &Client, server_id: i64) -> Result<Backup, Error> {
-    let created: CreatedBackup = client
-        .backups()
-        .create(server_id)
-        .description("before the upgrade")
-        .send()
-        .await?;
-    let CreatedBackup {
-        backup,
-        message,
-        recovered,
-        ..
-    } = &created;
+    let created: CreatedBackup =
+        client.backups().create(server_id).description("before the upgrade").send().await?;
+    let CreatedBackup { backup, message, recovered, .. } = &created;
     let target = BackupRef::from(backup);
     // `recovered`: the answer was lost and the backup found by listing.
     let _ = (message.len(), recovered, target.server_id, target.backup_id);
@@ -231,13 +187,7 @@ pub async fn backup_and_wait(client: &Client, server_id: i64) -> Result<Backup, 
         .poll_interval(Duration::from_secs(2))
         .max_poll_interval(Duration::from_secs(20))
         .on_status_change(|change: &StatusChange| {
-            let StatusChange {
-                backup,
-                previous,
-                elapsed,
-                polls,
-                ..
-            } = change;
+            let StatusChange { backup, previous, elapsed, polls, .. } = change;
             let _ = (describe(backup), previous, elapsed, polls);
         })
         .send()
@@ -252,13 +202,7 @@ pub async fn backup_and_wait(client: &Client, server_id: i64) -> Result<Backup, 
 pub async fn delete(client: &Client, backup_id: i64) -> Result<(), Error> {
     // A delete is idempotent: this caller wants more patience than the client's default.
     let patient = RetryPolicy::default().max_attempts(6);
-    match client
-        .backups()
-        .delete(backup_id)
-        .retry(patient)
-        .send()
-        .await
-    {
+    match client.backups().delete(backup_id).retry(patient).send().await {
         Err(Error::NotFound { .. }) | Ok(()) => Ok(()),
         Err(other) => Err(other),
     }
@@ -270,18 +214,8 @@ pub async fn delete(client: &Client, backup_id: i64) -> Result<(), Error> {
 ///
 /// Restore errors.
 pub async fn restore(client: &Client, server_id: i64, backup_id: i64) -> Result<String, Error> {
-    let restore: Restore = client
-        .servers()
-        .restore(server_id, backup_id)
-        .send()
-        .await?;
-    let Restore {
-        server,
-        backup_id,
-        status,
-        message,
-        ..
-    } = restore;
+    let restore: Restore = client.servers().restore(server_id, backup_id).send().await?;
+    let Restore { server, backup_id, status, message, .. } = restore;
     let status = match status {
         RestoreStatus::Restoring => "restoring".to_owned(),
         other => other.as_str().to_owned(),
@@ -320,10 +254,7 @@ pub async fn raw_page(
         .send()
         .await?
         .into_inner();
-    let mut lines = vec![format!(
-        "{} {:?} {:?}",
-        page.count, page.next, page.previous
-    )];
+    let mut lines = vec![format!("{} {:?} {:?}", page.count, page.next, page.previous)];
     for backup in &page.results {
         let when: chrono::DateTime<chrono::Utc> = backup.created_at;
         lines.push(format!(
@@ -353,13 +284,11 @@ pub async fn raw_writes(
     let created = client
         .create_backup()
         .body(
-            types::CreateBackupRequest::builder()
-                .server_id(12345)
-                .description(Some(
-                    "nightly"
-                        .parse::<types::CreateBackupRequestDescription>()
-                        .map_err(|e| vpsorg_backups_client::Error::InvalidRequest(e.to_string()))?,
-                )),
+            types::CreateBackupRequest::builder().server_id(12345).description(Some(
+                "nightly"
+                    .parse::<types::CreateBackupRequestDescription>()
+                    .map_err(|e| vpsorg_backups_client::Error::InvalidRequest(e.to_string()))?,
+            )),
         )
         .send()
         .await?

@@ -52,10 +52,7 @@ pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
     // them anyway), so that the walk below finds it.
     inline_shared_components(spec);
 
-    if let Some(schemas) = spec
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for (name, schema) in schemas.iter_mut() {
             hoist_within(schema, name, &mut hoisted);
         }
@@ -75,9 +72,7 @@ pub fn hoist(spec: &mut Value) -> Result<Vec<StringEnum>> {
         }
     }
 
-    let schemas = spec
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut);
+    let schemas = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut);
     let schemas = match schemas {
         Some(schemas) => schemas,
         None if hoisted.is_empty() => return Ok(Vec::new()),
@@ -108,9 +103,7 @@ fn hoist_in_operation(
     prefix: &str,
     hoisted: &mut Vec<(String, Value)>,
 ) {
-    let parameters = operation
-        .get_mut("parameters")
-        .and_then(Value::as_array_mut);
+    let parameters = operation.get_mut("parameters").and_then(Value::as_array_mut);
     for parameter in parameters.into_iter().flatten() {
         let name = parameter.get("name").and_then(Value::as_str);
         let name = format!("{prefix}{}", name.map(pascal_case).unwrap_or_default());
@@ -121,9 +114,7 @@ fn hoist_in_operation(
     if let Some(body) = operation.get_mut("requestBody") {
         hoist_in_content(body, &format!("{prefix}Body"), hoisted);
     }
-    let responses = operation
-        .get_mut("responses")
-        .and_then(Value::as_object_mut);
+    let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
     for (status, response) in responses.into_iter().flatten() {
         let name = format!("{prefix}Response{}", pascal_case(status));
         hoist_in_content(response, &name, hoisted);
@@ -143,10 +134,8 @@ fn hoist_in_content(body: &mut Value, name: &str, hoisted: &mut Vec<(String, Val
 /// Hoists `schema` itself when it is an inline string enum, or the enums inside it.
 fn hoist_here_or_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value)>) {
     if is_string_enum(schema) {
-        let enum_schema = std::mem::replace(
-            schema,
-            json!({ "$ref": format!("#/components/schemas/{name}") }),
-        );
+        let enum_schema =
+            std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{name}") }));
         hoisted.push((name.to_owned(), enum_schema));
     } else {
         hoist_within(schema, name, hoisted);
@@ -175,11 +164,7 @@ fn hoist_within(schema: &mut Value, name: &str, hoisted: &mut Vec<(String, Value
     for combinator in ["allOf", "oneOf", "anyOf"] {
         if let Some(parts) = object.get_mut(combinator).and_then(Value::as_array_mut) {
             for (index, part) in parts.iter_mut().enumerate() {
-                let part_name = if index == 0 {
-                    name.to_owned()
-                } else {
-                    format!("{name}{index}")
-                };
+                let part_name = if index == 0 { name.to_owned() } else { format!("{name}{index}") };
                 hoist_here_or_within(part, &part_name, hoisted);
             }
         }
@@ -226,10 +211,7 @@ fn inline_shared_components(spec: &mut Value) {
             let mut merged = shared.clone();
             if let Some(Value::Array(own)) = operation.remove("parameters") {
                 for parameter in own {
-                    match merged
-                        .iter_mut()
-                        .find(|p| p.get("name") == parameter.get("name"))
-                    {
+                    match merged.iter_mut().find(|p| p.get("name") == parameter.get("name")) {
                         Some(path_level) => *path_level = parameter,
                         None => merged.push(parameter),
                     }
@@ -240,9 +222,8 @@ fn inline_shared_components(spec: &mut Value) {
     }
 }
 
-const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const HTTP_METHODS: &[&str] =
+    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Inlines `$ref`s to `components/{parameters,requestBodies,responses,headers}` in `value`
 /// (`depth` stops a reference cycle).
@@ -315,10 +296,7 @@ impl StringEnum {
         }
         Ok(StringEnum {
             name: name.to_owned(),
-            description: schema
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            description: schema.get("description").and_then(Value::as_str).map(str::to_owned),
             values,
         })
     }
@@ -334,10 +312,7 @@ impl StringEnum {
         let mut from_str = String::new();
         for value in &self.values {
             let (variant, wire) = (&value.variant, &value.wire);
-            let doc = value
-                .description
-                .clone()
-                .unwrap_or_else(|| format!("`{wire}`"));
+            let doc = value.description.clone().unwrap_or_else(|| format!("`{wire}`"));
             variants.push_str(&doc_attributes(Some(&doc)));
             variants.push_str(&format!("{variant},\n"));
             known.push(format!("Self::{variant}"));
@@ -391,10 +366,7 @@ fn doc_attributes(text: Option<&str>) -> String {
     let Some(text) = text else {
         return String::new();
     };
-    text.trim_end()
-        .lines()
-        .map(|line| format!("///{}\n", format!(" {line}").trim_end()))
-        .collect()
+    text.trim_end().lines().map(|line| format!("///{}\n", format!(" {line}").trim_end())).collect()
 }
 
 /// `in_progress` -> `InProgress`; a value that starts with a digit gets a `V` (`7d` -> `V7d`);

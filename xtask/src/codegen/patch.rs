@@ -158,13 +158,7 @@ fn described(head: String, docs: &Docs, owner: &str, name: &str) -> String {
 /// The methods without docs of the inherent `impl` blocks among `items`, with their type's name.
 fn bare_methods(items: &mut [Item]) -> impl Iterator<Item = (String, &mut ImplItemFn)> {
     items.iter_mut().flat_map(|item| {
-        let Item::Impl(ItemImpl {
-            trait_: None,
-            self_ty,
-            items,
-            ..
-        }) = item
-        else {
+        let Item::Impl(ItemImpl { trait_: None, self_ty, items, .. }) = item else {
             return Vec::new();
         };
         let owner = named_type(self_ty).unwrap_or_default();
@@ -195,10 +189,7 @@ fn doc_of(attrs: &[Attribute]) -> Option<String> {
         .iter()
         .filter_map(|attr| match &attr.meta {
             Meta::NameValue(doc) if doc.path.is_ident("doc") => match &doc.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(text),
-                    ..
-                }) => {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => {
                     // `/// text` is `#[doc = " text"]`: the space is the comment's, not the text's.
                     let line = text.value();
                     Some(line.strip_prefix(' ').unwrap_or(&line).to_owned())

@@ -77,10 +77,7 @@ fn bare_items_get_docs_from_their_types_fields_and_parameters() {
     ] {
         assert!(out.contains(expected), "{expected}\nnot in\n{out}");
     }
-    assert!(
-        out.contains("A builder for [`Backup`](super::Backup)"),
-        "{out}"
-    );
+    assert!(out.contains("A builder for [`Backup`](super::Backup)"), "{out}");
     assert!(out.contains("A request with nothing set yet"), "{out}");
 }
 
@@ -98,9 +95,7 @@ fn a_strict_enum_in_types_is_refused_and_a_lenient_one_is_not() {
             pub enum Kind { A, Unknown(crate::UnknownValue) }
         }
     };
-    let error = types_module(&mut strict, Vec::new())
-        .unwrap_err()
-        .to_string();
+    let error = types_module(&mut strict, Vec::new()).unwrap_err().to_string();
     assert!(error.contains("(Tier)"), "{error}");
     let mut lenient: syn::File = parse_quote! {
         pub mod types { pub enum Kind { A, Unknown(crate::UnknownValue) } }

@@ -20,10 +20,7 @@ async fn main() -> ExitCode {
     match cli.serve.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!(
-                "vpsorg-mock: cannot serve on 127.0.0.1:{}: {error}",
-                cli.serve.port
-            );
+            eprintln!("vpsorg-mock: cannot serve on 127.0.0.1:{}: {error}", cli.serve.port);
             ExitCode::FAILURE
         }
     }

@@ -51,10 +51,7 @@ impl Api {
     /// A mock with the tests' token and everything else from `builder`.
     pub(crate) async fn start(builder: MockServerBuilder) -> Self {
         let server = builder.token(TOKEN).start().await.expect("the mock starts");
-        Self {
-            server,
-            http: reqwest::Client::new(),
-        }
+        Self { server, http: reqwest::Client::new() }
     }
 
     /// A mock seeded with the vendor's examples.
@@ -82,11 +79,7 @@ impl Api {
     }
 
     pub(crate) async fn create(&self, server_id: i64) -> Reply {
-        self.post(
-            "/api/v1/backups/",
-            serde_json::json!({"server_id": server_id}),
-        )
-        .await
+        self.post("/api/v1/backups/", serde_json::json!({"server_id": server_id})).await
     }
 }
 
@@ -97,10 +90,5 @@ pub(crate) async fn read(request: RequestBuilder) -> Reply {
     let headers = response.headers().clone();
     let text = response.text().await.expect("the body arrives whole");
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        json,
-        text,
-    }
+    Reply { status, headers, json, text }
 }

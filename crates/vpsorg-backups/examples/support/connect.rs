@@ -16,13 +16,7 @@ pub(crate) async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn st
         .complete_after(Duration::from_secs(2))
         .start()
         .await?;
-    eprintln!(
-        "VPSORG_API_TOKEN is not set: using a fake server at {}",
-        server.base_url()
-    );
-    let client = Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .build()?;
+    eprintln!("VPSORG_API_TOKEN is not set: using a fake server at {}", server.base_url());
+    let client = Client::builder().token(server.token()).base_url(server.base_url()).build()?;
     Ok((client, Some(server)))
 }

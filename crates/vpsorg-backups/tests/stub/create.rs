@@ -36,13 +36,7 @@ async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
     // 255 characters with whitespace around them: accepted, and sent trimmed.
     let longest = "é".repeat(MAX_DESCRIPTION_CHARS);
     let padded = format!("  \n\t{longest} \r\n");
-    let made = client
-        .backups()
-        .create(SERVER)
-        .description(padded)
-        .send()
-        .await
-        .unwrap();
+    let made = client.backups().create(SERVER).description(padded).send().await.unwrap();
     assert_eq!(made.backup.description, longest);
     let sent: Value = serde_json::from_str(&stub.requests()[1].body).unwrap();
     assert_eq!(sent["description"], json!(longest));
@@ -59,13 +53,7 @@ async fn descriptions_are_trimmed_then_checked_as_the_api_does() {
     assert_eq!(stub.requests().len(), 2);
 
     // Only whitespace: an empty description, as the API stores it.
-    client
-        .backups()
-        .create(SERVER)
-        .description("   ")
-        .send()
-        .await
-        .unwrap();
+    client.backups().create(SERVER).description("   ").send().await.unwrap();
     let sent: Value = serde_json::from_str(&stub.requests()[3].body).unwrap();
     assert_eq!(sent["description"], json!(""));
 }
@@ -85,11 +73,7 @@ async fn api(
     date: bool,
 ) -> Stub {
     let server_now = move || {
-        if ahead {
-            SystemTime::now() + skew
-        } else {
-            SystemTime::now() - skew
-        }
+        if ahead { SystemTime::now() + skew } else { SystemTime::now() - skew }
     };
     let posted = std::sync::atomic::AtomicBool::new(false);
     Stub::start(move |request: &Request, _| match request.method.as_str() {
@@ -112,21 +96,14 @@ async fn api(
                 })
                 .collect();
             let reply = Reply::json(200, json!({"count": results.len(), "results": results}));
-            if date {
-                reply.header("Date", &httpdate::fmt_http_date(now))
-            } else {
-                reply
-            }
+            if date { reply.header("Date", &httpdate::fmt_http_date(now)) } else { reply }
         }
     })
     .await
 }
 
 fn posts(stub: &Stub) -> usize {
-    stub.requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
+    stub.requests().iter().filter(|r| r.method == "POST").count()
 }
 
 #[tokio::test]
@@ -136,32 +113,15 @@ async fn a_create_whose_answer_was_lost_is_found_on_the_servers_clock() {
     // request; 10 is newer with another description.
     for ahead in [false, true] {
         let listed = vec![(10, "other", 0), (9, "nightly", 0), (8, "nightly", 3600)];
-        let stub = api(
-            Reply::HangUp,
-            Duration::from_secs(3 * 3600),
-            ahead,
-            listed,
-            true,
-        )
-        .await;
-        let created = stub
-            .client()
-            .backups()
-            .create(SERVER)
-            .description(" nightly ")
-            .send()
-            .await
-            .unwrap();
+        let stub = api(Reply::HangUp, Duration::from_secs(3 * 3600), ahead, listed, true).await;
+        let created =
+            stub.client().backups().create(SERVER).description(" nightly ").send().await.unwrap();
         assert!(created.recovered, "ahead: {ahead}");
         assert_eq!(created.backup.id, 9);
         assert_eq!(created.message, "");
         assert_eq!(posts(&stub), 1, "never sent twice");
         let methods: Vec<_> = stub.requests().into_iter().map(|r| r.method).collect();
-        assert_eq!(
-            methods,
-            ["GET", "POST", "GET"],
-            "a listing before, and one after"
-        );
+        assert_eq!(methods, ["GET", "POST", "GET"], "a listing before, and one after");
         for listing in stub.requests().into_iter().filter(|r| r.method == "GET") {
             assert_eq!(listing.query("server_id").as_deref(), Some("12345"));
             assert_eq!(listing.query("backup_type").as_deref(), Some("manual"));
@@ -183,49 +143,25 @@ async fn a_2xx_whose_body_cannot_be_read_is_found_too() {
 async fn without_exactly_one_match_the_outcome_stays_unknown() {
     let lost = Reply::raw(502, "text/html", "<h1>bad gateway</h1>");
     let cases: Vec<(&str, Listed, bool)> = vec![
-        (
-            "two match",
-            vec![(10, "nightly", 0), (9, "nightly", 1)],
-            true,
-        ),
-        (
-            "none matches",
-            vec![(8, "nightly", 3600), (7, "other", 0)],
-            true,
-        ),
+        ("two match", vec![(10, "nightly", 0), (9, "nightly", 1)], true),
+        ("none matches", vec![(8, "nightly", 3600), (7, "other", 0)], true),
         ("no Date header", vec![(9, "nightly", 0)], false),
     ];
     for (case, listed, date) in cases {
         let stub = api(lost.clone(), Duration::ZERO, false, listed, date).await;
-        let error = stub
-            .client()
-            .backups()
-            .create(SERVER)
-            .description("nightly")
-            .send()
-            .await
-            .unwrap_err();
+        let error =
+            stub.client().backups().create(SERVER).description("nightly").send().await.unwrap_err();
         assert!(
             matches!(&error, Error::OutcomeUnknown { source, .. } if source.status().map(|s| s.as_u16()) == Some(502)),
             "{case}: {error:?}"
         );
         assert_eq!(posts(&stub), 1, "{case}");
-        assert_eq!(
-            stub.requests().len(),
-            3,
-            "{case}: one listing before, one after"
-        );
+        assert_eq!(stub.requests().len(), 3, "{case}: one listing before, one after");
     }
 
     // The listing fails too: the create's own error comes back.
     let stub = Stub::always(Reply::HangUp).await;
-    let error = stub
-        .client()
-        .backups()
-        .create(SERVER)
-        .send()
-        .await
-        .unwrap_err();
+    let error = stub.client().backups().create(SERVER).send().await.unwrap_err();
     assert!(
         matches!(&error, Error::OutcomeUnknown { source, .. } if matches!(**source, Error::Transport { .. })),
         "{error:?}"
@@ -247,13 +183,7 @@ async fn the_search_can_be_turned_off_and_restores_never_search() {
     assert!(error.is_outcome_unknown(), "{error:?}");
     assert_eq!(stub.requests().len(), 1, "no listing");
 
-    let error = stub
-        .client()
-        .servers()
-        .restore(SERVER, 9)
-        .send()
-        .await
-        .unwrap_err();
+    let error = stub.client().servers().restore(SERVER, 9).send().await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");
     assert_eq!(stub.requests().len(), 2, "the restore, and no listing");
 }
@@ -265,20 +195,7 @@ async fn refusals_are_not_searched_for() {
         json!({"detail": "Maximum 10 manual backups per server.", "code": "manual_backup_limit_reached"}),
     );
     let stub = api(full, Duration::ZERO, false, vec![(9, "", 0)], true).await;
-    let error = stub
-        .client()
-        .backups()
-        .create(SERVER)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::ManualBackupLimit { .. }),
-        "{error:?}"
-    );
-    assert_eq!(
-        stub.requests().len(),
-        2,
-        "the listing before, the create, no search"
-    );
+    let error = stub.client().backups().create(SERVER).send().await.unwrap_err();
+    assert!(matches!(error, Error::ManualBackupLimit { .. }), "{error:?}");
+    assert_eq!(stub.requests().len(), 2, "the listing before, the create, no search");
 }

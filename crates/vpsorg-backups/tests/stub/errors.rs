@@ -32,11 +32,7 @@ async fn call(client: &Client, call: Call) -> Error {
 /// One line per error: the variant, `Display`, and the helpers.
 fn describe(name: &str, error: &Error) -> String {
     let debug = format!("{error:?}");
-    let variant = debug
-        .split([' ', '{', '('])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let variant = debug.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
     format!(
         "{name}\n  {variant}: {error}\n  status={:?} retryable={} code={:?} request_id={:?} retry_after={:?}\n",
         error.status().map(|status| status.as_u16()),
@@ -249,13 +245,7 @@ async fn errors_without_a_response_map_to_their_variants() {
         .build()
         .unwrap();
     let error = call(&client, Call::List).await;
-    assert!(matches!(
-        error,
-        Error::Transport {
-            may_have_reached_server: false,
-            ..
-        }
-    ));
+    assert!(matches!(error, Error::Transport { may_have_reached_server: false, .. }));
     report.push_str(&describe("connection refused", &error));
     // Nothing was sent, so the outcome of a create is known: nothing happened.
     let error = call(&client, Call::Create).await;
@@ -270,44 +260,23 @@ async fn errors_without_a_response_map_to_their_variants() {
         .build()
         .unwrap();
     let error = call(&client, Call::List).await;
-    assert!(matches!(
-        error,
-        Error::Timeout {
-            may_have_reached_server: true,
-            ..
-        }
-    ));
+    assert!(matches!(error, Error::Timeout { may_have_reached_server: true, .. }));
     report.push_str(&describe("no answer in time", &error));
     let error = call(&client, Call::Restore).await;
     assert!(error.is_outcome_unknown());
     report.push_str(&describe("no answer in time on restore", &error));
 
-    let error = Client::builder()
-        .token(TOKEN)
-        .base_url("http://backups.example.test")
-        .build()
-        .unwrap_err();
+    let error =
+        Client::builder().token(TOKEN).base_url("http://backups.example.test").build().unwrap_err();
     report.push_str(&describe("http:// to a remote host", &error));
     let error = Client::builder().build().unwrap_err();
     report.push_str(&describe("no token", &error));
 
     let stub = Stub::always(Reply::json(200, page(0, []))).await;
     let client = stub.client();
-    let error = client
-        .backups()
-        .list()
-        .page_size(101)
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.backups().list().page_size(101).send().await.unwrap_err();
     report.push_str(&describe("page size 101", &error));
-    let error = client
-        .backups()
-        .create(1)
-        .description("x".repeat(256))
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.backups().create(1).description("x".repeat(256)).send().await.unwrap_err();
     report.push_str(&describe("a description of 256 characters", &error));
     assert!(stub.requests().is_empty(), "invalid input is never sent");
 
@@ -323,10 +292,7 @@ async fn errors_without_a_response_map_to_their_variants() {
         .unwrap_err();
     assert!(matches!(
         error,
-        Error::Pagination {
-            issue: PaginationIssue::NoProgress { page: 2 },
-            ..
-        }
+        Error::Pagination { issue: PaginationIssue::NoProgress { page: 2 }, .. }
     ));
     report.push_str(&describe("a server that ignores paging", &error));
 
@@ -340,20 +306,8 @@ async fn not_found_says_which_resource() {
         json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
     ))
     .await;
-    let error = stub
-        .client()
-        .backups()
-        .delete(501)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        Error::NotFound {
-            resource: Resource::Backup(501),
-            ..
-        }
-    ));
+    let error = stub.client().backups().delete(501).send().await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { resource: Resource::Backup(501), .. }));
     assert_eq!(error.detail(), Some("Backup 501 not found."));
     // A plain 404 on the first attempt is not a retried delete: no success is invented.
     assert_eq!(stub.requests().len(), 1);
@@ -370,22 +324,12 @@ async fn decode_errors_keep_a_short_clean_excerpt() {
     let body = format!("<html>\n{}\n</html>", "x".repeat(1000));
     let stub = Stub::always(Reply::raw(200, "text/html", &body)).await;
     let error = stub.client().backups().list().send().await.unwrap_err();
-    let Error::Decode {
-        status, excerpt, ..
-    } = &error
-    else {
+    let Error::Decode { status, excerpt, .. } = &error else {
         panic!("expected a decode error, got {error:?}");
     };
     assert_eq!(status.as_u16(), 200);
     assert!(excerpt.starts_with("<html> xxx"), "{excerpt}");
-    assert_eq!(
-        excerpt.chars().count(),
-        201,
-        "200 characters and an ellipsis"
-    );
+    assert_eq!(excerpt.chars().count(), 201, "200 characters and an ellipsis");
     assert!(!excerpt.chars().any(char::is_control));
-    assert!(
-        !error.to_string().contains("<html>"),
-        "Display never shows the body"
-    );
+    assert!(!error.to_string().contains("<html>"), "Display never shows the body");
 }

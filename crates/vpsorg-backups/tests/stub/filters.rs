@@ -24,12 +24,7 @@ async fn ignores_filters() -> Stub {
 #[track_caller]
 fn assert_mismatch(error: &Error, server: Option<i64>, kind: Option<&str>, id: i64) {
     match error {
-        Error::FilterMismatch {
-            server_id,
-            backup_type,
-            backup,
-            ..
-        } => {
+        Error::FilterMismatch { server_id, backup_type, backup, .. } => {
             assert_eq!(*server_id, server);
             assert_eq!(backup_type.as_ref().map(BackupType::as_str), kind);
             assert_eq!(backup.id, id);
@@ -74,12 +69,7 @@ async fn every_listing_path_refuses_a_backup_outside_its_filter() {
     assert_mismatch(&both, Some(12345), Some("manual"), 500);
 
     // The waiter polls the server's list: it stops instead of waiting on what it cannot trust.
-    let error = client
-        .backups()
-        .wait_until_completed((12345, 501))
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.backups().wait_until_completed((12345, 501)).send().await.unwrap_err();
     assert_mismatch(&error, Some(12345), None, 500);
 
     // Unfiltered, the same list is fine.
@@ -100,12 +90,6 @@ async fn a_lost_create_is_not_searched_for_in_a_list_that_ignores_its_filter() {
             .header("Date", "Thu, 16 Jan 2025 15:45:01 GMT"),
     })
     .await;
-    let error = stub
-        .client()
-        .backups()
-        .create(12345)
-        .send()
-        .await
-        .unwrap_err();
+    let error = stub.client().backups().create(12345).send().await.unwrap_err();
     assert!(error.is_outcome_unknown(), "{error:?}");
 }

@@ -11,39 +11,21 @@ use crate::support::{Reply, Request, Stub, backup, page};
 
 /// A DRF-like page of `ids` (newest first), with `next`/`previous` links when `links`.
 fn drf_page(request: &Request, ids: &[i64], links: bool) -> Reply {
-    let number: usize = request
-        .query("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1);
-    let size: usize = request
-        .query("page_size")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(20);
+    let number: usize = request.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let size: usize = request.query("page_size").and_then(|p| p.parse().ok()).unwrap_or(20);
     let start = (number - 1) * size;
     if number > 1 && start >= ids.len() {
         return Reply::json(404, json!({"detail": "Invalid page.", "code": "not_found"}));
     }
-    let results: Vec<Value> = ids
-        .iter()
-        .skip(start)
-        .take(size)
-        .map(|id| backup(*id, 1, "completed"))
-        .collect();
+    let results: Vec<Value> =
+        ids.iter().skip(start).take(size).map(|id| backup(*id, 1, "completed")).collect();
     let mut body = json!({"count": ids.len(), "results": results});
     if links {
         let host = request.header("host").unwrap_or_default();
         let link =
             |page: usize| format!("http://{host}/api/v1/backups/?page={page}&page_size={size}");
-        body["next"] = if start + size < ids.len() {
-            json!(link(number + 1))
-        } else {
-            Value::Null
-        };
-        body["previous"] = if number > 1 {
-            json!(link(number - 1))
-        } else {
-            Value::Null
-        };
+        body["next"] = if start + size < ids.len() { json!(link(number + 1)) } else { Value::Null };
+        body["previous"] = if number > 1 { json!(link(number - 1)) } else { Value::Null };
     }
     Reply::json(200, body)
 }
@@ -53,11 +35,7 @@ fn ids(n: i64) -> Vec<i64> {
 }
 
 async fn collect_ids(stream: vpsorg_backups::BackupStream) -> Vec<i64> {
-    stream
-        .map_ok(|backup| backup.id)
-        .try_collect()
-        .await
-        .unwrap()
+    stream.map_ok(|backup| backup.id).try_collect().await.unwrap()
 }
 
 fn pages_requested(stub: &Stub) -> Vec<String> {
@@ -75,29 +53,15 @@ async fn items_follow_next_links_across_pages() {
     assert_eq!(got, ids(45));
     assert_eq!(pages_requested(&stub), ["1", "2", "3"]);
     for request in stub.requests() {
-        assert_eq!(
-            request.query("server_id").as_deref(),
-            Some("1"),
-            "filters kept on every page"
-        );
+        assert_eq!(request.query("server_id").as_deref(), Some("1"), "filters kept on every page");
     }
 
-    let pages: Vec<_> = client
-        .backups()
-        .list()
-        .page_size(20)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = client.backups().list().page_size(20).pages().try_collect().await.unwrap();
     let shape: Vec<_> = pages
         .iter()
         .map(|page| (page.number, page.count, page.backups.len(), page.has_next))
         .collect();
-    assert_eq!(
-        shape,
-        [(1, 45, 20, true), (2, 45, 20, true), (3, 45, 5, false)]
-    );
+    assert_eq!(shape, [(1, 45, 20, true), (2, 45, 20, true), (3, 45, 5, false)]);
 }
 
 #[tokio::test]
@@ -133,14 +97,7 @@ async fn an_empty_page_ends_the_listing() {
 #[tokio::test]
 async fn an_empty_list_yields_one_empty_page() {
     let stub = Stub::always(Reply::json(200, page(0, []))).await;
-    let pages: Vec<_> = stub
-        .client()
-        .backups()
-        .list()
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = stub.client().backups().list().pages().try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
     assert_eq!((pages[0].count, pages[0].backups.len()), (0, 0));
 }
@@ -181,15 +138,9 @@ async fn a_server_that_ignores_paging_is_an_error_not_a_loop() {
     let error = items.try_next().await.unwrap_err();
     assert!(matches!(
         error,
-        Error::Pagination {
-            issue: PaginationIssue::NoProgress { page: 2 },
-            ..
-        }
+        Error::Pagination { issue: PaginationIssue::NoProgress { page: 2 }, .. }
     ));
-    assert!(
-        items.next().await.is_none(),
-        "the stream ends after its error"
-    );
+    assert!(items.next().await.is_none(), "the stream ends after its error");
     assert_eq!(stub.requests().len(), 2);
 }
 
@@ -234,30 +185,18 @@ async fn a_next_link_to_another_origin_is_never_followed() {
     };
     assert_eq!(got, [6, 5, 4], "the page before the link is yielded");
     assert!(matches!(error, Error::ForeignOrigin { ref origin, .. } if *origin == elsewhere.url));
-    assert!(
-        elsewhere.requests().is_empty(),
-        "nothing was sent to the other origin"
-    );
+    assert!(elsewhere.requests().is_empty(), "nothing was sent to the other origin");
     assert_eq!(stub.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn concurrent_pages_are_yielded_in_order() {
     let stub = Stub::start(|request, _| drf_page(request, &ids(95), true)).await;
-    let got = collect_ids(
-        stub.client()
-            .backups()
-            .list()
-            .page_size(10)
-            .concurrency(4)
-            .items(),
-    )
-    .await;
+    let got =
+        collect_ids(stub.client().backups().list().page_size(10).concurrency(4).items()).await;
     assert_eq!(got, ids(95));
-    let requested: BTreeSet<u32> = pages_requested(&stub)
-        .iter()
-        .map(|page| page.parse().unwrap())
-        .collect();
+    let requested: BTreeSet<u32> =
+        pages_requested(&stub).iter().map(|page| page.parse().unwrap()).collect();
     assert_eq!(requested, (1..=10).collect());
     assert_eq!(stub.requests().len(), 10, "each page once");
 }
@@ -269,13 +208,7 @@ async fn concurrent_listing_stops_at_an_error_in_order() {
         _ => drf_page(request, &ids(50), false),
     })
     .await;
-    let mut items = stub
-        .client()
-        .backups()
-        .list()
-        .page_size(10)
-        .concurrency(3)
-        .items();
+    let mut items = stub.client().backups().list().page_size(10).concurrency(3).items();
     let mut got = Vec::new();
     let error = loop {
         match items.try_next().await {
@@ -298,10 +231,7 @@ async fn the_next_page_is_fetched_while_the_caller_works() {
     // Without polling the stream again, page 2 arrives at the server.
     let mut waited = Duration::ZERO;
     while stub.requests().len() < 2 {
-        assert!(
-            waited < Duration::from_secs(10),
-            "page 2 was never prefetched"
-        );
+        assert!(waited < Duration::from_secs(10), "page 2 was never prefetched");
         tokio::time::sleep(Duration::from_millis(5)).await;
         waited += Duration::from_millis(5);
     }
@@ -312,14 +242,8 @@ async fn the_next_page_is_fetched_while_the_caller_works() {
 async fn invalid_page_sizes_are_refused_before_sending() {
     let stub = Stub::always(Reply::json(200, page(0, []))).await;
     for size in [0, 101] {
-        let result: Result<Vec<_>, _> = stub
-            .client()
-            .backups()
-            .list()
-            .page_size(size)
-            .items()
-            .try_collect()
-            .await;
+        let result: Result<Vec<_>, _> =
+            stub.client().backups().list().page_size(size).items().try_collect().await;
         assert!(matches!(result, Err(Error::InvalidInput { .. })));
     }
     assert!(stub.requests().is_empty());
@@ -331,31 +255,8 @@ async fn send_reports_whether_a_next_page_exists() {
     let client = stub.client();
     let first = client.backups().list().page_size(10).send().await.unwrap();
     assert!(first.has_next);
-    let last = client
-        .backups()
-        .list()
-        .page_size(10)
-        .page(3)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        (last.number, last.backups.len(), last.has_next),
-        (3, 5, false)
-    );
-    let error = client
-        .backups()
-        .list()
-        .page_size(10)
-        .page(4)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        Error::NotFound {
-            resource: vpsorg_backups::Resource::Page(4),
-            ..
-        }
-    ));
+    let last = client.backups().list().page_size(10).page(3).send().await.unwrap();
+    assert_eq!((last.number, last.backups.len(), last.has_next), (3, 5, false));
+    let error = client.backups().list().page_size(10).page(4).send().await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { resource: vpsorg_backups::Resource::Page(4), .. }));
 }

@@ -42,44 +42,25 @@ async fn each_call_sends_the_documented_request() {
         .unwrap();
     assert_eq!(page.backups[0].id, 501);
     client.backups().list().page(3).send().await.unwrap();
-    let created = client
-        .backups()
-        .create(12345)
-        .description("Pre-deployment backup")
-        .send()
-        .await
-        .unwrap();
+    let created =
+        client.backups().create(12345).description("Pre-deployment backup").send().await.unwrap();
     assert_eq!(created.backup.id, 502);
     assert_eq!(created.backup.status, BackupStatus::InProgress);
     assert_eq!(created.message, "Backup is being created.");
     // It serializes as the API sent it, for `--json` output.
     let wire = serde_json::to_value(&created).unwrap();
     assert_eq!(
-        (
-            wire["id"].as_i64(),
-            wire["status"].as_str(),
-            wire["message"].as_str()
-        ),
-        (
-            Some(502),
-            Some("in_progress"),
-            Some("Backup is being created.")
-        )
+        (wire["id"].as_i64(), wire["status"].as_str(), wire["message"].as_str()),
+        (Some(502), Some("in_progress"), Some("Backup is being created."))
     );
     client.backups().create(12345).send().await.unwrap();
     client.backups().delete(501).send().await.unwrap();
     let restore = client.servers().restore(12345, 501).send().await.unwrap();
-    assert_eq!(
-        (restore.backup_id, restore.status.as_str()),
-        (501, "restoring")
-    );
+    assert_eq!((restore.backup_id, restore.status.as_str()), (501, "restoring"));
 
     let requests = stub.requests();
     for request in &requests {
-        assert_eq!(
-            request.header("authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
+        assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
         assert_eq!(
             request.header("user-agent"),
             Some(concat!("vpsorg-backups/", env!("CARGO_PKG_VERSION")))
@@ -143,11 +124,8 @@ async fn redirects_stay_on_the_origin() {
         _ => Reply::json(200, json!({"count": 0, "results": []})),
     })
     .await;
-    let client = Client::builder()
-        .token(TOKEN)
-        .base_url(format!("{}/old", stub.url))
-        .build()
-        .unwrap();
+    let client =
+        Client::builder().token(TOKEN).base_url(format!("{}/old", stub.url)).build().unwrap();
     let page = client.backups().list().send().await.unwrap();
     assert_eq!(page.count, 0);
     let requests = stub.requests();
@@ -218,13 +196,7 @@ async fn an_undocumented_success_that_does_not_decode_keeps_its_request_id() {
         Reply::json(200, json!({"unexpected": true})).header("X-Request-Id", "req-undocumented"),
     )
     .await;
-    let error = stub
-        .client()
-        .servers()
-        .restore(1, 5)
-        .send()
-        .await
-        .unwrap_err();
+    let error = stub.client().servers().restore(1, 5).send().await.unwrap_err();
     // Accepted all the same (issue 18): the restore runs.
     assert!(
         matches!(&error, Error::AnswerUnreadable { status, source, .. }
@@ -246,11 +218,5 @@ fn handles_futures_and_streams_can_move_across_threads() {
     send(&client.backups().create(1).send());
     send(&client.backups().delete(1).send());
     send(&client.servers().restore(1, 2).send());
-    send(
-        &client
-            .backups()
-            .wait_until_completed((1, 2))
-            .on_status_change(|_| {})
-            .send(),
-    );
+    send(&client.backups().wait_until_completed((1, 2)).on_status_change(|_| {}).send());
 }

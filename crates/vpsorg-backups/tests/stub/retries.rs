@@ -24,11 +24,8 @@ async fn transient_failures_of_a_listing_are_retried() {
         ok_page(),
     ])
     .await;
-    let client = stub
-        .builder()
-        .retry(crate::support::fast_retries().max_attempts(5))
-        .build()
-        .unwrap();
+    let client =
+        stub.builder().retry(crate::support::fast_retries().max_attempts(5)).build().unwrap();
     let page = client.backups().list().send().await.unwrap();
     assert_eq!(page.backups[0].id, 7);
     assert_eq!(stub.requests().len(), 5);
@@ -45,10 +42,7 @@ async fn the_retry_hook_hears_of_every_retry() {
         ok_page(),
         // The waiter: one failed poll (retries off below), then the backup, completed.
         Reply::raw(502, "text/html", "<h1>bad gateway</h1>"),
-        Reply::json(
-            200,
-            json!({"count": 1, "results": [backup(7, 12345, "completed")]}),
-        ),
+        Reply::json(200, json!({"count": 1, "results": [backup(7, 12345, "completed")]})),
     ])
     .await;
     let heard = Arc::new(Mutex::new(Vec::new()));
@@ -76,10 +70,7 @@ async fn the_retry_hook_hears_of_every_retry() {
         .await
         .unwrap();
     let heard = heard.lock().unwrap();
-    let seen: Vec<_> = heard
-        .iter()
-        .map(|(op, n, status, _)| (*op, *n, *status))
-        .collect();
+    let seen: Vec<_> = heard.iter().map(|(op, n, status, _)| (*op, *n, *status)).collect();
     assert_eq!(
         seen,
         [
@@ -97,11 +88,7 @@ async fn the_retry_hook_hears_of_every_retry() {
 async fn a_timed_out_listing_is_retried() {
     // Generous enough that the second, prompt answer never times out on a busy machine.
     let stub = Stub::sequence(vec![Reply::Stall, ok_page()]).await;
-    let client = stub
-        .builder()
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
+    let client = stub.builder().timeout(Duration::from_secs(1)).build().unwrap();
     let page = client.backups().list().send().await.unwrap();
     assert_eq!(page.count, 1);
     assert_eq!(stub.requests().len(), 2);
@@ -110,11 +97,8 @@ async fn a_timed_out_listing_is_retried() {
 #[tokio::test]
 async fn retries_stop_at_max_attempts_and_return_the_last_error() {
     let stub = Stub::always(Reply::raw(503, "text/html", "<h1>down</h1>")).await;
-    let client = stub
-        .builder()
-        .retry(crate::support::fast_retries().max_attempts(3))
-        .build()
-        .unwrap();
+    let client =
+        stub.builder().retry(crate::support::fast_retries().max_attempts(3)).build().unwrap();
     let error = client.backups().list().send().await.unwrap_err();
     assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
     assert!(error.is_retryable());
@@ -152,14 +136,8 @@ async fn a_retry_after_past_the_budget_ends_the_retries() {
 async fn errors_that_will_not_change_are_not_retried() {
     for reply in [
         Reply::json(400, json!({"page_size": ["Too big."]})),
-        Reply::json(
-            401,
-            json!({"detail": "Invalid token.", "code": "authentication_failed"}),
-        ),
-        Reply::json(
-            500,
-            json!({"detail": "A server error occurred.", "code": "error"}),
-        ),
+        Reply::json(401, json!({"detail": "Invalid token.", "code": "authentication_failed"})),
+        Reply::json(500, json!({"detail": "A server error occurred.", "code": "error"})),
         Reply::raw(200, "application/json", "not json"),
     ] {
         let stub = Stub::always(reply).await;
@@ -180,11 +158,7 @@ async fn create_and_restore_are_never_resent_once_they_may_have_arrived() {
         let create = client.backups().create(1).send().await.unwrap_err();
         let restore = client.servers().restore(1, 2).send().await.unwrap_err();
         // (The create's answer is then looked for in a listing, which fails the same way.)
-        let posts = stub
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .count();
+        let posts = stub.requests().iter().filter(|r| r.method == "POST").count();
         assert_eq!(posts, 2, "one request each");
         assert!(create.is_outcome_unknown(), "{create:?}");
         assert!(restore.is_outcome_unknown(), "{restore:?}");
@@ -212,17 +186,10 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
     })
     .await;
     let client = stub.client();
-    assert_eq!(
-        client.backups().create(1).send().await.unwrap().backup.id,
-        9
-    );
+    assert_eq!(client.backups().create(1).send().await.unwrap().backup.id, 9);
     let restore = client.servers().restore(1, 2).send().await.unwrap();
     assert_eq!(restore.backup_id, 2);
-    assert_eq!(
-        stub.requests().len(),
-        5,
-        "each throttled once, then sent once more"
-    );
+    assert_eq!(stub.requests().len(), 5, "each throttled once, then sent once more");
 
     // Throttled every time: the last 429 comes back as it is, not as an unknown outcome.
     let stub = Stub::always(
@@ -233,16 +200,8 @@ async fn create_and_restore_retry_a_429_because_nothing_ran() {
     let error = stub.client().backups().create(1).send().await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert!(error.is_retryable() && !error.is_outcome_unknown());
-    let posts = stub
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
-    assert_eq!(
-        posts,
-        fast_retries().attempts() as usize,
-        "every attempt the policy allows"
-    );
+    let posts = stub.requests().iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts, fast_retries().attempts() as usize, "every attempt the policy allows");
 }
 
 #[tokio::test]
@@ -250,10 +209,7 @@ async fn a_retried_delete_that_finds_the_backup_gone_succeeded() {
     let stub = Stub::sequence(vec![
         // The first attempt deleted it, but the answer was lost.
         Reply::HangUp,
-        Reply::json(
-            404,
-            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
-        ),
+        Reply::json(404, json!({"detail": "Backup 501 not found.", "code": "backup_not_found"})),
     ])
     .await;
     stub.client().backups().delete(501).send().await.unwrap();
@@ -262,10 +218,7 @@ async fn a_retried_delete_that_finds_the_backup_gone_succeeded() {
     // After a 503 the first attempt may also have deleted it.
     let stub = Stub::sequence(vec![
         Reply::raw(503, "text/html", "busy"),
-        Reply::json(
-            404,
-            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
-        ),
+        Reply::json(404, json!({"detail": "Backup 501 not found.", "code": "backup_not_found"})),
     ])
     .await;
     stub.client().backups().delete(501).send().await.unwrap();
@@ -277,19 +230,10 @@ async fn a_throttled_delete_then_404_is_not_found() {
     let stub = Stub::sequence(vec![
         Reply::json(429, json!({"detail": "slow down", "code": "throttled"}))
             .header("Retry-After", "0"),
-        Reply::json(
-            404,
-            json!({"detail": "Backup 501 not found.", "code": "backup_not_found"}),
-        ),
+        Reply::json(404, json!({"detail": "Backup 501 not found.", "code": "backup_not_found"})),
     ])
     .await;
-    let error = stub
-        .client()
-        .backups()
-        .delete(501)
-        .send()
-        .await
-        .unwrap_err();
+    let error = stub.client().backups().delete(501).send().await.unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }
 
@@ -315,26 +259,15 @@ async fn a_call_can_override_the_clients_retry_policy() {
     let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
     client.backups().list().send().await.unwrap_err();
     assert_eq!(stub.requests().len(), 1);
-    let error = client
-        .backups()
-        .list()
-        .retry(fast_retries().max_attempts(3))
-        .send()
-        .await
-        .unwrap_err();
+    let error =
+        client.backups().list().retry(fast_retries().max_attempts(3)).send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(stub.requests().len(), 4);
 
     // The client retries; this deletion and these polls do not.
     let stub = Stub::always(busy).await;
     let client = stub.client();
-    client
-        .backups()
-        .delete(7)
-        .retry(RetryPolicy::none())
-        .send()
-        .await
-        .unwrap_err();
+    client.backups().delete(7).retry(RetryPolicy::none()).send().await.unwrap_err();
     assert_eq!(stub.requests().len(), 1);
     let error = client
         .backups()
@@ -349,10 +282,7 @@ async fn a_call_can_override_the_clients_retry_policy() {
     // At most two polls fit in 60 ms (the second pause is at least 62 ms in); with the
     // client's four attempts, the first poll alone would send four requests.
     let requests = stub.requests().len() - 1;
-    assert!(
-        (1..=2).contains(&requests),
-        "one request per poll, got {requests}"
-    );
+    assert!((1..=2).contains(&requests), "one request per poll, got {requests}");
 
     // A throttled create and restore with retries turned off: sent once each.
     let stub = Stub::always(
@@ -361,31 +291,11 @@ async fn a_call_can_override_the_clients_retry_policy() {
     )
     .await;
     let client = stub.client();
-    let error = client
-        .backups()
-        .create(1)
-        .retry(RetryPolicy::none())
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.backups().create(1).retry(RetryPolicy::none()).send().await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
-    let error = client
-        .servers()
-        .restore(1, 2)
-        .retry(RetryPolicy::none())
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.servers().restore(1, 2).retry(RetryPolicy::none()).send().await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
-    let posts = stub
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
+    let posts = stub.requests().iter().filter(|r| r.method == "POST").count();
     assert_eq!(posts, 2);
-    assert_eq!(
-        stub.requests().len(),
-        3,
-        "and the create's listing before, once"
-    );
+    assert_eq!(stub.requests().len(), 3, "and the create's listing before, once");
 }

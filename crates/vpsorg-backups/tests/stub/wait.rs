@@ -21,8 +21,7 @@ async fn statuses(statuses: &'static [&'static str]) -> Stub {
 }
 
 fn fast(wait: vpsorg_backups::WaitUntilCompleted) -> vpsorg_backups::WaitUntilCompleted {
-    wait.poll_interval(Duration::from_millis(2))
-        .max_poll_interval(Duration::from_millis(5))
+    wait.poll_interval(Duration::from_millis(2)).max_poll_interval(Duration::from_millis(5))
 }
 
 #[tokio::test]
@@ -61,12 +60,7 @@ async fn a_completed_backup_needs_one_poll() {
     let stub = statuses(&["completed"]).await;
     let client = stub.client();
     let listed = client.backups().list().send().await.unwrap();
-    let backup = client
-        .backups()
-        .wait_until_completed(&listed.backups[1])
-        .send()
-        .await
-        .unwrap();
+    let backup = client.backups().wait_until_completed(&listed.backups[1]).send().await.unwrap();
     assert_eq!(backup.id, 502);
     assert_eq!(stub.requests().len(), 2);
 }
@@ -76,65 +70,36 @@ async fn wait_errors_say_what_happened() {
     let mut report = String::new();
 
     let stub = statuses(&["in_progress", "failed"]).await;
-    let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
-        .send()
-        .await
-        .unwrap_err();
+    let error =
+        fast(stub.client().backups().wait_until_completed((12345, 502))).send().await.unwrap_err();
     assert!(matches!(&error, Error::BackupFailed { backup, .. } if backup.id == 502));
     report.push_str(&format!("failed: {error}\n"));
 
     // Never listed (an unknown id, or a backup of another server): nothing was waited for.
     let stub = statuses(&["in_progress"]).await;
-    let error = fast(stub.client().backups().wait_until_completed((12345, 999)))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        Error::BackupNotListed {
-            server_id: 12345,
-            backup_id: 999,
-            ..
-        }
-    ));
+    let error =
+        fast(stub.client().backups().wait_until_completed((12345, 999))).send().await.unwrap_err();
+    assert!(matches!(error, Error::BackupNotListed { server_id: 12345, backup_id: 999, .. }));
     assert_eq!(stub.requests().len(), 1);
     report.push_str(&format!("never listed: {error}\n"));
 
     // Listed at the first poll, gone at the second: deleted while waiting.
     let stub = Stub::start(|_, index| {
-        let results = if index == 0 {
-            json!([backup(502, 12345, "in_progress")])
-        } else {
-            json!([])
-        };
-        Reply::json(
-            200,
-            json!({"count": results.as_array().unwrap().len(), "results": results}),
-        )
+        let results =
+            if index == 0 { json!([backup(502, 12345, "in_progress")]) } else { json!([]) };
+        Reply::json(200, json!({"count": results.as_array().unwrap().len(), "results": results}))
     })
     .await;
-    let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        Error::BackupDisappeared {
-            server_id: 12345,
-            backup_id: 502,
-            ..
-        }
-    ));
+    let error =
+        fast(stub.client().backups().wait_until_completed((12345, 502))).send().await.unwrap_err();
+    assert!(matches!(error, Error::BackupDisappeared { server_id: 12345, backup_id: 502, .. }));
     report.push_str(&format!("gone: {error}\n"));
 
     // Every poll throttled until the timeout: the state was never seen, and the error says
     // why.
     let stub = Stub::always(
-        Reply::json(
-            429,
-            json!({"detail": "Request was throttled.", "code": "throttled"}),
-        )
-        .header("Retry-After", "0"),
+        Reply::json(429, json!({"detail": "Request was throttled.", "code": "throttled"}))
+            .header("Retry-After", "0"),
     )
     .await;
     let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
@@ -143,22 +108,14 @@ async fn wait_errors_say_what_happened() {
         .send()
         .await
         .unwrap_err();
-    let Error::WaitTimeout {
-        last_status: None,
-        last_error: Some(last_error),
-        ..
-    } = &error
-    else {
+    let Error::WaitTimeout { last_status: None, last_error: Some(last_error), .. } = &error else {
         panic!("expected a timeout with the last failure, got {error:?}");
     };
     assert!(matches!(**last_error, Error::RateLimited { .. }));
     assert!(std::error::Error::source(&error).is_some());
     assert!(stub.requests().len() >= 2, "polled more than once");
     let waited = format!("in {}s", error_waited(&error));
-    report.push_str(&format!(
-        "never seen: {}\n",
-        error.to_string().replace(&waited, "in [n]s")
-    ));
+    report.push_str(&format!("never seen: {}\n", error.to_string().replace(&waited, "in [n]s")));
 
     let stub = statuses(&["in_progress"]).await;
     let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
@@ -166,23 +123,12 @@ async fn wait_errors_say_what_happened() {
         .send()
         .await
         .unwrap_err();
-    let Error::WaitTimeout {
-        last_status,
-        backup_id,
-        ..
-    } = &error
-    else {
+    let Error::WaitTimeout { last_status, backup_id, .. } = &error else {
         panic!("expected a timeout, got {error:?}");
     };
-    assert_eq!(
-        (last_status, *backup_id),
-        (&Some(BackupStatus::InProgress), 502)
-    );
+    assert_eq!((last_status, *backup_id), (&Some(BackupStatus::InProgress), 502));
     let waited = format!("after {}s", error_waited(&error));
-    report.push_str(&format!(
-        "timeout: {}\n",
-        error.to_string().replace(&waited, "after [n]s")
-    ));
+    report.push_str(&format!("timeout: {}\n", error.to_string().replace(&waited, "after [n]s")));
 
     insta::assert_snapshot!(report);
 }
@@ -191,17 +137,11 @@ async fn wait_errors_say_what_happened() {
 async fn transient_poll_failures_are_waited_through() {
     let stub = Stub::sequence(vec![
         Reply::raw(503, "text/html", "busy"),
-        Reply::json(
-            200,
-            json!({"count": 1, "results": [backup(502, 12345, "completed")]}),
-        ),
+        Reply::json(200, json!({"count": 1, "results": [backup(502, 12345, "completed")]})),
     ])
     .await;
     let client = stub.builder().retry(RetryPolicy::none()).build().unwrap();
-    let backup = fast(client.backups().wait_until_completed((12345, 502)))
-        .send()
-        .await
-        .unwrap();
+    let backup = fast(client.backups().wait_until_completed((12345, 502))).send().await.unwrap();
     assert_eq!(backup.id, 502);
 }
 
@@ -212,10 +152,8 @@ async fn other_poll_failures_end_the_wait() {
         json!({"detail": "Invalid token.", "code": "authentication_failed"}),
     ))
     .await;
-    let error = fast(stub.client().backups().wait_until_completed((12345, 502)))
-        .send()
-        .await
-        .unwrap_err();
+    let error =
+        fast(stub.client().backups().wait_until_completed((12345, 502))).send().await.unwrap_err();
     assert!(matches!(error, Error::Unauthorized { .. }));
     assert_eq!(stub.requests().len(), 1);
 }
@@ -223,10 +161,8 @@ async fn other_poll_failures_end_the_wait() {
 #[tokio::test]
 async fn unknown_statuses_are_waited_through() {
     let stub = statuses(&["queued", "completed"]).await;
-    let backup = fast(stub.client().backups().wait_until_completed((12345, 502)))
-        .send()
-        .await
-        .unwrap();
+    let backup =
+        fast(stub.client().backups().wait_until_completed((12345, 502))).send().await.unwrap();
     assert_eq!(backup.status, BackupStatus::Completed);
 }
 
@@ -258,10 +194,7 @@ async fn extreme_durations_never_panic() {
     // longest there is; the retry waits only as long as `Retry-After` says (0 s).
     let stub = Stub::sequence(vec![
         Reply::raw(503, "text/html", "busy").header("Retry-After", "0"),
-        Reply::json(
-            200,
-            json!({"count": 1, "results": [backup(502, 12345, "completed")]}),
-        ),
+        Reply::json(200, json!({"count": 1, "results": [backup(502, 12345, "completed")]})),
     ])
     .await;
     let client = stub

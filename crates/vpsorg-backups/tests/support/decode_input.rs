@@ -2,11 +2,7 @@
 //! have, whatever the server sent. Shared by `tests/decode.rs` (proptest) and the cargo-fuzz
 //! target `fuzz/fuzz_targets/decode.rs`, so that CI runs the fuzz target's checks too.
 
-#![allow(
-    dead_code,
-    unreachable_pub,
-    reason = "each user takes part of the harness"
-)]
+#![allow(dead_code, unreachable_pub, reason = "each user takes part of the harness")]
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
@@ -21,13 +17,8 @@ pub const MAX_DISPLAY_CHARS: usize = 2_500;
 pub const MAX_SERVER_TEXT_CHARS: usize = 201;
 
 /// The headers an input can carry: the ones the mapping reads, and two it must ignore.
-const HEADER_NAMES: [&str; 5] = [
-    "retry-after",
-    "x-request-id",
-    "content-type",
-    "location",
-    "www-authenticate",
-];
+const HEADER_NAMES: [&str; 5] =
+    ["retry-after", "x-request-id", "content-type", "location", "www-authenticate"];
 
 /// One response to one call.
 #[derive(Debug, Clone)]
@@ -79,27 +70,14 @@ impl Input {
     pub fn from_bytes(data: &[u8]) -> Input {
         let mut reader = Reader(data);
         let call = match reader.byte() % 4 {
-            0 => Call::List {
-                page: u64::from(reader.byte()) + 1,
-            },
-            1 => Call::Create {
-                server_id: reader.id(),
-            },
-            2 => Call::Delete {
-                backup_id: reader.id(),
-            },
-            _ => Call::Restore {
-                server_id: reader.id(),
-                backup_id: reader.id(),
-            },
+            0 => Call::List { page: u64::from(reader.byte()) + 1 },
+            1 => Call::Create { server_id: reader.id() },
+            2 => Call::Delete { backup_id: reader.id() },
+            _ => Call::Restore { server_id: reader.id(), backup_id: reader.id() },
         };
         let raw = u16::from_le_bytes([reader.byte(), reader.byte()]);
         // Mostly the statuses an API sends, sometimes anything HTTP allows.
-        let status = if raw % 8 == 0 {
-            100 + raw % 900
-        } else {
-            200 + raw % 400
-        };
+        let status = if raw % 8 == 0 { 100 + raw % 900 } else { 200 + raw % 400 };
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         let mut headers = HeaderMap::new();
         for _ in 0..reader.byte() % 4 {
@@ -109,23 +87,12 @@ impl Input {
                 headers.append(HeaderName::from_static(name), value);
             }
         }
-        Input {
-            call,
-            status,
-            headers,
-            body: reader.0.to_vec(),
-        }
+        Input { call, status, headers, body: reader.0.to_vec() }
     }
 
     /// Decodes this response as the crate would, and checks every property.
     pub async fn run(self) -> Result<Decoded, Error> {
-        let result = decode(
-            self.call,
-            self.status,
-            self.headers.clone(),
-            self.body.clone(),
-        )
-        .await;
+        let result = decode(self.call, self.status, self.headers.clone(), self.body.clone()).await;
         check(&self, &result);
         result
     }
@@ -138,10 +105,7 @@ fn assert_clean(what: &str, text: &str, input: &Input) {
         "{what} keeps {} characters: {input:?}",
         text.chars().count()
     );
-    assert!(
-        !text.chars().any(char::is_control),
-        "{what} has a control character: {text:?}"
-    );
+    assert!(!text.chars().any(char::is_control), "{what} has a control character: {text:?}");
 }
 
 /// The properties of any outcome:
@@ -158,10 +122,7 @@ pub fn check(input: &Input, result: &Result<Decoded, Error>) {
     let status = input.status;
     let error = match result {
         Ok(_) => {
-            assert!(
-                status.is_success(),
-                "{status} decoded as a success: {input:?}"
-            );
+            assert!(status.is_success(), "{status} decoded as a success: {input:?}");
             return;
         }
         Err(error) => error,
@@ -196,10 +157,7 @@ pub fn check(input: &Input, result: &Result<Decoded, Error>) {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok());
         if let Some(seconds) = seconds {
-            assert_eq!(
-                error.retry_after(),
-                Some(std::time::Duration::from_secs(seconds))
-            );
+            assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(seconds)));
         }
     }
     let shown = error.to_string();
@@ -210,15 +168,10 @@ pub fn check(input: &Input, result: &Result<Decoded, Error>) {
         input.body.len(),
         shown.chars().take(300).collect::<String>()
     );
-    assert!(
-        !shown.chars().any(char::is_control),
-        "Display has a control character: {shown:?}"
-    );
-    for (what, text) in [
-        ("code", error.code()),
-        ("detail", error.detail()),
-        ("request id", error.request_id()),
-    ] {
+    assert!(!shown.chars().any(char::is_control), "Display has a control character: {shown:?}");
+    for (what, text) in
+        [("code", error.code()), ("detail", error.detail()), ("request id", error.request_id())]
+    {
         if let Some(text) = text {
             assert_clean(what, text, input);
         }

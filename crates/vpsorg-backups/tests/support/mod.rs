@@ -2,11 +2,7 @@
 //! each response (hang-ups, HTML error pages, foreign links and redirects), plus helpers
 //! shared by the integration tests.
 
-#![allow(
-    dead_code,
-    unreachable_pub,
-    reason = "each test binary uses part of the support"
-)]
+#![allow(dead_code, unreachable_pub, reason = "each test binary uses part of the support")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,10 +28,7 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     /// The value of a query parameter.
@@ -105,11 +98,7 @@ impl Reply {
     }
 
     pub fn empty(status: u16) -> Reply {
-        Reply::Response {
-            status,
-            headers: Vec::new(),
-            body: String::new(),
-        }
+        Reply::Response { status, headers: Vec::new(), body: String::new() }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -175,10 +164,7 @@ impl Stub {
     }
 
     pub fn builder(&self) -> ClientBuilder {
-        Client::builder()
-            .token(TOKEN)
-            .base_url(&self.url)
-            .retry(fast_retries())
+        Client::builder().token(TOKEN).base_url(&self.url).retry(fast_retries())
     }
 }
 
@@ -222,12 +208,8 @@ async fn serve(
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).await?;
-    let request = Request {
-        method,
-        target,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    };
+    let request =
+        Request { method, target, headers, body: String::from_utf8_lossy(&body).into_owned() };
     let index = {
         let mut log = log.lock().unwrap();
         log.push(request.clone());
@@ -239,11 +221,7 @@ async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
             Ok(())
         }
-        Reply::Response {
-            status,
-            headers,
-            body,
-        } => {
+        Reply::Response { status, headers, body } => {
             let mut head = format!(
                 "HTTP/1.1 {status} Stub\r\ncontent-length: {}\r\nconnection: close\r\n",
                 body.len()
@@ -276,10 +254,7 @@ pub fn backup(id: i64, server_id: i64, status: &str) -> Value {
 
 /// A page of backups with the given ids (newest first), without links.
 pub fn page(count: usize, ids: impl IntoIterator<Item = i64>) -> Value {
-    let results: Vec<Value> = ids
-        .into_iter()
-        .map(|id| backup(id, 1, "completed"))
-        .collect();
+    let results: Vec<Value> = ids.into_iter().map(|id| backup(id, 1, "completed")).collect();
     json!({"count": count, "results": results})
 }
 

@@ -128,11 +128,8 @@ pub(crate) async fn find(
     backup_id: i64,
     server_id: Option<i64>,
 ) -> Result<Backup, CliError> {
-    let mut request = client
-        .backups()
-        .list()
-        .page_size(MAX_PAGE_SIZE)
-        .concurrency(LIST_CONCURRENCY);
+    let mut request =
+        client.backups().list().page_size(MAX_PAGE_SIZE).concurrency(LIST_CONCURRENCY);
     if let Some(server_id) = server_id {
         request = request.server_id(server_id);
     }
@@ -143,10 +140,10 @@ pub(crate) async fn find(
         }
     }
     Err(match server_id {
-        Some(server_id) => CliError::not_found(format!(
-            "backup {backup_id} is not listed for server {server_id}"
-        ))
-        .with_hint("without --server-id every server's backups are searched"),
+        Some(server_id) => {
+            CliError::not_found(format!("backup {backup_id} is not listed for server {server_id}"))
+                .with_hint("without --server-id every server's backups are searched")
+        }
         None => CliError::not_found(format!("there is no backup {backup_id}"))
             .with_hint("`vpsorg backups list` lists them"),
     })
@@ -188,9 +185,9 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
     }
     let target = (created.backup.server.id, created.backup.id);
     // `--timeout` bounds the create and the wait together.
-    let timeout = args.timeout.map_or(CREATE_WAIT_TIMEOUT, |timeout| {
-        timeout.saturating_sub(started.elapsed())
-    });
+    let timeout = args
+        .timeout
+        .map_or(CREATE_WAIT_TIMEOUT, |timeout| timeout.saturating_sub(started.elapsed()));
     let waited = wait_with(client, target, timeout, Some(created.backup.clone())).await;
     finish_wait(&view, waited)
 }
@@ -255,10 +252,8 @@ async fn wait_polling(
     let last_seen = Arc::new(Mutex::new(seen));
     let bar = spinner.handle();
     let observed = Arc::clone(&last_seen);
-    let mut waiting = client
-        .backups()
-        .wait_until_completed((server_id, backup_id))
-        .timeout(timeout);
+    let mut waiting =
+        client.backups().wait_until_completed((server_id, backup_id)).timeout(timeout);
     if let Some(interval) = poll_interval {
         waiting = waiting.poll_interval(interval).max_poll_interval(interval);
     }
@@ -332,9 +327,7 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
     let mut ids: Vec<i64> = Vec::with_capacity(args.backup_ids.len());
     for &id in &args.backup_ids {
         if ids.contains(&id) {
-            say(&format!(
-                "note: backup {id} is given more than once; deleting it once"
-            ));
+            say(&format!("note: backup {id} is given more than once; deleting it once"));
         } else {
             ids.push(id);
         }
@@ -352,22 +345,14 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
                     let _ = writeln!(out, "Deleted backup {id}.");
                     let _ = out.flush();
                 }
-                results.push(DeletedJson {
-                    id,
-                    deleted: true,
-                    error: None,
-                });
+                results.push(DeletedJson { id, deleted: true, error: None });
             }
             Err(vpsorg_backups::Error::NotFound {
                 resource: vpsorg_backups::Resource::Backup(_),
                 ..
             }) if args.ignore_not_found => {
                 say(&format!("Backup {id} was not found: nothing to delete."));
-                results.push(DeletedJson {
-                    id,
-                    deleted: false,
-                    error: None,
-                });
+                results.push(DeletedJson { id, deleted: false, error: None });
             }
             Err(error) => {
                 let error = CliError::from(error).at_url(client.base_url().as_str());
@@ -395,11 +380,7 @@ async fn confirm_delete(client: &Client, ids: &[i64], args: &DeleteArgs) -> Resu
     if args.yes {
         return Ok(());
     }
-    let listed = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let what = if ids.len() == 1 { "backup" } else { "backups" };
     let action = format!("delete {what} {listed}");
     prompt::ensure_can_confirm(&action, false, "pass --yes to confirm")?;
@@ -439,12 +420,8 @@ async fn confirm_delete(client: &Client, ids: &[i64], args: &DeleteArgs) -> Resu
 /// for one that is not listed).
 async fn find_all(client: &Client, ids: &[i64]) -> Result<Vec<Option<Backup>>, CliError> {
     let mut found: Vec<Option<Backup>> = vec![None; ids.len()];
-    let mut backups = client
-        .backups()
-        .list()
-        .page_size(MAX_PAGE_SIZE)
-        .concurrency(LIST_CONCURRENCY)
-        .items();
+    let mut backups =
+        client.backups().list().page_size(MAX_PAGE_SIZE).concurrency(LIST_CONCURRENCY).items();
     while found.iter().any(Option::is_none)
         && let Some(backup) = backups.try_next().await?
     {

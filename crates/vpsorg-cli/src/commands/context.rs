@@ -27,11 +27,7 @@ pub(crate) fn run(command: &ContextCommand) -> Result<(), CliError> {
         ContextCommand::Create(args) => {
             create(&mut config, args)?;
             config.save(&path)?;
-            say(&format!(
-                "Context '{}' stored in {} and active.",
-                args.name,
-                path.display()
-            ));
+            say(&format!("Context '{}' stored in {} and active.", args.name, path.display()));
         }
         ContextCommand::Use { name } => {
             config.context(name)?;
@@ -56,24 +52,14 @@ pub(crate) fn run(command: &ContextCommand) -> Result<(), CliError> {
 fn create(config: &mut Config, args: &ContextCreateArgs) -> Result<(), CliError> {
     config::check_context_name(&args.name)?;
     if config.contexts.contains_key(&args.name) {
-        return Err(
-            CliError::usage(format!("context '{}' already exists", args.name)).with_hint(format!(
-                "`vpsorg context delete {}` first to replace it",
-                args.name
-            )),
-        );
+        return Err(CliError::usage(format!("context '{}' already exists", args.name))
+            .with_hint(format!("`vpsorg context delete {}` first to replace it", args.name)));
     }
     if let Some(url) = &args.api_url {
         config::check_url(url, &Source::Flag("--api-url"))?;
     }
     let token = prompt::read_token(args.token_stdin)?;
-    config.contexts.insert(
-        args.name.clone(),
-        Context {
-            api_url: args.api_url.clone(),
-            token,
-        },
-    );
+    config.contexts.insert(args.name.clone(), Context { api_url: args.api_url.clone(), token });
     config.active_context = Some(args.name.clone());
     Ok(())
 }
@@ -88,10 +74,7 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
             // `check_url` keeps credentials out of new contexts; a file edited by hand may
             // still hold some.
             api_url: crate::text::redact_url(
-                context
-                    .api_url
-                    .as_deref()
-                    .unwrap_or(vpsorg_backups::DEFAULT_BASE_URL),
+                context.api_url.as_deref().unwrap_or(vpsorg_backups::DEFAULT_BASE_URL),
             ),
         })
         .collect();

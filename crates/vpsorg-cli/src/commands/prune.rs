@@ -61,10 +61,9 @@ pub(crate) fn plan(
                     kept_completed += 1;
                     (Action::Keep, kept_as_newest(keep_last))
                 }
-                BackupStatus::Completed | BackupStatus::Failed if young => (
-                    Action::Keep,
-                    format!("newer than {}", age.unwrap_or_default()),
-                ),
+                BackupStatus::Completed | BackupStatus::Failed if young => {
+                    (Action::Keep, format!("newer than {}", age.unwrap_or_default()))
+                }
                 BackupStatus::Completed => (
                     Action::Delete,
                     match age {
@@ -75,17 +74,10 @@ pub(crate) fn plan(
                 BackupStatus::Failed => (Action::Delete, "failed".to_string()),
                 _ => (
                     Action::Keep,
-                    format!(
-                        "unknown status '{}': never deleted",
-                        clean(backup.status.as_str())
-                    ),
+                    format!("unknown status '{}': never deleted", clean(backup.status.as_str())),
                 ),
             };
-            Decision {
-                backup,
-                action,
-                reason,
-            }
+            Decision { backup, action, reason }
         })
         .collect()
 }
@@ -120,11 +112,7 @@ fn age(duration: Duration) -> String {
 
 /// "1 backup", "2 backups".
 fn count_backups(n: usize) -> String {
-    if n == 1 {
-        "1 backup".to_string()
-    } else {
-        format!("{n} backups")
-    }
+    if n == 1 { "1 backup".to_string() } else { format!("{n} backups") }
 }
 
 /// The JSON of a prune: the plan and, unless it was a dry run, what happened.
@@ -178,20 +166,13 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         }
     };
     let decisions = plan(backups, args.keep_last, args.older_than, now);
-    let doomed: Vec<i64> = decisions
-        .iter()
-        .filter(|d| d.action == Action::Delete)
-        .map(|d| d.backup.id)
-        .collect();
+    let doomed: Vec<i64> =
+        decisions.iter().filter(|d| d.action == Action::Delete).map(|d| d.backup.id).collect();
 
     // Every deletion the plan holds is made, whether or not anyone still reads stdout.
     let mut out = output::KeepGoing::new();
     if format == OutputFormat::Table {
-        let _ = writeln!(
-            out,
-            "{}",
-            plan_table(&decisions).render(true, output::row_width())
-        );
+        let _ = writeln!(out, "{}", plan_table(&decisions).render(true, output::row_width()));
         let _ = out.flush();
     }
     if let Some(max) = args.max_delete.filter(|&max| doomed.len() > max) {
@@ -220,11 +201,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             args.server_id
         ));
     } else {
-        let listed = doomed
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = doomed.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         // Without a terminal, the plan above is all a script gets unless it said --yes.
         prompt::ensure_can_confirm(
             "prune",
@@ -242,11 +219,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             let plan = plan_table(&decisions).render(true, output::question_width());
             warning = format!("{plan}\n{warning}");
         }
-        prompt::confirm(
-            &warning,
-            &format!("delete {}", count_backups(doomed.len())),
-            args.yes,
-        )?;
+        prompt::confirm(&warning, &format!("delete {}", count_backups(doomed.len())), args.yes)?;
         for (decision, result) in decisions.iter().zip(results.iter_mut()) {
             if decision.action != Action::Delete {
                 continue;
@@ -297,15 +270,8 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
 }
 
 fn plan_table(decisions: &[Decision]) -> TextTable {
-    let mut table = TextTable::new(&[
-        "ID",
-        "SERVER",
-        "TYPE",
-        "STATUS",
-        "CREATED (UTC)",
-        "ACTION",
-        "REASON",
-    ]);
+    let mut table =
+        TextTable::new(&["ID", "SERVER", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
     table.align_right(0);
     table.align_right(1);
     table.flexible(6);

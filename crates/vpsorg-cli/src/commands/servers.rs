@@ -26,12 +26,7 @@ pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), C
     if !args.yes {
         confirm_restore(client, args).await?;
     }
-    let restore = match client
-        .servers()
-        .restore(args.server_id, args.backup_id)
-        .send()
-        .await
-    {
+    let restore = match client.servers().restore(args.server_id, args.backup_id).send().await {
         Ok(restore) => restore,
         // Accepted: the restore runs, and only what the API said about it is lost.
         Err(error @ vpsorg_backups::Error::AnswerUnreadable { .. }) => {
@@ -67,10 +62,7 @@ The restore of server {} from backup {} started; request id: {}",
         }
     } else {
         let json = RestoreJson {
-            server: ServerJson {
-                id: restore.server.id,
-                name: &restore.server.name,
-            },
+            server: ServerJson { id: restore.server.id, name: &restore.server.name },
             backup_id: restore.backup_id,
             status,
             message: restore.message.as_deref(),

@@ -90,10 +90,7 @@ impl Doctor {
 
     /// Also sends the three writes that must fail (`--probe-errors`).
     pub(crate) fn probe_errors(self, probe_errors: bool) -> Self {
-        Self {
-            probe_errors,
-            ..self
-        }
+        Self { probe_errors, ..self }
     }
 
     /// Makes warnings (additive surprises) fail the run (`--strict`).
@@ -107,10 +104,7 @@ impl Doctor {
 
     #[cfg(test)]
     pub(crate) fn max_retry_wait(self, max_retry_wait: Duration) -> Self {
-        Self {
-            max_retry_wait,
-            ..self
-        }
+        Self { max_retry_wait, ..self }
     }
 
     /// Runs the plan and reports. Errors only when the run cannot start (an unusable base

@@ -103,13 +103,7 @@ const fn write(
     path: &'static str,
 ) -> Step {
     let step = list(id, "", Expect::Before);
-    Step {
-        operation_id: op,
-        method,
-        path,
-        write: true,
-        ..step
-    }
+    Step { operation_id: op, method, path, write: true, ..step }
 }
 
 impl Step {
@@ -122,18 +116,11 @@ impl Step {
     }
 
     const fn writes(self) -> Self {
-        Step {
-            write: true,
-            ..self
-        }
+        Step { write: true, ..self }
     }
 
     const fn sends(self, body: &'static str, expect: Expect) -> Self {
-        Step {
-            body: Some(body),
-            expect,
-            ..self
-        }
+        Step { body: Some(body), expect, ..self }
     }
 
     const fn expects(self, expect: Expect) -> Self {
@@ -199,12 +186,7 @@ impl Probe {
         Self {
             id: step.id,
             operation_id: step.operation_id,
-            request: Request {
-                method,
-                target,
-                credential,
-                body,
-            },
+            request: Request { method, target, credential, body },
         }
     }
 
@@ -258,10 +240,7 @@ impl Reply {
             return format!("{status} with detail {:?} and no code", excerpt(detail));
         }
         let fields: Vec<&str> = body.keys().map(String::as_str).collect();
-        format!(
-            "{status} with field errors on {}",
-            excerpt(&fields.join(", "))
-        )
+        format!("{status} with field errors on {}", excerpt(&fields.join(", ")))
     }
 }
 
@@ -477,19 +456,14 @@ impl<'a> Run<'a> {
     /// made it pointless, in a choice's verdict).
     fn not_sent(&mut self, ids: &[&str], why: &str) {
         if !ids.is_empty() {
-            self.incomplete
-                .push(format!("{}: not sent, {why}", ids.join(", ")));
+            self.incomplete.push(format!("{}: not sent, {why}", ids.join(", ")));
         }
     }
 
     /// The API refused the configured token: the run's outcome, whatever else it saw.
     fn refused(&mut self, probe: &Probe, reply: &Reply) {
         self.token_refused = true;
-        self.incomplete.push(format!(
-            "{}: the token was refused ({})",
-            probe.id,
-            reply.summary()
-        ));
+        self.incomplete.push(format!("{}: the token was refused ({})", probe.id, reply.summary()));
     }
 
     /// Sends a probe, checks every answer against the contract, and records it. `None` when
@@ -502,11 +476,8 @@ impl<'a> Run<'a> {
         let sent = self.transport.send(&probe.request).await;
         let attempts = sent.answers.len() + usize::from(sent.error.is_some());
         self.requests += attempts;
-        let replies: Vec<Reply> = sent
-            .answers
-            .iter()
-            .map(|answer| self.inspect(probe, answer))
-            .collect();
+        let replies: Vec<Reply> =
+            sent.answers.iter().map(|answer| self.inspect(probe, answer)).collect();
         self.records.push(ProbeRecord {
             id: probe.id.to_string(),
             method: probe.request.method.to_string(),
@@ -522,8 +493,7 @@ impl<'a> Run<'a> {
             error: sent.error.as_deref().map(excerpt),
         });
         if let Some(error) = sent.error {
-            self.incomplete
-                .push(format!("{}: no answer ({})", probe.id, excerpt(&error)));
+            self.incomplete.push(format!("{}: no answer ({})", probe.id, excerpt(&error)));
             self.silences += 1;
             if self.silences == MAX_SILENCES {
                 self.incomplete.push(
@@ -643,12 +613,7 @@ fn choices_for(operation_id: &str, status: u16, finding: &Finding) -> Vec<Choice
 
 fn is_json(headers: &HeaderMap) -> bool {
     super::transport::header_text(headers, "content-type").is_some_and(|ct| {
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         essence == "application/json" || essence.ends_with("+json")
     })
 }

@@ -385,11 +385,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// The first three probes, and how many more (the JSON report has them all).

@@ -101,11 +101,8 @@ impl Transport {
         max_retry_wait: Duration,
     ) -> Result<Self, Error> {
         let authorization = bearer(token)?;
-        let wrong = if token == WRONG_TOKEN {
-            format!("{WRONG_TOKEN}-2")
-        } else {
-            WRONG_TOKEN.to_string()
-        };
+        let wrong =
+            if token == WRONG_TOKEN { format!("{WRONG_TOKEN}-2") } else { WRONG_TOKEN.to_string() };
         let wrong_authorization = bearer(&wrong)?;
         let client = reqwest::Client::builder()
             // A redirect is an answer to report, never a request to make: following one could
@@ -116,13 +113,7 @@ impl Transport {
             .user_agent(concat!("vpsorg-doctor/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Client(e.to_string()))?;
-        Ok(Self {
-            client,
-            base,
-            authorization,
-            wrong_authorization,
-            max_retry_wait,
-        })
+        Ok(Self { client, base, authorization, wrong_authorization, max_retry_wait })
     }
 
     /// The base URL, without a trailing slash.
@@ -144,11 +135,7 @@ impl Transport {
             let answer = match self.send_once(request).await {
                 Ok(answer) => answer,
                 Err(error) => {
-                    return Sent {
-                        answers,
-                        error: Some(error),
-                        elapsed: started.elapsed(),
-                    };
+                    return Sent { answers, error: Some(error), elapsed: started.elapsed() };
                 }
             };
             let pause = matches!(answer.status, 429 | 502 | 503 | 504)
@@ -162,26 +149,18 @@ impl Transport {
                 _ => break,
             }
         }
-        Sent {
-            answers,
-            error: None,
-            elapsed: started.elapsed(),
-        }
+        Sent { answers, error: None, elapsed: started.elapsed() }
     }
 
     async fn send_once(&self, request: &Request) -> Result<Answer, String> {
-        let mut builder = self
-            .client
-            .request(request.method.clone(), self.url(&request.target));
+        let mut builder = self.client.request(request.method.clone(), self.url(&request.target));
         match request.credential {
             Credential::Token => builder = builder.header(AUTHORIZATION, &self.authorization),
             Credential::Wrong => builder = builder.header(AUTHORIZATION, &self.wrong_authorization),
             Credential::None => {}
         }
         if let Some(body) = request.body {
-            builder = builder
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body);
+            builder = builder.header(http::header::CONTENT_TYPE, "application/json").body(body);
         }
         let mut response = builder.send().await.map_err(describe)?;
         let status = response.status().as_u16();
@@ -196,11 +175,7 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
+        Ok(Answer { status, headers, body })
     }
 }
 
@@ -226,10 +201,7 @@ fn describe(error: reqwest::Error) -> String {
 
 /// A header's value as text, if it is text.
 pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string())
 }
 
 /// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,
@@ -252,9 +224,7 @@ pub(crate) fn parse_base_url(text: &str) -> Result<Url, Error> {
         return Err(invalid("no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "a base URL must not carry credentials; the token goes apart",
-        ));
+        return Err(invalid("a base URL must not carry credentials; the token goes apart"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment"));

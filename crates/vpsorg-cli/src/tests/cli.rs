@@ -35,11 +35,8 @@ fn backup_types_come_from_the_spec() {
             .get_arguments()
             .find(|arg| arg.get_long() == Some("type"))
             .unwrap();
-        let offered: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .map(|value| value.get_name().to_string())
-            .collect();
+        let offered: Vec<String> =
+            arg.get_possible_values().iter().map(|value| value.get_name().to_string()).collect();
         assert_eq!(offered, known, "backups {name} --type");
     }
     for known in BackupType::KNOWN {

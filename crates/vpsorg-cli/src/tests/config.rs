@@ -25,9 +25,7 @@ impl Fixture {
             if name == "XDG_CONFIG_HOME" {
                 return Some(home.clone());
             }
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
+            vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
         };
         let mut notes = Vec::new();
         let connection = resolve(args, &env, &mut |note| notes.push(note))?;
@@ -58,70 +56,38 @@ fn flags_beat_the_environment_which_beats_the_context() {
     let (c, _) = fixture.resolve(&args(None, None, None), &[]).unwrap();
     assert_eq!(c.token.expose(), "prod-token");
     assert_eq!(c.token_source, Source::Context("prod".into()));
-    assert_eq!(
-        (c.api_url.as_str(), &c.url_source),
-        (DEFAULT_BASE_URL, &Source::Default)
-    );
+    assert_eq!((c.api_url.as_str(), &c.url_source), (DEFAULT_BASE_URL, &Source::Default));
 
     let env = [(TOKEN_ENV, "env-token"), (URL_ENV, "http://localhost:9")];
     let (c, notes) = fixture.resolve(&args(None, None, None), &env).unwrap();
-    assert_eq!(
-        (c.token.expose(), c.api_url.as_str()),
-        ("env-token", "http://localhost:9")
-    );
-    assert!(
-        notes.is_empty(),
-        "the active context overridden is no news: {notes:?}"
-    );
+    assert_eq!((c.token.expose(), c.api_url.as_str()), ("env-token", "http://localhost:9"));
+    assert!(notes.is_empty(), "the active context overridden is no news: {notes:?}");
 
-    let (c, _) = fixture
-        .resolve(
-            &args(Some("flag-token"), Some("http://[::1]:1"), None),
-            &env,
-        )
-        .unwrap();
-    assert_eq!(
-        (c.token.expose(), c.api_url.as_str()),
-        ("flag-token", "http://[::1]:1")
-    );
+    let (c, _) =
+        fixture.resolve(&args(Some("flag-token"), Some("http://[::1]:1"), None), &env).unwrap();
+    assert_eq!((c.token.expose(), c.api_url.as_str()), ("flag-token", "http://[::1]:1"));
     assert_eq!(c.token_source, Source::Flag("--token"));
 
-    let (c, _) = fixture
-        .resolve(&args(None, None, Some("staging")), &[])
-        .unwrap();
-    assert_eq!(
-        (c.token.expose(), c.api_url.as_str()),
-        ("staging-token", "http://127.0.0.1:8080")
-    );
-    let (c, _) = fixture
-        .resolve(&args(None, None, None), &[(CONTEXT_ENV, "staging")])
-        .unwrap();
+    let (c, _) = fixture.resolve(&args(None, None, Some("staging")), &[]).unwrap();
+    assert_eq!((c.token.expose(), c.api_url.as_str()), ("staging-token", "http://127.0.0.1:8080"));
+    let (c, _) = fixture.resolve(&args(None, None, None), &[(CONTEXT_ENV, "staging")]).unwrap();
     assert_eq!(c.token.expose(), "staging-token");
 }
 
 #[test]
 fn a_named_context_overridden_by_the_environment_is_noted() {
     let fixture = Fixture::new(TWO_CONTEXTS);
-    let (c, notes) = fixture
-        .resolve(
-            &args(None, None, Some("staging")),
-            &[(TOKEN_ENV, "env-token")],
-        )
-        .unwrap();
+    let (c, notes) =
+        fixture.resolve(&args(None, None, Some("staging")), &[(TOKEN_ENV, "env-token")]).unwrap();
     assert_eq!(c.token.expose(), "env-token");
     assert_eq!(c.api_url, "http://127.0.0.1:8080");
-    assert_eq!(
-        notes,
-        ["note: VPSORG_API_TOKEN overrides the token of context 'staging'"]
-    );
+    assert_eq!(notes, ["note: VPSORG_API_TOKEN overrides the token of context 'staging'"]);
 }
 
 #[test]
 fn a_contexts_token_sent_to_another_origin_is_noted() {
     let fixture = Fixture::new(TWO_CONTEXTS);
-    let (c, notes) = fixture
-        .resolve(&args(None, Some("http://localhost:9"), None), &[])
-        .unwrap();
+    let (c, notes) = fixture.resolve(&args(None, Some("http://localhost:9"), None), &[]).unwrap();
     assert_eq!(
         (c.token.expose(), c.api_url.as_str()),
         ("prod-token", "http://localhost:9"),
@@ -129,36 +95,23 @@ fn a_contexts_token_sent_to_another_origin_is_noted() {
     );
     assert_eq!(
         notes,
-        [
-            "note: sending the token of context 'prod' to http://localhost:9 (from \
-             --api-url), not to the context's own https://admin.vps.org"
-        ]
+        ["note: sending the token of context 'prod' to http://localhost:9 (from \
+             --api-url), not to the context's own https://admin.vps.org"]
     );
     let (_, notes) = fixture
-        .resolve(
-            &args(None, None, Some("staging")),
-            &[(URL_ENV, "https://staging.example.test")],
-        )
+        .resolve(&args(None, None, Some("staging")), &[(URL_ENV, "https://staging.example.test")])
         .unwrap();
     assert_eq!(
         notes,
-        [
-            "note: sending the token of context 'staging' to https://staging.example.test \
-         (from VPSORG_API_URL), not to the context's own http://127.0.0.1:8080"
-        ],
+        ["note: sending the token of context 'staging' to https://staging.example.test \
+         (from VPSORG_API_URL), not to the context's own http://127.0.0.1:8080"],
         "one note, not also \"VPSORG_API_URL overrides the API URL\""
     );
     // The context's own origin, or a token that is not the context's: nothing to say.
     for (a, vars) in [
         (args(None, Some("https://admin.vps.org/"), None), &[][..]),
-        (
-            args(None, Some("http://127.0.0.1:8080/x"), Some("staging")),
-            &[],
-        ),
-        (
-            args(None, Some("http://localhost:9"), None),
-            &[(TOKEN_ENV, "env-token")],
-        ),
+        (args(None, Some("http://127.0.0.1:8080/x"), Some("staging")), &[]),
+        (args(None, Some("http://localhost:9"), None), &[(TOKEN_ENV, "env-token")]),
     ] {
         let (_, notes) = fixture.resolve(&a, vars).unwrap();
         assert!(notes.is_empty(), "{a:?}: {notes:?}");
@@ -170,11 +123,7 @@ fn the_config_file_is_not_read_when_flags_and_environment_suffice() {
     let fixture = Fixture::new("this is not toml");
     let env = [(TOKEN_ENV, "t"), (URL_ENV, "https://example.test")];
     assert!(fixture.resolve(&args(None, None, None), &env).is_ok());
-    assert!(
-        fixture
-            .resolve(&args(None, None, None), &[(TOKEN_ENV, "t")])
-            .is_err()
-    );
+    assert!(fixture.resolve(&args(None, None, None), &[(TOKEN_ENV, "t")]).is_err());
 }
 
 #[test]
@@ -220,28 +169,14 @@ fn a_file_others_can_read_is_refused_and_saves_are_private() {
         "{refused}"
     );
 
-    let fresh = fixture
-        .dir
-        .path()
-        .join("new")
-        .join("vpsorg")
-        .join("config.toml");
+    let fresh = fixture.dir.path().join("new").join("vpsorg").join("config.toml");
     let mut config = Config::default();
-    config.contexts.insert(
-        "a".into(),
-        Context {
-            api_url: None,
-            token: Secret::new("tok"),
-        },
-    );
+    config.contexts.insert("a".into(), Context { api_url: None, token: Secret::new("tok") });
     config.save(&fresh).unwrap();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&fresh), 0o600);
     assert_eq!(mode(fresh.parent().unwrap()), 0o700);
-    assert_eq!(
-        Config::load(&fresh).unwrap().contexts["a"].token.expose(),
-        "tok"
-    );
+    assert_eq!(Config::load(&fresh).unwrap().contexts["a"].token.expose(), "tok");
     assert!(!format!("{:?}", Config::load(&fresh).unwrap()).contains("tok\""));
 }
 
@@ -256,10 +191,7 @@ fn credentials_in_urls_are_never_shown() {
         ("https://u:p@ss@h.example", "https://u:***@h.example"),
         // Text that does not parse as a URL: the password may hold `/`, `?` or `#`.
         ("https://user:pa/ss@h.example", "https://user:***@h.example"),
-        (
-            "https://user:p#ss@h.example/x",
-            "https://user:***@h.example/x",
-        ),
+        ("https://user:p#ss@h.example/x", "https://user:***@h.example/x"),
         ("https://user:p?ss@h.example", "https://user:***@h.example"),
     ] {
         assert_eq!(redact_url(url), shown);
@@ -270,13 +202,8 @@ fn credentials_in_urls_are_never_shown() {
         "https://user:s3cret@exa mple.com",
         "ftp://user:s3cret@example.com",
     ] {
-        let message = check_url(url, &Source::Flag("--api-url"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            !message.contains("s3cret") && message.contains("user:***@"),
-            "{message}"
-        );
+        let message = check_url(url, &Source::Flag("--api-url")).unwrap_err().to_string();
+        assert!(!message.contains("s3cret") && message.contains("user:***@"), "{message}");
     }
 }
 

@@ -4,18 +4,12 @@ use super::*;
 fn there_is_a_page_per_command_and_the_first_has_the_exit_codes() {
     let pages = pages().unwrap();
     let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
-    for name in [
-        "vpsorg.1",
-        "vpsorg-backups-list.1",
-        "vpsorg-backups-prune.1",
-        "vpsorg-context-create.1",
-    ] {
+    for name in
+        ["vpsorg.1", "vpsorg-backups-list.1", "vpsorg-backups-prune.1", "vpsorg-context-create.1"]
+    {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
-    assert!(
-        !names.iter().any(|name| name.contains("man-pages")),
-        "{names:?}"
-    );
+    assert!(!names.iter().any(|name| name.contains("man-pages")), "{names:?}");
     let top = &pages[0].1;
     for exit in Exit::ALL {
         assert!(

@@ -12,15 +12,8 @@ fn the_flexible_column_is_shortened_to_fit() {
     table.align_right(0);
     table.row(vec!["7".into(), "word ".repeat(40)]);
     let text = table.render(true, 80);
-    assert!(
-        text.lines().all(|line| line.chars().count() <= 80),
-        "{text}"
-    );
-    assert_eq!(
-        text.lines().map(|line| line.chars().count()).max(),
-        Some(80),
-        "{text}"
-    );
+    assert!(text.lines().all(|line| line.chars().count() <= 80), "{text}");
+    assert_eq!(text.lines().map(|line| line.chars().count()).max(), Some(80), "{text}");
     assert!(text.contains('…'), "{text}");
     assert_eq!(text.lines().count(), 2, "{text}");
     assert_eq!(shorten("ab日本", 4), "ab…");

@@ -12,9 +12,7 @@ use crate::support::*;
 #[tokio::test]
 async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
     let server = vendor_server().await;
-    let listed = against(&server, &["backups", "list", "--server-id", "12345"])
-        .await
-        .json();
+    let listed = against(&server, &["backups", "list", "--server-id", "12345"]).await.json();
     let shape = keys(&listed[0]);
     assert_eq!(
         shape,
@@ -29,32 +27,16 @@ async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
             "status"
         ]
     );
-    let created = against(
-        &server,
-        &["backups", "create", "--server-id", "12345", "-o", "json"],
-    )
-    .await;
+    let created =
+        against(&server, &["backups", "create", "--server-id", "12345", "-o", "json"]).await;
     created.assert_code(0);
     let id = created.json()["id"].as_i64().unwrap().to_string();
-    let waited = against(
-        &server,
-        &["backups", "wait", &id, "--server-id", "12345", "-o", "json"],
-    )
-    .await;
+    let waited =
+        against(&server, &["backups", "wait", &id, "--server-id", "12345", "-o", "json"]).await;
     let got = against(&server, &["backups", "get", &id, "-o", "json"]).await;
-    let created_waited = against(
-        &server,
-        &[
-            "backups",
-            "create",
-            "--server-id",
-            "12345",
-            "--wait",
-            "-o",
-            "json",
-        ],
-    )
-    .await;
+    let created_waited =
+        against(&server, &["backups", "create", "--server-id", "12345", "--wait", "-o", "json"])
+            .await;
     for run in [&created, &waited, &got, &created_waited] {
         run.assert_code(0);
         assert_eq!(keys(&run.json()), shape, "{run:#?}");
@@ -62,10 +44,7 @@ async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
     assert_eq!(got.json(), waited.json());
     assert_eq!(waited.json()["status"], "completed");
     // The API's message is for people: stderr.
-    assert!(
-        created.stderr.contains("Backup is being created"),
-        "{created:#?}"
-    );
+    assert!(created.stderr.contains("Backup is being created"), "{created:#?}");
 
     let deleted = against(&server, &["backups", "delete", &id, "--yes", "-o", "json"]).await;
     deleted.assert_code(0);
@@ -75,32 +54,14 @@ async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
     );
     let restored = against(
         &server,
-        &[
-            "servers",
-            "restore",
-            "12345",
-            "--backup-id",
-            "501",
-            "--yes",
-            "-o",
-            "json",
-        ],
+        &["servers", "restore", "12345", "--backup-id", "501", "--yes", "-o", "json"],
     )
     .await;
     restored.assert_code(0);
     insta::assert_json_snapshot!("restore_json", restored.json());
     let yaml = against(
         &server,
-        &[
-            "servers",
-            "restore",
-            "12345",
-            "--backup-id",
-            "501",
-            "--yes",
-            "-o",
-            "yaml",
-        ],
+        &["servers", "restore", "12345", "--backup-id", "501", "--yes", "-o", "yaml"],
     )
     .await;
     let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&yaml.stdout).unwrap();
@@ -110,19 +71,8 @@ async fn a_backup_has_one_json_shape_whichever_command_prints_it() {
 #[tokio::test]
 async fn get_finds_a_backup_with_or_without_its_server() {
     let server = server_with(Seed::generated(3, 150)).await;
-    let with_server = against(
-        &server,
-        &[
-            "backups",
-            "get",
-            "302",
-            "--server-id",
-            "10002",
-            "-o",
-            "json",
-        ],
-    )
-    .await;
+    let with_server =
+        against(&server, &["backups", "get", "302", "--server-id", "10002", "-o", "json"]).await;
     with_server.assert_code(0);
     assert_eq!(with_server.json()["id"], 302);
     let anywhere = against(&server, &["backups", "get", "302", "-o", "json"]).await;
@@ -133,10 +83,7 @@ async fn get_finds_a_backup_with_or_without_its_server() {
     assert_eq!(elsewhere.stdout, "");
     let nowhere = against(&server, &["backups", "get", "99999"]).await;
     nowhere.assert_code(6);
-    insta::assert_snapshot!(
-        "get_not_found",
-        format!("{}{}", elsewhere.stderr, nowhere.stderr)
-    );
+    insta::assert_snapshot!("get_not_found", format!("{}{}", elsewhere.stderr, nowhere.stderr));
 }
 
 /// Defect 2: `create --wait` that timed out printed nothing on stdout, although the backup
@@ -167,17 +114,11 @@ async fn a_wait_that_times_out_still_prints_the_created_backup() {
     .await;
     run.assert_code(4);
     let backup = run.json();
-    let created = server
-        .backups_of(67890)
-        .into_iter()
-        .map(|b| b.id)
-        .max()
-        .unwrap();
+    let created = server.backups_of(67890).into_iter().map(|b| b.id).max().unwrap();
     assert_eq!(backup["id"], created);
     assert_eq!(backup["status"], "in_progress");
     assert!(
-        run.stderr
-            .contains(&format!("vpsorg backups wait {created} --server-id 67890")),
+        run.stderr.contains(&format!("vpsorg backups wait {created} --server-id 67890")),
         "says how to wait on: {run:#?}"
     );
 }
@@ -210,24 +151,16 @@ async fn waiting_for_a_backup_that_is_not_there_is_not_found() {
 #[tokio::test]
 async fn each_backup_is_deleted_once_and_every_failure_reported() {
     let server = vendor_server().await;
-    let run = against(
-        &server,
-        &[
-            "backups", "delete", "501", "777", "499", "501", "--yes", "-o", "json",
-        ],
-    )
-    .await;
+    let run =
+        against(&server, &["backups", "delete", "501", "777", "499", "501", "--yes", "-o", "json"])
+            .await;
     // 777 does not exist: exit 6, after the others were deleted.
     run.assert_code(6);
     insta::assert_json_snapshot!("delete_results", run.json());
     insta::assert_snapshot!("delete_stderr", run.stderr);
     let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
     assert_eq!(left, [495]);
-    let deletes = server
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count();
+    let deletes = server.requests().iter().filter(|r| r.method == "DELETE").count();
     assert_eq!(deletes, 3, "501 once");
 
     let table = against(&server, &["backups", "rm", "495", "--yes", "-o", "table"]).await;
@@ -240,11 +173,7 @@ async fn delete_and_restore_without_a_terminal_or_yes_send_nothing() {
     let server = vendor_server().await;
     let delete = against(&server, &["backups", "delete", "501", "499"]).await;
     delete.assert_code(2);
-    let restore = against(
-        &server,
-        &["servers", "restore", "12345", "--backup-id", "501"],
-    )
-    .await;
+    let restore = against(&server, &["servers", "restore", "12345", "--backup-id", "501"]).await;
     restore.assert_code(2);
     insta::assert_snapshot!(
         "refused_without_terminal",
@@ -264,10 +193,7 @@ async fn each_kind_of_failure_has_its_exit_code() {
     wrong_token.env("VPSORG_API_URL", server.base_url());
     let wrong_token = run(wrong_token).await;
     wrong_token.assert_code(7);
-    assert!(
-        !wrong_token.stderr.contains("not-the-token"),
-        "{wrong_token:#?}"
-    );
+    assert!(!wrong_token.stderr.contains("not-the-token"), "{wrong_token:#?}");
 
     // A 503 answers before anything runs, but the client cannot know that: nothing matches
     // when it lists the server's backups, so the outcome stays unknown.
@@ -280,22 +206,12 @@ async fn each_kind_of_failure_has_its_exit_code() {
     server.inject(Fault::drop_after_read().on(Operation::CreateBackup));
     let recovered = against(
         &server,
-        &[
-            "backups",
-            "create",
-            "--server-id",
-            "12345",
-            "--description",
-            "lost answer",
-        ],
+        &["backups", "create", "--server-id", "12345", "--description", "lost answer"],
     )
     .await;
     recovered.assert_code(0);
     assert_eq!(recovered.json()["description"], "lost answer");
-    assert!(
-        recovered.stderr.contains("the API's answer was lost"),
-        "{recovered:#?}"
-    );
+    assert!(recovered.stderr.contains("the API's answer was lost"), "{recovered:#?}");
     assert_eq!(server.backups_of(12345).len(), 4, "created once");
 
     // A token the API knows but that may not do this: 403 is refused like 401.
@@ -306,19 +222,9 @@ async fn each_kind_of_failure_has_its_exit_code() {
     // The restore ran, then the connection dropped before the answer: nobody can tell
     // from here whether it happened, and retrying would restore twice.
     server.inject(Fault::drop_after_read().on(Operation::RestoreServer));
-    let restore_unknown = against(
-        &server,
-        &[
-            "-q",
-            "servers",
-            "restore",
-            "12345",
-            "--backup-id",
-            "501",
-            "--yes",
-        ],
-    )
-    .await;
+    let restore_unknown =
+        against(&server, &["-q", "servers", "restore", "12345", "--backup-id", "501", "--yes"])
+            .await;
     restore_unknown.assert_code(5);
     assert_eq!(restore_unknown.stdout, "");
     assert_eq!(server.restores().len(), 1, "it did happen, once");
@@ -340,9 +246,7 @@ async fn each_kind_of_failure_has_its_exit_code() {
         ("connection refused", &refused),
     ] {
         assert_no_token(run);
-        let stderr = run
-            .stderr
-            .replace(&server.addr().port().to_string(), "PORT");
+        let stderr = run.stderr.replace(&server.addr().port().to_string(), "PORT");
         report.push_str(&format!("## {name} (exit {})\n{stderr}", run.code));
     }
     insta::assert_snapshot!("exit_codes", report);
@@ -354,15 +258,7 @@ async fn a_zero_timeout_is_refused_before_anything_is_sent() {
     let server = vendor_server().await;
     for args in [
         &["backups", "list", "--timeout", "0s"][..],
-        &[
-            "backups",
-            "create",
-            "--server-id",
-            "12345",
-            "--wait",
-            "--timeout",
-            "0s",
-        ],
+        &["backups", "create", "--server-id", "12345", "--wait", "--timeout", "0s"],
         &["backups", "wait", "501", "--timeout", "0"],
     ] {
         let run = against(&server, args).await;
@@ -376,9 +272,7 @@ async fn a_zero_timeout_is_refused_before_anything_is_sent() {
 async fn the_manual_backup_limit_points_at_prune() {
     let server = vendor_server().await;
     for _ in 0..9 {
-        against(&server, &["backups", "create", "--server-id", "12345"])
-            .await
-            .assert_code(0);
+        against(&server, &["backups", "create", "--server-id", "12345"]).await.assert_code(0);
     }
     let run = against(&server, &["backups", "create", "--server-id", "12345"]).await;
     run.assert_code(1);
@@ -419,10 +313,7 @@ async fn a_failure_keeps_its_exit_code_when_stdout_is_closed() {
     ))
     .await;
     table.assert_code(6);
-    assert!(
-        table.stderr.contains("777"),
-        "the failure is reported: {table:#?}"
-    );
+    assert!(table.stderr.contains("777"), "the failure is reported: {table:#?}");
     let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
     assert_eq!(left, [495], "501 and 499 deleted around the failure");
 
@@ -465,11 +356,7 @@ async fn a_failure_keeps_its_exit_code_when_stdout_is_closed() {
 #[tokio::test]
 async fn get_and_wait_refuse_a_listing_that_ignored_its_filter() {
     let server = vendor_server().await;
-    server.inject(
-        Fault::ignore_filter("server_id")
-            .on(Operation::ListBackups)
-            .always(),
-    );
+    server.inject(Fault::ignore_filter("server_id").on(Operation::ListBackups).always());
     for args in [
         &["backups", "get", "500", "--server-id", "12345"][..],
         &["backups", "wait", "501", "--server-id", "12345"],
@@ -502,28 +389,16 @@ async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_detail
         // Distinct descriptions: each search has one backup to find.
         let (found_as, unknown_as) = (format!("found {n}"), format!("unknown {n}"));
         let create = |description| {
-            [
-                "backups",
-                "create",
-                "--server-id",
-                "12345",
-                "--description",
-                description,
-            ]
+            ["backups", "create", "--server-id", "12345", "--description", description]
         };
         let name = fault.to_string();
         server.inject(fault.clone().on(Operation::RestoreServer));
-        let restored = against(
-            &server,
-            &["servers", "restore", "12345", "--backup-id", "501", "--yes"],
-        )
-        .await;
+        let restored =
+            against(&server, &["servers", "restore", "12345", "--backup-id", "501", "--yes"]).await;
         restored.assert_code(0);
         assert_eq!(restored.stdout, "", "{name}");
         assert!(
-            restored
-                .stderr
-                .starts_with("warning: the API accepted the restore server (HTTP 202)")
+            restored.stderr.starts_with("warning: the API accepted the restore server (HTTP 202)")
                 && restored.stderr.contains("request id: rid-42"),
             "{name}: {restored:#?}"
         );
@@ -531,10 +406,7 @@ async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_detail
         server.inject(fault.clone().on(Operation::CreateBackup));
         let found = against(&server, &create(&found_as)).await;
         found.assert_code(0);
-        assert!(
-            found.stderr.contains("found by listing"),
-            "{name}: {found:#?}"
-        );
+        assert!(found.stderr.contains("found by listing"), "{name}: {found:#?}");
 
         server.inject(fault.on(Operation::CreateBackup));
         server.inject(Fault::status(500).on(Operation::ListBackups).always());
@@ -542,9 +414,7 @@ async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_detail
         server.clear_faults();
         unknown.assert_code(5);
         assert!(
-            unknown
-                .stderr
-                .contains("the API accepted the create backup (HTTP 201)"),
+            unknown.stderr.contains("the API accepted the create backup (HTTP 201)"),
             "{name}: {unknown:#?}"
         );
     }
@@ -560,14 +430,7 @@ async fn an_accepted_answer_that_cannot_be_read_is_a_success_with_unknown_detail
 async fn a_second_create_never_claims_the_firsts_backup() {
     let server = vendor_server().await;
     server.inject(Fault::drop_before_read().on(Operation::CreateBackup).nth(2));
-    let args = [
-        "backups",
-        "create",
-        "--server-id",
-        "12345",
-        "--description",
-        "dup",
-    ];
+    let args = ["backups", "create", "--server-id", "12345", "--description", "dup"];
     let first = against(&server, &args).await;
     first.assert_code(0);
     assert_eq!(first.json()["id"], 502);
@@ -575,10 +438,7 @@ async fn a_second_create_never_claims_the_firsts_backup() {
     second.assert_code(5);
     assert_eq!(second.stdout, "", "{second:#?}");
     assert!(!second.stderr.contains("found by listing"), "{second:#?}");
-    let dups = server
-        .backups_of(12345)
-        .into_iter()
-        .filter(|b| b.description == "dup");
+    let dups = server.backups_of(12345).into_iter().filter(|b| b.description == "dup");
     assert_eq!(dups.count(), 1);
 }
 
@@ -587,16 +447,7 @@ async fn a_second_create_never_claims_the_firsts_backup() {
 #[tokio::test]
 async fn delete_ignore_not_found_makes_a_missing_backup_a_success() {
     let server = vendor_server().await;
-    let args = [
-        "backups",
-        "delete",
-        "501",
-        "777",
-        "--yes",
-        "--ignore-not-found",
-        "-o",
-        "json",
-    ];
+    let args = ["backups", "delete", "501", "777", "--yes", "--ignore-not-found", "-o", "json"];
     let run = against(&server, &args).await;
     run.assert_code(0);
     assert_eq!(
@@ -609,27 +460,15 @@ async fn delete_ignore_not_found_makes_a_missing_backup_a_success() {
     assert!(run.stderr.contains("777 was not found"), "{run:#?}");
     // Again: both are gone now, and that is what the script wanted.
     against(&server, &args).await.assert_code(0);
-    let table = against(
-        &server,
-        &[
-            "backups",
-            "rm",
-            "501",
-            "--yes",
-            "--ignore-not-found",
-            "-o",
-            "table",
-        ],
-    )
-    .await;
+    let table =
+        against(&server, &["backups", "rm", "501", "--yes", "--ignore-not-found", "-o", "table"])
+            .await;
     table.assert_code(0);
     assert_eq!(table.stdout, "");
     let left: Vec<i64> = server.backups_of(12345).iter().map(|b| b.id).collect();
     assert_eq!(left, [499, 495]);
     // Without it, the missing one is exit 6 as before.
-    against(&server, &["backups", "delete", "777", "--yes"])
-        .await
-        .assert_code(6);
+    against(&server, &["backups", "delete", "777", "--yes"]).await.assert_code(6);
 }
 
 /// Item 16 of issue 18: `wait --poll-interval` polls at that steady pace (by default the
@@ -642,11 +481,8 @@ async fn wait_polls_as_often_as_poll_interval_says() {
         .start()
         .await
         .unwrap();
-    let created = against(
-        &server,
-        &["backups", "create", "--server-id", "67890", "-o", "json"],
-    )
-    .await;
+    let created =
+        against(&server, &["backups", "create", "--server-id", "67890", "-o", "json"]).await;
     created.assert_code(0);
     let id = created.json()["id"].as_i64().unwrap().to_string();
     let before = server.requests().len();
@@ -667,10 +503,7 @@ async fn wait_polls_as_often_as_poll_interval_says() {
     )
     .await;
     run.assert_code(4);
-    let polls = server.requests()[before..]
-        .iter()
-        .filter(|r| r.method == "GET")
-        .count();
+    let polls = server.requests()[before..].iter().filter(|r| r.method == "GET").count();
     assert!(polls >= 4, "{polls} polls in 1 s: {run:#?}");
 }
 
@@ -692,10 +525,7 @@ async fn create_honours_its_timeout_with_or_without_wait() {
         let run = tokio::time::timeout(Duration::from_secs(20), against(&server, &args))
             .await
             .unwrap_or_else(|_| panic!("still running after 20 s (--wait: {wait})"));
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "--wait: {wait}: {run:#?}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(15), "--wait: {wait}: {run:#?}");
         // The backup was made, its answer is 50 s away: given up on after 2 s, the create
         // is found by listing (0), or its outcome is unknown (5); never a 30 s wait.
         assert!([0, 5].contains(&run.code), "{run:#?}");

@@ -14,10 +14,7 @@ async fn create(home: &Home, name: &str, url: Option<&str>, token: &str) -> Run 
         args.extend(["--api-url", url]);
     }
     let mut command = home.vpsorg(&args);
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     // A command that refuses before reading stdin (a bad name, say) closes it: that is an
@@ -38,9 +35,7 @@ async fn create(home: &Home, name: &str, url: Option<&str>, token: &str) -> Run 
 async fn a_context_stores_the_token_privately_and_never_shows_it() {
     let server = vendor_server().await;
     let home = Home::new();
-    create(&home, "mock", Some(server.base_url()), server.token())
-        .await
-        .assert_code(0);
+    create(&home, "mock", Some(server.base_url()), server.token()).await.assert_code(0);
     // The fake server is the active context: no flag, no variable needed.
     let listed = run(home.vpsorg(&["backups", "list", "--server-id", "12345"])).await;
     listed.assert_code(0);
@@ -49,10 +44,7 @@ async fn a_context_stores_the_token_privately_and_never_shows_it() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.config_file())
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(home.config_file()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     for format in ["table", "json", "yaml"] {
@@ -61,9 +53,7 @@ async fn a_context_stores_the_token_privately_and_never_shows_it() {
         assert_no_token(&list);
         assert!(list.stdout.contains("mock"), "{list:#?}");
     }
-    let json = run(home.vpsorg(&["context", "list", "-o", "json"]))
-        .await
-        .json();
+    let json = run(home.vpsorg(&["context", "list", "-o", "json"])).await.json();
     assert_eq!(
         json,
         serde_json::json!([{ "name": "mock", "active": true, "api_url": server.base_url() }])
@@ -75,9 +65,7 @@ async fn flags_beat_the_environment_which_beats_the_context() {
     let real = vendor_server().await;
     let home = Home::new();
     // The context points at a server with the wrong token...
-    create(&home, "stale", Some(real.base_url()), "stale-token")
-        .await
-        .assert_code(0);
+    create(&home, "stale", Some(real.base_url()), "stale-token").await.assert_code(0);
     run(home.vpsorg(&["backups", "list"])).await.assert_code(7);
     // ...which the environment overrides, and a flag overrides both.
     let mut env = home.vpsorg(&["backups", "list"]);
@@ -88,12 +76,8 @@ async fn flags_beat_the_environment_which_beats_the_context() {
     run(flag).await.assert_code(7);
 
     // A context named on the command line, overridden by the environment, says so.
-    create(&home, "good", Some(real.base_url()), TOKEN)
-        .await
-        .assert_code(0);
-    run(home.vpsorg(&["context", "use", "stale"]))
-        .await
-        .assert_code(0);
+    create(&home, "good", Some(real.base_url()), TOKEN).await.assert_code(0);
+    run(home.vpsorg(&["context", "use", "stale"])).await.assert_code(0);
     let named = run(home.vpsorg(&["backups", "list", "--context", "good"])).await;
     named.assert_code(0);
     let mut overridden = home.vpsorg(&["backups", "list", "--context", "good"]);
@@ -122,9 +106,7 @@ async fn a_contexts_token_sent_elsewhere_is_noted() {
     let own = vendor_server().await;
     let other = vendor_server().await;
     let home = Home::new();
-    create(&home, "good", Some(own.base_url()), TOKEN)
-        .await
-        .assert_code(0);
+    create(&home, "good", Some(own.base_url()), TOKEN).await.assert_code(0);
     let mut by_env = home.vpsorg(&["backups", "list"]);
     by_env.env("VPSORG_API_URL", other.base_url());
     let by_env = run(by_env).await;
@@ -154,15 +136,9 @@ async fn use_list_and_delete() {
     }
     let table = run(home.vpsorg(&["context", "list", "-o", "table"])).await;
     insta::assert_snapshot!("context_list", table.stdout);
-    run(home.vpsorg(&["context", "use", "a"]))
-        .await
-        .assert_code(0);
-    run(home.vpsorg(&["context", "rm", "a"]))
-        .await
-        .assert_code(0);
-    let json = run(home.vpsorg(&["context", "ls", "-o", "json"]))
-        .await
-        .json();
+    run(home.vpsorg(&["context", "use", "a"])).await.assert_code(0);
+    run(home.vpsorg(&["context", "rm", "a"])).await.assert_code(0);
+    let json = run(home.vpsorg(&["context", "ls", "-o", "json"])).await.json();
     assert_eq!(
         json,
         serde_json::json!([{ "name": "b", "active": false, "api_url": "https://admin.vps.org" }])
@@ -176,10 +152,7 @@ async fn use_list_and_delete() {
     insecure.assert_code(2);
     let no_terminal = run(home.vpsorg(&["context", "create", "x"])).await;
     no_terminal.assert_code(2);
-    assert!(
-        no_terminal.stderr.contains("--token-stdin"),
-        "{no_terminal:#?}"
-    );
+    assert!(no_terminal.stderr.contains("--token-stdin"), "{no_terminal:#?}");
 }
 
 #[cfg(unix)]
@@ -188,9 +161,7 @@ async fn a_config_file_others_can_read_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let server = vendor_server().await;
     let home = Home::new();
-    create(&home, "mock", Some(server.base_url()), server.token())
-        .await
-        .assert_code(0);
+    create(&home, "mock", Some(server.base_url()), server.token()).await.assert_code(0);
     std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = run(home.vpsorg(&["backups", "list"])).await;
     run.assert_code(2);

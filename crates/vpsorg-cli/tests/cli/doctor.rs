@@ -26,31 +26,17 @@ async fn the_fake_server_matches_the_contract() {
     assert_eq!(report["choices"].as_array().unwrap().len(), 12);
     assert_no_token(&run);
     // Read-only: every request was a GET.
-    assert!(
-        server.requests().iter().all(|r| r.method == "GET"),
-        "{:?}",
-        server.requests()
-    );
+    assert!(server.requests().iter().all(|r| r.method == "GET"), "{:?}", server.requests());
 
     let table = against(&server, &["doctor", "-o", "table"]).await;
     table.assert_code(0);
-    assert!(
-        table
-            .stdout
-            .contains("consistent with the contract (exit 0)"),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.contains("consistent with the contract (exit 0)"), "{}", table.stdout);
 }
 
 #[tokio::test]
 async fn a_contradiction_a_refused_token_and_an_incomplete_run_have_their_own_exit_codes() {
-    let missing = altered(
-        Fault::missing_field("description")
-            .on(Operation::ListBackups)
-            .always(),
-    )
-    .await;
+    let missing =
+        altered(Fault::missing_field("description").on(Operation::ListBackups).always()).await;
     let run = against(&missing, &["doctor", "-o", "json"]).await;
     run.assert_code(9);
     assert_eq!(run.json()["outcome"], "contradicted");
@@ -74,20 +60,9 @@ async fn a_contradiction_a_refused_token_and_an_incomplete_run_have_their_own_ex
     assert!(!refused.stdout.contains("revoked-token"), "{refused:#?}");
 
     // An additive surprise fails only with --strict.
-    let extra = || {
-        Fault::unknown_enum("status", "archived")
-            .on(Operation::ListBackups)
-            .always()
-    };
-    against(&altered(extra()).await, &["doctor", "-o", "json"])
-        .await
-        .assert_code(0);
-    against(
-        &altered(extra()).await,
-        &["doctor", "--strict", "-o", "json"],
-    )
-    .await
-    .assert_code(9);
+    let extra = || Fault::unknown_enum("status", "archived").on(Operation::ListBackups).always();
+    against(&altered(extra()).await, &["doctor", "-o", "json"]).await.assert_code(0);
+    against(&altered(extra()).await, &["doctor", "--strict", "-o", "json"]).await.assert_code(9);
 }
 
 #[tokio::test]
@@ -98,16 +73,9 @@ async fn probe_errors_sends_only_writes_that_fail_and_changes_nothing() {
     run.assert_code(0);
     let after = server.backups_of(12345).len() + server.backups_of(67890).len();
     assert_eq!(before, after);
-    let writes: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .collect();
+    let writes: Vec<_> = server.requests().into_iter().filter(|r| r.method != "GET").collect();
     assert_eq!(writes.len(), 3, "{writes:?}");
-    assert!(
-        writes.iter().all(|r| r.status.is_some_and(|s| s >= 400)),
-        "{writes:?}"
-    );
+    assert!(writes.iter().all(|r| r.status.is_some_and(|s| s >= 400)), "{writes:?}");
 }
 
 /// Issue 18, item 8: with `--api-url …/api/v1` every path is a 404, and the doctor said the
@@ -125,12 +93,8 @@ async fn a_wrong_api_url_is_a_usage_error_with_the_hint_of_backups_list() {
     list.env("VPSORG_API_TOKEN", TOKEN);
     let list = run(list).await;
     list.assert_code(2);
-    let hint = |run: &Run| {
-        run.stderr
-            .lines()
-            .find(|line| line.starts_with("hint: "))
-            .map(str::to_string)
-    };
+    let hint =
+        |run: &Run| run.stderr.lines().find(|line| line.starts_with("hint: ")).map(str::to_string);
     assert!(hint(&doctor).is_some(), "{doctor:#?}");
     assert_eq!(hint(&doctor), hint(&list), "{doctor:#?}");
     assert!(!doctor.stdout.contains("CONTRADICTS"), "{doctor:#?}");

@@ -44,16 +44,8 @@ async fn connection_problems_name_the_url_and_the_cause() {
     );
 
     assert!(!lan.stderr.contains("allow_insecure_http"), "{lan:#?}");
-    assert!(
-        refused
-            .stderr
-            .contains(&format!("http://127.0.0.1:{closed}")),
-        "{refused:#?}"
-    );
-    assert!(
-        refused.stderr.contains("Connection refused"),
-        "{refused:#?}"
-    );
+    assert!(refused.stderr.contains(&format!("http://127.0.0.1:{closed}")), "{refused:#?}");
+    assert!(refused.stderr.contains("Connection refused"), "{refused:#?}");
     assert!(tls.stderr.contains("https://127.0.0.1:"), "{tls:#?}");
     assert_ne!(
         refused
@@ -70,14 +62,10 @@ async fn connection_problems_name_the_url_and_the_cause() {
         "a refused connection and a TLS failure read differently"
     );
     let port = server.addr().port().to_string();
-    let report = [
-        ("api/v1", &api_v1),
-        ("http on the LAN", &lan),
-        ("TLS to plain HTTP", &tls),
-    ]
-    .iter()
-    .map(|(name, run)| format!("## {name}\n{}", run.stderr.replace(&port, "PORT")))
-    .collect::<String>();
+    let report = [("api/v1", &api_v1), ("http on the LAN", &lan), ("TLS to plain HTTP", &tls)]
+        .iter()
+        .map(|(name, run)| format!("## {name}\n{}", run.stderr.replace(&port, "PORT")))
+        .collect::<String>();
     insta::assert_snapshot!("connection_problems", report);
 }
 
@@ -88,18 +76,10 @@ async fn connection_problems_name_the_url_and_the_cause() {
 #[tokio::test]
 async fn a_local_write_error_has_its_own_exit_code() {
     let server = vendor_server().await;
-    let full = || {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-    };
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
     let list = run_with_stdout(against_command(&server, &["backups", "list"]), full()).await;
     list.assert_code(11);
-    assert_eq!(
-        list.stderr,
-        "error: writing output: No space left on device (os error 28)\n"
-    );
+    assert_eq!(list.stderr, "error: writing output: No space left on device (os error 28)\n");
     let deleted = run_with_stdout(
         against_command(&server, &["backups", "rm", "501", "--yes", "-o", "json"]),
         full(),
@@ -108,11 +88,7 @@ async fn a_local_write_error_has_its_own_exit_code() {
     deleted.assert_code(11);
     assert_eq!(server.backups_of(12345).len(), 2, "deleted, output lost");
     let help = vpsorg(&["--help"]).await;
-    assert!(
-        help.stdout.contains("\n  11   a local error"),
-        "{}",
-        help.stdout
-    );
+    assert!(help.stdout.contains("\n  11   a local error"), "{}", help.stdout);
 }
 
 /// Defect 18: an empty VPSORG_API_URL failed without naming it; usage lines after a
@@ -120,33 +96,17 @@ async fn a_local_write_error_has_its_own_exit_code() {
 #[tokio::test]
 async fn the_environment_is_named_and_kept_out_of_usage_lines() {
     let mut empty = Home::new().vpsorg(&["backups", "list"]);
-    empty
-        .env("VPSORG_API_URL", "")
-        .env("VPSORG_API_TOKEN", TOKEN);
+    empty.env("VPSORG_API_URL", "").env("VPSORG_API_TOKEN", TOKEN);
     let empty = run(empty).await;
     empty.assert_code(2);
-    assert!(
-        empty
-            .stderr
-            .starts_with("error: VPSORG_API_URL is set but empty"),
-        "{empty:#?}"
-    );
+    assert!(empty.stderr.starts_with("error: VPSORG_API_URL is set but empty"), "{empty:#?}");
 
     let mut missing = Home::new().vpsorg(&["backups", "create"]);
-    missing
-        .env("VPSORG_API_URL", "http://127.0.0.1:9")
-        .env("VPSORG_API_TOKEN", TOKEN);
+    missing.env("VPSORG_API_URL", "http://127.0.0.1:9").env("VPSORG_API_TOKEN", TOKEN);
     let missing = run(missing).await;
     missing.assert_code(2);
-    let usage = missing
-        .stderr
-        .lines()
-        .find(|l| l.starts_with("Usage:"))
-        .unwrap();
-    assert_eq!(
-        usage,
-        "Usage: vpsorg backups create --server-id <SERVER_ID>"
-    );
+    let usage = missing.stderr.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert_eq!(usage, "Usage: vpsorg backups create --server-id <SERVER_ID>");
 
     let no_token = vpsorg(&["backups", "list"]).await;
     no_token.assert_code(2);
@@ -157,12 +117,8 @@ async fn the_environment_is_named_and_kept_out_of_usage_lines() {
 #[tokio::test]
 async fn retries_are_announced_on_stderr() {
     let server = vendor_server().await;
-    server.inject(
-        Fault::status(503)
-            .header("Retry-After", "0")
-            .on(Operation::ListBackups)
-            .times(2),
-    );
+    server
+        .inject(Fault::status(503).header("Retry-After", "0").on(Operation::ListBackups).times(2));
     let run = against(&server, &["backups", "list", "--server-id", "12345"]).await;
     run.assert_code(0);
     assert_eq!(ids(&run.json()), [501, 499, 495]);
@@ -188,8 +144,7 @@ async fn verbose_says_where_requests_go_and_why() {
     let run = against(&server, &["-v", "backups", "list"]).await;
     run.assert_code(0);
     assert!(
-        run.stderr
-            .contains(&format!("api_url={}", server.base_url()))
+        run.stderr.contains(&format!("api_url={}", server.base_url()))
             && run.stderr.contains("url_from=VPSORG_API_URL")
             && run.stderr.contains("token_from=VPSORG_API_TOKEN"),
         "{}",
@@ -258,30 +213,17 @@ async fn the_token_never_appears_even_with_vv() {
     for args in [
         &["-vv", "backups", "list", "--server-id", "12345"][..],
         &["-vv", "backups", "create", "--server-id", "12345", "--wait"],
-        &[
-            "-vv",
-            "servers",
-            "restore",
-            "12345",
-            "--backup-id",
-            "501",
-            "--yes",
-        ],
+        &["-vv", "servers", "restore", "12345", "--backup-id", "501", "--yes"],
         &["-vv", "backups", "delete", "495", "--yes"],
         &["-vv", "backups", "delete", "495", "--yes"],
     ] {
         let run = against(&server, args).await;
         assert_no_token(&run);
-        assert!(
-            run.stderr.contains("vpsorg_backups.request"),
-            "-vv logs requests: {run:#?}"
-        );
+        assert!(run.stderr.contains("vpsorg_backups.request"), "-vv logs requests: {run:#?}");
     }
     let faulted: [(Fault, &[&str]); 4] = [
         (
-            Fault::status(503)
-                .header("Retry-After", "0")
-                .on(Operation::ListBackups),
+            Fault::status(503).header("Retry-After", "0").on(Operation::ListBackups),
             &["-vv", "backups", "list", "--server-id", "12345"],
         ),
         (
@@ -292,15 +234,7 @@ async fn the_token_never_appears_even_with_vv() {
             Fault::status(302)
                 .header("Location", "http://127.0.0.1:9/elsewhere")
                 .on(Operation::RestoreServer),
-            &[
-                "-vv",
-                "servers",
-                "restore",
-                "12345",
-                "--backup-id",
-                "501",
-                "--yes",
-            ],
+            &["-vv", "servers", "restore", "12345", "--backup-id", "501", "--yes"],
         ),
         (
             Fault::malformed_json().on(Operation::ListBackups),
@@ -338,25 +272,14 @@ async fn mock_serve_help_has_the_faults_section_it_points_to() {
     let run = vpsorg(&["mock", "serve", "--help"]).await;
     run.assert_code(0);
     assert!(run.stdout.contains("see FAULTS in"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("\nFAULTS: --fault OPERATION:KIND"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("\nFAULTS: --fault OPERATION:KIND"), "{}", run.stdout);
 }
 
 #[tokio::test]
 async fn completions_are_generated() {
     let run = vpsorg(&["completions", "bash"]).await;
     run.assert_code(0);
-    for word in [
-        "complete -F",
-        "backups",
-        "restore",
-        "prune",
-        "context",
-        "--server-id",
-    ] {
+    for word in ["complete -F", "backups", "restore", "prune", "context", "--server-id"] {
         assert!(run.stdout.contains(word), "{word} missing");
     }
 }
@@ -390,8 +313,7 @@ async fn mock_serve_serves_until_stopped() {
     }
     let base_url = base_url.expect("the banner names the base URL");
     let mut list = Home::new().vpsorg(&["backups", "list", "--server-id", "12345"]);
-    list.env("VPSORG_API_URL", &base_url)
-        .env("VPSORG_API_TOKEN", TOKEN);
+    list.env("VPSORG_API_URL", &base_url).env("VPSORG_API_TOKEN", TOKEN);
     let listed = run(list).await;
     listed.assert_code(0);
     assert_eq!(ids(&listed.json()), [501, 499, 495]);
@@ -418,11 +340,7 @@ async fn the_demo_runs_to_the_end() {
         );
     }
     assert!(run.stdout.contains("completed"));
-    assert!(
-        run.stdout.ends_with("`vpsorg mock serve`.\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.ends_with("`vpsorg mock serve`.\n"), "{}", run.stdout);
 }
 
 /// Issue 18, item 7: a 500 and a crafted 400 that carried `X-Request-Id: rid-42` printed
@@ -430,41 +348,21 @@ async fn the_demo_runs_to_the_end() {
 #[tokio::test]
 async fn api_errors_and_verbose_logs_name_the_request_id() {
     let server = vendor_server().await;
-    server.inject(
-        Fault::status(500)
-            .on(Operation::ListBackups)
-            .header("X-Request-Id", "rid-42"),
-    );
+    server.inject(Fault::status(500).on(Operation::ListBackups).header("X-Request-Id", "rid-42"));
     let failed = against(&server, &["backups", "list"]).await;
     failed.assert_code(1);
-    assert!(
-        failed
-            .stderr
-            .lines()
-            .next()
-            .unwrap()
-            .ends_with("(request id rid-42)"),
-        "{failed:#?}"
-    );
+    assert!(failed.stderr.lines().next().unwrap().ends_with("(request id rid-42)"), "{failed:#?}");
     server.inject(
         Fault::status(400)
             .on(Operation::RestoreServer)
             .body(r#"{"detail":"No.","code":"crafted"}"#)
             .header("X-Request-Id", "rid-42"),
     );
-    let refused = against(
-        &server,
-        &["servers", "restore", "12345", "--backup-id", "501", "--yes"],
-    )
-    .await;
+    let refused =
+        against(&server, &["servers", "restore", "12345", "--backup-id", "501", "--yes"]).await;
     refused.assert_code(1);
     assert!(
-        refused
-            .stderr
-            .lines()
-            .next()
-            .unwrap()
-            .ends_with("(request id rid-42)"),
+        refused.stderr.lines().next().unwrap().ends_with("(request id rid-42)"),
         "{refused:#?}"
     );
 
@@ -477,24 +375,12 @@ async fn api_errors_and_verbose_logs_name_the_request_id() {
     );
     let retried = against(&server, &["backups", "list"]).await;
     retried.assert_code(0);
-    assert!(
-        retried
-            .stderr
-            .contains("; request id rid-43); trying again in "),
-        "{retried:#?}"
-    );
+    assert!(retried.stderr.contains("; request id rid-43); trying again in "), "{retried:#?}");
 
     let verbose = against(&server, &["backups", "list", "-v"]).await;
     verbose.assert_code(0);
-    let ids = server
-        .requests()
-        .last()
-        .map(|request| request.request_id.clone())
-        .unwrap();
-    assert!(
-        verbose.stderr.contains(&format!("request_id={ids}")),
-        "{verbose:#?}"
-    );
+    let ids = server.requests().last().map(|request| request.request_id.clone()).unwrap();
+    assert!(verbose.stderr.contains(&format!("request_id={ids}")), "{verbose:#?}");
 }
 
 /// Issue 18, item 13: refused restores, a failed backup and a refused token each say what
@@ -508,19 +394,13 @@ async fn errors_say_what_to_do_next() {
         assert_no_token(run);
         report.push_str(&format!("## {name}\n{}", run.stderr));
     };
-    let mismatch = against(
-        &vendor,
-        &["servers", "restore", "12345", "--backup-id", "500", "--yes"],
-    )
-    .await;
+    let mismatch =
+        against(&vendor, &["servers", "restore", "12345", "--backup-id", "500", "--yes"]).await;
     show("another server's backup", &mismatch, 1);
 
     let server_42 = crate::prune::server_42().await;
-    let in_progress = against(
-        &server_42,
-        &["servers", "restore", "42", "--backup-id", "10", "--yes"],
-    )
-    .await;
+    let in_progress =
+        against(&server_42, &["servers", "restore", "42", "--backup-id", "10", "--yes"]).await;
     show("an in-progress backup", &in_progress, 1);
     let failed = against(&server_42, &["backups", "wait", "8", "-o", "json"]).await;
     show("a failed backup", &failed, 4);

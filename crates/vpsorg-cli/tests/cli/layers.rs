@@ -11,10 +11,7 @@ use crate::support::*;
 
 /// `(name, why)`: a list query parameter the CLI has no flag of that name for.
 const WAIVERS: &[(&str, &str)] = &[
-    (
-        "page",
-        "`backups list` lists every page (--limit bounds it)",
-    ),
+    ("page", "`backups list` lists every page (--limit bounds it)"),
     ("page_size", "the CLI picks the page size"),
     ("backup_type", "named --type"),
 ];

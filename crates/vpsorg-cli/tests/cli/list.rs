@@ -23,11 +23,7 @@ async fn every_backup_is_listed_in_every_format() {
     // 100 per page: two requests, whatever the output.
     assert_eq!(server.requests().len(), 2);
 
-    let yaml = against(
-        &server,
-        &["backups", "list", "--server-id", "10001", "-o", "yaml"],
-    )
-    .await;
+    let yaml = against(&server, &["backups", "list", "--server-id", "10001", "-o", "yaml"]).await;
     yaml.assert_code(0);
     let parsed: Vec<serde_json::Value> = serde_yaml_ng::from_str(&yaml.stdout).unwrap();
     assert_eq!(parsed.len(), 180);
@@ -52,11 +48,7 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
         server.clear_requests();
         let run = against(&server, &["backups", "list", "--limit", &limit.to_string()]).await;
         run.assert_code(0);
-        assert_eq!(
-            ids(&run.json()),
-            ids(&all)[..limit],
-            "the first {limit}, in order"
-        );
+        assert_eq!(ids(&run.json()), ids(&all)[..limit], "the first {limit}, in order");
         assert_eq!(
             run.stderr,
             format!(
@@ -77,10 +69,7 @@ async fn a_limit_says_when_there_is_more_and_only_then() {
     let on_boundary = against(&larger, &["backups", "list", "--limit", "200"]).await;
     on_boundary.assert_code(0);
     assert_eq!(ids(&on_boundary.json()).len(), 200);
-    assert!(
-        on_boundary.stderr.contains("first 200 of 250"),
-        "{on_boundary:#?}"
-    );
+    assert!(on_boundary.stderr.contains("first 200 of 250"), "{on_boundary:#?}");
     assert_eq!(larger.requests().len(), 2);
     // A table says it too; -q says nothing.
     let table = against(&server, &["backups", "list", "--limit", "5", "-o", "table"]).await;
@@ -103,10 +92,7 @@ async fn a_list_that_changed_while_it_was_read_says_so() {
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while server.requests().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "page 1 never asked for"
-        );
+        assert!(std::time::Instant::now() < deadline, "page 1 never asked for");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let client = vpsorg_backups::Client::builder()
@@ -138,11 +124,7 @@ async fn a_list_that_changed_while_it_was_read_says_so() {
 #[tokio::test]
 async fn output_starts_before_the_last_page_arrives() {
     let server = server_of(250).await;
-    server.inject(
-        Fault::latency(Duration::from_secs(3))
-            .on(Operation::ListBackups)
-            .nth(3),
-    );
+    server.inject(Fault::latency(Duration::from_secs(3)).on(Operation::ListBackups).nth(3));
     let mut child = against_command(&server, &["backups", "list"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -179,10 +161,7 @@ async fn a_closed_stdout_ends_the_command_quietly() {
         drop(stdout);
         let output = child.wait_with_output().await.unwrap();
         assert_eq!(
-            (
-                output.status.code(),
-                String::from_utf8_lossy(&output.stderr).as_ref()
-            ),
+            (output.status.code(), String::from_utf8_lossy(&output.stderr).as_ref()),
             (Some(0), ""),
             "-o {format}"
         );
@@ -199,23 +178,13 @@ async fn tables_fit_80_columns() {
     table.env("COLUMNS", "80");
     let table = run(table).await;
     table.assert_code(0);
-    assert!(
-        table.stdout.lines().all(|line| line.chars().count() <= 80),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.lines().all(|line| line.chars().count() <= 80), "{}", table.stdout);
     insta::assert_snapshot!("list_table", table.stdout);
 
     // A wider terminal shows more of the description; other columns on request.
     let mut wide = against_command(
         &server,
-        &[
-            "backups",
-            "list",
-            "--columns",
-            "id,server-name,expires,description",
-            "--no-header",
-        ],
+        &["backups", "list", "--columns", "id,server-name,expires,description", "--no-header"],
     );
     wide.env("COLUMNS", "120");
     let wide = run(wide).await;
@@ -228,11 +197,7 @@ async fn tables_fit_80_columns() {
 #[tokio::test]
 async fn a_table_streams_and_is_whole_in_a_pipe() {
     let server = server_of(250).await;
-    server.inject(
-        Fault::latency(Duration::from_secs(3))
-            .on(Operation::ListBackups)
-            .nth(3),
-    );
+    server.inject(Fault::latency(Duration::from_secs(3)).on(Operation::ListBackups).nth(3));
     let mut child = against_command(&server, &["backups", "list", "-o", "table"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -253,11 +218,7 @@ async fn a_table_streams_and_is_whole_in_a_pipe() {
     let whole = against(&vendor_server().await, &["backups", "list", "-o", "table"]).await;
     whole.assert_code(0);
     assert!(!whole.stdout.contains('…'), "{}", whole.stdout);
-    assert!(
-        whole.stdout.lines().any(|line| line.chars().count() > 80),
-        "{}",
-        whole.stdout
-    );
+    assert!(whole.stdout.lines().any(|line| line.chars().count() > 80), "{}", whole.stdout);
 }
 
 /// Defect 13: help said "newest first", but the API orders by id.
@@ -275,30 +236,18 @@ async fn the_order_is_the_apis_highest_id_first_as_help_says() {
 #[tokio::test]
 async fn columns_and_no_header_shape_tables_only() {
     let server = vendor_server().await;
-    let run = against(
-        &server,
-        &["backups", "ls", "--columns", "id,status", "--no-header"],
-    )
-    .await;
+    let run = against(&server, &["backups", "ls", "--columns", "id,status", "--no-header"]).await;
     run.assert_code(0);
     assert_eq!(
         run.stdout,
         "501  completed\n500  completed\n499  completed\n497  completed\n495  completed\n"
     );
-    let refused = against(
-        &server,
-        &["backups", "list", "--columns", "id", "-o", "json"],
-    )
-    .await;
+    let refused = against(&server, &["backups", "list", "--columns", "id", "-o", "json"]).await;
     refused.assert_code(2);
     assert!(refused.stderr.contains("--columns"), "{refused:#?}");
     assert!(server.requests().len() == 1, "the refused one sent nothing");
     // Item 16 of issue 18: column names in any case.
-    let upper = against(
-        &server,
-        &["backups", "ls", "--columns", "ID,Status", "--no-header"],
-    )
-    .await;
+    let upper = against(&server, &["backups", "ls", "--columns", "ID,Status", "--no-header"]).await;
     upper.assert_code(0);
     assert_eq!(upper.stdout, run.stdout);
 }
@@ -310,10 +259,7 @@ async fn negative_ids_are_ids() {
     let run = against(&server, &["backups", "list", "--server-id", "-1"]).await;
     run.assert_code(0);
     assert_eq!(run.stdout, "[]\n");
-    assert_eq!(
-        server.requests()[0].query.as_deref(),
-        Some("page_size=100&server_id=-1")
-    );
+    assert_eq!(server.requests()[0].query.as_deref(), Some("page_size=100&server_id=-1"));
 }
 
 /// Defect 18: U+202E (right-to-left override) passed the table's sanitising.
@@ -333,14 +279,7 @@ async fn server_text_cannot_drive_or_reorder_the_terminal() {
     .await;
     let table = against(
         &server,
-        &[
-            "backups",
-            "list",
-            "-o",
-            "table",
-            "--columns",
-            "id,server-name,description",
-        ],
+        &["backups", "list", "-o", "table", "--columns", "id,server-name,description"],
     )
     .await;
     table.assert_code(0);
@@ -368,17 +307,7 @@ async fn connection_and_output_options_also_go_before_the_subcommand() {
         .unwrap();
     let (url, token) = (server.base_url().to_string(), server.token().to_string());
     let home = Home::new();
-    let leading = [
-        "--api-url",
-        &url,
-        "--token",
-        &token,
-        "-o",
-        "table",
-        "--timeout",
-        "5s",
-        "-v",
-    ];
+    let leading = ["--api-url", &url, "--token", &token, "-o", "table", "--timeout", "5s", "-v"];
     let list = ["backups", "list", "--server-id", "12345", "-o", "json"];
     let listed = run(home.vpsorg(&[&leading[..], &list].concat())).await;
     listed.assert_code(0);
@@ -386,10 +315,7 @@ async fn connection_and_output_options_also_go_before_the_subcommand() {
     assert_no_token(&listed);
 
     let context = run(home.vpsorg(&["--context", "nope", "backups", "list"])).await;
-    assert!(
-        context.stderr.contains("no context named 'nope'"),
-        "{context:#?}"
-    );
+    assert!(context.stderr.contains("no context named 'nope'"), "{context:#?}");
 
     // A leading --timeout is the command's own: here, wait's.
     let mut created = against(&server, &["backups", "create", "--server-id", "67890"]).await;
@@ -398,16 +324,7 @@ async fn connection_and_output_options_also_go_before_the_subcommand() {
     created = run(home.vpsorg(
         &[
             &leading[..6],
-            &[
-                "--timeout",
-                "1s",
-                "-q",
-                "backups",
-                "wait",
-                &id,
-                "--server-id",
-                "67890",
-            ],
+            &["--timeout", "1s", "-q", "backups", "wait", &id, "--server-id", "67890"],
         ]
         .concat(),
     ))
@@ -416,9 +333,5 @@ async fn connection_and_output_options_also_go_before_the_subcommand() {
 
     let mock = vpsorg(&["--token", "x", "mock", "serve"]).await;
     mock.assert_code(2);
-    assert!(
-        mock.stderr
-            .contains("--token does not apply to `vpsorg mock serve`"),
-        "{mock:#?}"
-    );
+    assert!(mock.stderr.contains("--token does not apply to `vpsorg mock serve`"), "{mock:#?}");
 }

@@ -76,15 +76,8 @@ async fn a_dry_run_shows_the_plan_and_deletes_nothing() {
     let server = server_42().await;
     let mut report = String::new();
     for extra in [&[][..], &["--older-than", "45d"], &["--keep-last", "0"]] {
-        let mut args = vec![
-            "backups",
-            "prune",
-            "--server-id",
-            "42",
-            "--type",
-            "manual",
-            "--dry-run",
-        ];
+        let mut args =
+            vec!["backups", "prune", "--server-id", "42", "--type", "manual", "--dry-run"];
         if !extra.contains(&"--keep-last") {
             args.extend(["--keep-last", "2"]);
         }
@@ -110,16 +103,7 @@ async fn a_dry_run_shows_the_plan_and_deletes_nothing() {
 #[tokio::test]
 async fn a_dry_run_with_yes_is_still_a_dry_run() {
     let server = server_42().await;
-    let args = [
-        "backups",
-        "prune",
-        "--server-id",
-        "42",
-        "--keep-last",
-        "0",
-        "--yes",
-        "--dry-run",
-    ];
+    let args = ["backups", "prune", "--server-id", "42", "--keep-last", "0", "--yes", "--dry-run"];
     let run = against(&server, &args).await;
     run.assert_code(0);
     assert_eq!(run.json()["dry_run"], true);
@@ -132,17 +116,7 @@ async fn prune_deletes_what_the_plan_says_and_never_a_backup_in_progress() {
     let server = server_42().await;
     let run = against(
         &server,
-        &[
-            "backups",
-            "prune",
-            "--server-id",
-            "42",
-            "--type",
-            "manual",
-            "--keep-last",
-            "0",
-            "--yes",
-        ],
+        &["backups", "prune", "--server-id", "42", "--type", "manual", "--keep-last", "0", "--yes"],
     )
     .await;
     run.assert_code(0);
@@ -154,12 +128,7 @@ async fn prune_deletes_what_the_plan_says_and_never_a_backup_in_progress() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| {
-            (
-                d["action"].as_str().unwrap(),
-                d["result"].as_str().unwrap_or("-"),
-            )
-        })
+        .map(|d| (d["action"].as_str().unwrap(), d["result"].as_str().unwrap_or("-")))
         .collect();
     assert_eq!(
         results,
@@ -184,26 +153,13 @@ async fn a_table_plan_for_people() {
     // Wide enough for every reason in full.
     let mut command = against_command(
         &server,
-        &[
-            "backups",
-            "prune",
-            "--server-id",
-            "42",
-            "--keep-last",
-            "3",
-            "--yes",
-            "-o",
-            "table",
-        ],
+        &["backups", "prune", "--server-id", "42", "--keep-last", "3", "--yes", "-o", "table"],
     );
     command.env("COLUMNS", "100");
     let run = run(command).await;
     run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(
-        lines[0],
-        "ID  SERVER  TYPE    STATUS       CREATED (UTC)     ACTION  REASON"
-    );
+    assert_eq!(lines[0], "ID  SERVER  TYPE    STATUS       CREATED (UTC)     ACTION  REASON");
     assert!(
         lines[1].starts_with("10      42  manual  in_progress")
             && lines[1].ends_with("keep    in progress: never deleted"),
@@ -218,22 +174,15 @@ async fn a_table_plan_for_people() {
         run.stdout
     );
     assert!(!run.stdout.contains("automatic"), "{}", run.stdout);
-    assert!(
-        run.stdout.ends_with("Deleted backup 4.\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.ends_with("Deleted backup 4.\n"), "{}", run.stdout);
     assert_eq!(ids_of(&server), [3, 6, 7, 9, 10]);
 }
 
 #[tokio::test]
 async fn without_a_terminal_prune_needs_yes_or_dry_run_to_delete() {
     let server = server_42().await;
-    let run = against(
-        &server,
-        &["backups", "prune", "--server-id", "42", "--keep-last", "1"],
-    )
-    .await;
+    let run =
+        against(&server, &["backups", "prune", "--server-id", "42", "--keep-last", "1"]).await;
     run.assert_code(2);
     assert!(run.stderr.contains("--dry-run"), "{run:#?}");
     assert!(server.requests().iter().all(|r| r.method == "GET"));
@@ -245,16 +194,7 @@ async fn nothing_to_prune_is_said_and_changes_nothing() {
     let server = server_42().await;
     let run = against(
         &server,
-        &[
-            "backups",
-            "prune",
-            "--server-id",
-            "42",
-            "--keep-last",
-            "10",
-            "--older-than",
-            "100d",
-        ],
+        &["backups", "prune", "--server-id", "42", "--keep-last", "10", "--older-than", "100d"],
     )
     .await;
     run.assert_code(0);
@@ -266,17 +206,8 @@ async fn nothing_to_prune_is_said_and_changes_nothing() {
 /// with exit 0; and a failed delete exited 0 as well.
 #[tokio::test]
 async fn a_closed_stdout_stops_the_output_not_the_pruning() {
-    let args = [
-        "backups",
-        "prune",
-        "--server-id",
-        "42",
-        "--type",
-        "manual",
-        "--keep-last",
-        "0",
-        "--yes",
-    ];
+    let args =
+        ["backups", "prune", "--server-id", "42", "--type", "manual", "--keep-last", "0", "--yes"];
     for format in ["table", "json"] {
         let server = server_42().await;
         let mut with_format = args.to_vec();
@@ -302,11 +233,7 @@ async fn a_closed_stdout_stops_the_output_not_the_pruning() {
 #[tokio::test]
 async fn prune_never_acts_on_a_listing_that_ignored_its_filter() {
     let server = vendor_server().await;
-    server.inject(
-        Fault::ignore_filter("server_id")
-            .on(Operation::ListBackups)
-            .always(),
-    );
+    server.inject(Fault::ignore_filter("server_id").on(Operation::ListBackups).always());
     for format in ["table", "json"] {
         let run = against(
             &server,
@@ -328,8 +255,7 @@ async fn prune_never_acts_on_a_listing_that_ignored_its_filter() {
         run.assert_code(1);
         assert_eq!(run.stdout, "", "no plan from an unverified list");
         assert!(
-            run.stderr
-                .contains("the API listed backup 497 of server 67890")
+            run.stderr.contains("the API listed backup 497 of server 67890")
                 && run.stderr.contains("ignored the filter"),
             "{run:#?}"
         );
@@ -357,11 +283,7 @@ async fn prune_never_acts_on_a_listing_that_ignored_its_filter() {
     run.assert_code(0);
     let header = run.stdout.lines().next().unwrap();
     assert!(header.starts_with(" ID  SERVER  TYPE"), "{}", run.stdout);
-    assert!(
-        run.stdout.lines().skip(1).all(|l| l.contains(" 12345  ")),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.lines().skip(1).all(|l| l.contains(" 12345  ")), "{}", run.stdout);
 }
 
 /// Issue 18: without `--type`, prune deleted 9 automatic backups, though its help calls it
@@ -377,11 +299,7 @@ async fn prune_deletes_manual_backups_unless_told_otherwise() {
     };
     // Six to delete (9, 8, 7, 6, 5, 4): more than 5 is refused, before anything is deleted.
     for format in ["table", "json"] {
-        let refused = against(
-            &server,
-            &prune(&["--max-delete", "5", "--yes", "-o", format]),
-        )
-        .await;
+        let refused = against(&server, &prune(&["--max-delete", "5", "--yes", "-o", format])).await;
         refused.assert_code(2);
         assert!(
             refused
@@ -396,11 +314,7 @@ async fn prune_deletes_manual_backups_unless_told_otherwise() {
 
     let run = against(&server, &prune(&["--max-delete", "6", "--yes"])).await;
     run.assert_code(0);
-    assert_eq!(
-        ids_of(&server),
-        [3, 10],
-        "the automatic 3 was not asked about"
-    );
+    assert_eq!(ids_of(&server), [3, 10], "the automatic 3 was not asked about");
 
     let run = against(&server, &prune(&["--type", "automatic", "--yes"])).await;
     run.assert_code(0);
@@ -414,12 +328,9 @@ async fn prune_deletes_manual_backups_unless_told_otherwise() {
 async fn older_than_is_measured_on_the_servers_clock() {
     let server = vendor_server().await;
     for _ in 0..2 {
-        against(
-            &server,
-            &["backups", "create", "--server-id", "12345", "--wait"],
-        )
-        .await
-        .assert_code(0);
+        against(&server, &["backups", "create", "--server-id", "12345", "--wait"])
+            .await
+            .assert_code(0);
     }
     let run = against(
         &server,

@@ -33,12 +33,7 @@ impl Terminal {
         env: &[(&str, &str)],
     ) -> Terminal {
         let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
+            .openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 })
             .unwrap();
         let mut command = CommandBuilder::new(program);
         command.args(args);
@@ -106,11 +101,7 @@ impl Terminal {
             .local_flags
             .contains(LocalFlags::ECHO)
         {
-            assert!(
-                Instant::now() < deadline,
-                "echo stayed on: {:?}",
-                self.screen()
-            );
+            assert!(Instant::now() < deadline, "echo stayed on: {:?}", self.screen());
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -140,10 +131,7 @@ async fn only_yes_confirms() {
     terminal.type_keys("y\r");
     let (code, screen) = terminal.finish();
     assert_eq!(code, 3, "{screen}");
-    assert!(
-        screen.contains("cancelled: nothing was changed"),
-        "{screen}"
-    );
+    assert!(screen.contains("cancelled: nothing was changed"), "{screen}");
     assert_eq!(server.backups_of(12345).len(), 3);
 
     let mut terminal = Terminal::vpsorg(&home, &server, &["backups", "delete", "501"]);
@@ -174,19 +162,13 @@ async fn a_question_shows_what_is_destroyed_and_comes_after_the_checks() {
         "{screen}"
     );
 
-    let mut terminal = Terminal::vpsorg(
-        &home,
-        &server,
-        &["servers", "restore", "12345", "--backup-id", "499"],
-    );
+    let mut terminal =
+        Terminal::vpsorg(&home, &server, &["servers", "restore", "12345", "--backup-id", "499"]);
     terminal.expect("Type 'yes' to restore server 12345: ");
     terminal.type_keys("no\r");
     let (code, screen) = terminal.finish();
     assert_eq!(code, 3, "{screen}");
-    assert!(
-        screen.contains("Restoring server 12345 (web-server-01) from backup 499"),
-        "{screen}"
-    );
+    assert!(screen.contains("Restoring server 12345 (web-server-01) from backup 499"), "{screen}");
 
     // Checked before asking: no question, nothing sent but one list call.
     let before = server.requests().len();
@@ -195,11 +177,8 @@ async fn a_question_shows_what_is_destroyed_and_comes_after_the_checks() {
     assert_eq!(code, 6, "{screen}");
     assert!(screen.contains("there is no backup 404"), "{screen}");
     assert!(!screen.contains("Type 'yes'"), "{screen}");
-    let terminal = Terminal::vpsorg(
-        &home,
-        &server,
-        &["servers", "restore", "12345", "--backup-id", "497"],
-    );
+    let terminal =
+        Terminal::vpsorg(&home, &server, &["servers", "restore", "12345", "--backup-id", "497"]);
     let (code, screen) = terminal.finish();
     assert_eq!(code, 2, "{screen}");
     assert!(screen.contains("server 67890's"), "{screen}");
@@ -214,22 +193,14 @@ async fn a_question_shows_what_is_destroyed_and_comes_after_the_checks() {
 async fn ctrl_d_cancels_on_a_line_of_its_own() {
     let server = vendor_server().await;
     let home = Home::new();
-    let mut terminal = Terminal::vpsorg(
-        &home,
-        &server,
-        &["servers", "restore", "12345", "--backup-id", "501"],
-    );
+    let mut terminal =
+        Terminal::vpsorg(&home, &server, &["servers", "restore", "12345", "--backup-id", "501"]);
     terminal.expect("Type 'yes' to restore server 12345: ");
     terminal.type_keys("\x04");
     let (code, screen) = terminal.finish();
     assert_eq!(code, 3, "{screen}");
-    let cancelled = screen
-        .find("cancelled: nothing was changed")
-        .expect(&screen);
-    assert!(
-        screen[..cancelled].ends_with('\n'),
-        "cancelled is on a line of its own: {screen:?}"
-    );
+    let cancelled = screen.find("cancelled: nothing was changed").expect(&screen);
+    assert!(screen[..cancelled].ends_with('\n'), "cancelled is on a line of its own: {screen:?}");
     assert!(server.restores().is_empty());
 }
 
@@ -260,11 +231,7 @@ async fn it_asks_on_the_terminal_when_stderr_goes_to_a_file() {
     assert!(screen.contains("Deleted backup 499."), "{screen}");
     assert_eq!(server.backups_of(12345).len(), 2);
     // The question went to the terminal, not into the file.
-    assert!(
-        !std::fs::read_to_string(&log)
-            .unwrap()
-            .contains("Type 'yes'")
-    );
+    assert!(!std::fs::read_to_string(&log).unwrap().contains("Type 'yes'"));
 }
 
 /// Defect 17: Ctrl-C during a wait left the spinner's line behind and did not say that the
@@ -281,15 +248,7 @@ async fn ctrl_c_during_a_wait_clears_the_spinner_and_says_how_to_resume() {
     let mut terminal = Terminal::vpsorg(
         &home,
         &server,
-        &[
-            "backups",
-            "create",
-            "--server-id",
-            "12345",
-            "--wait",
-            "-o",
-            "json",
-        ],
+        &["backups", "create", "--server-id", "12345", "--wait", "-o", "json"],
     );
     terminal.expect("backup 502 is in_progress");
     terminal.type_keys("\x03");
@@ -303,10 +262,7 @@ async fn ctrl_c_during_a_wait_clears_the_spinner_and_says_how_to_resume() {
     let spinner = screen.rfind("backup 502 is in_progress").unwrap();
     assert!(spinner < interrupted);
     // indicatif clears its line (erase-line) before the message is printed.
-    assert!(
-        screen[spinner..interrupted].contains("\x1b[2K"),
-        "{screen:?}"
-    );
+    assert!(screen[spinner..interrupted].contains("\x1b[2K"), "{screen:?}");
     assert!(
         screen.contains("hint: `vpsorg backups wait 502 --server-id 12345` waits again"),
         "{screen}"
@@ -322,11 +278,8 @@ async fn a_token_typed_at_the_prompt_is_not_shown() {
     let server = vendor_server().await;
     let home = Home::new();
     let url = server.base_url().to_string();
-    let mut terminal = Terminal::vpsorg(
-        &home,
-        &server,
-        &["context", "create", "typed", "--api-url", &url],
-    );
+    let mut terminal =
+        Terminal::vpsorg(&home, &server, &["context", "create", "typed", "--api-url", &url]);
     terminal.expect("API token (not shown): ");
     terminal.expect_echo_off();
     terminal.type_keys(&format!("{TOKEN}\r"));
@@ -345,23 +298,15 @@ async fn ctrl_d_at_the_token_prompt_stores_nothing() {
     let server = vendor_server().await;
     let home = Home::new();
     let url = server.base_url().to_string();
-    let mut terminal = Terminal::vpsorg(
-        &home,
-        &server,
-        &["context", "create", "typed", "--api-url", &url],
-    );
+    let mut terminal =
+        Terminal::vpsorg(&home, &server, &["context", "create", "typed", "--api-url", &url]);
     terminal.expect("API token (not shown): ");
     terminal.expect_echo_off();
     terminal.type_keys("\x04");
     let (code, screen) = terminal.finish();
     assert_eq!(code, 3, "{screen}");
-    let cancelled = screen
-        .find("cancelled: nothing was changed")
-        .expect(&screen);
-    assert!(
-        screen[..cancelled].ends_with('\n'),
-        "cancelled is on a line of its own: {screen:?}"
-    );
+    let cancelled = screen.find("cancelled: nothing was changed").expect(&screen);
+    assert!(screen[..cancelled].ends_with('\n'), "cancelled is on a line of its own: {screen:?}");
     assert!(!home.config_file().exists(), "no context was stored");
 }
 
@@ -371,16 +316,7 @@ async fn ctrl_d_at_the_token_prompt_stores_nothing() {
 async fn prune_asks_and_only_yes_deletes_the_plan() {
     let server = server_42().await;
     let home = Home::new();
-    let prune = [
-        "backups",
-        "prune",
-        "--server-id",
-        "42",
-        "--type",
-        "manual",
-        "--keep-last",
-        "2",
-    ];
+    let prune = ["backups", "prune", "--server-id", "42", "--type", "manual", "--keep-last", "2"];
     for answer in ["no", "y", "\x04"] {
         let mut terminal = Terminal::vpsorg(&home, &server, &prune);
         terminal.expect("Type 'yes' to delete 4 backups: ");

@@ -39,9 +39,7 @@ pub(crate) struct Home {
 
 impl Home {
     pub(crate) fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Home { dir: tempfile::tempdir().unwrap() }
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -89,11 +87,7 @@ pub(crate) async fn run_with_closed_stdout(command: Command) -> Run {
 /// Runs `command` with its stdout going to `stdout`; `Run::stdout` is empty.
 pub(crate) async fn run_with_stdout(mut command: Command, stdout: impl Into<Stdio>) -> Run {
     // Not `output()`: tokio's replaces the stdout set here with a pipe of its own.
-    let child = command
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vpsorg runs");
+    let child = command.stdout(stdout).stderr(Stdio::piped()).spawn().expect("vpsorg runs");
     let output = child.wait_with_output().await.unwrap();
     Run {
         code: output.status.code().expect("exited, not killed"),
@@ -114,9 +108,7 @@ pub(crate) async fn against(server: &MockServer, args: &[&str]) -> Run {
 
 pub(crate) fn against_command(server: &MockServer, args: &[&str]) -> Command {
     let mut command = Home::new().vpsorg(args);
-    command
-        .env("VPSORG_API_URL", server.base_url())
-        .env("VPSORG_API_TOKEN", server.token());
+    command.env("VPSORG_API_URL", server.base_url()).env("VPSORG_API_TOKEN", server.token());
     command
 }
 
@@ -137,10 +129,7 @@ pub(crate) async fn server_with(seed: Seed) -> MockServer {
 
 #[track_caller]
 pub(crate) fn assert_no_token(run: &Run) {
-    assert!(
-        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
-        "token leaked: {run:#?}"
-    );
+    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN), "token leaked: {run:#?}");
 }
 
 /// The ids in a JSON list of backups.
@@ -154,10 +143,5 @@ pub(crate) fn ids(list: &serde_json::Value) -> Vec<i64> {
 
 /// The keys of a JSON object, in order.
 pub(crate) fn keys(object: &serde_json::Value) -> Vec<String> {
-    object
-        .as_object()
-        .expect("a JSON object")
-        .keys()
-        .cloned()
-        .collect()
+    object.as_object().expect("a JSON object").keys().cloned().collect()
 }

@@ -46,12 +46,7 @@ impl Asked {
     fn of(target: &str) -> Self {
         let query = target.split_once('?').map_or("", |(_, query)| query);
         let pairs = query.split('&').filter_map(|pair| pair.split_once('='));
-        let mut asked = Asked {
-            page: 1,
-            page_size: None,
-            kept: Vec::new(),
-            filter: Filter::None,
-        };
+        let mut asked = Asked { page: 1, page_size: None, kept: Vec::new(), filter: Filter::None };
         for (name, value) in pairs {
             match name {
                 "page" => asked.page = value.parse().unwrap_or(1),
@@ -91,22 +86,14 @@ impl Run<'_> {
                 self.deviate(probe, reply, finding, &choice);
             }
             Some(value) => {
-                let form = if value.parse::<u64>().is_ok() {
-                    "seconds"
-                } else {
-                    "an HTTP date"
-                };
+                let form = if value.parse::<u64>().is_ok() { "seconds" } else { "an HTTP date" };
                 self.note(
                     C::Throttling,
                     &format!("429 on {} with Retry-After in {form}", probe.id),
                 );
             }
         }
-        match reply
-            .object()
-            .and_then(|body| body.get("code"))
-            .and_then(Value::as_str)
-        {
+        match reply.object().and_then(|body| body.get("code")).and_then(Value::as_str) {
             Some("throttled") | None => {}
             Some(other) => {
                 let finding = Finding::new(
@@ -171,9 +158,7 @@ impl Run<'_> {
         } else if body.is_empty() {
             Err("an empty object".to_string())
         } else if body.values().all(is_message_list) {
-            self.tally
-                .error_fields
-                .extend(body.keys().map(|k| excerpt(k)));
+            self.tally.error_fields.extend(body.keys().map(|k| excerpt(k)));
             Ok(None)
         } else {
             // A field whose value is not a list of messages: the contract check said so.
@@ -212,13 +197,12 @@ impl Run<'_> {
         }
         let id = probe.id;
         match reply.status {
-            500..=599 => self.incomplete.push(format!(
-                "{id}: answered {} where the check needs {expected}",
-                reply.status
-            )),
-            429 => self.incomplete.push(format!(
-                "{id}: still throttled (429) after the bounded wait"
-            )),
+            500..=599 => self
+                .incomplete
+                .push(format!("{id}: answered {} where the check needs {expected}", reply.status)),
+            429 => {
+                self.incomplete.push(format!("{id}: still throttled (429) after the bounded wait"))
+            }
             // The first list already read with this token (a 401 or 403 there ends the run
             // before any check), so a 401 now means it was revoked during the run. A 403 is
             // the API refusing this one request to a token that works: a permission the
@@ -321,12 +305,7 @@ impl Run<'_> {
         reply: &Reply,
         choices: &[ChoiceId],
     ) -> Option<Page> {
-        let Asked {
-            page,
-            page_size,
-            kept,
-            filter,
-        } = Asked::of(&probe.request.target);
+        let Asked { page, page_size, kept, filter } = Asked::of(&probe.request.target);
         if !self.expect_status(probe, reply, 200, "with a page of backups", choices) {
             return None;
         }
@@ -375,11 +354,9 @@ impl Run<'_> {
             |backup: &Value, pointer| backup.pointer(pointer).map_or("?".into(), Value::to_string);
         let (pointer, wanted, expected) = match &filter {
             Filter::None => return Some(parsed),
-            Filter::Server(id) => (
-                "/server/id",
-                Value::from(*id),
-                format!("only backups of server {id}"),
-            ),
+            Filter::Server(id) => {
+                ("/server/id", Value::from(*id), format!("only backups of server {id}"))
+            }
             Filter::Type(backup_type) => (
                 "/backup_type",
                 Value::from(backup_type.as_str()),
@@ -388,16 +365,10 @@ impl Run<'_> {
         };
         match results.iter().find(|b| b.pointer(pointer) != Some(&wanted)) {
             Some(stray) => {
-                let what = if matches!(filter, Filter::Server(_)) {
-                    "of server"
-                } else {
-                    "of type"
-                };
-                let got = format!(
-                    "backup {} {what} {}",
-                    field(stray, "/id"),
-                    field(stray, pointer)
-                );
+                let what =
+                    if matches!(filter, Filter::Server(_)) { "of server" } else { "of type" };
+                let got =
+                    format!("backup {} {what} {}", field(stray, "/id"), field(stray, pointer));
                 let finding = Finding::new(FindingKind::FilterIgnored, "/results", expected, got);
                 self.deviate(probe, reply, finding, &[]);
             }
@@ -483,9 +454,9 @@ impl Run<'_> {
             (Value::Null, None) => None,
             (Value::Null, Some(_)) => Some("null".to_string()),
             (Value::String(link), None) => Some(excerpt(link)),
-            (Value::String(link), Some(page)) => self
-                .link_problem(link, page, kept)
-                .map(|why| format!("{} ({why})", excerpt(link))),
+            (Value::String(link), Some(page)) => {
+                self.link_problem(link, page, kept).map(|why| format!("{} ({why})", excerpt(link)))
+            }
             // Another type: the contract check has reported it.
             (_, _) => None,
         };
@@ -519,13 +490,8 @@ impl Run<'_> {
             return Some(format!("path {} instead of {path}", url.path()));
         }
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let value = |name: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let value =
+            |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let page_text = page.to_string();
         match value("page") {
             Some(got) if got == page_text => {}
@@ -546,10 +512,9 @@ impl Run<'_> {
         first: Option<&Page>,
         second: Option<&Page>,
     ) {
-        let (Some(&a), Some(&b)) = (
-            first.and_then(|p| p.ids.first()),
-            second.and_then(|p| p.ids.first()),
-        ) else {
+        let (Some(&a), Some(&b)) =
+            (first.and_then(|p| p.ids.first()), second.and_then(|p| p.ids.first()))
+        else {
             return;
         };
         if a > b {
@@ -614,7 +579,5 @@ impl Run<'_> {
 
 /// `["message", ...]`: DRF's list of messages for one field.
 fn is_message_list(value: &Value) -> bool {
-    value
-        .as_array()
-        .is_some_and(|items| !items.is_empty() && items.iter().all(Value::is_string))
+    value.as_array().is_some_and(|items| !items.is_empty() && items.iter().all(Value::is_string))
 }

@@ -46,10 +46,7 @@ impl Run<'_> {
                 text.push_str(&format!("; codes {}", join(&self.tally.error_codes)));
             }
             if !self.tally.error_fields.is_empty() {
-                text.push_str(&format!(
-                    "; field errors on {}",
-                    join(&self.tally.error_fields)
-                ));
+                text.push_str(&format!("; field errors on {}", join(&self.tally.error_fields)));
             }
             self.note(ChoiceId::ErrorBodies, &text);
         }
@@ -88,10 +85,8 @@ impl Run<'_> {
             ));
         }
         if self.tally.right_links > 0 {
-            pagination.push(format!(
-                "{} next/previous links to the right page",
-                self.tally.right_links
-            ));
+            pagination
+                .push(format!("{} next/previous links to the right page", self.tally.right_links));
         }
         let notes = self.notes.entry(ChoiceId::Pagination).or_default();
         for (i, text) in pagination.into_iter().enumerate() {
@@ -99,25 +94,16 @@ impl Run<'_> {
         }
         if self.tally.ordered_pages > 0 {
             let text = format!("{} pages newest first", self.tally.ordered_pages);
-            self.notes
-                .entry(ChoiceId::Ordering)
-                .or_default()
-                .insert(0, text);
+            self.notes.entry(ChoiceId::Ordering).or_default().insert(0, text);
         }
         for (answer, times) in std::mem::take(&mut self.tally.server_errors) {
-            let times = if times == 1 {
-                "once".to_string()
-            } else {
-                format!("{times} times")
-            };
+            let times = if times == 1 { "once".to_string() } else { format!("{times} times") };
             self.note(ChoiceId::ServerErrors, &format!("{answer} {times}"));
         }
         self.unobserved
             .entry(ChoiceId::Throttling)
             .or_insert_with(|| "no 429 came (the doctor never provokes throttling)".into());
-        self.unobserved
-            .entry(ChoiceId::ServerErrors)
-            .or_insert_with(|| "no 5xx came".into());
+        self.unobserved.entry(ChoiceId::ServerErrors).or_insert_with(|| "no 5xx came".into());
     }
 
     /// The report.
@@ -164,9 +150,8 @@ impl Run<'_> {
         let count = |severity| deviations.iter().filter(|d| d.severity == severity).count();
         let violations = count(Severity::Violation);
         let warnings = count(Severity::Warning);
-        let strict_fails = deviations
-            .iter()
-            .any(|d| d.severity == Severity::Warning && fails_strict(d.kind));
+        let strict_fails =
+            deviations.iter().any(|d| d.severity == Severity::Warning && fails_strict(d.kind));
         // A refused token first: until it is fixed, most of the contract went unchecked.
         let outcome = if self.token_refused {
             Outcome::TokenRefused

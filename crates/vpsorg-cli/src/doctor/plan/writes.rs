@@ -157,17 +157,11 @@ pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
         let could_be_create =
             manual && (backup.description.is_empty() || backup.description.contains(CREATE_BODY));
         let text = if manual {
-            format!(
-                "backup {} appeared (manual, description {:?})",
-                backup.id, backup.description
-            )
+            format!("backup {} appeared (manual, description {:?})", backup.id, backup.description)
         } else {
             format!("backup {} appeared ({})", backup.id, backup.backup_type)
         };
-        changes.push(Change {
-            text,
-            cause: could_be_create.then_some(ChoiceId::Create),
-        });
+        changes.push(Change { text, cause: could_be_create.then_some(ChoiceId::Create) });
     }
     for backup in before.backups.iter().filter(|b| !after.holds(b.id)) {
         if !after.covers(backup.id) {

@@ -46,10 +46,7 @@ fn table(report: &Report, server: &MockServer) -> String {
 
 /// The JSON report as `-o json` prints it, made stable the same way.
 fn json_of(report: &Report, server: &MockServer) -> String {
-    stable(
-        &serde_json::to_string_pretty(&untimed(report)).unwrap(),
-        server,
-    )
+    stable(&serde_json::to_string_pretty(&untimed(report)).unwrap(), server)
 }
 
 fn untimed(report: &Report) -> Report {
@@ -68,10 +65,7 @@ fn stable(text: &str, server: &MockServer) -> String {
         .replace(server.base_url(), "http://127.0.0.1:[port]")
         .replace(sha256, "[sha256]")
         .replace(&sha256[..12], "[sha256]")
-        .replace(
-            concat!("vpsorg ", env!("CARGO_PKG_VERSION")),
-            "vpsorg [version]",
-        );
+        .replace(concat!("vpsorg ", env!("CARGO_PKG_VERSION")), "vpsorg [version]");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find("mock-") {
@@ -111,11 +105,7 @@ fn assert_every_probe_accounted_for(report: &Report) {
 }
 
 fn verdicts(report: &Report) -> Vec<(&'static str, Verdict)> {
-    report
-        .choices
-        .iter()
-        .map(|c| (c.id.as_str(), c.verdict))
-        .collect()
+    report.choices.iter().map(|c| (c.id.as_str(), c.verdict)).collect()
 }
 
 fn verdict(report: &Report, id: ChoiceId) -> Verdict {
@@ -179,17 +169,9 @@ async fn without_probe_errors_only_gets_are_sent() {
     let log = server.requests();
     assert_eq!(log.len(), report.summary.requests);
     assert_eq!(log.len(), report.probes.len());
-    assert!(
-        log.iter()
-            .all(|r| r.method == "GET" && r.path == "/api/v1/backups/"),
-        "{log:#?}"
-    );
+    assert!(log.iter().all(|r| r.method == "GET" && r.path == "/api/v1/backups/"), "{log:#?}");
     let without_token = log.iter().filter(|r| r.header("authorization").is_none());
-    assert_eq!(
-        without_token.count(),
-        1,
-        "only auth-none goes without a token"
-    );
+    assert_eq!(without_token.count(), 1, "only auth-none goes without a token");
 }
 
 #[tokio::test]
@@ -209,14 +191,8 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
     assert_eq!(
         writes,
         [
-            (
-                "DELETE".into(),
-                "/api/v1/backups/9223372036854775807/".into()
-            ),
-            (
-                "POST".into(),
-                "/api/v1/servers/9223372036854775807/restore/".into()
-            ),
+            ("DELETE".into(), "/api/v1/backups/9223372036854775807/".into()),
+            ("POST".into(), "/api/v1/servers/9223372036854775807/restore/".into()),
             ("POST".into(), "/api/v1/backups/".into()),
         ]
     );
@@ -239,23 +215,13 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
 /// requests built to fail, but worth knowing before pointing them at an account.
 #[tokio::test]
 async fn a_write_answered_503_is_sent_again_as_the_help_says() {
-    let server = server([Fault::status(503)
-        .header("Retry-After", "0")
-        .on(Operation::DeleteBackup)])
-    .await;
+    let server =
+        server([Fault::status(503).header("Retry-After", "0").on(Operation::DeleteBackup)]).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
     assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
-    let deletes = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .count();
+    let deletes = server.requests().into_iter().filter(|r| r.method == "DELETE").count();
     assert_eq!(deletes, 2);
-    let delete = report
-        .probes
-        .iter()
-        .find(|p| p.id == "delete-unknown")
-        .unwrap();
+    let delete = report.probes.iter().find(|p| p.id == "delete-unknown").unwrap();
     assert_eq!((delete.attempts, delete.status), (2, Some(404)));
     for help in [crate::cli::PROBE_ERRORS_HELP, &crate::cli::doctor_help()] {
         assert!(help.contains("at most twice"), "{help}");
@@ -269,10 +235,7 @@ async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
     let delete = report.choice(ChoiceId::Delete404).unwrap();
     assert_eq!(delete.verdict, Verdict::Contradicted);
-    assert_eq!(
-        delete.contradictions[0].expected,
-        "404 with code backup_not_found"
-    );
+    assert_eq!(delete.contradictions[0].expected, "404 with code backup_not_found");
     assert_eq!(delete.contradictions[0].got, "204 without a JSON body");
     assert!(delete.contradictions[0].request_id.is_some());
 }
@@ -281,10 +244,7 @@ async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
 fn listed(server: &MockServer) -> Vec<serde_json::Value> {
     let mut backups = server.backups();
     backups.sort_by_key(|b| std::cmp::Reverse(b.id));
-    backups
-        .iter()
-        .map(|b| serde_json::to_value(b).unwrap())
-        .collect()
+    backups.iter().map(|b| serde_json::to_value(b).unwrap()).collect()
 }
 
 fn list_body(results: Vec<serde_json::Value>) -> String {
@@ -301,22 +261,14 @@ fn new_backup(id: i64, backup_type: &str, description: &str) -> serde_json::Valu
 
 /// The 17th list is writes-before, the 18th writes-after (16 reads come first).
 fn list_answer(nth: u64, body: String) -> Fault {
-    Fault::status(200)
-        .body(body)
-        .on(Operation::ListBackups)
-        .nth(nth)
+    Fault::status(200).body(body).on(Operation::ListBackups).nth(nth)
 }
 
 fn state_deviations(report: &Report) -> Vec<&super::report::Deviation> {
     report
         .deviations
         .iter()
-        .filter(|d| {
-            matches!(
-                d.kind,
-                FindingKind::StateChanged | FindingKind::AccountChanged
-            )
-        })
+        .filter(|d| matches!(d.kind, FindingKind::StateChanged | FindingKind::AccountChanged))
         .collect()
 }
 
@@ -331,16 +283,10 @@ async fn a_manual_backup_the_create_could_have_made_is_a_violation() {
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
     };
-    assert_eq!(
-        (changed.kind, changed.severity),
-        (FindingKind::StateChanged, Severity::Violation)
-    );
+    assert_eq!((changed.kind, changed.severity), (FindingKind::StateChanged, Severity::Violation));
     assert_eq!(changed.choices, [ChoiceId::Create]);
     assert_eq!(changed.probes, ["writes-after"]);
-    assert_eq!(
-        changed.got,
-        "backup 900 appeared (manual, description \"\") (count 5 → 6)"
-    );
+    assert_eq!(changed.got, "backup 900 appeared (manual, description \"\") (count 5 → 6)");
     assert_eq!(verdict(&report, ChoiceId::Create), Verdict::Contradicted);
 }
 
@@ -356,10 +302,7 @@ async fn the_backup_the_delete_targeted_disappearing_is_a_violation() {
         panic!("one state deviation: {report}");
     };
     assert_eq!(changed.choices, [ChoiceId::Delete404]);
-    assert_eq!(
-        changed.got,
-        "backup 9223372036854775807 disappeared (count 6 → 5)"
-    );
+    assert_eq!(changed.got, "backup 9223372036854775807 disappeared (count 6 → 5)");
 }
 
 /// On a live account an automatic backup may start, or an old one expire, while the
@@ -383,15 +326,10 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
     };
-    assert_eq!(
-        (changed.kind, changed.severity),
-        (FindingKind::AccountChanged, Severity::Warning)
-    );
+    assert_eq!((changed.kind, changed.severity), (FindingKind::AccountChanged, Severity::Warning));
     assert!(changed.choices.is_empty());
     assert!(
-        changed
-            .got
-            .contains(&format!("backup {} disappeared", expired["id"])),
+        changed.got.contains(&format!("backup {} disappeared", expired["id"])),
         "{}",
         changed.got
     );
@@ -403,30 +341,19 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     insta::assert_snapshot!("account_changed", table(&report, &server));
 
     let server = self::server(faults()).await;
-    let strict = doctor(&server)
-        .probe_errors(true)
-        .strict(true)
-        .run()
-        .await
-        .unwrap();
+    let strict = doctor(&server).probe_errors(true).strict(true).run().await.unwrap();
     assert_eq!(strict.exit_code(), EXIT_CONSISTENT, "{strict}");
 }
 
 #[tokio::test]
 async fn an_api_that_stops_answering_stops_the_run() {
     // From the third list on, the connection closes before any answer.
-    let server = server([Fault::drop_before_read()
-        .on(Operation::ListBackups)
-        .nth(3)
-        .always()])
-    .await;
+    let server =
+        server([Fault::drop_before_read().on(Operation::ListBackups).nth(3).always()]).await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
-    let probes: Vec<(&str, Option<u16>)> = report
-        .probes
-        .iter()
-        .map(|p| (p.id.as_str(), p.status))
-        .collect();
+    let probes: Vec<(&str, Option<u16>)> =
+        report.probes.iter().map(|p| (p.id.as_str(), p.status)).collect();
     assert_eq!(
         probes,
         [
@@ -436,16 +363,9 @@ async fn an_api_that_stops_answering_stops_the_run() {
             ("page-size-100", None)
         ]
     );
-    assert_eq!(
-        server.requests().len(),
-        4,
-        "nothing sent after two silences"
-    );
+    assert_eq!(server.requests().len(), 4, "nothing sent after two silences");
     assert!(
-        report
-            .incomplete
-            .iter()
-            .any(|r| r.contains("stopped answering")),
+        report.incomplete.iter().any(|r| r.contains("stopped answering")),
         "{:?}",
         report.incomplete
     );
@@ -496,10 +416,8 @@ async fn an_extra_field_in_an_error_body_breaks_the_error_schema() {
 
 #[tokio::test]
 async fn a_missing_required_field_contradicts_the_contract() {
-    let server = server([Fault::missing_field("description")
-        .on(Operation::ListBackups)
-        .always()])
-    .await;
+    let server =
+        server([Fault::missing_field("description").on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
     assert_eq!(report.outcome, Outcome::Contradicted);
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED);
@@ -516,10 +434,7 @@ async fn a_missing_required_field_contradicts_the_contract() {
 
 #[tokio::test]
 async fn a_wrong_content_type_contradicts_the_contract() {
-    let server = server([Fault::wrong_content_type()
-        .on(Operation::ListBackups)
-        .always()])
-    .await;
+    let server = server([Fault::wrong_content_type().on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
     assert!(
@@ -530,26 +445,19 @@ async fn a_wrong_content_type_contradicts_the_contract() {
     );
     let statuses: Vec<Option<u16>> = report.deviations.iter().map(|d| d.status).collect();
     assert_eq!(statuses, [Some(200), Some(400), Some(404), Some(401)]);
-    assert_eq!(
-        verdict(&report, ChoiceId::ErrorBodies),
-        Verdict::Contradicted
-    );
+    assert_eq!(verdict(&report, ChoiceId::ErrorBodies), Verdict::Contradicted);
     insta::assert_snapshot!("html", table(&report, &server));
 }
 
 #[tokio::test]
 async fn an_unknown_enum_value_is_a_warning() {
-    let server = server([Fault::unknown_enum("status", "archived")
-        .on(Operation::ListBackups)
-        .always()])
-    .await;
+    let server =
+        server([Fault::unknown_enum("status", "archived").on(Operation::ListBackups).always()])
+            .await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
     let enums = report.choice(ChoiceId::Enums).unwrap();
-    assert_eq!(
-        (enums.verdict, enums.severity),
-        (Verdict::Contradicted, Some(Severity::Warning))
-    );
+    assert_eq!((enums.verdict, enums.severity), (Verdict::Contradicted, Some(Severity::Warning)));
     assert_eq!(enums.contradictions[0].got, "\"archived\"");
     assert_eq!(report.deviations.len(), 1);
     insta::assert_snapshot!("unknown_enum", table(&report, &server));
@@ -565,21 +473,9 @@ async fn pages_without_links_are_a_warning_on_pagination() {
         (pagination.verdict, pagination.severity),
         (Verdict::Contradicted, Some(Severity::Warning))
     );
-    let locations: Vec<&str> = report
-        .deviations
-        .iter()
-        .map(|d| d.location.as_str())
-        .collect();
-    assert!(
-        locations.contains(&"/next") && locations.contains(&"/previous"),
-        "{locations:?}"
-    );
-    assert!(
-        report
-            .deviations
-            .iter()
-            .all(|d| d.kind == FindingKind::PageLinks)
-    );
+    let locations: Vec<&str> = report.deviations.iter().map(|d| d.location.as_str()).collect();
+    assert!(locations.contains(&"/next") && locations.contains(&"/previous"), "{locations:?}");
+    assert!(report.deviations.iter().all(|d| d.kind == FindingKind::PageLinks));
     insta::assert_snapshot!("no_links", table(&report, &server));
 
     let server = self::server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
@@ -593,10 +489,7 @@ async fn a_500_on_every_list_leaves_the_run_incomplete() {
     let report = run(&server).await;
     assert_eq!(report.outcome, Outcome::Incomplete);
     assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
-    assert!(
-        report.deviations.is_empty(),
-        "a 5XX is documented: {report}"
-    );
+    assert!(report.deviations.is_empty(), "a 5XX is documented: {report}");
     assert_eq!(verdict(&report, ChoiceId::ServerErrors), Verdict::Confirmed);
     assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::NotObserved);
     // 13 answered 500; page-2, page-past-last and filter-server needed the first list.
@@ -622,29 +515,16 @@ async fn a_throttled_probe_waits_for_retry_after_and_confirms_throttling() {
 #[tokio::test]
 async fn a_retry_after_past_the_limit_is_not_waited_for() {
     let server = server([Fault::throttled(3600).on(Operation::ListBackups).always()]).await;
-    let report = doctor(&server)
-        .max_retry_wait(Duration::from_secs(1))
-        .run()
-        .await
-        .unwrap();
+    let report = doctor(&server).max_retry_wait(Duration::from_secs(1)).run().await.unwrap();
     assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
-    assert!(
-        report
-            .probes
-            .iter()
-            .all(|p| p.attempts == 1 && p.status == Some(429))
-    );
+    assert!(report.probes.iter().all(|p| p.attempts == 1 && p.status == Some(429)));
     assert_eq!(verdict(&report, ChoiceId::Throttling), Verdict::Confirmed);
 }
 
 #[tokio::test]
 async fn a_429_without_retry_after_contradicts_throttling() {
     let server = server([Fault::status(429).on(Operation::ListBackups)]).await;
-    let report = doctor(&server)
-        .max_retry_wait(Duration::ZERO)
-        .run()
-        .await
-        .unwrap();
+    let report = doctor(&server).max_retry_wait(Duration::ZERO).run().await.unwrap();
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
     let throttling = report.choice(ChoiceId::Throttling).unwrap();
     assert_eq!(throttling.verdict, Verdict::Contradicted);
@@ -656,18 +536,11 @@ async fn the_token_appears_nowhere_even_when_the_server_echoes_it() {
     // page-size-0 (the fifth list) answers with the token in its body.
     // Without a code, the report quotes the detail.
     let echo = format!(r#"{{"detail": "Token {TOKEN} lacks scope"}}"#);
-    let server = server([Fault::status(403)
-        .body(echo)
-        .on(Operation::ListBackups)
-        .nth(5)])
-    .await;
+    let server = server([Fault::status(403).body(echo).on(Operation::ListBackups).nth(5)]).await;
     let doctor = doctor(&server).probe_errors(true);
     let report = doctor.run().await.unwrap();
     let json = serde_json::to_string(&report).unwrap();
-    assert!(
-        json.contains("[redacted]"),
-        "the echo is in the report, scrubbed"
-    );
+    assert!(json.contains("[redacted]"), "the echo is in the report, scrubbed");
     for text in [
         json,
         report.render_table(200),
@@ -677,10 +550,7 @@ async fn the_token_appears_nowhere_even_when_the_server_echoes_it() {
     ] {
         assert!(!text.contains(TOKEN), "{text}");
     }
-    let error = Doctor::new("ftp://127.0.0.1", TOKEN)
-        .run()
-        .await
-        .unwrap_err();
+    let error = Doctor::new("ftp://127.0.0.1", TOKEN).run().await.unwrap_err();
     assert!(!format!("{error} {error:?}").contains(TOKEN));
 }
 
@@ -699,24 +569,14 @@ async fn a_link_to_another_origin_is_a_violation_and_is_not_followed() {
         }]
     });
     // The second list is page-size-1.
-    let server = server([Fault::status(200)
-        .body(page.to_string())
-        .on(Operation::ListBackups)
-        .nth(2)])
-    .await;
+    let server =
+        server([Fault::status(200).body(page.to_string()).on(Operation::ListBackups).nth(2)]).await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
-    let link = report
-        .deviations
-        .iter()
-        .find(|d| d.kind == FindingKind::PageLinks)
-        .unwrap();
+    let link = report.deviations.iter().find(|d| d.kind == FindingKind::PageLinks).unwrap();
     assert_eq!(link.probes, ["page-size-1"]);
     assert!(link.got.contains("another origin"), "{}", link.got);
-    assert!(
-        elsewhere.requests().is_empty(),
-        "nothing went to the other origin"
-    );
+    assert!(elsewhere.requests().is_empty(), "nothing went to the other origin");
 }
 
 #[tokio::test]
@@ -729,14 +589,8 @@ async fn a_redirect_is_reported_and_not_followed() {
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
     let redirect = &report.deviations[0];
-    assert_eq!(
-        (redirect.kind, redirect.status),
-        (FindingKind::UndocumentedStatus, Some(302))
-    );
-    assert!(
-        elsewhere.requests().is_empty(),
-        "the redirect was not followed"
-    );
+    assert_eq!((redirect.kind, redirect.status), (FindingKind::UndocumentedStatus, Some(302)));
+    assert!(elsewhere.requests().is_empty(), "the redirect was not followed");
 }
 
 /// A revoked or mistyped token must fail a nightly job: it is not "incomplete" (which the
@@ -745,10 +599,7 @@ async fn a_redirect_is_reported_and_not_followed() {
 #[tokio::test]
 async fn a_refused_token_is_its_own_outcome_and_checks_only_what_needs_none() {
     let server = server([]).await;
-    let report = Doctor::new(server.base_url(), "not-the-servers-token")
-        .run()
-        .await
-        .unwrap();
+    let report = Doctor::new(server.base_url(), "not-the-servers-token").run().await.unwrap();
     assert_eq!(report.outcome, Outcome::TokenRefused, "{report}");
     assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED);
     assert_eq!(EXIT_TOKEN_REFUSED, 7);
@@ -761,10 +612,7 @@ async fn a_refused_token_is_its_own_outcome_and_checks_only_what_needs_none() {
     assert_every_probe_accounted_for(&report);
     assert_eq!(verdict(&report, ChoiceId::ErrorBodies), Verdict::Confirmed);
     let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(
-        (&json["outcome"], &json["exit_code"]),
-        (&json!("token_refused"), &json!(7))
-    );
+    assert_eq!((&json["outcome"], &json["exit_code"]), (&json!("token_refused"), &json!(7)));
     insta::assert_snapshot!("token_refused", table(&report, &server));
 }
 
@@ -774,10 +622,8 @@ async fn a_refused_token_is_its_own_outcome_and_checks_only_what_needs_none() {
 #[tokio::test]
 async fn a_403_on_the_first_list_is_a_refused_token() {
     let forbidden = json!({"detail": "You do not have permission to perform this action.", "code": "permission_denied"});
-    let server = server([Fault::status(403)
-        .body(forbidden.to_string())
-        .on(Operation::ListBackups)])
-    .await;
+    let server =
+        server([Fault::status(403).body(forbidden.to_string()).on(Operation::ListBackups)]).await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED, "{report}");
     assert_eq!(
@@ -798,11 +644,9 @@ async fn a_403_on_the_first_list_is_a_refused_token() {
 async fn a_token_refused_mid_run_is_still_a_refused_token() {
     let refused = json!({"detail": "Invalid token.", "code": "authentication_failed"});
     // The fifth list is page-size-0.
-    let server = server([Fault::status(401)
-        .body(refused.to_string())
-        .on(Operation::ListBackups)
-        .nth(5)])
-    .await;
+    let server =
+        server([Fault::status(401).body(refused.to_string()).on(Operation::ListBackups).nth(5)])
+            .await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED, "{report}");
     assert_eq!(
@@ -818,22 +662,13 @@ async fn a_token_refused_mid_run_is_still_a_refused_token() {
 #[tokio::test]
 async fn a_403_after_the_token_worked_contradicts_the_contract() {
     let denied = json!({"detail": "You do not have permission.", "code": "permission_denied"});
-    let server = server([Fault::status(403)
-        .body(denied.to_string())
-        .on(Operation::ListBackups)
-        .nth(5)])
-    .await;
+    let server =
+        server([Fault::status(403).body(denied.to_string()).on(Operation::ListBackups).nth(5)])
+            .await;
     let report = run(&server).await;
     assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
-    assert!(
-        report.deviations.iter().any(|d| d.status == Some(403)),
-        "{report}"
-    );
-    assert!(
-        !report.incomplete.iter().any(|r| r.contains("refused")),
-        "{:?}",
-        report.incomplete
-    );
+    assert!(report.deviations.iter().any(|d| d.status == Some(403)), "{report}");
+    assert!(!report.incomplete.iter().any(|r| r.contains("refused")), "{:?}", report.incomplete);
 }
 
 #[tokio::test]
@@ -842,10 +677,7 @@ async fn an_unreachable_api_is_incomplete_after_one_request() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let report = Doctor::new(format!("http://127.0.0.1:{port}"), TOKEN)
-        .run()
-        .await
-        .unwrap();
+    let report = Doctor::new(format!("http://127.0.0.1:{port}"), TOKEN).run().await.unwrap();
     assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
     assert_eq!(report.probes.len(), 1);
     // The network's words, as the CLI's errors give them, not reqwest's outer layers.
@@ -856,10 +688,7 @@ async fn an_unreachable_api_is_incomplete_after_one_request() {
     );
     assert_every_probe_accounted_for(&report);
     assert!(
-        report
-            .incomplete
-            .iter()
-            .any(|r| r.contains("could not be reached")),
+        report.incomplete.iter().any(|r| r.contains("could not be reached")),
         "{:?}",
         report.incomplete
     );

@@ -3,14 +3,8 @@ use super::*;
 
 #[test]
 fn array_indices_become_wildcards() {
-    assert_eq!(
-        wildcard_indices("/results/12/server/id"),
-        "/results/*/server/id"
-    );
-    assert_eq!(
-        wildcard_indices("header:X-Request-Id"),
-        "header:X-Request-Id"
-    );
+    assert_eq!(wildcard_indices("/results/12/server/id"), "/results/*/server/id");
+    assert_eq!(wildcard_indices("header:X-Request-Id"), "header:X-Request-Id");
     assert_eq!(wildcard_indices("body"), "body");
 }
 
@@ -44,10 +38,7 @@ fn listing(count: u64, backups: &[(i64, &str, &str)]) -> Listing {
 }
 
 fn causes(before: &Listing, after: &Listing) -> Vec<(String, Option<ChoiceId>)> {
-    changes(before, after)
-        .into_iter()
-        .map(|c| (c.text, c.cause))
-        .collect()
+    changes(before, after).into_iter().map(|c| (c.text, c.cause)).collect()
 }
 
 #[test]
@@ -86,10 +77,7 @@ fn only_what_a_write_could_cause_is_blamed_on_it() {
     let gone = listing(1, &[(7, "manual", "a")]);
     assert_eq!(
         causes(&target, &gone),
-        [(
-            "backup 9223372036854775807 disappeared".to_string(),
-            Some(ChoiceId::Delete404)
-        )]
+        [("backup 9223372036854775807 disappeared".to_string(), Some(ChoiceId::Delete404))]
     );
 }
 
@@ -99,24 +87,15 @@ fn a_full_page_judges_only_the_ids_it_can_show() {
     // the comparison does not see. That is no disappearance.
     let before = listing(3, &[(9, "automatic", ""), (8, "automatic", "")]);
     let after = listing(4, &[(10, "automatic", ""), (9, "automatic", "")]);
-    assert_eq!(
-        causes(&before, &after),
-        [("backup 10 appeared (automatic)".to_string(), None)]
-    );
+    assert_eq!(causes(&before, &after), [("backup 10 appeared (automatic)".to_string(), None)]);
     // And one gone from page 1 pulls 7 up from page 2: no new backup.
     let after = listing(2, &[(9, "automatic", ""), (7, "automatic", "")]);
-    assert_eq!(
-        causes(&before, &after),
-        [("backup 8 disappeared".to_string(), None)]
-    );
+    assert_eq!(causes(&before, &after), [("backup 8 disappeared".to_string(), None)]);
     // A change beyond the page shows only in the count.
     let after = listing(4, &[(9, "automatic", ""), (8, "automatic", "")]);
     assert_eq!(
         causes(&before, &after),
-        [(
-            "the count changed, on pages the comparison does not see".to_string(),
-            None
-        )]
+        [("the count changed, on pages the comparison does not see".to_string(), None)]
     );
 }
 
@@ -148,11 +127,7 @@ fn findings_are_tied_to_the_choice_they_contradict() {
         [ChoiceId::ErrorBodies]
     );
     assert_eq!(
-        choices_for(
-            "listBackups",
-            200,
-            &finding(FindingKind::UndocumentedField, "/results/0/x")
-        ),
+        choices_for("listBackups", 200, &finding(FindingKind::UndocumentedField, "/results/0/x")),
         []
     );
     assert_eq!(
@@ -187,20 +162,14 @@ fn every_enum_filter_value_of_the_spec_is_probed() {
         enums += 1;
         for value in values.iter().filter_map(Value::as_str) {
             let query = format!("{name}={value}");
-            if !PLAN
-                .iter()
-                .any(|p| p.query == query && matches!(p.expect, Expect::Filtered))
-            {
+            if !PLAN.iter().any(|p| p.query == query && matches!(p.expect, Expect::Filtered)) {
                 missing.push(format!(
                     "no probe ?{query} in PLAN (crates/vpsorg-cli/src/doctor/plan.rs)"
                 ));
             }
         }
         let bad = |p: &&Step| matches!(p.expect, Expect::FieldError(field, _) if field == name);
-        if !PLAN
-            .iter()
-            .any(|p| p.query.starts_with(&format!("{name}=")) && bad(&p))
-        {
+        if !PLAN.iter().any(|p| p.query.starts_with(&format!("{name}=")) && bad(&p)) {
             missing.push(format!(
                 "no bad-value probe of {name} in PLAN (crates/vpsorg-cli/src/doctor/plan.rs)"
             ));

@@ -3,9 +3,7 @@ use http::header::RETRY_AFTER;
 
 /// An HTTP date (IMF-fixdate), as a server sends it.
 fn http_date(at: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(at)
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
+    chrono::DateTime::<chrono::Utc>::from(at).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 #[test]
@@ -14,10 +12,7 @@ fn retry_after_reads_seconds_and_dates() {
     let headers = |value: &'static str| {
         HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(value))])
     };
-    assert_eq!(
-        retry_after(&headers("30"), now),
-        Some(Duration::from_secs(30))
-    );
+    assert_eq!(retry_after(&headers("30"), now), Some(Duration::from_secs(30)));
     let later = http_date(now + Duration::from_secs(90));
     let date = HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_str(&later).unwrap())]);
     assert_eq!(retry_after(&date, now), Some(Duration::from_secs(90)));
@@ -33,10 +28,7 @@ fn base_urls_are_checked_and_normalised() {
     let ok = |text| parse_base_url(text).unwrap().to_string();
     assert_eq!(ok("https://admin.vps.org/"), "https://admin.vps.org/");
     assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
-    assert_eq!(
-        ok("https://proxy.example/vps/"),
-        "https://proxy.example/vps"
-    );
+    assert_eq!(ok("https://proxy.example/vps/"), "https://proxy.example/vps");
     for (bad, why) in [
         ("admin.vps.org", "relative URL"),
         ("ftp://admin.vps.org", "not an http"),
