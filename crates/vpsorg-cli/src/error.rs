@@ -6,7 +6,6 @@ use std::io;
 
 use vpsorg_backups::{Error as ApiError, Resource};
 
-use crate::config::Connection;
 use crate::exit::Exit;
 use crate::text::{redact_url, root_cause};
 
@@ -71,11 +70,11 @@ impl CliError {
 
     /// Remembers the connection a request used: its URL, and where its token came from (for
     /// a 401's hint).
-    pub(crate) fn at(mut self, connection: &Connection) -> Self {
+    pub(crate) fn at(mut self, api_url: &str, token_source: &impl std::fmt::Display) -> Self {
         if let CliError::Api { token_from, .. } = &mut self {
-            token_from.get_or_insert_with(|| connection.token_source.to_string());
+            token_from.get_or_insert_with(|| token_source.to_string());
         }
-        self.at_url(&connection.api_url)
+        self.at_url(api_url)
     }
 
     /// What to do after a refused restore of `server_id` from `backup_id`: another server's

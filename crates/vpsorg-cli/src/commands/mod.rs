@@ -51,7 +51,7 @@ pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
         Command::Servers(ServersCommand::Restore(args)) => servers::restore(client, args).await,
         _ => Err(CliError::usage("not an API command")),
     };
-    result.map_err(|error| error.at(&connection))
+    result.map_err(|error| error.at(&connection.api_url, &connection.token_source))
 }
 
 /// Works out the connection settings (flags, environment, context), logged with `-v`.
@@ -76,7 +76,7 @@ pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Conne
         .user_agent(concat!("vpsorg-cli/", env!("CARGO_PKG_VERSION")))
         .on_retry(|notice| say(&crate::progress::retry_line(notice)))
         .build()
-        .map_err(|error| CliError::from(error).at(&connection))?;
+        .map_err(|error| CliError::from(error).at(&connection.api_url, &connection.token_source))?;
     Ok((client, connection))
 }
 
