@@ -64,13 +64,17 @@ pub(crate) async fn run() -> Result<(), CliError> {
             std::future::pending::<()>().await;
         }
     };
+    let stopped =
+        || CliError::new(Exit::Interrupted, "the demo stopped, and its fake server with it");
     tokio::select! {
         biased;
-        () = ctrl_c => Err(CliError::new(
-            Exit::Interrupted,
-            "the demo stopped, and its fake server with it",
-        )),
-        result = steps() => result,
+        () = ctrl_c => Err(stopped()),
+        // The wait step listens too, and may see the same Ctrl-C first: the demo's words win,
+        // since its fake server goes with it and there is nothing to wait for again.
+        result = steps() => result.map_err(|error| match error.exit() {
+            Exit::Interrupted => stopped(),
+            _ => error,
+        }),
     }
 }
 
