@@ -484,14 +484,10 @@ pub(crate) fn row_width() -> u16 {
 
 /// The width the doctor's report fits: the terminal's, else `COLUMNS`, else 80.
 pub(crate) fn table_width() -> u16 {
-    if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size_of(io::stdout()) {
-        return width;
+    match row_width() {
+        u16::MAX => 80,
+        width => width,
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|columns| columns.trim().parse().ok())
-        .filter(|&width| width >= 20)
-        .unwrap_or(80)
 }
 
 /// The width of the terminal a question is answered on (stdin's: one can only be asked
