@@ -238,16 +238,17 @@ fn arm<'a>(job: &'a str, code: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no case arm for {code}"))
 }
 
-/// The code of the CLI's `Exit::{variant}`, read from its one list (`Exit::code` in
-/// crates/vpsorg-cli/src/exit.rs), where `--help` and the man page get it too.
+/// The code of the CLI's `Exit::{variant}`, read from its one list (the `exits!` table in
+/// crates/vpsorg-cli/src/exit.rs, a row `Variant = code, ...`), where `--help` and the man
+/// page get it too.
 fn exit_code(variant: &str) -> String {
     let path = project_root().join("crates/vpsorg-cli/src/exit.rs");
     let source = std::fs::read_to_string(&path).unwrap();
-    let code = &source[source.find("const fn code(").expect("Exit::code")..];
-    code.lines()
+    source
+        .lines()
         .find_map(|line| {
-            let rest = line.trim().strip_prefix(&format!("Exit::{variant} => "))?;
-            Some(rest.trim_end_matches(',').to_string())
+            let rest = line.trim().strip_prefix(&format!("{variant} = "))?;
+            Some(rest.split(',').next()?.to_string())
         })
         .unwrap_or_else(|| panic!("no Exit::{variant} in {}", path.display()))
 }
