@@ -32,17 +32,14 @@ pub(crate) fn excerpt(text: &str) -> String {
     vpsorg_backups::__private::excerpt(text, MAX_SERVER_TEXT)
 }
 
-/// Why a run could not start. Problems of the API itself are never errors: they are in the
-/// [`Report`].
+/// Why a run could not start (problems of the API itself are in the [`Report`]): an unusable
+/// base URL, a token that is empty or cannot be sent in a header (the message never holds
+/// it), no HTTP client, or no page 1 of the backup list (the base URL is not the API's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Error {
-    /// The base URL is not a usable `http(s)://` URL.
     BaseUrl(String),
-    /// The token is empty, or cannot be sent in a header. The message never holds the token.
     Token(String),
-    /// The HTTP client could not be built.
     Client(String),
-    /// Page 1 of the backup list was not found: the base URL is not the API's.
     NotTheApi,
 }
 
@@ -59,41 +56,33 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Checks the API at a base URL against the embedded contract: read-only and lenient unless
-/// told otherwise.
+/// Checks the API at a base URL (`https://admin.vps.org`) against the embedded contract:
+/// read-only unless `probe_errors` (the three writes that must fail), warnings fail the run
+/// only when `strict`. One request may take `timeout` (30 s), connecting included; a probe
+/// waits at most `max_retry_wait` (30 s) for a `Retry-After` (after a 429 or a 502-504)
+/// before its retry, two retries at most; a longer one is not waited for, and that probe's
+/// check is incomplete.
 #[derive(Debug)]
 pub(crate) struct Doctor {
     base_url: String,
     token: Secret,
     probe_errors: bool,
     strict: bool,
-    /// The time one request may take, connecting included (default 30 s).
     timeout: Duration,
-    /// The longest `Retry-After` (after a 429 or a 502-504) a probe waits before its retry
-    /// (default 30 s; two retries at most). A longer one is not waited for: that probe's
-    /// check is then incomplete.
     max_retry_wait: Duration,
 }
 
 impl Doctor {
-    /// A doctor for the API at `base_url` (`https://admin.vps.org`), with `token`.
     pub(crate) fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
-        Self {
-            base_url: base_url.into(),
-            token: Secret::new(token),
-            probe_errors: false,
-            strict: false,
-            timeout: Duration::from_secs(30),
-            max_retry_wait: Duration::from_secs(30),
-        }
+        let (base_url, token) = (base_url.into(), Secret::new(token));
+        let (timeout, max_retry_wait) = (Duration::from_secs(30), Duration::from_secs(30));
+        Self { base_url, token, probe_errors: false, strict: false, timeout, max_retry_wait }
     }
 
-    /// Also sends the three writes that must fail (`--probe-errors`).
     pub(crate) fn probe_errors(self, probe_errors: bool) -> Self {
         Self { probe_errors, ..self }
     }
 
-    /// Makes warnings (additive surprises) fail the run (`--strict`).
     pub(crate) fn strict(self, strict: bool) -> Self {
         Self { strict, ..self }
     }
@@ -107,9 +96,8 @@ impl Doctor {
         Self { max_retry_wait, ..self }
     }
 
-    /// Runs the plan and reports. Errors only when the run cannot start (an unusable base
-    /// URL, an empty token or one no header can carry, no HTTP client): whatever the API does
-    /// is in the report.
+    /// Runs the plan and reports. Errors only when the run cannot start: whatever the API
+    /// does is in the report.
     pub(crate) async fn run(&self) -> Result<Report, Error> {
         let base = parse_base_url(&self.base_url)?;
         let token = self.token.expose();
@@ -119,8 +107,7 @@ impl Doctor {
         let transport = Transport::new(base.clone(), token, self.timeout, self.max_retry_wait)?;
         let mut run = Run::new(&transport, Contract::embedded(), self.probe_errors);
         run.execute().await;
-        let shown_url = base.as_str().trim_end_matches('/').to_string();
-        let mut report = run.finish(&shown_url, self.strict);
+        let mut report = run.finish(base.as_str().trim_end_matches('/'), self.strict);
         if report.probes.first().and_then(|probe| probe.status) == Some(404) {
             return Err(Error::NotTheApi);
         }

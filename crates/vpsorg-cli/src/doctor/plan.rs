@@ -16,7 +16,7 @@ use vpsorg_contract::{Contract, Finding, FindingKind};
 use super::choice::{ChoiceId as C, ChoiceId, ChoiceVerdict, Contradiction, Verdict};
 use super::excerpt;
 use super::report::{ContractInfo, Deviation, Outcome, ProbeRecord, Report, Summary};
-use super::transport::{Answer, Credential, Request, Transport};
+use super::transport::{Answer, Credential, Request, Transport, header_text};
 use checks::Page;
 use writes::{Listing, listing_of};
 
@@ -516,7 +516,7 @@ impl<'a> Run<'a> {
             json: is_json(&answer.headers)
                 .then(|| serde_json::from_slice::<Value>(&answer.body).ok())
                 .flatten(),
-            request_id: answer.request_id().map(|id| excerpt(&id)),
+            request_id: header_text(&answer.headers, "x-request-id").map(|id| excerpt(&id)),
         };
         match self.contract.check_response(
             probe.operation_id,
@@ -612,7 +612,7 @@ fn choices_for(operation_id: &str, status: u16, finding: &Finding) -> Vec<Choice
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
-    super::transport::header_text(headers, "content-type").is_some_and(|ct| {
+    header_text(headers, "content-type").is_some_and(|ct| {
         let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         essence == "application/json" || essence.ends_with("+json")
     })

@@ -53,56 +53,44 @@ impl Outcome {
     }
 }
 
-/// The contract a run checked against.
+/// The contract a run checked against: `info.title`, `info.version`, and the SHA-256 of the
+/// YAML in hex (the hash `generated.rs` names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ContractInfo {
-    /// `info.title`.
     pub(crate) title: String,
-    /// `info.version`.
     pub(crate) version: String,
-    /// SHA-256 of the YAML, in hex (the hash `generated.rs` names).
     pub(crate) sha256: String,
 }
 
-/// Counts, for a glance.
+/// Counts, for a glance: choices by verdict, deviations by severity, and HTTP requests sent
+/// (retries included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(crate) struct Summary {
-    /// Choices confirmed.
     pub(crate) confirmed: usize,
-    /// Choices contradicted (by a violation or a warning).
     pub(crate) contradicted: usize,
-    /// Choices not observed.
     pub(crate) not_observed: usize,
-    /// Deviations that are violations.
     pub(crate) violations: usize,
-    /// Deviations that are warnings.
     pub(crate) warnings: usize,
-    /// HTTP requests sent (retries included).
     pub(crate) requests: usize,
 }
 
-/// One way the server differs from the contract, gathered over every answer that showed it.
+/// One way the server differs from the contract, gathered over every answer that showed it:
+/// what came (`got`) and its `X-Request-Id` are the first answer's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Deviation {
-    /// A violation, or a warning (fails only with `--strict`).
     pub(crate) severity: Severity,
-    /// What kind of difference.
     pub(crate) kind: FindingKind,
     /// The inferred choices it contradicts (empty for the vendor's documented facts and for
     /// additive surprises the choices say nothing about).
     pub(crate) choices: Vec<ChoiceId>,
     /// The operation (`listBackups`), or `-` for a check over several.
     pub(crate) operation_id: String,
-    /// The status of the answer, when it is about one.
     pub(crate) status: Option<u16>,
     /// Where: `status`, `header:<Name>`, `body`, or a JSON pointer with array indices as `*`
     /// (`/results/*/description`).
     pub(crate) location: String,
-    /// What the contract says.
     pub(crate) expected: String,
-    /// What came, the first time.
     pub(crate) got: String,
-    /// The `X-Request-Id` of that first answer.
     pub(crate) request_id: Option<String>,
     /// The probes whose answers showed it, in order.
     pub(crate) probes: Vec<String>,
@@ -110,74 +98,46 @@ pub(crate) struct Deviation {
     pub(crate) occurrences: usize,
 }
 
-/// One request the run sent (with its retries).
+/// One request the run sent (with its retries): `request` is the path and query relative to
+/// the base URL, `credential` one of [`Credential::as_str`](super::transport::Credential),
+/// `status` and `request_id` the final answer's (no status when none came, and `error` says
+/// why), `elapsed_ms` from the first attempt to the last answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ProbeRecord {
-    /// The probe's id (`list`, `page-size-1`, ...; see [`PLAN`](super::plan::PLAN)).
     pub(crate) id: String,
-    /// `GET`, `POST` or `DELETE`.
     pub(crate) method: String,
-    /// Path and query, relative to the base URL.
     pub(crate) request: String,
-    /// `token`, `none` or `wrong_token`: which credential it carried.
     pub(crate) credential: &'static str,
-    /// The final status; `None` when no answer came.
     pub(crate) status: Option<u16>,
-    /// Attempts made (more than one after a 429 or a transient 5xx).
     pub(crate) attempts: usize,
-    /// The final answer's `X-Request-Id`.
     pub(crate) request_id: Option<String>,
-    /// Time from the first attempt to the last answer, in milliseconds.
     pub(crate) elapsed_ms: u64,
-    /// Why no answer came.
     pub(crate) error: Option<String>,
 }
 
-/// The report of one run. Serialize it for `-o json`; print it (or
-/// [`render_table`](Self::render_table)) for a terminal.
+/// The report of one run (`-o json` serializes it): the choices in README's order, the
+/// deviations violations first, what could not be checked and why (`incomplete`), every
+/// request in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Report {
     /// `vpsorg <version>`.
     pub(crate) tool: String,
-    /// The API checked.
     pub(crate) base_url: String,
-    /// The contract it was checked against.
     pub(crate) contract: ContractInfo,
-    /// Whether the writes that must fail were sent (`--probe-errors`).
     pub(crate) probe_errors: bool,
-    /// Whether warnings fail the run (`--strict`).
     pub(crate) strict: bool,
-    /// How the run ended.
     pub(crate) outcome: Outcome,
     /// The exit code of the outcome ([`Outcome::exit`]).
     pub(crate) exit_code: i32,
-    /// Counts.
     pub(crate) summary: Summary,
-    /// One verdict per inferred choice, in README's order.
     pub(crate) choices: Vec<ChoiceVerdict>,
-    /// Every deviation, violations first.
     pub(crate) deviations: Vec<Deviation>,
-    /// What could not be checked, and why.
     pub(crate) incomplete: Vec<String>,
-    /// Every request, in the order sent.
     pub(crate) probes: Vec<ProbeRecord>,
-    /// The whole run, in milliseconds.
     pub(crate) elapsed_ms: u64,
 }
 
 impl Report {
-    /// The process exit code of the outcome (see [`Outcome::exit`]).
-    #[cfg(test)]
-    pub(crate) fn exit_code(&self) -> i32 {
-        self.exit_code
-    }
-
-    /// The verdict on one choice.
-    #[cfg(test)]
-    pub(crate) fn choice(&self, id: ChoiceId) -> Option<&ChoiceVerdict> {
-        self.choices.iter().find(|c| c.id == id)
-    }
-
     /// The report as text for a terminal `width` columns wide (at least 60 are used).
     pub(crate) fn render_table(&self, width: u16) -> String {
         let width = width.max(60);
@@ -324,31 +284,26 @@ impl Report {
                 *text = text.replace(secret, "[redacted]");
             }
         };
-        let scrub_option = |text: &mut Option<String>| {
-            if let Some(text) = text {
-                scrub(text);
-            }
-        };
         scrub(&mut self.base_url);
         for choice in &mut self.choices {
             scrub(&mut choice.detail);
             for c in &mut choice.contradictions {
-                scrub(&mut c.expected);
-                scrub(&mut c.got);
-                scrub_option(&mut c.request_id);
+                [&mut c.expected, &mut c.got].into_iter().chain(&mut c.request_id).for_each(scrub);
             }
         }
         for d in &mut self.deviations {
-            scrub(&mut d.location);
-            scrub(&mut d.expected);
-            scrub(&mut d.got);
-            scrub_option(&mut d.request_id);
+            [&mut d.location, &mut d.expected, &mut d.got]
+                .into_iter()
+                .chain(&mut d.request_id)
+                .for_each(scrub);
         }
         self.incomplete.iter_mut().for_each(scrub);
         for p in &mut self.probes {
-            scrub(&mut p.request);
-            scrub_option(&mut p.request_id);
-            scrub_option(&mut p.error);
+            [&mut p.request]
+                .into_iter()
+                .chain(&mut p.request_id)
+                .chain(&mut p.error)
+                .for_each(scrub);
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Raw HTTP to the configured origin: the token only in a sensitive `Authorization` header,
 //! no redirect ever followed, a bounded wait on `Retry-After`, bounded bodies.
 
-use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use http::header::AUTHORIZATION;
@@ -21,14 +20,12 @@ const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
 /// A token the API cannot accept, for the "wrong token" probe.
 const WRONG_TOKEN: &str = "vpsorg-doctor-wrong-token";
 
-/// Which credential a request carries.
+/// Which credential a request carries: the configured token, no `Authorization` header,
+/// or a token the API cannot accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Credential {
-    /// The configured token.
     Token,
-    /// No `Authorization` header.
     None,
-    /// A token the API cannot accept.
     Wrong,
 }
 
@@ -42,18 +39,16 @@ impl Credential {
     }
 }
 
-/// One request of the plan.
+/// One request of the plan: `target` is the path and query relative to the base URL
+/// (`/api/v1/backups/?page_size=1`); a body is sent as `application/json`, JSON or not.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
     pub(crate) method: Method,
-    /// Path and query, relative to the base URL (`/api/v1/backups/?page_size=1`).
     pub(crate) target: String,
     pub(crate) credential: Credential,
-    /// A body, sent as `application/json` (whether it is JSON or not).
     pub(crate) body: Option<&'static str>,
 }
 
-/// One answer.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub(crate) status: u16,
@@ -61,14 +56,7 @@ pub(crate) struct Answer {
     pub(crate) body: Vec<u8>,
 }
 
-impl Answer {
-    pub(crate) fn request_id(&self) -> Option<String> {
-        header_text(&self.headers, "x-request-id")
-    }
-}
-
 /// Every answer one request got (retries included), or why the last attempt got none.
-#[derive(Debug)]
 pub(crate) struct Sent {
     pub(crate) answers: Vec<Answer>,
     pub(crate) error: Option<String>,
@@ -78,19 +66,10 @@ pub(crate) struct Sent {
 /// The connection to the API under test.
 pub(crate) struct Transport {
     client: reqwest::Client,
-    base: Url,
+    pub(crate) base: Url,
     authorization: HeaderValue,
     wrong_authorization: HeaderValue,
     max_retry_wait: Duration,
-}
-
-impl fmt::Debug for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Transport")
-            .field("base", &self.base.as_str())
-            .field("max_retry_wait", &self.max_retry_wait)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Transport {
@@ -114,16 +93,6 @@ impl Transport {
             .build()
             .map_err(|e| Error::Client(e.to_string()))?;
         Ok(Self { client, base, authorization, wrong_authorization, max_retry_wait })
-    }
-
-    /// The base URL, without a trailing slash.
-    pub(crate) fn base(&self) -> &Url {
-        &self.base
-    }
-
-    /// The absolute URL of a path and query on the base URL.
-    pub(crate) fn url(&self, target: &str) -> String {
-        format!("{}{target}", self.base.as_str().trim_end_matches('/'))
     }
 
     /// Sends a request; retries a 429, 502, 503 or 504 after its `Retry-After` (or a second)
@@ -153,7 +122,8 @@ impl Transport {
     }
 
     async fn send_once(&self, request: &Request) -> Result<Answer, String> {
-        let mut builder = self.client.request(request.method.clone(), self.url(&request.target));
+        let url = format!("{}{}", self.base.as_str().trim_end_matches('/'), request.target);
+        let mut builder = self.client.request(request.method.clone(), url);
         match request.credential {
             Credential::Token => builder = builder.header(AUTHORIZATION, &self.authorization),
             Credential::Wrong => builder = builder.header(AUTHORIZATION, &self.wrong_authorization),

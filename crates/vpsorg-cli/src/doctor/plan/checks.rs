@@ -478,7 +478,7 @@ impl Run<'_> {
         let Ok(url) = Url::parse(link) else {
             return Some("not an absolute URL".into());
         };
-        let base = self.transport.base();
+        let base = &self.transport.base;
         if url.origin() != base.origin() {
             return Some(format!(
                 "another origin than {}; not followed",

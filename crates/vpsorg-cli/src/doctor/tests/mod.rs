@@ -108,6 +108,13 @@ fn verdicts(report: &Report) -> Vec<(&'static str, Verdict)> {
     report.choices.iter().map(|c| (c.id.as_str(), c.verdict)).collect()
 }
 
+impl Report {
+    /// The verdict on one choice.
+    fn choice(&self, id: ChoiceId) -> Option<&super::choice::ChoiceVerdict> {
+        self.choices.iter().find(|c| c.id == id)
+    }
+}
+
 fn verdict(report: &Report, id: ChoiceId) -> Verdict {
     report.choice(id).unwrap().verdict
 }
@@ -117,7 +124,7 @@ async fn the_unaltered_fake_server_confirms_every_choice_a_read_can_see() {
     let server = server([]).await;
     let report = run(&server).await;
     assert_eq!(report.outcome, Outcome::Consistent);
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT);
+    assert_eq!(report.exit_code, EXIT_CONSISTENT);
     assert!(report.deviations.is_empty(), "{report}");
     assert!(report.incomplete.is_empty(), "{report}");
     use Verdict::{Confirmed as C, NotObserved as N};
@@ -152,7 +159,7 @@ async fn an_account_without_backups_contradicts_nothing() {
         .await
         .unwrap();
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert!(report.deviations.is_empty(), "{report}");
     for choice in [ChoiceId::Ordering, ChoiceId::BackupFields, ChoiceId::Enums] {
         assert_eq!(verdict(&report, choice), Verdict::NotObserved, "{choice}");
@@ -179,7 +186,7 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
     let server = server([]).await;
     let backups = server.backups();
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert_eq!(server.backups(), backups, "no backup created or deleted");
     assert!(server.restores().is_empty(), "no restore accepted");
     let writes: Vec<(String, String)> = server
@@ -218,7 +225,7 @@ async fn a_write_answered_503_is_sent_again_as_the_help_says() {
     let server =
         server([Fault::status(503).header("Retry-After", "0").on(Operation::DeleteBackup)]).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let deletes = server.requests().into_iter().filter(|r| r.method == "DELETE").count();
     assert_eq!(deletes, 2);
     let delete = report.probes.iter().find(|p| p.id == "delete-unknown").unwrap();
@@ -232,7 +239,7 @@ async fn a_write_answered_503_is_sent_again_as_the_help_says() {
 async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
     let server = server([Fault::status(204).on(Operation::DeleteBackup)]).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let delete = report.choice(ChoiceId::Delete404).unwrap();
     assert_eq!(delete.verdict, Verdict::Contradicted);
     assert_eq!(delete.contradictions[0].expected, "404 with code backup_not_found");
@@ -279,7 +286,7 @@ async fn a_manual_backup_the_create_could_have_made_is_a_violation() {
     after.extend(listed(&seeded));
     let server = server([list_answer(18, list_body(after))]).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
     };
@@ -297,7 +304,7 @@ async fn the_backup_the_delete_targeted_disappearing_is_a_violation() {
     before.extend(listed(&seeded));
     let server = server([list_answer(17, list_body(before))]).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
     };
@@ -322,7 +329,7 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     let faults = || [list_answer(18, list_body(after.clone()))];
     let server = server(faults()).await;
     let report = doctor(&server).probe_errors(true).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
     };
@@ -342,7 +349,7 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
 
     let server = self::server(faults()).await;
     let strict = doctor(&server).probe_errors(true).strict(true).run().await.unwrap();
-    assert_eq!(strict.exit_code(), EXIT_CONSISTENT, "{strict}");
+    assert_eq!(strict.exit_code, EXIT_CONSISTENT, "{strict}");
 }
 
 #[tokio::test]
@@ -351,7 +358,7 @@ async fn an_api_that_stops_answering_stops_the_run() {
     let server =
         server([Fault::drop_before_read().on(Operation::ListBackups).nth(3).always()]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    assert_eq!(report.exit_code, EXIT_INCOMPLETE, "{report}");
     let probes: Vec<(&str, Option<u16>)> =
         report.probes.iter().map(|p| (p.id.as_str(), p.status)).collect();
     assert_eq!(
@@ -378,7 +385,7 @@ async fn extra_fields_on_the_pages_are_warnings_that_fail_only_when_strict() {
     let fault = || Fault::extra_fields().on(Operation::ListBackups).times(4);
     let server = server([fault()]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert_eq!(report.summary.violations, 0);
     assert!(report.summary.warnings > 0);
     assert!(
@@ -393,7 +400,7 @@ async fn extra_fields_on_the_pages_are_warnings_that_fail_only_when_strict() {
     let server = self::server([fault()]).await;
     let strict = doctor(&server).strict(true).run().await.unwrap();
     assert_eq!(strict.outcome, Outcome::Contradicted);
-    assert_eq!(strict.exit_code(), EXIT_CONTRADICTED);
+    assert_eq!(strict.exit_code, EXIT_CONTRADICTED);
     assert_eq!(strict.deviations, report.deviations);
 }
 
@@ -405,7 +412,7 @@ async fn an_extra_field_in_an_error_body_breaks_the_error_schema() {
     // The fifth list is page-size-0, a 400.
     let server = server([Fault::extra_fields().on(Operation::ListBackups).nth(5)]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let broken = &report.deviations[0];
     assert_eq!(
         (broken.kind, broken.status, broken.location.as_str()),
@@ -420,7 +427,7 @@ async fn a_missing_required_field_contradicts_the_contract() {
         server([Fault::missing_field("description").on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
     assert_eq!(report.outcome, Outcome::Contradicted);
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED);
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED);
     let fields = report.choice(ChoiceId::BackupFields).unwrap();
     assert_eq!(fields.verdict, Verdict::Contradicted);
     assert_eq!(fields.severity, Some(Severity::Violation));
@@ -436,7 +443,7 @@ async fn a_missing_required_field_contradicts_the_contract() {
 async fn a_wrong_content_type_contradicts_the_contract() {
     let server = server([Fault::wrong_content_type().on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     assert!(
         report
             .deviations
@@ -455,7 +462,7 @@ async fn an_unknown_enum_value_is_a_warning() {
         server([Fault::unknown_enum("status", "archived").on(Operation::ListBackups).always()])
             .await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let enums = report.choice(ChoiceId::Enums).unwrap();
     assert_eq!((enums.verdict, enums.severity), (Verdict::Contradicted, Some(Severity::Warning)));
     assert_eq!(enums.contradictions[0].got, "\"archived\"");
@@ -467,7 +474,7 @@ async fn an_unknown_enum_value_is_a_warning() {
 async fn pages_without_links_are_a_warning_on_pagination() {
     let server = server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let pagination = report.choice(ChoiceId::Pagination).unwrap();
     assert_eq!(
         (pagination.verdict, pagination.severity),
@@ -480,7 +487,7 @@ async fn pages_without_links_are_a_warning_on_pagination() {
 
     let server = self::server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
     let strict = doctor(&server).strict(true).run().await.unwrap();
-    assert_eq!(strict.exit_code(), EXIT_CONTRADICTED);
+    assert_eq!(strict.exit_code, EXIT_CONTRADICTED);
 }
 
 #[tokio::test]
@@ -488,7 +495,7 @@ async fn a_500_on_every_list_leaves_the_run_incomplete() {
     let server = server([Fault::status(500).on(Operation::ListBackups).always()]).await;
     let report = run(&server).await;
     assert_eq!(report.outcome, Outcome::Incomplete);
-    assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
+    assert_eq!(report.exit_code, EXIT_INCOMPLETE);
     assert!(report.deviations.is_empty(), "a 5XX is documented: {report}");
     assert_eq!(verdict(&report, ChoiceId::ServerErrors), Verdict::Confirmed);
     assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::NotObserved);
@@ -503,7 +510,7 @@ async fn a_throttled_probe_waits_for_retry_after_and_confirms_throttling() {
     // `Retry-After: 0`: honoured without making the test wait.
     let server = server([Fault::throttled(0).on(Operation::ListBackups)]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONSISTENT, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert_eq!(report.probes[0].attempts, 2);
     assert_eq!(report.probes[0].status, Some(200));
     assert_eq!(server.requests().len(), report.probes.len() + 1);
@@ -516,7 +523,7 @@ async fn a_throttled_probe_waits_for_retry_after_and_confirms_throttling() {
 async fn a_retry_after_past_the_limit_is_not_waited_for() {
     let server = server([Fault::throttled(3600).on(Operation::ListBackups).always()]).await;
     let report = doctor(&server).max_retry_wait(Duration::from_secs(1)).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_INCOMPLETE, "{report}");
+    assert_eq!(report.exit_code, EXIT_INCOMPLETE, "{report}");
     assert!(report.probes.iter().all(|p| p.attempts == 1 && p.status == Some(429)));
     assert_eq!(verdict(&report, ChoiceId::Throttling), Verdict::Confirmed);
 }
@@ -525,7 +532,7 @@ async fn a_retry_after_past_the_limit_is_not_waited_for() {
 async fn a_429_without_retry_after_contradicts_throttling() {
     let server = server([Fault::status(429).on(Operation::ListBackups)]).await;
     let report = doctor(&server).max_retry_wait(Duration::ZERO).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let throttling = report.choice(ChoiceId::Throttling).unwrap();
     assert_eq!(throttling.verdict, Verdict::Contradicted);
     assert_eq!(throttling.contradictions[0].got, "none");
@@ -572,7 +579,7 @@ async fn a_link_to_another_origin_is_a_violation_and_is_not_followed() {
     let server =
         server([Fault::status(200).body(page.to_string()).on(Operation::ListBackups).nth(2)]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let link = report.deviations.iter().find(|d| d.kind == FindingKind::PageLinks).unwrap();
     assert_eq!(link.probes, ["page-size-1"]);
     assert!(link.got.contains("another origin"), "{}", link.got);
@@ -587,7 +594,7 @@ async fn a_redirect_is_reported_and_not_followed() {
         .on(Operation::ListBackups)])
     .await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let redirect = &report.deviations[0];
     assert_eq!((redirect.kind, redirect.status), (FindingKind::UndocumentedStatus, Some(302)));
     assert!(elsewhere.requests().is_empty(), "the redirect was not followed");
@@ -601,7 +608,7 @@ async fn a_refused_token_is_its_own_outcome_and_checks_only_what_needs_none() {
     let server = server([]).await;
     let report = Doctor::new(server.base_url(), "not-the-servers-token").run().await.unwrap();
     assert_eq!(report.outcome, Outcome::TokenRefused, "{report}");
-    assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED);
+    assert_eq!(report.exit_code, EXIT_TOKEN_REFUSED);
     assert_eq!(EXIT_TOKEN_REFUSED, 7);
     let probes: Vec<&str> = report.probes.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(probes, ["list", "auth-none", "auth-wrong"]);
@@ -625,7 +632,7 @@ async fn a_403_on_the_first_list_is_a_refused_token() {
     let server =
         server([Fault::status(403).body(forbidden.to_string()).on(Operation::ListBackups)]).await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED, "{report}");
+    assert_eq!(report.exit_code, EXIT_TOKEN_REFUSED, "{report}");
     assert_eq!(
         report.incomplete[0],
         "list: the token was refused (403 with code permission_denied)"
@@ -648,7 +655,7 @@ async fn a_token_refused_mid_run_is_still_a_refused_token() {
         server([Fault::status(401).body(refused.to_string()).on(Operation::ListBackups).nth(5)])
             .await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_TOKEN_REFUSED, "{report}");
+    assert_eq!(report.exit_code, EXIT_TOKEN_REFUSED, "{report}");
     assert_eq!(
         report.incomplete,
         ["page-size-0: the token was refused (401 with code authentication_failed)"]
@@ -666,7 +673,7 @@ async fn a_403_after_the_token_worked_contradicts_the_contract() {
         server([Fault::status(403).body(denied.to_string()).on(Operation::ListBackups).nth(5)])
             .await;
     let report = run(&server).await;
-    assert_eq!(report.exit_code(), EXIT_CONTRADICTED, "{report}");
+    assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     assert!(report.deviations.iter().any(|d| d.status == Some(403)), "{report}");
     assert!(!report.incomplete.iter().any(|r| r.contains("refused")), "{:?}", report.incomplete);
 }
@@ -678,7 +685,7 @@ async fn an_unreachable_api_is_incomplete_after_one_request() {
         listener.local_addr().unwrap().port()
     };
     let report = Doctor::new(format!("http://127.0.0.1:{port}"), TOKEN).run().await.unwrap();
-    assert_eq!(report.exit_code(), EXIT_INCOMPLETE);
+    assert_eq!(report.exit_code, EXIT_INCOMPLETE);
     assert_eq!(report.probes.len(), 1);
     // The network's words, as the CLI's errors give them, not reqwest's outer layers.
     let error = report.probes[0].error.as_deref().unwrap();
