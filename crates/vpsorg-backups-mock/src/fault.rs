@@ -339,39 +339,8 @@ impl fmt::Display for ParseFaultError {
 
 impl std::error::Error for ParseFaultError {}
 
-/// The fault syntax, for `--help`.
-pub const FAULT_SYNTAX: &str = "\
-FAULTS: --fault OPERATION:KIND[:OPTION]...   (repeatable)
-
-  OPERATION  list | create | delete | restore | any
-
-  KIND       state is left alone by the first two; the others run the real request first
-    503                 answer with this status (any 200-599) and a DRF JSON body
-    drop-before         close the connection before reading the request
-    drop-after          run the request, then close without answering
-    truncate            run, send half the body under the full Content-Length, close
-    malformed           run, answer with JSON cut off in the middle
-    unknown-enum=F=V    run, set field F to the string V (backup_type=snapshot)
-    extra-fields        run, add unknown fields to every object
-    missing=F           run, remove field F (size_mb, server, results, ...)
-    no-links            run, remove a list's next and previous links
-    large=SIZE          run, pad the JSON body to SIZE bytes (2048, 512k, 10M)
-    html                run, replace the body with an HTML page (text/html)
-    ignore-filter=P     run without query parameter P (server_id or backup_type),
-                        as a proxy that drops it would
-    latency=DURATION    run, answer DURATION later (250ms, 2s, 1m30s, 1h)
-
-  OPTION
-    nth=N               first matching request it fires on (default 1: the next one)
-    times=N|always      how many matching requests it fires on (default 1)
-    retry-after=S       add `Retry-After: S` to the response
-    header=NAME=VALUE   add a response header (no `:` in NAME or VALUE)
-
-  Examples
-    --fault list:503:nth=1:times=2:retry-after=1   the first two lists get 503
-    --fault create:drop-after                      the next create runs, then the connection drops
-    --fault list:unknown-enum=status=restoring:times=always
-    --fault list:ignore-filter=server_id:times=always   every list shows every server";
+/// The fault syntax, for `--help` (its text: `src/fault_syntax.txt`).
+pub const FAULT_SYNTAX: &str = include_str!("fault_syntax.txt");
 
 /// Each operation (in the order of their declaration) with its `operationId` and its name in
 /// the fault syntax.
