@@ -22,10 +22,7 @@ pub fn run(quick: bool) -> Result<()> {
     run.arg("run").args(quick.then_some("--quick")).current_dir(project_root());
     for command in [cargo().args(build.split_whitespace()), &mut run] {
         eprintln!("==> {command:?}");
-        let status = command.status()?;
-        if !status.success() {
-            return Err(format!("{command:?} failed ({status})").into());
-        }
+        crate::run(command, &format!("{command:?}"))?;
     }
     Ok(())
 }

@@ -6,14 +6,11 @@
 use semver::Version;
 use toml_edit::DocumentMut;
 
-use crate::{Result, floors::set, project_root};
+use crate::{Result, floors::set, project_root, read};
 
 pub fn run(version: &str) -> Result<()> {
     let new = Version::parse(version).map_err(|e| format!("{version}: {e}"))?;
     let root = project_root();
-    let read = |path: &str| {
-        std::fs::read_to_string(root.join(path)).map_err(|e| format!("reading {path}: {e}"))
-    };
     let mut manifest: DocumentMut = read("Cargo.toml")?.parse()?;
     let version = &mut manifest["workspace"]["package"]["version"];
     let old = version.as_str().ok_or("no [workspace.package] version")?.to_owned();
@@ -47,10 +44,8 @@ pub fn run(version: &str) -> Result<()> {
     for (path, text) in edits {
         std::fs::write(root.join(&path), text)?;
     }
-    let status = crate::cargo().args(["update", "--workspace"]).status()?;
-    if !status.success() {
-        return Err(format!("`cargo update --workspace` failed ({status})").into());
-    }
+    let update = ["update", "--workspace"];
+    crate::run(crate::cargo().args(update), "`cargo update --workspace`")?;
     eprintln!("bump: {old} -> {new} (Cargo.toml, Cargo.lock, READMEs, CHANGELOG.md)");
     Ok(())
 }

@@ -9,7 +9,7 @@ pub use enums::{StringEnum, hoist as hoist_string_enums, pascal_case};
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use sha2::{Digest, Sha256};
 
-use crate::{Result, SPEC_PATH, ensure_file_contents, read_spec_text};
+use crate::{Result, SPEC_PATH, ensure_file, read_spec_text};
 
 /// Where the generated client lives, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/vpsorg-backups-client/src/generated.rs";
@@ -21,8 +21,9 @@ pub const CONTRACT_COPY_PATH: &str = "crates/vpsorg-contract/contract/backups.ya
 pub fn run(check: bool) -> Result<()> {
     let spec = read_spec_text()?;
     let code = generate(&spec)?;
-    ensure_file_contents(GENERATED_PATH, &code, check)?;
-    ensure_file_contents(CONTRACT_COPY_PATH, &spec, check)
+    let command = "cargo xtask codegen";
+    ensure_file(GENERATED_PATH, &code, check, command, SPEC_PATH)?;
+    ensure_file(CONTRACT_COPY_PATH, &spec, check, command, SPEC_PATH)
 }
 
 /// Turns the spec's text into the generated client's source. Deterministic: the same spec

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use vpsorg_compat::{Class, Contract, Options, Report};
 
-use crate::{Result, SPEC_PATH, ensure_file_written_by, project_root, read_spec_text};
+use crate::{Result, SPEC_PATH, ensure_file, project_root, read, read_spec_text};
 
 /// Where `cargo xtask compat --record` keeps the contract as last released.
 pub const RELEASED_SPEC_PATH: &str = "openapi/released/backups.yaml";
@@ -64,7 +64,7 @@ pub fn report(base: Option<&str>, write: bool) -> Result<Report> {
     if base.is_none() {
         let changes = changelog(&since, &report);
         let command = "cargo xtask compat --write";
-        if let Err(e) = ensure_file_written_by(CHANGES_PATH, &changes, !write, command, SPEC_PATH) {
+        if let Err(e) = ensure_file(CHANGES_PATH, &changes, !write, command, SPEC_PATH) {
             report.passes = false;
             report.verdict = e.to_string();
         }
@@ -111,10 +111,6 @@ pub fn compare(old: &Contract, new: &Contract) -> Result<Report> {
 
 /// The working tree's spec and client version.
 pub fn working_tree() -> Result<Contract> {
-    let read = |path: &str| -> Result<String> {
-        std::fs::read_to_string(project_root().join(path))
-            .map_err(|e| format!("reading {path}: {e}").into())
-    };
     Ok(Contract {
         spec: read_spec_text()?,
         version: Some(client_version(&read("Cargo.toml")?, &read(CLIENT_MANIFEST)?)?),
@@ -136,11 +132,7 @@ pub fn at_git_ref(reference: &str) -> Result<Contract> {
 
 /// The contract as last released, recorded by `cargo xtask compat --record`.
 pub fn released() -> Result<Contract> {
-    let root = project_root();
-    let spec = std::fs::read_to_string(root.join(RELEASED_SPEC_PATH))
-        .map_err(|e| format!("reading {RELEASED_SPEC_PATH}: {e}"))?;
-    let version = std::fs::read_to_string(root.join(RELEASED_VERSION_PATH))
-        .map_err(|e| format!("reading {RELEASED_VERSION_PATH}: {e}"))?;
+    let (spec, version) = (read(RELEASED_SPEC_PATH)?, read(RELEASED_VERSION_PATH)?);
     let version = semver::Version::parse(version.trim())
         .map_err(|e| format!("{RELEASED_VERSION_PATH}: {e}"))?;
     Ok(Contract { spec, label: format!("release {version}"), version: Some(version) })

@@ -33,10 +33,7 @@ pub struct Checked {
 /// Runs the check; with `write`, saves the fixes and fails only on what it could not fix.
 pub fn run(write: bool) -> Result<()> {
     let root = project_root();
-    let read = |path: &str| -> Result<String> {
-        std::fs::read_to_string(root.join(path)).map_err(|e| format!("reading {path}: {e}").into())
-    };
-    let Checked { problems, manifest, fuzz } = check(&read)?;
+    let Checked { problems, manifest, fuzz } = check(&crate::read)?;
     let (fixed, unfixed): (Vec<_>, Vec<_>) = problems.iter().partition(|(_, fixed)| *fixed);
     let lines = |list: &[&(String, bool)]| {
         let texts: Vec<&str> = list.iter().map(|(text, _)| text.as_str()).collect();

@@ -59,20 +59,26 @@ pub const SPEC_PATH: &str = "openapi/backups.yaml";
 
 /// Reads the spec's text from the workspace.
 pub fn read_spec_text() -> Result<String> {
-    let path = project_root().join(SPEC_PATH);
-    std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()).into())
+    read(SPEC_PATH)
 }
 
-/// Writes `contents` to `path` (relative to the root), or with `check` compares instead and
-/// fails with a unified diff when the file on disk differs. Newlines are normalised first, so
-/// a checkout with CRLF line endings is not reported as drift.
-pub fn ensure_file_contents(relative: &str, contents: &str, check: bool) -> Result<()> {
-    ensure_file_written_by(relative, contents, check, "cargo xtask codegen", SPEC_PATH)
+/// The text of a file of the workspace (`path` relative to the root).
+pub fn read(path: &str) -> Result<String> {
+    std::fs::read_to_string(project_root().join(path))
+        .map_err(|e| format!("reading {path}: {e}").into())
 }
 
-/// [`ensure_file_contents`] for a file that `command` writes from `source`: the failure
-/// names both.
-pub fn ensure_file_written_by(
+/// Runs `command`, its output to ours; fails with "`what` failed (status)" when it fails.
+pub fn run(command: &mut Command, what: &str) -> Result<()> {
+    let status = command.status()?;
+    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})").into()) }
+}
+
+/// Writes `contents` to `relative` (a path from the root), or with `check` compares instead
+/// and fails with a unified diff, naming the `command` that writes it from `source`, when the
+/// file on disk differs. Newlines are normalised first, so a checkout with CRLF line endings
+/// is not reported as drift.
+pub fn ensure_file(
     relative: &str,
     contents: &str,
     check: bool,

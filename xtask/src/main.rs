@@ -180,6 +180,9 @@ fn cargo(args: &str) -> Result<()> {
 fn cargo_with_env(args: &str, env: &[(&str, &str)]) -> Result<()> {
     let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
     step(&format!("{shown_env}cargo {args}"));
-    let status = xtask::cargo().args(args.split_whitespace()).envs(env.iter().copied()).status()?;
-    if status.success() { Ok(()) } else { Err(format!("`cargo {args}` failed ({status})").into()) }
+    let mut command = xtask::cargo();
+    xtask::run(
+        command.args(args.split_whitespace()).envs(env.iter().copied()),
+        &format!("`cargo {args}`"),
+    )
 }

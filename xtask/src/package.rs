@@ -120,12 +120,9 @@ pub fn run(verify: bool) -> Result<()> {
     for name in PUBLISHED {
         args.extend(["--package", name]);
     }
-    eprintln!("==> cargo {}", args.join(" "));
-    let status = crate::cargo().args(&args).status()?;
-    if !status.success() {
-        return Err(format!("`cargo {}` failed ({status})", args.join(" ")).into());
-    }
-    Ok(())
+    let shown = format!("cargo {}", args.join(" "));
+    eprintln!("==> {shown}");
+    crate::run(crate::cargo().args(&args), &format!("`{shown}`"))
 }
 
 /// Problems with the members' publish settings and the published crates' metadata.

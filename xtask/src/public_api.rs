@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use crate::{Result, ensure_file_written_by};
+use crate::{Result, ensure_file};
 
 /// The library crates whose API users depend on, and the features their listing includes
 /// (every optional part of the API, but none that needs system libraries to build).
@@ -52,9 +52,7 @@ pub fn run(check: bool) -> Result<()> {
     for (krate, features) in CRATES {
         let listing = listing(krate, features)?;
         let path = snapshot_path(krate);
-        if let Err(error) =
-            ensure_file_written_by(&path, &listing, check, "cargo xtask public-api", krate)
-        {
+        if let Err(error) = ensure_file(&path, &listing, check, "cargo xtask public-api", krate) {
             stale.push(error.to_string());
         }
     }
@@ -98,10 +96,7 @@ fn rustdoc_json(krate: &str, features: &[&str]) -> Result<PathBuf> {
         command.args(["--features", &features.join(",")]);
     }
     command.args(["--", "-Z", "unstable-options", "--output-format", "json"]);
-    let status = command.status()?;
-    if !status.success() {
-        return Err(format!("rustdoc's JSON output for {krate} failed ({status})").into());
-    }
+    crate::run(&mut command, &format!("rustdoc's JSON output for {krate}"))?;
     let path = crate::target_dir()?.join("doc").join(format!("{}.json", krate.replace('-', "_")));
     if !path.exists() {
         return Err(format!("rustdoc wrote no {}", path.display()).into());
