@@ -74,7 +74,7 @@ pub fn changes(old: &str, new: &str) -> Result<Vec<Change>, String> {
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     // Shared parameters, responses and headers are compared where they are used; schemas
     // stay references, compared once under `components`.
-    let (old, new) = (&inline_refs(old, old, 0), &inline_refs(new, new, 0));
+    let (old, new) = (&inline_refs(old), &inline_refs(new));
     let mut usage = BTreeMap::<String, Usage>::new();
     for (name, u) in operations::schema_usage(old).into_iter().chain(operations::schema_usage(new))
     {
@@ -262,9 +262,13 @@ impl<'a> Diff<'a> {
     }
 }
 
-/// `value` with every `$ref` to a component other than a schema replaced by what it points
-/// to.
-fn inline_refs(doc: &Value, value: &Value, depth: usize) -> Value {
+/// `doc` with every `$ref` to a component other than a schema (a parameter, request body,
+/// response, header, ...) replaced by what it points to; schemas stay references.
+pub fn inline_refs(doc: &Value) -> Value {
+    inline(doc, doc, 0)
+}
+
+fn inline(doc: &Value, value: &Value, depth: usize) -> Value {
     match value {
         Value::Object(map) => {
             if let Some(reference) = map.get("$ref").and_then(Value::as_str)
@@ -272,15 +276,11 @@ fn inline_refs(doc: &Value, value: &Value, depth: usize) -> Value {
                 && depth < 16
                 && let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p))
             {
-                return inline_refs(doc, target, depth + 1);
+                return inline(doc, target, depth + 1);
             }
-            Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), inline_refs(doc, v, depth))).collect(),
-            )
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), inline(doc, v, depth))).collect())
         }
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| inline_refs(doc, v, depth)).collect())
-        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| inline(doc, v, depth)).collect()),
         other => other.clone(),
     }
 }

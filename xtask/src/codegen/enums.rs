@@ -184,17 +184,16 @@ fn is_string_enum(schema: &Value) -> bool {
         }
 }
 
-/// Replaces every `$ref` under `paths` to a shared parameter, request body, response or
-/// header by a copy of what it names, and moves each path-level parameter into the
-/// operations of its path that do not declare one of the same name, as progenitor merges
-/// them. Schemas stay references: they are hoisted where they are defined.
+/// Replaces every `$ref` to a shared parameter, request body, response or header by a copy
+/// of what it names, and moves each path-level parameter into the operations of its path
+/// that do not declare one of the same name, as progenitor merges them. Schemas stay
+/// references: they are hoisted where they are defined.
 fn inline_shared_components(spec: &mut Value) {
-    let components = spec.get("components").cloned().unwrap_or(Value::Null);
+    *spec = vpsorg_compat::inline_refs(spec);
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
     for item in paths.values_mut() {
-        inline_refs(item, &components, 0);
         let Some(item) = item.as_object_mut() else {
             continue;
         };
@@ -224,43 +223,6 @@ fn inline_shared_components(spec: &mut Value) {
 
 const HTTP_METHODS: &[&str] =
     &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/// Inlines `$ref`s to `components/{parameters,requestBodies,responses,headers}` in `value`
-/// (`depth` stops a reference cycle).
-fn inline_refs(value: &mut Value, components: &Value, depth: usize) {
-    if depth > 16 {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            let target = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/"))
-                .filter(|r| {
-                    ["parameters/", "requestBodies/", "responses/", "headers/"]
-                        .iter()
-                        .any(|kind| r.starts_with(kind))
-                })
-                .and_then(|r| components.pointer(&format!("/{r}")))
-                .cloned();
-            if let Some(target) = target {
-                *value = target;
-                inline_refs(value, components, depth + 1);
-                return;
-            }
-            for child in map.values_mut() {
-                inline_refs(child, components, depth);
-            }
-        }
-        Value::Array(items) => {
-            for child in items {
-                inline_refs(child, components, depth);
-            }
-        }
-        _ => {}
-    }
-}
 
 impl StringEnum {
     fn from_schema(name: &str, schema: &Value) -> Result<Self> {
