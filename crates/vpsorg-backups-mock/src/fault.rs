@@ -116,11 +116,20 @@ pub struct Fault {
     /// `None`: every matching request from `nth` on.
     pub(crate) times: Option<u64>,
     pub(crate) headers: Vec<(String, String)>,
+    /// `Some(n)`: only requests whose path names id `n`.
+    pub(crate) id: Option<u64>,
 }
 
 impl Fault {
     fn new(kind: FaultKind) -> Self {
-        Self { kind, operation: Operation::Any, nth: 1, times: Some(1), headers: Vec::new() }
+        Self {
+            kind,
+            operation: Operation::Any,
+            nth: 1,
+            times: Some(1),
+            headers: Vec::new(),
+            id: None,
+        }
     }
 
     /// Answers with `status` instead of running the operation: **no change of state**. The body
@@ -232,6 +241,12 @@ impl Fault {
         self
     }
 
+    /// Matches only requests for id `id`: a delete of that backup, a restore of that server.
+    pub fn on_id(mut self, id: u64) -> Self {
+        self.id = Some(id);
+        self
+    }
+
     /// Fires first on the `n`th matching request after injection (1-based; 0 counts as 1).
     pub fn nth(mut self, n: u64) -> Self {
         self.nth = n.max(1);
@@ -307,10 +322,11 @@ impl Faults {
     }
 
     /// Counts a request for every fault that matches it, and returns the fault that fires.
-    pub(crate) fn pick(&mut self, operation: Option<Operation>) -> Option<Fault> {
+    pub(crate) fn pick(&mut self, operation: Option<Operation>, path: &str) -> Option<Fault> {
         let mut chosen = None;
         for armed in &mut self.armed {
-            if !armed.fault.operation.matches(operation) {
+            let names = |id: u64| path.split('/').any(|part| part == id.to_string());
+            if !armed.fault.operation.matches(operation) || !armed.fault.id.is_none_or(names) {
                 continue;
             }
             armed.seen += 1;
@@ -421,6 +437,7 @@ impl FromStr for Fault {
                 "nth" => fault.nth(number(value)?),
                 "times" if value == "always" => fault.always(),
                 "times" => fault.times(number(value)?),
+                "id" => fault.on_id(number(value)?),
                 "retry-after" => fault.header("Retry-After", number(value)?.to_string()),
                 "header" => {
                     let (name, value) = value
@@ -458,6 +475,9 @@ impl fmt::Display for Fault {
         }
         for (name, value) in &self.headers {
             write!(f, ":header={name}={value}")?;
+        }
+        if let Some(id) = self.id {
+            write!(f, ":id={id}")?;
         }
         Ok(())
     }

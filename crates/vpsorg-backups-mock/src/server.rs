@@ -386,7 +386,8 @@ async fn handle(
     let (parts, incoming) = request.into_parts();
     let operation = Operation::of_request(&parts.method, parts.uri.path());
     let armed = shared.faults_armed.load(Ordering::Acquire);
-    let fault = armed.then(|| shared.with_faults(|faults| faults.pick(operation)));
+    let fault =
+        armed.then(|| shared.with_faults(|faults| faults.pick(operation, parts.uri.path())));
     let fault = fault.flatten();
     let mut entry = shared.log.enabled().then(|| {
         let fault = fault.as_ref().map(ToString::to_string);
