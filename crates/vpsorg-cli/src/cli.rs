@@ -408,6 +408,10 @@ pub(crate) enum BackupsCommand {
     ///
     /// Only manual backups unless --type automatic says otherwise. --max-delete caps how many
     /// a plan may delete: a plan that would delete more is refused (exit 2).
+    ///
+    /// --all-servers prunes every server at once: one plan, one question, --max-delete on the
+    /// total, then a line per server on stderr. A server that fails does not stop the others;
+    /// the exit code is the first failure's, servers taken by id.
     Prune(PruneArgs),
 }
 
@@ -509,10 +513,15 @@ pub(crate) struct DeleteArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("servers").required(true).args(["server_id", "all_servers"])))]
 pub(crate) struct PruneArgs {
     /// The server whose backups to prune
     #[arg(long, allow_negative_numbers = true)]
-    pub(crate) server_id: i64,
+    pub(crate) server_id: Option<i64>,
+    /// Every server that has backups of --type: the API has no list of servers, so they are
+    /// those one listing of all backups names. Up to 8 are pruned at a time
+    #[arg(long)]
+    pub(crate) all_servers: bool,
     /// Keep this many of the newest completed backups (by creation time)
     #[arg(long, value_name = "N")]
     pub(crate) keep_last: u32,

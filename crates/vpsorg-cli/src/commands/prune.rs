@@ -1,11 +1,13 @@
 //! `vpsorg backups prune`: keep a server's newest completed backups, delete the older ones,
 //! and say why for each. Rotation for the limit of 10 manual backups a server may have.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
@@ -13,7 +15,8 @@ use super::backups::note_short_list;
 use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
-use crate::output::{self, BackupJson, TextTable, minute};
+use crate::exit::Exit;
+use crate::output::{self, BackupJson, KeepGoing, TextTable, minute};
 use crate::progress::say;
 use crate::prompt;
 use crate::text::clean;
@@ -115,12 +118,14 @@ fn count_backups(n: usize) -> String {
     if n == 1 { "1 backup".to_string() } else { format!("{n} backups") }
 }
 
-/// The JSON of a prune: the plan and, unless it was a dry run, what happened.
+/// The JSON of a prune: the plan and, unless it was a dry run, what happened; `server_id` is
+/// null with --all-servers, and `servers` has a line per server.
 #[derive(Debug, Serialize)]
 struct PruneJson<'a> {
-    server_id: i64,
+    server_id: Option<i64>,
     dry_run: bool,
     backups: Vec<DecisionJson<'a>>,
+    servers: Vec<ServerJson>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,26 +138,48 @@ struct DecisionJson<'a> {
     error: Option<ErrorJson>,
 }
 
+/// One server's plan (`keep`, `delete`) and what came of it.
+#[derive(Debug, Serialize)]
+struct ServerJson {
+    server_id: i64,
+    keep: usize,
+    delete: usize,
+    deleted: usize,
+    already_gone: usize,
+    failed: usize,
+}
+
+/// What came of one planned backup: nothing tried, or `deleted`, `already_gone` or `failed`.
+type Outcome = (Option<&'static str>, Option<(ErrorJson, Exit)>);
+
 pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliError> {
     let format = output::resolve(args.output.format);
-    let request = client
+    let mut request = client
         .backups()
         .list()
-        .server_id(args.server_id)
         .backup_type(args.backup_type.clone())
         .page_size(MAX_PAGE_SIZE)
         .concurrency(LIST_CONCURRENCY);
-    let (mut backups, mut counted) = (Vec::<Backup>::new(), 0_u64);
+    // The servers: the one named, or (--all-servers) those the listing names.
+    let mut servers: BTreeMap<i64, Vec<Backup>> = BTreeMap::new();
+    if let Some(id) = args.server_id {
+        request = request.server_id(id);
+        servers.insert(id, Vec::new());
+    }
+    let (mut listed, mut counted) = (0_u64, 0_u64);
     // Ages are measured on the server's clock (page 1's `Date`), as `created_at` is.
     let mut server_time = None;
     let mut pages = request.pages();
     while let Some(page) = pages.try_next().await? {
         counted = counted.max(page.count);
         server_time = server_time.or(page.server_time);
-        backups.extend(page.backups);
+        listed += page.backups.len() as u64;
+        for backup in page.backups {
+            servers.entry(backup.server.id).or_default().push(backup);
+        }
     }
-    if (backups.len() as u64) < counted {
-        note_short_list(backups.len() as u64, counted);
+    if listed < counted {
+        note_short_list(listed, counted);
     }
     let now = match server_time {
         Some(now) => now,
@@ -165,40 +192,42 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             Utc::now()
         }
     };
-    let decisions = plan(backups, args.keep_last, args.older_than, now);
+    let plans: Vec<(i64, Vec<Decision>)> = servers
+        .into_iter()
+        .map(|(id, backups)| (id, plan(backups, args.keep_last, args.older_than, now)))
+        .collect();
+    let whom = match args.server_id {
+        Some(id) => format!("server {id}"),
+        None if plans.len() == 1 => "1 server".to_string(),
+        None => format!("{} servers", plans.len()),
+    };
+    let decisions = || plans.iter().flat_map(|(_, decisions)| decisions);
     let doomed: Vec<i64> =
-        decisions.iter().filter(|d| d.action == Action::Delete).map(|d| d.backup.id).collect();
+        decisions().filter(|d| d.action == Action::Delete).map(|d| d.backup.id).collect();
 
     // Every deletion the plan holds is made, whether or not anyone still reads stdout.
-    let mut out = output::KeepGoing::new();
+    let out = RefCell::new(output::KeepGoing::new());
     if format == OutputFormat::Table {
-        let _ = writeln!(out, "{}", plan_table(&decisions).render(true, output::row_width()));
+        let mut out = out.borrow_mut();
+        let _ = writeln!(out, "{}", plan_table(decisions()).render(true, output::row_width()));
         let _ = out.flush();
     }
     if let Some(max) = args.max_delete.filter(|&max| doomed.len() > max) {
         return Err(CliError::usage(format!(
-            "the plan deletes {} of server {}, more than --max-delete {max}; nothing was deleted",
+            "the plan deletes {} of {whom}, more than --max-delete {max}; nothing was deleted",
             count_backups(doomed.len()),
-            args.server_id
         ))
         .with_hint("check the plan (--dry-run), then narrow it with --keep-last or --older-than"));
     }
-    let mut results: Vec<(Option<&'static str>, Option<ErrorJson>)> =
-        decisions.iter().map(|_| (None, None)).collect();
-    let mut failures = Vec::new();
-    let kept = decisions.len() - doomed.len();
+    let kept = decisions().count() - doomed.len();
+    let act = !doomed.is_empty() && !args.dry_run;
     if doomed.is_empty() {
-        say(&format!(
-            "Nothing to prune: keeping all {} of server {}.",
-            count_backups(kept),
-            args.server_id
-        ));
+        say(&format!("Nothing to prune: keeping all {} of {whom}.", count_backups(kept)));
     } else if args.dry_run {
         say(&format!(
-            "Dry run: would delete {} and keep {} of server {}.",
+            "Dry run: would delete {} and keep {} of {whom}.",
             count_backups(doomed.len()),
             count_backups(kept),
-            args.server_id
         ));
     } else {
         let listed = doomed.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -209,67 +238,122 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             "pass --yes to confirm, or --dry-run to see the plan",
         )?;
         let mut warning = format!(
-            "Pruning deletes {} of server {} ({listed}) permanently.",
+            "Pruning deletes {} of {whom} ({listed}) permanently.",
             count_backups(doomed.len()),
-            args.server_id
         );
         // JSON or YAML comes after the deletions: the person asked sees the plan with the
         // question instead.
         if format != OutputFormat::Table && !args.yes {
-            let plan = plan_table(&decisions).render(true, output::question_width());
+            let plan = plan_table(decisions()).render(true, output::question_width());
             warning = format!("{plan}\n{warning}");
         }
         prompt::confirm(&warning, &format!("delete {}", count_backups(doomed.len())), args.yes)?;
-        for (decision, result) in decisions.iter().zip(results.iter_mut()) {
-            if decision.action != Action::Delete {
-                continue;
-            }
-            let id = decision.backup.id;
-            *result = match client.backups().delete(id).send().await {
-                Ok(()) => (Some("deleted"), None),
-                // Deleted by someone else since the listing: what prune wanted.
-                Err(vpsorg_backups::Error::NotFound { .. }) => (Some("already_gone"), None),
-                Err(error) => {
-                    let error = CliError::from(error).at_url(client.base_url().as_str());
-                    report_now(&error);
-                    failures.push(error.exit());
-                    (Some("failed"), Some(ErrorJson::of(&error)))
-                }
-            };
-            if format == OutputFormat::Table {
-                let line = match result.0 {
-                    Some("deleted") => format!("Deleted backup {id}."),
-                    Some("already_gone") => format!("Backup {id} was already gone."),
-                    _ => continue,
-                };
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
-            }
-        }
     }
+    // Servers are pruned LIST_CONCURRENCY at a time, each one's backups in plan order.
+    let (table, shared) = (format == OutputFormat::Table, &out);
+    let mut outcomes: Vec<(usize, Vec<Outcome>)> = stream::iter(plans.iter().enumerate())
+        .map(|(i, (_, decisions))| async move {
+            let mut outcomes = Vec::new();
+            for decision in decisions {
+                let doomed = act && decision.action == Action::Delete;
+                outcomes.push(if doomed {
+                    delete(client, decision.backup.id, table, shared).await
+                } else {
+                    (None, None)
+                });
+            }
+            (i, outcomes)
+        })
+        .buffer_unordered(LIST_CONCURRENCY)
+        .collect()
+        .await;
+    outcomes.sort_by_key(|(i, _)| *i);
+    let mut servers = Vec::new();
+    for ((server_id, decisions), (_, outcomes)) in plans.iter().zip(&outcomes) {
+        let count = |result| outcomes.iter().filter(|o| o.0 == Some(result)).count();
+        let delete = decisions.iter().filter(|d| d.action == Action::Delete).count();
+        let line = ServerJson {
+            server_id: *server_id,
+            keep: decisions.len() - delete,
+            delete,
+            deleted: count("deleted"),
+            already_gone: count("already_gone"),
+            failed: count("failed"),
+        };
+        if args.server_id.is_none() {
+            say(&server_line(&line, !args.dry_run, outcomes.iter().find_map(|o| o.1.as_ref())));
+        }
+        servers.push(line);
+    }
+    let failures: Vec<Exit> =
+        outcomes.iter().flat_map(|(_, o)| o).filter_map(|o| Some(o.1.as_ref()?.1)).collect();
     let mut written = Ok(());
+    let mut out = out.into_inner();
     if format != OutputFormat::Table {
         let json = PruneJson {
             server_id: args.server_id,
             dry_run: args.dry_run,
-            backups: decisions
-                .iter()
-                .zip(results)
+            backups: decisions()
+                .zip(outcomes.into_iter().flat_map(|(_, o)| o))
                 .map(|(decision, (result, error))| DecisionJson {
                     backup: BackupJson::from(&decision.backup),
                     action: decision.action,
                     reason: &decision.reason,
                     result,
-                    error,
+                    error: error.map(|(json, _)| json),
                 })
                 .collect(),
+            servers,
         };
         written = output::write_data(&mut out, format, &json);
     }
     acted(&failures, written.and(out.finish()))
 }
 
-fn plan_table(decisions: &[Decision]) -> TextTable {
+/// Deletes one backup of the plan, reporting a failure now and, in a table, a success.
+async fn delete(client: &Client, id: i64, table: bool, out: &RefCell<KeepGoing>) -> Outcome {
+    let outcome = match client.backups().delete(id).send().await {
+        Ok(()) => (Some("deleted"), None),
+        // Deleted by someone else since the listing: what prune wanted.
+        Err(vpsorg_backups::Error::NotFound { .. }) => (Some("already_gone"), None),
+        Err(error) => {
+            let error = CliError::from(error).at_url(client.base_url().as_str());
+            report_now(&error);
+            (Some("failed"), Some((ErrorJson::of(&error), error.exit())))
+        }
+    };
+    let line = match outcome.0 {
+        Some("deleted") => format!("Deleted backup {id}."),
+        Some("already_gone") => format!("Backup {id} was already gone."),
+        _ => return outcome,
+    };
+    if table {
+        let mut out = out.borrow_mut();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+    outcome
+}
+
+/// A server's line on stderr with --all-servers: `server 12: deleted 3, kept 10`, with the
+/// first failure if there was one.
+fn server_line(server: &ServerJson, acted: bool, failure: Option<&(ErrorJson, Exit)>) -> String {
+    let ServerJson { server_id, keep, delete, deleted, already_gone, failed } = server;
+    let mut line = if acted {
+        format!("server {server_id}: deleted {deleted}, kept {keep}")
+    } else {
+        format!("server {server_id}: would delete {delete}, keep {keep}")
+    };
+    if *already_gone > 0 {
+        line.push_str(&format!(", {already_gone} already gone"));
+    }
+    if let Some((error, exit)) = failure {
+        line.push_str(&format!("; failed {failed}: {} (exit {})", error.message, exit.code()));
+    }
+    line
+}
+
+fn plan_table<'a>(decisions: impl Iterator<Item = &'a Decision>) -> TextTable {
     let mut table =
         TextTable::new(&["ID", "SERVER", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
     table.align_right(0);

@@ -13,17 +13,7 @@ use crate::support::*;
 /// 8 failed (3 days), 7 completed (10 days), 6, 5 and 4 completed (40, 50, 60 days), and an
 /// automatic one, 3 (70 days).
 pub(crate) async fn server_42() -> MockServer {
-    let server = ServerRef::new(42, "db-42");
-    let backup = |id, hours: i64, status, backup_type| Backup {
-        id,
-        server: server.clone(),
-        backup_type,
-        status,
-        size_mb: (status == BackupStatus::Completed).then_some(100),
-        created_at: Utc::now() - chrono::Duration::hours(hours),
-        expires_at: None,
-        description: format!("backup {id}"),
-    };
+    let backup = |id, hours, status, backup_type| backup_of(42, id, hours, status, backup_type);
     use BackupStatus::{Completed, Failed, InProgress};
     use BackupType::{Automatic, Manual};
     let seed = [
@@ -38,6 +28,10 @@ pub(crate) async fn server_42() -> MockServer {
     ]
     .into_iter()
     .fold(Seed::empty(), Seed::backup);
+    start(seed).await
+}
+
+async fn start(seed: Seed) -> MockServer {
     MockServer::builder()
         .token(TOKEN)
         .seed(seed)
@@ -45,6 +39,47 @@ pub(crate) async fn server_42() -> MockServer {
         .start()
         .await
         .unwrap()
+}
+
+/// A backup of server `server` (named `db-<server>`), `hours` old.
+fn backup_of(server: i64, id: i64, hours: i64, status: BackupStatus, kind: BackupType) -> Backup {
+    Backup {
+        id,
+        server: ServerRef::new(server, format!("db-{server}")),
+        backup_type: kind,
+        status,
+        size_mb: (status == BackupStatus::Completed).then_some(100),
+        created_at: Utc::now() - chrono::Duration::hours(hours),
+        expires_at: None,
+        description: format!("backup {id}"),
+    }
+}
+
+/// A fleet: servers 12, 14 and 16 with three completed manual backups each (121, 122, 123:
+/// the highest id is the newest), and server 18 with an automatic one, 181.
+pub(crate) async fn fleet() -> MockServer {
+    let manual = [12, 14, 16].into_iter().flat_map(|server| {
+        (1..=3).map(move |n| {
+            let id = server * 10 + n;
+            backup_of(server, id, 100 - n, BackupStatus::Completed, BackupType::Manual)
+        })
+    });
+    let automatic = backup_of(18, 181, 100, BackupStatus::Completed, BackupType::Automatic);
+    start(manual.chain([automatic]).fold(Seed::empty(), Seed::backup)).await
+}
+
+/// The ids of every backup on `server`, sorted.
+pub(crate) fn all_ids(server: &MockServer) -> Vec<i64> {
+    let mut ids: Vec<i64> = server.backups().iter().map(|b| b.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// `vpsorg backups prune --all-servers --keep-last 1` and `extra`.
+fn prune_all<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["backups", "prune", "--all-servers", "--keep-last", "1"];
+    args.extend(extra);
+    args
 }
 
 /// One line per backup of prune's JSON: "id action: reason [result]".
@@ -354,4 +389,93 @@ async fn older_than_is_measured_on_the_servers_clock() {
         "503 keep: newer than 1h [-]\n502 keep: newer than 1h [-]\n\
          499 delete: older than 1h, --keep-last 0 [-]\n"
     );
+}
+
+/// Item 17 of issue 18: `--all-servers` prunes every server the listing names (there is no
+/// list of servers), from one listing, with one plan and --max-delete over the total, and says
+/// a line per server.
+#[tokio::test]
+async fn all_servers_prunes_every_server_listed_with_one_plan() {
+    let server = fleet().await;
+    let all = [121, 122, 123, 141, 142, 143, 161, 162, 163, 181];
+    // 6 to delete over 3 servers: more than 5 is refused, in a dry run too.
+    for extra in [&["--yes"][..], &["--dry-run"]] {
+        let refused = against(&server, &prune_all(&[&["--max-delete", "5"], extra].concat())).await;
+        refused.assert_code(2);
+        assert!(
+            refused
+                .stderr
+                .contains("the plan deletes 6 backups of 3 servers, more than --max-delete 5"),
+            "{refused:#?}"
+        );
+    }
+    // Without a terminal, --yes is needed; --dry-run --yes is a dry run.
+    against(&server, &prune_all(&[])).await.assert_code(2);
+    let dry = against(&server, &prune_all(&["--dry-run", "--yes"])).await;
+    dry.assert_code(0);
+    assert_eq!((&dry.json()["dry_run"], &dry.json()["server_id"]), (&true.into(), &().into()));
+    assert!(dry.stderr.contains("server 12: would delete 2, keep 1\n"), "{dry:#?}");
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    assert_eq!(all_ids(&server), all);
+    server.clear_requests();
+
+    let run = against(&server, &prune_all(&["--max-delete", "6", "--yes"])).await;
+    run.assert_code(0);
+    assert_eq!(all_ids(&server), [123, 143, 163, 181], "the automatic 181 was not asked about");
+    let lists: Vec<_> = server.requests().into_iter().filter(|r| r.method == "GET").collect();
+    assert_eq!(lists.len(), 1, "one listing for the fleet: {lists:#?}");
+    assert!(!lists[0].query.as_deref().unwrap_or("").contains("server_id"), "{lists:#?}");
+    let json = run.json();
+    insta::assert_snapshot!(
+        "prune_all_servers",
+        format!("{}{}\n{}", plan_summary(&json), json["servers"], run.stderr)
+    );
+}
+
+/// Item 17: a server whose deletes fail does not stop the others; its exit code is the
+/// command's, and of several, the first failing server's by id, whatever finished first.
+#[tokio::test]
+async fn a_failing_server_does_not_stop_the_others_and_keeps_its_exit_code() {
+    for (faults, code) in
+        [(&[(142, 403)][..], 7), (&[(161, 500), (142, 403)], 7), (&[(121, 500), (142, 403)], 1)]
+    {
+        let server = fleet().await;
+        for &(id, status) in faults {
+            server.inject(Fault::status(status).on(Operation::DeleteBackup).on_id(id).always());
+        }
+        let run = against(&server, &prune_all(&["--yes", "-o", "table"])).await;
+        run.assert_code(code);
+        let failed = faults.iter().map(|f| f.0 as i64);
+        let mut left = [123, 143, 163, 181].into_iter().chain(failed).collect::<Vec<_>>();
+        left.sort_unstable();
+        assert_eq!(all_ids(&server), left, "{run:#?}");
+        assert!(run.stderr.contains("server 14: deleted 1, kept 1; failed 1: "), "{run:#?}");
+        assert!(run.stderr.contains("(exit 7)\n"), "{run:#?}");
+        let summaries = run.stderr.lines().filter(|l| l.starts_with("server 1")).count();
+        assert_eq!(summaries, 3, "one line per server: {run:#?}");
+    }
+}
+
+/// Item 17 with item 1: a fleet prune sends no `server_id`, so a proxy that drops it changes
+/// nothing, and each backup is planned with the server the listing names; a proxy that drops
+/// `backup_type` stops it before it plans.
+#[tokio::test]
+async fn all_servers_never_acts_on_a_listing_that_ignored_its_filter() {
+    let server = fleet().await;
+    server.inject(Fault::ignore_filter("backup_type").on(Operation::ListBackups).always());
+    let run = against(&server, &prune_all(&["--yes"])).await;
+    run.assert_code(1);
+    assert_eq!(run.stdout, "", "no plan from an unverified list");
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    server.clear_faults();
+    server.inject(Fault::ignore_filter("server_id").on(Operation::ListBackups).always());
+    against(&server, &prune_all(&["--yes"])).await.assert_code(0);
+    assert_eq!(all_ids(&server), [123, 143, 163, 181]);
+
+    // Exactly one of --server-id and --all-servers.
+    for args in [&["--server-id", "12", "--all-servers"][..], &[]] {
+        let mut args = [&["backups", "prune", "--keep-last", "1"][..], args].concat();
+        args.push("--dry-run");
+        vpsorg(&args).await.assert_code(2);
+    }
 }

@@ -10,7 +10,7 @@ use nix::sys::termios::LocalFlags;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use vpsorg_backups_mock::MockServer;
 
-use crate::prune::{ids_of, server_42};
+use crate::prune::{all_ids, fleet, ids_of, server_42};
 use crate::support::*;
 
 /// `vpsorg` (or a shell running it) on a terminal of its own, 80 columns wide.
@@ -338,6 +338,29 @@ async fn prune_asks_and_only_yes_deletes_the_plan() {
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Deleted backup 4."), "{screen}");
     assert_eq!(ids_of(&server), [3, 7, 9, 10]);
+}
+
+/// Item 17 of issue 18: `prune --all-servers` asks once for the whole fleet, then says a line
+/// per server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_prune_asks_once() {
+    let server = fleet().await;
+    let home = Home::new();
+    let mut terminal = Terminal::vpsorg(
+        &home,
+        &server,
+        &["backups", "prune", "--all-servers", "--keep-last", "2", "-o", "json"],
+    );
+    terminal.expect("Type 'yes' to delete 3 backups: ");
+    assert!(terminal.screen().contains("Pruning deletes 3 backups of 3 servers (121, 141, 161)"));
+    terminal.type_keys("yes\r");
+    let (code, screen) = terminal.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(screen.matches("Type 'yes'").count(), 1, "{screen}");
+    for line in ["server 12: deleted 1, kept 2", "server 14: deleted 1", "server 16: deleted 1"] {
+        assert!(screen.contains(line), "{line}: {screen}");
+    }
+    assert_eq!(all_ids(&server), [122, 123, 142, 143, 162, 163, 181]);
 }
 
 /// `prune -o json` at a terminal asked without showing the plan (the JSON comes after the
