@@ -245,13 +245,5 @@ fn may_have_acted(error: &Error) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn list_path_keeps_a_base_path() {
-        let client =
-            Client::builder().token("t").base_url("https://example.test/vps/").build().unwrap();
-        assert_eq!(client.list_path(), "/vps/api/v1/backups/");
-    }
-}
+#[path = "../tests/unit/request.rs"]
+mod tests;

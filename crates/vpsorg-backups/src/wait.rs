@@ -318,19 +318,5 @@ fn equal_jitter(pause: Duration) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn equal_jitter_stays_between_half_and_whole() {
-        let pause = Duration::from_millis(1000);
-        for _ in 0..1000 {
-            let jittered = equal_jitter(pause);
-            assert!(jittered >= pause / 2 && jittered <= pause);
-        }
-        assert_eq!(equal_jitter(Duration::ZERO), Duration::ZERO);
-        for _ in 0..1000 {
-            assert!(equal_jitter(Duration::MAX) >= Duration::MAX / 2);
-        }
-    }
-}
+#[path = "../tests/unit/wait.rs"]
+mod tests;
