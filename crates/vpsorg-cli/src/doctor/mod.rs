@@ -32,6 +32,21 @@ pub(crate) fn excerpt(text: &str) -> String {
     vpsorg_backups::__private::excerpt(text, MAX_SERVER_TEXT)
 }
 
+/// The first `n` items joined by `separator`, and how many more: a report's text is kept
+/// short (the JSON report has every probe).
+pub(crate) fn first<T: fmt::Display>(
+    items: impl IntoIterator<Item = T>,
+    n: usize,
+    separator: &str,
+) -> String {
+    let mut items = items.into_iter();
+    let shown: Vec<String> = items.by_ref().take(n).map(|item| item.to_string()).collect();
+    match items.count() {
+        0 => shown.join(separator),
+        more => format!("{} and {more} more", shown.join(separator)),
+    }
+}
+
 /// Why a run could not start (problems of the API itself are in the [`Report`]): an unusable
 /// base URL, a token that is empty or cannot be sent in a header (the message never holds
 /// it), no HTTP client, or no page 1 of the backup list (the base URL is not the API's).

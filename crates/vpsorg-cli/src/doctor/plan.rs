@@ -14,10 +14,9 @@ use serde_json::{Map, Value};
 use vpsorg_contract::{Contract, Finding, FindingKind};
 
 use super::choice::{ChoiceId as C, ChoiceId, ChoiceVerdict, Contradiction, Verdict};
-use super::excerpt;
 use super::report::{ContractInfo, Deviation, Outcome, ProbeRecord, Report, Summary};
 use super::transport::{Answer, Credential, Request, Transport, header_text};
-use checks::Page;
+use super::{excerpt, first};
 use writes::{Listing, listing_of};
 
 /// The id no account can have, for the writes that must fail: the largest `int64`, which
@@ -50,15 +49,14 @@ enum Expect {
     After,
 }
 
-/// What a probe needs from earlier answers before it can be sent.
+/// What a probe needs from earlier answers before it can be sent: two backups or more (a
+/// page 2 at `page_size=1`), a `count` (for `{past_last}`, the page after the last at
+/// `page_size=100`), or a server seen on the first list (for `{server}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Needs {
     Nothing,
-    /// Two backups or more (`count`): there is a page 2 at `page_size=1`.
     TwoBackups,
-    /// A `count`, for `{past_last}`: the page after the last at `page_size=100`.
     Count,
-    /// A server seen on the first list, for `{server}`.
     Server,
 }
 
@@ -95,37 +93,15 @@ const fn list(id: &'static str, query: &'static str, expect: Expect) -> Step {
     }
 }
 
-/// A write that must fail (`--probe-errors`).
+/// A write that must fail (`--probe-errors`), with its body.
 const fn write(
     id: &'static str,
-    op: &'static str,
-    method: &'static str,
-    path: &'static str,
+    operation_id: &'static str,
+    (method, path): (&'static str, &'static str),
+    body: Option<&'static str>,
+    expect: Expect,
 ) -> Step {
-    let step = list(id, "", Expect::Before);
-    Step { operation_id: op, method, path, write: true, ..step }
-}
-
-impl Step {
-    const fn needs(self, needs: Needs) -> Self {
-        Step { needs, ..self }
-    }
-
-    const fn without_token(self, credential: Credential) -> Self {
-        Step { credential, ..self }
-    }
-
-    const fn writes(self) -> Self {
-        Step { write: true, ..self }
-    }
-
-    const fn sends(self, body: &'static str, expect: Expect) -> Self {
-        Step { body: Some(body), expect, ..self }
-    }
-
-    const fn expects(self, expect: Expect) -> Self {
-        Step { expect, ..self }
-    }
+    Step { operation_id, method, path, write: true, body, ..list(id, "", expect) }
 }
 
 const PAGINATION: &[ChoiceId] = &[C::Pagination];
@@ -136,32 +112,29 @@ const RESTORE_BODY: &str = "{\"backup_id\": 9223372036854775807}";
 pub(super) const PLAN: [Step; 21] = [
     list("list", "", Expect::Page(PAGINATION)),
     list("page-size-1", "page_size=1", Expect::Page(PAGINATION)),
-    list("page-2", "page=2&page_size=1", Expect::NextPage(PAGINATION)).needs(Needs::TwoBackups),
+    Step { needs: Needs::TwoBackups, ..list("page-2", "page=2&page_size=1", Expect::NextPage(PAGINATION)) },
     list("page-size-100", "page_size=100", Expect::Page(PAGINATION)),
     list("page-size-0", "page_size=0", Expect::FieldError("page_size", &[C::Pagination, C::List400])),
     list("page-size-101", "page_size=101", Expect::FieldError("page_size", &[C::Pagination, C::List400])),
-    list("page-past-last", "page={past_last}&page_size=100", Expect::Detail(404, "not_found", PAGINATION))
-        .needs(Needs::Count),
+    Step { needs: Needs::Count, ..list("page-past-last", "page={past_last}&page_size=100", Expect::Detail(404, "not_found", PAGINATION)) },
     list("page-invalid", "page=abc", Expect::Detail(404, "not_found", PAGINATION)),
     list("filter-bad-type", "backup_type=no-such-type", Expect::FieldError("backup_type", &[C::List400])),
     list("filter-bad-server", "server_id=abc", Expect::FieldError("server_id", &[C::List400])),
     list("filter-no-server", "server_id=0", Expect::Empty(&[C::List400])),
-    list("filter-server", "server_id={server}", Expect::Filtered).needs(Needs::Server),
+    Step { needs: Needs::Server, ..list("filter-server", "server_id={server}", Expect::Filtered) },
     list("filter-manual", "backup_type=manual", Expect::Filtered),
     list("filter-automatic", "backup_type=automatic", Expect::Filtered),
-    list("auth-none", "", Expect::Detail(401, "not_authenticated", &[C::ErrorBodies]))
-        .without_token(Credential::None),
-    list("auth-wrong", "", Expect::Detail(401, "authentication_failed", &[C::ErrorBodies]))
-        .without_token(Credential::Wrong),
-    list("writes-before", "page_size=100", Expect::Before).writes(),
-    write("delete-unknown", "deleteBackup", "DELETE", "/api/v1/backups/9223372036854775807/")
-        .expects(Expect::Detail(404, "backup_not_found", &[C::Delete404])),
-    write("restore-unknown", "restoreServer", "POST", "/api/v1/servers/9223372036854775807/restore/")
-        .sends(RESTORE_BODY, Expect::Detail(404, "server_not_found", &[C::Restore])),
+    Step { credential: Credential::None, ..list("auth-none", "", Expect::Detail(401, "not_authenticated", &[C::ErrorBodies])) },
+    Step { credential: Credential::Wrong, ..list("auth-wrong", "", Expect::Detail(401, "authentication_failed", &[C::ErrorBodies])) },
+    Step { write: true, ..list("writes-before", "page_size=100", Expect::Before) },
+    write("delete-unknown", "deleteBackup", ("DELETE", "/api/v1/backups/9223372036854775807/"),
+        None, Expect::Detail(404, "backup_not_found", &[C::Delete404])),
+    write("restore-unknown", "restoreServer", ("POST", "/api/v1/servers/9223372036854775807/restore/"),
+        Some(RESTORE_BODY), Expect::Detail(404, "server_not_found", &[C::Restore])),
     // Not JSON at all: no parser can read a server to back up out of it.
-    write("create-invalid", "createBackup", "POST", BACKUPS)
-        .sends(CREATE_BODY, Expect::Detail(400, "parse_error", &[C::Create])),
-    list("writes-after", "page_size=100", Expect::After).writes(),
+    write("create-invalid", "createBackup", ("POST", BACKUPS),
+        Some(CREATE_BODY), Expect::Detail(400, "parse_error", &[C::Create])),
+    Step { write: true, ..list("writes-after", "page_size=100", Expect::After) },
 ];
 
 /// A probe about to be sent.
@@ -177,11 +150,7 @@ impl Probe {
             "" => step.path.to_string(),
             query => format!("{}?{query}", step.path),
         };
-        let method = match step.method {
-            "POST" => Method::POST,
-            "DELETE" => Method::DELETE,
-            _ => Method::GET,
-        };
+        let method = Method::from_bytes(step.method.as_bytes()).expect("the plan's methods");
         let (credential, body) = (step.credential, step.body);
         Self {
             id: step.id,
@@ -365,7 +334,7 @@ impl<'a> Run<'a> {
         // The number of backups: the first list's, else the first paged probe's.
         let mut count = total;
         let mut counted = false;
-        let mut previous: Option<Page> = None;
+        let mut previous: Option<Listing> = None;
         let mut before: Option<Listing> = None;
         for step in rest {
             if (step.write && !self.probe_errors)
@@ -390,7 +359,7 @@ impl<'a> Run<'a> {
                     step.query.replace("{server}", &server.to_string())
                 }
                 // An account without backups: nothing to filter by.
-                (Needs::Server, ..) if all.as_ref().is_some_and(|page| page.ids.is_empty()) => {
+                (Needs::Server, ..) if all.as_ref().is_some_and(|page| page.backups.is_empty()) => {
                     continue;
                 }
                 (needs, ..) => {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use vpsorg_contract::{FindingKind, Severity};
 
 use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
+use super::first;
 use crate::exit::Exit;
 
 /// How a run ended. When several apply, the first listed here wins: a refused token, then
@@ -194,7 +195,7 @@ impl Report {
                             c.expected,
                             c.got,
                             c.request_id.as_deref().unwrap_or("none"),
-                            some_probes(&c.probes)
+                            first(&c.probes, 3, ", ")
                         )
                     })
                     .collect::<Vec<_>>()
@@ -231,7 +232,7 @@ impl Report {
                         "{}{seen}\nrequest id {}; {}",
                         d.got,
                         d.request_id.as_deref().unwrap_or("none"),
-                        some_probes(&d.probes)
+                        first(&d.probes, 3, ", ")
                     )),
                 ]);
             }
@@ -341,14 +342,6 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
-}
-
-/// The first three probes, and how many more (the JSON report has them all).
-fn some_probes(probes: &[String]) -> String {
-    match probes.len() {
-        0..=3 => probes.join(", "),
-        n => format!("{} and {} more", probes[..3].join(", "), n - 3),
-    }
 }
 
 fn table(width: u16) -> Table {

@@ -8,18 +8,12 @@ use serde_json::Value;
 use vpsorg_contract::{Finding, FindingKind, Severity};
 
 use super::super::transport::{Credential, header_text};
+use super::writes::{Listing, listing_of};
 use super::{BACKUPS, C, ChoiceId, Probe, Reply, Run, excerpt};
 use vpsorg_backups::__private::retry_after;
 
 /// The spec's default `page_size`.
 const DEFAULT_PAGE_SIZE: u64 = 20;
-
-/// What a list's page held.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Page {
-    pub(super) count: u64,
-    pub(super) ids: Vec<i64>,
-}
 
 /// A filter a list was sent with, whose results must all match it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +60,8 @@ impl Asked {
 impl Run<'_> {
     pub(super) fn inspect_throttled(&mut self, probe: &Probe, reply: &Reply, headers: &HeaderMap) {
         let choice = [C::Throttling];
-        match header_text(headers, "retry-after") {
-            None => {
+        match (header_text(headers, "retry-after"), bad_retry_after(headers)) {
+            (None, _) => {
                 let finding = Finding::new(
                     FindingKind::MissingHeader,
                     "header:Retry-After",
@@ -76,16 +70,8 @@ impl Run<'_> {
                 );
                 self.deviate(probe, reply, finding, &choice);
             }
-            Some(value) if retry_after(headers, std::time::SystemTime::now()).is_none() => {
-                let finding = Finding::new(
-                    FindingKind::InvalidHeader,
-                    "header:Retry-After",
-                    "whole seconds (or an HTTP date)",
-                    value,
-                );
-                self.deviate(probe, reply, finding, &choice);
-            }
-            Some(value) => {
+            (Some(_), Some(finding)) => self.deviate(probe, reply, finding, &choice),
+            (Some(value), None) => {
                 let form = if value.parse::<u64>().is_ok() { "seconds" } else { "an HTTP date" };
                 self.note(
                     C::Throttling,
@@ -121,15 +107,8 @@ impl Run<'_> {
             .entry(format!("{} ({content_type})", reply.status))
             .or_default() += 1;
         if reply.status == 503
-            && let Some(value) = header_text(headers, "retry-after")
-            && retry_after(headers, std::time::SystemTime::now()).is_none()
+            && let Some(finding) = bad_retry_after(headers)
         {
-            let finding = Finding::new(
-                FindingKind::InvalidHeader,
-                "header:Retry-After",
-                "whole seconds (or an HTTP date)",
-                value,
-            );
             self.deviate(probe, reply, finding, &[C::ServerErrors]);
         }
     }
@@ -304,12 +283,12 @@ impl Run<'_> {
         probe: &Probe,
         reply: &Reply,
         choices: &[ChoiceId],
-    ) -> Option<Page> {
+    ) -> Option<Listing> {
         let Asked { page, page_size, kept, filter } = Asked::of(&probe.request.target);
         if !self.expect_status(probe, reply, 200, "with a page of backups", choices) {
             return None;
         }
-        let parsed = self.page_of(reply)?;
+        let parsed = listing_of(reply)?;
         let results = reply.object()?.get("results")?.as_array()?;
         let size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
         let before = (page - 1).saturating_mul(size);
@@ -336,8 +315,9 @@ impl Run<'_> {
         self.check_link(probe, reply, "next", next, &kept);
         self.check_link(probe, reply, "previous", previous, &kept);
 
-        if parsed.ids.len() >= 2 {
-            match parsed.ids.windows(2).find(|pair| pair[0] <= pair[1]) {
+        let ids = parsed.ids();
+        if ids.len() >= 2 {
+            match ids.windows(2).find(|pair| pair[0] <= pair[1]) {
                 None => self.tally.ordered_pages += 1,
                 Some(pair) => {
                     let got = format!("id {} before id {}", pair[0], pair[1]);
@@ -401,22 +381,6 @@ impl Run<'_> {
             );
             self.deviate(probe, reply, finding, choices);
         }
-    }
-
-    /// `count` and the ids of a page, when the body has them.
-    fn page_of(&self, reply: &Reply) -> Option<Page> {
-        if reply.status != 200 {
-            return None;
-        }
-        let body = reply.object()?;
-        let count = body.get("count")?.as_u64()?;
-        let ids = body
-            .get("results")?
-            .as_array()?
-            .iter()
-            .filter_map(|backup| backup.get("id")?.as_i64())
-            .collect();
-        Some(Page { count, ids })
     }
 
     /// A `next` or `previous` link: absent (a warning: the spec allows it), null exactly
@@ -509,12 +473,11 @@ impl Run<'_> {
         &mut self,
         probe: &Probe,
         reply: &Reply,
-        first: Option<&Page>,
-        second: Option<&Page>,
+        first: Option<&Listing>,
+        second: Option<&Listing>,
     ) {
-        let (Some(&a), Some(&b)) =
-            (first.and_then(|p| p.ids.first()), second.and_then(|p| p.ids.first()))
-        else {
+        let id = |page: Option<&Listing>| Some(page?.backups.first()?.id);
+        let (Some(a), Some(b)) = (id(first), id(second)) else {
             return;
         };
         if a > b {
@@ -539,7 +502,7 @@ impl Run<'_> {
         &mut self,
         probe: &Probe,
         reply: &Reply,
-        page: Option<&Page>,
+        page: Option<&Listing>,
         total: Option<u64>,
     ) {
         if let (Some(page), Some(total)) = (page, total)
@@ -575,6 +538,15 @@ impl Run<'_> {
             self.tally.statuses_seen.insert(excerpt(value));
         }
     }
+}
+
+/// A `Retry-After` that is neither whole seconds nor an HTTP date, when there is one.
+fn bad_retry_after(headers: &HeaderMap) -> Option<Finding> {
+    let value = header_text(headers, "retry-after")?;
+    retry_after(headers, std::time::SystemTime::now()).is_none().then(|| {
+        let expected = "whole seconds (or an HTTP date)";
+        Finding::new(FindingKind::InvalidHeader, "header:Retry-After", expected, value)
+    })
 }
 
 /// `["message", ...]`: DRF's list of messages for one field.

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use vpsorg_contract::{Finding, FindingKind};
 
-use super::{C, CREATE_BODY, ChoiceId, Probe, Reply, Run, UNUSED_ID, excerpt};
+use super::{C, CREATE_BODY, ChoiceId, Probe, Reply, Run, UNUSED_ID, excerpt, first};
 
 impl Run<'_> {
     /// Compares the list before the writes with the one after them (`reply`, the answer to
@@ -45,11 +45,11 @@ impl Run<'_> {
                     "/results",
                     format!(
                         "no backup the writes could have made or deleted (before them: count {}, \
-                         ids {})",
+                         ids [{}])",
                         before.count,
-                        ids_text(&before.ids())
+                        first(before.ids(), 10, ", ")
                     ),
-                    format!("{} ({counts})", texts(&by_writes)),
+                    format!("{} ({counts})", first(by_writes.iter().map(|c| &c.text), 3, "; ")),
                 ),
                 &choices,
             );
@@ -63,7 +63,7 @@ impl Run<'_> {
                 "no change across the writes, or only one they could cause; this one none could: \
                  the account changed during the run (another actor: a schedule, an expiry, a \
                  person)",
-                format!("{} ({counts})", texts(&by_others)),
+                format!("{} ({counts})", first(by_others.iter().map(|c| &c.text), 3, "; ")),
             );
             self.deviate(probe, &reply, finding, &[]);
         }
@@ -86,7 +86,7 @@ pub(super) struct Listed {
 }
 
 impl Listing {
-    fn ids(&self) -> Vec<i64> {
+    pub(super) fn ids(&self) -> Vec<i64> {
         self.backups.iter().map(|b| b.id).collect()
     }
 
@@ -179,24 +179,4 @@ pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
         });
     }
     changes
-}
-
-/// The first three changes, and how many more: a finding's `got` is kept short.
-fn texts(changes: &[Change]) -> String {
-    let shown: Vec<&str> = changes.iter().take(3).map(|c| c.text.as_str()).collect();
-    match changes.len() {
-        0..=3 => shown.join("; "),
-        n => format!("{} and {} more", shown.join("; "), n - 3),
-    }
-}
-
-/// At most 10 ids, then how many more.
-fn ids_text(ids: &[i64]) -> String {
-    let shown: Vec<String> = ids.iter().take(10).map(i64::to_string).collect();
-    let more = ids.len().saturating_sub(10);
-    if more > 0 {
-        format!("[{} and {more} more]", shown.join(", "))
-    } else {
-        format!("[{}]", shown.join(", "))
-    }
 }
