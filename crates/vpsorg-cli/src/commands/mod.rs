@@ -69,15 +69,19 @@ pub(crate) fn connection(api: &ApiArgs) -> Result<Connection, CliError> {
 /// Works out the connection settings and builds the client.
 pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
     let connection = connection(api)?;
-    let client = Client::builder()
+    Ok((client(&connection, timeout)?, connection))
+}
+
+/// Builds the client for these settings; its builder refuses what no command may use.
+pub(crate) fn client(connection: &Connection, timeout: Duration) -> Result<Client, CliError> {
+    Client::builder()
         .token(connection.token.expose())
         .base_url(connection.api_url.as_str())
         .timeout(timeout)
         .user_agent(concat!("vpsorg-cli/", env!("CARGO_PKG_VERSION")))
         .on_retry(|notice| say(&crate::progress::retry_line(notice)))
         .build()
-        .map_err(|error| CliError::from(error).at(&connection.api_url, &connection.token_source))?;
-    Ok((client, connection))
+        .map_err(|error| CliError::from(error).at(&connection.api_url, &connection.token_source))
 }
 
 /// The JSON of a failure inside a command that goes on (one of several deletes): the kind is
