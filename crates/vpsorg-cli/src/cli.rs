@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 use vpsorg_backups::BackupType;
 
 use crate::exit::Exit;
@@ -56,7 +57,7 @@ pub(crate) struct ApiArgs {
 
     /// Use this stored context (`vpsorg context list`) [env: VPSORG_CONTEXT; default: the
     /// active context]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = complete_context())]
     pub(crate) context: Option<String>,
 }
 
@@ -590,6 +591,7 @@ pub(crate) enum ContextCommand {
     /// Make a context the active one
     Use {
         /// The context
+        #[arg(add = complete_context())]
         name: String,
     },
     /// List the contexts (never their tokens)
@@ -602,8 +604,14 @@ pub(crate) enum ContextCommand {
     #[command(visible_alias = "rm")]
     Delete {
         /// The context
+        #[arg(add = complete_context())]
         name: String,
     },
+}
+
+/// Shell completion of context names, for shells set up with `COMPLETE=bash vpsorg`.
+fn complete_context() -> ArgValueCandidates {
+    ArgValueCandidates::new(crate::config::context_names)
 }
 
 #[derive(Debug, Args)]

@@ -131,6 +131,12 @@ impl Config {
     }
 }
 
+/// The stored context names, for shell completion: none when the file cannot be read.
+pub(crate) fn context_names() -> Vec<clap_complete::CompletionCandidate> {
+    let config = config_path(&process_env).and_then(|path| Config::load(&path));
+    config.unwrap_or_default().contexts.into_keys().map(Into::into).collect()
+}
+
 #[cfg(unix)]
 fn refuse_if_shared(path: &Path) -> Result<(), CliError> {
     use std::os::unix::fs::PermissionsExt;

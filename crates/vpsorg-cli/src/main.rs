@@ -24,6 +24,8 @@ use crate::error::CliError;
 use crate::exit::Exit;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash vpsorg` (a shell asking for completions) answers and exits here.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = Cli::parse_args();
     progress::set_quiet(cli.global.quiet);
     init_tracing(cli.global.verbose);

@@ -168,3 +168,43 @@ async fn a_config_file_others_can_read_is_refused() {
     assert!(run.stderr.contains("chmod 600"), "{run:#?}");
     assert!(server.requests().is_empty());
 }
+
+/// `vpsorg context create NAME --token-stdin` with `token` on stdin.
+async fn unchecked(home: &Home, name: &str, token: &str) -> Run {
+    create(home, name, None, token).await
+}
+
+/// Item 15: completion offers the stored context names (`COMPLETE=fish vpsorg` is what a
+/// shell set up for it runs at each Tab); the static `completions` script cannot know them.
+#[tokio::test]
+async fn completion_offers_the_stored_context_names() {
+    let home = Home::new();
+    for name in ["mock", "mock2", "prod"] {
+        unchecked(&home, name, "t").await.assert_code(0);
+    }
+    let complete = |line: &[&str]| {
+        let mut command = home.vpsorg(&[&["--", "vpsorg"][..], line].concat());
+        command.env("COMPLETE", "fish");
+        run(command)
+    };
+    for line in [
+        &["context", "use", ""][..],
+        &["context", "delete", ""],
+        &["backups", "list", "--context", ""],
+        &["--context", ""],
+    ] {
+        let offered = complete(line).await;
+        let names: Vec<&str> =
+            offered.assert_code(0).stdout.lines().filter(|l| !l.starts_with('-')).collect();
+        assert_eq!(names, ["mock", "mock2", "prod"], "{line:?}");
+    }
+    let offered = complete(&["backups", "list", "--context", "m"]).await;
+    assert_eq!(offered.stdout, "mock\nmock2\n");
+    let script = run({
+        let mut command = home.vpsorg(&[]);
+        command.env("COMPLETE", "bash");
+        command
+    })
+    .await;
+    assert!(script.assert_code(0).stdout.contains("COMPLETE=\"bash\""), "{script:#?}");
+}
