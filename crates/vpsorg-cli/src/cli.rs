@@ -166,6 +166,10 @@ impl Cli {
             leaf = sub;
         }
         let leading = &mut self.global;
+        // `context create` takes an API URL, but no token or context, to store.
+        if let Command::Context(ContextCommand::Create(create)) = &mut self.command {
+            create.api_url = create.api_url.take().or(leading.api.api_url.take());
+        }
         let (api, format, timeout) = self.command.leading_slots();
         let misplaced = |flag: &str| {
             <Cli as clap::CommandFactory>::command().error(
@@ -624,6 +628,10 @@ pub(crate) struct ContextCreateArgs {
     /// Read the token from stdin (one line) instead of asking on the terminal
     #[arg(long)]
     pub(crate) token_stdin: bool,
+    /// Store the token without checking it; by default one read-only request (a list of one
+    /// backup) must succeed first
+    #[arg(long)]
+    pub(crate) no_verify: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -59,7 +59,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             .run()
             .await
             .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}"))),
-        Command::Context(command) => context::run(&command),
+        Command::Context(command) => context::run(&command).await,
         Command::Doctor(args) => commands::doctor::doctor(&args).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();

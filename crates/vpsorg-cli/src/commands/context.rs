@@ -3,11 +3,13 @@
 use std::io::Write;
 
 use serde::Serialize;
+use vpsorg_backups::{DEFAULT_BASE_URL, RetryPolicy};
 
 use super::backups::print_table;
 use crate::cli::{ContextCommand, ContextCreateArgs, OutputFormat};
-use crate::config::{self, Config, Context, Source};
+use crate::config::{self, Config, Connection, Context, Source};
 use crate::error::CliError;
+use crate::exit::Exit;
 use crate::output::{self, TextTable};
 use crate::progress::say;
 use crate::prompt;
@@ -20,12 +22,12 @@ struct ContextJson<'a> {
     api_url: std::borrow::Cow<'a, str>,
 }
 
-pub(crate) fn run(command: &ContextCommand) -> Result<(), CliError> {
+pub(crate) async fn run(command: &ContextCommand) -> Result<(), CliError> {
     let path = config::config_path(&config::process_env)?;
     let mut config = Config::load(&path)?;
     match command {
         ContextCommand::Create(args) => {
-            create(&mut config, args)?;
+            create(&mut config, args).await?;
             config.save(&path)?;
             say(&format!("Context '{}' stored in {} and active.", args.name, path.display()));
         }
@@ -49,17 +51,42 @@ pub(crate) fn run(command: &ContextCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-fn create(config: &mut Config, args: &ContextCreateArgs) -> Result<(), CliError> {
-    config::check_context_name(&args.name)?;
-    if config.contexts.contains_key(&args.name) {
-        return Err(CliError::usage(format!("context '{}' already exists", args.name))
-            .with_hint(format!("`vpsorg context delete {}` first to replace it", args.name)));
+/// Refuses a name that is not a context name, or one already taken.
+fn check_new_name(config: &Config, name: &str) -> Result<(), CliError> {
+    config::check_context_name(name)?;
+    if config.contexts.contains_key(name) {
+        return Err(CliError::usage(format!("context '{name}' already exists"))
+            .with_hint(format!("`vpsorg context delete {name}` first to replace it")));
     }
-    if let Some(url) = &args.api_url {
-        config::check_url(url, &Source::Flag("--api-url"))?;
-    }
+    Ok(())
+}
+
+/// Stores a new context, active, once its URL passes what every command checks (the same
+/// functions) and, unless `--no-verify`, the API accepted its token for a list of one backup.
+async fn create(config: &mut Config, args: &ContextCreateArgs) -> Result<(), CliError> {
+    check_new_name(config, &args.name)?;
+    let url_source = Source::Flag("--api-url");
+    let api_url = args.api_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    config::check_url(&api_url, &url_source)?;
     let token = prompt::read_token(args.token_stdin)?;
-    config.contexts.insert(args.name.clone(), Context { api_url: args.api_url.clone(), token });
+    let token_source = Source::Context(args.name.clone());
+    let connection = Connection { token, token_source, api_url, url_source };
+    let client = super::client(&connection, super::REQUEST_TIMEOUT)?;
+    if !args.no_verify {
+        let list = client.backups().list().page_size(1).retry(RetryPolicy::none());
+        if let Err(error) = list.send().await {
+            let error = CliError::from(error).at(&connection.api_url, &connection.token_source);
+            let hint = match error.exit() {
+                Exit::Unauthorized => "the API refused the token (check it in the VPS.org panel)",
+                // A wrong URL: the list's own hint says which.
+                Exit::Usage => return Err(error),
+                _ => "check the network and --api-url, or store it unchecked with --no-verify",
+            };
+            return Err(error.with_hint(format!("{hint}; nothing was stored")));
+        }
+    }
+    let context = Context { api_url: args.api_url.clone(), token: connection.token };
+    config.contexts.insert(args.name.clone(), context);
     config.active_context = Some(args.name.clone());
     Ok(())
 }

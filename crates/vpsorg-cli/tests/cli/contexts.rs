@@ -13,7 +13,12 @@ async fn create(home: &Home, name: &str, url: Option<&str>, token: &str) -> Run 
     if let Some(url) = url {
         args.extend(["--api-url", url]);
     }
-    let mut command = home.vpsorg(&args);
+    piped(home, &args, token).await
+}
+
+/// `vpsorg ARGS` with `token` on stdin.
+async fn piped(home: &Home, args: &[&str], token: &str) -> Run {
+    let mut command = home.vpsorg(args);
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
@@ -65,7 +70,8 @@ async fn flags_beat_the_environment_which_beats_the_context() {
     let real = vendor_server().await;
     let home = Home::new();
     // The context points at a server with the wrong token...
-    create(&home, "stale", Some(real.base_url()), "stale-token").await.assert_code(0);
+    let stale = ["context", "create", "stale", "--api-url", real.base_url(), "--token-stdin"];
+    piped(&home, &[&stale[..], &["--no-verify"]].concat(), "stale-token").await.assert_code(0);
     run(home.vpsorg(&["backups", "list"])).await.assert_code(7);
     // ...which the environment overrides, and a flag overrides both.
     let mut env = home.vpsorg(&["backups", "list"]);
@@ -132,7 +138,8 @@ async fn a_contexts_token_sent_elsewhere_is_noted() {
 async fn use_list_and_delete() {
     let home = Home::new();
     for name in ["a", "b"] {
-        create(&home, name, None, "t").await.assert_code(0);
+        let args = ["context", "create", name, "--token-stdin", "--no-verify"];
+        piped(&home, &args, "t").await.assert_code(0);
     }
     let table = run(home.vpsorg(&["context", "list", "-o", "table"])).await;
     insta::assert_snapshot!("context_list", table.stdout);
@@ -162,6 +169,7 @@ async fn a_config_file_others_can_read_is_refused() {
     let server = vendor_server().await;
     let home = Home::new();
     create(&home, "mock", Some(server.base_url()), server.token()).await.assert_code(0);
+    server.clear_requests(); // the create's check of the token
     std::fs::set_permissions(home.config_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = run(home.vpsorg(&["backups", "list"])).await;
     run.assert_code(2);
@@ -169,9 +177,69 @@ async fn a_config_file_others_can_read_is_refused() {
     assert!(server.requests().is_empty());
 }
 
-/// `vpsorg context create NAME --token-stdin` with `token` on stdin.
+/// `vpsorg context create ... --no-verify` with `token` on stdin: stored without a request.
 async fn unchecked(home: &Home, name: &str, token: &str) -> Run {
-    create(home, name, None, token).await
+    piped(home, &["context", "create", name, "--token-stdin", "--no-verify"], token).await
+}
+
+/// Item 15: `context create` stored any token, for any URL that `backups list` refuses; now
+/// one list of one backup checks the token first, unless `--no-verify`.
+#[tokio::test]
+async fn create_checks_the_token_with_one_read_only_request() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    let refused = create(&home, "bad", Some(server.base_url()), "wrong-token").await;
+    refused.assert_code(7);
+    assert!(refused.stderr.contains("hint: the API refused the token"), "{refused:#?}");
+    assert!(refused.stderr.contains("nothing was stored"), "{refused:#?}");
+    assert!(!home.config_file().exists(), "nothing was stored");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "one request, no retry");
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].query.as_deref()),
+        ("GET", Some("page_size=1"))
+    );
+
+    create(&home, "good", Some(server.base_url()), TOKEN).await.assert_code(0);
+    assert_eq!(server.requests().len(), 2);
+    let args = ["context", "create", "later", "--api-url", server.base_url(), "--token-stdin"];
+    piped(&home, &[&args[..], &["--no-verify"]].concat(), "wrong-token").await.assert_code(0);
+    assert_eq!(server.requests().len(), 2, "--no-verify sends nothing");
+
+    let unreachable = create(&home, "down", Some("http://127.0.0.1:1"), TOKEN).await;
+    unreachable.assert_code(8);
+    assert!(unreachable.stderr.contains("--no-verify; nothing was stored"), "{unreachable:#?}");
+    let wrong_url = format!("{}/api/v1", server.base_url());
+    let wrong_url = create(&home, "v1", Some(&wrong_url), TOKEN).await;
+    wrong_url.assert_code(2);
+    assert!(wrong_url.stderr.contains("without /api/v1"), "{wrong_url:#?}");
+    let names = run(home.vpsorg(&["context", "list", "-o", "json"])).await.json();
+    let names: Vec<_> = names.as_array().unwrap().iter().map(|c| c["name"].clone()).collect();
+    assert_eq!(names, ["good", "later"]);
+
+    // An API URL given before the subcommand, as other commands take it.
+    let leading = ["--api-url", server.base_url(), "context", "create", "lead", "--token-stdin"];
+    piped(&home, &leading, TOKEN).await.assert_code(0);
+    let json = run(home.vpsorg(&["context", "list", "-o", "json"])).await.json();
+    assert_eq!(
+        json[2],
+        serde_json::json!({"name": "lead", "active": true, "api_url": server.base_url()})
+    );
+}
+
+/// Item 15: a URL that every command refuses (here the client's rule against a query) was
+/// stored, to fail at each later command; now it is refused with the same words.
+#[tokio::test]
+async fn create_refuses_a_url_every_command_refuses() {
+    let home = Home::new();
+    let url = "http://127.0.0.1:1/?region=eu";
+    let args = ["context", "create", "q", "--api-url", url, "--token-stdin", "--no-verify"];
+    let stored = piped(&home, &args, TOKEN).await;
+    stored.assert_code(2);
+    assert!(!home.config_file().exists());
+    let listed = run(home.vpsorg(&["backups", "list", "--api-url", url, "--token", TOKEN])).await;
+    listed.assert_code(2);
+    assert_eq!(stored.stderr, listed.stderr);
 }
 
 /// Item 15: completion offers the stored context names (`COMPLETE=fish vpsorg` is what a
