@@ -41,14 +41,23 @@ pub(crate) async fn run(command: &ContextCommand) -> Result<(), CliError> {
         ContextCommand::Delete { name } => {
             config.context(name)?;
             config.contexts.remove(name);
-            if config.active_context.as_deref() == Some(name.as_str()) {
-                config.active_context = None;
-            }
+            let was_active = config.active_context.take_if(|active| active == name).is_some();
             config.save(&path)?;
             say(&format!("Context '{name}' and its token are deleted."));
+            if was_active {
+                say(&format!("It was the active context; none is now: {}.", next_step(&config)));
+            }
         }
     }
     Ok(())
+}
+
+/// What makes a context active again: using one that is left, or creating one.
+fn next_step(config: &Config) -> String {
+    match config.contexts.keys().next() {
+        Some(name) => format!("`vpsorg context use {name}` makes one active"),
+        None => "`vpsorg context create NAME` makes one".into(),
+    }
 }
 
 /// Refuses a name that is not a context name, or one already taken.

@@ -242,6 +242,30 @@ async fn create_refuses_a_url_every_command_refuses() {
     assert_eq!(stored.stderr, listed.stderr);
 }
 
+/// Item 15: deleting the active context left no context active without a word.
+#[tokio::test]
+async fn deleting_the_active_context_says_what_to_run_next() {
+    let home = Home::new();
+    for name in ["a", "b"] {
+        unchecked(&home, name, "t").await.assert_code(0);
+    }
+    let inactive = run(home.vpsorg(&["context", "delete", "a"])).await;
+    assert_eq!(inactive.assert_code(0).stderr, "Context 'a' and its token are deleted.\n");
+    unchecked(&home, "c", "t").await.assert_code(0);
+    let active = run(home.vpsorg(&["context", "delete", "c"])).await;
+    assert_eq!(
+        active.assert_code(0).stderr,
+        "Context 'c' and its token are deleted.\nIt was the active context; none is now: \
+         `vpsorg context use b` makes one active.\n"
+    );
+    run(home.vpsorg(&["context", "use", "b"])).await.assert_code(0);
+    let last = run(home.vpsorg(&["context", "delete", "b"])).await;
+    assert!(
+        last.stderr.ends_with("none is now: `vpsorg context create NAME` makes one.\n"),
+        "{last:#?}"
+    );
+}
+
 /// Item 15: completion offers the stored context names (`COMPLETE=fish vpsorg` is what a
 /// shell set up for it runs at each Tab); the static `completions` script cannot know them.
 #[tokio::test]
