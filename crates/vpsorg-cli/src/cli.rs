@@ -598,6 +598,18 @@ pub(crate) enum ContextCommand {
         #[arg(add = complete_context())]
         name: String,
     },
+    /// Print the active context's name: the one `context use` or `context create` chose, as
+    /// stored in the config file (like kubectl's `config current-context`, it ignores
+    /// VPSORG_CONTEXT and --context, which choose for one command only)
+    Current,
+    /// Give a context another name; the active context stays active
+    Rename {
+        /// The context
+        #[arg(add = complete_context())]
+        old: String,
+        /// Its new name: letters, digits, `.`, `_` and `-`
+        new: String,
+    },
     /// List the contexts (never their tokens)
     #[command(visible_alias = "ls")]
     List {

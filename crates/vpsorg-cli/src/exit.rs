@@ -25,7 +25,7 @@ exits! {
     Cancelled = 3, "cancelled", "cancelled at a confirmation prompt; nothing was changed";
     WaitFailed = 4, "wait_failed", "waited, but the backup failed, vanished or was not completed in time";
     OutcomeUnknown = 5, "outcome_unknown", "a create or restore may or may not have happened: look before retrying";
-    NotFound = 6, "not_found", "the server or backup does not exist";
+    NotFound = 6, "not_found", "the server or backup does not exist (`context current`: no context is active)";
     Unauthorized = 7, "unauthorized", "the token was refused (HTTP 401 or 403), by any command, doctor too";
     Unavailable = 8, "unavailable", "unreachable or busy (network, DNS, TLS, timeout, 429, 502-504): retry later";
     Contradicted = 9, "contract_contradicted", "doctor: the API contradicts the contract (with --strict: or goes beyond it)";

@@ -1,4 +1,5 @@
-//! `vpsorg context create|use|list|delete`: named tokens and API URLs in the config file.
+//! `vpsorg context create|use|list|current|rename|delete`: named tokens and API URLs in the
+//! config file.
 
 use std::io::Write;
 
@@ -38,6 +39,28 @@ pub(crate) async fn run(command: &ContextCommand) -> Result<(), CliError> {
             say(&format!("Context '{name}' is active."));
         }
         ContextCommand::List { output } => list(&config, output::resolve(output.format))?,
+        ContextCommand::Current => {
+            let name = config.active_context.as_ref().ok_or_else(|| {
+                CliError::new(Exit::NotFound, "no context is active").with_hint(next_step(&config))
+            })?;
+            if let Some(chosen) = config::process_env(config::CONTEXT_ENV).filter(|c| c != name) {
+                say(&format!("note: VPSORG_CONTEXT chooses '{chosen}' for other commands"));
+            }
+            let mut out = output::stdout();
+            writeln!(out, "{name}")?;
+            out.flush()?;
+        }
+        ContextCommand::Rename { old, new } => {
+            let context = config.context(old)?.clone();
+            check_new_name(&config, new)?;
+            config.contexts.remove(old);
+            config.contexts.insert(new.clone(), context);
+            if config.active_context.as_ref() == Some(old) {
+                config.active_context = Some(new.clone());
+            }
+            config.save(&path)?;
+            say(&format!("Context '{old}' is now '{new}'."));
+        }
         ContextCommand::Delete { name } => {
             config.context(name)?;
             config.contexts.remove(name);

@@ -266,6 +266,72 @@ async fn deleting_the_active_context_says_what_to_run_next() {
     );
 }
 
+/// Item 15: `context current` prints the file's active context, as kubectl's
+/// `config current-context` does: VPSORG_CONTEXT chooses for other commands only.
+#[tokio::test]
+async fn current_prints_the_active_context() {
+    let home = Home::new();
+    let none = run(home.vpsorg(&["context", "current"])).await;
+    none.assert_code(6);
+    assert_eq!(
+        none.stderr,
+        "error: no context is active\nhint: `vpsorg context create NAME` makes one\n"
+    );
+    for name in ["a", "b"] {
+        unchecked(&home, name, "t").await.assert_code(0);
+    }
+    let current = run(home.vpsorg(&["context", "current"])).await;
+    assert_eq!((current.code, current.stdout.as_str(), current.stderr.as_str()), (0, "b\n", ""));
+    let mut by_env = home.vpsorg(&["context", "current"]);
+    by_env.env("VPSORG_CONTEXT", "a");
+    let by_env = run(by_env).await;
+    assert_eq!(by_env.assert_code(0).stdout, "b\n");
+    assert_eq!(by_env.stderr, "note: VPSORG_CONTEXT chooses 'a' for other commands\n");
+    run(home.vpsorg(&["context", "use", "a"])).await.assert_code(0);
+    assert_eq!(run(home.vpsorg(&["context", "current"])).await.stdout, "a\n");
+    std::fs::write(home.config_file(), "[contexts.a]\ntoken = \"t\"\n").unwrap();
+    let inactive = run(home.vpsorg(&["context", "current"])).await;
+    inactive.assert_code(6);
+    assert!(
+        inactive.stderr.ends_with("hint: `vpsorg context use a` makes one active\n"),
+        "{inactive:#?}"
+    );
+}
+
+/// Item 15: `context rename OLD NEW` keeps the token, the URL and the active mark.
+#[tokio::test]
+async fn rename_keeps_the_context_and_its_active_mark() {
+    let server = vendor_server().await;
+    let home = Home::new();
+    unchecked(&home, "a", "t").await.assert_code(0);
+    create(&home, "b", Some(server.base_url()), TOKEN).await.assert_code(0);
+    let renamed = run(home.vpsorg(&["context", "rename", "b", "prod"])).await;
+    assert_eq!(renamed.assert_code(0).stderr, "Context 'b' is now 'prod'.\n");
+    assert_eq!(run(home.vpsorg(&["context", "current"])).await.stdout, "prod\n");
+    run(home.vpsorg(&["backups", "list", "--server-id", "12345"])).await.assert_code(0);
+    let json = run(home.vpsorg(&["context", "list", "-o", "json"])).await.json();
+    assert_eq!(
+        json[1],
+        serde_json::json!({"name": "prod", "active": true, "api_url": server.base_url()})
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.config_file()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    for (old, new, says) in [
+        ("a", "prod", "context 'prod' already exists"),
+        ("a", "my prod", "is not a context name"),
+        ("b", "c", "no context named 'b'"),
+    ] {
+        let refused = run(home.vpsorg(&["context", "rename", old, new])).await;
+        assert!(refused.assert_code(2).stderr.contains(says), "{refused:#?}");
+    }
+    let unchanged = run(home.vpsorg(&["context", "list", "-o", "json"])).await.json();
+    assert_eq!(unchanged, json);
+}
+
 /// Item 15: completion offers the stored context names (`COMPLETE=fish vpsorg` is what a
 /// shell set up for it runs at each Tab); the static `completions` script cannot know them.
 #[tokio::test]
@@ -282,6 +348,7 @@ async fn completion_offers_the_stored_context_names() {
     for line in [
         &["context", "use", ""][..],
         &["context", "delete", ""],
+        &["context", "rename", ""],
         &["backups", "list", "--context", ""],
         &["--context", ""],
     ] {
