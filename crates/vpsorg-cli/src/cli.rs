@@ -295,6 +295,10 @@ pub(crate) enum Command {
     Demo,
     /// Print a shell completion script, such as `vpsorg completions bash >
     /// ~/.local/share/bash-completion/completions/vpsorg`
+    ///
+    /// It completes commands and options. To complete stored context names too, have the shell
+    /// ask vpsorg at each Tab: `source <(COMPLETE=bash vpsorg)` in ~/.bashrc (zsh, fish, elvish
+    /// and powershell likewise).
     Completions {
         /// The shell to complete for
         shell: clap_complete::Shell,
