@@ -73,8 +73,7 @@ impl<'a> Diff<'a> {
     }
 
     fn parameters(&mut self, at: &str, old: &Operation<'a>, new: &Operation<'a>) {
-        let old_params = parameters(self.old, old);
-        let new_params = parameters(self.new, new);
+        let (old_params, new_params) = (parameters(old), parameters(new));
         for (key, a) in &old_params {
             let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
             let Some(b) = new_params.get(key) else {
@@ -155,12 +154,12 @@ fn operations(doc: &Value) -> BTreeMap<String, Operation<'_>> {
     all
 }
 
-/// An operation's parameters, path-level ones included, by (location, name), resolved.
-fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, String), &'a Value> {
+/// An operation's parameters, path-level ones included, by (location, name). Shared ones are
+/// inlined already (see `crate::inline_refs`).
+fn parameters<'a>(op: &Operation<'a>) -> BTreeMap<(String, String), &'a Value> {
     let mut all = BTreeMap::new();
     for list in [op.path_parameters, op.value.get("parameters")] {
         for parameter in array(list) {
-            let parameter = resolve(doc, parameter);
             let text = |k: &str| parameter.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
             all.insert((text("in"), text("name")), parameter);
         }
@@ -168,19 +167,20 @@ fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, Strin
     all
 }
 
-/// Which component schemas are reachable from requests and from responses.
+/// Which component schemas are reachable from requests and from responses (in a document
+/// whose other components are inlined).
 pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
     let mut roots: Vec<(&Value, Usage)> = Vec::new();
     for op in operations(doc).values() {
-        for parameter in parameters(doc, op).values() {
+        for parameter in parameters(op).values() {
             roots.push((parameter, Usage::REQUEST));
         }
         if let Some(body) = op.value.get("requestBody") {
-            roots.push((resolve(doc, body), Usage::REQUEST));
+            roots.push((body, Usage::REQUEST));
         }
         for response in object(op.value.get("responses").unwrap_or(&Value::Null)).values() {
-            roots.push((resolve(doc, response), Usage::RESPONSE));
+            roots.push((response, Usage::RESPONSE));
         }
     }
     let mut stack: Vec<(&Value, Usage)> = roots;
@@ -189,11 +189,6 @@ pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
         match value {
             Value::Object(map) => {
                 if let Some(name) = reference_name(value) {
-                    if name.contains('/') {
-                        // A reference to another kind of component: follow it.
-                        stack.push((resolve(doc, value), u));
-                        continue;
-                    }
                     *usage.entry(name.clone()).or_default() |= u;
                     if visited.insert((name.clone(), u.request)) {
                         stack.push((resolve(doc, value), u));

@@ -7,12 +7,11 @@ use std::mem::discriminant;
 
 use serde_json::Value;
 
-use crate::{Class, Diff, Usage, is_true, object, reference_name, resolve};
+use crate::{Class, Diff, Usage, is_true, object, reference_name};
 
 impl Diff<'_> {
     pub(crate) fn request_body(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let where_ = format!("{at} request body");
-        let (old, new) = (old.map(|v| resolve(self.old, v)), new.map(|v| resolve(self.new, v)));
         match (old, new) {
             (None, None) => {}
             (Some(_), None) => self.push(Class::Breaking, &where_, "removed"),
@@ -36,10 +35,8 @@ impl Diff<'_> {
     pub(crate) fn responses(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let gone = (Class::Breaking, "removed: clients that handle it lose it");
         let at = |status: &str| format!("{at} response {status}");
-        self.members(old, new, at, (gone, (Class::Additive, "added")), |cx, _, at, a, b| {
-            let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
-            cx.response(at, a, b)
-        });
+        let added = (Class::Additive, "added");
+        self.members(old, new, at, (gone, added), |cx, _, at, a, b| cx.response(at, a, b));
     }
 
     /// progenitor 0.15 gives a method one success type and one error type (see README.md):
@@ -52,15 +49,15 @@ impl Diff<'_> {
             ("error", |s| s == "default" || s.starts_with(['4', '5'])),
         ];
         for (side, belongs) in sides {
-            let kinds = |doc: &Value, responses: &Value| -> BTreeSet<BodyKind> {
+            let kinds = |responses: &Value| -> BTreeSet<BodyKind> {
                 let kinds: BTreeSet<BodyKind> = object(responses)
                     .iter()
                     .filter(|(status, _)| belongs(status))
-                    .map(|(_, response)| BodyKind::of(resolve(doc, response)))
+                    .map(|(_, response)| BodyKind::of(response))
                     .collect();
                 if kinds.is_empty() { BTreeSet::from([BodyKind::None]) } else { kinds }
             };
-            let (before, after) = (kinds(self.old, old), kinds(self.new, new));
+            let (before, after) = (kinds(old), kinds(new));
             let (first, now) = (before.first(), after.first());
             if after.len() > 1 {
                 let list: Vec<String> = after.iter().map(BodyKind::to_string).collect();
@@ -104,8 +101,8 @@ impl Diff<'_> {
     pub(crate) fn headers(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let gone = (Class::Breaking, "removed: clients that read it lose it");
         let at = |name: &str| format!("{at} header `{name}`");
-        self.members(old, new, at, (gone, (Class::Additive, "added")), |cx, _, at, a, b| {
-            let (a, b) = (resolve(cx.old, a), resolve(cx.new, b));
+        let added = (Class::Additive, "added");
+        self.members(old, new, at, (gone, added), |cx, _, at, a, b| {
             cx.schema_only(at, a, b, Usage::RESPONSE)
         });
     }
