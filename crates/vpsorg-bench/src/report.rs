@@ -94,7 +94,7 @@ pub(crate) fn render(
     let tiny = " Tiny sizes, to keep the harness working: the numbers mean nothing.";
     let mut out = format!(
         "# Benchmarks\n\nWritten by `{command}` from the list of benchmarks in \
-         `crates/vpsorg-bench/src/list.rs` and one run's results; do not edit by hand. Every \
+         `crates/vpsorg-bench/benchmarks.toml` and one run's results; do not edit by hand. Every \
          number below was measured in that run, against the fake server (`vpsorg-mock`, a \
          {build} build in a process of its own) on 127.0.0.1.{} Benchmarks are not tests: \
          nothing fails on these numbers.\n\n## Machine\n\n",
@@ -117,7 +117,7 @@ pub(crate) fn render(
         results.b6.as_ref().map(|r| b6(r, s, build)),
         results.b7.as_ref().map(b7),
     ];
-    let sections: Vec<(&Benchmark, Section)> = (list::ALL.into_iter().zip(sections))
+    let sections: Vec<(&Benchmark, Section)> = (list::ALL.iter().zip(sections))
         .filter_map(|(bench, section)| Some((bench, section?)))
         .collect();
     out.push_str(
@@ -140,7 +140,7 @@ pub(crate) fn render(
     }
     table(&mut out, "id | what | measured | goal | verdict", rows);
     for (bench, (_, body)) in &sections {
-        let (id, title, definition) = (bench.id, bench.title, bench.definition);
+        let (id, title, definition) = (&bench.id, &bench.title, &bench.definition);
         let _ = write!(out, "\n## {id}: {title}\n\n{definition}\n\n{body}");
     }
     out
