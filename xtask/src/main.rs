@@ -9,38 +9,8 @@ use xtask::{
     spec::Spec,
 };
 
-const HELP: &str = "\
-usage: cargo xtask <command>
-
-commands:
-  codegen [--check]  regenerate the client from openapi/backups.yaml (--check: fail on drift)
-  lint               check the spec: operationIds, responses, examples against their schemas
-  compat [--base REF | --write]
-                     the spec's changes since the last release (--base: only those since a git
-                     ref), each breaking, additive or docs-only; exit 1 when the workspace
-                     version lacks the semver-breaking bump a change needs, or openapi/CHANGES.md
-                     is stale (--write: rewrite it), 2 when it could not compare
-  compat --record    record the working tree's spec and version as the last release
-  contract           after a spec edit: lint, codegen, compat --write, cargo check, public-api,
-                     stopping at the first failure; then the hand-written places that name
-                     what changed since HEAD
-  bump VERSION       set the workspace version everywhere: manifests, Cargo.lock, READMEs and
-                     the CHANGELOG's unreleased heading
-  evolution          in a scratch copy: additive spec changes keep the workspace and a frozen
-                     downstream crate compiling, and compat fails breaking ones without a bump
-  public-api [--check]
-                     write each library crate's public API to public-api/<crate>.txt
-                     (--check: fail when one is stale)
-  ci                 everything CI runs: fmt, clippy -D warnings, codegen --check, lint, compat,
-                     public-api --check, tests, docs, evolution, demo, bench --quick
-  floors [--write]   every declared dependency version is the one Cargo.lock builds
-                     (--write: set them so)
-  package [--verify] check and package the published crates (--verify: let cargo build
-                     each tarball on its own)
-  bench [--quick]    run the benchmarks against the fake server and write BENCHMARKS.md
-                     (--quick: tiny sizes on the debug build, written under target/bench/)
-  man [--out-dir DIR]  write the vpsorg man pages into DIR (default: target/man)
-";
+/// `cargo xtask help`.
+const HELP: &str = include_str!("help.txt");
 
 fn main() -> ExitCode {
     if let Some(code) = public_api::run_as_rustdoc_wrapper() {
