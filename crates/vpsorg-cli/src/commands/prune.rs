@@ -312,27 +312,24 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
 
 /// Deletes one backup of the plan, reporting a failure now and, in a table, a success.
 async fn delete(client: &Client, id: i64, table: bool, out: &RefCell<KeepGoing>) -> Outcome {
-    let outcome = match client.backups().delete(id).send().await {
-        Ok(()) => (Some("deleted"), None),
+    let (result, line) = match client.backups().delete(id).send().await {
+        Ok(()) => ("deleted", format!("Deleted backup {id}.")),
         // Deleted by someone else since the listing: what prune wanted.
-        Err(vpsorg_backups::Error::NotFound { .. }) => (Some("already_gone"), None),
+        Err(vpsorg_backups::Error::NotFound { .. }) => {
+            ("already_gone", format!("Backup {id} was already gone."))
+        }
         Err(error) => {
             let error = CliError::from(error).at_url(client.base_url().as_str());
             report_now(&error);
-            (Some("failed"), Some((ErrorJson::of(&error), error.exit())))
+            return (Some("failed"), Some((ErrorJson::of(&error), error.exit())));
         }
-    };
-    let line = match outcome.0 {
-        Some("deleted") => format!("Deleted backup {id}."),
-        Some("already_gone") => format!("Backup {id} was already gone."),
-        _ => return outcome,
     };
     if table {
         let mut out = out.borrow_mut();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
-    outcome
+    (Some(result), None)
 }
 
 /// A server's line on stderr with --all-servers: `server 12: deleted 3, kept 10`, with the
