@@ -62,15 +62,12 @@ impl KeepGoing {
         &mut self,
         write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> io::Result<()>,
     ) {
-        let Some(out) = self.out.as_mut() else {
-            return;
-        };
-        if let Err(error) = write(out) {
+        if let Some(out) = self.out.as_mut()
+            && let Err(error) = write(out)
+        {
             self.failed = Some(error);
             // Without flushing what is buffered: nothing more is written.
-            if let Some(out) = self.out.take() {
-                drop(out.into_parts());
-            }
+            drop(self.out.take().map(BufWriter::into_parts));
         }
     }
 }
@@ -295,15 +292,7 @@ impl BackupList {
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    let mut indented = String::with_capacity(text.len() + 64);
-    for (i, line) in text.lines().enumerate() {
-        if i > 0 {
-            indented.push('\n');
-        }
-        indented.push_str(prefix);
-        indented.push_str(line);
-    }
-    indented
+    text.lines().map(|line| format!("{prefix}{line}")).collect::<Vec<_>>().join("\n")
 }
 
 fn column_title(column: Column) -> &'static str {

@@ -128,16 +128,8 @@ pub(crate) async fn find(
     backup_id: i64,
     server_id: Option<i64>,
 ) -> Result<Backup, CliError> {
-    let mut request =
-        client.backups().list().page_size(MAX_PAGE_SIZE).concurrency(LIST_CONCURRENCY);
-    if let Some(server_id) = server_id {
-        request = request.server_id(server_id);
-    }
-    let mut backups = request.items();
-    while let Some(backup) = backups.try_next().await? {
-        if backup.id == backup_id {
-            return Ok(backup);
-        }
+    if let Some(backup) = find_all(client, &[backup_id], server_id).await?.pop().flatten() {
+        return Ok(backup);
     }
     Err(match server_id {
         Some(server_id) => {
@@ -188,7 +180,7 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
     let timeout = args
         .timeout
         .map_or(CREATE_WAIT_TIMEOUT, |timeout| timeout.saturating_sub(started.elapsed()));
-    let waited = wait_with(client, target, timeout, Some(created.backup.clone())).await;
+    let waited = wait_polling(client, target, timeout, Some(created.backup.clone()), None).await;
     finish_wait(&view, waited)
 }
 
@@ -226,16 +218,6 @@ fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
         }
         Ok(()) => printed,
     }
-}
-
-/// [`wait_polling`] at the wrapper's pace.
-async fn wait_with(
-    client: &Client,
-    target: (i64, i64),
-    timeout: Duration,
-    seen: Option<Backup>,
-) -> Waited {
-    wait_polling(client, target, timeout, seen, None).await
 }
 
 /// Waits for a backup to complete, with a spinner that shows its status, until it completes,
@@ -384,7 +366,7 @@ async fn confirm_delete(client: &Client, ids: &[i64], args: &DeleteArgs) -> Resu
     let what = if ids.len() == 1 { "backup" } else { "backups" };
     let action = format!("delete {what} {listed}");
     prompt::ensure_can_confirm(&action, false, "pass --yes to confirm")?;
-    let found = find_all(client, ids).await?;
+    let found = find_all(client, ids, None).await?;
     let missing: Vec<String> = ids
         .iter()
         .zip(&found)
@@ -416,12 +398,20 @@ async fn confirm_delete(client: &Client, ids: &[i64], args: &DeleteArgs) -> Resu
     )
 }
 
-/// The backups `ids` name, in their order, from the list of every server's backups (`None`
-/// for one that is not listed).
-async fn find_all(client: &Client, ids: &[i64]) -> Result<Vec<Option<Backup>>, CliError> {
+/// The backups `ids` name, in their order (`None` for one that is not listed), from the list
+/// of `server_id`'s backups when given, else of every server's.
+async fn find_all(
+    client: &Client,
+    ids: &[i64],
+    server_id: Option<i64>,
+) -> Result<Vec<Option<Backup>>, CliError> {
     let mut found: Vec<Option<Backup>> = vec![None; ids.len()];
-    let mut backups =
-        client.backups().list().page_size(MAX_PAGE_SIZE).concurrency(LIST_CONCURRENCY).items();
+    let mut request =
+        client.backups().list().page_size(MAX_PAGE_SIZE).concurrency(LIST_CONCURRENCY);
+    if let Some(server_id) = server_id {
+        request = request.server_id(server_id);
+    }
+    let mut backups = request.items();
     while found.iter().any(Option::is_none)
         && let Some(backup) = backups.try_next().await?
     {

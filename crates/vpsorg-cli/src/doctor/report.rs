@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use comfy_table::{Cell, ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use vpsorg_contract::{FindingKind, Severity};
@@ -142,101 +142,78 @@ impl Report {
     /// The report as text for a terminal `width` columns wide (at least 60 are used).
     pub(crate) fn render_table(&self, width: u16) -> String {
         let width = width.max(60);
-        let mut out = String::new();
-        let requests = self.summary.requests;
+        let (summary, contract) = (&self.summary, &self.contract);
         let mode = if self.probe_errors {
             "--probe-errors: GETs, plus a delete, a restore and a create that must fail"
         } else {
             "read-only: GET requests only"
         };
-        out.push_str(&format!("vpsorg doctor   {}\n", self.base_url));
-        out.push_str(&format!(
-            "contract        {} {} (sha256 {})\n",
-            self.contract.title,
-            self.contract.version,
-            &self.contract.sha256[..self.contract.sha256.len().min(12)]
-        ));
-        out.push_str(&format!(
-            "requests        {requests} in {} ms; {mode}{}\n",
+        let mut out = format!(
+            "vpsorg doctor   {}\ncontract        {} {} (sha256 {})\nrequests        {} in {} ms; \
+             {mode}{}\nresult          {} (exit {})\n                {} confirmed, {} \
+             contradicted, {} not observed; {}, {}\n",
+            self.base_url,
+            contract.title,
+            contract.version,
+            &contract.sha256[..contract.sha256.len().min(12)],
+            summary.requests,
             self.elapsed_ms,
-            if self.strict { "; --strict" } else { "" }
-        ));
-        out.push_str(&format!(
-            "result          {} (exit {})\n",
+            if self.strict { "; --strict" } else { "" },
             self.outcome.sentence(),
-            self.exit_code
-        ));
-        out.push_str(&format!(
-            "                {} confirmed, {} contradicted, {} not observed; {}, {}\n",
-            self.summary.confirmed,
-            self.summary.contradicted,
-            self.summary.not_observed,
-            plural(self.summary.violations, "violation"),
-            plural(self.summary.warnings, "warning"),
-        ));
+            self.exit_code,
+            summary.confirmed,
+            summary.contradicted,
+            summary.not_observed,
+            plural(summary.violations, "violation"),
+            plural(summary.warnings, "warning"),
+        );
 
         out.push_str("\nSPEC NOTES (README): the inferred choices\n");
-        let mut choices = table(width);
-        choices.set_header(["#", "CHOICE", "VERDICT", "DETAIL"]);
-        for choice in &self.choices {
+        let choices = self.choices.iter().map(|choice| {
             let verdict = match (choice.verdict, choice.severity) {
                 (Verdict::Contradicted, Some(severity)) => format!("contradicted ({severity})"),
                 (verdict, _) => verdict.to_string(),
             };
-            let detail = if choice.contradictions.is_empty() {
-                choice.detail.clone()
-            } else {
-                choice
-                    .contradictions
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "expected {}; got {} (request id {}; {})",
-                            c.expected,
-                            c.got,
-                            c.request_id.as_deref().unwrap_or("none"),
-                            first(&c.probes, 3, ", ")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+            let contradictions = choice.contradictions.iter().map(|c| {
+                let request_id = c.request_id.as_deref().unwrap_or("none");
+                let probes = first(&c.probes, 3, ", ");
+                format!(
+                    "expected {}; got {} (request id {request_id}; {probes})",
+                    c.expected, c.got
+                )
+            });
+            let detail = match choice.contradictions.is_empty() {
+                true => choice.detail.clone(),
+                false => contradictions.collect::<Vec<_>>().join("\n"),
             };
-            choices.add_row(vec![
-                Cell::new(choice.number),
-                Cell::new(choice.id),
-                Cell::new(verdict),
-                Cell::new(detail),
-            ]);
-        }
-        out.push_str(&lines(&choices));
+            [choice.number.to_string(), choice.id.to_string(), verdict, detail]
+        });
+        out.push_str(&table(width, ["#", "CHOICE", "VERDICT", "DETAIL"], choices));
 
         out.push_str("\n\nDEVIATIONS");
         if self.deviations.is_empty() {
             out.push_str(": none\n");
         } else {
-            out.push('\n');
-            let mut deviations = table(width);
-            deviations.set_header(["SEVERITY", "WHERE", "EXPECTED", "GOT"]);
-            for d in &self.deviations {
+            let deviations = self.deviations.iter().map(|d| {
                 let status = d.status.map(|s| format!(" {s}")).unwrap_or_default();
-                let seen = if d.occurrences > 1 {
-                    format!(" ({} times)", d.occurrences)
-                } else {
-                    String::new()
+                let seen = match d.occurrences {
+                    1 => String::new(),
+                    n => format!(" ({n} times)"),
                 };
-                deviations.add_row(vec![
-                    Cell::new(format!("{}\n{}", d.severity, d.kind)),
-                    Cell::new(format!("{}{status}\n{}", d.operation_id, d.location)),
-                    Cell::new(&d.expected),
-                    Cell::new(format!(
-                        "{}{seen}\nrequest id {}; {}",
+                let request_id = d.request_id.as_deref().unwrap_or("none");
+                [
+                    format!("{}\n{}", d.severity, d.kind),
+                    format!("{}{status}\n{}", d.operation_id, d.location),
+                    d.expected.clone(),
+                    format!(
+                        "{}{seen}\nrequest id {request_id}; {}",
                         d.got,
-                        d.request_id.as_deref().unwrap_or("none"),
                         first(&d.probes, 3, ", ")
-                    )),
-                ]);
-            }
-            out.push_str(&lines(&deviations));
+                    ),
+                ]
+            });
+            out.push('\n');
+            out.push_str(&table(width, ["SEVERITY", "WHERE", "EXPECTED", "GOT"], deviations));
             out.push('\n');
         }
 
@@ -248,9 +225,7 @@ impl Report {
         }
 
         out.push_str("\nPROBES\n");
-        let mut probes = table(width);
-        probes.set_header(["PROBE", "REQUEST", "STATUS", "MS", "REQUEST ID"]);
-        for p in &self.probes {
+        let probes = self.probes.iter().map(|p| {
             let status = match (p.status, &p.error) {
                 (Some(status), _) if p.attempts > 1 => format!("{status} ({} tries)", p.attempts),
                 (Some(status), _) => status.to_string(),
@@ -262,15 +237,15 @@ impl Report {
                 "wrong_token" => " (wrong token)",
                 _ => "",
             };
-            probes.add_row(vec![
-                Cell::new(&p.id),
-                Cell::new(format!("{} {}{credential}", p.method, p.request)),
-                Cell::new(status),
-                Cell::new(p.elapsed_ms),
-                Cell::new(p.request_id.as_deref().unwrap_or("-")),
-            ]);
-        }
-        out.push_str(&lines(&probes));
+            [
+                p.id.clone(),
+                format!("{} {}{credential}", p.method, p.request),
+                status,
+                p.elapsed_ms.to_string(),
+                p.request_id.clone().unwrap_or_else(|| "-".into()),
+            ]
+        });
+        out.push_str(&table(width, ["PROBE", "REQUEST", "STATUS", "MS", "REQUEST ID"], probes));
         out.push('\n');
         out
     }
@@ -344,17 +319,20 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
-fn table(width: u16) -> Table {
+/// A table without borders, fitted to `width`, as lines indented by two without trailing
+/// spaces.
+fn table<const N: usize>(
+    width: u16,
+    header: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width);
-    table
-}
-
-/// The table's lines, indented by two, without trailing spaces.
-fn lines(table: &Table) -> String {
+        .set_width(width)
+        .set_header(header)
+        .add_rows(rows);
     table
         .lines()
         .map(|line| format!(" {line}").trim_end().to_string())
