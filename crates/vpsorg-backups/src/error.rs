@@ -363,6 +363,30 @@ pub enum Error {
     },
 }
 
+/// `Some` field (`&` or `&mut`, as `error` is) of the variants that carry it: the one list
+/// of which variants keep the API's `code`, `detail` and the response's `request_id`.
+macro_rules! api_field {
+    ($error:expr, code) => {
+        api_field!(@ $error, code: Unauthorized NotFound InvalidRequest RateLimited Server UnexpectedStatus)
+    };
+    ($error:expr, detail) => {
+        api_field!(@ $error, detail: Unauthorized NotFound ManualBackupLimit InvalidRequest
+            RateLimited Server UnexpectedStatus)
+    };
+    ($error:expr, request_id) => {
+        api_field!(@ $error, request_id: Unauthorized NotFound ManualBackupLimit InvalidRequest
+            RateLimited Server UnexpectedStatus Decode AnswerUnreadable)
+    };
+    (@ $error:expr, $field:ident: $($variant:ident)*) => {
+        match $error {
+            $(Error::$variant { $field, .. } => Some($field),)*
+            _ => None,
+        }
+    };
+}
+#[cfg(feature = "test-util")]
+pub(crate) use api_field;
+
 impl Error {
     /// The HTTP status of the response this error came from, if one arrived.
     pub fn status(&self) -> Option<StatusCode> {
@@ -422,32 +446,17 @@ impl Error {
     /// support.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Unauthorized { request_id, .. }
-            | Error::NotFound { request_id, .. }
-            | Error::ManualBackupLimit { request_id, .. }
-            | Error::InvalidRequest { request_id, .. }
-            | Error::RateLimited { request_id, .. }
-            | Error::Server { request_id, .. }
-            | Error::UnexpectedStatus { request_id, .. }
-            | Error::Decode { request_id, .. }
-            | Error::AnswerUnreadable { request_id, .. } => request_id.as_deref(),
             Error::OutcomeUnknown { source, .. } => source.request_id(),
-            _ => None,
+            error => api_field!(error, request_id).and_then(Option::as_deref),
         }
     }
 
     /// The API's machine-readable reason, such as `backup_not_completed`, when it gave one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Error::Unauthorized { code, .. }
-            | Error::NotFound { code, .. }
-            | Error::InvalidRequest { code, .. }
-            | Error::RateLimited { code, .. }
-            | Error::Server { code, .. }
-            | Error::UnexpectedStatus { code, .. } => code.as_deref(),
             Error::ManualBackupLimit { .. } => Some("manual_backup_limit_reached"),
             Error::OutcomeUnknown { source, .. } => source.code(),
-            _ => None,
+            error => api_field!(error, code).and_then(Option::as_deref),
         }
     }
 
@@ -455,15 +464,8 @@ impl Error {
     /// characters), when it gave one.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            Error::Unauthorized { detail, .. }
-            | Error::NotFound { detail, .. }
-            | Error::ManualBackupLimit { detail, .. }
-            | Error::InvalidRequest { detail, .. }
-            | Error::RateLimited { detail, .. }
-            | Error::Server { detail, .. }
-            | Error::UnexpectedStatus { detail, .. } => detail.as_deref(),
             Error::OutcomeUnknown { source, .. } => source.detail(),
-            _ => None,
+            error => api_field!(error, detail).and_then(Option::as_deref),
         }
     }
 

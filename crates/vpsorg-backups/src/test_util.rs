@@ -20,6 +20,7 @@ use futures_util::Stream;
 use reqwest::StatusCode;
 use serde::de::Error as _;
 
+use crate::error::api_field;
 use crate::shared::clean;
 use crate::{
     Backup, BackupStatus, BackupStream, BackupType, CreatedBackup, Error, Page, PageStream,
@@ -28,6 +29,18 @@ use crate::{
 
 /// A boxed error, as [`Error::Timeout`] and [`Error::Transport`] keep their cause.
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// By-value setters `with_<field>(value)`, each documented as setting its field.
+macro_rules! setters {
+    ($($setter:ident($field:ident: $arg:ty);)*) => {$(
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        #[allow(clippy::useless_conversion, reason = "one body for `T` and `impl Into<T>`")]
+        pub fn $setter(mut self, $field: $arg) -> Self {
+            self.$field = $field.into();
+            self
+        }
+    )*};
+}
 
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl ServerRef {
@@ -68,40 +81,13 @@ impl Backup {
         }
     }
 
-    /// Sets [`backup_type`](Self::backup_type).
-    pub fn with_backup_type(mut self, backup_type: impl Into<BackupType>) -> Self {
-        self.backup_type = backup_type.into();
-        self
-    }
-
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, status: impl Into<BackupStatus>) -> Self {
-        self.status = status.into();
-        self
-    }
-
-    /// Sets [`size_mb`](Self::size_mb).
-    pub fn with_size_mb(mut self, size_mb: impl Into<Option<i64>>) -> Self {
-        self.size_mb = size_mb.into();
-        self
-    }
-
-    /// Sets [`created_at`](Self::created_at).
-    pub fn with_created_at(mut self, created_at: DateTime<Utc>) -> Self {
-        self.created_at = created_at;
-        self
-    }
-
-    /// Sets [`expires_at`](Self::expires_at).
-    pub fn with_expires_at(mut self, expires_at: impl Into<Option<DateTime<Utc>>>) -> Self {
-        self.expires_at = expires_at.into();
-        self
-    }
-
-    /// Sets [`description`](Self::description).
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
-        self.description = description.into();
-        self
+    setters! {
+        with_backup_type(backup_type: impl Into<BackupType>);
+        with_status(status: impl Into<BackupStatus>);
+        with_size_mb(size_mb: impl Into<Option<i64>>);
+        with_created_at(created_at: DateTime<Utc>);
+        with_expires_at(expires_at: impl Into<Option<DateTime<Utc>>>);
+        with_description(description: impl Into<String>);
     }
 }
 
@@ -122,11 +108,7 @@ impl CreatedBackup {
         CreatedBackup { backup, message: message.into(), recovered: false }
     }
 
-    /// Sets [`recovered`](Self::recovered).
-    pub fn with_recovered(mut self, recovered: bool) -> Self {
-        self.recovered = recovered;
-        self
-    }
+    setters! { with_recovered(recovered: bool); }
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
@@ -145,11 +127,7 @@ impl Restore {
         Restore { server, backup_id, status: RestoreStatus::Restoring, message: None }
     }
 
-    /// Sets [`status`](Self::status).
-    pub fn with_status(mut self, status: impl Into<RestoreStatus>) -> Self {
-        self.status = status.into();
-        self
-    }
+    setters! { with_status(status: impl Into<RestoreStatus>); }
 
     /// Sets [`message`](Self::message).
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -175,22 +153,10 @@ impl Page {
         Page { number, count: backups.len() as u64, backups, has_next: false, server_time: None }
     }
 
-    /// Sets [`count`](Self::count).
-    pub fn with_count(mut self, count: u64) -> Self {
-        self.count = count;
-        self
-    }
-
-    /// Sets [`has_next`](Self::has_next).
-    pub fn with_has_next(mut self, has_next: bool) -> Self {
-        self.has_next = has_next;
-        self
-    }
-
-    /// Sets [`server_time`](Self::server_time).
-    pub fn with_server_time(mut self, server_time: impl Into<Option<DateTime<Utc>>>) -> Self {
-        self.server_time = server_time.into();
-        self
+    setters! {
+        with_count(count: u64);
+        with_has_next(has_next: bool);
+        with_server_time(server_time: impl Into<Option<DateTime<Utc>>>);
     }
 }
 
@@ -201,22 +167,10 @@ impl StatusChange {
         StatusChange { backup, previous: None, elapsed: Duration::ZERO, polls: 1 }
     }
 
-    /// Sets [`previous`](Self::previous).
-    pub fn with_previous(mut self, previous: impl Into<Option<BackupStatus>>) -> Self {
-        self.previous = previous.into();
-        self
-    }
-
-    /// Sets [`elapsed`](Self::elapsed).
-    pub fn with_elapsed(mut self, elapsed: Duration) -> Self {
-        self.elapsed = elapsed;
-        self
-    }
-
-    /// Sets [`polls`](Self::polls).
-    pub fn with_polls(mut self, polls: u32) -> Self {
-        self.polls = polls;
-        self
+    setters! {
+        with_previous(previous: impl Into<Option<BackupStatus>>);
+        with_elapsed(elapsed: Duration);
+        with_polls(polls: u32);
     }
 }
 
@@ -472,14 +426,8 @@ impl Error {
     /// (`Unauthorized`, `NotFound`, `InvalidRequest`, `RateLimited`, `Server`,
     /// `UnexpectedStatus`); the others are returned unchanged.
     pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        match &mut self {
-            Error::Unauthorized { code, .. }
-            | Error::NotFound { code, .. }
-            | Error::InvalidRequest { code, .. }
-            | Error::RateLimited { code, .. }
-            | Error::Server { code, .. }
-            | Error::UnexpectedStatus { code, .. } => *code = Some(value.into()),
-            _ => {}
+        if let Some(slot) = api_field!(&mut self, code) {
+            *slot = Some(value.into());
         }
         self
     }
@@ -488,15 +436,8 @@ impl Error {
     /// (those of [`with_code`](Self::with_code), and `ManualBackupLimit`); the others are
     /// returned unchanged.
     pub fn with_detail(mut self, value: impl Into<String>) -> Self {
-        match &mut self {
-            Error::Unauthorized { detail, .. }
-            | Error::NotFound { detail, .. }
-            | Error::ManualBackupLimit { detail, .. }
-            | Error::InvalidRequest { detail, .. }
-            | Error::RateLimited { detail, .. }
-            | Error::Server { detail, .. }
-            | Error::UnexpectedStatus { detail, .. } => *detail = Some(value.into()),
-            _ => {}
+        if let Some(slot) = api_field!(&mut self, detail) {
+            *slot = Some(value.into());
         }
         self
     }
@@ -506,17 +447,8 @@ impl Error {
     /// `AnswerUnreadable`); the others
     /// are returned unchanged.
     pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        match &mut self {
-            Error::Unauthorized { request_id, .. }
-            | Error::NotFound { request_id, .. }
-            | Error::ManualBackupLimit { request_id, .. }
-            | Error::InvalidRequest { request_id, .. }
-            | Error::RateLimited { request_id, .. }
-            | Error::Server { request_id, .. }
-            | Error::UnexpectedStatus { request_id, .. }
-            | Error::Decode { request_id, .. }
-            | Error::AnswerUnreadable { request_id, .. } => *request_id = Some(value.into()),
-            _ => {}
+        if let Some(slot) = api_field!(&mut self, request_id) {
+            *slot = Some(value.into());
         }
         self
     }
