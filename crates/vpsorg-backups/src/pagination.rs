@@ -166,35 +166,48 @@ impl IntoIterator for Page {
     }
 }
 
-/// A stream of [`Page`]s, from [`ListBackups::pages`](crate::ListBackups::pages).
-///
-/// Pages being fetched in the background are cancelled when the stream is dropped.
-#[must_use = "streams do nothing unless polled"]
-pub struct PageStream {
-    inner: Pin<Box<dyn Stream<Item = Result<Page>> + Send>>,
+/// A public stream type over a boxed stream: `Debug` shows no internals, `Stream` delegates.
+macro_rules! boxed_stream {
+    ($(#[$doc:meta])* $name:ident of $item:ty) => {
+        $(#[$doc])*
+        ///
+        /// Pages being fetched in the background are cancelled when the stream is dropped.
+        #[must_use = "streams do nothing unless polled"]
+        pub struct $name {
+            inner: Pin<Box<dyn Stream<Item = Result<$item>> + Send>>,
+        }
+
+        impl $name {
+            pub(crate) fn from_boxed(inner: Pin<Box<dyn Stream<Item = Result<$item>> + Send>>) -> Self {
+                $name { inner }
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+
+        impl Stream for $name {
+            type Item = Result<$item>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.inner.as_mut().poll_next(cx)
+            }
+        }
+    };
 }
 
-impl fmt::Debug for PageStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PageStream").finish_non_exhaustive()
-    }
+boxed_stream! {
+    /// A stream of [`Page`]s, from [`ListBackups::pages`](crate::ListBackups::pages).
+    PageStream of Page
 }
 
-impl Stream for PageStream {
-    type Item = Result<Page>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
-    }
-}
-
-/// A stream of [`Backup`]s across pages, from
-/// [`ListBackups::items`](crate::ListBackups::items).
-///
-/// Pages being fetched in the background are cancelled when the stream is dropped.
-#[must_use = "streams do nothing unless polled"]
-pub struct BackupStream {
-    inner: Pin<Box<dyn Stream<Item = Result<Backup>> + Send>>,
+boxed_stream! {
+    /// A stream of [`Backup`]s across pages, from
+    /// [`ListBackups::items`](crate::ListBackups::items).
+    BackupStream of Backup
 }
 
 impl BackupStream {
@@ -202,30 +215,6 @@ impl BackupStream {
         let items =
             pages.map_ok(|page| stream::iter(page.backups.into_iter().map(Ok))).try_flatten();
         BackupStream::from_boxed(Box::pin(items))
-    }
-
-    pub(crate) fn from_boxed(inner: Pin<Box<dyn Stream<Item = Result<Backup>> + Send>>) -> Self {
-        BackupStream { inner }
-    }
-}
-
-impl PageStream {
-    pub(crate) fn from_boxed(inner: Pin<Box<dyn Stream<Item = Result<Page>> + Send>>) -> Self {
-        PageStream { inner }
-    }
-}
-
-impl fmt::Debug for BackupStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BackupStream").finish_non_exhaustive()
-    }
-}
-
-impl Stream for BackupStream {
-    type Item = Result<Backup>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
     }
 }
 
@@ -337,20 +326,23 @@ pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching
         Fetching::Concurrent(pages) => (pages.clamp(1, MAX_CONCURRENCY), true),
         Fetching::OnDemand => (1, false),
     };
+    if let Err(error) = query.validate(start) {
+        return PageStream::from_boxed(Box::pin(stream::once(async { Err(error) })));
+    }
     let pager = Pager {
         client,
         query,
         start,
         concurrency,
         prefetch,
-        deferred: None,
+        // The first page is requested at the first poll.
+        deferred: Some(start),
         in_flight: VecDeque::new(),
         next_planned: start.saturating_add(1),
         last_planned: start,
         seen: SeenIds::default(),
         page_size: None,
         pages_fetched: 0,
-        started: false,
         done: false,
         pending_error: None,
     };
@@ -438,7 +430,6 @@ struct Pager {
     /// The server's real page size, learnt from the first page that is not the last.
     page_size: Option<u64>,
     pages_fetched: u64,
-    started: bool,
     done: bool,
     /// An error to yield after the page that revealed it.
     pending_error: Option<Error>,
@@ -485,21 +476,18 @@ impl Pager {
         self.in_flight.clear();
     }
 
+    /// Ends the stream with `error`.
+    fn fail(&mut self, error: Error) -> Option<Result<Page>> {
+        self.finish();
+        Some(Err(error))
+    }
+
     async fn step(&mut self) -> Option<Result<Page>> {
         if let Some(error) = self.pending_error.take() {
-            self.finish();
-            return Some(Err(error));
+            return self.fail(error);
         }
         if self.done {
             return None;
-        }
-        if !self.started {
-            self.started = true;
-            if let Err(error) = self.query.validate(self.start) {
-                self.finish();
-                return Some(Err(error));
-            }
-            self.spawn(self.start);
         }
         if let Some(next) = self.deferred.take() {
             self.spawn(next);
@@ -509,19 +497,13 @@ impl Pager {
             return None;
         };
         let number = fetch.number;
-        let (list, server_time) = match fetch.await {
-            Ok(Some(dated)) => {
-                let server_time = dated.server_time();
-                (dated.value, server_time)
-            }
+        let (server_time, list) = match fetch.await {
+            Ok(Some(dated)) => (dated.server_time(), dated.value),
             Ok(None) => {
                 self.finish();
                 return None;
             }
-            Err(error) => {
-                self.finish();
-                return Some(Err(error));
-            }
+            Err(error) => return self.fail(error),
         };
         self.pages_fetched += 1;
         let count = count_of(&list);
@@ -541,15 +523,12 @@ impl Pager {
             .map(Backup::from_wire)
             .collect();
         if backups.is_empty() {
-            self.finish();
-            return Some(Err(Error::pagination(PaginationIssue::NoProgress { page: number })));
+            return self.fail(Error::pagination(PaginationIssue::NoProgress { page: number }));
         }
         let expected_pages = count.div_ceil(page_size.max(1));
         if self.pages_fetched > expected_pages.saturating_mul(2).saturating_add(10) {
-            self.finish();
-            return Some(Err(Error::pagination(PaginationIssue::TooManyPages {
-                pages: self.pages_fetched,
-            })));
+            let pages = self.pages_fetched;
+            return self.fail(Error::pagination(PaginationIssue::TooManyPages { pages }));
         }
 
         if self.concurrency > 1 {
