@@ -370,20 +370,15 @@ impl CreateBackup {
     pub async fn send(self) -> Result<CreatedBackup> {
         // DRF's CharField trims, then checks the length, then stores the trimmed text.
         let trimmed = self.description.as_deref().map(str::trim);
+        let too_long = || {
+            Error::invalid_input(format!(
+                "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
+            ))
+        };
         let description = match trimmed {
-            Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => {
-                return Err(Error::invalid_input(format!(
-                    "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
-                )));
-            }
-            Some(text) => {
-                Some(types::CreateBackupRequestDescription::try_from(text).map_err(|_| {
-                    Error::invalid_input(format!(
-                        "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
-                    ))
-                })?)
-            }
-            None => None,
+            Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => return Err(too_long()),
+            text => (text.map(types::CreateBackupRequestDescription::try_from).transpose())
+                .map_err(|_| too_long())?,
         };
         let body = types::CreateBackupRequest::builder()
             .server_id(self.server_id)

@@ -91,36 +91,10 @@ impl Operation {
             }
         }
     }
-
-    fn server_id(self) -> Option<i64> {
-        match self {
-            Operation::Create { server_id } | Operation::Restore { server_id, .. } => {
-                Some(server_id)
-            }
-            _ => None,
-        }
-    }
-
-    fn backup_id(self) -> Option<i64> {
-        match self {
-            Operation::Delete { backup_id } | Operation::Restore { backup_id, .. } => {
-                Some(backup_id)
-            }
-            _ => None,
-        }
-    }
 }
 
 /// The generated client's error, as its operations return it.
 pub(crate) type RawError = vpsorg_backups_client::Error<types::Error>;
-
-/// The outcome of mapping a failed call: either an [`Error`], or a success after all when
-/// the API answered with a 2xx status the spec does not list (the body is then decoded as
-/// the documented one; an empty body reads as JSON `null`).
-pub(crate) enum Mapped {
-    Error(Error),
-    UndocumentedSuccess { status: StatusCode, request_id: Option<String>, body: Vec<u8> },
-}
 
 /// The most bytes read from a response the spec does not describe.
 const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
@@ -162,13 +136,11 @@ async fn settle_any<T: DeserializeOwned + Validate>(
             // A decoded answer always had a head; 200 is the only success a list has.
             None => (StatusCode::OK, None),
         }),
-        Err(error) => match map_error(op, error, head).await {
-            Mapped::Error(error) => Err(error),
-            Mapped::UndocumentedSuccess { status, request_id, body } => {
-                let value = decode_undocumented(status, request_id.clone(), &body)?;
-                refuse_invalid(value, || (status, request_id))
-            }
-        },
+        Err(error) => {
+            let (status, request_id, body) = map_error(op, error, head).await?;
+            let value = decode_undocumented(status, request_id.clone(), &body)?;
+            refuse_invalid(value, || (status, request_id))
+        }
     }
 }
 
@@ -230,14 +202,16 @@ fn decode_undocumented<T: DeserializeOwned>(
     })
 }
 
-/// Maps one failed call of the generated client. `head` comes from
+/// Maps one failed call of the generated client to an [`Error`], or to a success after all:
+/// a 2xx status the spec does not list, with its status, request id and body (decoded then
+/// as the documented answer; an empty body reads as JSON `null`). `head` comes from
 /// [`vpsorg_backups_client::capture_response_head`] and keeps the status when the generated
 /// error lost it.
-pub(crate) async fn map_error(
+async fn map_error(
     op: Operation,
     error: RawError,
     head: Option<ResponseHead>,
-) -> Mapped {
+) -> Result<(StatusCode, Option<String>, Vec<u8>)> {
     let head_status = head.as_ref().map(|head| head.status);
     let head_headers = head.map(|head| head.headers).unwrap_or_default();
     match error {
@@ -245,15 +219,15 @@ pub(crate) async fn map_error(
             let status = response.status();
             let headers = response.headers().clone();
             let body = response.into_inner();
-            Mapped::Error(from_status(op, status, &headers, Some(body)))
+            Err(from_status(op, status, &headers, Some(body)))
         }
         RawError::InvalidResponsePayload(bytes, source) => match head_status {
             // An error page that is not the API's JSON (a proxy's HTML 502): the status
             // says everything there is to say.
             Some(status) if !status.is_success() => {
-                Mapped::Error(from_status(op, status, &head_headers, None))
+                Err(from_status(op, status, &head_headers, None))
             }
-            status => Mapped::Error(Error::Decode {
+            status => Err(Error::Decode {
                 status: status.unwrap_or(StatusCode::OK),
                 excerpt: clean(&String::from_utf8_lossy(&bytes)),
                 request_id: request_id(&head_headers),
@@ -265,27 +239,19 @@ pub(crate) async fn map_error(
             let headers = response.headers().clone();
             let body = read_bounded(response).await;
             if status.is_success() {
-                return match body {
-                    Ok(body) => Mapped::UndocumentedSuccess {
-                        status,
-                        request_id: request_id(&headers),
-                        body,
-                    },
-                    Err(error) => Mapped::Error(from_reqwest(error)),
-                };
+                return body.map(|body| (status, request_id(&headers), body)).map_err(from_reqwest);
             }
             let body =
                 body.ok().and_then(|body| serde_json::from_slice::<types::Error>(&body).ok());
-            Mapped::Error(from_status(op, status, &headers, body))
+            Err(from_status(op, status, &headers, body))
         }
         RawError::CommunicationError(error)
         | RawError::ResponseBodyError(error)
-        | RawError::InvalidUpgrade(error) => Mapped::Error(from_reqwest(error)),
-        RawError::InvalidRequest(message) => Mapped::Error(Error::invalid_input(clean(&message))),
-        RawError::Custom(message) => Mapped::Error(Error::Transport {
-            may_have_reached_server: true,
-            source: clean(&message).into(),
-        }),
+        | RawError::InvalidUpgrade(error) => Err(from_reqwest(error)),
+        RawError::InvalidRequest(message) => Err(Error::invalid_input(clean(&message))),
+        RawError::Custom(message) => {
+            Err(Error::Transport { may_have_reached_server: true, source: clean(&message).into() })
+        }
     }
 }
 
@@ -348,9 +314,14 @@ fn from_status(
     match status.as_u16() {
         401 | 403 => Error::Unauthorized { status, code, detail, request_id },
         404 => {
-            let resource = match (code.as_deref(), op.server_id(), op.backup_id()) {
-                (Some("server_not_found"), Some(server_id), _) => Resource::Server(server_id),
-                (Some("backup_not_found"), _, Some(backup_id)) => Resource::Backup(backup_id),
+            use Operation::{Create, Delete, Restore};
+            let resource = match (code.as_deref(), op) {
+                (Some("server_not_found"), Create { server_id } | Restore { server_id, .. }) => {
+                    Resource::Server(server_id)
+                }
+                (Some("backup_not_found"), Delete { backup_id } | Restore { backup_id, .. }) => {
+                    Resource::Backup(backup_id)
+                }
                 _ => op.not_found(),
             };
             Error::NotFound { resource, code, detail, request_id }
