@@ -79,26 +79,14 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field(
-                "token",
-                &match self.authorization {
-                    Some(_) => "<redacted>",
-                    None => "<unset>",
-                },
-            )
+            .field("token", &if self.authorization.is_some() { "<redacted>" } else { "<unset>" })
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
-            .field(
-                "proxy",
-                &match self.proxy {
-                    Some(_) => "<set>",
-                    None => "<unset>",
-                },
-            )
+            .field("proxy", &if self.proxy.is_some() { "<set>" } else { "<unset>" })
             .field("no_proxy", &self.no_proxy)
             .field("env_proxy", &self.env_proxy)
             .field("root_certificates", &self.root_certificates_pem.len())

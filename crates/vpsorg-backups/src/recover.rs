@@ -1,15 +1,9 @@
-//! Finding out what a create whose answer was lost did.
-//!
-//! A create that timed out, lost its connection, got a 5xx, or got a 2xx whose body could
-//! not be read may or may not have created a backup. The API cannot be asked about one
-//! request, but it lists every backup of a server, with the time the server created it. So
-//! the server's manual backups are listed just before the create is sent ([`existing`]: one
-//! small request, since a server holds at most 10 manual backups) and again after it
-//! failed, and a backup is this create's when it was not there before, its description is
-//! the one sent, and the server created it after this request was sent. Exactly one such
-//! backup is the answer; none or several, or no listing from before, leave the outcome
-//! unknown: a backup that was there before (another create's, with the same description,
-//! a second earlier) is never claimed.
+//! Finding out what a create whose answer was lost did (the crate's README, "Retries", says
+//! what users see). The server's manual backups are listed just before the create is sent
+//! ([`existing`]) and again after it failed; a backup is this create's when it was not there
+//! before, has the description sent, and was created after the request was sent, on the
+//! server's clock. Exactly one such backup is the answer; none, several, or no listing from
+//! before leave the outcome unknown.
 //!
 //! # Whose clock
 //!
@@ -33,15 +27,10 @@
 //! time enters, so any skew between this machine and the server is harmless. Without a
 //! `Date` header there is no server time to compare with, and the outcome stays unknown.
 //!
-//! What remains is a backup of the same server with the same description created by
-//! someone else between the listing before and the create: it would be taken for this
-//! create's. Distinct descriptions rule it out; [`CreateBackup::resolve_unknown_outcome`]
-//! turns the listing before and the search off.
-//!
-//! A restore has nothing to list: the API shows no restore and no server status, so a
-//! restore whose answer was lost stays [`Error::OutcomeUnknown`].
-//!
-//! [`CreateBackup::resolve_unknown_outcome`]: crate::CreateBackup::resolve_unknown_outcome
+//! A backup of the same server with the same description created by someone else between
+//! the listing before and the create would be taken for this create's; distinct
+//! descriptions rule it out. A restore has nothing to list, and stays
+//! [`Error::OutcomeUnknown`].
 
 use std::collections::HashSet;
 use std::fmt;

@@ -1,19 +1,6 @@
-//! When and how the client retries a failed request.
-//!
-//! [`RetryPolicy`] says how often and how long; which failures are retried depends on the
-//! operation. Listing and deleting are idempotent and retry timeouts, 429, 502/503/504 and
-//! connection failures. Creating a backup and restoring a server are not idempotent (a
-//! second create uses another of the server's 10 manual slots, a second restore overwrites
-//! the server again), so they are retried only when the API provably did not act on the
-//! request: the connection was never made, or the answer was 429. Throttling (DRF's, or a
-//! rate limiter in front of the API) refuses a request before any view runs, so a 429 says
-//! nothing happened; a 5xx says no such thing.
-//!
-//! Scheduled delays grow exponentially (doubling from the initial backoff), and each wait
-//! is drawn with full jitter, uniformly between zero and the scheduled delay, so a retry
-//! may follow at once. A `Retry-After` from the API replaces the drawn wait and is honoured
-//! as sent, even past the schedule's cap. No retry starts when its wait would end past the
-//! policy's time budget.
+//! When and how the client retries a failed request: [`RetryPolicy`] says how often and
+//! how long; which failures are retried depends on the operation ([`RetryPolicy::should_retry`];
+//! the crate's README, "Retries", says why create and restore retry only what never acted).
 
 use std::time::Duration;
 
