@@ -280,8 +280,12 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             already_gone: count("already_gone"),
             failed: count("failed"),
         };
-        if args.server_id.is_none() {
-            say(&server_line(&line, !args.dry_run, outcomes.iter().find_map(|o| o.1.as_ref())));
+        let failure = outcomes.iter().find_map(|o| o.1.as_ref());
+        match (args.server_id, failure) {
+            (Some(_), _) => {}
+            // A failing server's line goes with its error, even with -q.
+            (None, Some(_)) => eprintln!("{}", server_line(&line, !args.dry_run, failure)),
+            (None, None) => say(&server_line(&line, !args.dry_run, None)),
         }
         servers.push(line);
     }
