@@ -281,11 +281,10 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             failed: count("failed"),
         };
         let failure = outcomes.iter().find_map(|o| o.1.as_ref());
-        match (args.server_id, failure) {
-            (Some(_), _) => {}
+        if args.server_id.is_none() {
+            let text = server_line(&line, !args.dry_run, failure);
             // A failing server's line goes with its error, even with -q.
-            (None, Some(_)) => eprintln!("{}", server_line(&line, !args.dry_run, failure)),
-            (None, None) => say(&server_line(&line, !args.dry_run, None)),
+            if failure.is_some() { eprintln!("{text}") } else { say(&text) }
         }
         servers.push(line);
     }
