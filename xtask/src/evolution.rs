@@ -34,21 +34,12 @@ const CASES_PATH: &str = "xtask/evolution.yaml";
 struct Case {
     name: String,
     /// What compat must call it.
-    #[serde(deserialize_with = "class")]
     expect: Class,
     /// Judge it as a semver-breaking release: against a baseline one breaking version
     /// older than the workspace's.
     #[serde(default)]
     bump: bool,
     edits: Vec<Value>,
-}
-
-fn class<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Class, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(d)?;
-    [Class::Breaking, Class::Additive, Class::DocsOnly]
-        .into_iter()
-        .find(|c| c.to_string() == text)
-        .ok_or_else(|| serde::de::Error::custom(format!("expect {text:?}")))
 }
 
 /// The cases of [`CASES_PATH`], in the order the report lists them.

@@ -20,8 +20,10 @@ pub use report::{
     next_minor,
 };
 
-/// How a change affects crates built against the generated client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How a change affects crates built against the generated client; serde reads it as
+/// `Display` writes it (`breaking`, `additive`, `docs-only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// Code that worked may stop compiling or working: a semver-major change.
     Breaking,
@@ -87,6 +89,10 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     changes.dedup();
     changes
 }
+
+/// The operations a path item may hold, as OpenAPI spells them (lower case), in its order.
+pub const HTTP_METHODS: &[&str] =
+    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Keys that are text for people: a change to them is docs-only wherever it is.
 const DOC_KEYS: &[&str] = &[

@@ -5,10 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{Class, Diff, Usage, array, is_true, object, reference_name, resolve};
-
-const HTTP_METHODS: &[&str] =
-    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use crate::{Class, Diff, HTTP_METHODS, Usage, array, is_true, object, reference_name, resolve};
 
 impl<'a> Diff<'a> {
     pub(crate) fn operations(&mut self) {

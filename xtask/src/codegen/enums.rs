@@ -202,7 +202,7 @@ fn inline_shared_components(spec: &mut Value) {
         };
         let operations = item
             .iter_mut()
-            .filter(|(method, _)| HTTP_METHODS.contains(&method.as_str()))
+            .filter(|(method, _)| vpsorg_compat::HTTP_METHODS.contains(&method.as_str()))
             .filter_map(|(_, operation)| operation.as_object_mut());
         for operation in operations {
             // progenitor merges them by name, in the path's order, an operation's own
@@ -220,9 +220,6 @@ fn inline_shared_components(spec: &mut Value) {
         }
     }
 }
-
-const HTTP_METHODS: &[&str] =
-    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 impl StringEnum {
     fn from_schema(name: &str, schema: &Value) -> Result<Self> {
