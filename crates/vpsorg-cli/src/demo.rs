@@ -3,7 +3,6 @@
 //! exactly what a person typing it would see.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
@@ -85,31 +84,31 @@ async fn steps() -> Result<(), CliError> {
         .start()
         .await
         .map_err(|e| CliError::usage(format!("cannot start the fake server: {e}")))?;
-    let demo = Demo { mock, steps: AtomicUsize::new(0) };
     show!(
         "vpsorg demo: a fake VPS.org server is running at {}, seeded with the vendor's\n\
          example backups. Every step below is a real `vpsorg` command sending real HTTP requests\n\
          to it. No account needed.",
-        demo.mock.base_url()
+        mock.base_url()
     );
 
     // The id of the backup the create step made, for the steps after it.
     let mut backup_id = String::new();
-    for (what, args) in STEPS {
+    for (number, (what, args)) in (1..).zip(STEPS) {
         let args: Vec<&str> =
             args.iter().map(|&arg| if arg == BACKUP { backup_id.as_str() } else { arg }).collect();
-        demo.step(what, &args).await?;
+        show!("\n{number}. {what}\n   $ vpsorg {}", shell_words(&args));
+        run_step(&mock, &args).await?;
         if args.get(1) == Some(&"create") {
-            backup_id = demo.newest_backup_id()?;
+            backup_id = newest_backup_id(&mock)?;
         }
     }
     show!(
         "\n{}. Mistakes get one clear line, a hint, and an exit code of their own, and change nothing:",
-        demo.next_number()
+        STEPS.len() + 1
     );
     let mistake = ["servers", "restore", "67890", "--backup-id", "501", "--yes"];
     show!("   $ vpsorg {}", mistake.join(" "));
-    match demo.run(&mistake).await {
+    match run_step(&mock, &mistake).await {
         Err(error) => {
             show!("{}\n   (exit code {})", error.report().unwrap_or_default(), error.exit().code())
         }
@@ -125,50 +124,29 @@ async fn steps() -> Result<(), CliError> {
     Ok(())
 }
 
-struct Demo {
-    mock: MockServer,
-    steps: AtomicUsize,
+/// Runs a command line against the fake server. Its address, its token and a table format
+/// (stdout may be a pipe) are added here rather than shown in every step.
+async fn run_step(mock: &MockServer, args: &[&str]) -> Result<(), CliError> {
+    let output_flag: &[&str] = if args.contains(&"-o") { &[] } else { &["--output", "table"] };
+    let connection = ["--api-url", mock.base_url(), "--token", mock.token()];
+    let argv = std::iter::once("vpsorg")
+        .chain(args.iter().copied())
+        .chain(connection)
+        .chain(output_flag.iter().copied());
+    let cli = Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
+    match cli.command {
+        Command::Doctor(args) => crate::commands::doctor::doctor(&args).await,
+        command => crate::commands::run_api_command(command).await,
+    }
 }
 
-impl Demo {
-    /// Prints a numbered step with its command line, then runs it.
-    async fn step(&self, what: &str, args: &[&str]) -> Result<(), CliError> {
-        show!("\n{}. {what}\n   $ vpsorg {}", self.next_number(), shell_words(args));
-        self.run(args).await
-    }
-
-    /// Runs a command line against the fake server. Its address, its token and a table
-    /// format (stdout may be a pipe) are added here rather than shown in every step.
-    async fn run(&self, args: &[&str]) -> Result<(), CliError> {
-        let output_flag: &[&str] = if args.contains(&"-o") { &[] } else { &["--output", "table"] };
-        let connection = ["--api-url", self.mock.base_url(), "--token", self.mock.token()];
-        let argv = std::iter::once("vpsorg")
-            .chain(args.iter().copied())
-            .chain(connection)
-            .chain(output_flag.iter().copied());
-        let cli =
-            Cli::try_parse_from(argv).map_err(|e| CliError::usage(format!("demo step: {e}")))?;
-        match cli.command {
-            Command::Doctor(args) => crate::commands::doctor::doctor(&args).await,
-            command => crate::commands::run_api_command(command).await,
-        }
-    }
-
-    fn next_number(&self) -> usize {
-        self.steps.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    /// The id of the backup the demo created: the newest one of the demo's server.
-    fn newest_backup_id(&self) -> Result<String, CliError> {
-        let server_id: i64 = SERVER.parse().expect("SERVER is a number");
-        self.mock
-            .backups_of(server_id)
-            .iter()
-            .map(|backup| backup.id)
-            .max()
-            .map(|id| id.to_string())
-            .ok_or_else(|| CliError::usage("the fake server has no backup for the demo's server"))
-    }
+/// The id of the backup the demo created: the newest one of the demo's server.
+fn newest_backup_id(mock: &MockServer) -> Result<String, CliError> {
+    let server_id: i64 = SERVER.parse().expect("SERVER is a number");
+    let newest = mock.backups_of(server_id).iter().map(|backup| backup.id).max();
+    newest
+        .map(|id| id.to_string())
+        .ok_or_else(|| CliError::usage("the fake server has no backup for the demo's server"))
 }
 
 /// Joins arguments as a shell would need them typed.

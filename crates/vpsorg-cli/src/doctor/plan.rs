@@ -592,17 +592,9 @@ fn wildcard_indices(location: &str) -> String {
     if !location.starts_with('/') {
         return location.to_string();
     }
-    location
-        .split('/')
-        .map(|segment| {
-            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                segment
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let index = |segment: &str| !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+    let segments = location.split('/').map(|segment| if index(segment) { "*" } else { segment });
+    segments.collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
