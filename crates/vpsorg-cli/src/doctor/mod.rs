@@ -106,11 +106,6 @@ impl Doctor {
         Self { timeout, ..self }
     }
 
-    #[cfg(test)]
-    pub(crate) fn max_retry_wait(self, max_retry_wait: Duration) -> Self {
-        Self { max_retry_wait, ..self }
-    }
-
     /// Runs the plan and reports. Errors only when the run cannot start: whatever the API
     /// does is in the report.
     pub(crate) async fn run(&self) -> Result<Report, Error> {

@@ -1,8 +1,6 @@
 //! The report of one run: a verdict per inferred choice, every deviation, every request, and
 //! the exit code. Serializes to JSON (`-o json`); renders as text for a terminal.
 
-use std::fmt;
-
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
@@ -281,13 +279,6 @@ impl Report {
                 .chain(&mut p.error)
                 .for_each(scrub);
         }
-    }
-}
-
-impl fmt::Display for Report {
-    /// The table for a 100-column terminal.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render_table(100))
     }
 }
 

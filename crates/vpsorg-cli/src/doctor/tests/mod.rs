@@ -108,6 +108,19 @@ fn verdicts(report: &Report) -> Vec<(&'static str, Verdict)> {
     report.choices.iter().map(|c| (c.id.as_str(), c.verdict)).collect()
 }
 
+impl std::fmt::Display for Report {
+    /// The table for a 100-column terminal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render_table(100))
+    }
+}
+
+impl Doctor {
+    fn max_retry_wait(self, max_retry_wait: Duration) -> Self {
+        Self { max_retry_wait, ..self }
+    }
+}
+
 impl Report {
     /// The verdict on one choice.
     fn choice(&self, id: ChoiceId) -> Option<&super::choice::ChoiceVerdict> {
