@@ -6,12 +6,13 @@
 //! is `completed` (success), `failed`, gone, or the overall timeout passes.
 
 use std::fmt;
+use std::future::ready;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 
 use crate::error::{Error, Result};
-use crate::pagination::{self, Fetching, MAX_PAGE_SIZE, Query};
+use crate::pagination::{self, BackupStream, Fetching, MAX_PAGE_SIZE, Query};
 use crate::retry::{LastFailure, RetriedOperation, RetryNotice};
 use crate::{Backup, BackupStatus, Client, CreatedBackup, RetryPolicy};
 
@@ -296,19 +297,15 @@ async fn find(
 ) -> Result<Option<Backup>> {
     let query = Query {
         server_id: Some(target.server_id),
-        backup_type: None,
         page_size: Some(MAX_PAGE_SIZE),
         retry: retry.clone(),
         last_failure: Some(attempts_failed.clone()),
+        ..Query::default()
     };
-    let mut pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
-    while let Some(page) = pages.try_next().await? {
-        if let Some(backup) = page.backups.into_iter().find(|backup| backup.id == target.backup_id)
-        {
-            return Ok(Some(backup));
-        }
-    }
-    Ok(None)
+    let pages = pagination::pages(client.clone(), query, 1, Fetching::OnDemand);
+    let mut found =
+        BackupStream::new(pages).try_filter(|backup| ready(backup.id == target.backup_id));
+    found.try_next().await
 }
 
 /// Half of `pause`, plus a random part of the other half: polls spread out, never too soon.
