@@ -329,20 +329,14 @@ impl CreateBackup {
     /// Not idempotent, so retried only when the API provably did not act on the request:
     /// a refused connection, or a 429 (throttling refuses a request before anything runs).
     ///
-    /// When the request may have been carried out but its answer was lost (a timeout, a
-    /// dropped connection, a 5xx, or a 2xx whose body could not be read), the server's
-    /// manual backups are listed, and a backup that was not listed just before the request
-    /// was sent (one small listing, made first), created since on the server's clock, with
-    /// the same description, is taken as this one when it is the only one: it is returned
-    /// with [`CreatedBackup::recovered`] set. A backup that was there before (another
-    /// create's, say) is never claimed. "Since this request" is judged on the server's
-    /// clock, never this machine's (see [`resolve_unknown_outcome`](Self::resolve_unknown_outcome)
-    /// to turn this off, and the crate's README, "Retries", for how). Only when no single
-    /// backup matches is the result [`Error::OutcomeUnknown`] (or
+    /// When its answer was lost (a timeout, a dropped connection, a 5xx, or a 2xx whose body
+    /// could not be read), the one manual backup of the server that is new since a listing
+    /// made just before the request, created since on the server's clock, with the same
+    /// description, is returned with [`CreatedBackup::recovered`] set (see
+    /// [Retries](crate#retries); [`resolve_unknown_outcome`](Self::resolve_unknown_outcome)
+    /// turns this off). With none or several, the result is [`Error::OutcomeUnknown`] (or
     /// [`Error::AnswerUnreadable`] after a 2xx): list the server's backups before trying
-    /// again. A backup that another client creates for the same server, with the same
-    /// description, between that first listing and this create, can be taken for this
-    /// one: give concurrent creates distinct descriptions.
+    /// again. Give concurrent creates distinct descriptions.
     ///
     /// # Errors
     ///

@@ -501,10 +501,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         /// Appends `: detail` when there is one.
         fn detail(f: &mut fmt::Formatter<'_>, detail: &Option<String>) -> fmt::Result {
-            match detail {
-                Some(detail) => write!(f, ": {detail}"),
-                None => Ok(()),
-            }
+            detail.as_ref().map_or(Ok(()), |detail| write!(f, ": {detail}"))
         }
         match self {
             Error::Unauthorized { status, detail: d, .. } => {
@@ -538,13 +535,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::RateLimited { retry_after, .. } => {
-                f.write_str("rate limited (HTTP 429)")?;
-                match retry_after {
-                    Some(wait) => write!(f, "; retry after {}s", wait.as_secs()),
-                    None => Ok(()),
-                }
+            Error::RateLimited { retry_after: Some(wait), .. } => {
+                write!(f, "rate limited (HTTP 429); retry after {}s", wait.as_secs())
             }
+            Error::RateLimited { .. } => f.write_str("rate limited (HTTP 429)"),
             Error::Server { status, detail: d, .. } => {
                 write!(f, "server error (HTTP {})", status.as_u16())?;
                 detail(f, d)
@@ -553,20 +547,14 @@ impl fmt::Display for Error {
                 write!(f, "unexpected HTTP status {}", status.as_u16())?;
                 detail(f, d)
             }
-            Error::Timeout { may_have_reached_server, .. } => {
-                if *may_have_reached_server {
-                    f.write_str("request timed out")
-                } else {
-                    f.write_str("timed out connecting to the API")
-                }
+            Error::Timeout { may_have_reached_server: true, .. } => {
+                f.write_str("request timed out")
             }
-            Error::Transport { may_have_reached_server, .. } => {
-                if *may_have_reached_server {
-                    f.write_str("connection failed after the request may have been sent")
-                } else {
-                    f.write_str("could not connect to the API")
-                }
+            Error::Timeout { .. } => f.write_str("timed out connecting to the API"),
+            Error::Transport { may_have_reached_server: true, .. } => {
+                f.write_str("connection failed after the request may have been sent")
             }
+            Error::Transport { .. } => f.write_str("could not connect to the API"),
             // serde_json quotes what it could not decode (a string, a field name): bounded
             // and flattened like any text from the server.
             Error::Decode { status, source, .. } => write!(
@@ -643,10 +631,7 @@ impl fmt::Display for Error {
                         "backup {backup_id} of server {server_id} was never seen in {waited}s"
                     )?,
                 }
-                match last_error {
-                    Some(error) => write!(f, "; the last poll failed: {error}"),
-                    None => Ok(()),
-                }
+                last_error.as_ref().map_or(Ok(()), |e| write!(f, "; the last poll failed: {e}"))
             }
             Error::InvalidInput { message } => write!(f, "invalid input: {message}"),
             Error::Config { message } => write!(f, "invalid configuration: {message}"),
