@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use syn::{Fields, ImplItem, Item, Visibility};
+use syn::{ImplItem, Item, Visibility};
 
 /// One public item: the text a dependent's code depends on, and where it belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,26 +121,10 @@ impl Surface {
                     let path = format!("{prefix}{}", s.ident);
                     self.put(path.clone(), format!("struct{}", tokens(&s.generics)), None, false);
                     self.type_attributes(&s.attrs, &path);
-                    let fields: Vec<(String, String)> = match &s.fields {
-                        Fields::Named(named) => named
-                            .named
-                            .iter()
-                            .filter(|f| is_pub(&f.vis))
-                            .filter_map(|f| {
-                                Some((format!(".{}", f.ident.as_ref()?), tokens(&f.ty)))
-                            })
-                            .collect(),
-                        Fields::Unnamed(unnamed) => unnamed
-                            .unnamed
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, f)| is_pub(&f.vis))
-                            .map(|(i, f)| (format!(".{i}"), tokens(&f.ty)))
-                            .collect(),
-                        Fields::Unit => Vec::new(),
-                    };
-                    for (name, ty) in fields {
-                        self.put(format!("{path}{name}"), ty, Some(&path), true);
+                    // A named field by its name, a tuple field by its index.
+                    for (i, field) in s.fields.iter().enumerate().filter(|(_, f)| is_pub(&f.vis)) {
+                        let name = field.ident.as_ref().map_or(i.to_string(), ToString::to_string);
+                        self.put(format!("{path}.{name}"), tokens(&field.ty), Some(&path), true);
                     }
                 }
                 Item::Enum(e) if is_pub(&e.vis) => {
@@ -175,21 +159,12 @@ impl Surface {
                         continue;
                     }
                     for member in &block.items {
-                        match member {
-                            ImplItem::Fn(f) if is_pub(&f.vis) => self.put(
-                                format!("{owner}::{}", f.sig.ident),
-                                tokens(&f.sig),
-                                Some(&owner),
-                                false,
-                            ),
-                            ImplItem::Const(c) if is_pub(&c.vis) => self.put(
-                                format!("{owner}::{}", c.ident),
-                                tokens(&c.ty),
-                                Some(&owner),
-                                false,
-                            ),
-                            _ => {}
-                        }
+                        let (name, signature) = match member {
+                            ImplItem::Fn(f) if is_pub(&f.vis) => (&f.sig.ident, tokens(&f.sig)),
+                            ImplItem::Const(c) if is_pub(&c.vis) => (&c.ident, tokens(&c.ty)),
+                            _ => continue,
+                        };
+                        self.put(format!("{owner}::{name}"), signature, Some(&owner), false);
                     }
                 }
                 _ => {
