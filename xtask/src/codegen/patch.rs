@@ -106,14 +106,9 @@ pub(super) fn document(file: &mut syn::File, parameters: &Docs) -> Result<()> {
         }
     }
     if let Ok(builders) = module_mut(types, "builder") {
-        for item in builders.iter_mut() {
-            if let Item::Struct(item) = item
-                && doc_of(&item.attrs).is_none()
-            {
-                let doc = format!("A builder for [`{0}`](super::{0}): {BUILDER}", item.ident);
-                item.attrs.insert(0, doc_attribute(&doc));
-            }
-        }
+        bare_structs(builders, |name| {
+            format!("A builder for [`{name}`](super::{name}): {BUILDER}")
+        });
         for (owner, function) in bare_methods(builders) {
             let field = function.sig.ident.to_string();
             let doc = described(format!("Sets `{field}`."), &field_docs, &owner, &field);
@@ -121,14 +116,7 @@ pub(super) fn document(file: &mut syn::File, parameters: &Docs) -> Result<()> {
         }
     }
     if let Ok(errors) = module_mut(types, "error") {
-        for item in errors.iter_mut() {
-            if let Item::Struct(item) = item
-                && doc_of(&item.attrs).is_none()
-            {
-                let doc = doc_attribute("Why a value could not be converted.");
-                item.attrs.insert(0, doc);
-            }
-        }
+        bare_structs(errors, |_| "Why a value could not be converted.".to_owned());
     }
     for (owner, function) in bare_methods(module_mut(&mut file.items, "builder")?) {
         let doc = match function.sig.ident.to_string().as_str() {
@@ -152,6 +140,17 @@ fn described(head: String, docs: &Docs, owner: &str, name: &str) -> String {
     match docs.get(owner).and_then(|members| members.get(name)) {
         Some(text) => format!("{head}\n\n{text}"),
         None => head,
+    }
+}
+
+/// Documents each struct among `items` that has no docs with `doc(its name)`.
+fn bare_structs(items: &mut [Item], doc: impl Fn(&syn::Ident) -> String) {
+    for item in items {
+        if let Item::Struct(item) = item
+            && doc_of(&item.attrs).is_none()
+        {
+            item.attrs.insert(0, doc_attribute(&doc(&item.ident)));
+        }
     }
 }
 
