@@ -124,16 +124,15 @@ impl Contract {
     ///
     /// [`ContractError::Parse`] when the text is not YAML or not an OpenAPI 3.0 document.
     pub fn from_yaml(text: &str) -> Result<Self, ContractError> {
+        // Parsed once, as written; the typed document is read from that (as codegen does).
+        let parse_error = |e: &dyn fmt::Display| ContractError::Parse(e.to_string());
+        let raw: Value = serde_yaml_ng::from_str(text).map_err(|e| parse_error(&e))?;
         let openapi: openapiv3::OpenAPI =
-            serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
+            serde_json::from_value(raw.clone()).map_err(|e| parse_error(&e))?;
         if !openapi.openapi.starts_with("3.0.") {
-            return Err(ContractError::Parse(format!(
-                "`openapi: {}` is not 3.0.x",
-                openapi.openapi
-            )));
+            let version = &openapi.openapi;
+            return Err(ContractError::Parse(format!("`openapi: {version}` is not 3.0.x")));
         }
-        let raw: Value =
-            serde_yaml_ng::from_str(text).map_err(|e| ContractError::Parse(e.to_string()))?;
         let components = to_draft4(raw.get("components").cloned().unwrap_or_else(|| json!({})));
         let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
         Ok(Self { openapi, raw, components, sha256, validators: Mutex::new(HashMap::new()) })
