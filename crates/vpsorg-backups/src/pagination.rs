@@ -12,7 +12,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
 use reqwest::Url;
@@ -134,8 +134,7 @@ pub struct Page {
 impl Page {
     /// A page fetched on its own, by [`ListBackups::send`](crate::ListBackups::send).
     pub(crate) fn single(number: u64, query: &Query, dated: Dated<types::BackupList>) -> Page {
-        let server_time = dated.server_time();
-        let list = dated.value;
+        let (server_time, list) = (dated.date, dated.value);
         let count = count_of(&list);
         let len = list.results.len() as u64;
         let has_next = if list.next.is_some() {
@@ -268,24 +267,21 @@ pub(crate) fn count_of(list: &types::BackupList) -> u64 {
 #[derive(Debug)]
 pub(crate) struct Dated<T> {
     pub(crate) value: T,
-    /// The `Date` header: the server's clock when it answered (to the second).
-    pub(crate) date: Option<SystemTime>,
+    /// The `Date` header: the server's clock when it answered (to the second), as a
+    /// [`Page::server_time`].
+    pub(crate) date: Option<DateTime<Utc>>,
     /// When the response arrived, on this machine's monotonic clock.
     pub(crate) received: Instant,
 }
 
 impl<T> Dated<T> {
-    /// The `Date` header as a [`Page::server_time`].
-    pub(crate) fn server_time(&self) -> Option<DateTime<Utc>> {
-        self.date.map(DateTime::from)
-    }
-
     fn of(response: ResponseValue<T>) -> Self {
         let date = response
             .headers()
             .get(reqwest::header::DATE)
             .and_then(|value| value.to_str().ok())
-            .and_then(crate::http_date::parse);
+            .and_then(crate::http_date::parse)
+            .map(DateTime::from);
         Dated { value: response.into_inner(), date, received: Instant::now() }
     }
 }
@@ -498,7 +494,7 @@ impl Pager {
         };
         let number = fetch.number;
         let (server_time, list) = match fetch.await {
-            Ok(Some(dated)) => (dated.server_time(), dated.value),
+            Ok(Some(dated)) => (dated.date, dated.value),
             Ok(None) => {
                 self.finish();
                 return None;
@@ -585,7 +581,7 @@ fn page_of_link(client: &Client, link: &str) -> Result<u64> {
     let url = Url::parse(link)
         .or_else(|_| client.base_url().join(link))
         .map_err(|_| Error::pagination(PaginationIssue::UnusableNextLink))?;
-    if !client.same_origin(&url) {
+    if url.origin() != client.base_url().origin() {
         return Err(Error::ForeignOrigin {
             origin: crate::shared::clean(&url.origin().ascii_serialization()),
         });

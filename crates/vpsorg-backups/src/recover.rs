@@ -150,7 +150,7 @@ async fn search(
         return Ok(Found::NoServerTime);
     };
     let elapsed = first.received.saturating_duration_since(wanted.started);
-    let Some(since) = earliest_creation(DateTime::<Utc>::from(date), elapsed) else {
+    let Some(since) = earliest_creation(date, elapsed) else {
         return Ok(Found::NoServerTime);
     };
     // The listing holds only the server's manual backups: `fetch` verifies its filters.

@@ -76,11 +76,6 @@ impl Client {
         Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry }) }
     }
 
-    /// Whether `url` is on the configured origin (same scheme, host and port).
-    pub(crate) fn same_origin(&self, url: &Url) -> bool {
-        url.origin() == self.inner.base_url.origin()
-    }
-
     /// The path of the backup list under the base URL.
     pub(crate) fn list_path(&self) -> String {
         format!("{}/api/v1/backups/", self.inner.base_url.path().trim_end_matches('/'))
