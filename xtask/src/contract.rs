@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use vpsorg_compat::Class;
 
-use crate::{Result, codegen, compat, public_api, read_spec_text, spec::Spec};
+use crate::{Result, codegen, compat, public_api, read_spec_text, spec};
 
 /// Where the hand-written layers live: the wrapper, the fake server, the CLI, the tests.
 const PLACES: [&str; 4] = [
@@ -23,10 +23,7 @@ pub fn run() -> Result<()> {
         run().map_err(|e| format!("{name} failed: {e}\n\nnext: {next}").into())
     };
     let spec = "fix openapi/backups.yaml, then run `cargo xtask contract` again";
-    step("lint", spec, &|| match Spec::load()?.lint() {
-        problems if problems.is_empty() => Ok(()),
-        problems => Err(problems.join("\n  ").into()),
-    })?;
+    step("lint", spec, &spec::lint)?;
     step("codegen", spec, &|| codegen::run(false))?;
     let bump = "`cargo xtask bump VERSION` with the version it names, or make the change additive";
     step("compat", bump, &|| match compat::report(None, true)? {

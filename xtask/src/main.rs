@@ -5,8 +5,7 @@ use std::process::ExitCode;
 mod man;
 
 use xtask::{
-    Result, bench, bump, codegen, compat, contract, evolution, floors, package, public_api,
-    spec::Spec,
+    Result, bench, bump, codegen, compat, contract, evolution, floors, package, public_api, spec,
 };
 
 /// `cargo xtask help`.
@@ -21,7 +20,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
-        ["lint"] => lint(),
+        ["lint"] => spec::lint(),
         ["compat"] => return compat_main(None, false),
         ["compat", "--write"] => return compat_main(None, true),
         ["compat", "--base", base] => return compat_main(Some(base), false),
@@ -71,16 +70,6 @@ fn compat_main(base: Option<&str>, write: bool) -> ExitCode {
     }
 }
 
-fn lint() -> Result<()> {
-    let problems = Spec::load()?.lint();
-    if problems.is_empty() {
-        eprintln!("spec lint: openapi/backups.yaml is clean");
-        return Ok(());
-    }
-    Err(format!("spec lint found {} problem(s):\n  {}", problems.len(), problems.join("\n  "))
-        .into())
-}
-
 fn ci() -> Result<()> {
     cargo("fmt --all --check")?;
     // Evolution's copy starts from these artifacts: it gives clippy the same arguments.
@@ -89,7 +78,7 @@ fn ci() -> Result<()> {
     step("codegen --check");
     codegen::run(true)?;
     step("lint");
-    lint()?;
+    spec::lint()?;
     step("compat (against the last release)");
     compat::run(None)?;
     step("public-api --check");

@@ -127,6 +127,17 @@ impl Spec {
     }
 }
 
+/// `cargo xtask lint`: fails with every problem [`Spec::lint`] finds in the workspace's spec.
+pub fn lint() -> Result<()> {
+    let problems = Spec::load()?.lint();
+    if problems.is_empty() {
+        eprintln!("spec lint: openapi/backups.yaml is clean");
+        return Ok(());
+    }
+    Err(format!("spec lint found {} problem(s):\n  {}", problems.len(), problems.join("\n  "))
+        .into())
+}
+
 /// What the schema forbids among `findings`, as one message. The doctor calls an enum value
 /// the spec does not list an additive surprise (clients keep it), but the schema's `enum`
 /// forbids it, and neither the fake server nor an example may send one. A field the schema
