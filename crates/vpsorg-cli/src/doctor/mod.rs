@@ -71,12 +71,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Checks the API at a base URL (`https://admin.vps.org`) against the embedded contract:
-/// read-only unless `probe_errors` (the three writes that must fail), warnings fail the run
-/// only when `strict`. One request may take `timeout` (30 s), connecting included; a probe
-/// waits at most `max_retry_wait` (30 s) for a `Retry-After` (after a 429 or a 502-504)
-/// before its retry, two retries at most; a longer one is not waited for, and that probe's
-/// check is incomplete.
+/// Checks the API at a base URL (`https://admin.vps.org`) against the embedded contract, as
+/// `vpsorg doctor --probe-errors --strict` say. One request may take `timeout` (30 s); a
+/// probe waits at most `max_retry_wait` (30 s) for a `Retry-After` before its retry.
 #[derive(Debug)]
 pub(crate) struct Doctor {
     base_url: String,

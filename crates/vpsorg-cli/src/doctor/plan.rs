@@ -19,9 +19,8 @@ use super::transport::{Answer, Credential, Request, Transport, header_text};
 use super::{excerpt, first};
 use writes::{Listing, listing_of};
 
-/// The id no account can have, for the writes that must fail: the largest `int64`, which
-/// the spec allows in a path. Ids are allocated upwards from small numbers; reaching this
-/// one would take 9.2 × 10¹⁸ backups or servers. The plan's paths spell it out.
+/// The id no account can have, for the writes that must fail (the CLI README says why); the
+/// plan's paths spell it out.
 const UNUSED_ID: i64 = i64::MAX;
 
 /// The body of the create that must fail: not JSON, so that no parser finds a server in it.
@@ -219,25 +218,26 @@ pub(crate) struct Run<'a> {
     contract: &'a Contract,
     probe_errors: bool,
     started: Instant,
+    /// What the answers showed, for the report once all are in.
+    tally: Tally,
+}
+
+/// What a run gathered: its records and findings so far, and counts over every answer
+/// that `conclude` sums up into notes.
+#[derive(Default)]
+struct Tally {
     records: Vec<ProbeRecord>,
     requests: usize,
     deviations: Vec<Deviation>,
     notes: BTreeMap<ChoiceId, Vec<String>>,
     unobserved: BTreeMap<ChoiceId, String>,
     incomplete: Vec<String>,
-    /// What the answers showed, for the notes once all are in.
-    tally: Tally,
     /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
     silences: usize,
     /// Probes not sent because the API had stopped answering, for "not checked".
     unsent: Vec<&'static str>,
     /// Whether the API refused the configured token (401 or 403) on any probe.
     token_refused: bool,
-}
-
-/// Counts over every answer, summed up by `conclude`.
-#[derive(Default)]
-struct Tally {
     /// Answers, and how many of them carried `X-Request-Id`; the first one without.
     answers: usize,
     with_request_id: usize,
@@ -271,22 +271,7 @@ impl<'a> Run<'a> {
         contract: &'a Contract,
         probe_errors: bool,
     ) -> Self {
-        Self {
-            transport,
-            contract,
-            probe_errors,
-            started: Instant::now(),
-            records: Vec::new(),
-            requests: 0,
-            deviations: Vec::new(),
-            notes: BTreeMap::new(),
-            unobserved: BTreeMap::new(),
-            incomplete: Vec::new(),
-            tally: Tally::default(),
-            silences: 0,
-            unsent: Vec::new(),
-            token_refused: false,
-        }
+        Self { transport, contract, probe_errors, started: Instant::now(), tally: Tally::default() }
     }
 
     /// Sends the plan, in order: the first list alone (every other probe builds on it), then
@@ -294,7 +279,7 @@ impl<'a> Run<'a> {
     pub(crate) async fn execute(&mut self) {
         if !self.probe_errors {
             for choice in [C::Create, C::Delete404, C::Restore] {
-                self.unobserved.insert(
+                self.tally.unobserved.insert(
                     choice,
                     "needs --probe-errors (it sends a write that must fail)".into(),
                 );
@@ -348,7 +333,7 @@ impl<'a> Run<'a> {
                 (Needs::TwoBackups, Some(_), _) => {
                     let why =
                         "the account has fewer than two backups, so no page can show an order";
-                    self.unobserved.insert(C::Ordering, why.into());
+                    self.tally.unobserved.insert(C::Ordering, why.into());
                     continue;
                 }
                 (Needs::Count, Some(n), _) => {
@@ -425,29 +410,33 @@ impl<'a> Run<'a> {
     /// made it pointless, in a choice's verdict).
     fn not_sent(&mut self, ids: &[&str], why: &str) {
         if !ids.is_empty() {
-            self.incomplete.push(format!("{}: not sent, {why}", ids.join(", ")));
+            self.tally.incomplete.push(format!("{}: not sent, {why}", ids.join(", ")));
         }
     }
 
     /// The API refused the configured token: the run's outcome, whatever else it saw.
     fn refused(&mut self, probe: &Probe, reply: &Reply) {
-        self.token_refused = true;
-        self.incomplete.push(format!("{}: the token was refused ({})", probe.id, reply.summary()));
+        self.tally.token_refused = true;
+        self.tally.incomplete.push(format!(
+            "{}: the token was refused ({})",
+            probe.id,
+            reply.summary()
+        ));
     }
 
     /// Sends a probe, checks every answer against the contract, and records it. `None` when
     /// no answer came (or the API had stopped answering, and it was not sent).
     async fn send(&mut self, probe: &Probe) -> Option<Reply> {
-        if self.silences >= MAX_SILENCES {
-            self.unsent.push(probe.id);
+        if self.tally.silences >= MAX_SILENCES {
+            self.tally.unsent.push(probe.id);
             return None;
         }
         let sent = self.transport.send(&probe.request).await;
         let attempts = sent.answers.len() + usize::from(sent.error.is_some());
-        self.requests += attempts;
+        self.tally.requests += attempts;
         let replies: Vec<Reply> =
             sent.answers.iter().map(|answer| self.inspect(probe, answer)).collect();
-        self.records.push(ProbeRecord {
+        self.tally.records.push(ProbeRecord {
             id: probe.id.to_string(),
             method: probe.request.method.to_string(),
             request: probe.request.target.clone(),
@@ -462,10 +451,10 @@ impl<'a> Run<'a> {
             error: sent.error.as_deref().map(excerpt),
         });
         if let Some(error) = sent.error {
-            self.incomplete.push(format!("{}: no answer ({})", probe.id, excerpt(&error)));
-            self.silences += 1;
-            if self.silences == MAX_SILENCES {
-                self.incomplete.push(
+            self.tally.incomplete.push(format!("{}: no answer ({})", probe.id, excerpt(&error)));
+            self.tally.silences += 1;
+            if self.tally.silences == MAX_SILENCES {
+                self.tally.incomplete.push(
                     "the API stopped answering (two requests in a row), so the rest of the \
                      plan was not sent"
                         .into(),
@@ -473,7 +462,7 @@ impl<'a> Run<'a> {
             }
             return None;
         }
-        self.silences = 0;
+        self.tally.silences = 0;
         replies.into_iter().last()
     }
 
@@ -499,7 +488,7 @@ impl<'a> Run<'a> {
                     self.deviate(probe, &reply, finding, &choices);
                 }
             }
-            Err(error) => self.incomplete.push(format!("{}: {error}", probe.id)),
+            Err(error) => self.tally.incomplete.push(format!("{}: {error}", probe.id)),
         }
         self.tally.answers += 1;
         if reply.request_id.is_some() {
@@ -518,7 +507,7 @@ impl<'a> Run<'a> {
     }
 
     fn note(&mut self, choice: ChoiceId, text: &str) {
-        let notes = self.notes.entry(choice).or_default();
+        let notes = self.tally.notes.entry(choice).or_default();
         if !notes.iter().any(|n| n == text) {
             notes.push(text.to_string());
         }
@@ -529,7 +518,7 @@ impl<'a> Run<'a> {
     fn deviate(&mut self, probe: &Probe, reply: &Reply, finding: Finding, choices: &[ChoiceId]) {
         let location = wildcard_indices(&excerpt(&finding.location));
         let operation_id = probe.operation_id.to_string();
-        let existing = self.deviations.iter_mut().find(|d| {
+        let existing = self.tally.deviations.iter_mut().find(|d| {
             d.kind == finding.kind
                 && d.severity == finding.severity
                 && d.operation_id == operation_id
@@ -545,7 +534,7 @@ impl<'a> Run<'a> {
                     deviation.probes.push(probe.id.to_string());
                 }
             }
-            None => self.deviations.push(Deviation {
+            None => self.tally.deviations.push(Deviation {
                 severity: finding.severity,
                 kind: finding.kind,
                 choices: choices.to_vec(),

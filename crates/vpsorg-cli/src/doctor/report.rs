@@ -10,20 +10,14 @@ use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
 use super::first;
 use crate::exit::Exit;
 
-/// How a run ended. When several apply, the first listed here wins: a refused token, then
-/// a contradiction, then an incomplete run.
+/// How a run ended (`--help` and the CLI README say what each means). When several apply,
+/// the first listed here wins: a refused token, then a contradiction, then an incomplete run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Outcome {
-    /// Nothing contradicts the contract (warnings allowed unless `--strict`).
     Consistent,
-    /// The API refused the configured token (401 or 403), so the checks that need it did
-    /// not run: a revoked token must fail a nightly job, not pass as incomplete.
     TokenRefused,
-    /// Something contradicts the contract (with `--strict`, a warning counts).
     Contradicted,
-    /// Nothing contradicts it, but some checks could not run: the API could not be reached,
-    /// or answered 5xx or 429 where a check needed an answer.
     Incomplete,
 }
 

@@ -23,16 +23,14 @@ enum Filter {
     Type(String),
 }
 
-/// What a list asked for, read from its query, and so what its page must hold.
+/// What a list asked for, read from its query, and so what its page must hold: the page
+/// (from 1), its size, the parameters the `next`/`previous` links must keep (all but
+/// `page`), and a filter every result must match.
 #[derive(Debug)]
 struct Asked {
-    /// The page number (1-based).
     page: u64,
-    /// `page_size`, when the query gave one (the spec's default is 20).
-    page_size: Option<u64>,
-    /// Query parameters the `next`/`previous` links must keep: all but `page`.
+    page_size: u64,
     kept: Vec<(String, String)>,
-    /// A filter every result must match.
     filter: Filter,
 }
 
@@ -40,11 +38,12 @@ impl Asked {
     fn of(target: &str) -> Self {
         let query = target.split_once('?').map_or("", |(_, query)| query);
         let pairs = query.split('&').filter_map(|pair| pair.split_once('='));
-        let mut asked = Asked { page: 1, page_size: None, kept: Vec::new(), filter: Filter::None };
+        let (page, page_size, kept, filter) = (1, DEFAULT_PAGE_SIZE, Vec::new(), Filter::None);
+        let mut asked = Asked { page, page_size, kept, filter };
         for (name, value) in pairs {
             match name {
                 "page" => asked.page = value.parse().unwrap_or(1),
-                "page_size" => asked.page_size = value.parse().ok(),
+                "page_size" => asked.page_size = value.parse().unwrap_or(DEFAULT_PAGE_SIZE),
                 "server_id" => asked.filter = value.parse().map_or(Filter::None, Filter::Server),
                 "backup_type" => asked.filter = Filter::Type(value.to_string()),
                 _ => {}
@@ -177,11 +176,13 @@ impl Run<'_> {
         let id = probe.id;
         match reply.status {
             500..=599 => self
+                .tally
                 .incomplete
                 .push(format!("{id}: answered {} where the check needs {expected}", reply.status)),
-            429 => {
-                self.incomplete.push(format!("{id}: still throttled (429) after the bounded wait"))
-            }
+            429 => self
+                .tally
+                .incomplete
+                .push(format!("{id}: still throttled (429) after the bounded wait")),
             // The first list already read with this token (a 401 or 403 there ends the run
             // before any check), so a 401 now means it was revoked during the run. A 403 is
             // the API refusing this one request to a token that works: a permission the
@@ -284,13 +285,12 @@ impl Run<'_> {
         reply: &Reply,
         choices: &[ChoiceId],
     ) -> Option<Listing> {
-        let Asked { page, page_size, kept, filter } = Asked::of(&probe.request.target);
+        let Asked { page, page_size: size, kept, filter } = Asked::of(&probe.request.target);
         if !self.expect_status(probe, reply, 200, "with a page of backups", choices) {
             return None;
         }
         let parsed = listing_of(reply)?;
         let results = reply.object()?.get("results")?.as_array()?;
-        let size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
         let before = (page - 1).saturating_mul(size);
         let expected_len = parsed.count.saturating_sub(before).min(size);
         let len = results.len() as u64;

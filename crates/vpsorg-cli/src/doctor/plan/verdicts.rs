@@ -13,7 +13,7 @@ use super::{
 impl Run<'_> {
     /// The notes every answer contributed to, once all are in.
     fn conclude(&mut self) {
-        let unsent = std::mem::take(&mut self.unsent);
+        let unsent = std::mem::take(&mut self.tally.unsent);
         self.not_sent(&unsent, "since the API had stopped answering");
         if self.tally.answers > 0 {
             let missing = self.tally.answers - self.tally.with_request_id;
@@ -25,7 +25,7 @@ impl Run<'_> {
             } else if let Some((probe, operation_id, status)) =
                 self.tally.first_without_request_id.take()
             {
-                self.deviations.push(Deviation {
+                self.tally.deviations.push(Deviation {
                     severity: Severity::Warning,
                     kind: FindingKind::MissingHeader,
                     choices: vec![ChoiceId::RequestId],
@@ -52,7 +52,8 @@ impl Run<'_> {
         }
         if self.tally.backups.is_empty() {
             for choice in [ChoiceId::BackupFields, ChoiceId::Enums] {
-                self.unobserved
+                self.tally
+                    .unobserved
                     .entry(choice)
                     .or_insert_with(|| "no backup was seen to check".into());
             }
@@ -88,28 +89,29 @@ impl Run<'_> {
             pagination
                 .push(format!("{} next/previous links to the right page", self.tally.right_links));
         }
-        let notes = self.notes.entry(ChoiceId::Pagination).or_default();
+        let notes = self.tally.notes.entry(ChoiceId::Pagination).or_default();
         for (i, text) in pagination.into_iter().enumerate() {
             notes.insert(i, text);
         }
         if self.tally.ordered_pages > 0 {
             let text = format!("{} pages newest first", self.tally.ordered_pages);
-            self.notes.entry(ChoiceId::Ordering).or_default().insert(0, text);
+            self.tally.notes.entry(ChoiceId::Ordering).or_default().insert(0, text);
         }
         for (answer, times) in std::mem::take(&mut self.tally.server_errors) {
             let times = if times == 1 { "once".to_string() } else { format!("{times} times") };
             self.note(ChoiceId::ServerErrors, &format!("{answer} {times}"));
         }
-        self.unobserved
+        self.tally
+            .unobserved
             .entry(ChoiceId::Throttling)
             .or_insert_with(|| "no 429 came (the doctor never provokes throttling)".into());
-        self.unobserved.entry(ChoiceId::ServerErrors).or_insert_with(|| "no 5xx came".into());
+        self.tally.unobserved.entry(ChoiceId::ServerErrors).or_insert_with(|| "no 5xx came".into());
     }
 
     /// The report.
     pub(crate) fn finish(mut self, base_url: &str, strict: bool) -> Report {
         self.conclude();
-        let mut deviations = std::mem::take(&mut self.deviations);
+        let mut deviations = std::mem::take(&mut self.tally.deviations);
         deviations.sort_by_key(|d| d.severity);
         let choices: Vec<ChoiceVerdict> = ChoiceId::ALL
             .iter()
@@ -125,13 +127,13 @@ impl Run<'_> {
                         probes: d.probes.clone(),
                     })
                     .collect();
-                let notes = self.notes.remove(&id).unwrap_or_default();
+                let notes = self.tally.notes.remove(&id).unwrap_or_default();
                 let (verdict, detail) = if !contradictions.is_empty() {
                     (Verdict::Contradicted, notes.join("; "))
                 } else if !notes.is_empty() {
                     (Verdict::Confirmed, notes.join("; "))
                 } else {
-                    let reason = self.unobserved.remove(&id).unwrap_or_else(|| {
+                    let reason = self.tally.unobserved.remove(&id).unwrap_or_else(|| {
                         "no answer it needs could be read (see the deviations and what was not checked)".into()
                     });
                     (Verdict::NotObserved, reason)
@@ -156,11 +158,11 @@ impl Run<'_> {
             .iter()
             .any(|d| d.severity == Severity::Warning && d.kind != FindingKind::AccountChanged);
         // A refused token first: until it is fixed, most of the contract went unchecked.
-        let outcome = if self.token_refused {
+        let outcome = if self.tally.token_refused {
             Outcome::TokenRefused
         } else if violations > 0 || (strict && strict_fails) {
             Outcome::Contradicted
-        } else if !self.incomplete.is_empty() {
+        } else if !self.tally.incomplete.is_empty() {
             Outcome::Incomplete
         } else {
             Outcome::Consistent
@@ -172,7 +174,7 @@ impl Run<'_> {
             not_observed: verdicts(Verdict::NotObserved),
             violations,
             warnings,
-            requests: self.requests,
+            requests: self.tally.requests,
         };
         Report {
             tool: concat!("vpsorg ", env!("CARGO_PKG_VERSION")).to_string(),
@@ -189,8 +191,8 @@ impl Run<'_> {
             summary,
             choices,
             deviations,
-            incomplete: self.incomplete,
-            probes: self.records,
+            incomplete: self.tally.incomplete,
+            probes: self.tally.records,
             elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         }
     }

@@ -12,7 +12,7 @@ impl Run<'_> {
     pub(super) fn compare(&mut self, before: Option<Listing>, probe: &Probe, reply: Option<Reply>) {
         let after = reply.and_then(|reply| Some((listing_of(&reply)?, reply)));
         let (Some(before), Some((after, reply))) = (before, after) else {
-            self.incomplete.push(
+            self.tally.incomplete.push(
                 "whether the writes changed the list: no list before or after to compare".into(),
             );
             return;
@@ -141,11 +141,9 @@ pub(super) struct Change {
     pub(super) cause: Option<ChoiceId>,
 }
 
-/// What differs between the lists before and after the writes. A difference is blamed on
-/// a write only when that write could have caused it: a backup the create could have made
-/// (manual, with the description a server that read the body anyway could give it: the
-/// body's text, or the empty default), or the backup the delete targeted. The body names
-/// no server, so no server can be matched.
+/// What differs between the lists before and after the writes, each blamed on a write only
+/// when that write could have caused it (as the CLI README says). The create's body names no
+/// server, so no server can be matched.
 pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
     let mut changes = Vec::new();
     for backup in after.backups.iter().filter(|b| !before.holds(b.id)) {
