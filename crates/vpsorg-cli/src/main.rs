@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Err(error) => {
             let error =
                 CliError::new(Exit::Local, format!("cannot start the async runtime: {error}"));
-            let _ = writeln!(std::io::stderr().lock(), "{error}");
+            commands::report_now(&error);
             return ExitCode::from(error.exit().code());
         }
     };
@@ -44,9 +44,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if let Some(report) = error.report() {
-                let _ = writeln!(std::io::stderr().lock(), "{report}");
-            }
+            commands::report_now(&error);
             ExitCode::from(error.exit().code())
         }
     }
