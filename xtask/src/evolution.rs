@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
-use vpsorg_compat::{Class, Contract};
+use vpsorg_compat::{Class, Contract, next_breaking};
 
 use crate::codegen::{self, GENERATED_PATH};
 use crate::{Result, compat, project_root, read_spec_text, target_dir};
@@ -35,8 +35,8 @@ struct Case {
     name: String,
     /// What compat must call it.
     expect: Class,
-    /// Judge it as a semver-breaking release: against a baseline one breaking version
-    /// older than the workspace's.
+    /// Judge it as a semver-breaking release: the changed spec with the next breaking
+    /// version after the workspace's.
     #[serde(default)]
     bump: bool,
     edits: Vec<Value>,
@@ -145,18 +145,11 @@ pub fn run() -> Result<()> {
             LIBS_AND_BINS
         };
         let copy = (scratch.as_path(), scratch_target.as_path());
-        let released = Contract {
-            spec: baseline.clone(),
-            version: if case.bump {
-                Some(previous_breaking(version.as_ref().ok_or("no client version")?)?)
-            } else {
-                version.clone()
-            },
-            label: "release".into(),
-        };
+        let released =
+            Contract { spec: baseline.clone(), version: version.clone(), label: "release".into() };
         let changed = Contract {
             spec: serde_yaml_ng::to_string(&spec)?,
-            version: version.clone(),
+            version: version.as_ref().map(|v| if case.bump { next_breaking(v) } else { v.clone() }),
             label: "working tree".into(),
         };
         outcomes.push(judge(case, [&released, &changed], copy, scope)?);
@@ -256,17 +249,6 @@ fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let result = f();
     eprintln!("{what}: {:.1} s", started.elapsed().as_secs_f64());
     result
-}
-
-/// The newest version that `version` is a semver-breaking release after (0.3.0 -> 0.2.0,
-/// 2.1.0 -> 1.0.0).
-fn previous_breaking(version: &semver::Version) -> Result<semver::Version> {
-    match (version.major, version.minor, version.patch) {
-        (0, 0, patch) if patch > 0 => Ok(semver::Version::new(0, 0, patch - 1)),
-        (0, minor, _) if minor > 0 => Ok(semver::Version::new(0, minor - 1, 0)),
-        (major, _, _) if major > 0 => Ok(semver::Version::new(major - 1, 0, 0)),
-        _ => Err(format!("no version before {version}").into()),
-    }
 }
 
 fn table(outcomes: &[Outcome]) -> String {
