@@ -440,7 +440,7 @@ impl<'a> Run<'a> {
             id: probe.id.to_string(),
             method: probe.request.method.to_string(),
             request: probe.request.target.clone(),
-            credential: probe.request.credential.as_str(),
+            credential: probe.request.credential,
             status: match sent.error {
                 Some(_) => None,
                 None => replies.last().map(|r| r.status),

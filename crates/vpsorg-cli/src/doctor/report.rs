@@ -8,6 +8,7 @@ use vpsorg_contract::{FindingKind, Severity};
 
 use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
 use super::first;
+use super::transport::Credential;
 use crate::exit::Exit;
 
 /// How a run ended (`--help` and the CLI README say what each means). When several apply,
@@ -92,15 +93,14 @@ pub(crate) struct Deviation {
 }
 
 /// One request the run sent (with its retries): `request` is the path and query relative to
-/// the base URL, `credential` one of [`Credential::as_str`](super::transport::Credential),
-/// `status` and `request_id` the final answer's (no status when none came, and `error` says
-/// why), `elapsed_ms` from the first attempt to the last answer.
+/// the base URL, `status` and `request_id` the final answer's (no status when none came, and
+/// `error` says why), `elapsed_ms` from the first attempt to the last answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ProbeRecord {
     pub(crate) id: String,
     pub(crate) method: String,
     pub(crate) request: String,
-    pub(crate) credential: &'static str,
+    pub(crate) credential: Credential,
     pub(crate) status: Option<u16>,
     pub(crate) attempts: usize,
     pub(crate) request_id: Option<String>,
@@ -225,9 +225,9 @@ impl Report {
                 (None, None) => "no answer".into(),
             };
             let credential = match p.credential {
-                "none" => " (no token)",
-                "wrong_token" => " (wrong token)",
-                _ => "",
+                Credential::None => " (no token)",
+                Credential::Wrong => " (wrong token)",
+                Credential::Token => "",
             };
             [
                 p.id.clone(),

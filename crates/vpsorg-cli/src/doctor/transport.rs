@@ -22,21 +22,13 @@ const WRONG_TOKEN: &str = "vpsorg-doctor-wrong-token";
 
 /// Which credential a request carries: the configured token, no `Authorization` header,
 /// or a token the API cannot accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Credential {
     Token,
     None,
+    #[serde(rename = "wrong_token")]
     Wrong,
-}
-
-impl Credential {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::None => "none",
-            Self::Wrong => "wrong_token",
-        }
-    }
 }
 
 /// One request of the plan: `target` is the path and query relative to the base URL
