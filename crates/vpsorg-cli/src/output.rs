@@ -9,7 +9,6 @@
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clap::ValueEnum;
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use vpsorg_backups::{Backup, BackupType};
@@ -159,10 +158,7 @@ impl BackupView {
         let table_options = !args.columns.is_empty() || args.no_header;
         let format = match args.format.format {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) if table_options => {
-                let name = format
-                    .to_possible_value()
-                    .map(|value| value.get_name().to_string())
-                    .unwrap_or_default();
+                let name = if format == OutputFormat::Json { "json" } else { "yaml" };
                 return Err(CliError::usage(format!(
                     "--columns and --no-header shape tables; -o {name} always has every field"
                 ))

@@ -3,23 +3,24 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use vpsorg_backups::{RetriedOperation, RetryNotice};
 
 /// Whether `--quiet` was given; set once in `main`.
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// The spinner on screen, if any: lines printed meanwhile go above it, not through it.
 static SPINNER: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 pub(crate) fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+    QUIET.store(quiet, Ordering::Relaxed);
 }
 
 pub(crate) fn is_quiet() -> bool {
-    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+    QUIET.load(Ordering::Relaxed)
 }
 
 /// Prints a line for people on stderr, above the spinner if one is showing, unless
