@@ -78,11 +78,10 @@ impl Run<'_> {
         }
         let mut pagination = Vec::new();
         if self.tally.sized_pages > 0 {
-            let sizes: Vec<String> = self.tally.page_sizes.iter().map(u64::to_string).collect();
             pagination.push(format!(
                 "{} pages as long as count and page_size say (page_size {})",
                 self.tally.sized_pages,
-                sizes.join(", ")
+                join(&self.tally.page_sizes)
             ));
         }
         if self.tally.right_links > 0 {
@@ -198,6 +197,6 @@ impl Run<'_> {
     }
 }
 
-fn join(values: &BTreeSet<String>) -> String {
-    values.iter().cloned().collect::<Vec<_>>().join(", ")
+fn join<T: ToString>(values: &BTreeSet<T>) -> String {
+    values.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
