@@ -1,14 +1,13 @@
 //! The command line, as clap derives it. Parsing only: no I/O here.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use clap_complete::ArgValueCandidates;
 use vpsorg_backups::BackupType;
 
+use crate::config::{ApiArgs, complete_context};
 use crate::exit::Exit;
 
 /// VPS.org backups from the terminal.
@@ -37,54 +36,6 @@ Connection settings, first found wins:
   3. the context named by --context or VPSORG_CONTEXT, else the active context
      (`vpsorg context create`), stored in $XDG_CONFIG_HOME/vpsorg/config.toml
   The API URL defaults to https://admin.vps.org.";
-
-/// Where the API is and who is calling: every command that talks to the API takes these,
-/// after its name or before the subcommand ([`Cli::parse_args`]). (Not `global`, so that
-/// `vpsorg mock serve --token` keeps its own meaning.) The environment
-/// and the stored contexts are read in `config.rs`, not by clap, so that usage lines never
-/// show them and an empty variable gets an error that names it.
-#[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Connection")]
-pub(crate) struct ApiArgs {
-    /// API token [env: VPSORG_API_TOKEN] (prefer a context or the environment: arguments are
-    /// visible to other users in `ps`)
-    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
-    pub(crate) token: Option<Secret>,
-
-    /// API base URL, such as `https://admin.vps.org` [env: VPSORG_API_URL]
-    #[arg(long, value_name = "URL")]
-    pub(crate) api_url: Option<String>,
-
-    /// Use this stored context (`vpsorg context list`) [env: VPSORG_CONTEXT; default: the
-    /// active context]
-    #[arg(long, value_name = "NAME", add = complete_context())]
-    pub(crate) context: Option<String>,
-}
-
-/// A token: kept out of `Debug`, so that no log or panic message can show it.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(token: impl Into<String>) -> Self {
-        Secret(token.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-fn parse_secret(text: &str) -> Result<Secret, String> {
-    Ok(Secret::new(text))
-}
 
 /// `-o`: how to print results.
 #[derive(Debug, Clone, Default, Args)]
@@ -627,11 +578,6 @@ pub(crate) enum ContextCommand {
         #[arg(add = complete_context())]
         name: String,
     },
-}
-
-/// Shell completion of context names, for shells set up with `COMPLETE=bash vpsorg`.
-fn complete_context() -> ArgValueCandidates {
-    ArgValueCandidates::new(crate::config::context_names)
 }
 
 #[derive(Debug, Args)]

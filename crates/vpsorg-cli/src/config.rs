@@ -6,14 +6,16 @@
 //! users could read is refused rather than used.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use clap::Args;
+use clap_complete::ArgValueCandidates;
 use serde::{Deserialize, Serialize};
 use vpsorg_backups::DEFAULT_BASE_URL;
 
-use crate::cli::{ApiArgs, Secret};
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::text::{clean, is_loopback, redact_url};
@@ -21,6 +23,59 @@ use crate::text::{clean, is_loopback, redact_url};
 pub(crate) const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
 pub(crate) const URL_ENV: &str = "VPSORG_API_URL";
 pub(crate) const CONTEXT_ENV: &str = "VPSORG_CONTEXT";
+
+/// Where the API is and who is calling: every command that talks to the API takes these,
+/// after its name or before the subcommand (`Cli::parse_args`). (Not `global`, so that
+/// `vpsorg mock serve --token` keeps its own meaning.) The environment
+/// and the stored contexts are read in `config.rs`, not by clap, so that usage lines never
+/// show them and an empty variable gets an error that names it.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct ApiArgs {
+    /// API token [env: VPSORG_API_TOKEN] (prefer a context or the environment: arguments are
+    /// visible to other users in `ps`)
+    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
+    pub(crate) token: Option<Secret>,
+
+    /// API base URL, such as `https://admin.vps.org` [env: VPSORG_API_URL]
+    #[arg(long, value_name = "URL")]
+    pub(crate) api_url: Option<String>,
+
+    /// Use this stored context (`vpsorg context list`) [env: VPSORG_CONTEXT; default: the
+    /// active context]
+    #[arg(long, value_name = "NAME", add = complete_context())]
+    pub(crate) context: Option<String>,
+}
+
+/// A token: kept out of `Debug`, so that no log or panic message can show it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(token: impl Into<String>) -> Self {
+        Secret(token.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Ok(Secret::new(text))
+}
+
+/// Shell completion of context names, for shells set up with `COMPLETE=bash vpsorg`.
+pub(crate) fn complete_context() -> ArgValueCandidates {
+    ArgValueCandidates::new(context_names)
+}
 
 /// The config file's contents.
 #[derive(Debug, Default, Serialize, Deserialize)]

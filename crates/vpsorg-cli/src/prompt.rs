@@ -10,7 +10,7 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 
 use vpsorg_backups::Backup;
 
-use crate::cli::Secret;
+use crate::config::Secret;
 use crate::error::CliError;
 use crate::output::minute;
 use crate::text::clean;

@@ -12,7 +12,8 @@ use std::time::Duration;
 use serde::Serialize;
 use vpsorg_backups::Client;
 
-use crate::cli::{ApiArgs, BackupsCommand, Command, ServersCommand};
+use crate::cli::{BackupsCommand, Command, ServersCommand};
+use crate::config::ApiArgs;
 use crate::config::{self, Connection};
 use crate::error::CliError;
 use crate::exit::Exit;

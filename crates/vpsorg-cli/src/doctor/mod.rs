@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use vpsorg_contract::Contract;
 
-use crate::cli::Secret;
+use crate::config::Secret;
 use plan::Run;
 pub(crate) use report::Report;
 use transport::{Transport, parse_base_url};
