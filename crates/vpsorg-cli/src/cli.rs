@@ -69,6 +69,38 @@ pub(crate) struct RequestTimeout {
     pub(crate) timeout: Duration,
 }
 
+/// What every command that sends one request at a time takes after its own arguments, in
+/// this order in `--help`: `-o` (with the table's options for backups), `--timeout`, and the
+/// connection.
+#[derive(Debug, Args)]
+pub(crate) struct Remote<O: Args + AsMut<FormatArg>> {
+    #[command(flatten)]
+    pub(crate) output: O,
+    #[command(flatten)]
+    pub(crate) request: RequestTimeout,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+impl AsMut<FormatArg> for FormatArg {
+    fn as_mut(&mut self) -> &mut FormatArg {
+        self
+    }
+}
+
+impl AsMut<FormatArg> for BackupOutputArgs {
+    fn as_mut(&mut self) -> &mut FormatArg {
+        &mut self.format
+    }
+}
+
+impl<O: Args + AsMut<FormatArg>> Remote<O> {
+    fn slots(&mut self) -> Slots<'_> {
+        let format = &mut self.output.as_mut().format;
+        (Some(&mut self.api), Some(format), Some(TimeoutSlot::Request(&mut self.request.timeout)))
+    }
+}
+
 /// Options every command takes, and those before the subcommand.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
@@ -121,7 +153,7 @@ impl Cli {
         if let Command::Context(ContextCommand::Create(create)) = &mut self.command {
             create.api_url = create.api_url.take().or(leading.api.api_url.take());
         }
-        let (api, format, timeout) = self.command.leading_slots();
+        let (api, format, timeout) = self.command.slots();
         let misplaced = |flag: &str| {
             <Cli as clap::CommandFactory>::command().error(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -149,7 +181,7 @@ impl Cli {
         }
         if let Some(leading_timeout) = leading.timeout.take() {
             match timeout.ok_or_else(|| misplaced("--timeout"))? {
-                TimeoutSlot::Defaulted(timeout) => {
+                TimeoutSlot::Request(timeout) | TimeoutSlot::Wait(timeout) => {
                     if leaf.value_source("timeout") != Some(clap::parser::ValueSource::CommandLine)
                     {
                         *timeout = leading_timeout;
@@ -164,30 +196,26 @@ impl Cli {
     }
 }
 
-/// A subcommand's `--timeout`: with a default, or none unless given (`backups create`).
-enum TimeoutSlot<'a> {
-    Defaulted(&'a mut Duration),
+/// A subcommand's `--timeout`: of each request, with a default; of `backups create`, none
+/// unless given; of `backups wait`, the whole wait's, with a default.
+pub(crate) enum TimeoutSlot<'a> {
+    Request(&'a mut Duration),
     Optional(&'a mut Option<Duration>),
+    Wait(&'a mut Duration),
 }
 
+/// A command's connection, output format and `--timeout`, where it has them.
+pub(crate) type Slots<'a> =
+    (Option<&'a mut ApiArgs>, Option<&'a mut Option<OutputFormat>>, Option<TimeoutSlot<'a>>);
+
 impl Command {
-    /// The options that those before the subcommand fill: the command's connection, output
-    /// format and `--timeout`, where it has them.
-    fn leading_slots(
-        &mut self,
-    ) -> (Option<&mut ApiArgs>, Option<&mut Option<OutputFormat>>, Option<TimeoutSlot<'_>>) {
+    /// The options that those before the subcommand fill, and that say how an API command
+    /// connects.
+    pub(crate) fn slots(&mut self) -> Slots<'_> {
         use BackupsCommand as B;
         match self {
-            Command::Backups(B::List(a)) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
-            Command::Backups(B::Get(a)) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
+            Command::Backups(B::List(a)) => a.remote.slots(),
+            Command::Backups(B::Get(a)) => a.remote.slots(),
             Command::Backups(B::Create(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
@@ -196,28 +224,12 @@ impl Command {
             Command::Backups(B::Wait(a)) => (
                 Some(&mut a.api),
                 Some(&mut a.output.format.format),
-                Some(TimeoutSlot::Defaulted(&mut a.timeout)),
+                Some(TimeoutSlot::Wait(&mut a.timeout)),
             ),
-            Command::Backups(B::Delete(a)) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
-            Command::Backups(B::Prune(a)) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
-            Command::Servers(ServersCommand::Restore(a)) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
-            Command::Doctor(a) => (
-                Some(&mut a.api),
-                Some(&mut a.output.format),
-                Some(TimeoutSlot::Defaulted(&mut a.request.timeout)),
-            ),
+            Command::Backups(B::Delete(a)) => a.remote.slots(),
+            Command::Backups(B::Prune(a)) => a.remote.slots(),
+            Command::Servers(ServersCommand::Restore(a)) => a.remote.slots(),
+            Command::Doctor(a) => a.remote.slots(),
             Command::Context(ContextCommand::List { output }) => {
                 (None, Some(&mut output.format), None)
             }
@@ -336,13 +348,7 @@ pub(crate) struct DoctorArgs {
     pub(crate) strict: bool,
 
     #[command(flatten)]
-    pub(crate) output: FormatArg,
-
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<FormatArg>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -387,11 +393,7 @@ pub(crate) struct ListArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) limit: Option<u64>,
     #[command(flatten)]
-    pub(crate) output: BackupOutputArgs,
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<BackupOutputArgs>,
 }
 
 #[derive(Debug, Args)]
@@ -403,11 +405,7 @@ pub(crate) struct GetArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub(crate) server_id: Option<i64>,
     #[command(flatten)]
-    pub(crate) output: BackupOutputArgs,
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<BackupOutputArgs>,
 }
 
 #[derive(Debug, Args)]
@@ -465,11 +463,7 @@ pub(crate) struct DeleteArgs {
     #[arg(long)]
     pub(crate) ignore_not_found: bool,
     #[command(flatten)]
-    pub(crate) output: FormatArg,
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<FormatArg>,
 }
 
 #[derive(Debug, Args)]
@@ -507,11 +501,7 @@ pub(crate) struct PruneArgs {
     #[arg(short, long)]
     pub(crate) yes: bool,
     #[command(flatten)]
-    pub(crate) output: FormatArg,
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<FormatArg>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -535,11 +525,7 @@ pub(crate) struct RestoreArgs {
     #[arg(short, long)]
     pub(crate) yes: bool,
     #[command(flatten)]
-    pub(crate) output: FormatArg,
-    #[command(flatten)]
-    pub(crate) request: RequestTimeout,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
+    pub(crate) remote: Remote<FormatArg>,
 }
 
 #[derive(Debug, Subcommand)]

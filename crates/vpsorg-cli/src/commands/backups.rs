@@ -19,7 +19,7 @@ use crate::text::clean;
 
 /// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
 pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {
-    let view = BackupView::new(&args.output)?;
+    let view = BackupView::new(&args.remote.output)?;
     let mut request = client.backups().list().page_size(MAX_PAGE_SIZE);
     if let Some(server_id) = args.server_id {
         request = request.server_id(server_id);
@@ -142,7 +142,7 @@ pub(crate) async fn find(
 }
 
 pub(crate) async fn get(client: &Client, args: &GetArgs) -> Result<(), CliError> {
-    let view = BackupView::new(&args.output)?;
+    let view = BackupView::new(&args.remote.output)?;
     let backup = find(client, args.backup_id, args.server_id).await?;
     view.print_one(&backup)
 }
@@ -304,7 +304,7 @@ struct DeletedJson {
 }
 
 pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), CliError> {
-    let format = output::resolve(args.output.format);
+    let format = output::resolve(args.remote.output.format);
     // Each backup once: a second delete of the same one could only fail.
     let mut ids: Vec<i64> = Vec::with_capacity(args.backup_ids.len());
     for &id in &args.backup_ids {

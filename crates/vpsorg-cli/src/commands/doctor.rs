@@ -12,11 +12,11 @@ use crate::exit::Exit;
 use crate::output;
 
 pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
-    let connection = super::connection(&args.api)?;
+    let connection = super::connection(&args.remote.api)?;
     let report = Doctor::new(connection.api_url.as_str(), connection.token.expose())
         .probe_errors(args.probe_errors)
         .strict(args.strict)
-        .timeout(args.request.timeout)
+        .timeout(args.remote.request.timeout)
         .run()
         .await
         .map_err(|error| {
@@ -28,7 +28,7 @@ pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
             }
         })?;
     let mut out = output::stdout();
-    let printed = match output::resolve(args.output.format) {
+    let printed = match output::resolve(args.remote.output.format) {
         OutputFormat::Table => {
             write!(out, "{}", report.render_table(output::table_width())).map_err(CliError::from)
         }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 use vpsorg_backups::Client;
 
-use crate::cli::{BackupsCommand, Command, ServersCommand};
+use crate::cli::{BackupsCommand, Command, ServersCommand, TimeoutSlot};
 use crate::config::ApiArgs;
 use crate::config::{self, Connection};
 use crate::error::CliError;
@@ -27,18 +27,15 @@ pub(crate) const LIST_CONCURRENCY: usize = 8;
 
 /// Runs a command that talks to the API. The demo runs its steps through here too, so they
 /// are exactly what the commands do.
-pub(crate) async fn run_api_command(command: Command) -> Result<(), CliError> {
-    let (api, timeout) = match &command {
-        Command::Backups(BackupsCommand::List(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Get(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Create(args)) => {
-            (&args.api, args.timeout.unwrap_or(REQUEST_TIMEOUT))
-        }
-        Command::Backups(BackupsCommand::Wait(args)) => (&args.api, REQUEST_TIMEOUT),
-        Command::Backups(BackupsCommand::Delete(args)) => (&args.api, args.request.timeout),
-        Command::Backups(BackupsCommand::Prune(args)) => (&args.api, args.request.timeout),
-        Command::Servers(ServersCommand::Restore(args)) => (&args.api, args.request.timeout),
-        _ => return Err(CliError::usage("not an API command")),
+pub(crate) async fn run_api_command(mut command: Command) -> Result<(), CliError> {
+    let (Some(api), _, Some(timeout)) = command.slots() else {
+        return Err(CliError::usage("not an API command"));
+    };
+    let timeout = match timeout {
+        TimeoutSlot::Request(timeout) => *timeout,
+        TimeoutSlot::Optional(timeout) => timeout.unwrap_or(REQUEST_TIMEOUT),
+        // The wait's `--timeout` is the whole wait's: each request gets the usual one.
+        TimeoutSlot::Wait(_) => REQUEST_TIMEOUT,
     };
     let (client, connection) = connect(api, timeout)?;
     let client = &client;

@@ -153,7 +153,7 @@ struct ServerJson {
 type Outcome = (Option<&'static str>, Option<(ErrorJson, Exit)>);
 
 pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliError> {
-    let format = output::resolve(args.output.format);
+    let format = output::resolve(args.remote.output.format);
     let mut request = client
         .backups()
         .list()

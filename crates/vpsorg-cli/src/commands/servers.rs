@@ -22,7 +22,7 @@ struct RestoreJson<'a> {
 }
 
 pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), CliError> {
-    let format = output::resolve(args.output.format);
+    let format = output::resolve(args.remote.output.format);
     if !args.yes {
         confirm_restore(client, args).await?;
     }
