@@ -11,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AG
 use crate::error::{Error, Result};
 use crate::response::ForeignRedirect;
 use crate::retry::{RetryHook, RetryNotice};
-use crate::shared::is_loopback;
+use crate::shared::{BaseUrlProblem, check_base_url};
 use crate::{Client, RetryPolicy};
 
 /// The API's production base URL, used when none is configured.
@@ -445,31 +445,16 @@ fn add_root_certificates(
     }
 }
 
-/// Checks and normalises a base URL.
+/// Checks a base URL ([`check_base_url`]).
 fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
-    let url = Url::parse(text.trim())
-        .map_err(|error| Error::config(format!("the base URL is not a valid URL ({error})")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_insecure_http || is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::config(
-                "refusing to send the token over http:// to a host that is not loopback; \
-                 use https:// or allow_insecure_http(true)",
-            ));
-        }
-        _ => return Err(Error::config("the base URL must be http:// or https://")),
-    }
-    if url.host().is_none() {
-        return Err(Error::config("the base URL has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config("the base URL must not carry credentials; use the token"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config("the base URL must not have a query or a fragment"));
-    }
-    Ok(url)
+    check_base_url(text, allow_insecure_http).map_err(|problem| {
+        let fix = if problem == BaseUrlProblem::InsecureHttp {
+            "; use https:// or allow_insecure_http(true)"
+        } else {
+            ""
+        };
+        Error::config(format!("the base URL {problem}{fix}"))
+    })
 }
 
 #[cfg(test)]

@@ -76,5 +76,5 @@ pub mod __decode {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::http_date::{parse as parse_http_date, retry_after};
-    pub use crate::shared::{excerpt, is_loopback, sanitize};
+    pub use crate::shared::{BaseUrlProblem, check_base_url, excerpt, is_loopback, sanitize};
 }

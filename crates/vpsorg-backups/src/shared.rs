@@ -1,6 +1,7 @@
 //! Helpers this crate shares with the workspace's other crates (the CLI reaches them
-//! through `vpsorg_backups::__private`): text from a server made safe to show, and whether
-//! a URL names this machine. One implementation each, with the strictest behaviour.
+//! through `vpsorg_backups::__private`): text from a server made safe to show, whether a
+//! URL names this machine, and the rules of a base URL. One implementation each, with the
+//! strictest behaviour.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -63,5 +64,49 @@ pub fn is_loopback(url: &Url) -> bool {
             let host = host.to_ascii_lowercase();
             host == "localhost" || host.ends_with(".localhost")
         }
+    }
+}
+
+/// Why a base URL is refused (a query or fragment: requests would lose or garble it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // `Display` words each one.
+pub enum BaseUrlProblem {
+    NotAUrl(String),
+    NotHttp,
+    Credentials,
+    InsecureHttp,
+    QueryOrFragment,
+}
+
+impl std::fmt::Display for BaseUrlProblem {
+    /// The rule broken, as a predicate: "the base URL {problem}".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BaseUrlProblem::NotAUrl(error) => write!(f, "is not a valid URL ({error})"),
+            BaseUrlProblem::NotHttp => f.write_str("is not http:// or https:// with a host"),
+            BaseUrlProblem::Credentials => f.write_str("carries credentials; use the token"),
+            BaseUrlProblem::InsecureHttp => f.write_str(
+                "is http:// to a host that is not loopback: refusing to send the token unencrypted",
+            ),
+            BaseUrlProblem::QueryOrFragment => f.write_str("has a query or a fragment"),
+        }
+    }
+}
+
+/// Checks a base URL: `http(s)://host[:port][/prefix]` without credentials, query or
+/// fragment, and `http://` only to this machine unless `allow_insecure_http`.
+pub fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BaseUrlProblem> {
+    let url =
+        Url::parse(text.trim()).map_err(|error| BaseUrlProblem::NotAUrl(error.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        Err(BaseUrlProblem::NotHttp)
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Err(BaseUrlProblem::Credentials)
+    } else if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        Err(BaseUrlProblem::InsecureHttp)
+    } else if url.query().is_some() || url.fragment().is_some() {
+        Err(BaseUrlProblem::QueryOrFragment)
+    } else {
+        Ok(url)
     }
 }

@@ -18,7 +18,8 @@ use vpsorg_backups::DEFAULT_BASE_URL;
 
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::text::{clean, is_loopback, redact_url};
+use crate::text::{clean, redact_url};
+use vpsorg_backups::__private::{BaseUrlProblem, check_base_url};
 
 pub(crate) const TOKEN_ENV: &str = "VPSORG_API_TOKEN";
 pub(crate) const URL_ENV: &str = "VPSORG_API_URL";
@@ -357,35 +358,37 @@ pub(crate) fn resolve(
     Ok(Connection { token, token_source, api_url, url_source })
 }
 
-/// Checks an API URL the way the client will, with messages in the CLI's terms: the client
-/// refuses a user name or password in it (the token is the credential), and refuses to send
-/// the token over `http://` except to this machine. Messages show the URL redacted.
+/// Checks an API URL by the client's rules ([`check_base_url`]), with messages in the CLI's
+/// terms that show the URL redacted.
 pub(crate) fn check_url(text: &str, source: &Source) -> Result<(), CliError> {
     let shown = redact_url(text.trim());
-    let url = url::Url::parse(text.trim()).map_err(|error| {
-        CliError::usage(format!("the API URL from {source} is not a URL ({error}): {shown}"))
-            .with_hint("such as https://admin.vps.org")
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(CliError::usage(format!(
-            "the API URL from {source} must be https:// (or http:// to this machine): {shown}"
-        )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(CliError::usage(format!(
-            "the API URL from {source} must not hold a user name or password: {shown}"
-        ))
-        .with_hint("the API token is the credential; leave the user name and password out"));
-    }
-    if url.scheme() == "http" && !is_loopback(&url) {
-        return Err(CliError::usage(format!(
+    let Err(problem) = check_base_url(text, false) else { return Ok(()) };
+    let lead = format!("the API URL from {source}");
+    Err(match problem {
+        BaseUrlProblem::NotAUrl(error) => {
+            CliError::usage(format!("{lead} is not a URL ({error}): {shown}"))
+                .with_hint("such as https://admin.vps.org")
+        }
+        BaseUrlProblem::NotHttp => CliError::usage(format!(
+            "{lead} must be https:// (or http:// to this machine): {shown}"
+        )),
+        BaseUrlProblem::Credentials => {
+            CliError::usage(format!("{lead} must not hold a user name or password: {shown}"))
+                .with_hint("the API token is the credential; leave the user name and password out")
+        }
+        BaseUrlProblem::InsecureHttp => CliError::usage(format!(
             "refusing to send the API token unencrypted over http:// to {} (from {source}): \
              plain http:// is only for this machine, such as a `vpsorg mock serve`",
-            url.host_str().unwrap_or_default()
+            url::Url::parse(text.trim())
+                .ok()
+                .and_then(|url| Some(url.host_str()?.to_string()))
+                .unwrap_or_default()
         ))
-        .with_hint(format!("use https://{}", shown.trim_start_matches("http://"))));
-    }
-    Ok(())
+        .with_hint(format!("use https://{}", shown.trim_start_matches("http://"))),
+        BaseUrlProblem::QueryOrFragment => {
+            CliError::usage(format!("{lead} must not have a query or a fragment: {shown}"))
+        }
+    })
 }
 
 /// Whether two URLs have one origin (scheme, host, port); text that does not parse has none.

@@ -1,13 +1,12 @@
 //! Text helpers every module may use (a leaf: it uses no other module of the CLI): server
-//! text made safe for a terminal, URLs with their credentials hidden, loopback hosts, the
-//! causes of an error in a few words.
+//! text made safe for a terminal, URLs with their credentials hidden, the causes of an
+//! error in a few words.
 
 use std::borrow::Cow;
 
 /// Server text made safe for a terminal (control characters, bidirectional overrides and
-/// zero-width characters become spaces), and whether a URL names this machine: the
-/// workspace's one implementation of each, in the wrapper.
-pub(crate) use vpsorg_backups::__private::{is_loopback, sanitize as clean};
+/// zero-width characters become spaces): the workspace's one implementation, in the wrapper.
+pub(crate) use vpsorg_backups::__private::sanitize as clean;
 
 /// A URL as the CLI shows it anywhere (errors, hints, `-v`, `context list`): a password in
 /// it becomes `***` (`https://user:***@host`), and so does a user name alone, which is often

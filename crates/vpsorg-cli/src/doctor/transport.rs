@@ -8,8 +8,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use reqwest::Url;
 
 use super::{Error, excerpt};
-use crate::text::is_loopback;
-use vpsorg_backups::__private::retry_after;
+use vpsorg_backups::__private::{check_base_url, retry_after};
 
 /// The most of a body the doctor reads; the contract's bodies are a few KiB.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -166,31 +165,11 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string())
 }
 
-/// Checks and normalises a base URL: `http(s)://host[:port][/prefix]`, no credentials,
-/// query or fragment; `http://` only for loopback hosts.
+/// Checks a base URL by the client's rules ([`check_base_url`]) and drops a trailing `/`
+/// from its path.
 pub(crate) fn parse_base_url(text: &str) -> Result<Url, Error> {
-    let invalid = |why: &str| Error::BaseUrl(format!("`{}`: {why}", excerpt(text)));
-    let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(invalid(
-                "refusing to send the token over http:// to a host that is not loopback; use \
-                 https://",
-            ));
-        }
-        _ => return Err(invalid("not an http:// or https:// URL")),
-    }
-    if url.host().is_none() {
-        return Err(invalid("no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("a base URL must not carry credentials; the token goes apart"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("a base URL has no query or fragment"));
-    }
+    let mut url = check_base_url(text, false)
+        .map_err(|problem| Error::BaseUrl(format!("`{}` {problem}", excerpt(text))))?;
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
     Ok(url)

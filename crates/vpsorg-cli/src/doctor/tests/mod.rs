@@ -717,7 +717,7 @@ async fn an_unreachable_api_is_incomplete_after_one_request() {
 #[tokio::test]
 async fn a_run_that_cannot_start_is_a_clear_error() {
     for (url, token, expected) in [
-        ("ftp://127.0.0.1", TOKEN, "not an http"),
+        ("ftp://127.0.0.1", TOKEN, "not http"),
         ("http://admin.vps.org", TOKEN, "not loopback"),
         ("127.0.0.1:8080", TOKEN, "invalid API URL"),
         ("http://127.0.0.1", " ", "the token is empty"),

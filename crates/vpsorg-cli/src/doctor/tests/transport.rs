@@ -31,10 +31,10 @@ fn base_urls_are_checked_and_normalised() {
     assert_eq!(ok("https://proxy.example/vps/"), "https://proxy.example/vps");
     for (bad, why) in [
         ("admin.vps.org", "relative URL"),
-        ("ftp://admin.vps.org", "not an http"),
+        ("ftp://admin.vps.org", "not http"),
         ("http://admin.vps.org", "not loopback"),
         ("https://user:pw@admin.vps.org", "credentials"),
-        ("https://admin.vps.org/?x=1", "no query"),
+        ("https://admin.vps.org/?x=1", "a query"),
     ] {
         let error = parse_base_url(bad).unwrap_err().to_string();
         assert!(error.contains(why), "{bad}: {error}");
