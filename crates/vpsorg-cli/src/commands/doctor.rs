@@ -13,20 +13,20 @@ use crate::output;
 
 pub(crate) async fn doctor(args: &DoctorArgs) -> Result<(), CliError> {
     let connection = super::connection(&args.remote.api)?;
-    let report = Doctor::new(connection.api_url.as_str(), connection.token.expose())
-        .probe_errors(args.probe_errors)
-        .strict(args.strict)
-        .timeout(args.remote.request.timeout)
-        .run()
-        .await
-        .map_err(|error| {
-            let url = crate::text::redact_url(&connection.api_url);
-            let usage = CliError::usage(format!("cannot check {url}: {error}"));
-            match error {
-                DoctorError::NotTheApi => usage.with_hint(wrong_url_hint(Some(&url))),
-                _ => usage,
-            }
-        })?;
+    let doctor = Doctor {
+        probe_errors: args.probe_errors,
+        strict: args.strict,
+        timeout: args.remote.request.timeout,
+        ..Doctor::new(&connection.api_url, connection.token.expose())
+    };
+    let report = doctor.run().await.map_err(|error| {
+        let url = crate::text::redact_url(&connection.api_url);
+        let usage = CliError::usage(format!("cannot check {url}: {error}"));
+        match error {
+            DoctorError::NotTheApi => usage.with_hint(wrong_url_hint(Some(&url))),
+            _ => usage,
+        }
+    })?;
     let mut out = output::stdout();
     let printed = match output::resolve(args.remote.output.format) {
         OutputFormat::Table => {

@@ -76,12 +76,12 @@ impl std::error::Error for Error {}
 /// probe waits at most `max_retry_wait` (30 s) for a `Retry-After` before its retry.
 #[derive(Debug)]
 pub(crate) struct Doctor {
-    base_url: String,
-    token: Secret,
-    probe_errors: bool,
-    strict: bool,
-    timeout: Duration,
-    max_retry_wait: Duration,
+    pub(crate) base_url: String,
+    pub(crate) token: Secret,
+    pub(crate) probe_errors: bool,
+    pub(crate) strict: bool,
+    pub(crate) timeout: Duration,
+    pub(crate) max_retry_wait: Duration,
 }
 
 impl Doctor {
@@ -89,18 +89,6 @@ impl Doctor {
         let (base_url, token) = (base_url.into(), Secret::new(token));
         let (timeout, max_retry_wait) = (Duration::from_secs(30), Duration::from_secs(30));
         Self { base_url, token, probe_errors: false, strict: false, timeout, max_retry_wait }
-    }
-
-    pub(crate) fn probe_errors(self, probe_errors: bool) -> Self {
-        Self { probe_errors, ..self }
-    }
-
-    pub(crate) fn strict(self, strict: bool) -> Self {
-        Self { strict, ..self }
-    }
-
-    pub(crate) fn timeout(self, timeout: Duration) -> Self {
-        Self { timeout, ..self }
     }
 
     /// Runs the plan and reports. Errors only when the run cannot start: whatever the API

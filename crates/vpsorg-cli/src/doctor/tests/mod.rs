@@ -115,12 +115,6 @@ impl std::fmt::Display for Report {
     }
 }
 
-impl Doctor {
-    fn max_retry_wait(self, max_retry_wait: Duration) -> Self {
-        Self { max_retry_wait, ..self }
-    }
-}
-
 impl Report {
     /// The verdict on one choice.
     fn choice(&self, id: ChoiceId) -> Option<&super::choice::ChoiceVerdict> {
@@ -171,7 +165,7 @@ async fn an_account_without_backups_contradicts_nothing() {
         .start()
         .await
         .unwrap();
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert!(report.deviations.is_empty(), "{report}");
     for choice in [ChoiceId::Ordering, ChoiceId::BackupFields, ChoiceId::Enums] {
@@ -198,7 +192,7 @@ async fn without_probe_errors_only_gets_are_sent() {
 async fn probe_errors_sends_three_writes_that_change_nothing() {
     let server = server([]).await;
     let backups = server.backups();
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert_eq!(server.backups(), backups, "no backup created or deleted");
     assert!(server.restores().is_empty(), "no restore accepted");
@@ -237,7 +231,7 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
 async fn a_write_answered_503_is_sent_again_as_the_help_says() {
     let server =
         server([Fault::status(503).header("Retry-After", "0").on(Operation::DeleteBackup)]).await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let deletes = server.requests().into_iter().filter(|r| r.method == "DELETE").count();
     assert_eq!(deletes, 2);
@@ -251,7 +245,7 @@ async fn a_write_answered_503_is_sent_again_as_the_help_says() {
 #[tokio::test]
 async fn a_write_that_succeeds_where_it_must_fail_contradicts_its_choice() {
     let server = server([Fault::status(204).on(Operation::DeleteBackup)]).await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let delete = report.choice(ChoiceId::Delete404).unwrap();
     assert_eq!(delete.verdict, Verdict::Contradicted);
@@ -298,7 +292,7 @@ async fn a_manual_backup_the_create_could_have_made_is_a_violation() {
     let mut after = vec![new_backup(900, "manual", "")];
     after.extend(listed(&seeded));
     let server = server([list_answer(18, list_body(after))]).await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
@@ -316,7 +310,7 @@ async fn the_backup_the_delete_targeted_disappearing_is_a_violation() {
     let mut before = vec![new_backup(i64::MAX, "manual", "Pre-deployment")];
     before.extend(listed(&seeded));
     let server = server([list_answer(17, list_body(before))]).await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
@@ -341,7 +335,7 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     after.extend(before);
     let faults = || [list_answer(18, list_body(after.clone()))];
     let server = server(faults()).await;
-    let report = doctor(&server).probe_errors(true).run().await.unwrap();
+    let report = Doctor { probe_errors: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     let [changed] = state_deviations(&report)[..] else {
         panic!("one state deviation: {report}");
@@ -361,7 +355,8 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     insta::assert_snapshot!("account_changed", table(&report, &server));
 
     let server = self::server(faults()).await;
-    let strict = doctor(&server).probe_errors(true).strict(true).run().await.unwrap();
+    let strict =
+        Doctor { probe_errors: true, strict: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(strict.exit_code, EXIT_CONSISTENT, "{strict}");
 }
 
@@ -411,7 +406,7 @@ async fn extra_fields_on_the_pages_are_warnings_that_fail_only_when_strict() {
     insta::assert_snapshot!("extra_fields", table(&report, &server));
 
     let server = self::server([fault()]).await;
-    let strict = doctor(&server).strict(true).run().await.unwrap();
+    let strict = Doctor { strict: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(strict.outcome, Outcome::Contradicted);
     assert_eq!(strict.exit_code, EXIT_CONTRADICTED);
     assert_eq!(strict.deviations, report.deviations);
@@ -499,7 +494,7 @@ async fn pages_without_links_are_a_warning_on_pagination() {
     insta::assert_snapshot!("no_links", table(&report, &server));
 
     let server = self::server([Fault::no_page_links().on(Operation::ListBackups).always()]).await;
-    let strict = doctor(&server).strict(true).run().await.unwrap();
+    let strict = Doctor { strict: true, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(strict.exit_code, EXIT_CONTRADICTED);
 }
 
@@ -535,7 +530,8 @@ async fn a_throttled_probe_waits_for_retry_after_and_confirms_throttling() {
 #[tokio::test]
 async fn a_retry_after_past_the_limit_is_not_waited_for() {
     let server = server([Fault::throttled(3600).on(Operation::ListBackups).always()]).await;
-    let report = doctor(&server).max_retry_wait(Duration::from_secs(1)).run().await.unwrap();
+    let report =
+        Doctor { max_retry_wait: Duration::from_secs(1), ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_INCOMPLETE, "{report}");
     assert!(report.probes.iter().all(|p| p.attempts == 1 && p.status == Some(429)));
     assert_eq!(verdict(&report, ChoiceId::Throttling), Verdict::Confirmed);
@@ -544,7 +540,7 @@ async fn a_retry_after_past_the_limit_is_not_waited_for() {
 #[tokio::test]
 async fn a_429_without_retry_after_contradicts_throttling() {
     let server = server([Fault::status(429).on(Operation::ListBackups)]).await;
-    let report = doctor(&server).max_retry_wait(Duration::ZERO).run().await.unwrap();
+    let report = Doctor { max_retry_wait: Duration::ZERO, ..doctor(&server) }.run().await.unwrap();
     assert_eq!(report.exit_code, EXIT_CONTRADICTED, "{report}");
     let throttling = report.choice(ChoiceId::Throttling).unwrap();
     assert_eq!(throttling.verdict, Verdict::Contradicted);
@@ -557,7 +553,7 @@ async fn the_token_appears_nowhere_even_when_the_server_echoes_it() {
     // Without a code, the report quotes the detail.
     let echo = format!(r#"{{"detail": "Token {TOKEN} lacks scope"}}"#);
     let server = server([Fault::status(403).body(echo).on(Operation::ListBackups).nth(5)]).await;
-    let doctor = doctor(&server).probe_errors(true);
+    let doctor = Doctor { probe_errors: true, ..doctor(&server) };
     let report = doctor.run().await.unwrap();
     let json = serde_json::to_string(&report).unwrap();
     assert!(json.contains("[redacted]"), "the echo is in the report, scrubbed");
