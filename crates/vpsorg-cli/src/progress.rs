@@ -42,7 +42,7 @@ pub(crate) fn say(line: &str) {
 /// A spinner on stderr while waiting, or a hidden one when stderr is not a terminal or
 /// `--quiet` was given. [`Spinner::clear`] or dropping it takes the line away.
 pub(crate) struct Spinner {
-    bar: ProgressBar,
+    pub(crate) bar: ProgressBar,
 }
 
 impl Spinner {
@@ -62,10 +62,6 @@ impl Spinner {
             *active = Some(bar.clone());
         }
         Spinner { bar }
-    }
-
-    pub(crate) fn handle(&self) -> ProgressBar {
-        self.bar.clone()
     }
 
     /// Leaves a last line that says how it ended.

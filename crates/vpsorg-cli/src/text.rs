@@ -54,6 +54,11 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<St
     })
 }
 
+/// "1 backup", "2 backups".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 #[cfg(test)]
 #[path = "tests/text.rs"]
 mod tests;

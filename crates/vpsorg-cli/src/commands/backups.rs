@@ -12,7 +12,7 @@ use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
 use crate::cli::{CreateArgs, DeleteArgs, GetArgs, ListArgs, OutputFormat, WaitArgs};
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::output::{self, BackupView, TextTable};
+use crate::output::{self, BackupView};
 use crate::progress::{Spinner, say};
 use crate::prompt;
 use crate::text::clean;
@@ -232,7 +232,7 @@ async fn wait_polling(
 ) -> Waited {
     let spinner = Spinner::start(format!("waiting for backup {backup_id}"));
     let last_seen = Arc::new(Mutex::new(seen));
-    let bar = spinner.handle();
+    let bar = spinner.bar.clone();
     let observed = Arc::clone(&last_seen);
     let mut waiting =
         client.backups().wait_until_completed((server_id, backup_id)).timeout(timeout);
@@ -420,14 +420,4 @@ async fn find_all(
         }
     }
     Ok(found)
-}
-
-/// The table of prune's plan and of context list share this: a list of rows for people.
-pub(crate) fn print_table(table: TextTable) -> Result<(), CliError> {
-    use std::io::Write;
-    let text = table.render(true, output::row_width());
-    let mut out = output::stdout();
-    writeln!(out, "{text}")?;
-    out.flush()?;
-    Ok(())
 }

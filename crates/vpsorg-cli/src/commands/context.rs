@@ -6,7 +6,6 @@ use std::io::Write;
 use serde::Serialize;
 use vpsorg_backups::{DEFAULT_BASE_URL, RetryPolicy};
 
-use super::backups::print_table;
 use crate::cli::{ContextCommand, ContextCreateArgs, OutputFormat};
 use crate::config::{self, Config, Connection, Context, Source};
 use crate::error::CliError;
@@ -137,19 +136,20 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
             ),
         })
         .collect();
-    if format != OutputFormat::Table {
-        let mut out = output::stdout();
+    let mut out = output::stdout();
+    if format == OutputFormat::Table {
+        let mut table = TextTable::new(&["ACTIVE", "NAME", "API URL"]);
+        for context in &contexts {
+            table.row(vec![
+                if context.active { "*" } else { "" }.to_string(),
+                context.name.to_string(),
+                crate::text::clean(&context.api_url).into_owned(),
+            ]);
+        }
+        writeln!(out, "{}", table.render(true, output::row_width()))?;
+    } else {
         output::write_data(&mut out, format, &contexts)?;
-        out.flush()?;
-        return Ok(());
     }
-    let mut table = TextTable::new(&["ACTIVE", "NAME", "API URL"]);
-    for context in &contexts {
-        table.row(vec![
-            if context.active { "*" } else { "" }.to_string(),
-            context.name.to_string(),
-            crate::text::clean(&context.api_url).into_owned(),
-        ]);
-    }
-    print_table(table)
+    out.flush()?;
+    Ok(())
 }

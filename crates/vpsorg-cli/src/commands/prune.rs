@@ -19,7 +19,7 @@ use crate::exit::Exit;
 use crate::output::{self, BackupJson, KeepGoing, TextTable, minute};
 use crate::progress::say;
 use crate::prompt;
-use crate::text::clean;
+use crate::text::{clean, plural};
 
 /// What the plan does with one backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,11 +111,6 @@ fn age(duration: Duration) -> String {
         s if s % 60 == 0 => format!("{}m", s / 60),
         _ => humantime::format_duration(duration).to_string(),
     }
-}
-
-/// "1 backup", "2 backups".
-fn count_backups(n: usize) -> String {
-    if n == 1 { "1 backup".to_string() } else { format!("{n} backups") }
 }
 
 /// The JSON of a prune: the plan and, unless it was a dry run, what happened; `server_id` is
@@ -215,19 +210,19 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
     if let Some(max) = args.max_delete.filter(|&max| doomed.len() > max) {
         return Err(CliError::usage(format!(
             "the plan deletes {} of {whom}, more than --max-delete {max}; nothing was deleted",
-            count_backups(doomed.len()),
+            plural(doomed.len(), "backup"),
         ))
         .with_hint("check the plan (--dry-run), then narrow it with --keep-last or --older-than"));
     }
     let kept = decisions().count() - doomed.len();
     let act = !doomed.is_empty() && !args.dry_run;
     if doomed.is_empty() {
-        say(&format!("Nothing to prune: keeping all {} of {whom}.", count_backups(kept)));
+        say(&format!("Nothing to prune: keeping all {} of {whom}.", plural(kept, "backup")));
     } else if args.dry_run {
         say(&format!(
             "Dry run: would delete {} and keep {} of {whom}.",
-            count_backups(doomed.len()),
-            count_backups(kept),
+            plural(doomed.len(), "backup"),
+            plural(kept, "backup"),
         ));
     } else {
         let listed = doomed.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -239,7 +234,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         )?;
         let mut warning = format!(
             "Pruning deletes {} of {whom} ({listed}) permanently.",
-            count_backups(doomed.len()),
+            plural(doomed.len(), "backup"),
         );
         // JSON or YAML comes after the deletions: the person asked sees the plan with the
         // question instead.
@@ -247,7 +242,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
             let plan = plan_table(decisions()).render(true, output::question_width());
             warning = format!("{plan}\n{warning}");
         }
-        prompt::confirm(&warning, &format!("delete {}", count_backups(doomed.len())), args.yes)?;
+        prompt::confirm(&warning, &format!("delete {}", plural(doomed.len(), "backup")), args.yes)?;
     }
     // Servers are pruned LIST_CONCURRENCY at a time, each one's backups in plan order.
     let (table, shared) = (format == OutputFormat::Table, &out);

@@ -10,6 +10,7 @@ use super::choice::{ChoiceId, ChoiceVerdict, Verdict};
 use super::first;
 use super::transport::Credential;
 use crate::exit::Exit;
+use crate::text::plural;
 
 /// How a run ended (`--help` and the CLI README say what each means). When several apply,
 /// the first listed here wins: a refused token, then a contradiction, then an incomplete run.
@@ -298,10 +299,6 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     out.push_str(&line);
     out.push('\n');
     out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// A table without borders, fitted to `width`, as lines indented by two without trailing
