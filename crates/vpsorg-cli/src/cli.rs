@@ -249,7 +249,10 @@ pub(crate) enum Command {
     /// Store API tokens and URLs under names, and choose the active one
     #[command(subcommand)]
     Context(ContextCommand),
-    #[command(about = DOCTOR_ABOUT, long_about = doctor_help())]
+    #[command(
+        about = "Check the API against the contract this build embeds, read-only (nothing is created, deleted or restored)",
+        long_about = doctor_help()
+    )]
     Doctor(DoctorArgs),
     /// Run the fake VPS.org server
     #[command(subcommand)]
@@ -273,9 +276,6 @@ pub(crate) enum Command {
         out_dir: PathBuf,
     },
 }
-
-/// One line for `vpsorg doctor`'s `about`.
-const DOCTOR_ABOUT: &str = "Check the API against the contract this build embeds, read-only (nothing is created, deleted or restored)";
 
 /// The long help of `vpsorg doctor`: what it sends and what it checks.
 const DOCTOR_HELP: &str = "\
@@ -329,22 +329,16 @@ pub(crate) fn doctor_help() -> String {
     help + "\nA refused token wins over a contradiction, and a contradiction over an incomplete run."
 }
 
-/// The help of `--probe-errors`.
-pub(crate) const PROBE_ERRORS_HELP: &str = "Also send three writes that must fail and change nothing: a delete of backup \
-     9223372036854775807, a restore of server 9223372036854775807, a create whose body is not JSON \
-     (each resent after a 429 or 502-504, at most twice, as every request)";
-
-/// The help of `--strict`.
-const STRICT_HELP: &str =
-    "Fail (exit 9) on warnings too: fields and enum values the spec does not list";
-
-/// `vpsorg doctor`.
 #[derive(Debug, Args)]
 pub(crate) struct DoctorArgs {
-    #[arg(long, help = PROBE_ERRORS_HELP)]
+    /// Also send three writes that must fail and change nothing: a delete of backup
+    /// 9223372036854775807, a restore of server 9223372036854775807, a create whose body is not
+    /// JSON (each resent after a 429 or 502-504, at most twice, as every request)
+    #[arg(long)]
     pub(crate) probe_errors: bool,
 
-    #[arg(long, help = STRICT_HELP)]
+    /// Fail (exit 9) on warnings too: fields and enum values the spec does not list
+    #[arg(long)]
     pub(crate) strict: bool,
 
     #[command(flatten)]
