@@ -78,7 +78,6 @@ pub(crate) fn complete_context() -> ArgValueCandidates {
     ArgValueCandidates::new(context_names)
 }
 
-/// The config file's contents.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Config {
@@ -101,7 +100,6 @@ pub(crate) struct Context {
 /// The environment as a function, so that tests can supply one.
 pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// The process's environment.
 pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -252,15 +250,13 @@ pub(crate) enum Source {
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Flag(flag) => write!(f, "{flag}"),
-            Source::Env(name) => write!(f, "{name}"),
+            Source::Flag(name) | Source::Env(name) => f.write_str(name),
             Source::Context(name) => write!(f, "context '{name}'"),
             Source::Default => f.write_str("the default"),
         }
     }
 }
 
-/// The settings a command connects with, and where each came from.
 #[derive(Debug, Clone)]
 pub(crate) struct Connection {
     pub(crate) token: Secret,

@@ -72,8 +72,6 @@ impl KeepGoing {
 }
 
 impl Write for KeepGoing {
-    /// Never fails: the first error is kept for [`KeepGoing::finish`], and later output is
-    /// dropped.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.attempt(|out| out.write_all(buf));
         Ok(buf.len())
@@ -144,7 +142,6 @@ pub(crate) fn rfc3339(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// How backups are printed: the format, and for tables the columns and the header.
 #[derive(Debug, Clone)]
 pub(crate) struct BackupView {
     format: OutputFormat,
@@ -173,7 +170,6 @@ impl BackupView {
         Ok(BackupView { format, columns, header: !args.no_header })
     }
 
-    /// Prints one backup.
     pub(crate) fn print_one(&self, backup: &Backup) -> Result<(), CliError> {
         let mut list = self.list();
         match self.format {
@@ -190,7 +186,6 @@ impl BackupView {
         }
     }
 
-    /// A list printed as it arrives.
     pub(crate) fn list(&self) -> BackupList {
         let header: Vec<&str> = self.columns.iter().map(|c| column_title(*c)).collect();
         let mut table = TextTable::new(&header);
@@ -341,7 +336,6 @@ pub(crate) struct TextTable {
     right: Vec<usize>,
 }
 
-/// Spaces between two columns.
 const GAP: usize = 2;
 
 impl TextTable {
