@@ -15,15 +15,10 @@ use crate::error::CliError;
 use crate::output::minute;
 use crate::text::clean;
 
-/// Whether a question can be asked at all: stdin is a terminal.
-pub(crate) fn can_ask() -> bool {
-    io::stdin().is_terminal()
-}
-
 /// Refuses an irreversible `action` up front when it would need a confirmation that cannot
 /// be asked for, before anything is sent.
 pub(crate) fn ensure_can_confirm(action: &str, yes: bool, other_way: &str) -> Result<(), CliError> {
-    if yes || can_ask() {
+    if yes || io::stdin().is_terminal() {
         return Ok(());
     }
     Err(CliError::usage(format!(
@@ -78,7 +73,7 @@ pub(crate) fn read_token(from_stdin: bool) -> Result<Secret, CliError> {
             .map_err(|e| CliError::usage(format!("cannot read the token from stdin: {e}")))?;
         text.lines().next().unwrap_or_default().trim().to_string()
     } else {
-        if !can_ask() {
+        if !io::stdin().is_terminal() {
             return Err(CliError::usage(
                 "no terminal to ask for the token on: stdin is not a terminal",
             )

@@ -205,10 +205,7 @@ pub(crate) struct Waited {
 /// status either way, and the exit code says whether it completed. A wait that failed keeps
 /// its exit code when the output fails too (a closed stdout would otherwise make it 0).
 fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
-    let printed = match &waited.last_seen {
-        Some(backup) => view.print_one(backup),
-        None => Ok(()),
-    };
+    let printed = waited.last_seen.as_ref().map_or(Ok(()), |backup| view.print_one(backup));
     match waited.result {
         Err(error) => {
             if let Err(write_error) = &printed {

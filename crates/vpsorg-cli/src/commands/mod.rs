@@ -13,8 +13,7 @@ use serde::Serialize;
 use vpsorg_backups::Client;
 
 use crate::cli::{BackupsCommand, Command, ServersCommand, TimeoutSlot};
-use crate::config::ApiArgs;
-use crate::config::{self, Connection};
+use crate::config::{self, ApiArgs, Connection};
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::progress::say;
@@ -37,8 +36,8 @@ pub(crate) async fn run_api_command(mut command: Command) -> Result<(), CliError
         // The wait's `--timeout` is the whole wait's: each request gets the usual one.
         TimeoutSlot::Wait(_) => REQUEST_TIMEOUT,
     };
-    let (client, connection) = connect(api, timeout)?;
-    let client = &client;
+    let connection = connection(api)?;
+    let client = &client(&connection, timeout)?;
     let result = match &command {
         Command::Backups(BackupsCommand::List(args)) => backups::list(client, args).await,
         Command::Backups(BackupsCommand::Get(args)) => backups::get(client, args).await,
@@ -62,12 +61,6 @@ pub(crate) fn connection(api: &ApiArgs) -> Result<Connection, CliError> {
         "connection settings",
     );
     Ok(connection)
-}
-
-/// Works out the connection settings and builds the client.
-pub(crate) fn connect(api: &ApiArgs, timeout: Duration) -> Result<(Client, Connection), CliError> {
-    let connection = connection(api)?;
-    Ok((client(&connection, timeout)?, connection))
 }
 
 /// Builds the client for these settings; its builder refuses what no command may use.

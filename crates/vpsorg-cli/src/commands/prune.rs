@@ -50,28 +50,34 @@ pub(crate) fn plan(
     backups.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id)));
     let cutoff = older_than
         .map(|age| now - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX));
+    let age = older_than.map(age);
+    // Why a completed backup stays, or goes: it is one of the `keep_last` newest, or not.
+    let (newest, not_newest) = match keep_last {
+        0 => (String::new(), "--keep-last 0".to_string()),
+        1 => ("the newest".to_string(), "not the newest".to_string()),
+        n => (format!("one of the {n} newest"), format!("not one of the {n} newest")),
+    };
     let mut kept_completed = 0_u32;
     backups
         .into_iter()
         .map(|backup| {
             let young = cutoff.is_some_and(|cutoff| backup.created_at > cutoff);
-            let age = older_than.map(age);
             let (action, reason) = match backup.status {
                 BackupStatus::InProgress => {
                     (Action::Keep, "in progress: never deleted".to_string())
                 }
                 BackupStatus::Completed if kept_completed < keep_last => {
                     kept_completed += 1;
-                    (Action::Keep, kept_as_newest(keep_last))
+                    (Action::Keep, newest.clone())
                 }
                 BackupStatus::Completed | BackupStatus::Failed if young => {
-                    (Action::Keep, format!("newer than {}", age.unwrap_or_default()))
+                    (Action::Keep, format!("newer than {}", age.as_deref().unwrap_or_default()))
                 }
                 BackupStatus::Completed => (
                     Action::Delete,
-                    match age {
-                        Some(age) => format!("older than {age}, {}", not_newest(keep_last)),
-                        None => not_newest(keep_last),
+                    match &age {
+                        Some(age) => format!("older than {age}, {not_newest}"),
+                        None => not_newest.clone(),
                     },
                 ),
                 BackupStatus::Failed => (Action::Delete, "failed".to_string()),
@@ -83,23 +89,6 @@ pub(crate) fn plan(
             Decision { backup, action, reason }
         })
         .collect()
-}
-
-/// Why a backup is kept: it is one of the `keep_last` newest completed ones.
-fn kept_as_newest(keep_last: u32) -> String {
-    match keep_last {
-        1 => "the newest".to_string(),
-        n => format!("one of the {n} newest"),
-    }
-}
-
-/// Why a completed backup goes: it is not one of the `keep_last` newest.
-fn not_newest(keep_last: u32) -> String {
-    match keep_last {
-        0 => "--keep-last 0".to_string(),
-        1 => "not the newest".to_string(),
-        n => format!("not one of the {n} newest"),
-    }
 }
 
 /// An age as people type it: `45d`, `12h`, `90m`, else humantime's `1h 30m 10s`.

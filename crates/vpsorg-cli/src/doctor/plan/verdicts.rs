@@ -88,10 +88,7 @@ impl Run<'_> {
             pagination
                 .push(format!("{} next/previous links to the right page", self.tally.right_links));
         }
-        let notes = self.tally.notes.entry(ChoiceId::Pagination).or_default();
-        for (i, text) in pagination.into_iter().enumerate() {
-            notes.insert(i, text);
-        }
+        self.tally.notes.entry(ChoiceId::Pagination).or_default().splice(0..0, pagination);
         if self.tally.ordered_pages > 0 {
             let text = format!("{} pages newest first", self.tally.ordered_pages);
             self.tally.notes.entry(ChoiceId::Ordering).or_default().insert(0, text);

@@ -115,18 +115,11 @@ pub(super) fn listing_of(reply: &Reply) -> Option<Listing> {
         .as_array()?
         .iter()
         .filter_map(|backup| {
+            let text = |name| backup.get(name).and_then(Value::as_str).map(excerpt);
             Some(Listed {
                 id: backup.get("id")?.as_i64()?,
-                backup_type: backup
-                    .get("backup_type")
-                    .and_then(Value::as_str)
-                    .map(excerpt)
-                    .unwrap_or_default(),
-                description: backup
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .map(excerpt)
-                    .unwrap_or_default(),
+                backup_type: text("backup_type").unwrap_or_default(),
+                description: text("description").unwrap_or_default(),
             })
         })
         .collect();
