@@ -81,15 +81,8 @@ pub(crate) enum FaultKind {
 }
 
 /// A scripted fault: a kind (from a constructor), the [`Operation`] it targets (default
-/// [`Operation::Any`]), the first matching request it fires on ([`nth`](Self::nth), default 1:
-/// the next one) and how many matching requests in a row it fires on
-/// ([`times`](Self::times), default 1).
-///
-/// Whether the real operation runs when a fault fires matters to anyone testing retries: a
-/// create answered by a fault that *replaces* the response ([`status`](Self::status),
-/// [`drop_before_read`](Self::drop_before_read)) creates nothing; every other fault corrupts or
-/// delays the *real* response, so the operation has run (the backup exists, the delete
-/// happened) even though the client saw an error. [`Fault::runs_operation`] says which.
+/// [`Operation::Any`]), [`nth`](Self::nth) and [`times`](Self::times). What each kind does,
+/// and whether the real operation runs, is in the crate's [Faults](crate#faults) table.
 ///
 /// Faults are counted per fault: every request that matches a fault's operation counts towards
 /// its `nth`, even if another fault answered it. When several faults would fire on one
@@ -132,10 +125,9 @@ impl Fault {
         }
     }
 
-    /// Answers with `status` instead of running the operation: **no change of state**. The body
-    /// is DRF-style JSON (`{"detail": "...", "code": "..."}`: `throttled` for 429,
-    /// `service_unavailable` for 503, `error` otherwise) unless [`body`](Self::body) sets one;
-    /// 204 and 304 have none. A status outside 200..=599 is sent as 500.
+    /// Answers `status` without running the operation ([Faults](crate#faults)). The body's
+    /// DRF `code` is `throttled` (429), `service_unavailable` (503) or `error`; 204 and 304
+    /// have none; a status outside 200..=599 is sent as 500.
     pub fn status(status: u16) -> Self {
         Self::new(FaultKind::Status { status, body: None })
     }
@@ -151,86 +143,68 @@ impl Fault {
         .header("Retry-After", retry_after_seconds.to_string())
     }
 
-    /// Runs the operation at once (**state changes**) and sends its real answer `delay` later.
-    /// A client that gives up before then still finds the backup created.
+    /// Runs the operation at once and sends its answer `delay` later ([Faults](crate#faults)).
     pub fn latency(delay: Duration) -> Self {
         Self::new(FaultKind::Latency(delay))
     }
 
-    /// Closes the connection once the request line and headers arrive, without reading the body
-    /// or answering: **no change of state**.
+    /// Closes the connection before reading the body, running nothing ([Faults](crate#faults)).
     pub fn drop_before_read() -> Self {
         Self::new(FaultKind::DropBeforeRead)
     }
 
-    /// Reads the request and runs the operation (**state changes**), then closes the
-    /// connection without answering: the classic "did my create happen?" case.
+    /// Runs the operation, then closes without answering ([Faults](crate#faults)).
     pub fn drop_after_read() -> Self {
         Self::new(FaultKind::DropAfterRead)
     }
 
-    /// Runs the operation (**state changes**) and sends the real status and headers with the
-    /// full `Content-Length`, but only the first half of the body, then closes the connection.
-    /// A response without a body (204) is not sent at all: the connection closes instead.
+    /// Runs the operation and sends half its body under the full length ([Faults](crate#faults)).
     pub fn truncated_body() -> Self {
         Self::new(FaultKind::TruncatedBody)
     }
 
-    /// Runs the operation (**state changes**) and replaces the real body with JSON cut off in
-    /// the middle (a correct `Content-Length`, real status, `application/json`). A response
-    /// without a body (204) is left alone.
+    /// Runs the operation and sends its JSON cut off ([Faults](crate#faults)), with a correct
+    /// `Content-Length` and `application/json`; a 204 is left alone.
     pub fn malformed_json() -> Self {
         Self::new(FaultKind::MalformedJson)
     }
 
-    /// Runs the operation (**state changes**) and sets `field` to the string `value` in the
-    /// JSON body: in the top-level object and in each object of `results`, wherever the field
-    /// is present. `Fault::unknown_enum("backup_type", "snapshot")` or
-    /// `Fault::unknown_enum("status", "restoring")` give values the spec's enums do not list.
+    /// Runs the operation and sets `field` to the string `value` ([Faults](crate#faults)).
     pub fn unknown_enum(field: impl Into<String>, value: impl Into<String>) -> Self {
         Self::new(FaultKind::UnknownEnum { field: field.into(), value: value.into() })
     }
 
-    /// Runs the operation (**state changes**) and adds unknown fields (`x_mock_extra`, a string,
-    /// and `x_mock_extra_object`, an object) to the top-level object, to each object of
-    /// `results` and to each `server` object. The spec allows new fields, so clients must
-    /// ignore them.
+    /// Runs the operation and adds `x_mock_extra` (a string) and `x_mock_extra_object` to the
+    /// top object, each result and each `server` ([Faults](crate#faults)).
     pub fn extra_fields() -> Self {
         Self::new(FaultKind::ExtraFields)
     }
 
-    /// Runs the operation (**state changes**) and removes `field` from the top-level object and
-    /// from each object of `results` (for example `id`, `server`, `results`, `size_mb`).
+    /// Runs the operation and removes `field` ([Faults](crate#faults)).
     pub fn missing_field(field: impl Into<String>) -> Self {
         Self::new(FaultKind::MissingField(field.into()))
     }
 
-    /// Runs the operation (**state changes**) and removes `next` and `previous` from the
-    /// top-level object, as a paginator without DRF's links would answer a list. The spec
-    /// allows their absence: clients then page by number until `count` backups are seen.
+    /// Runs the operation and removes a list's `next` and `previous` ([Faults](crate#faults)):
+    /// clients then page by number until `count` backups are seen.
     pub fn no_page_links() -> Self {
         Self::new(FaultKind::NoPageLinks)
     }
 
-    /// Runs the operation (**state changes**) and pads the real JSON object with an
-    /// `x_mock_padding` string so that the body is `bytes` long (never shorter than the real
-    /// body). The body stays valid JSON that matches the spec. Left alone without a body.
+    /// Runs the operation and pads its JSON object with an `x_mock_padding` string to `bytes`,
+    /// never below the real size ([Faults](crate#faults)); a response without a body is left alone.
     pub fn large_body(bytes: usize) -> Self {
         Self::new(FaultKind::LargeBody(bytes))
     }
 
-    /// Runs the operation (**state changes**) and replaces the body with an HTML page sent as
-    /// `text/html; charset=utf-8`, keeping the real status, as a misconfigured proxy would.
-    /// Left alone without a body.
+    /// Runs the operation and sends an HTML page as `text/html; charset=utf-8` with the real
+    /// status ([Faults](crate#faults)); a response without a body is left alone.
     pub fn wrong_content_type() -> Self {
         Self::new(FaultKind::WrongContentType)
     }
 
-    /// Removes the query parameter `param` (`server_id` or `backup_type`) from the request
-    /// before the operation runs (**state changes** as the filtered request would), as a proxy
-    /// that drops it would: a list filtered by server answers with every server's backups, and
-    /// its `next` and `previous` links lack the parameter too. The request log keeps what the
-    /// client sent.
+    /// Runs the operation without the query parameter `param` ([Faults](crate#faults)); the
+    /// `next` and `previous` links lack it too, and the request log keeps what the client sent.
     pub fn ignore_filter(param: impl Into<String>) -> Self {
         Self::new(FaultKind::IgnoreFilter(param.into()))
     }
@@ -281,9 +255,7 @@ impl Fault {
         self
     }
 
-    /// Whether the real operation runs when this fault fires: `false` for
-    /// [`status`](Self::status), [`throttled`](Self::throttled) and
-    /// [`drop_before_read`](Self::drop_before_read), `true` for every other kind.
+    /// Whether the real operation runs when this fault fires ([Faults](crate#faults)).
     pub fn runs_operation(&self) -> bool {
         !matches!(self.kind, FaultKind::Status { .. } | FaultKind::DropBeforeRead)
     }
