@@ -137,14 +137,8 @@ impl Usage {
     /// The class of a change that is `if_request` in a request and `if_response` in a
     /// response: the more severe of the two that apply.
     fn class(self, if_request: Class, if_response: Class) -> Class {
-        let mut class = Class::DocsOnly;
-        if self.request {
-            class = class.min(if_request);
-        }
-        if self.response {
-            class = class.min(if_response);
-        }
-        class
+        let applies = [(self.request, if_request), (self.response, if_response)];
+        applies.into_iter().filter(|(used, _)| *used).fold(Class::DocsOnly, |a, (_, b)| a.min(b))
     }
 }
 

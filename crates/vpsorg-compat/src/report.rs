@@ -148,12 +148,10 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
             generated_breaks.len()
         )
     };
-    let needed = if !generated_breaks.is_empty() || breaking > 0 {
-        Class::Breaking
-    } else if additive > 0 {
-        Class::Additive
-    } else {
-        Class::DocsOnly
+    // `changes` come most severe first.
+    let needed = match changes.first() {
+        _ if !generated_breaks.is_empty() => Class::Breaking,
+        first => first.map_or(Class::DocsOnly, |change| change.class),
     };
     let krate = options.krate;
     let (passes, verdict) = match (&old.version, &new.version, needed) {

@@ -417,23 +417,15 @@ impl<'a> Diff<'a> {
             // `exclusiveMaximum: true` in 3.0 is a boolean: adding it narrows.
             (None, None) => new.and_then(Value::as_bool) == Some(true),
         };
-        let (class, how) = match (narrower, usage.request, usage.response) {
-            (true, false, true) => (
-                usage.class(Class::Breaking, Class::Additive),
-                "narrowed: responses stay within what clients expected",
-            ),
-            (true, ..) => (
-                usage.class(Class::Breaking, Class::Additive),
-                "narrowed: requests that were valid may be refused",
-            ),
-            (false, true, false) => (
-                usage.class(Class::Additive, Class::Breaking),
-                "widened: every request that was valid still is",
-            ),
-            (false, ..) => (
-                usage.class(Class::Additive, Class::Breaking),
-                "widened: responses may hold values clients did not expect",
-            ),
+        let class = match narrower {
+            true => usage.class(Class::Breaking, Class::Additive),
+            false => usage.class(Class::Additive, Class::Breaking),
+        };
+        let how = match (narrower, usage.request, usage.response) {
+            (true, false, true) => "narrowed: responses stay within what clients expected",
+            (true, ..) => "narrowed: requests that were valid may be refused",
+            (false, true, false) => "widened: every request that was valid still is",
+            (false, ..) => "widened: responses may hold values clients did not expect",
         };
         let reason = format!("`{key}` {how} ({} -> {})", show(old), show(new));
         self.push(class, at, reason);

@@ -191,33 +191,22 @@ impl Surface {
     /// field or variant breaks anyone).
     fn type_attributes(&mut self, attrs: &[syn::Attribute], path: &str) {
         for attr in attrs {
-            let name = attr.path().to_token_stream().to_string();
-            match name.as_str() {
+            let keys = match attr.path().to_token_stream().to_string().as_str() {
                 "derive" => {
-                    let Ok(list) = attr.parse_args_with(
-                        syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                    ) else {
+                    type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
+                    let Ok(list) = attr.parse_args_with(Paths::parse_terminated) else {
                         continue;
                     };
-                    for derived in list {
-                        self.put(
-                            format!("{path}: derive {}", tokens(&derived)),
-                            String::new(),
-                            Some(path),
-                            false,
-                        );
-                    }
+                    list.iter()
+                        .map(|derived| format!("{path}: derive {}", tokens(derived)))
+                        .collect()
                 }
-                "non_exhaustive" => {
-                    self.put(non_exhaustive_key(path), String::new(), Some(path), false)
-                }
-                "cfg_attr" => self.put(
-                    format!("{path}: #[{}]", tokens(&attr.meta)),
-                    String::new(),
-                    Some(path),
-                    false,
-                ),
-                _ => {}
+                "non_exhaustive" => vec![non_exhaustive_key(path)],
+                "cfg_attr" => vec![format!("{path}: #[{}]", tokens(&attr.meta))],
+                _ => continue,
+            };
+            for key in keys {
+                self.put(key, String::new(), Some(path), false);
             }
         }
     }
