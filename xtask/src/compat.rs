@@ -152,17 +152,13 @@ pub fn record() -> Result<()> {
 
 fn git_show(reference: &str, path: &str) -> Result<String> {
     let output = Command::new("git")
-        .arg("show")
-        .arg(format!("{reference}:{path}"))
+        .args(["show", &format!("{reference}:{path}")])
         .current_dir(project_root())
         .output()
         .map_err(|e| format!("running git: {e}"))?;
     if !output.status.success() {
-        return Err(format!(
-            "git show {reference}:{path}: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )
-        .into());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("git show {reference}:{path}: {}", stderr.trim()).into());
     }
     Ok(String::from_utf8(output.stdout)?)
 }
@@ -170,18 +166,12 @@ fn git_show(reference: &str, path: &str) -> Result<String> {
 /// The client crate's version from its manifest, or the workspace's when it inherits it.
 fn client_version(root_manifest: &str, client_manifest: &str) -> Result<semver::Version> {
     let client: toml::Table = client_manifest.parse()?;
-    let version = &client["package"]["version"];
-    let text = match version {
-        toml::Value::String(text) => text.clone(),
-        _ => {
-            let root: toml::Table = root_manifest.parse()?;
-            root["workspace"]["package"]["version"]
-                .as_str()
-                .ok_or("no [workspace.package] version")?
-                .to_owned()
-        }
-    };
-    Ok(semver::Version::parse(&text)?)
+    if let Some(text) = client["package"]["version"].as_str() {
+        return Ok(semver::Version::parse(text)?);
+    }
+    let root: toml::Table = root_manifest.parse()?;
+    let text = root["workspace"]["package"]["version"].as_str();
+    Ok(semver::Version::parse(text.ok_or("no [workspace.package] version")?)?)
 }
 
 #[cfg(test)]

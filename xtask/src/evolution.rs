@@ -317,9 +317,6 @@ fn copy_checkout(root: &Path, scratch: &Path) -> Result<()> {
 /// outputs, metadata (`.rmeta`), dependency info, proc-macro libraries, and the libraries
 /// that build scripts and proc macros link (`.rlib`). A missing artifact is only built again.
 fn seed_target(from: &Path, to: &Path) -> Result<()> {
-    if !from.exists() {
-        return Ok(());
-    }
     for sub in [".fingerprint", "build"] {
         copy_tree(&from.join(sub), &to.join(sub), &|_| true)?;
     }

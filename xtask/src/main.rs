@@ -89,7 +89,8 @@ fn ci() -> Result<()> {
     package::run(false)?;
     // nextest runs every test binary's tests side by side (the slow ones wait on sockets and
     // timers, not the CPU); it does not run doc-tests, so cargo test runs those.
-    if cargo_quiet("nextest --version") {
+    let nextest = xtask::cargo().args(["nextest", "--version"]).output();
+    if nextest.is_ok_and(|output| output.status.success()) {
         cargo("nextest run --workspace --locked --no-fail-fast")?;
     } else {
         cargo("test --workspace --locked --lib --bins --tests")?;
@@ -121,14 +122,6 @@ fn step(name: &str) {
     static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     let seconds = STARTED.get_or_init(std::time::Instant::now).elapsed().as_secs();
     eprintln!("\n==> [{seconds:>4} s] {name}");
-}
-
-/// Whether `cargo <args>` (split at spaces) succeeds, its output discarded.
-fn cargo_quiet(args: &str) -> bool {
-    xtask::cargo()
-        .args(args.split_whitespace())
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 /// Runs `cargo <args>` (split at spaces) at the workspace root, failing when it fails.
