@@ -24,7 +24,6 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 /// `page_size` when none is given, and the most allowed.
 const DEFAULT_PAGE_SIZE: u64 = 20;
 const MAX_PAGE_SIZE: u64 = 100;
-/// The most characters a description may have.
 const DESCRIPTION_MAX_CHARS: usize = 255;
 
 /// The request body, read (up to [`BODY_LIMIT`]) by the connection layer before routing.

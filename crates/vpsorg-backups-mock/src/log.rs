@@ -8,7 +8,6 @@ use bytes::Bytes;
 
 use crate::fault::Operation;
 
-/// How much of a request body the log keeps.
 const LOGGED_BODY_LIMIT: usize = 64 * 1024;
 
 /// Tokens shorter than this are only redacted from `Authorization` headers: scrubbing a short

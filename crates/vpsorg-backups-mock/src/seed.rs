@@ -37,18 +37,9 @@ impl Seed {
         }
     }
 
-    /// The vendor's examples, and a little more so that every documented answer can be shown.
-    ///
-    /// - Server 12345 `web-server-01` with backups 501, 499 and 495, exactly as in the vendor's
-    ///   list example (so `?server_id=12345` answers the vendor's example, plus `next` and
-    ///   `previous`).
-    /// - Server 67890 `db-server-01` with backups 500 (automatic) and 497 (manual), for
-    ///   "a backup of another server" cases.
-    /// - Server 24680 `staging-01` with no backups.
-    ///
-    /// The clock starts at 2025-01-16T15:45:00Z, the `created_at` of the vendor's create
-    /// example, and the next id is 502: a create right after start answers the vendor's
-    /// create example.
+    /// The vendor's examples, and a little more so that every documented answer can be shown:
+    /// three servers, five backups and a clock at the vendor's create example, as the crate's
+    /// [Seeds and the clock](crate#seeds-and-the-clock) lists them.
     pub fn vendor_examples() -> Self {
         let web = ServerRef::new(12345, "web-server-01");
         let db = ServerRef::new(67890, "db-server-01");
@@ -86,13 +77,9 @@ impl Seed {
         }
     }
 
-    /// Bigger data for tests and benchmarks: `servers` servers × `backups_per_server` backups.
-    ///
-    /// Servers have ids 10001, 10002, … and names `server-00001`, …. Backups have ids 1, 2, …,
-    /// are `completed`, and are spread evenly over the 6 days before the clock's start (the real
-    /// current time when this is called), oldest first. Every 10th backup of a server is
-    /// manual, at most 5 per server (so 5 more can be created); the rest are automatic with a
-    /// retention of 7 to 30 days, so none has expired at start.
+    /// Bigger data for tests and benchmarks ([Seeds and the clock](crate#seeds-and-the-clock)):
+    /// servers `server-00001`, …; backups 1, 2, … spread evenly over the 6 days before the
+    /// clock's start (the real current time when this is called), oldest first.
     pub fn generated(servers: u32, backups_per_server: u32) -> Self {
         let now = Utc::now();
         let now = now.with_nanosecond(0).unwrap_or(now);

@@ -18,7 +18,6 @@ use crate::fault::Faults;
 use crate::log::RequestLog;
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 
-/// The most manual backups one server may have.
 const MANUAL_BACKUP_LIMIT: usize = 10;
 
 /// The mock's clock: starts at a chosen time, advances in real time, and can be pushed forward.
