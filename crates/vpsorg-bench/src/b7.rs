@@ -38,7 +38,6 @@ fn crates(root: &Path, manifest: &toml::Table) -> Result<[(String, &'static str)
     Ok([(manifest(0), BASELINE_MAIN), (manifest(1), SDK_MAIN)])
 }
 
-/// The two crates' names.
 const NAMES: [&str; 2] = ["baseline", "with-vpsorg-backups"];
 
 /// The tiny binary with the SDK: list a server's backups and print them.

@@ -15,7 +15,6 @@ use crate::results::{B4, B6, Job, Measure, Memory, Results, Sizes};
 use crate::sys::{self, beside, cargo, command, load_average};
 use crate::{BoxError, Result, b7, report};
 
-/// Runs the benchmarks and writes the report.
 pub(crate) fn run(quick: bool) -> Result<()> {
     let started = Instant::now();
     let sizes = Sizes::of(quick);
