@@ -233,12 +233,9 @@ impl Contract {
         let content = response.get("content").and_then(Value::as_object);
         let Some(content) = content.filter(|c| !c.is_empty()) else {
             if !body.is_empty() {
-                findings.push(Finding::new(
-                    FindingKind::UnexpectedBody,
-                    "body",
-                    format!("no body (the {key} response declares none)"),
-                    format!("{} bytes", body.len()),
-                ));
+                let expected = format!("no body (the {key} response declares none)");
+                let got = format!("{} bytes", body.len());
+                findings.push(Finding::new(FindingKind::UnexpectedBody, "body", expected, got));
             }
             return Ok(findings);
         };
@@ -249,12 +246,10 @@ impl Contract {
             content.get_key_value(&essence.to_ascii_lowercase())
         });
         let Some((media_type, media)) = media else {
-            findings.push(Finding::new(
-                FindingKind::WrongContentType,
-                "header:Content-Type",
-                content.keys().cloned().collect::<Vec<_>>().join(" or "),
-                content_type.unwrap_or_else(|| "no Content-Type".into()),
-            ));
+            let expected = content.keys().cloned().collect::<Vec<_>>().join(" or ");
+            let got = content_type.unwrap_or_else(|| "no Content-Type".into());
+            let location = "header:Content-Type";
+            findings.push(Finding::new(FindingKind::WrongContentType, location, expected, got));
             return Ok(findings);
         };
         if !is_json(media_type) {
@@ -269,12 +264,8 @@ impl Contract {
                     let start = String::from_utf8_lossy(&body[..body.len().min(40)]);
                     format!("{error}; the body starts {start:?}")
                 };
-                findings.push(Finding::new(
-                    FindingKind::NotJson,
-                    "body",
-                    format!("JSON ({media_type})"),
-                    got,
-                ));
+                let expected = format!("JSON ({media_type})");
+                findings.push(Finding::new(FindingKind::NotJson, "body", expected, got));
                 return Ok(findings);
             }
         };
@@ -354,15 +345,9 @@ impl Contract {
     }
 
     fn undocumented(&self, operation_id: &str, status: u16) -> Result<Finding, ContractError> {
-        Ok(Finding::new(
-            FindingKind::UndocumentedStatus,
-            "status",
-            format!(
-                "one of {} for {operation_id}",
-                self.documented_responses(operation_id)?.join(", ")
-            ),
-            status.to_string(),
-        ))
+        let documented = self.documented_responses(operation_id)?.join(", ");
+        let expected = format!("one of {documented} for {operation_id}");
+        Ok(Finding::new(FindingKind::UndocumentedStatus, "status", expected, status.to_string()))
     }
 
     /// Declared headers: present ones match their schema, required ones are present.
@@ -387,21 +372,15 @@ impl Contract {
             };
             let Ok(text) = value.to_str() else {
                 let got = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                findings.push(finding(
-                    FindingKind::InvalidHeader,
-                    "visible ASCII text".into(),
-                    got,
-                ));
+                let expected = "visible ASCII text".into();
+                findings.push(finding(FindingKind::InvalidHeader, expected, got));
                 continue;
             };
             if let Some(schema) = declared.get("schema") {
                 let text = Value::String(text.into());
                 let found = self.check_schema_at(&format!("header {name}"), schema, &text)?;
-                findings.extend(
-                    found
-                        .into_iter()
-                        .map(|f| finding(FindingKind::InvalidHeader, f.expected, f.got)),
-                );
+                let invalid = |f: Finding| finding(FindingKind::InvalidHeader, f.expected, f.got);
+                findings.extend(found.into_iter().map(invalid));
             }
         }
         Ok(findings)
