@@ -351,13 +351,10 @@ pub fn pascal_case(text: &str) -> String {
             previous_lower = false;
             continue;
         }
-        if c.is_uppercase() && previous_lower {
-            start_word = true;
-        }
-        if start_word {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
+        start_word |= c.is_uppercase() && previous_lower;
+        match start_word {
+            true => out.extend(c.to_uppercase()),
+            false => out.extend(c.to_lowercase()),
         }
         start_word = false;
         previous_lower = c.is_lowercase();
