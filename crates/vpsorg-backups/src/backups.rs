@@ -141,50 +141,35 @@ pub struct ListBackups {
 }
 
 impl ListBackups {
-    /// Only the backups of this server. Every backup listed is checked: one of another
-    /// server (a proxy that drops the parameter, say) fails the listing with
-    /// [`Error::FilterMismatch`] instead of being yielded.
-    pub fn server_id(mut self, server_id: i64) -> Self {
-        self.query.server_id = Some(server_id);
-        self
-    }
+    setters! {
+        /// Only the backups of this server. Every backup listed is checked: one of another
+        /// server (a proxy that drops the parameter, say) fails the listing with
+        /// [`Error::FilterMismatch`] instead of being yielded.
+        fn server_id(server_id: i64) => query.server_id = Some(server_id);
 
-    /// Only backups of this type (`BackupType::Manual`, or `"manual"`), checked like
-    /// [`server_id`](Self::server_id).
-    pub fn backup_type(mut self, backup_type: impl Into<BackupType>) -> Self {
-        self.query.backup_type = Some(backup_type.into());
-        self
-    }
+        /// Only backups of this type (`BackupType::Manual`, or `"manual"`), checked like
+        /// [`server_id`](Self::server_id).
+        fn backup_type(backup_type: impl Into<BackupType>)
+            => query.backup_type = Some(backup_type.into());
 
-    /// Backups per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE) (100; the API's
-    /// default is 20).
-    pub fn page_size(mut self, page_size: u64) -> Self {
-        self.query.page_size = Some(page_size);
-        self
-    }
+        /// Backups per page, 1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE) (100; the API's
+        /// default is 20).
+        fn page_size(page_size: u64) => query.page_size = Some(page_size);
 
-    /// The page to start at (1-based; default 1): the page [`send`](Self::send) fetches,
-    /// and the first one the streams yield.
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = Some(page);
-        self
-    }
+        /// The page to start at (1-based; default 1): the page [`send`](Self::send) fetches,
+        /// and the first one the streams yield.
+        fn page(page: u64) => page = Some(page);
 
-    /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, once
-    /// the first page has told the number of backups, the following pages are requested
-    /// by number, several at a time, and still yielded in order. Each page's `count` can
-    /// add pages (backups created meanwhile push older ones further); the stream ends at a
-    /// page past the last, or when no page is left to request.
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
-        self
-    }
+        /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, once
+        /// the first page has told the number of backups, the following pages are requested
+        /// by number, several at a time, and still yielded in order. Each page's `count` can
+        /// add pages (backups created meanwhile push older ones further); the stream ends at a
+        /// page past the last, or when no page is left to request.
+        fn concurrency(pages: usize) => concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
 
-    /// How this listing's requests are retried, instead of the client's
-    /// [`RetryPolicy`] (each page is retried on its own).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.query.retry = Some(policy);
-        self
+        /// How this listing's requests are retried, instead of the client's
+        /// [`RetryPolicy`] (each page is retried on its own).
+        fn retry(policy: RetryPolicy) => query.retry = Some(policy);
     }
 
     /// Fetches one page: the first, or the one set with [`page`](Self::page).
@@ -299,29 +284,22 @@ impl fmt::Debug for CreateBackup {
 }
 
 impl CreateBackup {
-    /// A description for the backup. Surrounding whitespace is trimmed, as the API does
-    /// (Django REST Framework's `CharField`), and what is left may have at most
-    /// [`MAX_DESCRIPTION_CHARS`] (255) characters; the trimmed text is what is sent.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
+    setters! {
+        /// A description for the backup. Surrounding whitespace is trimmed, as the API does
+        /// (Django REST Framework's `CharField`), and what is left may have at most
+        /// [`MAX_DESCRIPTION_CHARS`] (255) characters; the trimmed text is what is sent.
+        fn description(description: impl Into<String>) => description = Some(description.into());
 
-    /// How this create is retried, instead of the client's [`RetryPolicy`]. Whatever the
-    /// policy, a create is retried only when the API provably did not act on it (see
-    /// [`send`](Self::send)).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
+        /// How this create is retried, instead of the client's [`RetryPolicy`]. Whatever the
+        /// policy, a create is retried only when the API provably did not act on it (see
+        /// [`send`](Self::send)).
+        fn retry(policy: RetryPolicy) => retry = Some(policy);
 
-    /// Whether a create whose answer was lost is looked for in the server's backup list
-    /// (default `true`); see [`send`](Self::send). This costs one small listing before each
-    /// create. With `false`, neither listing is made, and such a create is
-    /// [`Error::OutcomeUnknown`] at once.
-    pub fn resolve_unknown_outcome(mut self, resolve: bool) -> Self {
-        self.resolve_unknown_outcome = resolve;
-        self
+        /// Whether a create whose answer was lost is looked for in the server's backup list
+        /// (default `true`); see [`send`](Self::send). This costs one small listing before each
+        /// create. With `false`, neither listing is made, and such a create is
+        /// [`Error::OutcomeUnknown`] at once.
+        fn resolve_unknown_outcome(resolve: bool) => resolve_unknown_outcome = resolve;
     }
 
     /// Creates the backup.
@@ -439,10 +417,9 @@ pub struct DeleteBackup {
 }
 
 impl DeleteBackup {
-    /// How this deletion is retried, instead of the client's [`RetryPolicy`].
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    setters! {
+        /// How this deletion is retried, instead of the client's [`RetryPolicy`].
+        fn retry(policy: RetryPolicy) => retry = Some(policy);
     }
 
     /// Deletes the backup. Retried like a listing; when an earlier attempt may have reached

@@ -166,98 +166,76 @@ impl ClientBuilder {
         self
     }
 
-    /// The API's base URL (default `https://admin.vps.org`), with an optional path prefix.
-    /// `http://` is accepted only for loopback hosts unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http) is set.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
+    setters! {
+        /// The API's base URL (default `https://admin.vps.org`), with an optional path prefix.
+        /// `http://` is accepted only for loopback hosts unless
+        /// [`allow_insecure_http`](Self::allow_insecure_http) is set.
+        fn base_url(url: impl Into<String>) => base_url = url.into();
 
-    /// The longest one request may take, from connecting to reading the whole body.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+        /// The longest one request may take, from connecting to reading the whole body.
+        fn timeout(timeout: Duration) => timeout = timeout;
 
-    /// The longest connecting may take.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
+        /// The longest connecting may take.
+        fn connect_timeout(timeout: Duration) => connect_timeout = timeout;
 
-    /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+        /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
+        fn retry(policy: RetryPolicy) => retry = policy;
 
-    /// Calls `hook` before each wait to try again: a request that failed and will be
-    /// retried, or a poll of the waiter that failed and will be repeated. For a line on a
-    /// terminal ("listing failed (HTTP 503); trying again in 1s") or a metrics counter. It
-    /// runs on the task that retries, so it should return quickly.
-    ///
-    /// ```
-    /// use std::sync::atomic::{AtomicU32, Ordering};
-    /// use std::sync::Arc;
-    ///
-    /// let retries = Arc::new(AtomicU32::new(0));
-    /// let counted = retries.clone();
-    /// let client = vpsorg_backups::Client::builder()
-    ///     .token("YOUR_API_TOKEN")
-    ///     .on_retry(move |notice| {
-    ///         counted.fetch_add(1, Ordering::Relaxed);
-    ///         eprintln!(
-    ///             "{:?} failed ({}); trying again in {:?}",
-    ///             notice.operation, notice.error, notice.delay
-    ///         );
-    ///     })
-    ///     .build()?;
-    /// # Ok::<(), vpsorg_backups::Error>(())
-    /// ```
-    pub fn on_retry(mut self, hook: impl Fn(&RetryNotice<'_>) + Send + Sync + 'static) -> Self {
-        self.on_retry = Some(Arc::new(hook));
-        self
-    }
+        /// Calls `hook` before each wait to try again: a request that failed and will be
+        /// retried, or a poll of the waiter that failed and will be repeated. For a line on a
+        /// terminal ("listing failed (HTTP 503); trying again in 1s") or a metrics counter. It
+        /// runs on the task that retries, so it should return quickly.
+        ///
+        /// ```
+        /// use std::sync::atomic::{AtomicU32, Ordering};
+        /// use std::sync::Arc;
+        ///
+        /// let retries = Arc::new(AtomicU32::new(0));
+        /// let counted = retries.clone();
+        /// let client = vpsorg_backups::Client::builder()
+        ///     .token("YOUR_API_TOKEN")
+        ///     .on_retry(move |notice| {
+        ///         counted.fetch_add(1, Ordering::Relaxed);
+        ///         eprintln!(
+        ///             "{:?} failed ({}); trying again in {:?}",
+        ///             notice.operation, notice.error, notice.delay
+        ///         );
+        ///     })
+        ///     .build()?;
+        /// # Ok::<(), vpsorg_backups::Error>(())
+        /// ```
+        fn on_retry(hook: impl Fn(&RetryNotice<'_>) + Send + Sync + 'static)
+            => on_retry = Some(Arc::new(hook));
 
-    /// The User-Agent header (default `vpsorg-backups/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
+        /// The User-Agent header (default `vpsorg-backups/<version>`).
+        fn user_agent(user_agent: impl Into<String>) => user_agent = user_agent.into();
 
-    /// Allows an `http://` base URL on a host that is not loopback. The token then crosses
-    /// the network unencrypted: use it only for a test server on a trusted network.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
+        /// Allows an `http://` base URL on a host that is not loopback. The token then crosses
+        /// the network unencrypted: use it only for a test server on a trusted network.
+        fn allow_insecure_http(allow: bool) => allow_insecure_http = allow;
 
-    /// Sends every request through this proxy, an `http://` or `https://` URL, instead of
-    /// the environment's. Credentials may be given in the URL
-    /// (`http://user:password@proxy:3128`); they are sent to the proxy only. `Debug` of the
-    /// builder and the client never shows the URL, nor does the error for an invalid one.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
-        self
-    }
+        /// Sends every request through this proxy, an `http://` or `https://` URL, instead of
+        /// the environment's. Credentials may be given in the URL
+        /// (`http://user:password@proxy:3128`); they are sent to the proxy only. `Debug` of the
+        /// builder and the client never shows the URL, nor does the error for an invalid one.
+        fn proxy(url: impl Into<String>) => proxy = Some(url.into());
 
-    /// Hosts reached without the [`proxy`](Self::proxy), in `NO_PROXY` syntax: a
-    /// comma-separated list of host names (`.example.com` or `example.com` for a domain and
-    /// its subdomains), IP addresses and CIDR blocks, or `*` for all. Only for a proxy set
-    /// with [`proxy`](Self::proxy); the environment's proxy follows the environment's
-    /// `NO_PROXY`.
-    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
-        self.no_proxy = Some(hosts.into());
-        self
-    }
+        /// Hosts reached without the [`proxy`](Self::proxy), in `NO_PROXY` syntax: a
+        /// comma-separated list of host names (`.example.com` or `example.com` for a domain and
+        /// its subdomains), IP addresses and CIDR blocks, or `*` for all. Only for a proxy set
+        /// with [`proxy`](Self::proxy); the environment's proxy follows the environment's
+        /// `NO_PROXY`.
+        fn no_proxy(hosts: impl Into<String>) => no_proxy = Some(hosts.into());
 
-    /// Whether the environment's proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`,
-    /// `ALL_PROXY`, `NO_PROXY`) are honoured, as reqwest does (default `true`). Ignored
-    /// once [`proxy`](Self::proxy) is set.
-    pub fn env_proxy(mut self, honour: bool) -> Self {
-        self.env_proxy = honour;
-        self
+        /// Whether the environment's proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`,
+        /// `ALL_PROXY`, `NO_PROXY`) are honoured, as reqwest does (default `true`). Ignored
+        /// once [`proxy`](Self::proxy) is set.
+        fn env_proxy(honour: bool) => env_proxy = honour;
+
+        /// Whether the system's root certificates are trusted (default `true`). With `false`,
+        /// only those added with [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+        /// are.
+        fn built_in_root_certs(trust: bool) => built_in_root_certs = trust;
     }
 
     /// Trusts one or more root certificates, PEM-encoded (a file with several
@@ -266,14 +244,6 @@ impl ClientBuilder {
     /// called several times.
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_certificates_pem.push(pem.into());
-        self
-    }
-
-    /// Whether the system's root certificates are trusted (default `true`). With `false`,
-    /// only those added with [`add_root_certificate_pem`](Self::add_root_certificate_pem)
-    /// are.
-    pub fn built_in_root_certs(mut self, trust: bool) -> Self {
-        self.built_in_root_certs = trust;
         self
     }
 

@@ -2,6 +2,31 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+/// By-value setters: `fn name(arg: T) => field = value;` becomes
+/// `pub fn name(mut self, arg: T) -> Self` storing `value` in `self.field`, with the docs
+/// written above it; `with_field(field: T);` (test-util) stores `field.into()`, documented as
+/// setting the field.
+macro_rules! setters {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($arg:ident: $type:ty) => $($field:ident).+ = $value:expr;
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $arg: $type) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+    ($($setter:ident($field:ident: $type:ty);)*) => {$(
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        #[allow(clippy::useless_conversion, reason = "one body for `T` and `impl Into<T>`")]
+        pub fn $setter(mut self, $field: $type) -> Self {
+            self.$field = $field.into();
+            self
+        }
+    )*};
+}
+
 mod backups;
 mod builder;
 mod client;

@@ -53,40 +53,27 @@ impl RetryPolicy {
         RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
     }
 
-    /// The most attempts per request, the first one included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
+    setters! {
+        /// The most attempts per request, the first one included (at least 1).
+        fn max_attempts(attempts: u32) => max_attempts = attempts.max(1);
 
-    /// The delay scheduled before the first retry; each later one doubles it. The wait
-    /// itself is drawn between zero and the scheduled delay (full jitter).
-    pub fn initial_backoff(mut self, delay: Duration) -> Self {
-        self.initial_backoff = delay;
-        self
-    }
+        /// The delay scheduled before the first retry; each later one doubles it. The wait
+        /// itself is drawn between zero and the scheduled delay (full jitter).
+        fn initial_backoff(delay: Duration) => initial_backoff = delay;
 
-    /// The cap on the scheduled delay: no wait drawn from the schedule is longer. A
-    /// `Retry-After` that is honoured is not capped by it, only by the
-    /// [`budget`](Self::budget).
-    pub fn max_backoff(mut self, delay: Duration) -> Self {
-        self.max_backoff = delay;
-        self
-    }
+        /// The cap on the scheduled delay: no wait drawn from the schedule is longer. A
+        /// `Retry-After` that is honoured is not capped by it, only by the
+        /// [`budget`](Self::budget).
+        fn max_backoff(delay: Duration) => max_backoff = delay;
 
-    /// The overall time budget: no retry starts when its delay would end more than this
-    /// long after the first attempt started.
-    pub fn budget(mut self, budget: Duration) -> Self {
-        self.budget = budget;
-        self
-    }
+        /// The overall time budget: no retry starts when its delay would end more than this
+        /// long after the first attempt started.
+        fn budget(budget: Duration) => budget = budget;
 
-    /// Whether to wait as long as the API's `Retry-After` says (the default), even longer
-    /// than [`max_backoff`](Self::max_backoff), rather than a wait drawn from the schedule.
-    /// A `Retry-After` past the budget ends the retries at once.
-    pub fn honor_retry_after(mut self, honor: bool) -> Self {
-        self.honor_retry_after = honor;
-        self
+        /// Whether to wait as long as the API's `Retry-After` says (the default), even longer
+        /// than [`max_backoff`](Self::max_backoff), rather than a wait drawn from the schedule.
+        /// A `Retry-After` past the budget ends the retries at once.
+        fn honor_retry_after(honor: bool) => honor_retry_after = honor;
     }
 
     /// The configured maximum number of attempts.

@@ -44,12 +44,11 @@ pub struct RestoreServer {
 }
 
 impl RestoreServer {
-    /// How this restore is retried, instead of the client's [`RetryPolicy`]. Whatever the
-    /// policy, a restore is retried only when the API provably did not act on it (see
-    /// [`send`](Self::send)).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    setters! {
+        /// How this restore is retried, instead of the client's [`RetryPolicy`]. Whatever the
+        /// policy, a restore is retried only when the API provably did not act on it (see
+        /// [`send`](Self::send)).
+        fn retry(policy: RetryPolicy) => retry = Some(policy);
     }
 
     /// Starts the restore; it runs in the background on the API's side.

@@ -30,18 +30,6 @@ use crate::{
 /// A boxed error, as [`Error::Timeout`] and [`Error::Transport`] keep their cause.
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// By-value setters `with_<field>(value)`, each documented as setting its field.
-macro_rules! setters {
-    ($($setter:ident($field:ident: $arg:ty);)*) => {$(
-        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
-        #[allow(clippy::useless_conversion, reason = "one body for `T` and `impl Into<T>`")]
-        pub fn $setter(mut self, $field: $arg) -> Self {
-            self.$field = $field.into();
-            self
-        }
-    )*};
-}
-
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl ServerRef {
     /// A server reference.
@@ -129,10 +117,9 @@ impl Restore {
 
     setters! { with_status(status: impl Into<RestoreStatus>); }
 
-    /// Sets [`message`](Self::message).
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
-        self
+    setters! {
+        /// Sets [`message`](Self::message).
+        fn with_message(message: impl Into<String>) => message = Some(message.into());
     }
 }
 

@@ -115,42 +115,27 @@ impl WaitUntilCompleted {
         }
     }
 
-    /// The longest to wait overall (default 30 minutes).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+    setters! {
+        /// The longest to wait overall (default 30 minutes).
+        fn timeout(timeout: Duration) => timeout = timeout;
 
-    /// The pause after the first poll (default 1 s); each later pause is 1.5 times longer,
-    /// up to [`max_poll_interval`](Self::max_poll_interval). Pauses are jittered by up to
-    /// half their length.
-    pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval;
-        self
-    }
+        /// The pause after the first poll (default 1 s); each later pause is 1.5 times longer,
+        /// up to [`max_poll_interval`](Self::max_poll_interval). Pauses are jittered by up to
+        /// half their length.
+        fn poll_interval(interval: Duration) => poll_interval = interval;
 
-    /// The longest pause between two polls (default 15 s).
-    pub fn max_poll_interval(mut self, interval: Duration) -> Self {
-        self.max_poll_interval = interval;
-        self
-    }
+        /// The longest pause between two polls (default 15 s).
+        fn max_poll_interval(interval: Duration) => max_poll_interval = interval;
 
-    /// How each poll's requests are retried, instead of the client's [`RetryPolicy`]. A
-    /// poll that still fails with a retryable error is followed by the next poll.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
+        /// How each poll's requests are retried, instead of the client's [`RetryPolicy`]. A
+        /// poll that still fails with a retryable error is followed by the next poll.
+        fn retry(policy: RetryPolicy) => retry = Some(policy);
 
-    /// Calls `observer` when the backup is first seen and whenever its status changes, for
-    /// example to draw progress. To receive changes elsewhere, send them into a channel
-    /// from the closure.
-    pub fn on_status_change(
-        mut self,
-        observer: impl FnMut(&StatusChange) + Send + 'static,
-    ) -> Self {
-        self.observer = Some(Box::new(observer));
-        self
+        /// Calls `observer` when the backup is first seen and whenever its status changes, for
+        /// example to draw progress. To receive changes elsewhere, send them into a channel
+        /// from the closure.
+        fn on_status_change(observer: impl FnMut(&StatusChange) + Send + 'static)
+            => observer = Some(Box::new(observer));
     }
 
     /// Waits, and returns the completed backup.
