@@ -52,12 +52,6 @@ impl ChoiceId {
     }
 }
 
-impl fmt::Display for ChoiceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// What a run concluded about one choice: seen and matching the contract, seen and
 /// different, or nothing the run saw could tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

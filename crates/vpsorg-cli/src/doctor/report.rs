@@ -179,7 +179,7 @@ impl Report {
                 true => choice.detail.clone(),
                 false => contradictions.collect::<Vec<_>>().join("\n"),
             };
-            [choice.number.to_string(), choice.id.to_string(), verdict, detail]
+            [choice.number.to_string(), choice.id.as_str().into(), verdict, detail]
         });
         out.push_str(&table(width, ["#", "CHOICE", "VERDICT", "DETAIL"], choices));
 

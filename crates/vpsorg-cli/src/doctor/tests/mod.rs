@@ -169,7 +169,7 @@ async fn an_account_without_backups_contradicts_nothing() {
     assert_eq!(report.exit_code, EXIT_CONSISTENT, "{report}");
     assert!(report.deviations.is_empty(), "{report}");
     for choice in [ChoiceId::Ordering, ChoiceId::BackupFields, ChoiceId::Enums] {
-        assert_eq!(verdict(&report, choice), Verdict::NotObserved, "{choice}");
+        assert_eq!(verdict(&report, choice), Verdict::NotObserved, "{choice:?}");
     }
     assert_eq!(verdict(&report, ChoiceId::Pagination), Verdict::Confirmed);
     let probes: Vec<&str> = report.probes.iter().map(|p| p.id.as_str()).collect();
@@ -212,12 +212,12 @@ async fn probe_errors_sends_three_writes_that_change_nothing() {
     );
     for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
         let verdict = report.choice(choice).unwrap();
-        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice}");
+        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice:?}");
         // A restore changes no list whatever it does: the comparison says nothing of it.
         assert_eq!(
             verdict.detail.contains("the same before and after"),
             choice != ChoiceId::Restore,
-            "{choice}: {}",
+            "{choice:?}: {}",
             verdict.detail
         );
     }
@@ -354,7 +354,7 @@ async fn an_account_changing_by_itself_during_the_writes_is_only_a_warning() {
     );
     for choice in [ChoiceId::Create, ChoiceId::Delete404, ChoiceId::Restore] {
         let verdict = report.choice(choice).unwrap();
-        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice}");
+        assert_eq!(verdict.verdict, Verdict::Confirmed, "{choice:?}");
         assert!(!verdict.detail.contains("the same before and after"));
     }
     insta::assert_snapshot!("account_changed", table(&report, &server));
