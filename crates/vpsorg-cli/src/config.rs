@@ -163,13 +163,11 @@ impl Config {
         let text = toml::to_string(self).map_err(|error| {
             CliError::new(Exit::Local, format!("cannot write the config: {error}"))
         })?;
-        let temporary = dir.join(format!(".config.toml.{}", std::process::id()));
-        let result =
-            write_private(&temporary, text.as_bytes()).and_then(|()| fs::rename(&temporary, path));
-        if result.is_err() {
-            let _ = fs::remove_file(&temporary);
-        }
-        result.map_err(failed)
+        // Written beside it (created 0600, removed again if anything fails), then renamed.
+        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+        file.write_all(text.as_bytes()).and_then(|()| file.as_file().sync_all()).map_err(failed)?;
+        file.persist(path).map_err(|error| failed(error.error))?;
+        Ok(())
     }
 
     pub(crate) fn context(&self, name: &str) -> Result<&Context, CliError> {
@@ -223,19 +221,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::create_dir_all(dir)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 /// Where one setting came from, for messages.

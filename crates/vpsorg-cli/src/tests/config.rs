@@ -10,7 +10,12 @@ impl Fixture {
         let path = dir.path().join("vpsorg").join("config.toml");
         if !config.is_empty() {
             create_private_dir(path.parent().unwrap()).unwrap();
-            write_private(&path, config.as_bytes()).unwrap();
+            fs::write(&path, config).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+            }
         }
         Fixture { dir }
     }
