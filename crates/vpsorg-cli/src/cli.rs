@@ -161,35 +161,31 @@ impl Cli {
             )
         };
         let given = std::mem::take(&mut leading.api);
-        for (flag, is_given) in [
-            ("--token", given.token.is_some()),
-            ("--api-url", given.api_url.is_some()),
-            ("--context", given.context.is_some()),
-        ] {
-            if is_given && api.is_none() {
-                return Err(misplaced(flag));
+        match api {
+            Some(api) => {
+                api.token = api.token.take().or(given.token);
+                api.api_url = api.api_url.take().or(given.api_url);
+                api.context = api.context.take().or(given.context);
             }
-        }
-        if let Some(api) = api {
-            api.token = api.token.take().or(given.token);
-            api.api_url = api.api_url.take().or(given.api_url);
-            api.context = api.context.take().or(given.context);
+            None if given.token.is_some() => return Err(misplaced("--token")),
+            None if given.api_url.is_some() => return Err(misplaced("--api-url")),
+            None if given.context.is_some() => return Err(misplaced("--context")),
+            None => {}
         }
         if let Some(leading_format) = leading.output.format.take() {
             let format = format.ok_or_else(|| misplaced("--output"))?;
             format.get_or_insert(leading_format);
         }
         if let Some(leading_timeout) = leading.timeout.take() {
-            match timeout.ok_or_else(|| misplaced("--timeout"))? {
-                TimeoutSlot::Request(timeout) | TimeoutSlot::Wait(timeout) => {
-                    if leaf.value_source("timeout") != Some(clap::parser::ValueSource::CommandLine)
-                    {
-                        *timeout = leading_timeout;
-                    }
+            let timeout = timeout.ok_or_else(|| misplaced("--timeout"))?;
+            // Asked only now: a subcommand without a `--timeout` has no such id to ask about.
+            let own = leaf.value_source("timeout") == Some(clap::parser::ValueSource::CommandLine);
+            match timeout {
+                TimeoutSlot::Request(timeout) | TimeoutSlot::Wait(timeout) if !own => {
+                    *timeout = leading_timeout;
                 }
-                TimeoutSlot::Optional(timeout) => {
-                    timeout.get_or_insert(leading_timeout);
-                }
+                TimeoutSlot::Optional(timeout) => _ = timeout.get_or_insert(leading_timeout),
+                _ => {}
             }
         }
         Ok(self)

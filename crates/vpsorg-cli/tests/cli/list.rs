@@ -334,4 +334,9 @@ async fn connection_and_output_options_also_go_before_the_subcommand() {
     let mock = vpsorg(&["--token", "x", "mock", "serve"]).await;
     mock.assert_code(2);
     assert!(mock.stderr.contains("--token does not apply to `vpsorg mock serve`"), "{mock:#?}");
+    // Before a command whose own options have no --timeout (clap is not asked about one).
+    let listed = vpsorg(&["--timeout", "5s", "context", "list"]).await;
+    listed.assert_code(2);
+    let refused = "--timeout does not apply to `vpsorg context list`";
+    assert!(listed.stderr.contains(refused), "{listed:#?}");
 }
