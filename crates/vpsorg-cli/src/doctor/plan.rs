@@ -137,6 +137,7 @@ pub(super) const PLAN: [Step; 21] = [
 ];
 
 /// A probe about to be sent.
+#[derive(Clone)]
 struct Probe {
     id: &'static str,
     operation_id: &'static str,
@@ -172,8 +173,9 @@ impl Probe {
     }
 }
 
-/// The final answer to a probe, with its body parsed when it is JSON.
+/// The final answer to a probe (kept with it), with its body parsed when it is JSON.
 struct Reply {
+    probe: Probe,
     status: u16,
     json: Option<Value>,
     request_id: Option<String>,
@@ -303,11 +305,11 @@ impl<'a> Run<'a> {
         let refused = matches!(list.status, 401 | 403);
         let mut all = None;
         if refused {
-            self.refused(&first, &list);
+            self.refused(&list);
             let rest = self.planned_except(&["list", "auth-none", "auth-wrong"]);
             self.not_sent(&rest, "since they need the token the API refused");
         } else {
-            all = self.check_page(&first, &list, &[C::Pagination]);
+            all = self.check_page(&list, &[C::Pagination]);
         }
         let total = all.as_ref().map(|page| page.count);
         let server = list.object().and_then(|body| {
@@ -368,30 +370,30 @@ impl<'a> Run<'a> {
             let reply = self.send(&probe).await;
             match (step.expect, reply) {
                 (Expect::Before, reply) => before = reply.as_ref().and_then(listing_of),
-                (Expect::After, reply) => self.compare(before.take(), &probe, reply),
+                (Expect::After, reply) => self.compare(before.take(), reply),
                 (Expect::Page(choices), reply) => {
-                    previous = reply.and_then(|reply| self.check_page(&probe, &reply, choices));
+                    previous = reply.and_then(|reply| self.check_page(&reply, choices));
                     if !std::mem::replace(&mut counted, true) {
                         count = count.or(previous.as_ref().map(|p| p.count));
                     }
                 }
                 (_, None) => {}
                 (Expect::NextPage(choices), Some(reply)) => {
-                    let next = self.check_page(&probe, &reply, choices);
-                    self.check_across_pages(&probe, &reply, previous.as_ref(), next.as_ref());
+                    let next = self.check_page(&reply, choices);
+                    self.check_across_pages(&reply, previous.as_ref(), next.as_ref());
                 }
                 (Expect::Filtered, Some(reply)) => {
-                    let page = self.check_page(&probe, &reply, &[]);
-                    self.check_not_more(&probe, &reply, page.as_ref(), total);
+                    let page = self.check_page(&reply, &[]);
+                    self.check_not_more(&reply, page.as_ref(), total);
                 }
                 (Expect::Empty(choices), Some(reply)) => {
-                    self.check_empty(&probe, &reply, choices);
+                    self.check_empty(&reply, choices);
                 }
                 (Expect::FieldError(field, choices), Some(reply)) => {
-                    self.expect_field_error(&probe, &reply, field, choices);
+                    self.expect_field_error(&reply, field, choices);
                 }
                 (Expect::Detail(status, code, choices), Some(reply)) => {
-                    self.expect_detail(&probe, &reply, status, code, choices);
+                    self.expect_detail(&reply, status, code, choices);
                 }
             }
         }
@@ -415,11 +417,11 @@ impl<'a> Run<'a> {
     }
 
     /// The API refused the configured token: the run's outcome, whatever else it saw.
-    fn refused(&mut self, probe: &Probe, reply: &Reply) {
+    fn refused(&mut self, reply: &Reply) {
         self.tally.token_refused = true;
         self.tally.incomplete.push(format!(
             "{}: the token was refused ({})",
-            probe.id,
+            reply.probe.id,
             reply.summary()
         ));
     }
@@ -470,6 +472,7 @@ impl<'a> Run<'a> {
     /// choices about throttling, server errors and error bodies.
     fn inspect(&mut self, probe: &Probe, answer: &Answer) -> Reply {
         let reply = Reply {
+            probe: probe.clone(),
             status: answer.status,
             json: is_json(&answer.headers)
                 .then(|| serde_json::from_slice::<Value>(&answer.body).ok())
@@ -485,7 +488,7 @@ impl<'a> Run<'a> {
             Ok(findings) => {
                 for finding in findings {
                     let choices = choices_for(probe.operation_id, answer.status, &finding);
-                    self.deviate(probe, &reply, finding, &choices);
+                    self.deviate(&reply, finding, &choices);
                 }
             }
             Err(error) => self.tally.incomplete.push(format!("{}: {error}", probe.id)),
@@ -498,9 +501,9 @@ impl<'a> Run<'a> {
                 Some((probe.id.to_string(), probe.operation_id, answer.status));
         }
         match answer.status {
-            429 => self.inspect_throttled(probe, &reply, &answer.headers),
-            500..=599 => self.inspect_server_error(probe, &reply, &answer.headers),
-            400..=499 => self.inspect_error_body(probe, &reply, &answer.headers),
+            429 => self.inspect_throttled(&reply, &answer.headers),
+            500..=599 => self.inspect_server_error(&reply, &answer.headers),
+            400..=499 => self.inspect_error_body(&reply, &answer.headers),
             _ => {}
         }
         reply
@@ -515,9 +518,9 @@ impl<'a> Run<'a> {
 
     /// Adds a finding to the deviations, merged with an equal one seen before. What came
     /// from the server is made safe to show here, once for every check.
-    fn deviate(&mut self, probe: &Probe, reply: &Reply, finding: Finding, choices: &[ChoiceId]) {
+    fn deviate(&mut self, reply: &Reply, finding: Finding, choices: &[ChoiceId]) {
         let location = wildcard_indices(&excerpt(&finding.location));
-        let operation_id = probe.operation_id.to_string();
+        let operation_id = reply.probe.operation_id.to_string();
         let existing = self.tally.deviations.iter_mut().find(|d| {
             d.kind == finding.kind
                 && d.severity == finding.severity
@@ -530,8 +533,8 @@ impl<'a> Run<'a> {
         match existing {
             Some(deviation) => {
                 deviation.occurrences += 1;
-                if deviation.probes.last().map(String::as_str) != Some(probe.id) {
-                    deviation.probes.push(probe.id.to_string());
+                if deviation.probes.last().map(String::as_str) != Some(reply.probe.id) {
+                    deviation.probes.push(reply.probe.id.to_string());
                 }
             }
             None => self.tally.deviations.push(Deviation {
@@ -544,7 +547,7 @@ impl<'a> Run<'a> {
                 expected: finding.expected,
                 got: excerpt(&finding.got),
                 request_id: reply.request_id.clone(),
-                probes: vec![probe.id.to_string()],
+                probes: vec![reply.probe.id.to_string()],
                 occurrences: 1,
             }),
         }

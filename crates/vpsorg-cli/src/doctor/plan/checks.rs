@@ -9,7 +9,7 @@ use vpsorg_contract::{Finding, FindingKind, Severity};
 
 use super::super::transport::{Credential, header_text};
 use super::writes::{Listing, listing_of};
-use super::{BACKUPS, C, ChoiceId, Probe, Reply, Run, excerpt};
+use super::{BACKUPS, C, ChoiceId, Reply, Run, excerpt};
 use vpsorg_backups::__private::retry_after;
 
 /// The spec's default `page_size`.
@@ -57,7 +57,7 @@ impl Asked {
 }
 
 impl Run<'_> {
-    pub(super) fn inspect_throttled(&mut self, probe: &Probe, reply: &Reply, headers: &HeaderMap) {
+    pub(super) fn inspect_throttled(&mut self, reply: &Reply, headers: &HeaderMap) {
         let choice = [C::Throttling];
         match (header_text(headers, "retry-after"), bad_retry_after(headers)) {
             (None, _) => {
@@ -67,14 +67,14 @@ impl Run<'_> {
                     "Retry-After in whole seconds (or an HTTP date)",
                     "none",
                 );
-                self.deviate(probe, reply, finding, &choice);
+                self.deviate(reply, finding, &choice);
             }
-            (Some(_), Some(finding)) => self.deviate(probe, reply, finding, &choice),
+            (Some(_), Some(finding)) => self.deviate(reply, finding, &choice),
             (Some(value), None) => {
                 let form = if value.parse::<u64>().is_ok() { "seconds" } else { "an HTTP date" };
                 self.note(
                     C::Throttling,
-                    &format!("429 on {} with Retry-After in {form}", probe.id),
+                    &format!("429 on {} with Retry-After in {form}", reply.probe.id),
                 );
             }
         }
@@ -87,17 +87,12 @@ impl Run<'_> {
                     "code \"throttled\"",
                     format!("code {other:?}"),
                 );
-                self.deviate(probe, reply, finding, &choice);
+                self.deviate(reply, finding, &choice);
             }
         }
     }
 
-    pub(super) fn inspect_server_error(
-        &mut self,
-        probe: &Probe,
-        reply: &Reply,
-        headers: &HeaderMap,
-    ) {
+    pub(super) fn inspect_server_error(&mut self, reply: &Reply, headers: &HeaderMap) {
         let content_type = header_text(headers, "content-type")
             .map_or_else(|| "no Content-Type".to_string(), |ct| excerpt(&ct));
         *self
@@ -108,12 +103,12 @@ impl Run<'_> {
         if reply.status == 503
             && let Some(finding) = bad_retry_after(headers)
         {
-            self.deviate(probe, reply, finding, &[C::ServerErrors]);
+            self.deviate(reply, finding, &[C::ServerErrors]);
         }
     }
 
     /// A 4xx body must be DRF's: `detail` with a `code`, or field errors.
-    pub(super) fn inspect_error_body(&mut self, probe: &Probe, reply: &Reply, headers: &HeaderMap) {
+    pub(super) fn inspect_error_body(&mut self, reply: &Reply, headers: &HeaderMap) {
         if reply.status == 401 && headers.get("www-authenticate").is_none() {
             let finding = Finding::new(
                 FindingKind::MissingHeader,
@@ -122,7 +117,7 @@ impl Run<'_> {
                 "none",
             )
             .with_severity(Severity::Warning);
-            self.deviate(probe, reply, finding, &[]);
+            self.deviate(reply, finding, &[]);
         }
         // Not JSON at all: the contract check has said so already.
         let Some(body) = reply.object() else {
@@ -154,7 +149,7 @@ impl Run<'_> {
                     "DRF's {\"detail\", \"code\"} or field errors {\"field\": [\"message\"]}",
                     got,
                 );
-                self.deviate(probe, reply, finding, &[C::ErrorBodies]);
+                self.deviate(reply, finding, &[C::ErrorBodies]);
             }
         }
     }
@@ -164,7 +159,6 @@ impl Run<'_> {
     /// token was revoked.
     fn expect_status(
         &mut self,
-        probe: &Probe,
         reply: &Reply,
         expected: u16,
         what: &str,
@@ -173,7 +167,7 @@ impl Run<'_> {
         if reply.status == expected {
             return true;
         }
-        let id = probe.id;
+        let id = reply.probe.id;
         match reply.status {
             500..=599 => self
                 .tally
@@ -187,8 +181,8 @@ impl Run<'_> {
             // before any check), so a 401 now means it was revoked during the run. A 403 is
             // the API refusing this one request to a token that works: a permission the
             // contract does not document, which is a deviation, not a token problem.
-            401 if probe.request.credential == Credential::Token => {
-                self.refused(probe, reply);
+            401 if reply.probe.request.credential == Credential::Token => {
+                self.refused(reply);
             }
             _ => {
                 let finding = Finding::new(
@@ -197,7 +191,7 @@ impl Run<'_> {
                     format!("{expected} {what}"),
                     reply.summary(),
                 );
-                self.deviate(probe, reply, finding, choices);
+                self.deviate(reply, finding, choices);
             }
         }
         false
@@ -206,13 +200,12 @@ impl Run<'_> {
     /// A DRF `{"detail", "code"}` error with this status and code.
     pub(super) fn expect_detail(
         &mut self,
-        probe: &Probe,
         reply: &Reply,
         status: u16,
         code: &str,
         choices: &[ChoiceId],
     ) {
-        if !self.expect_status(probe, reply, status, &format!("with code {code}"), choices) {
+        if !self.expect_status(reply, status, &format!("with code {code}"), choices) {
             return;
         }
         let Some(body) = reply.object() else {
@@ -221,7 +214,7 @@ impl Run<'_> {
         match body.get("code").and_then(Value::as_str) {
             Some(got) if got == code => {
                 for choice in choices {
-                    self.note(*choice, &format!("{} → {status} {code}", probe.label()));
+                    self.note(*choice, &format!("{} → {status} {code}", reply.probe.label()));
                 }
             }
             Some(got) => {
@@ -231,7 +224,7 @@ impl Run<'_> {
                     format!("code {code:?}"),
                     format!("code {:?}", excerpt(got)),
                 );
-                self.deviate(probe, reply, finding, choices);
+                self.deviate(reply, finding, choices);
             }
             // A detail without a code was reported as an error body already.
             None if body.contains_key("detail") => {}
@@ -242,21 +235,15 @@ impl Run<'_> {
                     format!("{{\"detail\": ..., \"code\": {code:?}}}"),
                     reply.summary(),
                 );
-                self.deviate(probe, reply, finding, choices);
+                self.deviate(reply, finding, choices);
             }
         }
     }
 
     /// A 400 with a DRF field error on `field`.
-    pub(super) fn expect_field_error(
-        &mut self,
-        probe: &Probe,
-        reply: &Reply,
-        field: &str,
-        choices: &[ChoiceId],
-    ) {
+    pub(super) fn expect_field_error(&mut self, reply: &Reply, field: &str, choices: &[ChoiceId]) {
         let what = format!("with a field error on {field}");
-        if !self.expect_status(probe, reply, 400, &what, choices) {
+        if !self.expect_status(reply, 400, &what, choices) {
             return;
         }
         let Some(body) = reply.object() else {
@@ -264,7 +251,7 @@ impl Run<'_> {
         };
         if body.get(field).is_some_and(is_message_list) {
             for choice in choices {
-                self.note(*choice, &format!("{} → 400 on {field}", probe.label()));
+                self.note(*choice, &format!("{} → 400 on {field}", reply.probe.label()));
             }
         } else {
             let finding = Finding::new(
@@ -273,20 +260,15 @@ impl Run<'_> {
                 format!("{{\"{field}\": [\"message\"]}}"),
                 reply.summary(),
             );
-            self.deviate(probe, reply, finding, choices);
+            self.deviate(reply, finding, choices);
         }
     }
 
     /// A 200 page: its length from `count` and `page_size`, its links, its order, its
     /// backups, and its filter (what the probe's query asked for).
-    pub(super) fn check_page(
-        &mut self,
-        probe: &Probe,
-        reply: &Reply,
-        choices: &[ChoiceId],
-    ) -> Option<Listing> {
-        let Asked { page, page_size: size, kept, filter } = Asked::of(&probe.request.target);
-        if !self.expect_status(probe, reply, 200, "with a page of backups", choices) {
+    pub(super) fn check_page(&mut self, reply: &Reply, choices: &[ChoiceId]) -> Option<Listing> {
+        let Asked { page, page_size: size, kept, filter } = Asked::of(&reply.probe.request.target);
+        if !self.expect_status(reply, 200, "with a page of backups", choices) {
             return None;
         }
         let parsed = listing_of(reply)?;
@@ -308,12 +290,12 @@ impl Run<'_> {
                 expected,
                 format!("{len} results"),
             );
-            self.deviate(probe, reply, finding, &[C::Pagination]);
+            self.deviate(reply, finding, &[C::Pagination]);
         }
         let next = (parsed.count > page.saturating_mul(size)).then_some(page + 1);
         let previous = (page > 1).then(|| page - 1);
-        self.check_link(probe, reply, "next", next, &kept);
-        self.check_link(probe, reply, "previous", previous, &kept);
+        self.check_link(reply, "next", next, &kept);
+        self.check_link(reply, "previous", previous, &kept);
 
         let ids = parsed.ids();
         if ids.len() >= 2 {
@@ -323,7 +305,7 @@ impl Run<'_> {
                     let got = format!("id {} before id {}", pair[0], pair[1]);
                     let expected = "ids newest (highest) first";
                     let finding = Finding::new(FindingKind::Ordering, "/results", expected, got);
-                    self.deviate(probe, reply, finding, &[C::Ordering]);
+                    self.deviate(reply, finding, &[C::Ordering]);
                 }
             }
         }
@@ -350,7 +332,7 @@ impl Run<'_> {
                 let got =
                     format!("backup {} {what} {}", field(stray, "/id"), field(stray, pointer));
                 let finding = Finding::new(FindingKind::FilterIgnored, "/results", expected, got);
-                self.deviate(probe, reply, finding, &[]);
+                self.deviate(reply, finding, &[]);
             }
             None => {
                 if let Filter::Type(backup_type) = &filter
@@ -366,12 +348,12 @@ impl Run<'_> {
     }
 
     /// A page with `count` 0: no server has the id the query asked for.
-    pub(super) fn check_empty(&mut self, probe: &Probe, reply: &Reply, choices: &[ChoiceId]) {
-        let Some(page) = self.check_page(probe, reply, choices) else {
+    pub(super) fn check_empty(&mut self, reply: &Reply, choices: &[ChoiceId]) {
+        let Some(page) = self.check_page(reply, choices) else {
             return;
         };
         if page.count == 0 {
-            self.note(C::List400, &format!("{} → 200 with count 0", probe.label()));
+            self.note(C::List400, &format!("{} → 200 with count 0", reply.probe.label()));
         } else {
             let finding = Finding::new(
                 FindingKind::FilterIgnored,
@@ -379,7 +361,7 @@ impl Run<'_> {
                 "count 0 (no server has id 0)",
                 format!("count {}", page.count),
             );
-            self.deviate(probe, reply, finding, choices);
+            self.deviate(reply, finding, choices);
         }
     }
 
@@ -388,7 +370,6 @@ impl Run<'_> {
     /// with that page and the same other parameters.
     fn check_link(
         &mut self,
-        probe: &Probe,
         reply: &Reply,
         name: &str,
         page: Option<u64>,
@@ -411,7 +392,7 @@ impl Run<'_> {
                 "absent (the spec allows it; clients then page by number)",
             )
             .with_severity(Severity::Warning);
-            self.deviate(probe, reply, finding, &[C::Pagination]);
+            self.deviate(reply, finding, &[C::Pagination]);
             return;
         };
         let problem = match (value, page) {
@@ -428,7 +409,7 @@ impl Run<'_> {
             None => {}
             Some(got) => {
                 let finding = Finding::new(FindingKind::PageLinks, location, expected, got);
-                self.deviate(probe, reply, finding, &[C::Pagination]);
+                self.deviate(reply, finding, &[C::Pagination]);
             }
         }
     }
@@ -467,7 +448,6 @@ impl Run<'_> {
     /// Page 2 at page_size=1 holds the backup after page 1's.
     pub(super) fn check_across_pages(
         &mut self,
-        probe: &Probe,
         reply: &Reply,
         first: Option<&Listing>,
         second: Option<&Listing>,
@@ -489,14 +469,13 @@ impl Run<'_> {
                 format!("a lower id than page 1's {a} on page 2"),
                 format!("id {b}"),
             );
-            self.deviate(probe, reply, finding, &[C::Ordering]);
+            self.deviate(reply, finding, &[C::Ordering]);
         }
     }
 
     /// A filtered list counts no more than the whole list.
     pub(super) fn check_not_more(
         &mut self,
-        probe: &Probe,
         reply: &Reply,
         page: Option<&Listing>,
         total: Option<u64>,
@@ -510,7 +489,7 @@ impl Run<'_> {
                 format!("a count of at most {total} (the unfiltered count)"),
                 format!("count {}", page.count),
             );
-            self.deviate(probe, reply, finding, &[]);
+            self.deviate(reply, finding, &[]);
         }
     }
 

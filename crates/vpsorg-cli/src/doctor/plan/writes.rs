@@ -4,12 +4,12 @@
 use serde_json::Value;
 use vpsorg_contract::{Finding, FindingKind};
 
-use super::{C, CREATE_BODY, ChoiceId, Probe, Reply, Run, UNUSED_ID, excerpt, first};
+use super::{C, CREATE_BODY, ChoiceId, Reply, Run, UNUSED_ID, excerpt, first};
 
 impl Run<'_> {
     /// Compares the list before the writes with the one after them (`reply`, the answer to
-    /// `probe`, `writes-after`).
-    pub(super) fn compare(&mut self, before: Option<Listing>, probe: &Probe, reply: Option<Reply>) {
+    /// `writes-after`).
+    pub(super) fn compare(&mut self, before: Option<Listing>, reply: Option<Reply>) {
         let after = reply.and_then(|reply| Some((listing_of(&reply)?, reply)));
         let (Some(before), Some((after, reply))) = (before, after) else {
             self.tally.incomplete.push(
@@ -38,7 +38,6 @@ impl Run<'_> {
             choices.sort();
             choices.dedup();
             self.deviate(
-                probe,
                 &reply,
                 Finding::new(
                     FindingKind::StateChanged,
@@ -65,7 +64,7 @@ impl Run<'_> {
                  person)",
                 format!("{} ({counts})", first(by_others.iter().map(|c| &c.text), 3, "; ")),
             );
-            self.deviate(probe, &reply, finding, &[]);
+            self.deviate(&reply, finding, &[]);
         }
     }
 }
