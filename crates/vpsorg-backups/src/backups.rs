@@ -22,14 +22,10 @@ pub const MAX_DESCRIPTION_CHARS: usize = 255;
 /// Operations on backups, from [`Client::backups`].
 #[derive(Debug, Clone)]
 pub struct Backups {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Backups {
-    pub(crate) fn new(client: Client) -> Self {
-        Backups { client }
-    }
-
     /// Lists backups, optionally filtered, as one page ([`ListBackups::send`]) or as a
     /// stream of pages or of backups.
     ///
@@ -342,16 +338,15 @@ impl CreateBackup {
     pub async fn send(self) -> Result<CreatedBackup> {
         // DRF's CharField trims, then checks the length, then stores the trimmed text.
         let trimmed = self.description.as_deref().map(str::trim);
-        let too_long = || {
-            Error::invalid_input(format!(
-                "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
-            ))
-        };
-        let description = match trimmed {
-            Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => return Err(too_long()),
-            text => (text.map(types::CreateBackupRequestDescription::try_from).transpose())
-                .map_err(|_| too_long())?,
-        };
+        // The generated type refuses more than 255 characters (the spec's maxLength).
+        let description = trimmed
+            .map(types::CreateBackupRequestDescription::try_from)
+            .transpose()
+            .map_err(|_| {
+                Error::invalid_input(format!(
+                    "the description is longer than {MAX_DESCRIPTION_CHARS} characters"
+                ))
+            })?;
         let body = types::CreateBackupRequest::builder()
             .server_id(self.server_id)
             .description(description);

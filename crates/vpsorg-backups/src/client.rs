@@ -33,12 +33,12 @@ impl Client {
 
     /// Operations on backups: list, create, delete, wait.
     pub fn backups(&self) -> Backups {
-        Backups::new(self.clone())
+        Backups { client: self.clone() }
     }
 
     /// Operations on servers: restore from a backup.
     pub fn servers(&self) -> Servers {
-        Servers::new(self.clone())
+        Servers { client: self.clone() }
     }
 
     /// The generated low-level client underneath, sharing this client's token, connection

@@ -19,7 +19,7 @@ use crate::{Backup, BackupStatus, BackupType};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A boxed error kept as the [`source`](std::error::Error::source) of an [`Error`].
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The most field errors, and messages per field, that `Display` shows; the rest are
 /// counted. [`Error::InvalidRequest`]'s `field_errors` keeps them all.

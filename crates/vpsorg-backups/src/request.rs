@@ -109,7 +109,7 @@ impl Client {
         let started = Instant::now();
         // Whether an attempt that was retried may have been carried out by the API.
         let mut earlier_attempt_reached = false;
-        let mut scheduled = policy.first_delay();
+        let mut scheduled = policy.initial_backoff;
         let mut attempt: u32 = 0;
         let result = loop {
             attempt = attempt.saturating_add(1);

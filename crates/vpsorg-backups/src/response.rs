@@ -65,13 +65,8 @@ impl Operation {
         }
     }
 
-    /// Whether sending the request twice has the effect of sending it once.
-    pub(crate) fn is_idempotent(self) -> bool {
-        self.non_idempotent_name().is_none()
-    }
-
-    /// For an operation that is not idempotent, how an [`Error::OutcomeUnknown`] names it;
-    /// `None` for the idempotent ones, which retry instead.
+    /// For an operation that is not idempotent (sent twice, it acts twice), how an
+    /// [`Error::OutcomeUnknown`] names it; `None` for the idempotent ones, which retry instead.
     pub(crate) fn non_idempotent_name(self) -> Option<&'static str> {
         match self {
             Operation::Create { .. } => Some("create backup"),

@@ -29,7 +29,9 @@ use crate::response::Operation;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    initial_backoff: Duration,
+    /// The scheduled delay before the first retry, without jitter (jitter is drawn per
+    /// delay in [`delay`](Self::delay)).
+    pub(crate) initial_backoff: Duration,
     max_backoff: Duration,
     budget: Duration,
     honor_retry_after: bool,
@@ -81,12 +83,6 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// The scheduled delay before the first retry, without jitter (jitter is drawn per
-    /// delay in [`delay`](Self::delay)).
-    pub(crate) fn first_delay(&self) -> Duration {
-        self.initial_backoff
-    }
-
     /// The scheduled delay after `scheduled`: twice as long, up to the cap (which is never
     /// below the first delay).
     pub(crate) fn next_delay(&self, scheduled: Duration) -> Duration {
@@ -95,7 +91,7 @@ impl RetryPolicy {
 
     /// Whether `error` from `op` is worth another attempt.
     pub(crate) fn should_retry(&self, op: Operation, error: &Error) -> bool {
-        if op.is_idempotent() {
+        if op.non_idempotent_name().is_none() {
             error.is_retryable()
         } else {
             // Only when the API provably did not act on the request: it never saw it, or

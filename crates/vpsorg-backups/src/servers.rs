@@ -9,14 +9,10 @@ use crate::{Client, Restore, RetryPolicy};
 /// Operations on servers, from [`Client::servers`].
 #[derive(Debug, Clone)]
 pub struct Servers {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Servers {
-    pub(crate) fn new(client: Client) -> Self {
-        Servers { client }
-    }
-
     /// Restores a server from one of its `completed` backups, overwriting its disk.
     ///
     /// ```

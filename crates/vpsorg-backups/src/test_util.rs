@@ -20,15 +20,12 @@ use futures_util::Stream;
 use reqwest::StatusCode;
 use serde::de::Error as _;
 
-use crate::error::api_field;
+use crate::error::{BoxError, api_field};
 use crate::shared::clean;
 use crate::{
     Backup, BackupStatus, BackupStream, BackupType, CreatedBackup, Error, Page, PageStream,
     PaginationIssue, Resource, Restore, RestoreStatus, ServerRef, StatusChange,
 };
-
-/// A boxed error, as [`Error::Timeout`] and [`Error::Transport`] keep their cause.
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl ServerRef {

@@ -198,11 +198,9 @@ impl WaitUntilCompleted {
                     return Err(self.timed_out(last_status, last_error, started));
                 }
             };
-            if found.is_ok() {
-                last_error = None;
-            }
             match found {
                 Ok(Some(backup)) => {
+                    last_error = None;
                     if last_status.as_ref() != Some(&backup.status) {
                         if let Some(observer) = self.observer.as_mut() {
                             observer(&StatusChange {

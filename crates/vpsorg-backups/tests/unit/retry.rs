@@ -19,7 +19,7 @@ fn schedule_doubles_up_to_the_cap() {
         .initial_backoff(Duration::from_millis(100))
         .max_backoff(Duration::from_millis(300));
     let delays: Vec<Duration> =
-        std::iter::successors(Some(policy.first_delay()), |d| Some(policy.next_delay(*d)))
+        std::iter::successors(Some(policy.initial_backoff), |d| Some(policy.next_delay(*d)))
             .take(4)
             .collect();
     assert_eq!(delays, [100, 200, 300, 300].map(Duration::from_millis));
@@ -27,7 +27,7 @@ fn schedule_doubles_up_to_the_cap() {
     let inverted = RetryPolicy::default()
         .initial_backoff(Duration::from_secs(5))
         .max_backoff(Duration::from_secs(1));
-    assert_eq!(inverted.next_delay(inverted.first_delay()), Duration::from_secs(5));
+    assert_eq!(inverted.next_delay(inverted.initial_backoff), Duration::from_secs(5));
     let huge = RetryPolicy::default().initial_backoff(Duration::MAX).max_backoff(Duration::MAX);
     assert_eq!(huge.next_delay(Duration::MAX), Duration::MAX);
     assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
