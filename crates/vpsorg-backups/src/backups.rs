@@ -210,11 +210,7 @@ impl ListBackups {
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub fn pages(self) -> PageStream {
-        let fetching = if self.concurrency > 1 {
-            pagination::Fetching::Concurrent(self.concurrency)
-        } else {
-            pagination::Fetching::Prefetch
-        };
+        let fetching = pagination::Fetching::Ahead(self.concurrency);
         pagination::pages(self.client, self.query, self.page.unwrap_or(1), fetching)
     }
 

@@ -306,10 +306,9 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Dated<T> {
 /// How a stream of pages fetches the pages after the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fetching {
-    /// One page ahead: the next page is requested as soon as the current one arrives.
-    Prefetch,
-    /// Up to this many pages at once, by number once `count` is known.
-    Concurrent(usize),
+    /// Ahead of the caller: the next page as soon as the current one arrives, or with more
+    /// than one, up to this many pages at once, by number once `count` is known.
+    Ahead(usize),
     /// Each page only when the stream is polled for it, so that a caller who stops early
     /// (the waiter, once it found its backup) sends no request it does not need.
     OnDemand,
@@ -318,8 +317,7 @@ pub(crate) enum Fetching {
 /// The stream of pages behind [`ListBackups::pages`](crate::ListBackups::pages).
 pub(crate) fn pages(client: Client, query: Query, start: u64, fetching: Fetching) -> PageStream {
     let (concurrency, prefetch) = match fetching {
-        Fetching::Prefetch => (1, true),
-        Fetching::Concurrent(pages) => (pages.clamp(1, MAX_CONCURRENCY), true),
+        Fetching::Ahead(pages) => (pages.clamp(1, MAX_CONCURRENCY), true),
         Fetching::OnDemand => (1, false),
     };
     if let Err(error) = query.validate(start) {
