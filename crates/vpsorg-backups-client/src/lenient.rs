@@ -1,11 +1,7 @@
 //! Enums the API may grow. `cargo xtask codegen` writes a lenient enum into the generated
 //! `types` module for every string enum of the spec, in place of progenitor's strict enum
-//! (the traits come from [`lenient_impls!`]): each keeps any value the spec does not list as `Unknown`, so one new backup type or
-//! status never fails a whole page.
-//!
-//! The unknown value is an opaque [`UnknownValue`]: code reads it through `as_str()`, which
-//! gives the same answer before and after a later version of the crate names the value, so
-//! promoting a value to a variant never silently changes what a caller's code does.
+//! (the traits come from [`lenient_impls!`]): each keeps any value the spec does not list as
+//! an opaque [`UnknownValue`], so one new backup type or status never fails a whole page.
 
 use std::fmt;
 

@@ -156,11 +156,9 @@ impl ListBackups {
         /// and the first one the streams yield.
         fn page(page: u64) => page = Some(page);
 
-        /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, once
-        /// the first page has told the number of backups, the following pages are requested
-        /// by number, several at a time, and still yielded in order. Each page's `count` can
-        /// add pages (backups created meanwhile push older ones further); the stream ends at a
-        /// page past the last, or when no page is left to request.
+        /// How many pages the streams may fetch at once (default 1, at most 16). Above 1, the
+        /// pages after the first are requested by number, as its `count` allows, and still
+        /// yielded in order.
         fn concurrency(pages: usize) => concurrency = pages.clamp(1, pagination::MAX_CONCURRENCY);
 
         /// How this listing's requests are retried, instead of the client's
@@ -214,21 +212,13 @@ impl ListBackups {
         pagination::pages(self.client, self.query, self.page.unwrap_or(1), fetching)
     }
 
-    /// Every backup, across pages, as a stream that:
-    ///
-    /// - follows the API's `next` links, but only to the configured origin (another
-    ///   origin is [`Error::ForeignOrigin`], and nothing is sent there);
-    /// - pages by number until `count` is reached when the API sends no links;
-    /// - stops at an empty page or a page past the last;
-    /// - drops a backup it has already yielded (one moved to the next page because
-    ///   another was created meanwhile);
-    /// - fails with [`Error::Pagination`] instead of looping when the server ignores
-    ///   paging, and with [`Error::FilterMismatch`] at a page that holds a backup outside
-    ///   the server or type filter (nothing from that page is yielded);
-    /// - keeps at most the current page and the ones being fetched in memory, and fetches
-    ///   the next page while the caller works through the current one.
-    ///
-    /// The stream needs a Tokio runtime. `.try_collect::<Vec<_>>()` gathers everything.
+    /// Every backup, across pages, as a stream that walks the pages as
+    /// [Listing](crate#listing) says: it drops backups already yielded, and fails with
+    /// [`Error::ForeignOrigin`] for a `next` link to another origin (nothing is sent there),
+    /// [`Error::Pagination`] instead of looping when the server ignores paging, and
+    /// [`Error::FilterMismatch`] at a page that holds a backup outside the filters (nothing
+    /// from that page is yielded). It needs a Tokio runtime; `.try_collect::<Vec<_>>()`
+    /// gathers everything.
     ///
     /// ```
     /// # async fn run(client: vpsorg_backups::Client) -> vpsorg_backups::Result<()> {

@@ -34,12 +34,9 @@ const MAX_REDIRECTS: usize = 5;
 /// Configures a [`Client`]. Setters take values by value and can be chained; nothing is
 /// checked until [`build`](ClientBuilder::build).
 ///
-/// Proxies: like reqwest, the client honours `HTTPS_PROXY` (`https_proxy`), `HTTP_PROXY`,
-/// `ALL_PROXY` and `NO_PROXY` from the environment unless [`proxy`](Self::proxy) sets one
-/// or [`env_proxy(false)`](Self::env_proxy) turns them off. Through a proxy, an `https://`
-/// API is reached by a `CONNECT` tunnel: the proxy sees the host name, never the token or
-/// the requests. Behind a corporate TLS-inspecting proxy, add its root certificate with
-/// [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+/// Through a proxy (the environment's, see [`env_proxy`](Self::env_proxy), or
+/// [`proxy`](Self::proxy)), an `https://` API is reached by a `CONNECT` tunnel: the proxy
+/// sees the host name, never the token or the requests.
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,13 +1,6 @@
-//! A seam for tests and fuzzing: one response, given as status, headers and body, taken
-//! through the crate's decoding and error mapping without a network.
-//!
-//! The generated client reads a response in two steps: it picks a branch by status (the
-//! operation's documented success, one of its documented errors, or anything else), then
-//! decodes the body with progenitor's `ResponseValue::from_response`. [`decode`] takes the
-//! same branches, for the same statuses, and hands the outcome to the same
-//! [`settle`](crate::response::settle) that every real attempt ends in. A test in
-//! `tests/decode.rs` checks that it agrees with a real request to the fake server for
-//! statuses across 200..=599.
+//! A seam for tests and fuzzing: one response (status, headers, body) taken through the
+//! generated client's branches by status and the same [`settle`](crate::response::settle)
+//! as every attempt, without a network; `tests/decode.rs` checks it agrees with real requests.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;

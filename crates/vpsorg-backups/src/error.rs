@@ -1,10 +1,5 @@
-//! The crate's one error type: its variants, `Display` and accessors. Responses are turned
-//! into it in `response.rs`.
-//!
-//! Every variant says what went wrong in terms of the API (which resource was not found,
-//! how long to wait after a 429, whether a timed-out request may have reached the server),
-//! never in terms of HTTP plumbing. [`Display`](std::fmt::Display) is one terse line that
-//! never contains a header, a raw body or the token.
+//! The crate's one error type: its variants, `Display` (one terse line, never a header, a raw
+//! body or the token) and accessors. Responses are turned into it in `response.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt;

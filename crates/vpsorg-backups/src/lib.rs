@@ -75,12 +75,8 @@ pub use reqwest::Url;
 pub use serde_json::Error as JsonError;
 
 /// The generated low-level client, `vpsorg-backups-client`, in the exact version this
-/// crate is built on, for [`Client::raw`]. Enabled by the `raw` feature.
-///
-/// Its API follows the OpenAPI contract and progenitor, and is versioned as
-/// `vpsorg-backups-client`, not as this crate: a release of this crate may move to a new
-/// major version of it. Without the feature, this crate's API has no generated or
-/// progenitor type in it.
+/// crate is built on, for [`Client::raw`]. Enabled by the `raw` feature. It is versioned on
+/// its own: a release of this crate may move to a new major version of it.
 #[cfg(feature = "raw")]
 #[cfg_attr(docsrs, doc(cfg(feature = "raw")))]
 pub use vpsorg_backups_client as raw;

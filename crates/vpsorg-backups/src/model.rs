@@ -1,12 +1,5 @@
-//! What the API returns, as this crate's own types: [`Backup`], [`ServerRef`],
-//! [`CreatedBackup`] and [`Restore`].
-//!
-//! They are written by hand, not re-exported from the generated client, so that their
-//! documentation, integer types and semver are this crate's: a field the spec gains reaches
-//! them in a release that adds it on purpose, and never changes them by surprise. Every
-//! struct is `#[non_exhaustive]`, so adding a field is not a breaking change; read fields,
-//! and build values with serde or, in tests, the `test-util` constructors. Each serializes
-//! like the API's JSON.
+//! What the API returns, as this crate's own types, written by hand so that a field the spec
+//! gains reaches users only in a release that adds it (the README's "The client").
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,6 @@
-//! Pages of the backup list, and the streams that walk them: [`PageStream`] and
-//! [`BackupStream`].
-//!
-//! The API pages like Django REST Framework's `PageNumberPagination`: `?page=N`, a total
-//! `count`, and `next`/`previous` links that may be absent. A `next` link is used only for
-//! its page number, after checking that it points to the backup list on the configured
-//! origin; every request goes to the configured base URL, so the token never travels
-//! anywhere else.
+//! Pages of the backup list, and the streams that walk them. The API pages like Django REST
+//! Framework's `PageNumberPagination`: `?page=N`, a total `count`, and `next`/`previous`
+//! links that may be absent; a `next` link is used only for its page number.
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;

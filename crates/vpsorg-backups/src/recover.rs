@@ -1,9 +1,6 @@
-//! Finding out what a create whose answer was lost did (the crate's README, "Retries", says
-//! what users see). The server's manual backups are listed just before the create is sent
-//! ([`existing`]) and again after it failed; a backup is this create's when it was not there
-//! before, has the description sent, and was created after the request was sent, on the
-//! server's clock. Exactly one such backup is the answer; none, several, or no listing from
-//! before leave the outcome unknown.
+//! Finding out what a create whose answer was lost did, as the README's "Retries" says: the
+//! one backup not listed before the create ([`existing`]), with its description, created
+//! since the request on the server's clock.
 //!
 //! # Whose clock
 //!
@@ -26,11 +23,6 @@
 //! stamps `created_at` need not be the one that writes `Date`). Neither clock's absolute
 //! time enters, so any skew between this machine and the server is harmless. Without a
 //! `Date` header there is no server time to compare with, and the outcome stays unknown.
-//!
-//! A backup of the same server with the same description created by someone else between
-//! the listing before and the create would be taken for this create's; distinct
-//! descriptions rule it out. A restore has nothing to list, and stays
-//! [`Error::OutcomeUnknown`].
 
 use std::collections::HashSet;
 use std::fmt;

@@ -81,17 +81,11 @@ impl Client {
         format!("{}/api/v1/backups/", self.inner.base_url.path().trim_end_matches('/'))
     }
 
-    /// Sends one operation: the one path every request takes. Each attempt runs in its own
-    /// tracing span and ends in [`settle`] (a 2xx status the spec does not list is decoded
-    /// as `T`); failures are retried as `retry` (this call's policy, else the client's)
-    /// allows, and a create or restore that may have acted becomes
-    /// [`Error::OutcomeUnknown`].
-    ///
-    /// `call` starts the generated client's call (and unwraps its `ResponseValue`); it runs
-    /// once per attempt. `last_failure`, when given, keeps each failed attempt that is to be
-    /// retried, for a caller that may cancel the call during a retry's wait (the waiter). A
-    /// [`Failed`] also says whether an earlier attempt may have been carried out; `?` turns
-    /// it into its error.
+    /// Sends one operation, the one path every request takes: `call`, the generated client's
+    /// call, runs once per attempt, in its own tracing span, and ends in [`settle`]; failures
+    /// are retried as `retry` (else the client's policy) allows, and a create or restore that
+    /// may have acted becomes [`Error::OutcomeUnknown`]. `last_failure` keeps each failure to
+    /// be retried, for a caller that may cancel the call while it waits (the waiter).
     pub(crate) async fn execute<T, F, Fut>(
         &self,
         op: Operation,

@@ -94,14 +94,9 @@ pub(crate) type RawError = vpsorg_backups_client::Error<types::Error>;
 /// The most bytes read from a response the spec does not describe.
 const MAX_UNDOCUMENTED_BODY: usize = 64 * 1024;
 
-/// The outcome of one attempt: the generated client's result, with its error mapped (and a
-/// 2xx the spec does not list decoded as the documented `T`). Every attempt ends here, and
-/// so does [`crate::__decode`], so that what the tests and the fuzzer feed in takes the
-/// same path as a response from the network.
-///
-/// One rule for every way a create's or restore's 2xx answer can be unreadable (malformed,
-/// HTML, a field missing, cut short): the API accepted it, so the error is
-/// [`Error::AnswerUnreadable`], whatever went wrong in reading it.
+/// The outcome of one attempt, as every attempt and [`crate::__decode`] end: the generated
+/// client's result, its error mapped. A create's or restore's 2xx that cannot be read,
+/// however it broke, was accepted all the same: [`Error::AnswerUnreadable`].
 pub(crate) async fn settle<T: DeserializeOwned + Validate>(
     op: Operation,
     result: std::result::Result<T, RawError>,
@@ -140,8 +135,7 @@ async fn settle_any<T: DeserializeOwned + Validate>(
 }
 
 /// What a decoded answer's type allows but the contract rules out, such as a negative
-/// `count` in an `int64`. [`settle`] refuses it as [`Error::Decode`], with the response's
-/// status, on every path alike (requests and the `__decode` seam), instead of the value
+/// `count` in an `int64`: [`settle`] refuses it as [`Error::Decode`], rather than the value
 /// being clamped somewhere later without a word.
 pub(crate) trait Validate {
     /// Why the API cannot have meant this value, and the value as JSON (for the excerpt).
@@ -198,10 +192,8 @@ fn decode_undocumented<T: DeserializeOwned>(
 }
 
 /// Maps one failed call of the generated client to an [`Error`], or to a success after all:
-/// a 2xx status the spec does not list, with its status, request id and body (decoded then
-/// as the documented answer; an empty body reads as JSON `null`). `head` comes from
-/// [`vpsorg_backups_client::capture_response_head`] and keeps the status when the generated
-/// error lost it.
+/// a 2xx status the spec does not list, with its status, request id and body. `head` keeps
+/// the status when the generated error lost it.
 async fn map_error(
     op: Operation,
     error: RawError,

@@ -50,13 +50,12 @@ impl RestoreServer {
     /// Starts the restore; it runs in the background on the API's side.
     ///
     /// Not idempotent, so retried only when the API provably did not act on the request: a
-    /// refused connection, or a 429 (throttling refuses a request before anything runs). A
-    /// failure after it may have arrived is
-    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). Unlike a create's, a lost
-    /// restore's answer cannot be looked up afterwards: the API lists no restores and
-    /// shows no server status. Check the server itself before trying again. A 2xx whose
-    /// body cannot be read is [`Error::AnswerUnreadable`](crate::Error::AnswerUnreadable):
-    /// the restore was accepted and runs.
+    /// refused connection, or a 429 (throttling refuses a request before anything runs).
+    /// After it may have arrived, a failure is
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), which, unlike a create's,
+    /// cannot be looked up (the API lists no restores and shows no server status): check the
+    /// server before trying again. A 2xx whose body cannot be read is
+    /// [`Error::AnswerUnreadable`](crate::Error::AnswerUnreadable): the restore runs.
     ///
     /// # Errors
     ///

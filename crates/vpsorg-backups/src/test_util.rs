@@ -1,16 +1,6 @@
-//! Constructors for the crate's results and errors, behind the `test-util` feature.
-//!
-//! The types the API returns are `#[non_exhaustive]`, so code outside this crate cannot
-//! build them with a struct literal. A crate that hides this client behind a trait of its
-//! own needs them to write a fake for its unit tests, as aws-sdk-rust offers for its
-//! outputs and errors. Each result has `new` with the fields that identify it, defaults for
-//! the rest (written in each `new`'s documentation), and by-value `with_*` setters; each
-//! error variant has a constructor of the same name in snake case, and [`Error::with_code`],
-//! [`Error::with_detail`], [`Error::with_request_id`], [`Error::with_field_error`] and
-//! [`Error::with_retry_after`] fill in what the API may send.
-//!
-//! Enable it for tests only: list `vpsorg-backups` again under `[dev-dependencies]`, with
-//! `features = ["test-util"]` (the crate's README shows the lines).
+//! Constructors for the crate's `#[non_exhaustive]` results and errors, for fakes in users'
+//! tests (the README's "Examples and testing"): each result's `new` takes what identifies it
+//! and documents its defaults; each error variant has a constructor of the same name.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

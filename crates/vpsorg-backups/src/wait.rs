@@ -1,9 +1,5 @@
-//! Waiting for a backup to complete: [`WaitUntilCompleted`], from
-//! [`Backups::wait_until_completed`](crate::Backups::wait_until_completed).
-//!
-//! The API has no endpoint that fetches one backup, so the waiter polls the list filtered
-//! by the backup's server, with growing, jittered pauses between polls, until the backup
-//! is `completed` (success), `failed`, gone, or the overall timeout passes.
+//! Waiting for a backup to complete by polling its server's backup list (the API has no
+//! endpoint that fetches one backup).
 
 use std::fmt;
 use std::future::ready;
