@@ -107,6 +107,9 @@ const DOC_KEYS: &[&str] = &[
     "x-enum-descriptions",
 ];
 
+/// The reason of a change no rule classifies.
+const UNCLASSIFIED: &str = "changed, and no rule classifies it: review it by hand";
+
 /// Which way data flows through a schema: what the client sends, what it receives, or both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Usage {
@@ -221,11 +224,7 @@ impl<'a> Diff<'a> {
 
     /// A change no rule classifies: breaking, to be reviewed by hand.
     fn unknown(&mut self, at: &str, key: &str) {
-        self.push(
-            Class::Breaking,
-            at,
-            format!("`{key}` changed, and no rule classifies it: review it by hand"),
-        );
+        self.push(Class::Breaking, at, format!("`{key}` {UNCLASSIFIED}"));
     }
 
     fn document(&mut self) {
@@ -252,11 +251,7 @@ impl<'a> Diff<'a> {
                 other if other.starts_with("x-") => {
                     self.push(Class::DocsOnly, other, "an extension changed")
                 }
-                other => self.push(
-                    Class::Breaking,
-                    other,
-                    "changed, and no rule classifies it: review it by hand",
-                ),
+                other => self.push(Class::Breaking, other, UNCLASSIFIED),
             }
         }
     }

@@ -24,13 +24,10 @@ impl<'a> Diff<'a> {
             match renamed {
                 Some((new_id, new_op)) => {
                     matched_new.insert(new_id.clone());
-                    self.push(
-                        Class::Breaking,
-                        &old_op.label(),
-                        format!(
-                            "operationId changed to `{new_id}`: the generated method is renamed"
-                        ),
+                    let why = format!(
+                        "operationId changed to `{new_id}`: the generated method is renamed"
                     );
+                    self.push(Class::Breaking, &old_op.label(), why);
                     self.operation(old_op, new_op);
                 }
                 None => self.push(Class::Breaking, &old_op.label(), "operation removed"),
@@ -46,11 +43,8 @@ impl<'a> Diff<'a> {
     fn operation(&mut self, old: &Operation<'a>, new: &Operation<'a>) {
         let at = new.label();
         if (old.method, &old.path) != (new.method, &new.path) {
-            self.push(
-                Class::Breaking,
-                &at,
-                format!("moved from {} {}", old.method.to_uppercase(), old.path),
-            );
+            let why = format!("moved from {} {}", old.method.to_uppercase(), old.path);
+            self.push(Class::Breaking, &at, why);
         }
         self.parameters(&at, old, new);
         for (key, a, b) in self.changed(&at, old.value, new.value) {
@@ -95,14 +89,12 @@ impl<'a> Diff<'a> {
                 continue;
             }
             let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
-            if is_true(b, "required") {
-                self.push(
-                    Class::Breaking,
-                    &where_,
-                    "added as required: existing calls do not send it",
-                );
-            } else {
-                self.push(Class::Additive, &where_, "added, optional");
+            match is_true(b, "required") {
+                true => {
+                    let why = "added as required: existing calls do not send it";
+                    self.push(Class::Breaking, &where_, why)
+                }
+                false => self.push(Class::Additive, &where_, "added, optional"),
             }
         }
     }

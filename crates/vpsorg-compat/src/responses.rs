@@ -61,24 +61,18 @@ impl Diff<'_> {
             let (first, now) = (before.first(), after.first());
             if after.len() > 1 {
                 let list: Vec<String> = after.iter().map(BodyKind::to_string).collect();
-                self.push(
-                    Class::Breaking,
-                    at,
-                    format!(
-                        "its {side} responses now have different bodies ({}): progenitor 0.15 generates one {side} type per operation and cannot generate this",
-                        list.join(", ")
-                    ),
+                let list = list.join(", ");
+                let why = format!(
+                    "its {side} responses now have different bodies ({list}): progenitor 0.15 generates one {side} type per operation and cannot generate this"
                 );
+                self.push(Class::Breaking, at, why);
             } else if before.len() == 1 && first.map(discriminant) != now.map(discriminant) {
-                self.push(
-                    Class::Breaking,
-                    at,
-                    format!(
-                        "its {side} body changes from {} to {}: the generated method's {side} type changes",
-                        first.map(BodyKind::to_string).unwrap_or_default(),
-                        now.map(BodyKind::to_string).unwrap_or_default(),
-                    ),
+                let [was, is] = [first, now].map(|kind| kind.map(BodyKind::to_string));
+                let [was, is] = [was, is].map(Option::unwrap_or_default);
+                let why = format!(
+                    "its {side} body changes from {was} to {is}: the generated method's {side} type changes"
                 );
+                self.push(Class::Breaking, at, why);
             }
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::{Class, Diff, Usage, array, is_true, keys, reference_name, show};
+use crate::{Class, Diff, UNCLASSIFIED, Usage, array, is_true, keys, reference_name, show};
 
 impl<'a> Diff<'a> {
     pub(crate) fn components(&mut self) {
@@ -40,11 +40,7 @@ impl<'a> Diff<'a> {
                     "components/securitySchemes",
                     "the authentication schemes changed",
                 ),
-                other => self.push(
-                    Class::Breaking,
-                    &format!("components/{other}"),
-                    "changed, and no rule classifies it: review it by hand",
-                ),
+                other => self.push(Class::Breaking, &format!("components/{other}"), UNCLASSIFIED),
             }
         }
     }
@@ -84,29 +80,18 @@ impl<'a> Diff<'a> {
         let type_of = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_owned);
         let (old_type, new_type) = (type_of(old), type_of(new));
         if old_type != new_type {
-            self.push(
-                Class::Breaking,
-                at,
-                format!(
-                    "type changed from {} to {}",
-                    old_type.as_deref().unwrap_or("(none)"),
-                    new_type.as_deref().unwrap_or("(none)")
-                ),
-            );
-            return;
+            let [was, now] = [old_type, new_type].map(|t| t.unwrap_or_else(|| "(none)".into()));
+            return self.push(Class::Breaking, at, format!("type changed from {was} to {now}"));
         }
         self.rust_type(at, old, new);
         for (key, a, b) in self.changed(at, old, new) {
+            let (was, now) = (show(a), show(b));
             match key.as_str() {
                 "type" => {}
                 "format" => self.push(
                     Class::Breaking,
                     at,
-                    format!(
-                        "format changed from {} to {}: the value's Rust type changes",
-                        show(a),
-                        show(b)
-                    ),
+                    format!("format changed from {was} to {now}: the value's Rust type changes"),
                 ),
                 "nullable" => {
                     if b.and_then(Value::as_bool) == Some(true) {
@@ -116,11 +101,8 @@ impl<'a> Diff<'a> {
                             "became nullable: the Rust type becomes an Option, and clients must handle null",
                         ));
                     } else {
-                        self.push(
-                            Class::Breaking,
-                            at,
-                            "is no longer nullable: the Rust type is no longer an Option",
-                        );
+                        let why = "is no longer nullable: the Rust type is no longer an Option";
+                        self.push(Class::Breaking, at, why);
                     }
                 }
                 "enum" => self.enum_values(at, a, b, usage),
@@ -138,11 +120,7 @@ impl<'a> Diff<'a> {
                     _ => self.push(
                         Class::Breaking,
                         at,
-                        format!(
-                            "additionalProperties changed from {} to {}",
-                            show(a),
-                            show(b)
-                        ),
+                        format!("additionalProperties changed from {was} to {now}"),
                     ),
                 },
                 "allOf" | "oneOf" | "anyOf" => {
@@ -177,25 +155,18 @@ impl<'a> Diff<'a> {
                         // Adding or changing one may narrow it.
                         _ => usage.class(Class::Breaking, Class::Additive),
                     };
-                    self.push(
-                        class,
-                        at,
-                        format!("`{key}` changed from {} to {}", show(a), show(b)),
-                    );
+                    self.push(class, at, format!("`{key}` changed from {was} to {now}"));
                 }
-                "default" => self.push(
-                    Class::Breaking,
-                    at,
-                    format!(
-                        "default changed from {} to {}: {}; an optional field with a default is no Option in Rust",
-                        show(a),
-                        show(b),
-                        usage.say(
-                            "a request that leaves it out now means something else",
-                            "old clients fill in the old default"
-                        )
-                    ),
-                ),
+                "default" => {
+                    let what = usage.say(
+                        "a request that leaves it out now means something else",
+                        "old clients fill in the old default",
+                    );
+                    let why = format!(
+                        "default changed from {was} to {now}: {what}; an optional field with a default is no Option in Rust"
+                    );
+                    self.push(Class::Breaking, at, why);
+                }
                 other if other.starts_with("x-") => {
                     self.push(Class::DocsOnly, at, format!("extension `{other}` changed"))
                 }
@@ -250,11 +221,8 @@ impl<'a> Diff<'a> {
         };
         let (old, new) = (array(Some(old)), array(Some(new)));
         for value in old.iter().filter(|v| !new.contains(v)) {
-            self.push(
-                Class::Breaking,
-                at,
-                format!("enum value {value} removed: its Rust variant goes"),
-            );
+            let why = format!("enum value {value} removed: its Rust variant goes");
+            self.push(Class::Breaking, at, why);
         }
         for value in new.iter().filter(|v| !old.contains(v)) {
             let class = usage.class(Class::Additive, Class::Additive);
@@ -385,15 +353,11 @@ impl<'a> Diff<'a> {
             remove_key(&mut new, "nullable");
         }
         if required && differs(&old, &new, "default") {
-            self.push(
-                Class::DocsOnly,
-                at,
-                format!(
-                    "default changed from {} to {}: the field is required, so always there, and typify ignores it",
-                    show(old.get("default")),
-                    show(new.get("default"))
-                ),
+            let (was, now) = (show(old.get("default")), show(new.get("default")));
+            let why = format!(
+                "default changed from {was} to {now}: the field is required, so always there, and typify ignores it"
             );
+            self.push(Class::DocsOnly, at, why);
             remove_key(&mut old, "default");
             remove_key(&mut new, "default");
         }

@@ -53,24 +53,21 @@ pub fn compare(
 ) -> (Vec<Break>, usize) {
     let removed = |path: &str| old.contains_key(path) && !new.contains_key(path);
     let mut breaks = Vec::new();
+    let mut broke = |path: &str, what: String| breaks.push(Break { path: path.to_owned(), what });
     for (path, entry) in old {
         match new.get(path) {
             None if entry.owner.as_deref().is_some_and(removed) => {}
             None => {
-                let with =
-                    old.values().filter(|e| e.owner.as_deref() == Some(path.as_str())).count();
-                breaks.push(Break {
-                    path: path.clone(),
-                    what: match with {
-                        0 => "removed".into(),
-                        n => format!("removed, with {n} item(s) of its own"),
-                    },
-                });
+                let owned = old.values().filter(|e| e.owner.as_deref() == Some(path.as_str()));
+                let what = match owned.count() {
+                    0 => "removed".into(),
+                    n => format!("removed, with {n} item(s) of its own"),
+                };
+                broke(path, what);
             }
-            Some(now) if now.signature != entry.signature => breaks.push(Break {
-                path: path.clone(),
-                what: format!("changed from `{}` to `{}`", entry.signature, now.signature),
-            }),
+            Some(now) if now.signature != entry.signature => {
+                broke(path, format!("changed from `{}` to `{}`", entry.signature, now.signature))
+            }
             Some(_) => {}
         }
     }
@@ -86,13 +83,9 @@ pub fn compare(
                     && old.contains_key(owner)
                     && !new.contains_key(&non_exhaustive_key(owner)) =>
             {
-                breaks.push(Break {
-                    path: path.clone(),
-                    what: format!(
-                        "added to `{owner}`, which is not #[non_exhaustive]: struct literals \
-                         and exhaustive matches break"
-                    ),
-                })
+                let what = "which is not #[non_exhaustive]: struct literals and exhaustive \
+                            matches break";
+                broke(path, format!("added to `{owner}`, {what}"))
             }
             _ => added += 1,
         }
