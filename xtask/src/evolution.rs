@@ -26,7 +26,6 @@ pub const CLIPPY_ARGS: [&str; 2] = ["-D", "warnings"];
 /// gives them, so that their artifacts are CI's.
 const LIBS_AND_BINS: &[&str] = &["--workspace", "--lib", "--bins", "--examples"];
 
-/// The cases, relative to the workspace root.
 const CASES_PATH: &str = "xtask/evolution.yaml";
 
 /// One change to the spec and what must come of it: an entry of [`CASES_PATH`].
@@ -212,9 +211,8 @@ fn judge(
     }
     let expected_exit = i32::from(case.expect == Class::Breaking && !case.bump);
     if outcome.compat_exit != expected_exit {
-        outcome
-            .problems
-            .push(format!("compat exited {}, expected {expected_exit}", outcome.compat_exit));
+        let problem = format!("compat exited {}, expected {expected_exit}", outcome.compat_exit);
+        outcome.problems.push(problem);
     }
     if case.expect == Class::Additive {
         if let Err(e) = write_generated(scratch, &changed.spec, true) {
@@ -236,7 +234,6 @@ fn judge(
     Ok(outcome)
 }
 
-/// The fixture crate's package name.
 const FIXTURE: &str = "vpsorg-downstream-fixture";
 
 fn step(name: &str) {

@@ -80,10 +80,9 @@ pub fn check(read: &dyn Fn(&str) -> Result<String>) -> Result<Checked> {
         let req = VersionReq::parse(&declared).ok();
         let Some(locked) = req.and_then(|req| lock.resolve(&package, &req)) else {
             let what = "Cargo.lock has no matching version (unused? remove it)";
-            problems.push((
-                format!("Cargo.toml: [workspace.dependencies] {key} = {declared:?}: {what}"),
-                false,
-            ));
+            let problem =
+                format!("Cargo.toml: [workspace.dependencies] {key} = {declared:?}: {what}");
+            problems.push((problem, false));
             continue;
         };
         if Version::parse(bare).ok().as_ref() != Some(&locked) {
@@ -114,13 +113,11 @@ pub fn check(read: &dyn Fn(&str) -> Result<String>) -> Result<Checked> {
         let mut doc: DocumentMut = read(&path)?.parse().map_err(|e| format!("{path}: {e}"))?;
         for (section, key, item) in entries(doc.as_table_mut()) {
             if item.is_str() || item.get("version").is_some() {
-                let fix = format!(
-                    "write it once in the root's [workspace.dependencies] and use `{key}.workspace = true`"
+                let fix = "write it once in the root's [workspace.dependencies] and use";
+                let problem = format!(
+                    "{path}: [{section}] {key} declares its own version: {fix} `{key}.workspace = true`"
                 );
-                problems.push((
-                    format!("{path}: [{section}] {key} declares its own version: {fix}"),
-                    false,
-                ));
+                problems.push((problem, false));
             }
         }
     }

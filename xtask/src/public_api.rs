@@ -27,11 +27,6 @@ pub const CRATES: &[(&str, &[&str])] = &[
 /// Set when this binary runs as cargo's `RUSTDOC`: the real rustdoc to run.
 const WRAPPED_RUSTDOC: &str = "XTASK_WRAPPED_RUSTDOC";
 
-/// Where a crate's listing is kept.
-pub fn snapshot_path(krate: &str) -> String {
-    format!("public-api/{krate}.txt")
-}
-
 /// Writes each crate's listing, or with `check` fails with a diff when one is stale. The
 /// crates are compiled first: rustdoc documents a crate whose function bodies do not compile,
 /// and no listing may come from one.
@@ -51,7 +46,7 @@ pub fn run(check: bool) -> Result<()> {
     let mut stale = Vec::new();
     for (krate, features) in CRATES {
         let listing = listing(krate, features)?;
-        let path = snapshot_path(krate);
+        let path = format!("public-api/{krate}.txt");
         if let Err(error) = ensure_file(&path, &listing, check, "cargo xtask public-api", krate) {
             stale.push(error.to_string());
         }

@@ -193,16 +193,11 @@ fn collect_examples(
                 if matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
                     continue;
                 }
+                let here = format!("{location}/{key}");
                 let child_in_schema = in_schema
                     || key == "schema"
                     || (location == "#/components" && key == "schemas");
-                collect_examples(
-                    child,
-                    &format!("{location}/{key}"),
-                    child_in_schema,
-                    cases,
-                    problems,
-                );
+                collect_examples(child, &here, child_in_schema, cases, problems);
             }
         }
         Value::Array(items) => {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use quote::ToTokens;
-use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, parse_quote};
+use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, parse_quote};
 
 use crate::Result;
 
@@ -186,15 +186,13 @@ fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>
 fn doc_of(attrs: &[Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
-        .filter_map(|attr| match &attr.meta {
-            Meta::NameValue(doc) if doc.path.is_ident("doc") => match &doc.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => {
-                    // `/// text` is `#[doc = " text"]`: the space is the comment's, not the text's.
-                    let line = text.value();
-                    Some(line.strip_prefix(' ').unwrap_or(&line).to_owned())
-                }
-                _ => None,
-            },
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta.require_name_value().ok()?.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => {
+                // `/// text` is `#[doc = " text"]`: the space is the comment's, not the text's.
+                let line = text.value();
+                Some(line.strip_prefix(' ').unwrap_or(&line).to_owned())
+            }
             _ => None,
         })
         .collect();
