@@ -421,12 +421,10 @@ impl Contract {
             let (kind, expected, got) = match error.kind() {
                 ValidationErrorKind::Required { property } => {
                     let property = property.as_str().unwrap_or_default();
-                    findings.push(Finding::new(
-                        FindingKind::MissingRequiredField,
-                        format!("{path}/{}", escape_pointer(property)),
-                        format!("required field `{property}`"),
-                        "absent",
-                    ));
+                    let at = format!("{path}/{}", escape_pointer(property));
+                    let expected = format!("required field `{property}`");
+                    let kind = FindingKind::MissingRequiredField;
+                    findings.push(Finding::new(kind, at, expected, "absent"));
                     continue;
                 }
                 ValidationErrorKind::Type { kind } => {
@@ -548,12 +546,9 @@ impl Walk<'_> {
                     parts.iter().any(|p| p.get("format").and_then(Value::as_str) == Some("int64"));
                 let whole = n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
                 if int64 && whole && n.as_i64().is_none() {
-                    self.findings.push(Finding::new(
-                        FindingKind::TypeMismatch,
-                        at_path(path),
-                        "a 64-bit integer (int64)",
-                        n.to_string(),
-                    ));
+                    let expected = "a 64-bit integer (int64)";
+                    let kind = FindingKind::TypeMismatch;
+                    self.findings.push(Finding::new(kind, at_path(path), expected, n.to_string()));
                 }
             }
             _ => {}
