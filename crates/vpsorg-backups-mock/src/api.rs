@@ -89,11 +89,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn method_not_allowed(_: Authenticated, method: Method) -> ApiError {
-    ApiError::detail(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!("Method \"{method}\" not allowed."),
-        "method_not_allowed",
-    )
+    let detail = format!("Method \"{method}\" not allowed.");
+    ApiError::detail(StatusCode::METHOD_NOT_ALLOWED, detail, "method_not_allowed")
 }
 
 /// A path id as Django's `<int:...>` converter takes it: ASCII digits that fit an `i64`.
@@ -248,11 +245,9 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
         let shown: String = content_type.chars().take(100).collect();
-        return Err(ApiError::detail(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Unsupported media type \"{shown}\" in request."),
-            "unsupported_media_type",
-        ));
+        let detail = format!("Unsupported media type \"{shown}\" in request.");
+        let code = "unsupported_media_type";
+        return Err(ApiError::detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail, code));
     }
     let parse_error = |detail| ApiError::detail(StatusCode::BAD_REQUEST, detail, "parse_error");
     if body.too_large {
@@ -269,10 +264,8 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
         Value::Number(ref n) if n.is_f64() => "float",
         Value::Number(_) => "int",
     };
-    Err(ApiError::field(
-        "non_field_errors",
-        format!("Invalid data. Expected a dictionary, but got {got}."),
-    ))
+    let message = format!("Invalid data. Expected a dictionary, but got {got}.");
+    Err(ApiError::field("non_field_errors", message))
 }
 
 /// A required 64-bit id (DRF `IntegerField` within `int64`; JSON strings and floats are

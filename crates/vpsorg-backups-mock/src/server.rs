@@ -158,10 +158,8 @@ impl MockServerBuilder {
     /// Outside a Tokio runtime (it spawns the server's task).
     pub async fn start(self) -> io::Result<MockServer> {
         if self.token.is_empty() || !self.token.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the mock's token must be non-empty visible ASCII without spaces",
-            ));
+            let why = "the mock's token must be non-empty visible ASCII without spaces";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;

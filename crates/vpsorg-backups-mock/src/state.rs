@@ -363,13 +363,11 @@ impl State {
         let server =
             self.servers.get(&server_id).ok_or_else(|| ApiError::server_not_found(server_id))?;
         if server.index.select(Some(BackupType::Manual)).len() >= MANUAL_BACKUP_LIMIT {
-            return Err(ApiError::detail(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Server {server_id} already has {MANUAL_BACKUP_LIMIT} manual backups, the most allowed. Delete one before creating another."
-                ),
-                "manual_backup_limit_reached",
-            ));
+            let detail = format!(
+                "Server {server_id} already has {MANUAL_BACKUP_LIMIT} manual backups, the most allowed. Delete one before creating another."
+            );
+            let code = "manual_backup_limit_reached";
+            return Err(ApiError::detail(StatusCode::BAD_REQUEST, detail, code));
         }
         // The vendor's sizes grow by 67 MB a day (4389, 4456, 4523): the next one follows on.
         let size_mb = server
