@@ -120,14 +120,11 @@ pub fn working_tree() -> Result<Contract> {
 
 /// The spec and client version at a git ref.
 pub fn at_git_ref(reference: &str) -> Result<Contract> {
-    Ok(Contract {
-        spec: git_show(reference, SPEC_PATH)?,
-        version: Some(client_version(
-            &git_show(reference, "Cargo.toml")?,
-            &git_show(reference, CLIENT_MANIFEST)?,
-        )?),
-        label: reference.to_owned(),
-    })
+    let spec = git_show(reference, SPEC_PATH)?;
+    let (root, client) =
+        (git_show(reference, "Cargo.toml")?, git_show(reference, CLIENT_MANIFEST)?);
+    let version = Some(client_version(&root, &client)?);
+    Ok(Contract { spec, version, label: reference.to_owned() })
 }
 
 /// The contract as last released, recorded by `cargo xtask compat --record`.

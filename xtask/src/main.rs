@@ -133,8 +133,6 @@ fn cargo_with_env(args: &str, env: &[(&str, &str)]) -> Result<()> {
     let shown_env: String = env.iter().map(|(k, v)| format!("{k}=\"{v}\" ")).collect();
     step(&format!("{shown_env}cargo {args}"));
     let mut command = xtask::cargo();
-    xtask::run(
-        command.args(args.split_whitespace()).envs(env.iter().copied()),
-        &format!("`cargo {args}`"),
-    )
+    command.args(args.split_whitespace()).envs(env.iter().copied());
+    xtask::run(&mut command, &format!("`cargo {args}`"))
 }
