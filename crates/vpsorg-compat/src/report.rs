@@ -67,13 +67,10 @@ impl Generated {
     fn between(old: &str, new: &str, generate: &dyn Fn(&str) -> Result<String, String>) -> Self {
         let surface =
             |spec: &str| without_panics(|| generate(spec)).and_then(|code| surface::surface(&code));
-        let old = match surface(old) {
-            Ok(old) => old,
-            Err(e) => return Generated::OldFails(e),
-        };
-        let new = match surface(new) {
-            Ok(new) => new,
-            Err(e) => return Generated::NewFails(e),
+        let (old, new) = match (surface(old), surface(new)) {
+            (Err(e), _) => return Generated::OldFails(e),
+            (_, Err(e)) => return Generated::NewFails(e),
+            (Ok(old), Ok(new)) => (old, new),
         };
         let (breaks, added) = surface::compare(&old, &new);
         Generated::Compared {
@@ -140,13 +137,9 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
             Vec::new()
         }
     };
-    let what_breaks = if breaking > 0 {
-        format!("{breaking} breaking change(s)")
-    } else {
-        format!(
-            "{} breaking change(s) of the generated client's public items",
-            generated_breaks.len()
-        )
+    let what_breaks = match generated_breaks.len() {
+        _ if breaking > 0 => format!("{breaking} breaking change(s)"),
+        n => format!("{n} breaking change(s) of the generated client's public items"),
     };
     // `changes` come most severe first.
     let needed = match changes.first() {
