@@ -79,9 +79,8 @@ fn apply(spec: &mut Value, edits: &[Value]) -> Result<()> {
 
 /// What happened to one case.
 #[derive(Debug)]
-struct Outcome {
-    name: String,
-    expected: Class,
+struct Outcome<'a> {
+    case: &'a Case,
     compat_class: Option<Class>,
     compat_exit: i32,
     /// Whether the fixture and the workspace compile (additive changes only).
@@ -161,7 +160,7 @@ pub fn run() -> Result<()> {
     println!("\n{table}");
     let failed: Vec<String> = outcomes
         .iter()
-        .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.name)))
+        .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.case.name)))
         .collect();
     eprintln!("evolution: {} cases in {:.0} s", outcomes.len(), started.elapsed().as_secs_f64());
     if failed.is_empty() { Ok(()) } else { Err(failed.join("\n").into()) }
@@ -169,16 +168,15 @@ pub fn run() -> Result<()> {
 
 /// What compat says of the change from `released` to `changed`; for an additive case,
 /// whether the copy (checked with `scope`) compiles with its client generated from `changed`.
-fn judge(
-    case: &Case,
+fn judge<'a>(
+    case: &'a Case,
     [released, changed]: [&Contract; 2],
     (scratch, scratch_target): (&Path, &Path),
     scope: &[&str],
-) -> Result<Outcome> {
+) -> Result<Outcome<'a>> {
     let case_started = Instant::now();
     let mut outcome = Outcome {
-        name: case.name.clone(),
-        expected: case.expect,
+        case,
         compat_class: None,
         compat_exit: 2,
         builds: None,
@@ -248,7 +246,7 @@ fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     result
 }
 
-fn table(outcomes: &[Outcome]) -> String {
+fn table(outcomes: &[Outcome<'_>]) -> String {
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes",
         Some(false) => "**no**",
@@ -262,8 +260,8 @@ fn table(outcomes: &[Outcome]) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {:.0} | {} |",
-            o.name,
-            o.expected,
+            o.case.name,
+            o.case.expect,
             o.compat_class.map_or("nothing".to_owned(), |c| c.to_string()),
             o.compat_exit,
             yes_no(o.builds.map(|b| b.0)),
@@ -274,7 +272,7 @@ fn table(outcomes: &[Outcome]) -> String {
     }
     out.push_str("\nWhat compat said of each:\n");
     for o in outcomes {
-        let _ = writeln!(out, "\n{}:\n```text", o.name);
+        let _ = writeln!(out, "\n{}:\n```text", o.case.name);
         for line in &o.compat_lines {
             let _ = writeln!(out, "{line}");
         }

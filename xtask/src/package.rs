@@ -79,14 +79,8 @@ pub fn run(verify: bool) -> Result<()> {
     let mut problems = check_metadata(&metadata);
     let published = metadata.packages.iter().filter(|p| PUBLISHED.contains(&p.name.as_str()));
     for package in published.clone() {
-        let listed = cargo_stdout(&[
-            "package",
-            "--list",
-            "--allow-dirty",
-            "--locked",
-            "--package",
-            &package.name,
-        ])?;
+        let list = ["package", "--list", "--allow-dirty", "--locked", "--package", &package.name];
+        let listed = cargo_stdout(&list)?;
         let files = listed.lines().map(String::from).collect();
         let dir = package.manifest_path.parent().unwrap_or(Path::new("."));
         problems.extend(check_files(&package.name, dir, &project_root(), &files));
