@@ -40,7 +40,8 @@ pub(crate) fn say(line: &str) {
 }
 
 /// A spinner on stderr while waiting, or a hidden one when stderr is not a terminal or
-/// `--quiet` was given. [`Spinner::clear`] or dropping it takes the line away.
+/// `--quiet` was given. Dropping it takes the line away, unless its bar was finished with a
+/// last message.
 pub(crate) struct Spinner {
     pub(crate) bar: ProgressBar,
 }
@@ -62,16 +63,6 @@ impl Spinner {
             *active = Some(bar.clone());
         }
         Spinner { bar }
-    }
-
-    /// Leaves a last line that says how it ended.
-    pub(crate) fn finish(self, message: String) {
-        self.bar.finish_with_message(message);
-    }
-
-    /// Takes the spinner's line away (the error or interruption says what happened).
-    pub(crate) fn clear(self) {
-        self.bar.finish_and_clear();
     }
 }
 

@@ -254,11 +254,12 @@ async fn wait_polling(
     tokio::select! {
         result = waiting => match result {
             Ok(backup) => {
-                spinner.finish(format!("backup {backup_id} is {}", clean(backup.status.as_str())));
+                let status = clean(backup.status.as_str());
+                spinner.bar.finish_with_message(format!("backup {backup_id} is {status}"));
                 Waited { last_seen: Some(backup), result: Ok(()) }
             }
             Err(error) => {
-                spinner.clear();
+                drop(spinner); // The error says what happened.
                 let seen = match &error {
                     vpsorg_backups::Error::BackupFailed { backup, .. } => Some((**backup).clone()),
                     _ => last(&last_seen),
@@ -276,7 +277,7 @@ async fn wait_polling(
             }
         },
         _ = tokio::signal::ctrl_c() => {
-            spinner.clear();
+            drop(spinner);
             let seen = last(&last_seen);
             let status = seen.as_ref().map_or_else(
                 || "not seen yet".to_string(),
