@@ -191,8 +191,8 @@ impl BackupView {
         let mut table = TextTable::new(&header);
         for (i, column) in self.columns.iter().enumerate() {
             match column {
-                Column::Id | Column::Server | Column::Size => table.align_right(i),
-                Column::Description => table.flexible(i),
+                Column::Id | Column::Server | Column::Size => table.right.push(i),
+                Column::Description => table.flexible = Some(i),
                 _ => {}
             }
         }
@@ -235,7 +235,7 @@ impl BackupList {
                 match &mut self.widths {
                     Some(widths) => writeln!(self.out, "{}", self.table.line(&row, widths))?,
                     None => {
-                        self.table.row(row);
+                        self.table.rows.push(row);
                         if self.table.rows.len() >= SIZING_ROWS {
                             self.print_sized()?;
                         }
@@ -331,9 +331,10 @@ pub(crate) fn minute(at: &DateTime<Utc>) -> String {
 /// on one line; the others keep their whole content.
 pub(crate) struct TextTable {
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    flexible: Option<usize>,
-    right: Vec<usize>,
+    pub(crate) rows: Vec<Vec<String>>,
+    pub(crate) flexible: Option<usize>,
+    /// The columns aligned right, as numbers are.
+    pub(crate) right: Vec<usize>,
 }
 
 const GAP: usize = 2;
@@ -346,18 +347,6 @@ impl TextTable {
             flexible: None,
             right: Vec::new(),
         }
-    }
-
-    pub(crate) fn align_right(&mut self, column: usize) {
-        self.right.push(column);
-    }
-
-    pub(crate) fn flexible(&mut self, column: usize) {
-        self.flexible = Some(column);
-    }
-
-    pub(crate) fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
     }
 
     /// The table as lines without trailing spaces (they only get in the way of people

@@ -140,7 +140,7 @@ fn list(config: &Config, format: OutputFormat) -> Result<(), CliError> {
     if format == OutputFormat::Table {
         let mut table = TextTable::new(&["ACTIVE", "NAME", "API URL"]);
         for context in &contexts {
-            table.row(vec![
+            table.rows.push(vec![
                 if context.active { "*" } else { "" }.to_string(),
                 context.name.to_string(),
                 crate::text::clean(&context.api_url).into_owned(),

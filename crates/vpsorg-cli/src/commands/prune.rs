@@ -340,12 +340,10 @@ fn server_line(server: &ServerJson, acted: bool, failure: Option<&(ErrorJson, Ex
 fn plan_table<'a>(decisions: impl Iterator<Item = &'a Decision>) -> TextTable {
     let mut table =
         TextTable::new(&["ID", "SERVER", "TYPE", "STATUS", "CREATED (UTC)", "ACTION", "REASON"]);
-    table.align_right(0);
-    table.align_right(1);
-    table.flexible(6);
+    (table.right, table.flexible) = (vec![0, 1], Some(6));
     for decision in decisions {
         let backup = &decision.backup;
-        table.row(vec![
+        table.rows.push(vec![
             backup.id.to_string(),
             backup.server.id.to_string(),
             clean(backup.backup_type.as_str()).into_owned(),
