@@ -322,9 +322,9 @@ impl CreateBackup {
     /// # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/doctest.rs"));
     /// ```
     pub async fn send(self) -> Result<CreatedBackup> {
-        // DRF's CharField trims, then checks the length, then stores the trimmed text.
+        // DRF's CharField trims, then checks the length (the generated type refuses more than
+        // 255 characters), then stores the trimmed text.
         let trimmed = self.description.as_deref().map(str::trim);
-        // The generated type refuses more than 255 characters (the spec's maxLength).
         let description = trimmed
             .map(types::CreateBackupRequestDescription::try_from)
             .transpose()

@@ -234,9 +234,8 @@ pub enum Error {
     /// A response the crate could not decode, or one that decodes to a value the contract
     /// rules out (a list whose `count` is negative). `excerpt` holds the start of the body
     /// (on one line, at most 200 characters, control and invisible characters replaced; for
-    /// a value ruled out, the
-    /// decoded body as JSON) for debugging; `Display` never shows it. A create's or
-    /// restore's 2xx is [`Error::AnswerUnreadable`] instead: it happened all the same.
+    /// a value ruled out, the decoded body as JSON) for debugging; `Display` never shows it.
+    /// A create's or restore's 2xx is [`Error::AnswerUnreadable`] instead: it happened.
     #[non_exhaustive]
     Decode {
         /// The HTTP status of the response.

@@ -125,10 +125,7 @@ pub(crate) async fn find_created(client: &Client, wanted: &Wanted<'_>) -> Found 
     let Some(before) = &wanted.before else {
         return Found::NoListingBefore;
     };
-    match search(client, wanted, before).await {
-        Ok(found) => found,
-        Err(error) => Found::ListingFailed(error),
-    }
+    search(client, wanted, before).await.unwrap_or_else(Found::ListingFailed)
 }
 
 async fn search(

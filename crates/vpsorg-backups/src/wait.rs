@@ -166,6 +166,7 @@ impl WaitUntilCompleted {
     pub async fn send(mut self) -> Result<Backup> {
         let started = Instant::now();
         let target = self.target;
+        let BackupRef { server_id, backup_id } = target;
         // Saturating arithmetic throughout: any `Duration` a caller passes is fine, even
         // `Duration::MAX`.
         let longest_pause = self.max_poll_interval.max(self.poll_interval);
@@ -182,17 +183,10 @@ impl WaitUntilCompleted {
             // The timeout may cancel the poll while it waits to retry (a `Retry-After` of
             // seconds): its failed attempts are kept here, so the error can say what failed.
             let attempts_failed = LastFailure::default();
-            let found = match tokio::time::timeout(
-                remaining,
-                find(&self.client, target, &self.retry, &attempts_failed),
-            )
-            .await
-            {
-                Ok(found) => found,
-                Err(_) => {
-                    let last_error = attempts_failed.take().or(last_error);
-                    return Err(self.timed_out(last_status, last_error, started));
-                }
+            let poll = find(&self.client, target, &self.retry, &attempts_failed);
+            let Ok(found) = tokio::time::timeout(remaining, poll).await else {
+                let last_error = attempts_failed.take().or(last_error);
+                return Err(self.timed_out(last_status, last_error, started));
             };
             match found {
                 Ok(Some(backup)) => {
@@ -218,17 +212,9 @@ impl WaitUntilCompleted {
                 }
                 // Seen before: deleted meanwhile. Never seen: there was nothing to wait for.
                 Ok(None) if last_status.is_some() => {
-                    return Err(Error::BackupDisappeared {
-                        server_id: target.server_id,
-                        backup_id: target.backup_id,
-                    });
+                    return Err(Error::BackupDisappeared { server_id, backup_id });
                 }
-                Ok(None) => {
-                    return Err(Error::BackupNotListed {
-                        server_id: target.server_id,
-                        backup_id: target.backup_id,
-                    });
-                }
+                Ok(None) => return Err(Error::BackupNotListed { server_id, backup_id }),
                 Err(error) if error.is_retryable() => {
                     tracing::debug!(error = %error, "poll failed; polling again");
                     last_error = Some(error);
