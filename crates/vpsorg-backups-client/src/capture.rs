@@ -1,8 +1,6 @@
 //! Keeps the status and a few headers of an operation's response, even when progenitor's error
-//! drops them (a body that fails to decode becomes `InvalidResponsePayload`, with no status).
-//!
-//! The generated code calls [`record`] as its post hook on every response. It writes only
-//! inside [`capture_response_head`]; elsewhere it does nothing.
+//! drops them (a body that fails to decode becomes `InvalidResponsePayload`, with no status),
+//! through [`record`], the generated code's post hook.
 
 use std::cell::RefCell;
 use std::future::Future;

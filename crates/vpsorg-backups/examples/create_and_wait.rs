@@ -1,9 +1,6 @@
-//! Creates a manual backup of a server and waits for it to complete, showing progress.
-//!
-//! ```sh
-//! cargo run -p vpsorg-backups --example create_and_wait             # fake server, 12345
-//! VPSORG_API_TOKEN=... cargo run -p vpsorg-backups --example create_and_wait -- 12345
-//! ```
+//! Creates a manual backup of a server (the argument, default 12345) and waits for it to
+//! complete, showing progress: `cargo run -p vpsorg-backups --example create_and_wait`.
+//! Against the real API when `VPSORG_API_TOKEN` is set, else against a fake server.
 
 use std::time::Duration;
 

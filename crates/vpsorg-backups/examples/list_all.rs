@@ -1,9 +1,6 @@
-//! Lists every backup on the account, across pages, then the manual ones of one server.
-//!
-//! ```sh
-//! cargo run -p vpsorg-backups --example list_all            # against a fake server
-//! VPSORG_API_TOKEN=... cargo run -p vpsorg-backups --example list_all
-//! ```
+//! Lists every backup on the account, across pages, then the manual ones of one server:
+//! `cargo run -p vpsorg-backups --example list_all`. Against the real API when
+//! `VPSORG_API_TOKEN` is set, else against a fake server.
 
 use futures::TryStreamExt;
 use vpsorg_backups::BackupType;

@@ -1,9 +1,6 @@
-//! Restores a server from its newest completed backup.
-//!
-//! ```sh
-//! cargo run -p vpsorg-backups --example restore             # fake server, 12345
-//! VPSORG_API_TOKEN=... cargo run -p vpsorg-backups --example restore -- 12345
-//! ```
+//! Restores a server (the argument, default 12345) from its newest completed backup:
+//! `cargo run -p vpsorg-backups --example restore`. Against the real API when
+//! `VPSORG_API_TOKEN` is set, else against a fake server.
 
 use futures::TryStreamExt;
 use vpsorg_backups::{BackupStatus, Error};
