@@ -126,20 +126,14 @@ impl<'a> Diff<'a> {
                 "allOf" | "oneOf" | "anyOf" => {
                     let (x, y) = (array(a), array(b));
                     if x.len() != y.len() {
-                        self.push(
-                            Class::Breaking,
-                            at,
-                            format!("`{key}` now has {} parts instead of {}", y.len(), x.len()),
-                        );
+                        let (was, now) = (x.len(), y.len());
+                        let why = format!("`{key}` now has {now} parts instead of {was}");
+                        self.push(Class::Breaking, at, why);
                     } else {
                         for (index, (x, y)) in x.iter().zip(y).enumerate() {
                             if x != y {
-                                self.schema_pair(
-                                    &format!("{at} {key}[{index}]"),
-                                    Some(x),
-                                    Some(y),
-                                    usage,
-                                );
+                                let here = format!("{at} {key}[{index}]");
+                                self.schema_pair(&here, Some(x), Some(y), usage);
                             }
                         }
                     }
@@ -299,14 +293,8 @@ impl<'a> Diff<'a> {
                         _ => {}
                     }
                     if a != b {
-                        let (a, b) = self.property_rules(
-                            &where_,
-                            a,
-                            b,
-                            was_required && is_required,
-                            !was_required && !is_required,
-                            usage,
-                        );
+                        let required = [was_required, is_required];
+                        let (a, b) = self.property_rules(&where_, a, b, required, usage);
                         if a != b {
                             self.schema_pair(&where_, Some(&a), Some(&b), usage);
                         }
@@ -318,8 +306,8 @@ impl<'a> Diff<'a> {
     }
 
     /// What a property's place changes of the generic rules, reported here and taken out of
-    /// the copies it returns for [`Diff::schema_pair`]: an optional field (`optional`) is an
-    /// `Option` whether or not it is nullable, and a required one (`required`) is always
+    /// the copies it returns for [`Diff::schema_pair`]: a field optional on both sides is an
+    /// `Option` whether or not it is nullable, and one required on both sides is always
     /// there, so its `default` means nothing. (Arrays and maps are not wrapped in an
     /// `Option` when optional, so their nullability still changes their type.)
     pub(crate) fn property_rules(
@@ -327,10 +315,10 @@ impl<'a> Diff<'a> {
         at: &str,
         old: &Value,
         new: &Value,
-        required: bool,
-        optional: bool,
+        [was_required, is_required]: [bool; 2],
         usage: Usage,
     ) -> (Value, Value) {
+        let (required, optional) = (was_required && is_required, !was_required && !is_required);
         let (mut old, mut new) = (old.clone(), new.clone());
         let differs = |a: &Value, b: &Value, key: &str| a.get(key) != b.get(key);
         if optional
