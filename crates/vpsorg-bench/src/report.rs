@@ -204,18 +204,15 @@ fn b2(r: &B2, s: &Sizes) -> Section {
     table(&mut body, head, rows);
     let after_first = pages_n.saturating_sub(1);
     let in_flight = (1.0 + (after_first as f64 / s.concurrency as f64).ceil()) * latency;
+    let [beyond, by_hand, share] =
+        [seq - ideal, raw - ideal, seq - raw].map(|t| t / pages * 1000.0);
+    let (of_ideal, n) = ((seq - raw) / ideal * 100.0, s.concurrency);
     let _ = write!(
         body,
-        "\nSequential spends {:.2} ms per page beyond the latency (the hand-written loop: \
-         {:.2} ms): the wrapper's own share is {:.2} ms per page, {:.1}% of the ideal. With {} \
-         pages in flight, the {after_first} pages after the first take about \
-         ⌈{after_first}/{}⌉ latencies: {in_flight:.3} s in all, against {conc:.3} s measured.\n",
-        (seq - ideal) / pages * 1000.0,
-        (raw - ideal) / pages * 1000.0,
-        (seq - raw) / pages * 1000.0,
-        (seq - raw) / ideal * 100.0,
-        s.concurrency,
-        s.concurrency,
+        "\nSequential spends {beyond:.2} ms per page beyond the latency (the hand-written loop: \
+         {by_hand:.2} ms): the wrapper's own share is {share:.2} ms per page, {of_ideal:.1}% of \
+         the ideal. With {n} pages in flight, the {after_first} pages after the first take about \
+         ⌈{after_first}/{n}⌉ latencies: {in_flight:.3} s in all, against {conc:.3} s measured.\n",
     );
     let measured = vec![ratio(seq, ideal, 3, "s"), ratio(conc, seq, 3, "s")];
     (measured, body)
