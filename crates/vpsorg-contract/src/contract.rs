@@ -185,12 +185,9 @@ impl Contract {
     ///
     /// [`ContractError::UnknownOperation`].
     pub fn documented_responses(&self, operation_id: &str) -> Result<Vec<String>, ContractError> {
-        Ok(self
-            .raw_operation(operation_id)?
-            .get("responses")
-            .and_then(Value::as_object)
-            .map(|responses| responses.keys().cloned().collect())
-            .unwrap_or_default())
+        let op = self.operation(operation_id)?;
+        let responses = &self.raw["paths"][op.path][op.method.to_ascii_lowercase()]["responses"];
+        Ok(responses.as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default())
     }
 
     /// The documented response that answers `status`: the exact code, else its range
@@ -322,11 +319,6 @@ impl Contract {
         self.check_schema_at(&location, schema, instance)
     }
 
-    fn raw_operation(&self, operation_id: &str) -> Result<&Value, ContractError> {
-        let op = self.operation(operation_id)?;
-        Ok(&self.raw["paths"][op.path][op.method.to_ascii_lowercase()])
-    }
-
     /// The documented response for `status`, with `$ref` resolved: its key, and where it is
     /// (`#/paths/<escaped path>/<method>/responses/<key>`).
     fn response(
@@ -337,7 +329,8 @@ impl Contract {
         let op = self.operation(operation_id)?;
         let method = op.method.to_ascii_lowercase();
         let responses = &self.raw["paths"][op.path][&method]["responses"];
-        Ok(response_keys(status).into_iter().find_map(|key| {
+        let keys = [status.to_string(), format!("{}XX", status / 100), "default".to_string()];
+        Ok(keys.into_iter().find_map(|key| {
             let response = self.resolve(responses.get(&key)?);
             let at = format!("#/paths/{}/{method}/responses/{key}", escape_pointer(op.path));
             Some((key, at, response))
@@ -390,12 +383,8 @@ impl Contract {
     fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
         // A cycle of references is not a response; stop after a few hops.
         for _ in 0..8 {
-            match value
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|pointer| self.raw.pointer(pointer))
-            {
+            let reference = value.get("$ref").and_then(Value::as_str);
+            match reference.and_then(|r| self.raw.pointer(r.strip_prefix('#')?)) {
                 Some(target) => value = target,
                 None => break,
             }
@@ -491,11 +480,6 @@ impl Contract {
 
 fn at_path(path: &str) -> &str {
     if path.is_empty() { "body" } else { path }
-}
-
-/// `200`, then `2XX`, then `default`.
-fn response_keys(status: u16) -> [String; 3] {
-    [status.to_string(), format!("{}XX", status / 100), "default".to_string()]
 }
 
 fn is_json(media_type: &str) -> bool {
