@@ -291,10 +291,8 @@ fn reference_name(value: &Value) -> Option<String> {
 /// Follows `$ref`s (to a depth that no sane spec needs) to the value they point to.
 fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     for _ in 0..16 {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            return value;
-        };
-        match reference.strip_prefix('#').and_then(|pointer| doc.pointer(pointer)) {
+        let reference = value.get("$ref").and_then(Value::as_str);
+        match reference.and_then(|r| doc.pointer(r.strip_prefix('#')?)) {
             Some(target) => value = target,
             None => return value,
         }
