@@ -16,7 +16,6 @@ use crate::Result;
 pub struct StringEnum {
     /// The schema's name under `components/schemas`, and the Rust type's name.
     pub name: String,
-    /// The schema's `description`.
     pub description: Option<String>,
     /// Each value as the API spells it, with its Rust variant name and its description
     /// (from the schema's `x-enum-descriptions`, when it has one).
@@ -28,7 +27,6 @@ pub struct StringEnum {
 pub struct EnumValue {
     /// The value on the wire.
     pub wire: String,
-    /// The Rust variant.
     pub variant: String,
     /// What it means, for the variant's docs.
     pub description: Option<String>,

@@ -87,7 +87,7 @@ pub(super) fn document(file: &mut syn::File, parameters: &Docs) -> Result<()> {
                 } else {
                     named_type(&field.ty)
                         .and_then(|ty| type_docs.get(&ty))
-                        .map(|doc| first_paragraph(doc))
+                        .map(|doc| doc.split("\n\n").next().unwrap_or(doc).trim().to_owned())
                 };
                 if let Some(doc) = doc {
                     field.attrs.insert(0, doc_attribute(&doc));
@@ -202,10 +202,6 @@ fn doc_of(attrs: &[Attribute]) -> Option<String> {
 
 fn doc_attribute(text: &str) -> Attribute {
     parse_quote!(#[doc = #text])
-}
-
-fn first_paragraph(text: &str) -> String {
-    text.split("\n\n").next().unwrap_or(text).trim().to_owned()
 }
 
 fn is_flattened(attrs: &[Attribute]) -> bool {
