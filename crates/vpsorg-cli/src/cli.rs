@@ -28,13 +28,14 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// Where the connection settings come from, for `--help`.
+/// Where the connection settings come from, for `--help` and the man page.
 pub(crate) const ENVIRONMENT: &str = "\
 Connection settings, first found wins:
   1. --token, --api-url
   2. VPSORG_API_TOKEN, VPSORG_API_URL
   3. the context named by --context or VPSORG_CONTEXT, else the active context
      (`vpsorg context create`), stored in $XDG_CONFIG_HOME/vpsorg/config.toml
+     (default ~/.config), readable by its owner only: vpsorg refuses one others can read
   The API URL defaults to https://admin.vps.org.";
 
 /// `-o`: how to print results.

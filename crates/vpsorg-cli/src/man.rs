@@ -1,13 +1,13 @@
 //! Man pages, made from the same clap tree as `--help` (clap_mangen): one page per command,
 //! `vpsorg.1`, `vpsorg-backups.1`, `vpsorg-backups-list.1`, ... `vpsorg.1` also has the
-//! exit codes (from [`Exit`]), the environment and the config file. `cargo xtask man` runs
+//! exit codes (from [`Exit`]) and the environment (`--help`'s words). `cargo xtask man` runs
 //! the hidden `vpsorg man-pages DIR`.
 
 use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, ENVIRONMENT};
 use crate::error::CliError;
 use crate::exit::Exit;
 
@@ -51,29 +51,9 @@ fn exit_status_section() -> String {
     roff
 }
 
+/// The `ENVIRONMENT` section: the words of `vpsorg --help`, as they are laid out there.
 fn environment_section() -> String {
-    let entries = [
-        ("VPSORG_API_TOKEN", "The API token, unless --token is given."),
-        ("VPSORG_API_URL", "The API base URL, unless --api-url is given."),
-        ("VPSORG_CONTEXT", "The context to use, unless --context is given."),
-        ("XDG_CONFIG_HOME", "Where the config file is (default: ~/.config)."),
-    ];
-    let mut roff = String::from(".SH ENVIRONMENT\n");
-    for (name, meaning) in entries {
-        roff.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", escape(meaning)));
-    }
-    roff.push_str(&format!(
-        ".PP\n{}\n.SH FILES\n.TP\n\\fI$XDG_CONFIG_HOME/vpsorg/config.toml\\fR\n{}\n",
-        escape(
-            "Flags come first, then the environment, then the context named by --context or \
-             VPSORG_CONTEXT, else the active context."
-        ),
-        escape(
-            "The contexts made by `vpsorg context create`, with their tokens. It is created \
-             readable by its owner only (0600); vpsorg refuses one that other users can read."
-        )
-    ));
-    roff
+    format!(".SH ENVIRONMENT\n.nf\n{}\n.fi\n", escape(ENVIRONMENT))
 }
 
 /// Text made safe for roff: backslashes and hyphens escaped, no line taken for a request.
