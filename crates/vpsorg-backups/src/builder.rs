@@ -9,6 +9,7 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::error::{Error, Result};
+use crate::request::Inner;
 use crate::response::ForeignRedirect;
 use crate::retry::{RetryHook, RetryNotice};
 use crate::shared::{BaseUrlProblem, check_base_url};
@@ -344,7 +345,8 @@ impl ClientBuilder {
             base_url.as_str().trim_end_matches('/'),
             http,
         );
-        Ok(Client::new(raw, base_url, self.retry, self.on_retry))
+        let (retry, on_retry) = (self.retry, self.on_retry);
+        Ok(Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry }) })
     }
 }
 

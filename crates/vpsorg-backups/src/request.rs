@@ -66,16 +66,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client over `raw`, from [`ClientBuilder::build`](crate::ClientBuilder::build).
-    pub(crate) fn new(
-        raw: vpsorg_backups_client::Client,
-        base_url: Url,
-        retry: RetryPolicy,
-        on_retry: Option<RetryHook>,
-    ) -> Self {
-        Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry }) }
-    }
-
     /// The path of the backup list under the base URL.
     pub(crate) fn list_path(&self) -> String {
         format!("{}/api/v1/backups/", self.inner.base_url.path().trim_end_matches('/'))

@@ -70,10 +70,8 @@ pub struct StatusChange {
 type Observer = Box<dyn FnMut(&StatusChange) + Send>;
 
 /// A wait being configured, from
-/// [`Backups::wait_until_completed`](crate::Backups::wait_until_completed).
-///
-/// By default it waits up to 30 minutes, polling after about 1 s at first and then at
-/// growing intervals of up to 15 s.
+/// [`Backups::wait_until_completed`](crate::Backups::wait_until_completed); each setter
+/// names its default.
 #[must_use]
 pub struct WaitUntilCompleted {
     client: Client,
