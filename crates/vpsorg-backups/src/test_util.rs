@@ -418,8 +418,7 @@ impl Error {
 
     /// Sets the response's [`request_id`](Self::request_id) on the variants that come from
     /// a response (those of [`with_detail`](Self::with_detail), `Decode` and
-    /// `AnswerUnreadable`); the others
-    /// are returned unchanged.
+    /// `AnswerUnreadable`); the others are returned unchanged.
     pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
         if let Some(slot) = api_field!(&mut self, request_id) {
             *slot = Some(value.into());
