@@ -147,11 +147,10 @@ pub(crate) fn render(
 }
 
 fn b1(r: &B1, s: &Sizes) -> Section {
+    let (calls, page_size, warmup) = (thousands(s.b1_calls as f64), s.b1_page_size, s.b1_warmup);
     let mut body = format!(
-        "This run: {} calls of each, `page_size={}`, after {} warm-up rounds.\n\n",
-        thousands(s.b1_calls as f64),
-        s.b1_page_size,
-        s.b1_warmup
+        "This run: {calls} calls of each, `page_size={page_size}`, after {warmup} warm-up \
+         rounds.\n\n"
     );
     let rows = [
         ("raw", &r.raw, 1.0),
@@ -178,14 +177,11 @@ fn b2(r: &B2, s: &Sizes) -> Section {
     let (pages, latency) = (pages_n as f64, s.latency_ms as f64 / 1000.0);
     let ideal = pages * latency;
     let [seq, conc, raw] = [&r.sequential, &r.concurrent, &r.raw_sequential].map(|s| s.median);
+    let backups = thousands(s.backups as f64);
+    let (page_size, latency_ms, reps) = (s.page_size, s.latency_ms, s.reps);
     let mut body = format!(
-        "This run: {} backups, page size {} ({} pages), {} ms latency, {} runs of each; the \
-         ideal is {ideal:.3} s.\n\n",
-        thousands(s.backups as f64),
-        s.page_size,
-        pages_n,
-        s.latency_ms,
-        s.reps
+        "This run: {backups} backups, page size {page_size} ({pages_n} pages), {latency_ms} ms \
+         latency, {reps} runs of each; the ideal is {ideal:.3} s.\n\n"
     );
     let work = |name: &str| format!("{name}, caller spends {} ms per page", s.work_ms);
     let rows = [
@@ -270,39 +266,34 @@ fn b5(runs: &[B5Run], s: &Sizes) -> Section {
     let client = sum(|run| run.client_cpu_seconds.unwrap_or(f64::NAN));
     let (server_us, client_us) = (server / requests * 1e6, client / requests * 1e6);
     let cores = cores() as f64;
+    let (connections, n, each, warmup) = (s.connections, runs.len(), s.b5_seconds, s.b5_warmup);
+    let not_ok = sum(|run| run.not_ok as f64);
     let mut body = format!(
-        "This run: {} connections, {} runs of {} s after {} s of warm-up; {} answers were not \
-         200.\n\n",
-        s.connections,
-        runs.len(),
-        s.b5_seconds,
-        s.b5_warmup,
-        sum(|run| run.not_ok as f64)
+        "This run: {connections} connections, {n} runs of {each} s after {warmup} s of warm-up; \
+         {not_ok} answers were not 200.\n\n"
     );
     let [median, min, max] = [rps.median, rps.min, rps.max].map(thousands);
     let head =
         "requests/s median | min | max | server CPU per request | load generator CPU per request";
     let row = format!("{median} | {min} | {max} | {server_us:.1} µs | {client_us:.1} µs");
     table(&mut body, head, [row]);
+    let (server_cores, client_cores) = (server / seconds, client / seconds);
+    let most = thousands(cores / (server_us / 1e6));
     let _ = writeln!(
         body,
-        "\nDuring the runs the server used {:.2} cores and the load generator {:.2} of the \
-         machine's {cores}; at {server_us:.1} µs of CPU per request, the server alone on all \
-         {cores} cores could answer at most about {} req/s.",
-        server / seconds,
-        client / seconds,
-        thousands(cores / (server_us / 1e6))
+        "\nDuring the runs the server used {server_cores:.2} cores and the load generator \
+         {client_cores:.2} of the machine's {cores}; at {server_us:.1} µs of CPU per request, the \
+         server alone on all {cores} cores could answer at most about {most} req/s."
     );
     let shown = format!("{median} req/s ({min}–{max})");
     (vec![Some((rps.median, shown))], body)
 }
 
 fn b6(r: &B6, s: &Sizes, build: &str) -> Section {
+    let (backups, latency_ms, reps) = (thousands(s.backups as f64), s.latency_ms, s.reps);
     let mut body = format!(
-        "This run: {} backups, {} ms latency, {} runs of each, the {build} build.\n\n",
-        thousands(s.backups as f64),
-        s.latency_ms,
-        s.reps,
+        "This run: {backups} backups, {latency_ms} ms latency, {reps} runs of each, the {build} \
+         build.\n\n"
     );
     let rows = [("vpsorg backups list", &r.cli), ("sequential loop", &r.sequential)];
     let rows = rows.map(|(name, s)| format!("{name} | {}", cells(s, 3, "s")));
@@ -373,17 +364,16 @@ fn b7(r: &B7) -> Section {
         true => ".".to_string(),
         false => format!(": {}.", extra.join(", ")),
     };
+    let [base_n, sdk_n, extra_n] = [counts[0], counts[1], extra.len()];
     let _ = writeln!(
         body,
-        "With `vpsorg-backups` a build compiles {} crates, the baseline {}, so {} more{names}",
-        counts[1],
-        counts[0],
-        extra.len(),
+        "With `vpsorg-backups` a build compiles {sdk_n} crates, the baseline {base_n}, so \
+         {extra_n} more{names}"
     );
     let from = if built { "" } else { ", `cargo tree`" };
-    let crates = (counts[0] > 0 && counts[1] > 0).then(|| {
-        let shown = format!("+{} ({} vs {}{from})", extra.len(), counts[1], counts[0]);
-        (extra.len() as f64, shown)
+    let crates = (base_n > 0 && sdk_n > 0).then(|| {
+        let shown = format!("+{extra_n} ({sdk_n} vs {base_n}{from})");
+        (extra_n as f64, shown)
     });
     let [wall, cpu] = built_figures;
     (vec![wall, cpu, crates], body)
