@@ -151,11 +151,8 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} at {}: expected {}, got {}",
-            self.severity, self.kind, self.location, self.expected, self.got
-        )
+        let Self { kind, severity, location, expected, got } = self;
+        write!(f, "{severity} {kind} at {location}: expected {expected}, got {got}")
     }
 }
 
