@@ -43,23 +43,19 @@ impl Spec {
             self.openapi.operations().filter_map(|(_, _, op)| op.operation_id.as_deref()).collect();
         for (path, method, op) in self.openapi.operations() {
             let name = format!("{} {path}", method.to_uppercase());
-            if op.operation_id.as_deref().unwrap_or("").is_empty() {
-                problems.push(format!("{name}: no operationId"));
-            }
-            if op.summary.is_none() {
-                problems.push(format!("{name}: no summary"));
-            }
             let documented = &op.responses.responses;
-            if documented.is_empty() && op.responses.default.is_none() {
-                problems.push(format!("{name}: no documented response"));
-            }
             let has_success = documented.keys().any(|code| match code {
                 openapiv3::StatusCode::Code(n) => (200..300).contains(n),
                 openapiv3::StatusCode::Range(n) => *n == 2,
             });
-            if !has_success {
-                problems.push(format!("{name}: no 2xx response"));
-            }
+            let missing = [
+                (op.operation_id.as_deref().unwrap_or("").is_empty(), "operationId"),
+                (op.summary.is_none(), "summary"),
+                (documented.is_empty() && op.responses.default.is_none(), "documented response"),
+                (!has_success, "2xx response"),
+            ];
+            let missing = missing.into_iter().filter(|(missing, _)| *missing);
+            problems.extend(missing.map(|(_, what)| format!("{name}: no {what}")));
             // A link to an operation that does not exist misleads the tools that follow it.
             for (code, response) in documented {
                 let Some(response) = response.as_item() else {
@@ -70,12 +66,9 @@ impl Spec {
                         openapiv3::LinkOperation::OperationId(id) => Some(id.as_str()),
                         openapiv3::LinkOperation::OperationRef(_) => None,
                     });
-                    if let Some(target) = target
-                        && !operation_ids.contains(&target)
-                    {
-                        problems.push(format!(
-                            "{name} {code} link `{link_name}`: no operation `{target}`"
-                        ));
+                    if let Some(target) = target.filter(|t| !operation_ids.contains(t)) {
+                        let what = format!("link `{link_name}`: no operation `{target}`");
+                        problems.push(format!("{name} {code} {what}"));
                     }
                 }
             }
