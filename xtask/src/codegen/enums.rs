@@ -223,11 +223,8 @@ impl StringEnum {
     fn from_schema(name: &str, schema: &Value) -> Result<Self> {
         let descriptions = schema.get("x-enum-descriptions").and_then(Value::as_object);
         let mut values: Vec<EnumValue> = Vec::new();
-        for value in schema["enum"].as_array().into_iter().flatten() {
-            // A `null` in a nullable enum's list is its absence, not a value.
-            if value.is_null() {
-                continue;
-            }
+        // A `null` in a nullable enum's list is its absence, not a value.
+        for value in schema["enum"].as_array().into_iter().flatten().filter(|v| !v.is_null()) {
             let wire = value
                 .as_str()
                 .ok_or_else(|| format!("schema {name}: enum value {value} is not a string"))?;
@@ -239,14 +236,8 @@ impl StringEnum {
                 )
                 .into());
             }
-            values.push(EnumValue {
-                wire: wire.to_owned(),
-                variant,
-                description: descriptions
-                    .and_then(|d| d.get(wire))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            });
+            let description = descriptions.and_then(|d| d.get(wire)?.as_str()).map(str::to_owned);
+            values.push(EnumValue { wire: wire.to_owned(), variant, description });
         }
         if values.is_empty() {
             return Err(format!("schema {name}: an enum needs at least one value").into());
@@ -320,10 +311,8 @@ crate::lenient::lenient_impls!({name});
 }
 
 fn doc_attributes(text: Option<&str>) -> String {
-    let Some(text) = text else {
-        return String::new();
-    };
-    text.trim_end().lines().map(|line| format!("///{}\n", format!(" {line}").trim_end())).collect()
+    let lines = text.into_iter().flat_map(|text| text.trim_end().lines());
+    lines.map(|line| format!("///{}\n", format!(" {line}").trim_end())).collect()
 }
 
 /// `in_progress` -> `InProgress`; a value that starts with a digit gets a `V` (`7d` -> `V7d`);
