@@ -119,10 +119,9 @@ async fn list_backups(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes());
     let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        pairs.map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     // Django's QueryDict.get: the last value of a repeated parameter wins.
     let given = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     // An empty `page_size` means the default, as DRF's `get_page_size` reads it; an empty
@@ -237,11 +236,8 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
         // DRF: an empty body is empty data, whatever its content type.
         return Ok(Map::new());
     }
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
+    let content_type = request.headers().get(CONTENT_TYPE).map_or(&[][..], |v| v.as_bytes());
+    let content_type = String::from_utf8_lossy(content_type);
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case("application/json") {
         let shown: String = content_type.chars().take(100).collect();

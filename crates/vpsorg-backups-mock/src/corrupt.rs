@@ -20,12 +20,10 @@ pub(crate) fn without_query_param(uri: &Uri, param: &str) -> Uri {
     let Some(query) = uri.query() else {
         return uri.clone();
     };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            form_urlencoded::parse(pair.as_bytes()).next().is_none_or(|(k, _)| k != param)
-        })
-        .collect();
+    let keep = |pair: &&str| {
+        form_urlencoded::parse(pair.as_bytes()).next().is_none_or(|(k, _)| k != param)
+    };
+    let kept: Vec<&str> = query.split('&').filter(keep).collect();
     let path_and_query = match kept.join("&") {
         query if query.is_empty() => uri.path().to_string(),
         query => format!("{}?{query}", uri.path()),
@@ -35,10 +33,8 @@ pub(crate) fn without_query_param(uri: &Uri, param: &str) -> Uri {
 
 /// The answer of a status fault.
 pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body> {
-    let status = StatusCode::from_u16(status)
-        .ok()
-        .filter(|s| (200..=599).contains(&s.as_u16()))
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = StatusCode::from_u16(status).ok().filter(|s| (200..=599).contains(&s.as_u16()));
+    let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return status.into_response();
     }
@@ -85,9 +81,8 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
         }
         FaultKind::MalformedJson => Body::from(bytes.slice(..bytes.len() / 2)),
         FaultKind::WrongContentType => {
-            parts
-                .headers
-                .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            let html = HeaderValue::from_static("text/html; charset=utf-8");
+            parts.headers.insert(CONTENT_TYPE, html);
             Body::from(HTML_PAGE)
         }
         FaultKind::UnknownEnum { .. }

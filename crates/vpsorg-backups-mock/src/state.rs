@@ -323,17 +323,9 @@ impl State {
         let skip = (number - 1) * page_size;
         let end = usize::try_from(count - skip).ok()?;
         let start = end.saturating_sub(usize::try_from(page_size).ok()?);
-        Some(Page {
-            number,
-            count,
-            results: ids[start..end]
-                .iter()
-                .rev()
-                .filter_map(|id| self.backups.get(id).map(|s| s.view(now)))
-                .collect(),
-            has_next: number < pages,
-            has_previous: number > 1,
-        })
+        let results = ids[start..end].iter().rev();
+        let results = results.filter_map(|id| self.backups.get(id).map(|s| s.view(now))).collect();
+        Some(Page { number, count, results, has_next: number < pages, has_previous: number > 1 })
     }
 
     /// Every backup (of one server, or all), newest first; `take` at most.
@@ -343,12 +335,8 @@ impl State {
         take: usize,
         now: DateTime<Utc>,
     ) -> Vec<Backup> {
-        self.ids(server_id, None)
-            .iter()
-            .rev()
-            .take(take)
-            .filter_map(|id| self.backups.get(id).map(|s| s.backup(now)))
-            .collect()
+        let ids = self.ids(server_id, None).iter().rev().take(take);
+        ids.filter_map(|id| self.backups.get(id).map(|s| s.backup(now))).collect()
     }
 
     /// Starts a manual backup. Checks the server and the limit in one step, under the caller's
