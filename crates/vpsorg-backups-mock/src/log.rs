@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue};
 use bytes::Bytes;
 
 use crate::fault::Operation;
@@ -98,21 +99,18 @@ impl LoggedRequest {
         operation: Option<Operation>,
         fault: Option<String>,
     ) -> Self {
-        let headers = parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                let value = match name.as_str() {
-                    "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
-                        Some((scheme, _)) => format!("{scheme} {REDACTED}"),
-                        None => REDACTED.to_string(),
-                    },
-                    _ => scrub(token, value),
-                };
-                (name.as_str().to_string(), value)
-            })
-            .collect();
+        let redact = |(name, value): (&HeaderName, &HeaderValue)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let value = match name.as_str() {
+                "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                    None => REDACTED.to_string(),
+                },
+                _ => scrub(token, value),
+            };
+            (name.as_str().to_string(), value)
+        };
+        let headers = parts.headers.iter().map(redact).collect();
         Self {
             request_id,
             method: parts.method.to_string(),
