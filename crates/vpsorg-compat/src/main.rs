@@ -58,11 +58,8 @@ fn run(args: Args) -> Result<bool, String> {
         _ => TagStyle::Merged,
     });
     let read = |path: &str, version: Option<&semver::Version>| -> Result<Contract, String> {
-        Ok(Contract {
-            spec: std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?,
-            version: version.cloned(),
-            label: path.to_owned(),
-        })
+        let spec = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
+        Ok(Contract { spec, version: version.cloned(), label: path.to_owned() })
     };
     let old = read(&args.old, args.versions.first())?;
     let new = read(&args.new, args.versions.get(1))?;
