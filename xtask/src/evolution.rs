@@ -361,10 +361,8 @@ fn write_generated(scratch: &Path, spec: &str, force: bool) -> Result<()> {
         return Ok(());
     }
     std::fs::write(&path, code)?;
-    std::fs::File::options()
-        .write(true)
-        .open(&path)?
-        .set_modified(SystemTime::now() + Duration::from_secs(1))?;
+    let later = SystemTime::now() + Duration::from_secs(1);
+    std::fs::File::options().write(true).open(&path)?.set_modified(later)?;
     Ok(())
 }
 

@@ -94,11 +94,8 @@ pub fn ensure_file(
     if check {
         let old = on_disk.unwrap_or_default();
         let diff = similar::TextDiff::from_lines(&old, &contents);
-        let diff = diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("{relative} (on disk)"), &format!("{relative} (expected)"))
-            .to_string();
+        let (ours, theirs) = (format!("{relative} (on disk)"), format!("{relative} (expected)"));
+        let diff = diff.unified_diff().context_radius(3).header(&ours, &theirs).to_string();
         return Err(format!(
             "{relative} is out of date with {source}:\n{diff}\nrun `{command}` and commit"
         )

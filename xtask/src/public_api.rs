@@ -72,10 +72,7 @@ pub fn listing(krate: &str, features: &[&str]) -> Result<String> {
         "# The public API of {krate} ({features}), one item per line.\n\
          # Written by `cargo xtask public-api`; CI fails when it is stale.\n"
     );
-    for item in api.items() {
-        text.push_str(&item.to_string());
-        text.push('\n');
-    }
+    text.extend(api.items().map(|item| format!("{item}\n")));
     Ok(text)
 }
 
