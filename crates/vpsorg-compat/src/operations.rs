@@ -124,20 +124,10 @@ fn operations(doc: &Value) -> BTreeMap<String, Operation<'_>> {
             let Some(value) = item.get(*method) else {
                 continue;
             };
-            let key = value
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
-            all.insert(
-                key,
-                Operation {
-                    method,
-                    path: path.clone(),
-                    value,
-                    path_parameters: item.get("parameters"),
-                },
-            );
+            let id = value.get("operationId").and_then(Value::as_str).map(str::to_owned);
+            let key = id.unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+            let path_parameters = item.get("parameters");
+            all.insert(key, Operation { method, path: path.clone(), value, path_parameters });
         }
     }
     all
