@@ -100,9 +100,7 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
     let version = |c: &Contract| c.version.as_ref().map_or(String::new(), |v| format!(" ({v})"));
     let (from, to) = (version(old), version(new));
     let mut text = format!("{spec_name}: {}{from} -> {}{to}\n", old.label, new.label);
-    for change in &changes {
-        text.push_str(&format!("  {change}\n"));
-    }
+    text.extend(changes.iter().map(|change| format!("  {change}\n")));
     let total = changes.len();
     text.push_str(&format!(
         "{total} change(s): {breaking} breaking, {additive} additive, {docs} docs-only\n"
@@ -115,9 +113,8 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
                     breaks.len()
                 ));
             }
-            for line in breaks.iter().take(LISTED_BREAKS) {
-                text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
-            }
+            let listed = breaks.iter().take(LISTED_BREAKS);
+            text.extend(listed.map(|line| format!("  {:<9}  {line}\n", Class::Breaking)));
             if let Some(more) = breaks.len().checked_sub(LISTED_BREAKS).filter(|n| *n > 0) {
                 text.push_str(&format!("  ... and {more} more\n"));
             }
