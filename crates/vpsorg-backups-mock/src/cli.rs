@@ -87,16 +87,10 @@ impl ServeArgs {
     /// A builder configured from these options. No request log is kept (nothing could read
     /// it from a shell); call `request_log_capacity` on the builder to keep one.
     pub fn builder(&self) -> MockServerBuilder {
-        self.faults.iter().cloned().fold(
-            MockServer::builder()
-                .request_log_capacity(0)
-                .port(self.port)
-                .token(self.token.clone())
-                .seed(self.seed())
-                .complete_after(self.complete_after)
-                .latency(self.latency),
-            MockServerBuilder::fault,
-        )
+        let builder = MockServer::builder().request_log_capacity(0).port(self.port);
+        let builder = builder.token(self.token.clone()).seed(self.seed());
+        let builder = builder.complete_after(self.complete_after).latency(self.latency);
+        self.faults.iter().cloned().fold(builder, MockServerBuilder::fault)
     }
 
     /// Starts the server, prints [`banner`] on stdout, and serves until Ctrl-C (or SIGTERM),
