@@ -50,11 +50,8 @@ impl Diff<'_> {
         ];
         for (side, belongs) in sides {
             let kinds = |responses: &Value| -> BTreeSet<BodyKind> {
-                let kinds: BTreeSet<BodyKind> = object(responses)
-                    .iter()
-                    .filter(|(status, _)| belongs(status))
-                    .map(|(_, response)| BodyKind::of(response))
-                    .collect();
+                let ours = object(responses).iter().filter(|(status, _)| belongs(status));
+                let kinds: BTreeSet<BodyKind> = ours.map(|(_, r)| BodyKind::of(r)).collect();
                 if kinds.is_empty() { BTreeSet::from([BodyKind::None]) } else { kinds }
             };
             let (before, after) = (kinds(old), kinds(new));
