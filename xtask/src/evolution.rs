@@ -192,12 +192,8 @@ fn judge<'a>(
             } else {
                 Some(Class::Breaking)
             };
-            outcome.compat_lines = report
-                .text
-                .lines()
-                .filter(|line| line.starts_with("  "))
-                .map(|line| line.trim().to_owned())
-                .collect();
+            let lines = report.text.lines().filter(|line| line.starts_with("  "));
+            outcome.compat_lines = lines.map(|line| line.trim().to_owned()).collect();
             if outcome.compat_class != Some(case.expect) {
                 outcome.problems.push(format!(
                     "compat classed it {:?}, expected {}:\n{}",
