@@ -346,7 +346,8 @@ impl ClientBuilder {
             http,
         );
         let (retry, on_retry) = (self.retry, self.on_retry);
-        Ok(Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry }) })
+        let paused_until = Default::default();
+        Ok(Client { inner: Arc::new(Inner { raw, base_url, retry, on_retry, paused_until }) })
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use reqwest::Url;
@@ -53,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) base_url: Url,
     pub(crate) retry: RetryPolicy,
     pub(crate) on_retry: Option<RetryHook>,
+    /// Until when a 429 holds back every request ([`RetryPolicy::shared_pause`]).
+    pub(crate) paused_until: Mutex<Option<Instant>>,
 }
 
 impl fmt::Debug for Client {
@@ -97,6 +99,7 @@ impl Client {
         let mut attempt: u32 = 0;
         let result = loop {
             attempt = attempt.saturating_add(1);
+            self.wait_out_pause().await;
             let error = match self.attempt(op, path, attempt, &call).await {
                 Ok(value) => {
                     if let Some(last_failure) = last_failure {
@@ -106,6 +109,12 @@ impl Client {
                 }
                 Err(error) => error,
             };
+            if let Some(wait) = self.inner.retry.shared_pause(&error) {
+                let until = Instant::now() + wait;
+                let mut paused =
+                    self.inner.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
+                *paused = Some(paused.map_or(until, |earlier| earlier.max(until)));
+            }
             if !policy.should_retry(op, &error) {
                 break Err(error);
             }
@@ -140,6 +149,14 @@ impl Client {
             };
             Failed { error, earlier_attempt_reached }
         })
+    }
+
+    /// Waits until the end of a 429's pause that any clone of this client received.
+    async fn wait_out_pause(&self) {
+        let until = *self.inner.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(until) = until.filter(|until| *until > Instant::now()) {
+            tokio::time::sleep_until(until.into()).await;
+        }
     }
 
     /// Tells the [`ClientBuilder::on_retry`] hook, if there is one.

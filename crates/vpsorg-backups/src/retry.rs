@@ -121,6 +121,20 @@ impl RetryPolicy {
         };
         (elapsed.saturating_add(delay) <= self.budget).then_some(delay)
     }
+
+    /// How long a 429 holds back every request of the client: its `Retry-After`, when this
+    /// policy waits it out (honoured, and within the budget). The limit is the account's, so
+    /// a request sent sooner would be refused too.
+    pub(crate) fn shared_pause(&self, error: &Error) -> Option<Duration> {
+        match error {
+            Error::RateLimited { retry_after: Some(wait), .. }
+                if self.honor_retry_after && *wait <= self.budget =>
+            {
+                Some(*wait)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A delay drawn uniformly from `0..=delay` ("full jitter"), so that clients that failed

@@ -615,3 +615,36 @@ async fn every_page_carries_the_servers_clock() {
     assert_eq!(pages.len(), 3);
     assert!(pages.iter().all(|page| near(page.server_time)));
 }
+
+/// A 429's `Retry-After` holds back every request of the client, not only the one that got
+/// it: the limit is the account's, so a request sent during the pause would be refused too
+/// (a fleet prune deletes on eight servers at once).
+#[tokio::test]
+async fn a_429_pauses_every_request_of_the_client() {
+    let server = mock(Seed::vendor_examples()).await;
+    server.inject(Fault::throttled(1).on(Operation::ListBackups));
+    let (throttled, noticed) = tokio::sync::oneshot::channel();
+    let throttled = Mutex::new(Some(throttled));
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .on_retry(move |_| {
+            if let Some(throttled) = throttled.lock().unwrap().take() {
+                let _ = throttled.send(());
+            }
+        })
+        .build()
+        .unwrap();
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.backups().list().server_id(12345).send().await }
+    });
+    noticed.await.unwrap();
+    let started = std::time::Instant::now();
+    client.backups().list().server_id(67890).send().await.unwrap();
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(800), "sent during the pause: after {waited:?}");
+    first.await.unwrap().unwrap();
+    let statuses: Vec<_> = server.requests().iter().map(|request| request.status).collect();
+    assert_eq!(statuses, [Some(429), Some(200), Some(200)]);
+}
