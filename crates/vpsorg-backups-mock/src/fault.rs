@@ -25,18 +25,15 @@ impl Operation {
     /// The operation a request is for, from its method and path; `None` for anything else.
     pub fn of_request(method: &Method, path: &str) -> Option<Self> {
         let path = path.strip_prefix("/api/v1/")?.strip_suffix('/')?;
-        let (resource, rest) = match path.split_once('/') {
-            Some((resource, rest)) => (resource, Some(rest)),
-            None => (path, None),
-        };
         let id = |id: &str| !id.is_empty() && !id.contains('/');
-        match (method.as_str(), resource, rest) {
-            ("GET" | "HEAD", "backups", None) => Some(Self::ListBackups),
-            ("POST", "backups", None) => Some(Self::CreateBackup),
-            ("DELETE", "backups", Some(rest)) if id(rest) => Some(Self::DeleteBackup),
-            ("POST", "servers", Some(rest)) if rest.strip_suffix("/restore").is_some_and(id) => {
-                Some(Self::RestoreServer)
+        let restored = path.strip_prefix("servers/").and_then(|p| p.strip_suffix("/restore"));
+        match (method.as_str(), path) {
+            ("GET" | "HEAD", "backups") => Some(Self::ListBackups),
+            ("POST", "backups") => Some(Self::CreateBackup),
+            ("DELETE", _) if path.strip_prefix("backups/").is_some_and(id) => {
+                Some(Self::DeleteBackup)
             }
+            ("POST", _) if restored.is_some_and(id) => Some(Self::RestoreServer),
             _ => None,
         }
     }
