@@ -1,11 +1,12 @@
 //! The API's error answers and JSON responses, as DRF writes them.
 
+use std::collections::BTreeMap;
+
 use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// An error answer, as DRF writes it.
 #[derive(Debug)]
@@ -13,7 +14,7 @@ pub(crate) enum ApiError {
     /// `{"detail": "...", "code": "..."}`.
     Detail { status: StatusCode, detail: String, code: &'static str },
     /// `{"field": ["message", ...]}`, always 400.
-    Fields(Map<String, Value>),
+    Fields(BTreeMap<String, Vec<String>>),
 }
 
 impl ApiError {
@@ -40,9 +41,7 @@ impl ApiError {
     }
 
     pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
-        let mut fields = FieldErrors::default();
-        fields.add(field, message);
-        Self::Fields(fields.0)
+        Self::Fields(BTreeMap::from([(field.to_string(), vec![message.into()])]))
     }
 }
 
@@ -71,21 +70,16 @@ pub(crate) struct DetailBody<D: Serialize> {
     pub(crate) code: &'static str,
 }
 
-/// Field errors collected while validating, in DRF's shape.
+/// Field errors collected while validating, in DRF's shape (sorted by field, as serde_json
+/// writes an object).
 #[derive(Debug, Default)]
-pub(crate) struct FieldErrors(Map<String, Value>);
+pub(crate) struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
-    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
-        let entry = self.0.entry(field.to_string()).or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(messages) = entry {
-            messages.push(Value::String(message.into()));
-        }
-    }
-
     /// The value, or `None` with its message recorded against `field`.
     pub(crate) fn check<T>(&mut self, field: &str, value: Result<T, String>) -> Option<T> {
-        value.map_err(|message| self.add(field, message)).ok()
+        let record = |message| self.0.entry(field.to_string()).or_default().push(message);
+        value.map_err(record).ok()
     }
 
     pub(crate) fn into_result(self) -> Result<(), ApiError> {
