@@ -178,7 +178,6 @@ impl MockServerBuilder {
             clock,
             token: self.token,
             base_url,
-            complete_after: self.complete_after,
             latency: self.latency,
             faults_armed: AtomicBool::new(!faults.is_empty()),
             faults: Mutex::new(faults),

@@ -209,6 +209,8 @@ pub(crate) struct State {
     /// Automatic backups by expiry time, soonest first.
     expiry: BTreeSet<(DateTime<Utc>, i64)>,
     next_id: i64,
+    /// How long a new backup stays `in_progress`.
+    complete_after: Duration,
     /// Every restore accepted so far, oldest first.
     pub(crate) restores: Vec<RestoreRecord>,
 }
@@ -222,7 +224,7 @@ impl State {
     /// Builds the state from a seed. In-progress seeded backups complete at `start + complete_after`.
     pub(crate) fn new(
         servers: Vec<ServerRef>,
-        backups: Vec<Backup>,
+        mut backups: Vec<Backup>,
         start: DateTime<Utc>,
         complete_after: Duration,
     ) -> Self {
@@ -233,9 +235,9 @@ impl State {
             all: Index::default(),
             expiry: BTreeSet::new(),
             next_id: 1,
+            complete_after,
             restores: Vec::new(),
         };
-        let mut backups = backups;
         backups.sort_unstable_by_key(|b| b.id);
         let completes_at = later_by(start, complete_after);
         for mut backup in backups {
@@ -346,7 +348,6 @@ impl State {
         server_id: i64,
         description: String,
         now: DateTime<Utc>,
-        complete_after: Duration,
     ) -> Result<Backup, ApiError> {
         let server =
             self.servers.get(&server_id).ok_or_else(|| ApiError::server_not_found(server_id))?;
@@ -376,7 +377,7 @@ impl State {
             description,
         };
         let stored = Backup { size_mb: Some(size_mb), ..backup.clone() };
-        self.insert(Stored::new(stored, later_by(now, complete_after)));
+        self.insert(Stored::new(stored, later_by(now, self.complete_after)));
         Ok(backup)
     }
 
@@ -423,7 +424,6 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) token: String,
     pub(crate) base_url: String,
-    pub(crate) complete_after: Duration,
     pub(crate) latency: Duration,
     pub(crate) faults: Mutex<Faults>,
     /// Whether any fault is armed, so that requests skip the faults' lock when none is.

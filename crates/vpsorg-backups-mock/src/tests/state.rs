@@ -32,7 +32,7 @@ fn a_completion_delay_past_the_end_of_time_means_never() {
     // `--complete-after 100000000000000m`: fits a chrono duration, not a date.
     let forever = Duration::from_secs(100_000_000_000_000 * 60);
     let mut state = State::new(servers, backups, start, forever);
-    let created = state.create(12345, String::new(), start, forever).unwrap();
+    let created = state.create(12345, String::new(), start).unwrap();
     let stored = &state.backups[&created.id];
     assert_eq!(stored.completes_at, Some(DateTime::<Utc>::MAX_UTC));
     assert_eq!(stored.status_at(start).0, BackupStatus::InProgress);
