@@ -95,15 +95,9 @@ async fn method_not_allowed(_: Authenticated, method: Method) -> ApiError {
 
 /// A path id as Django's `<int:...>` converter takes it: ASCII digits that fit an `i64`.
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> {
-    let Path(raw) = path.map_err(|_| ApiError::not_found())?;
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::not_found());
-    }
-    raw.parse().map_err(|_| ApiError::not_found())
+    let digits = path.ok().filter(|Path(raw)| raw.bytes().all(|b| b.is_ascii_digit()));
+    digits.and_then(|Path(raw)| raw.parse().ok()).ok_or_else(ApiError::not_found)
 }
-
-// ---------------------------------------------------------------------------------------------
-// GET /api/v1/backups/
 
 #[derive(Serialize)]
 struct BackupList<'a> {
@@ -133,13 +127,9 @@ async fn list_backups(
         errors.check("server_id", id.map_err(|_| "Enter a whole number.".into()))
     });
     let backup_type = given("backup_type").and_then(|v| {
-        let backup_type = match v {
-            "manual" => Ok(BackupType::Manual),
-            "automatic" => Ok(BackupType::Automatic),
-            other => {
-                Err(format!("Select a valid choice. {other} is not one of the available choices."))
-            }
-        };
+        let backup_type = serde_json::from_value::<BackupType>(v.into()).map_err(|_| {
+            format!("Select a valid choice. {v} is not one of the available choices.")
+        });
         errors.check("backup_type", backup_type)
     });
     let page_size: Result<u64, String> = match given("page_size").filter(|v| !v.is_empty()) {
@@ -218,15 +208,9 @@ fn page_link(origin: &str, pairs: &[(String, String)], page: u64) -> String {
     }
     kept.sort_by(|a, b| a.0.cmp(b.0));
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
-    if query.is_empty() {
-        format!("{origin}/api/v1/backups/")
-    } else {
-        format!("{origin}/api/v1/backups/?{query}")
-    }
+    let mark = if query.is_empty() { "" } else { "?" };
+    format!("{origin}/api/v1/backups/{mark}{query}")
 }
-
-// ---------------------------------------------------------------------------------------------
-// Bodies (create and restore)
 
 /// DRF's parser negotiation and `JSONParser`: the body as a JSON object.
 fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
@@ -286,9 +270,6 @@ fn id_field(body: &Map<String, Value>, name: &str) -> Result<i64, String> {
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// POST /api/v1/backups/
-
 #[derive(Serialize)]
 struct CreatedBackup {
     #[serde(flatten)]
@@ -324,15 +305,12 @@ async fn create_backup(
     };
     let backup = {
         let (mut state, now) = shared.write();
-        state.create(server_id, description, now, shared.complete_after)?
+        state.create(server_id, description, now)?
     };
     let message =
         "Backup is being created. This may take several minutes depending on server size.";
     Ok(json_response(StatusCode::CREATED, &CreatedBackup { backup, message }))
 }
-
-// ---------------------------------------------------------------------------------------------
-// DELETE /api/v1/backups/{backup_id}/
 
 async fn delete_backup(
     _: Authenticated,
@@ -343,9 +321,6 @@ async fn delete_backup(
     shared.write().0.delete(id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
-
-// ---------------------------------------------------------------------------------------------
-// POST /api/v1/servers/{server_id}/restore/
 
 /// The `Restore` schema.
 #[derive(Serialize)]
