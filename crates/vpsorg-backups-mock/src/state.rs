@@ -65,11 +65,7 @@ struct Index([Vec<i64>; 3]);
 
 /// Where a type's ids are in an [`Index`] (`None`: all of them).
 fn slot(backup_type: Option<BackupType>) -> usize {
-    match backup_type {
-        None => 0,
-        Some(BackupType::Manual) => 1,
-        Some(BackupType::Automatic) => 2,
-    }
+    backup_type.map_or(0, |t| t as usize + 1)
 }
 
 impl Index {
