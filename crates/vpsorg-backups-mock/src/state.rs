@@ -279,20 +279,13 @@ impl State {
         if gone.is_empty() {
             return;
         }
-        let mut servers = HashSet::new();
+        self.expiry.retain(|(at, _)| *at > now);
         for id in &gone {
-            if let Some(Stored { backup, .. }) = self.backups.remove(id) {
-                servers.insert(backup.server.id);
-                if let Some(at) = backup.expires_at {
-                    self.expiry.remove(&(at, *id));
-                }
-            }
+            self.backups.remove(id);
         }
-        self.all.retain(|id| !gone.contains(id));
-        for server_id in servers {
-            if let Some(server) = self.servers.get_mut(&server_id) {
-                server.index.retain(|id| !gone.contains(id));
-            }
+        let servers = self.servers.values_mut().map(|s| &mut s.index);
+        for index in servers.chain([&mut self.all]) {
+            index.retain(|id| !gone.contains(id));
         }
     }
 
