@@ -266,11 +266,6 @@ impl State {
         }
     }
 
-    /// When the next automatic backup expires, if any does.
-    pub(crate) fn next_expiry(&self) -> Option<DateTime<Utc>> {
-        self.expiry.first().map(|(at, _)| *at)
-    }
-
     /// Forgets every automatic backup whose `expires_at` is not after `now`, in one pass per
     /// index (a clock pushed far forward expires many at once).
     pub(crate) fn purge_expired(&mut self, now: DateTime<Utc>) {
@@ -425,14 +420,13 @@ impl Shared {
     /// The state for reading, and the time; expired backups are forgotten first.
     pub(crate) fn read(&self) -> (RwLockReadGuard<'_, State>, DateTime<Utc>) {
         let now = self.clock.now();
-        {
-            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-            if state.next_expiry().is_none_or(|at| at > now) {
-                return (state, now);
-            }
+        let read = || self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let mut state = read();
+        if state.expiry.first().is_some_and(|(at, _)| *at <= now) {
+            drop(state);
+            drop(self.write_at(now));
+            state = read();
         }
-        drop(self.write_at(now));
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         (state, now)
     }
 
