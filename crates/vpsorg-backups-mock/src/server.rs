@@ -169,21 +169,18 @@ impl MockServerBuilder {
         let origin = self.clock_start.or(seed_start).unwrap_or_else(Utc::now);
         let clock = Clock::starting_at(origin);
         let state = State::new(servers, backups, origin, self.complete_after);
-        let mut faults = Faults::default();
-        for fault in self.faults {
-            faults.inject(fault);
-        }
         let shared = Arc::new(Shared {
             state: RwLock::new(state),
             clock,
             token: self.token,
             base_url,
             latency: self.latency,
-            faults_armed: AtomicBool::new(!faults.is_empty()),
-            faults: Mutex::new(faults),
+            faults_armed: AtomicBool::default(),
+            faults: Mutex::default(),
             log: RequestLog::new(self.request_log_capacity),
             requests_seen: AtomicU64::new(0),
         });
+        shared.with_faults(|faults| self.faults.into_iter().for_each(|f| faults.inject(f)));
         let (shutdown, watch) = watch::channel(());
         let task = tokio::spawn(accept_loop(listener, shared.clone(), watch));
         Ok(MockServer { shared, addr, seed_description, shutdown, task: Some(task) })
