@@ -339,14 +339,13 @@ async fn restore_server(
 ) -> Result<Response, ApiError> {
     let server_id = path_id(path)?;
     // As a DRF detail action would: find the server first, then read the body.
-    if shared.read().0.server(server_id).is_none() {
-        return Err(ApiError::server_not_found(server_id));
-    }
+    let server = shared.read().0.server(server_id).cloned();
+    let server = server.ok_or_else(|| ApiError::server_not_found(server_id))?;
     let body = json_object(&request)?;
     let backup_id = id_field(&body, "backup_id").map_err(|m| ApiError::field("backup_id", m))?;
     let record = {
         let (mut state, now) = shared.write();
-        state.restore(server_id, backup_id, now)?
+        state.restore(server, backup_id, now)?
     };
     let message =
         format!("Server is being restored from backup {backup_id}. This may take several minutes.");

@@ -371,15 +371,14 @@ impl State {
         Ok(())
     }
 
-    /// Accepts a restore of `server_id` from `backup_id`, and records it.
+    /// Accepts a restore of `server` (found by the caller) from `backup_id`, and records it.
     pub(crate) fn restore(
         &mut self,
-        server_id: i64,
+        server: ServerRef,
         backup_id: i64,
         now: DateTime<Utc>,
     ) -> Result<RestoreRecord, ApiError> {
-        let server =
-            self.server(server_id).cloned().ok_or_else(|| ApiError::server_not_found(server_id))?;
+        let server_id = server.id;
         let stored =
             self.backups.get(&backup_id).ok_or_else(|| ApiError::backup_not_found(backup_id))?;
         let owner = stored.backup.server.id;
