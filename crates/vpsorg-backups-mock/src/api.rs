@@ -29,8 +29,9 @@ const DESCRIPTION_MAX_CHARS: usize = 255;
 /// The request body, read (up to [`BODY_LIMIT`]) by the connection layer before routing.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestBody {
+    /// Empty when the body is over [`BODY_LIMIT`].
     pub(crate) bytes: Bytes,
-    pub(crate) too_large: bool,
+    pub(crate) len: usize,
 }
 
 /// Proof that the request carries the server's token (DRF `TokenAuthentication` with the
@@ -216,7 +217,7 @@ fn page_link(origin: &str, pairs: &[(String, String)], page: u64) -> String {
 fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
     let none = RequestBody::default();
     let body = request.extensions().get::<RequestBody>().unwrap_or(&none);
-    if body.bytes.is_empty() && !body.too_large {
+    if body.len == 0 {
         // DRF: an empty body is empty data, whatever its content type.
         return Ok(Map::new());
     }
@@ -230,7 +231,7 @@ fn json_object(request: &Request) -> Result<Map<String, Value>, ApiError> {
         return Err(ApiError::detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail, code));
     }
     let parse_error = |detail| ApiError::detail(StatusCode::BAD_REQUEST, detail, "parse_error");
-    if body.too_large {
+    if body.len > BODY_LIMIT {
         return Err(parse_error(format!("Request body is larger than {BODY_LIMIT} bytes.")));
     }
     let value: Value = serde_json::from_slice(&body.bytes)

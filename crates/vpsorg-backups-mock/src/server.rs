@@ -397,12 +397,12 @@ async fn handle(
     if kind == Some(&FaultKind::DropBeforeRead) {
         return unanswered(entry);
     }
-    let Ok((body, body_len)) = read_body(incoming).await else {
+    let Ok(body) = read_body(incoming).await else {
         // The client went away mid-body; there is no one to answer.
         return unanswered(entry);
     };
     if let Some(entry) = &mut entry {
-        entry.set_body(&shared.token, &body.bytes, body_len);
+        entry.set_body(&shared.token, &body.bytes, body.len);
     }
 
     let response = match kind {
@@ -480,9 +480,8 @@ async fn sleep_until_precisely(deadline: tokio::time::Instant) {
     }
 }
 
-/// Reads the whole body, keeping at most [`BODY_LIMIT`] bytes of it. Returns the body and its
-/// full length.
-async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper::Error> {
+/// Reads the whole body, keeping it only if it is at most [`BODY_LIMIT`] bytes.
+async fn read_body(mut incoming: Incoming) -> Result<RequestBody, hyper::Error> {
     let mut kept = BytesMut::new();
     let mut total = 0usize;
     while let Some(frame) = incoming.frame().await {
@@ -499,9 +498,7 @@ async fn read_body(mut incoming: Incoming) -> Result<(RequestBody, usize), hyper
             }
         }
     }
-    let too_large = total > BODY_LIMIT;
-    let body = RequestBody { bytes: kept.freeze(), too_large };
-    Ok((body, total))
+    Ok(RequestBody { bytes: kept.freeze(), len: total })
 }
 
 #[cfg(test)]
