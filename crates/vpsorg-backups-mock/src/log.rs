@@ -64,32 +64,7 @@ impl LoggedRequest {
     pub fn body_json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
-}
 
-/// `text` with the server's `token` replaced by [`REDACTED`] (see [`scrub_bytes`]).
-fn scrub(token: &str, text: String) -> String {
-    String::from_utf8(scrub_bytes(token, text.as_bytes()).into()).unwrap_or(text)
-}
-
-/// `bytes` with the server's `token` replaced by [`REDACTED`], if the token is long enough to
-/// be told from other text.
-fn scrub_bytes(token: &str, bytes: &[u8]) -> Bytes {
-    let token = token.as_bytes();
-    if token.len() < SCRUB_MIN_TOKEN_LEN {
-        return Bytes::copy_from_slice(bytes);
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut rest = bytes;
-    while let Some(at) = rest.windows(token.len()).position(|w| w == token) {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(REDACTED.as_bytes());
-        rest = &rest[at + token.len()..];
-    }
-    out.extend_from_slice(rest);
-    Bytes::from(out)
-}
-
-impl LoggedRequest {
     /// Starts an entry from a request's head, with the server's `token` and every
     /// credential redacted.
     pub(crate) fn new(
@@ -132,6 +107,29 @@ impl LoggedRequest {
     }
 }
 
+/// `text` with the server's `token` replaced by [`REDACTED`] (see [`scrub_bytes`]).
+fn scrub(token: &str, text: String) -> String {
+    String::from_utf8(scrub_bytes(token, text.as_bytes()).into()).unwrap_or(text)
+}
+
+/// `bytes` with the server's `token` replaced by [`REDACTED`], if the token is long enough to
+/// be told from other text.
+fn scrub_bytes(token: &str, bytes: &[u8]) -> Bytes {
+    let token = token.as_bytes();
+    if token.len() < SCRUB_MIN_TOKEN_LEN {
+        return Bytes::copy_from_slice(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(token.len()).position(|w| w == token) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        rest = &rest[at + token.len()..];
+    }
+    out.extend_from_slice(rest);
+    Bytes::from(out)
+}
+
 /// The last `capacity` requests.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
@@ -155,14 +153,13 @@ impl RequestLog {
 
     /// Keeps an entry (if the log is on) with the status answered (`None`: no answer).
     pub(crate) fn push(&self, entry: Option<LoggedRequest>, status: Option<u16>) {
-        let Some(entry) = entry else {
-            return;
-        };
-        let mut entries = self.lock();
-        if entries.len() >= self.capacity {
-            entries.pop_front();
+        if let Some(entry) = entry {
+            let mut entries = self.lock();
+            if entries.len() >= self.capacity {
+                entries.pop_front();
+            }
+            entries.push_back(LoggedRequest { status, ..entry });
         }
-        entries.push_back(LoggedRequest { status, ..entry });
     }
 
     pub(crate) fn snapshot(&self) -> Vec<LoggedRequest> {
