@@ -85,22 +85,13 @@ pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Optio
             parts.headers.insert(CONTENT_TYPE, html);
             Body::from(HTML_PAGE)
         }
-        FaultKind::UnknownEnum { .. }
-        | FaultKind::ExtraFields
-        | FaultKind::MissingField(_)
-        | FaultKind::NoPageLinks
-        | FaultKind::LargeBody(_) => match serde_json::from_slice::<Value>(&bytes) {
+        _ => match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(mut object)) => {
                 rewrite(&mut object, kind);
-                let mut text = serde_json::to_vec(&object).unwrap_or_default();
-                if let FaultKind::LargeBody(target) = kind {
-                    text = pad(object, *target).unwrap_or(text);
-                }
-                Body::from(text)
+                Body::from(serde_json::to_vec(&object).unwrap_or_default())
             }
             _ => Body::from(bytes),
         },
-        _ => Body::from(bytes),
     };
     Some(Response::from_parts(parts, body))
 }
@@ -111,10 +102,14 @@ const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</ti
 
 /// Applies a JSON-rewriting fault to the top-level object and the objects of `results`.
 fn rewrite(top: &mut Map<String, Value>, kind: &FaultKind) {
-    if kind == &FaultKind::NoPageLinks {
-        top.remove("next");
-        top.remove("previous");
-        return;
+    match kind {
+        FaultKind::NoPageLinks => {
+            top.remove("next");
+            top.remove("previous");
+            return;
+        }
+        FaultKind::LargeBody(target) => return pad(top, *target),
+        _ => {}
     }
     let extra_fields = |object: &mut Map<String, Value>| {
         object.insert("x_mock_extra".into(), json!("a field the spec does not list"));
@@ -142,11 +137,9 @@ fn rewrite(top: &mut Map<String, Value>, kind: &FaultKind) {
     apply(top);
 }
 
-/// The object serialized with an `x_mock_padding` string that brings it to `target` bytes.
-fn pad(mut object: Map<String, Value>, target: usize) -> Option<Vec<u8>> {
+/// Adds an `x_mock_padding` string that brings the serialized object to `target` bytes.
+fn pad(object: &mut Map<String, Value>, target: usize) {
     object.insert("x_mock_padding".into(), Value::String(String::new()));
-    let base = serde_json::to_vec(&object).ok()?.len();
-    let padding = target.saturating_sub(base);
-    object.insert("x_mock_padding".into(), Value::String("x".repeat(padding)));
-    serde_json::to_vec(&object).ok()
+    let base = serde_json::to_vec(&object).map_or(target, |text| text.len());
+    object.insert("x_mock_padding".into(), "x".repeat(target.saturating_sub(base)).into());
 }
