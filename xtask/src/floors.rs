@@ -191,32 +191,22 @@ fn split_operator(requirement: &str) -> (&str, &str) {
 
 /// Every dependency of a manifest, `target.*` ones included: (section, key, item).
 fn entries(table: &mut dyn TableLike) -> Vec<(String, String, &mut Item)> {
-    fn walk<'a>(
-        table: &'a mut dyn TableLike,
-        prefix: &str,
-        out: &mut Vec<(String, String, &'a mut Item)>,
-    ) {
-        for (key, item) in table.iter_mut() {
-            let key = key.get().to_string();
-            let Some(inner) = item.as_table_like_mut() else {
-                continue;
-            };
-            if SECTIONS.contains(&key.as_str()) {
-                let section = format!("{prefix}{key}");
-                out.extend(
-                    inner.iter_mut().map(|(k, v)| (section.clone(), k.get().to_string(), v)),
-                );
-            } else if prefix.is_empty() && key == "target" {
-                for (target, sections) in inner.iter_mut() {
-                    let prefix = format!("target.{}.", target.get());
-                    if let Some(sections) = sections.as_table_like_mut() {
-                        walk(sections, &prefix, out);
-                    }
+    let mut found = Vec::new();
+    for (key, item) in table.iter_mut() {
+        let key = key.get().to_string();
+        match item.as_table_like_mut() {
+            Some(deps) if SECTIONS.contains(&key.as_str()) => {
+                found.extend(deps.iter_mut().map(|(k, v)| (key.clone(), k.get().to_string(), v)))
+            }
+            Some(targets) if key == "target" => {
+                for (target, sections) in targets.iter_mut() {
+                    let target = format!("target.{}.", target.get());
+                    let inner = sections.as_table_like_mut().map(entries).unwrap_or_default();
+                    found.extend(inner.into_iter().map(|(s, k, v)| (format!("{target}{s}"), k, v)));
                 }
             }
+            _ => {}
         }
     }
-    let mut found = Vec::new();
-    walk(table, "", &mut found);
     found
 }
