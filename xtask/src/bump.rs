@@ -51,18 +51,14 @@ pub fn run(version: &str) -> Result<()> {
 }
 
 /// `text` with the version of every `name = ...` line that names one of `own` set to
-/// `short` (`version = "0.2"` or `name = "0.2"`).
+/// `short` (`version = "0.2"` or `name = "0.2"`); each line is edited as TOML, layout kept.
 fn readme(text: &str, own: &[String], short: &str) -> String {
     let bump = |line: &str| -> Option<String> {
-        let name = own.iter().find(|n| line.starts_with(&format!("{n} = ")))?;
-        let rest = &line[name.len() + 3..];
-        let at = match rest.find("version = \"") {
-            Some(i) if rest.starts_with('{') => name.len() + 3 + i + 11,
-            _ if rest.starts_with('"') => name.len() + 4,
-            _ => return None,
-        };
-        let end = at + line[at..].find('"')?;
-        Some(format!("{}{short}{}", &line[..at], &line[end..]))
+        let mut entry: DocumentMut = line.parse().ok()?;
+        let (name, item) = entry.as_table_mut().iter_mut().next()?;
+        own.iter().find(|own| *own == name.get())?;
+        set(if item.is_str() { item } else { item.get_mut("version")? }, short);
+        Some(entry.to_string().trim_end().to_owned())
     };
     let lines: Vec<String> =
         text.lines().map(|line| bump(line).unwrap_or_else(|| line.to_owned())).collect();
