@@ -5,8 +5,6 @@
 //! change already covered by it needs no further bump. `openapi/CHANGES.md`, the contract's
 //! changelog since the release, is written from the same report (`--write`) and checked.
 
-use std::process::Command;
-
 use vpsorg_compat::{Class, Contract, Options, Report};
 
 use crate::{Result, SPEC_PATH, ensure_file, project_root, read, read_spec_text};
@@ -148,16 +146,7 @@ pub fn record() -> Result<()> {
 }
 
 fn git_show(reference: &str, path: &str) -> Result<String> {
-    let output = Command::new("git")
-        .args(["show", &format!("{reference}:{path}")])
-        .current_dir(project_root())
-        .output()
-        .map_err(|e| format!("running git: {e}"))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("git show {reference}:{path}: {}", stderr.trim()).into());
-    }
-    Ok(String::from_utf8(output.stdout)?)
+    crate::git(&["show", &format!("{reference}:{path}")])
 }
 
 /// The client crate's version from its manifest, or the workspace's when it inherits it.

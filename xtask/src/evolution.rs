@@ -282,18 +282,11 @@ fn table(outcomes: &[Outcome<'_>]) -> String {
 /// Copies every file git knows of (tracked, or new and not ignored), keeping modification
 /// times, so that cargo sees the copy's unchanged crates as the ones already built.
 fn copy_checkout(root: &Path, scratch: &Path) -> Result<()> {
-    let output = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
-        .current_dir(root)
-        .output()?;
-    if !output.status.success() {
-        return Err("git ls-files failed".into());
-    }
+    let files = crate::git(&["ls-files", "-z", "--cached", "--others", "--exclude-standard"])?;
     if scratch.exists() {
         std::fs::remove_dir_all(scratch)?;
     }
-    for path in output.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
-        let relative = Path::new(std::str::from_utf8(path)?);
+    for relative in files.split('\0').filter(|p| !p.is_empty()).map(Path::new) {
         let source = root.join(relative);
         // Listed by git but deleted in the working tree.
         if !source.is_file() {

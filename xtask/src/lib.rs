@@ -49,6 +49,17 @@ pub fn cargo_stdout(args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(output.stdout)?)
 }
 
+/// The stdout of `git <args>` at the root; an error with git's message when it fails.
+pub fn git(args: &[&str]) -> Result<String> {
+    let output = Command::new("git").args(args).current_dir(project_root()).output();
+    let output = output.map_err(|e| format!("running git: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("git {}: {}", args.join(" "), stderr.trim()).into());
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
 /// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR` and config).
 pub fn target_dir() -> Result<PathBuf> {
     Ok(package::Metadata::load()?.target_directory)
