@@ -73,39 +73,32 @@ fn places() -> Result<()> {
     }
     for (name, before) in names {
         match before {
-            Some(before) => grep(&before, &format!(" (the one before new `{name}`)"))?,
-            None => grep(&name, "")?,
+            Some(before) => grep(&before, &format!(" (the one before new `{name}`)")),
+            None => grep(&name, ""),
         }
     }
     Ok(())
 }
 
 /// Prints the hand-written files that name `name`, with the lines.
-fn grep(name: &str, why: &str) -> Result<()> {
-    let output = std::process::Command::new("git")
-        .args(["grep", "-n", "-w", "-F", name, "--"])
-        .args(PLACES)
-        .current_dir(crate::project_root())
-        .output()?;
-    let mut files: Vec<(String, Vec<String>)> = Vec::new();
-    for hit in String::from_utf8_lossy(&output.stdout).lines() {
-        let mut parts = hit.splitn(3, ':');
-        let (file, line) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-        match files.last_mut() {
-            Some((last, lines)) if last == file => lines.push(line.to_owned()),
-            _ => files.push((file.to_owned(), vec![line.to_owned()])),
-        }
-    }
+fn grep(name: &str, why: &str) {
+    // `git grep` fails when nothing matches.
+    let hits = crate::git(&[&["grep", "-n", "-w", "-F", name, "--"], &PLACES[..]].concat());
+    let hits = hits.unwrap_or_default();
+    let hits: Vec<(&str, &str)> = (hits.lines().map(|hit| hit.splitn(3, ':')))
+        .filter_map(|mut parts| Some((parts.next()?, parts.next()?)))
+        .collect();
+    let files: Vec<&[(&str, &str)]> = hits.chunk_by(|a, b| a.0 == b.0).collect();
     eprintln!("==> `{name}`{why} is named in {} hand-written file(s)", files.len());
-    for (file, lines) in files.iter().take(12) {
-        let more = lines.len().saturating_sub(8);
+    for hits in files.iter().take(12) {
+        let lines: Vec<&str> = hits.iter().take(8).map(|hit| hit.1).collect();
+        let more = hits.len().saturating_sub(8);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        eprintln!("  {file}: line {}{more}", lines[..lines.len().min(8)].join(", "));
+        eprintln!("  {}: line {}{more}", hits[0].0, lines.join(", "));
     }
     if files.len() > 12 {
         eprintln!("  ... and {} more files (`git grep -nw {name}`)", files.len() - 12);
     }
-    Ok(())
 }
 
 /// The parameter or property declared just before the new `name` at `location`
