@@ -97,8 +97,9 @@ pub fn ensure_file(
     source: &str,
 ) -> Result<()> {
     let path = project_root().join(relative);
-    let contents = normalize_newlines(contents);
-    let on_disk = std::fs::read_to_string(&path).map(|s| normalize_newlines(&s));
+    let normalize = |text: &str| text.replace("\r\n", "\n");
+    let contents = normalize(contents);
+    let on_disk = std::fs::read_to_string(&path).map(|s| normalize(&s));
     if matches!(&on_disk, Ok(old) if *old == contents) {
         return Ok(());
     }
@@ -118,8 +119,4 @@ pub fn ensure_file(
     std::fs::write(&path, contents)?;
     eprintln!("updated {relative}");
     Ok(())
-}
-
-fn normalize_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n")
 }
