@@ -19,19 +19,15 @@ const CLIENT_MANIFEST: &str = "crates/vpsorg-backups-client/Cargo.toml";
 /// The contract's changelog since the recorded release, written by `cargo xtask compat --write`.
 pub const CHANGES_PATH: &str = "openapi/CHANGES.md";
 
-/// Runs the command: prints the changes since the baseline, and fails when a breaking change
-/// is not matched by a semver-breaking version bump since the release, or when
-/// `openapi/CHANGES.md` is stale.
-pub fn run(base: Option<&str>) -> Result<()> {
-    let report = report(base, false)?;
+/// [`report`], failing with the verdict when it does not pass.
+pub fn run(base: Option<&str>, write: bool) -> Result<()> {
+    let report = report(base, write)?;
     if report.passes { Ok(()) } else { Err(report.verdict.into()) }
 }
 
 /// Compares and prints the changes (and the verdict when it passes); the caller decides
-/// what a failing verdict does. `cargo xtask compat` exits 1 for it and 2 when it could not
-/// compare at all (a bad git ref, a spec that is not YAML), so that a script can tell "this
-/// change needs a bump" from "the check did not run". Without `base`, `write` writes
-/// `openapi/CHANGES.md`; otherwise a stale one fails the verdict.
+/// what a failing verdict does (`cargo xtask compat`'s exit codes: `cargo xtask help`).
+/// Without `base`, `write` writes `openapi/CHANGES.md`; otherwise a stale one fails the verdict.
 pub fn report(base: Option<&str>, write: bool) -> Result<Report> {
     let (released, new) = (released()?, working_tree()?);
     let since = released.label.clone();
