@@ -1,9 +1,6 @@
-//! `cargo xtask compat [--base <git-ref>] [--write]`: what changed in `openapi/backups.yaml`
-//! since the recorded release (or since a git ref), judged by `vpsorg-compat` with today's
-//! codegen as the generator. The workspace version above the recorded release is the
-//! unreleased one: the verdict asks whether it covers every change since that release, so a
-//! change already covered by it needs no further bump. `openapi/CHANGES.md`, the contract's
-//! changelog since the release, is written from the same report (`--write`) and checked.
+//! `cargo xtask compat [--base <git-ref>] [--write]`: the changes to `openapi/backups.yaml`
+//! since the recorded release, judged by `vpsorg-compat` with today's codegen as the generator
+//! (what the verdict asks: README.md, "Changing the API contract").
 
 use vpsorg_compat::{Class, Contract, Options, Report};
 

@@ -1,7 +1,5 @@
-//! `cargo xtask contract`: a change to `openapi/backups.yaml`, end to end. Runs lint,
-//! codegen, compat (which rewrites `openapi/CHANGES.md`), `cargo check --workspace
-//! --all-targets` and public-api, in that order, stopping at the first failure with what to do
-//! next; then lists the hand-written places that name what changed since `HEAD`.
+//! `cargo xtask contract`: a change to `openapi/backups.yaml`, end to end, in the steps that
+//! README.md lists ("Changing the API contract").
 
 use std::collections::BTreeSet;
 

@@ -1,15 +1,6 @@
-//! `cargo xtask floors [--write]`: every dependency version the workspace declares is one the
-//! crates are built and tested with.
-//!
-//! A published crate's `version = "1.0.219"` promises that it builds with serde 1.0.219. The
-//! only versions anything here builds with are `Cargo.lock`'s (CI runs every cargo command
-//! `--locked`), so **each floor in `[workspace.dependencies]` is the version `Cargo.lock`
-//! resolves**. A floor below the lock is a claim nothing tests; the cost is that users cannot
-//! pick an older patch release than ours. Also: members declare no versions of their own, and
-//! `fuzz/Cargo.toml` (outside the workspace) declares the root's floors.
-//!
-//! `--write` sets the root's and `fuzz/`'s versions with `toml_edit` (comments and layout kept)
-//! and names what it cannot fix.
+//! `cargo xtask floors [--write]`: the rule on declared versions that ARCHITECTURE.md states
+//! (each floor is the version `Cargo.lock` builds, since CI builds nothing else: a lower one is
+//! a claim nothing tests). `--write` fixes what it can with `toml_edit`, layout kept.
 
 use std::collections::BTreeMap;
 

@@ -1,15 +1,7 @@
-//! `cargo xtask package [--verify]`: the crates we publish, as crates.io would get them.
-//!
-//! - the crates in [`PUBLISHED`] are publishable, and every other member says
-//!   `publish = false`;
-//! - each has the metadata crates.io and docs.rs show (`cargo metadata`);
-//! - each tarball (`cargo package --list`) holds `README.md` and both licence
-//!   files, with the root's licence text;
-//! - nothing in a tarball reaches outside it: no `#[path]`, `include_str!` or other path in
-//!   its Rust files that leaves the crate or names a file the tarball lacks (README links:
-//!   `xtask/tests/tidy.rs`);
-//! - `cargo package` for all of them at once: `--no-verify` by default, and with `--verify`
-//!   cargo's own verification, which builds each unpacked tarball on its own.
+//! `cargo xtask package [--verify]`: the crates we publish, as crates.io would get them: their
+//! publish settings and metadata ([`check_metadata`]), each tarball's files ([`check_files`];
+//! README links: `xtask/tests/tidy.rs`), then `cargo package` for all of them at once
+//! (`--verify`: cargo builds each unpacked tarball on its own).
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};

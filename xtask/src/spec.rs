@@ -1,10 +1,8 @@
 //! `cargo xtask lint`: checks `openapi/backups.yaml` beyond what progenitor checks, and lets
 //! tests validate JSON against the schemas the spec declares.
 //!
-//! Validation is `vpsorg_contract::Contract`'s, the same code that checks a live API: OpenAPI
-//! 3.0 schemas rewritten into JSON Schema draft 4 (`nullable` as a `null` type) for the
-//! `jsonschema` crate. One implementation, so the lint, the conformance tests and the doctor
-//! cannot disagree about what the spec allows.
+//! Validation is `vpsorg_contract::Contract`'s, the code that checks a live API, so that the
+//! lint, the conformance tests and the doctor cannot disagree about what the spec allows.
 
 use serde_json::Value;
 use vpsorg_contract::{Contract, Finding, FindingKind, Severity};

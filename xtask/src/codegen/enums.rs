@@ -4,8 +4,7 @@
 //! (a new backup status, say) would fail a whole page. Before generation, [`hoist`] moves
 //! every inline string enum into `components/schemas` under a derived name, so that each has
 //! a name to replace; codegen then swaps each for a lenient enum written from the spec's own
-//! values ([`StringEnum::rust_source`]). Nothing lists the enums by hand, so nothing goes
-//! stale when the spec grows a value or an enum.
+//! values ([`StringEnum::rust_source`]).
 
 use serde_json::{Map, Value, json};
 
