@@ -318,27 +318,31 @@ fn b7(r: &B7) -> Section {
     let paired = keys.map(|key| median(&samples(&|p| Some(key(&p[1])? / key(&p[0])?))));
     let built = r.pairs.first();
     let packages = built.map_or(r.tree.clone(), |p| p.each_ref().map(|b| b.compiled.clone()));
-    let built = built.is_some();
     // The SDK's extra packages, by name (the two binaries' own crates left out).
     let [baseline, sdk] = packages.each_ref().map(|list| {
         let names = list.iter().filter_map(|p| p.split(' ').next());
         names.filter(|name| !name.starts_with("b7-")).collect::<BTreeSet<_>>()
     });
     let extra: Vec<&str> = sdk.difference(&baseline).copied().collect();
-    let counts = packages.each_ref().map(Vec::len);
-    let ratios = [&wall, &cpu].map(|[baseline, sdk]| sdk.median / baseline.median);
+    let [base_n, sdk_n, extra_n] = [packages[0].len(), packages[1].len(), extra.len()];
+    let figures = [(&wall, paired[0]), (&cpu, paired[1])].map(|([without, with], paired)| {
+        let (with, without) = (with.median, without.median);
+        let ratio = with / without;
+        let shown =
+            format!("{ratio:.3} ({with:.1} s vs {without:.1} s; pairs' median {paired:.3})");
+        built.is_some().then_some((ratio, shown))
+    });
     let mut body = String::new();
-    let mut built_figures = [None, None];
-    if built {
+    if let [Some((wall_ratio, _)), Some((cpu_ratio, _))] = &figures {
         let _ = writeln!(body, "This run: {} builds in all.\n", r.pairs.len() * 2);
         let rows = [(0, "baseline"), (1, "with `vpsorg-backups`")].map(|(i, name)| {
-            let (wall, cpu, count) = (cells(&wall[i], 1, "s"), cpu[i].median, counts[i]);
+            let (wall, cpu, count) = (cells(&wall[i], 1, "s"), cpu[i].median, packages[i].len());
             format!("{name} | {wall} | {cpu:.1} s | {count}")
         });
         let head = "cold build | wall median | min | max | CPU median | crates compiled";
         table(&mut body, head, rows);
         body.push('\n');
-        if (ratios[0] - ratios[1]).abs() > 0.05 {
+        if (wall_ratio - cpu_ratio).abs() > 0.05 {
             body.push_str(
                 "The two ratios differ because a cold build's wall time is its longest chain of \
                  dependent units (with rustls on aws-lc, the aws-lc-sys build script compiling C \
@@ -353,29 +357,18 @@ fn b7(r: &B7) -> Section {
                  what was compiled.\n",
             );
         }
-        built_figures = [(&wall, 0), (&cpu, 1)].map(|([without, with], i)| {
-            let (with, without, paired) = (with.median, without.median, paired[i]);
-            let shown = format!("({with:.1} s vs {without:.1} s; pairs' median {paired:.3})");
-            Some((ratios[i], format!("{:.3} {shown}", ratios[i])))
-        });
         body.push('\n');
     }
-    let names = match extra.is_empty() {
-        true => ".".to_string(),
-        false => format!(": {}.", extra.join(", ")),
-    };
-    let [base_n, sdk_n, extra_n] = [counts[0], counts[1], extra.len()];
+    let names = if extra.is_empty() { String::new() } else { format!(": {}", extra.join(", ")) };
     let _ = writeln!(
         body,
         "With `vpsorg-backups` a build compiles {sdk_n} crates, the baseline {base_n}, so \
-         {extra_n} more{names}"
+         {extra_n} more{names}."
     );
-    let from = if built { "" } else { ", `cargo tree`" };
-    let crates = (base_n > 0 && sdk_n > 0).then(|| {
-        let shown = format!("+{extra_n} ({sdk_n} vs {base_n}{from})");
-        (extra_n as f64, shown)
-    });
-    let [wall, cpu] = built_figures;
+    let from = if built.is_some() { "" } else { ", `cargo tree`" };
+    let shown = format!("+{extra_n} ({sdk_n} vs {base_n}{from})");
+    let crates = (base_n > 0 && sdk_n > 0).then_some((extra_n as f64, shown));
+    let [wall, cpu] = figures;
     (vec![wall, cpu, crates], body)
 }
 
