@@ -29,8 +29,7 @@ use std::process::ExitCode;
 use results::{Job, Measure, Sizes};
 
 /// The error of a benchmark run: a message for the person at the terminal.
-type Result<T> = std::result::Result<T, BoxError>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

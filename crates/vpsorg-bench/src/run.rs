@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::results::{B4, B6, Job, Measure, Memory, Results, Sizes};
 use crate::sys::{self, beside, cargo, command, load_average};
-use crate::{BoxError, Result, b7, report};
+use crate::{Result, b7, report};
 
 pub(crate) fn run(quick: bool) -> Result<()> {
     let started = Instant::now();
@@ -176,15 +176,11 @@ fn b4(root: &Path, target: &Path, check_runs: usize, clean_build: bool) -> Resul
     if clean_build {
         let dir = target.join("bench").join("clean-build");
         let _ = std::fs::remove_dir_all(&dir);
-        let in_dir = |args| {
-            Ok::<_, BoxError>(
-                sys::run(command(cargo(), args, root).env("CARGO_TARGET_DIR", &dir))?.0,
-            )
-        };
+        let in_dir = |args| sys::run(command(cargo(), args, root).env("CARGO_TARGET_DIR", &dir));
         let build = "build --locked --package vpsorg-backups-client";
-        b4.clean_build_s = Some(in_dir(build)?);
+        b4.clean_build_s = Some(in_dir(build)?.0);
         in_dir("clean --package vpsorg-backups-client")?;
-        b4.crate_build_s = Some(in_dir(build)?);
+        b4.crate_build_s = Some(in_dir(build)?.0);
         std::fs::remove_dir_all(&dir)?;
     }
     Ok(b4)
