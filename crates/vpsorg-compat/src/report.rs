@@ -175,12 +175,7 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
 /// Whether going from `old` to `new` is a semver-breaking release as cargo reads it: the
 /// major number at 1.0 and later, the minor number at 0.x, the patch number at 0.0.x.
 pub fn is_breaking_bump(old: &semver::Version, new: &semver::Version) -> bool {
-    let key = |v: &semver::Version| match (v.major, v.minor) {
-        (0, 0) => (0, 0, v.patch),
-        (0, minor) => (0, minor, 0),
-        (major, _) => (major, 0, 0),
-    };
-    key(new) > key(old)
+    semver::Version::new(new.major, new.minor, new.patch) >= next_breaking(old)
 }
 
 /// The first semver-breaking release after `v`.
