@@ -52,34 +52,6 @@ pub struct Report {
 /// The most breaks of the generated client's items a report lists one by one.
 const LISTED_BREAKS: usize = 12;
 
-/// What generating the client from both specs says of the change.
-enum Generated {
-    /// Both generate: the public items that go or change, and how many are new.
-    Compared { breaks: Vec<String>, added: usize },
-    /// The new spec cannot be generated (progenitor refuses it, or panics).
-    NewFails(String),
-    /// The old spec does not generate with today's codegen, so there is nothing to compare
-    /// with; the rules alone judge.
-    OldFails(String),
-}
-
-impl Generated {
-    fn between(old: &str, new: &str, generate: &dyn Fn(&str) -> Result<String, String>) -> Self {
-        let surface =
-            |spec: &str| without_panics(|| generate(spec)).and_then(|code| surface::surface(&code));
-        let (old, new) = match (surface(old), surface(new)) {
-            (Err(e), _) => return Generated::OldFails(e),
-            (_, Err(e)) => return Generated::NewFails(e),
-            (Ok(old), Ok(new)) => (old, new),
-        };
-        let (breaks, added) = surface::compare(&old, &new);
-        Generated::Compared {
-            breaks: breaks.into_iter().map(|b| format!("{}: {}", b.path, b.what)).collect(),
-            added,
-        }
-    }
-}
-
 /// Compares two contracts and judges the version bump.
 ///
 /// # Errors
@@ -89,12 +61,6 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
     let spec_name = options.spec_name;
     let changes = changes(&old.spec, &new.spec)
         .map_err(|e| format!("{spec_name} ({} -> {}): {e}", old.label, new.label))?;
-    let generated = if old.spec == new.spec {
-        Generated::Compared { breaks: Vec::new(), added: 0 }
-    } else {
-        Generated::between(&old.spec, &new.spec, options.generate)
-    };
-
     let count = |class| changes.iter().filter(|c| c.class == class).count();
     let [breaking, additive, docs] = [Class::Breaking, Class::Additive, Class::DocsOnly].map(count);
     let version = |c: &Contract| c.version.as_ref().map_or(String::new(), |v| format!(" ({v})"));
@@ -105,35 +71,7 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
     text.push_str(&format!(
         "{total} change(s): {breaking} breaking, {additive} additive, {docs} docs-only\n"
     ));
-    let generated_breaks = match generated {
-        Generated::Compared { breaks, added } => {
-            if !breaks.is_empty() || added > 0 {
-                text.push_str(&format!(
-                    "the generated client (today's codegen on both specs): {} public item(s) go or change, {added} added\n",
-                    breaks.len()
-                ));
-            }
-            let listed = breaks.iter().take(LISTED_BREAKS);
-            text.extend(listed.map(|line| format!("  {:<9}  {line}\n", Class::Breaking)));
-            if let Some(more) = breaks.len().checked_sub(LISTED_BREAKS).filter(|n| *n > 0) {
-                text.push_str(&format!("  ... and {more} more\n"));
-            }
-            breaks
-        }
-        Generated::NewFails(e) => {
-            let line = format!("the client cannot be generated from the new spec: {e}");
-            text.push_str("the generated client (today's codegen on both specs):\n");
-            text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
-            vec![line]
-        }
-        Generated::OldFails(e) => {
-            text.push_str(&format!(
-                "note: {} does not generate with today's codegen ({e}); the rules above alone judge the change\n",
-                old.label
-            ));
-            Vec::new()
-        }
-    };
+    let generated_breaks = generated_breaks(old, new, options.generate, &mut text);
     let what_breaks = match generated_breaks.len() {
         _ if breaking > 0 => format!("{breaking} breaking change(s)"),
         n => format!("{n} breaking change(s) of the generated client's public items"),
@@ -170,6 +108,53 @@ pub fn compare(old: &Contract, new: &Contract, options: &Options<'_>) -> Result<
         (_, _, Class::DocsOnly) => (true, format!("no change needs a release of {krate}.")),
     };
     Ok(Report { changes, passes, verdict, text, generated_breaks })
+}
+
+/// What generating the client from both specs adds to the report, written to `text`: the
+/// public items that go or change. None when the old spec does not generate with today's
+/// codegen (the rules alone judge); one when the new spec cannot be generated (progenitor
+/// refuses it, or panics).
+fn generated_breaks(
+    old: &Contract,
+    new: &Contract,
+    generate: &dyn Fn(&str) -> Result<String, String>,
+    text: &mut String,
+) -> Vec<String> {
+    if old.spec == new.spec {
+        return Vec::new();
+    }
+    let surface =
+        |spec: &str| without_panics(|| generate(spec)).and_then(|code| surface::surface(&code));
+    let (breaks, added) = match (surface(&old.spec), surface(&new.spec)) {
+        (Err(e), _) => {
+            text.push_str(&format!(
+                "note: {} does not generate with today's codegen ({e}); the rules above alone judge the change\n",
+                old.label
+            ));
+            return Vec::new();
+        }
+        (_, Err(e)) => {
+            let line = format!("the client cannot be generated from the new spec: {e}");
+            text.push_str("the generated client (today's codegen on both specs):\n");
+            text.push_str(&format!("  {:<9}  {line}\n", Class::Breaking));
+            return vec![line];
+        }
+        (Ok(old), Ok(new)) => surface::compare(&old, &new),
+    };
+    let breaks: Vec<String> =
+        breaks.into_iter().map(|b| format!("{}: {}", b.path, b.what)).collect();
+    if !breaks.is_empty() || added > 0 {
+        text.push_str(&format!(
+            "the generated client (today's codegen on both specs): {} public item(s) go or change, {added} added\n",
+            breaks.len()
+        ));
+    }
+    let listed = breaks.iter().take(LISTED_BREAKS);
+    text.extend(listed.map(|line| format!("  {:<9}  {line}\n", Class::Breaking)));
+    if let Some(more) = breaks.len().checked_sub(LISTED_BREAKS).filter(|n| *n > 0) {
+        text.push_str(&format!("  ... and {more} more\n"));
+    }
+    breaks
 }
 
 /// Whether going from `old` to `new` is a semver-breaking release as cargo reads it: the
