@@ -288,18 +288,6 @@ fn reference_name(value: &Value) -> Option<String> {
     Some(rest.strip_prefix("schemas/").unwrap_or(rest).to_owned())
 }
 
-/// Follows `$ref`s (to a depth that no sane spec needs) to the value they point to.
-fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        let reference = value.get("$ref").and_then(Value::as_str);
-        match reference.and_then(|r| doc.pointer(r.strip_prefix('#')?)) {
-            Some(target) => value = target,
-            None => return value,
-        }
-    }
-    value
-}
-
 fn keys(a: &Value, b: &Value) -> BTreeSet<String> {
     object(a).keys().chain(object(b).keys()).cloned().collect()
 }

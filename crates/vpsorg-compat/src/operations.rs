@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{Class, Diff, HTTP_METHODS, Usage, array, is_true, object, reference_name, resolve};
+use crate::{Class, Diff, HTTP_METHODS, Usage, array, is_true, object, reference_name};
 
 impl<'a> Diff<'a> {
     pub(crate) fn operations(&mut self) {
@@ -169,8 +169,10 @@ pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
             Value::Object(map) => {
                 if let Some(name) = reference_name(value) {
                     *usage.entry(name.clone()).or_default() |= u;
+                    // One hop: a schema that is itself a `$ref` is the next one popped.
                     if visited.insert((name.clone(), u.request)) {
-                        stack.push((resolve(doc, value), u));
+                        let target = value["$ref"].as_str().and_then(|r| doc.pointer(&r[1..]));
+                        stack.extend(target.map(|target| (target, u)));
                     }
                     continue;
                 }
