@@ -77,11 +77,9 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     // Shared parameters, responses and headers are compared where they are used; schemas
     // stay references, compared once under `components`.
     let (old, new) = (&inline_refs(old), &inline_refs(new));
-    let mut usage = BTreeMap::<String, Usage>::new();
-    for (name, u) in operations::schema_usage(old).into_iter().chain(operations::schema_usage(new))
-    {
-        *usage.entry(name).or_default() |= u;
-    }
+    let mut usage = BTreeMap::new();
+    operations::schema_usage(old, &mut usage);
+    operations::schema_usage(new, &mut usage);
     let mut cx = Diff { old, new, usage, changes: Vec::new() };
     cx.document();
     let mut changes = cx.changes;

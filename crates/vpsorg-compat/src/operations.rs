@@ -146,10 +146,9 @@ fn parameters<'a>(op: &Operation<'a>) -> BTreeMap<(String, String), &'a Value> {
     all
 }
 
-/// Which component schemas are reachable from requests and from responses (in a document
-/// whose other components are inlined).
-pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
-    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+/// Adds to `usage` which component schemas are reachable from requests and from responses
+/// (in a document whose other components are inlined).
+pub(crate) fn schema_usage(doc: &Value, usage: &mut BTreeMap<String, Usage>) {
     let mut roots: Vec<(&Value, Usage)> = Vec::new();
     for op in operations(doc).values() {
         for parameter in parameters(op).values() {
@@ -182,5 +181,4 @@ pub(crate) fn schema_usage(doc: &Value) -> BTreeMap<String, Usage> {
             _ => {}
         }
     }
-    usage
 }
