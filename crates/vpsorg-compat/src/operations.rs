@@ -149,27 +149,21 @@ fn parameters<'a>(op: &Operation<'a>) -> BTreeMap<(String, String), &'a Value> {
 /// Adds to `usage` which component schemas are reachable from requests and from responses
 /// (in a document whose other components are inlined).
 pub(crate) fn schema_usage(doc: &Value, usage: &mut BTreeMap<String, Usage>) {
-    let mut roots: Vec<(&Value, Usage)> = Vec::new();
+    let mut stack = Vec::new();
     for op in operations(doc).values() {
-        for parameter in parameters(op).values() {
-            roots.push((parameter, Usage::REQUEST));
-        }
-        if let Some(body) = op.value.get("requestBody") {
-            roots.push((body, Usage::REQUEST));
-        }
-        for response in object(op.value.get("responses").unwrap_or(&Value::Null)).values() {
-            roots.push((response, Usage::RESPONSE));
-        }
+        let sent = parameters(op).into_values().chain(op.value.get("requestBody"));
+        stack.extend(sent.map(|value| (value, Usage::REQUEST)));
+        let received = object(op.value.get("responses").unwrap_or(&Value::Null)).values();
+        stack.extend(received.map(|value| (value, Usage::RESPONSE)));
     }
-    let mut stack: Vec<(&Value, Usage)> = roots;
-    let mut visited: BTreeSet<(String, bool)> = BTreeSet::new();
+    let mut visited = BTreeSet::new();
     while let Some((value, u)) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if let Some(name) = reference_name(value) {
                     *usage.entry(name.clone()).or_default() |= u;
                     // One hop: a schema that is itself a `$ref` is the next one popped.
-                    if visited.insert((name.clone(), u.request)) {
+                    if visited.insert((name, u.request)) {
                         let target = value["$ref"].as_str().and_then(|r| doc.pointer(&r[1..]));
                         stack.extend(target.map(|target| (target, u)));
                     }
