@@ -164,17 +164,10 @@ impl<'a> Diff<'a> {
         a: &'v Value,
         b: &'v Value,
     ) -> Vec<(String, Option<&'v Value>, Option<&'v Value>)> {
-        let mut changed = Vec::new();
-        for key in keys(a, b) {
-            let (x, y) = (a.get(&key), b.get(&key));
-            if x == y {
-                continue;
-            }
-            if DOC_KEYS.contains(&key.as_str()) {
-                self.push(Class::DocsOnly, at, format!("`{key}` changed"));
-            } else {
-                changed.push((key, x, y));
-            }
+        let (docs, changed): (Vec<_>, _) =
+            differing(a, b).into_iter().partition(|(key, ..)| DOC_KEYS.contains(&key.as_str()));
+        for (key, ..) in docs {
+            self.push(Class::DocsOnly, at, format!("`{key}` changed"));
         }
         changed
     }
@@ -226,12 +219,7 @@ impl<'a> Diff<'a> {
     }
 
     fn document(&mut self) {
-        let (old, new) = (self.old, self.new);
-        for key in keys(old, new) {
-            let (a, b) = (old.get(&key), new.get(&key));
-            if a == b {
-                continue;
-            }
+        for (key, ..) in differing(self.old, self.new) {
             match key.as_str() {
                 "paths" => self.operations(),
                 "components" => self.components(),
@@ -288,6 +276,19 @@ fn reference_name(value: &Value) -> Option<String> {
 
 fn keys(a: &Value, b: &Value) -> BTreeSet<String> {
     object(a).keys().chain(object(b).keys()).cloned().collect()
+}
+
+/// The keys whose values differ from `a` to `b` (absent on one side, or not equal), with
+/// both values.
+fn differing<'v>(
+    a: &'v Value,
+    b: &'v Value,
+) -> Vec<(String, Option<&'v Value>, Option<&'v Value>)> {
+    let pair = |key: String| {
+        let (x, y) = (a.get(&key), b.get(&key));
+        (x != y).then_some((key, x, y))
+    };
+    keys(a, b).into_iter().filter_map(pair).collect()
 }
 
 fn object(value: &Value) -> &Map<String, Value> {

@@ -5,28 +5,20 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::{Class, Diff, UNCLASSIFIED, Usage, array, is_true, keys, reference_name, show};
+use crate::{
+    Class, Diff, UNCLASSIFIED, Usage, array, differing, is_true, keys, reference_name, show,
+};
 
 impl<'a> Diff<'a> {
     pub(crate) fn components(&mut self) {
-        let (old, new) = (self.old, self.new);
-        let section = |doc: &'a Value, name: &str| -> &'a Value {
-            doc.pointer(&format!("/components/{name}")).unwrap_or(&Value::Null)
-        };
-        for name in keys(
-            old.get("components").unwrap_or(&Value::Null),
-            new.get("components").unwrap_or(&Value::Null),
-        ) {
-            let (a, b) = (section(old, &name), section(new, &name));
-            if a == b {
-                continue;
-            }
+        let section = |doc: &'a Value| doc.get("components").unwrap_or(&Value::Null);
+        for (name, a, b) in differing(section(self.old), section(self.new)) {
             match name.as_str() {
                 "schemas" => {
                     let gone = (Class::Breaking, "removed: its generated type goes");
                     let came = (Class::Additive, "added: a new generated type");
                     let at = |schema: &str| format!("schema {schema}");
-                    self.members(Some(a), Some(b), at, (gone, came), |cx, schema, at, x, y| {
+                    self.members(a, b, at, (gone, came), |cx, schema, at, x, y| {
                         let both = Usage { request: true, response: true };
                         let used = cx.usage.get(schema).copied().unwrap_or(both);
                         cx.schema(at, x, y, used)
