@@ -204,13 +204,33 @@ impl<'a> Diff<'a> {
         }
     }
 
-    /// A parameter or a request body made required (breaking) or optional (additive).
-    fn requiredness(&mut self, at: &str, a: &Value, b: &Value) {
-        match (is_true(a, "required"), is_true(b, "required")) {
-            (false, true) => self.push(Class::Breaking, at, "became required"),
-            (true, false) => self.push(Class::Additive, at, "became optional"),
-            _ => {}
+    /// A parameter or a request body removed, added (breaking when required, saying
+    /// `added_required`), or made required (breaking) or optional (additive); its two
+    /// sides when it is on both.
+    fn presence<'v>(
+        &mut self,
+        at: &str,
+        old: Option<&'v Value>,
+        new: Option<&'v Value>,
+        added_required: &str,
+    ) -> Option<(&'v Value, &'v Value)> {
+        match (old, new) {
+            (Some(_), None) => self.push(Class::Breaking, at, "removed"),
+            (None, Some(b)) if is_true(b, "required") => {
+                self.push(Class::Breaking, at, added_required)
+            }
+            (None, Some(_)) => self.push(Class::Additive, at, "added, optional"),
+            (Some(a), Some(b)) => {
+                match (is_true(a, "required"), is_true(b, "required")) {
+                    (false, true) => self.push(Class::Breaking, at, "became required"),
+                    (true, false) => self.push(Class::Additive, at, "became optional"),
+                    _ => {}
+                }
+                return Some((a, b));
+            }
+            (None, None) => {}
         }
+        None
     }
 
     /// A change no rule classifies: breaking, to be reviewed by hand.

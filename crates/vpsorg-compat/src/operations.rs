@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{Class, Diff, HTTP_METHODS, Usage, array, is_true, object, reference_name};
+use crate::{Class, Diff, HTTP_METHODS, Usage, array, object, reference_name};
 
 impl<'a> Diff<'a> {
     pub(crate) fn operations(&mut self) {
@@ -65,13 +65,13 @@ impl<'a> Diff<'a> {
 
     fn parameters(&mut self, at: &str, old: &Operation<'a>, new: &Operation<'a>) {
         let (old_params, new_params) = (parameters(old), parameters(new));
-        for (key, a) in &old_params {
+        for key in old_params.keys().chain(new_params.keys()).collect::<BTreeSet<_>>() {
             let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
-            let Some(b) = new_params.get(key) else {
-                self.push(Class::Breaking, &where_, "removed");
+            let (a, b) = (old_params.get(key).copied(), new_params.get(key).copied());
+            let added_required = "added as required: existing calls do not send it";
+            let Some((a, b)) = self.presence(&where_, a, b, added_required) else {
                 continue;
             };
-            self.requiredness(&where_, a, b);
             for (field, x, y) in self.changed(&where_, a, b) {
                 match field.as_str() {
                     "name" | "in" | "required" => {}
@@ -82,19 +82,6 @@ impl<'a> Diff<'a> {
                         format!("`{other}` changed: the parameter is sent differently"),
                     ),
                 }
-            }
-        }
-        for (key, b) in &new_params {
-            if old_params.contains_key(key) {
-                continue;
-            }
-            let where_ = format!("{at} {} parameter `{}`", key.0, key.1);
-            match is_true(b, "required") {
-                true => {
-                    let why = "added as required: existing calls do not send it";
-                    self.push(Class::Breaking, &where_, why)
-                }
-                false => self.push(Class::Additive, &where_, "added, optional"),
             }
         }
     }

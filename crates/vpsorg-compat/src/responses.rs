@@ -7,27 +7,19 @@ use std::mem::discriminant;
 
 use serde_json::Value;
 
-use crate::{Class, Diff, Usage, is_true, object, reference_name};
+use crate::{Class, Diff, Usage, object, reference_name};
 
 impl Diff<'_> {
     pub(crate) fn request_body(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
         let where_ = format!("{at} request body");
-        match (old, new) {
-            (None, None) => {}
-            (Some(_), None) => self.push(Class::Breaking, &where_, "removed"),
-            (None, Some(b)) if is_true(b, "required") => {
-                self.push(Class::Breaking, &where_, "added as required")
-            }
-            (None, Some(_)) => self.push(Class::Additive, &where_, "added, optional"),
-            (Some(a), Some(b)) => {
-                self.requiredness(&where_, a, b);
-                for (key, x, y) in self.changed(&where_, a, b) {
-                    match key.as_str() {
-                        "required" => {}
-                        "content" => self.content(&where_, x, y, Usage::REQUEST),
-                        other => self.unknown(&where_, other),
-                    }
-                }
+        let Some((a, b)) = self.presence(&where_, old, new, "added as required") else {
+            return;
+        };
+        for (key, x, y) in self.changed(&where_, a, b) {
+            match key.as_str() {
+                "required" => {}
+                "content" => self.content(&where_, x, y, Usage::REQUEST),
+                other => self.unknown(&where_, other),
             }
         }
     }
