@@ -13,28 +13,25 @@ impl<'a> Diff<'a> {
         let new_ops = operations(self.new);
         let mut matched_new = BTreeSet::new();
         for (id, old_op) in &old_ops {
-            if let Some(new_op) = new_ops.get(id) {
-                matched_new.insert(id.clone());
-                self.operation(old_op, new_op);
-                continue;
-            }
             // The same method and path under another operationId is a renamed method.
-            let renamed =
-                new_ops.iter().find(|(_, op)| op.method == old_op.method && op.path == old_op.path);
-            match renamed {
-                Some((new_id, new_op)) => {
-                    matched_new.insert(new_id.clone());
-                    let why = format!(
-                        "operationId changed to `{new_id}`: the generated method is renamed"
-                    );
-                    self.push(Class::Breaking, &old_op.label(), why);
-                    self.operation(old_op, new_op);
-                }
-                None => self.push(Class::Breaking, &old_op.label(), "operation removed"),
+            let same_place =
+                |op: &Operation<'_>| (op.method, &op.path) == (old_op.method, &old_op.path);
+            let found =
+                new_ops.get_key_value(id).or_else(|| new_ops.iter().find(|(_, op)| same_place(op)));
+            let Some((new_id, new_op)) = found else {
+                self.push(Class::Breaking, &old_op.label(), "operation removed");
+                continue;
+            };
+            if new_id != id {
+                let why =
+                    format!("operationId changed to `{new_id}`: the generated method is renamed");
+                self.push(Class::Breaking, &old_op.label(), why);
             }
+            matched_new.insert(new_id);
+            self.operation(old_op, new_op);
         }
         for (id, new_op) in &new_ops {
-            if !matched_new.contains(id) {
+            if !matched_new.contains(&id) {
                 self.push(Class::Additive, &new_op.label(), "operation added");
             }
         }
