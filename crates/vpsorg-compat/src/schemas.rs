@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     Class, Diff, UNCLASSIFIED, Usage, array, differing, is_true, keys, reference_name, show,
@@ -222,14 +222,13 @@ impl<'a> Diff<'a> {
     }
 
     pub(crate) fn properties(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
-        let props =
-            |s: &Value| s.get("properties").cloned().unwrap_or_else(|| Value::Object(Map::new()));
+        let props = |s| Value::get(s, "properties").unwrap_or(&Value::Null);
         let required = |s: &Value| -> BTreeSet<String> {
             array(s.get("required")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
         };
         let (old_props, new_props) = (props(old), props(new));
         let (old_required, new_required) = (required(old), required(new));
-        for name in keys(&old_props, &new_props) {
+        for name in keys(old_props, new_props) {
             let where_ = format!("{at}.{name}");
             let (was_required, is_required) =
                 (old_required.contains(&name), new_required.contains(&name));
