@@ -47,7 +47,6 @@ impl Diff<'_> {
                 if kinds.is_empty() { BTreeSet::from([BodyKind::None]) } else { kinds }
             };
             let (before, after) = (kinds(old), kinds(new));
-            let (first, now) = (before.first(), after.first());
             if after.len() > 1 {
                 let list: Vec<String> = after.iter().map(BodyKind::to_string).collect();
                 let list = list.join(", ");
@@ -55,9 +54,9 @@ impl Diff<'_> {
                     "its {side} responses now have different bodies ({list}): progenitor 0.15 generates one {side} type per operation and cannot generate this"
                 );
                 self.push(Class::Breaking, at, why);
-            } else if before.len() == 1 && first.map(discriminant) != now.map(discriminant) {
-                let [was, is] = [first, now].map(|kind| kind.map(BodyKind::to_string));
-                let [was, is] = [was, is].map(Option::unwrap_or_default);
+            } else if let (1, Some(was), Some(is)) = (before.len(), before.first(), after.first())
+                && discriminant(was) != discriminant(is)
+            {
                 let why = format!(
                     "its {side} body changes from {was} to {is}: the generated method's {side} type changes"
                 );
