@@ -46,7 +46,6 @@ impl fmt::Display for Class {
 /// One change between two versions of the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
-    /// Breaking, additive or docs-only.
     pub class: Class,
     /// Where: an operation and the place in it, or a component.
     pub location: String,
@@ -105,7 +104,6 @@ const DOC_KEYS: &[&str] = &[
     "x-enum-descriptions",
 ];
 
-/// The reason of a change no rule classifies.
 const UNCLASSIFIED: &str = "changed, and no rule classifies it: review it by hand";
 
 /// Which way data flows through a schema: what the client sends, what it receives, or both.
@@ -204,9 +202,8 @@ impl<'a> Diff<'a> {
         }
     }
 
-    /// A parameter or a request body removed, added (breaking when required, saying
-    /// `added_required`), or made required (breaking) or optional (additive); its two
-    /// sides when it is on both.
+    /// A parameter or request body removed, added (saying `added_required` if required), or
+    /// made required or optional; its two sides when it is on both.
     fn presence<'v>(
         &mut self,
         at: &str,
@@ -233,7 +230,6 @@ impl<'a> Diff<'a> {
         None
     }
 
-    /// A change no rule classifies: breaking, to be reviewed by hand.
     fn unknown(&mut self, at: &str, key: &str) {
         self.push(Class::Breaking, at, format!("`{key}` {UNCLASSIFIED}"));
     }
@@ -298,8 +294,7 @@ fn keys(a: &Value, b: &Value) -> BTreeSet<String> {
     object(a).keys().chain(object(b).keys()).cloned().collect()
 }
 
-/// The keys whose values differ from `a` to `b` (absent on one side, or not equal), with
-/// both values.
+/// The keys whose values differ from `a` to `b` (or are absent from one), with both values.
 fn differing<'v>(
     a: &'v Value,
     b: &'v Value,

@@ -37,8 +37,6 @@ impl<'a> Diff<'a> {
         }
     }
 
-    // --- schemas ------------------------------------------------------------------------
-
     /// Compares two schemas that may be `$ref`s. Two references to the same component are
     /// the same type, compared once under `components` instead; a reference that now
     /// names another component is another generated type.

@@ -39,9 +39,7 @@ fn non_exhaustive_key(path: &str) -> String {
 /// One difference between two surfaces that can break a dependent crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Break {
-    /// The item's path.
     pub path: String,
-    /// What happened to it.
     pub what: String,
 }
 
