@@ -48,17 +48,6 @@ enum Expect {
     After,
 }
 
-/// What a probe needs from earlier answers before it can be sent: two backups or more (a
-/// page 2 at `page_size=1`), a `count` (for `{past_last}`, the page after the last at
-/// `page_size=100`), or a server seen on the first list (for `{server}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Needs {
-    Nothing,
-    TwoBackups,
-    Count,
-    Server,
-}
-
 /// One probe of the plan.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Step {
@@ -66,13 +55,13 @@ pub(super) struct Step {
     operation_id: &'static str,
     method: &'static str,
     path: &'static str,
-    /// The query, with `{past_last}` or `{server}` filled in from earlier answers.
+    /// The query, with `{past_last}` (the page after the last at `page_size=100`, from a
+    /// `count`) or `{server}` (one seen on the first list) filled in from earlier answers.
     query: &'static str,
     credential: Credential,
     body: Option<&'static str>,
     /// One of the writes (and the lists around them) only `--probe-errors` sends.
     pub(super) write: bool,
-    needs: Needs,
     expect: Expect,
 }
 
@@ -87,7 +76,6 @@ const fn list(id: &'static str, query: &'static str, expect: Expect) -> Step {
         credential: Credential::Token,
         body: None,
         write: false,
-        needs: Needs::Nothing,
         expect,
     }
 }
@@ -111,16 +99,16 @@ const RESTORE_BODY: &str = "{\"backup_id\": 9223372036854775807}";
 pub(super) const PLAN: [Step; 21] = [
     list("list", "", Expect::Page(PAGINATION)),
     list("page-size-1", "page_size=1", Expect::Page(PAGINATION)),
-    Step { needs: Needs::TwoBackups, ..list("page-2", "page=2&page_size=1", Expect::NextPage(PAGINATION)) },
+    list("page-2", "page=2&page_size=1", Expect::NextPage(PAGINATION)),
     list("page-size-100", "page_size=100", Expect::Page(PAGINATION)),
     list("page-size-0", "page_size=0", Expect::FieldError("page_size", &[C::Pagination, C::List400])),
     list("page-size-101", "page_size=101", Expect::FieldError("page_size", &[C::Pagination, C::List400])),
-    Step { needs: Needs::Count, ..list("page-past-last", "page={past_last}&page_size=100", Expect::Detail(404, "not_found", PAGINATION)) },
+    list("page-past-last", "page={past_last}&page_size=100", Expect::Detail(404, "not_found", PAGINATION)),
     list("page-invalid", "page=abc", Expect::Detail(404, "not_found", PAGINATION)),
     list("filter-bad-type", "backup_type=no-such-type", Expect::FieldError("backup_type", &[C::List400])),
     list("filter-bad-server", "server_id=abc", Expect::FieldError("server_id", &[C::List400])),
     list("filter-no-server", "server_id=0", Expect::Empty(&[C::List400])),
-    Step { needs: Needs::Server, ..list("filter-server", "server_id={server}", Expect::Filtered) },
+    list("filter-server", "server_id={server}", Expect::Filtered),
     list("filter-manual", "backup_type=manual", Expect::Filtered),
     list("filter-automatic", "backup_type=automatic", Expect::Filtered),
     Step { credential: Credential::None, ..list("auth-none", "", Expect::Detail(401, "not_authenticated", &[C::ErrorBodies])) },
@@ -329,43 +317,37 @@ impl<'a> Run<'a> {
             {
                 continue;
             }
-            let query = match (step.needs, count, server) {
-                (Needs::Nothing, ..) => step.query.to_string(),
-                (Needs::TwoBackups, Some(n), _) if n >= 2 => step.query.to_string(),
-                (Needs::TwoBackups, Some(_), _) => {
+            // What earlier answers must have shown: two backups for page 2, a value for each
+            // placeholder.
+            let next_page = matches!(step.expect, Expect::NextPage(_));
+            let unknown = match (count, server) {
+                (Some(n), _) if next_page && n < 2 => {
                     let why =
                         "the account has fewer than two backups, so no page can show an order";
                     self.tally.unobserved.insert(C::Ordering, why.into());
                     continue;
                 }
-                (Needs::Count, Some(n), _) => {
-                    let past_last = n.div_ceil(100).max(1).saturating_add(1);
-                    step.query.replace("{past_last}", &past_last.to_string())
+                (None, _) if next_page => Some(
+                    "since no list answered with a count (whether there is a page 2 is unknown)",
+                ),
+                (None, _) if step.query.contains("{past_last}") => {
+                    Some("since no list answered with a count (the last page is unknown)")
                 }
-                (Needs::Server, _, Some(server)) => {
-                    step.query.replace("{server}", &server.to_string())
-                }
-                // An account without backups: nothing to filter by.
-                (Needs::Server, ..) if all.as_ref().is_some_and(|page| page.backups.is_empty()) => {
-                    continue;
-                }
-                (needs, ..) => {
-                    let why = match needs {
-                        Needs::TwoBackups => {
-                            "since no list answered with a count (whether there is a page 2 is unknown)"
-                        }
-                        Needs::Count => {
-                            "since no list answered with a count (the last page is unknown)"
-                        }
-                        _ if all.is_none() => {
-                            "since the first list gave no page to take a server from"
-                        }
-                        _ => "since no backup on the first list names its server",
-                    };
-                    self.not_sent(&[step.id], why);
-                    continue;
-                }
+                (_, None) if step.query.contains("{server}") => match &all {
+                    // An account without backups: nothing to filter by.
+                    Some(page) if page.backups.is_empty() => continue,
+                    Some(_) => Some("since no backup on the first list names its server"),
+                    None => Some("since the first list gave no page to take a server from"),
+                },
+                _ => None,
             };
+            if let Some(why) = unknown {
+                self.not_sent(&[step.id], why);
+                continue;
+            }
+            let past_last = count.unwrap_or(0).div_ceil(100).max(1).saturating_add(1);
+            let query = (step.query.replace("{past_last}", &past_last.to_string()))
+                .replace("{server}", &server.unwrap_or(0).to_string());
             let probe = Probe::new(step, &query);
             let reply = self.send(&probe).await;
             match (step.expect, reply) {
