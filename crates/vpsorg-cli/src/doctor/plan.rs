@@ -228,10 +228,9 @@ struct Tally {
     unsent: Vec<&'static str>,
     /// Whether the API refused the configured token (401 or 403) on any probe.
     token_refused: bool,
-    /// Answers, and how many of them carried `X-Request-Id`; the first one without.
+    /// Answers, and the probe, operation and status of each without `X-Request-Id`.
     answers: usize,
-    with_request_id: usize,
-    first_without_request_id: Option<(String, &'static str, u16)>,
+    without_request_id: Vec<(&'static str, &'static str, u16)>,
     /// Error bodies in DRF's shape, their codes and the fields of field errors.
     error_bodies: usize,
     error_codes: BTreeSet<String>,
@@ -476,11 +475,8 @@ impl<'a> Run<'a> {
             Err(error) => self.tally.incomplete.push(format!("{}: {error}", probe.id)),
         }
         self.tally.answers += 1;
-        if reply.request_id.is_some() {
-            self.tally.with_request_id += 1;
-        } else if self.tally.first_without_request_id.is_none() {
-            self.tally.first_without_request_id =
-                Some((probe.id.to_string(), probe.operation_id, answer.status));
+        if reply.request_id.is_none() {
+            self.tally.without_request_id.push((probe.id, probe.operation_id, answer.status));
         }
         match answer.status {
             429 => self.inspect_throttled(&reply, &answer.headers),

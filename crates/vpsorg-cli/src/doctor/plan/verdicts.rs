@@ -15,30 +15,25 @@ impl Run<'_> {
     fn conclude(&mut self) {
         let unsent = std::mem::take(&mut self.tally.unsent);
         self.not_sent(&unsent, "since the API had stopped answering");
-        if self.tally.answers > 0 {
-            let missing = self.tally.answers - self.tally.with_request_id;
-            if missing == 0 {
-                self.note(
-                    ChoiceId::RequestId,
-                    &format!("X-Request-Id on all {} answers", self.tally.answers),
-                );
-            } else if let Some((probe, operation_id, status)) =
-                self.tally.first_without_request_id.take()
-            {
-                self.tally.deviations.push(Deviation {
-                    severity: Severity::Warning,
-                    kind: FindingKind::MissingHeader,
-                    choices: vec![ChoiceId::RequestId],
-                    operation_id: operation_id.to_string(),
-                    status: Some(status),
-                    location: "header:X-Request-Id".into(),
-                    expected: "an X-Request-Id header (the spec: responses may carry one)".into(),
-                    got: format!("none on {missing} of {} answers", self.tally.answers),
-                    request_id: None,
-                    probes: vec![probe],
-                    occurrences: missing,
-                });
+        let (answers, missing) = (self.tally.answers, self.tally.without_request_id.len());
+        match self.tally.without_request_id.first() {
+            None if answers > 0 => {
+                self.note(ChoiceId::RequestId, &format!("X-Request-Id on all {answers} answers"));
             }
+            None => {}
+            Some(&(probe, operation_id, status)) => self.tally.deviations.push(Deviation {
+                severity: Severity::Warning,
+                kind: FindingKind::MissingHeader,
+                choices: vec![ChoiceId::RequestId],
+                operation_id: operation_id.to_string(),
+                status: Some(status),
+                location: "header:X-Request-Id".into(),
+                expected: "an X-Request-Id header (the spec: responses may carry one)".into(),
+                got: format!("none on {missing} of {answers} answers"),
+                request_id: None,
+                probes: vec![probe.to_string()],
+                occurrences: missing,
+            }),
         }
         if self.tally.error_bodies > 0 {
             let mut text = format!("{} error bodies in DRF's shape", self.tally.error_bodies);
