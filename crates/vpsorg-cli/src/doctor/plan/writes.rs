@@ -31,10 +31,11 @@ impl Run<'_> {
             return;
         }
         let counts = format!("count {} → {}", before.count, after.count);
-        let (by_writes, by_others): (Vec<Change>, Vec<Change>) =
-            changes.into_iter().partition(|c| c.cause.is_some());
+        let (by_writes, by_others): (Vec<_>, Vec<_>) =
+            changes.into_iter().partition(|(_, cause)| cause.is_some());
         if !by_writes.is_empty() {
-            let mut choices: Vec<ChoiceId> = by_writes.iter().filter_map(|c| c.cause).collect();
+            let mut choices: Vec<ChoiceId> =
+                by_writes.iter().filter_map(|(_, cause)| *cause).collect();
             choices.sort();
             choices.dedup();
             self.deviate(
@@ -48,7 +49,10 @@ impl Run<'_> {
                         before.count,
                         first(before.ids(), 10, ", ")
                     ),
-                    format!("{} ({counts})", first(by_writes.iter().map(|c| &c.text), 3, "; ")),
+                    format!(
+                        "{} ({counts})",
+                        first(by_writes.iter().map(|(text, _)| text), 3, "; ")
+                    ),
                 ),
                 &choices,
             );
@@ -62,7 +66,7 @@ impl Run<'_> {
                 "no change across the writes, or only one they could cause; this one none could: \
                  the account changed during the run (another actor: a schedule, an expiry, a \
                  person)",
-                format!("{} ({counts})", first(by_others.iter().map(|c| &c.text), 3, "; ")),
+                format!("{} ({counts})", first(by_others.iter().map(|(text, _)| text), 3, "; ")),
             );
             self.deviate(&reply, finding, &[]);
         }
@@ -125,18 +129,10 @@ pub(super) fn listing_of(reply: &Reply) -> Option<Listing> {
     Some(Listing { count, backups })
 }
 
-/// One difference between the lists before and after the writes, and the write that could
-/// have caused it, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Change {
-    pub(super) text: String,
-    pub(super) cause: Option<ChoiceId>,
-}
-
-/// What differs between the lists before and after the writes, each blamed on a write only
-/// when that write could have caused it (as the CLI README says). The create's body names no
+/// What differs between the lists before and after the writes, each with the write that
+/// could have caused it (as the CLI README says), if any. The create's body names no
 /// server, so no server can be matched.
-pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
+pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<(String, Option<ChoiceId>)> {
     let mut changes = Vec::new();
     for backup in after.backups.iter().filter(|b| !before.holds(b.id)) {
         if !before.covers(backup.id) {
@@ -151,22 +147,17 @@ pub(super) fn changes(before: &Listing, after: &Listing) -> Vec<Change> {
         } else {
             format!("backup {} appeared ({})", backup.id, backup.backup_type)
         };
-        changes.push(Change { text, cause: could_be_create.then_some(ChoiceId::Create) });
+        changes.push((text, could_be_create.then_some(ChoiceId::Create)));
     }
     for backup in before.backups.iter().filter(|b| !after.holds(b.id)) {
         if !after.covers(backup.id) {
             continue;
         }
-        changes.push(Change {
-            text: format!("backup {} disappeared", backup.id),
-            cause: (backup.id == UNUSED_ID).then_some(ChoiceId::Delete404),
-        });
+        let cause = (backup.id == UNUSED_ID).then_some(ChoiceId::Delete404);
+        changes.push((format!("backup {} disappeared", backup.id), cause));
     }
     if changes.is_empty() && before.count != after.count {
-        changes.push(Change {
-            text: "the count changed, on pages the comparison does not see".into(),
-            cause: None,
-        });
+        changes.push(("the count changed, on pages the comparison does not see".into(), None));
     }
     changes
 }

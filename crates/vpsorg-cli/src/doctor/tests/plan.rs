@@ -37,10 +37,6 @@ fn listing(count: u64, backups: &[(i64, &str, &str)]) -> Listing {
     }
 }
 
-fn causes(before: &Listing, after: &Listing) -> Vec<(String, Option<ChoiceId>)> {
-    changes(before, after).into_iter().map(|c| (c.text, c.cause)).collect()
-}
-
 #[test]
 fn only_what_a_write_could_cause_is_blamed_on_it() {
     let before = listing(2, &[(7, "manual", "a"), (5, "automatic", "")]);
@@ -57,7 +53,7 @@ fn only_what_a_write_could_cause_is_blamed_on_it() {
             (6, "automatic", ""),
         ],
     );
-    let found = causes(&before, &after);
+    let found = changes(&before, &after);
     let blamed: Vec<Option<ChoiceId>> = found.iter().map(|(_, cause)| *cause).collect();
     assert_eq!(
         blamed,
@@ -76,7 +72,7 @@ fn only_what_a_write_could_cause_is_blamed_on_it() {
     let target = listing(2, &[(UNUSED_ID, "manual", ""), (7, "manual", "a")]);
     let gone = listing(1, &[(7, "manual", "a")]);
     assert_eq!(
-        causes(&target, &gone),
+        changes(&target, &gone),
         [("backup 9223372036854775807 disappeared".to_string(), Some(ChoiceId::Delete404))]
     );
 }
@@ -87,14 +83,14 @@ fn a_full_page_judges_only_the_ids_it_can_show() {
     // the comparison does not see. That is no disappearance.
     let before = listing(3, &[(9, "automatic", ""), (8, "automatic", "")]);
     let after = listing(4, &[(10, "automatic", ""), (9, "automatic", "")]);
-    assert_eq!(causes(&before, &after), [("backup 10 appeared (automatic)".to_string(), None)]);
+    assert_eq!(changes(&before, &after), [("backup 10 appeared (automatic)".to_string(), None)]);
     // And one gone from page 1 pulls 7 up from page 2: no new backup.
     let after = listing(2, &[(9, "automatic", ""), (7, "automatic", "")]);
-    assert_eq!(causes(&before, &after), [("backup 8 disappeared".to_string(), None)]);
+    assert_eq!(changes(&before, &after), [("backup 8 disappeared".to_string(), None)]);
     // A change beyond the page shows only in the count.
     let after = listing(4, &[(9, "automatic", ""), (8, "automatic", "")]);
     assert_eq!(
-        causes(&before, &after),
+        changes(&before, &after),
         [("the count changed, on pages the comparison does not see".to_string(), None)]
     );
 }
