@@ -123,26 +123,22 @@ impl Run<'_> {
         let Some(body) = reply.object() else {
             return;
         };
-        let shape = if body.contains_key("detail") {
-            match body.get("code").and_then(Value::as_str) {
-                Some(code) => Ok(Some(code.to_string())),
-                None => Err("a detail without a code".to_string()),
-            }
+        let wrong = if body.contains_key("detail") {
+            let code = body.get("code").and_then(Value::as_str);
+            self.tally.error_codes.extend(code.map(excerpt));
+            code.is_none().then_some("a detail without a code")
         } else if body.is_empty() {
-            Err("an empty object".to_string())
+            Some("an empty object")
         } else if body.values().all(is_message_list) {
             self.tally.error_fields.extend(body.keys().map(|k| excerpt(k)));
-            Ok(None)
+            None
         } else {
             // A field whose value is not a list of messages: the contract check said so.
             return;
         };
-        match shape {
-            Ok(code) => {
-                self.tally.error_bodies += 1;
-                self.tally.error_codes.extend(code.map(|c| excerpt(&c)));
-            }
-            Err(got) => {
+        match wrong {
+            None => self.tally.error_bodies += 1,
+            Some(got) => {
                 let finding = Finding::new(
                     FindingKind::ErrorBody,
                     "body",
