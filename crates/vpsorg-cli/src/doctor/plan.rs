@@ -217,7 +217,6 @@ pub(crate) struct Run<'a> {
 #[derive(Default)]
 struct Tally {
     records: Vec<ProbeRecord>,
-    requests: usize,
     deviations: Vec<Deviation>,
     notes: BTreeMap<ChoiceId, Vec<String>>,
     unobserved: BTreeMap<ChoiceId, String>,
@@ -416,7 +415,6 @@ impl<'a> Run<'a> {
         }
         let sent = self.transport.send(&probe.request).await;
         let attempts = sent.answers.len() + usize::from(sent.error.is_some());
-        self.tally.requests += attempts;
         let replies: Vec<Reply> =
             sent.answers.iter().map(|answer| self.inspect(probe, answer)).collect();
         self.tally.records.push(ProbeRecord {

@@ -165,7 +165,7 @@ impl Run<'_> {
             not_observed: verdicts(Verdict::NotObserved),
             violations,
             warnings,
-            requests: self.tally.requests,
+            requests: self.tally.records.iter().map(|probe| probe.attempts).sum(),
         };
         Report {
             tool: concat!("vpsorg ", env!("CARGO_PKG_VERSION")).to_string(),
