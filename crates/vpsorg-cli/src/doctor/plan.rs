@@ -362,13 +362,8 @@ impl<'a> Run<'a> {
                     let next = self.check_page(&reply, choices);
                     self.check_across_pages(&reply, previous.as_ref(), next.as_ref());
                 }
-                (Expect::Filtered, Some(reply)) => {
-                    let page = self.check_page(&reply, &[]);
-                    self.check_not_more(&reply, page.as_ref(), total);
-                }
-                (Expect::Empty(choices), Some(reply)) => {
-                    self.check_empty(&reply, choices);
-                }
+                (Expect::Filtered, Some(reply)) => self.check_filtered(&reply, total),
+                (Expect::Empty(choices), Some(reply)) => self.check_empty(&reply, choices),
                 (Expect::FieldError(field, choices), Some(reply)) => {
                     self.expect_field_error(&reply, field, choices);
                 }

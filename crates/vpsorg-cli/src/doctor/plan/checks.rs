@@ -469,14 +469,9 @@ impl Run<'_> {
         }
     }
 
-    /// A filtered list counts no more than the whole list.
-    pub(super) fn check_not_more(
-        &mut self,
-        reply: &Reply,
-        page: Option<&Listing>,
-        total: Option<u64>,
-    ) {
-        if let (Some(page), Some(total)) = (page, total)
+    /// A filtered page, which counts no more than the whole list (`total`).
+    pub(super) fn check_filtered(&mut self, reply: &Reply, total: Option<u64>) {
+        if let (Some(page), Some(total)) = (self.check_page(reply, &[]), total)
             && page.count > total
         {
             let finding = Finding::new(
