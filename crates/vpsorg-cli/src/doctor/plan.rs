@@ -409,20 +409,16 @@ impl<'a> Run<'a> {
             return None;
         }
         let sent = self.transport.send(&probe.request).await;
-        let attempts = sent.answers.len() + usize::from(sent.error.is_some());
-        let replies: Vec<Reply> =
-            sent.answers.iter().map(|answer| self.inspect(probe, answer)).collect();
+        // Every answer is checked (retries included); the last one is the probe's.
+        let reply = sent.answers.iter().map(|answer| self.inspect(probe, answer)).last();
         self.tally.records.push(ProbeRecord {
             id: probe.id.to_string(),
             method: probe.request.method.to_string(),
             request: probe.request.target.clone(),
             credential: probe.request.credential,
-            status: match sent.error {
-                Some(_) => None,
-                None => replies.last().map(|r| r.status),
-            },
-            attempts,
-            request_id: replies.last().and_then(|r| r.request_id.clone()),
+            status: reply.as_ref().map(|r| r.status).filter(|_| sent.error.is_none()),
+            attempts: sent.answers.len() + usize::from(sent.error.is_some()),
+            request_id: reply.as_ref().and_then(|r| r.request_id.clone()),
             elapsed_ms: u64::try_from(sent.elapsed.as_millis()).unwrap_or(u64::MAX),
             error: sent.error.as_deref().map(excerpt),
         });
@@ -439,7 +435,7 @@ impl<'a> Run<'a> {
             return None;
         }
         self.tally.silences = 0;
-        replies.into_iter().last()
+        reply
     }
 
     /// The checks every answer gets: the contract, `X-Request-Id`, and by status class the
