@@ -83,7 +83,6 @@ pub(crate) struct Contradiction {
     pub(crate) probes: Vec<String>,
 }
 
-/// The verdict on one choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ChoiceVerdict {
     pub(crate) id: ChoiceId,

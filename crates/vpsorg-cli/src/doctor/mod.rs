@@ -23,11 +23,9 @@ use transport::{Transport, parse_base_url};
 /// one-letter test token everywhere would mangle it, and no real token is that short.
 const SCRUB_MIN_TOKEN_LEN: usize = 8;
 
-/// The most characters of server text a report keeps in one place.
 const MAX_SERVER_TEXT: usize = 160;
 
-/// Server text made safe to show, on one line and bounded to [`MAX_SERVER_TEXT`] characters
-/// (the wrapper's `excerpt`, which every server text in the workspace goes through).
+/// Server text made safe to show, by the wrapper's `excerpt` (as all server text is).
 pub(crate) fn excerpt(text: &str) -> String {
     vpsorg_backups::__private::excerpt(text, MAX_SERVER_TEXT)
 }
@@ -47,9 +45,8 @@ pub(crate) fn first<T: fmt::Display>(
     }
 }
 
-/// Why a run could not start (problems of the API itself are in the [`Report`]): an unusable
-/// base URL, a token that is empty or cannot be sent in a header (the message never holds
-/// it), no HTTP client, or no page 1 of the backup list (the base URL is not the API's).
+/// Why a run could not start (problems of the API itself are in the [`Report`]); a message
+/// never holds the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Error {
     BaseUrl(String),
@@ -71,9 +68,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Checks the API at a base URL (`https://admin.vps.org`) against the embedded contract, as
-/// `vpsorg doctor --probe-errors --strict` say. One request may take `timeout` (30 s); a
-/// probe waits at most `max_retry_wait` (30 s) for a `Retry-After` before its retry.
+/// Checks the API at a base URL against the embedded contract, as `vpsorg doctor` is told;
+/// a probe waits at most `max_retry_wait` for a `Retry-After` before its retry.
 #[derive(Debug)]
 pub(crate) struct Doctor {
     pub(crate) base_url: String,

@@ -28,7 +28,6 @@ const CREATE_BODY: &str = "vpsorg doctor: this body is not JSON";
 
 const BACKUPS: &str = "/api/v1/backups/";
 
-/// What a probe's answer must be.
 #[derive(Debug, Clone, Copy)]
 enum Expect {
     /// A 200 page of backups: its query says which page, how long, and the filter.
@@ -48,7 +47,6 @@ enum Expect {
     After,
 }
 
-/// One probe of the plan.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Step {
     pub(super) id: &'static str,
@@ -65,7 +63,6 @@ pub(super) struct Step {
     expect: Expect,
 }
 
-/// A `GET /api/v1/backups/` with the token.
 const fn list(id: &'static str, query: &'static str, expect: Expect) -> Step {
     Step {
         id,
@@ -80,7 +77,6 @@ const fn list(id: &'static str, query: &'static str, expect: Expect) -> Step {
     }
 }
 
-/// A write that must fail (`--probe-errors`), with its body.
 const fn write(
     id: &'static str,
     operation_id: &'static str,
@@ -118,13 +114,11 @@ pub(super) const PLAN: [Step; 21] = [
         None, Expect::Detail(404, "backup_not_found", &[C::Delete404])),
     write("restore-unknown", "restoreServer", ("POST", "/api/v1/servers/9223372036854775807/restore/"),
         Some(RESTORE_BODY), Expect::Detail(404, "server_not_found", &[C::Restore])),
-    // Not JSON at all: no parser can read a server to back up out of it.
     write("create-invalid", "createBackup", ("POST", BACKUPS),
         Some(CREATE_BODY), Expect::Detail(400, "parse_error", &[C::Create])),
     Step { write: true, ..list("writes-after", "page_size=100", Expect::After) },
 ];
 
-/// A probe about to be sent.
 #[derive(Clone)]
 struct Probe {
     id: &'static str,
@@ -202,18 +196,15 @@ impl Reply {
     }
 }
 
-/// One run: the answers so far and what they showed.
 pub(crate) struct Run<'a> {
     transport: &'a Transport,
     contract: &'a Contract,
     probe_errors: bool,
     started: Instant,
-    /// What the answers showed, for the report once all are in.
     tally: Tally,
 }
 
-/// What a run gathered: its records and findings so far, and counts over every answer
-/// that `conclude` sums up into notes.
+/// What the answers showed so far; `conclude` sums its counts up into notes.
 #[derive(Default)]
 struct Tally {
     records: Vec<ProbeRecord>,
@@ -225,7 +216,6 @@ struct Tally {
     silences: usize,
     /// Probes not sent because the API had stopped answering, for "not checked".
     unsent: Vec<&'static str>,
-    /// Whether the API refused the configured token (401 or 403) on any probe.
     token_refused: bool,
     /// Answers, and the probe, operation and status of each without `X-Request-Id`.
     answers: usize,
@@ -438,8 +428,7 @@ impl<'a> Run<'a> {
         reply
     }
 
-    /// The checks every answer gets: the contract, `X-Request-Id`, and by status class the
-    /// choices about throttling, server errors and error bodies.
+    /// The checks every answer gets, whatever its probe is for.
     fn inspect(&mut self, probe: &Probe, answer: &Answer) -> Reply {
         let reply = Reply {
             probe: probe.clone(),
@@ -521,7 +510,6 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The inferred choices a contract finding contradicts.
 fn choices_for(operation_id: &str, status: u16, finding: &Finding) -> Vec<ChoiceId> {
     let location = finding.location.as_str();
     match finding.kind {

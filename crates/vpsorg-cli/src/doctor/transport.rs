@@ -14,13 +14,11 @@ use vpsorg_backups::__private::{check_base_url, retry_after};
 const MAX_BODY: usize = 4 * 1024 * 1024;
 /// Attempts per probe: the first, and retries after a 429 or a transient 5xx.
 const MAX_ATTEMPTS: usize = 3;
-/// The pause before a retry when the answer names no `Retry-After`.
 const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
 /// A token the API cannot accept, for the "wrong token" probe.
 const WRONG_TOKEN: &str = "vpsorg-doctor-wrong-token";
 
-/// Which credential a request carries: the configured token, no `Authorization` header,
-/// or a token the API cannot accept.
+/// Which credential a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Credential {
@@ -54,7 +52,6 @@ pub(crate) struct Sent {
     pub(crate) elapsed: Duration,
 }
 
-/// The connection to the API under test.
 pub(crate) struct Transport {
     client: reqwest::Client,
     pub(crate) base: Url,

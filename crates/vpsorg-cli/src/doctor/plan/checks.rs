@@ -23,9 +23,8 @@ enum Filter {
     Type(String),
 }
 
-/// What a list asked for, read from its query, and so what its page must hold: the page
-/// (from 1), its size, the parameters the `next`/`previous` links must keep (all but
-/// `page`), and a filter every result must match.
+/// What a list's query asked for, and so what its page must hold; `kept` are the parameters
+/// the `next`/`previous` links must keep (all but `page`).
 #[derive(Debug)]
 struct Asked {
     page: u64,
@@ -193,7 +192,6 @@ impl Run<'_> {
         false
     }
 
-    /// A DRF `{"detail", "code"}` error with this status and code.
     pub(super) fn expect_detail(
         &mut self,
         reply: &Reply,
@@ -236,7 +234,6 @@ impl Run<'_> {
         }
     }
 
-    /// A 400 with a DRF field error on `field`.
     pub(super) fn expect_field_error(&mut self, reply: &Reply, field: &str, choices: &[ChoiceId]) {
         let what = format!("with a field error on {field}");
         if !self.expect_status(reply, 400, &what, choices) {
@@ -343,7 +340,6 @@ impl Run<'_> {
         Some(parsed)
     }
 
-    /// A page with `count` 0: no server has the id the query asked for.
     pub(super) fn check_empty(&mut self, reply: &Reply, choices: &[ChoiceId]) {
         let Some(page) = self.check_page(reply, choices) else {
             return;

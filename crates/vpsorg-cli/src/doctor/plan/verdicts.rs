@@ -11,7 +11,6 @@ use super::{
 };
 
 impl Run<'_> {
-    /// The notes every answer contributed to, once all are in.
     fn conclude(&mut self) {
         let unsent = std::mem::take(&mut self.tally.unsent);
         self.not_sent(&unsent, "since the API had stopped answering");
@@ -99,7 +98,6 @@ impl Run<'_> {
         self.tally.unobserved.entry(ChoiceId::ServerErrors).or_insert_with(|| "no 5xx came".into());
     }
 
-    /// The report.
     pub(crate) fn finish(mut self, base_url: &str, strict: bool) -> Report {
         self.conclude();
         let mut deviations = std::mem::take(&mut self.tally.deviations);

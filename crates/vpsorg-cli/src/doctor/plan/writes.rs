@@ -7,8 +7,7 @@ use vpsorg_contract::{Finding, FindingKind};
 use super::{C, CREATE_BODY, ChoiceId, Reply, Run, UNUSED_ID, excerpt, first};
 
 impl Run<'_> {
-    /// Compares the list before the writes with the one after them (`reply`, the answer to
-    /// `writes-after`).
+    /// Compares the list before the writes with `reply`, the answer to `writes-after`.
     pub(super) fn compare(&mut self, before: Option<Listing>, reply: Option<Reply>) {
         let after = reply.and_then(|reply| Some((listing_of(&reply)?, reply)));
         let (Some(before), Some((after, reply))) = (before, after) else {
