@@ -29,18 +29,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse_args();
     progress::set_quiet(cli.global.quiet);
     init_tracing(cli.global.verbose);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
+    let result = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => {
+            let result = runtime.block_on(run(cli));
+            // Background page fetches are cancelled, not awaited.
+            runtime.shutdown_background();
+            result
+        }
         Err(error) => {
-            let error =
-                CliError::new(Exit::Local, format!("cannot start the async runtime: {error}"));
-            commands::report_now(&error);
-            return ExitCode::from(error.exit().code());
+            Err(CliError::new(Exit::Local, format!("cannot start the async runtime: {error}")))
         }
     };
-    let result = runtime.block_on(run(cli));
-    // Background page fetches are cancelled, not awaited.
-    runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
