@@ -196,7 +196,7 @@ impl BackupView {
                 _ => {}
             }
         }
-        BackupList { view: self.clone(), out: stdout(), written: 0, table, widths: None }
+        BackupList { view: self.clone(), out: stdout(), written: 0, table }
     }
 }
 
@@ -205,11 +205,10 @@ impl BackupView {
 pub(crate) struct BackupList {
     view: BackupView,
     out: BufWriter<StdoutLock<'static>>,
-    written: u64,
+    /// How many backups were pushed.
+    pub(crate) written: u64,
     /// The table's layout, and its first rows until they are printed.
     table: TextTable,
-    /// The columns' widths, once the first rows are printed.
-    widths: Option<Vec<usize>>,
 }
 
 /// Rows that size a streamed table's columns: one page of the API's.
@@ -226,20 +225,12 @@ impl BackupList {
                 self.out.write_all(indent(&element, "  ").as_bytes())?;
             }
             OutputFormat::Yaml => {
-                let element = serde_yaml_ng::to_string(&[BackupJson::from(backup)])
-                    .map_err(|e| CliError::Io(io::Error::other(e)))?;
-                self.out.write_all(element.as_bytes())?;
+                write_data(&mut self.out, self.view.format, &[BackupJson::from(backup)])?
             }
             OutputFormat::Table => {
-                let row = backup_row(backup, &self.view.columns);
-                match &mut self.widths {
-                    Some(widths) => writeln!(self.out, "{}", self.table.line(&row, widths))?,
-                    None => {
-                        self.table.rows.push(row);
-                        if self.table.rows.len() >= SIZING_ROWS {
-                            self.print_sized()?;
-                        }
-                    }
+                self.table.rows.push(backup_row(backup, &self.view.columns));
+                if self.table.widths.is_some() || self.table.rows.len() >= SIZING_ROWS {
+                    self.print_rows()?;
                 }
             }
         }
@@ -247,32 +238,30 @@ impl BackupList {
         Ok(())
     }
 
-    /// Sizes the columns by the rows held so far, and prints them (with the header).
-    fn print_sized(&mut self) -> Result<(), CliError> {
-        let header = self.view.header;
-        let mut widths = self.table.widths(header, usize::from(row_width()));
-        if header {
-            writeln!(self.out, "{}", self.table.line(&self.table.header, &mut widths))?;
+    /// Prints the rows held; the first time, sized by them and after the header.
+    fn print_rows(&mut self) -> Result<(), CliError> {
+        let sizing = self.table.widths.is_none();
+        // Once sized, the table keeps its widths whatever the width.
+        let width = if sizing { row_width() } else { u16::MAX };
+        writeln!(self.out, "{}", self.table.render(self.view.header, width))?;
+        if sizing {
+            // The first lines reach a reader (`| head -3`) before the rest of the list is read.
+            self.out.flush()?;
         }
-        for row in std::mem::take(&mut self.table.rows) {
-            writeln!(self.out, "{}", self.table.line(&row, &mut widths))?;
-        }
-        self.widths = Some(widths);
-        // The first lines reach a reader (`| head -3`) before the rest of the list is read.
-        self.out.flush()?;
         Ok(())
     }
 
     /// Closes the array (or prints the rest of the table) and flushes.
     pub(crate) fn finish(mut self) -> Result<(), CliError> {
         match self.view.format {
-            OutputFormat::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
+            OutputFormat::Json | OutputFormat::Yaml if self.written == 0 => {
+                self.out.write_all(b"[]\n")?
+            }
             OutputFormat::Json => self.out.write_all(b"\n]\n")?,
-            OutputFormat::Yaml if self.written == 0 => self.out.write_all(b"[]\n")?,
             OutputFormat::Yaml => {}
-            OutputFormat::Table if self.widths.is_none() => {
+            OutputFormat::Table if self.table.widths.is_none() => {
                 if self.view.header || !self.table.rows.is_empty() {
-                    self.print_sized()?;
+                    self.print_rows()?;
                 }
             }
             OutputFormat::Table => {}
@@ -335,6 +324,8 @@ pub(crate) struct TextTable {
     pub(crate) flexible: Option<usize>,
     /// The columns aligned right, as numbers are.
     pub(crate) right: Vec<usize>,
+    /// The columns' widths, once rows were rendered: a streamed table's later rows keep them.
+    widths: Option<Vec<usize>>,
 }
 
 const GAP: usize = 2;
@@ -346,30 +337,28 @@ impl TextTable {
             rows: Vec::new(),
             flexible: None,
             right: Vec::new(),
+            widths: None,
         }
     }
 
-    /// The table as lines without trailing spaces (they only get in the way of people
-    /// copying), at most `width` columns wide where the flexible column can make it so;
-    /// with no rows and no header, nothing.
-    pub(crate) fn render(self, header: bool, width: u16) -> String {
-        if !header && self.rows.is_empty() {
-            return String::new();
-        }
-        let mut widths = self.widths(header, usize::from(width));
-        let titles = header.then_some(&self.header);
-        titles
-            .into_iter()
-            .chain(&self.rows)
-            .map(|row| self.line(row, &mut widths))
-            .collect::<Vec<_>>()
-            .join("\n")
+    /// The rows held, then forgotten, as lines without trailing spaces (they only get in the
+    /// way of people copying). The first call sizes the columns, at most `width` wide where
+    /// the flexible column can make it so, and starts with the header if `header`; later
+    /// calls keep those widths.
+    pub(crate) fn render(&mut self, header: bool, width: u16) -> String {
+        let titles = (header && self.widths.is_none()).then(|| self.header.clone());
+        let mut widths = self.widths.take().unwrap_or_else(|| self.measure(header, width.into()));
+        let rows = std::mem::take(&mut self.rows);
+        let lines: Vec<String> =
+            titles.iter().chain(&rows).map(|row| self.line(row, &mut widths)).collect();
+        self.widths = Some(widths);
+        lines.join("\n")
     }
 
     /// Each column's width: its widest cell, the flexible column's shortened so that rows
     /// fit `width` (but never below its title's width: a table squeezed further wraps
     /// rather than loses every word).
-    fn widths(&self, header: bool, width: usize) -> Vec<usize> {
+    fn measure(&self, header: bool, width: usize) -> Vec<usize> {
         let columns = self.header.len();
         let mut widths = vec![0; columns];
         let titles = header.then_some(&self.header);

@@ -31,26 +31,20 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
     let mut printed = view.list();
     // The most backups any page said there are: a list that ends short of it changed while
     // it was read.
-    let (mut shown, mut counted) = (0_u64, 0_u64);
+    let mut counted = 0_u64;
     match limit {
         // The limit fits in one page: exactly one request (a stream would fetch ahead).
         page_size if page_size <= MAX_PAGE_SIZE => {
             let page = request.page_size(page_size).send().await?;
             counted = page.count;
-            for backup in &page.backups {
-                printed.push(backup)?;
-                shown += 1;
-            }
+            page.backups.iter().try_for_each(|backup| printed.push(backup))?;
         }
         // Every backup: the client's stream, several pages at once.
         u64::MAX => {
             let mut pages = request.concurrency(LIST_CONCURRENCY).pages();
             while let Some(page) = pages.try_next().await? {
                 counted = counted.max(page.count);
-                for backup in &page.backups {
-                    printed.push(backup)?;
-                    shown += 1;
-                }
+                page.backups.iter().try_for_each(|backup| printed.push(backup))?;
             }
         }
         // Exactly the pages the limit needs, several at once once page 1 has told how many
@@ -73,15 +67,14 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
             let mut page = Some(first);
             while let Some(current) = page.take() {
                 for backup in &current.backups {
-                    if shown == limit {
+                    if printed.written == limit {
                         break;
                     }
                     if !previous.contains(&backup.id) {
                         printed.push(backup)?;
-                        shown += 1;
                     }
                 }
-                if shown == limit || current.backups.is_empty() {
+                if printed.written == limit || current.backups.is_empty() {
                     break;
                 }
                 previous = current.backups.iter().map(|backup| backup.id).collect();
@@ -101,6 +94,7 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
             }
         }
     }
+    let shown = printed.written;
     printed.finish()?;
     if shown < counted.min(limit) {
         note_short_list(shown, counted);
