@@ -174,8 +174,7 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
     let timeout = args
         .timeout
         .map_or(CREATE_WAIT_TIMEOUT, |timeout| timeout.saturating_sub(started.elapsed()));
-    let waited = wait_polling(client, target, timeout, Some(created.backup.clone()), None).await;
-    finish_wait(&view, waited)
+    wait_polling(client, &view, target, timeout, Some(created.backup.clone()), None).await
 }
 
 pub(crate) async fn wait(client: &Client, args: &WaitArgs) -> Result<(), CliError> {
@@ -185,42 +184,24 @@ pub(crate) async fn wait(client: &Client, args: &WaitArgs) -> Result<(), CliErro
         None => find(client, args.backup_id, None).await?.server.id,
     };
     let target = (server_id, args.backup_id);
-    let waited = wait_polling(client, target, args.timeout, None, args.poll_interval).await;
-    finish_wait(&view, waited)
-}
-
-/// How a wait ended: the backup as last seen (when it was seen), and whether it completed.
-pub(crate) struct Waited {
-    last_seen: Option<Backup>,
-    result: Result<(), CliError>,
-}
-
-/// Prints the backup as last seen, even when the wait failed: a script gets the id and the
-/// status either way, and the exit code says whether it completed. A wait that failed keeps
-/// its exit code when the output fails too (a closed stdout would otherwise make it 0).
-fn finish_wait(view: &BackupView, waited: Waited) -> Result<(), CliError> {
-    let printed = waited.last_seen.as_ref().map_or(Ok(()), |backup| view.print_one(backup));
-    match waited.result {
-        Err(error) => {
-            if let Err(write_error) = &printed {
-                report_now(write_error);
-            }
-            Err(error)
-        }
-        Ok(()) => printed,
-    }
+    wait_polling(client, &view, target, args.timeout, None, args.poll_interval).await
 }
 
 /// Waits for a backup to complete, with a spinner that shows its status, until it completes,
 /// fails, the timeout passes, or Ctrl-C. With `poll_interval`, it polls at that steady
 /// pace; without, at the wrapper's growing one.
+///
+/// Then prints the backup as last seen, even when the wait failed: a script gets the id and
+/// the status either way, and the exit code says whether it completed. A wait that failed
+/// keeps its exit code when the output fails too (a closed stdout would otherwise make it 0).
 async fn wait_polling(
     client: &Client,
+    view: &BackupView,
     (server_id, backup_id): (i64, i64),
     timeout: Duration,
     seen: Option<Backup>,
     poll_interval: Option<Duration>,
-) -> Waited {
+) -> Result<(), CliError> {
     let spinner = Spinner::start(format!("waiting for backup {backup_id}"));
     let last_seen = Arc::new(Mutex::new(seen));
     let bar = spinner.bar.clone();
@@ -242,21 +223,19 @@ async fn wait_polling(
         })
         .send();
     let resume = format!("vpsorg backups wait {backup_id} --server-id {server_id}");
-    let last = |last_seen: &Arc<Mutex<Option<Backup>>>| {
-        last_seen.lock().ok().and_then(|seen| seen.clone())
-    };
-    tokio::select! {
+    let last = || last_seen.lock().ok().and_then(|seen| seen.clone());
+    let (last_seen, result) = tokio::select! {
         result = waiting => match result {
             Ok(backup) => {
                 let status = clean(backup.status.as_str());
                 spinner.bar.finish_with_message(format!("backup {backup_id} is {status}"));
-                Waited { last_seen: Some(backup), result: Ok(()) }
+                (Some(backup), Ok(()))
             }
             Err(error) => {
                 drop(spinner); // The error says what happened.
                 let seen = match &error {
                     vpsorg_backups::Error::BackupFailed { backup, .. } => Some((**backup).clone()),
-                    _ => last(&last_seen),
+                    _ => last(),
                 };
                 let error = match error {
                     // A backup that was seen goes on after a timeout: say how to wait longer.
@@ -267,12 +246,12 @@ async fn wait_polling(
                     }
                     other => CliError::from(other),
                 };
-                Waited { last_seen: seen, result: Err(error) }
+                (seen, Err(error))
             }
         },
         _ = tokio::signal::ctrl_c() => {
             drop(spinner);
-            let seen = last(&last_seen);
+            let seen = last();
             let status = seen.as_ref().map_or_else(
                 || "not seen yet".to_string(),
                 |backup| format!("it was {}", clean(backup.status.as_str())),
@@ -282,9 +261,14 @@ async fn wait_polling(
                 format!("stopped waiting; backup {backup_id} of server {server_id} goes on ({status})"),
             )
             .with_hint(format!("`{resume}` waits again"));
-            Waited { last_seen: seen, result: Err(error) }
+            (seen, Err(error))
         }
+    };
+    let printed = last_seen.as_ref().map_or(Ok(()), |backup| view.print_one(backup));
+    if let (Err(_), Err(write_error)) = (&result, &printed) {
+        report_now(write_error);
     }
+    result.and(printed)
 }
 
 /// The JSON of one backup's deletion.
