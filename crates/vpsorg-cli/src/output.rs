@@ -57,6 +57,11 @@ impl KeepGoing {
         }
     }
 
+    /// Writes a line and flushes it: a reader follows along as the command acts.
+    pub(crate) fn line(&mut self, line: impl std::fmt::Display) {
+        self.attempt(|out| writeln!(out, "{line}").and_then(|()| out.flush()));
+    }
+
     fn attempt(
         &mut self,
         write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> io::Result<()>,

@@ -299,9 +299,7 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
         match client.backups().delete(id).send().await {
             Ok(()) => {
                 if format == OutputFormat::Table {
-                    use std::io::Write;
-                    let _ = writeln!(out, "Deleted backup {id}.");
-                    let _ = out.flush();
+                    out.line(format_args!("Deleted backup {id}."));
                 }
                 results.push(DeletedJson { id, deleted: true, error: None });
             }

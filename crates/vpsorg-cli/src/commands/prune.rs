@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -192,9 +191,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
     // Every deletion the plan holds is made, whether or not anyone still reads stdout.
     let out = RefCell::new(output::KeepGoing::new());
     if format == OutputFormat::Table {
-        let mut out = out.borrow_mut();
-        let _ = writeln!(out, "{}", plan_table(decisions()).render(true, output::row_width()));
-        let _ = out.flush();
+        out.borrow_mut().line(plan_table(decisions()).render(true, output::row_width()));
     }
     if let Some(max) = args.max_delete.filter(|&max| doomed.len() > max) {
         return Err(CliError::usage(format!(
@@ -312,9 +309,7 @@ async fn delete(client: &Client, id: i64, table: bool, out: &RefCell<KeepGoing>)
         }
     };
     if table {
-        let mut out = out.borrow_mut();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        out.borrow_mut().line(line);
     }
     (Some(result), None)
 }
