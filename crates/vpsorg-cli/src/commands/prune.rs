@@ -181,8 +181,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         .collect();
     let whom = match args.server_id {
         Some(id) => format!("server {id}"),
-        None if plans.len() == 1 => "1 server".to_string(),
-        None => format!("{} servers", plans.len()),
+        None => plural(plans.len(), "server"),
     };
     let decisions = || plans.iter().flat_map(|(_, decisions)| decisions);
     let doomed: Vec<i64> =
