@@ -311,14 +311,9 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
                 results.push(DeletedJson { id, deleted: false, error: None });
             }
             Err(error) => {
-                let error = CliError::from(error).at_url(client.base_url().as_str());
-                report_now(&error);
-                failures.push(error.exit());
-                results.push(DeletedJson {
-                    id,
-                    deleted: false,
-                    error: Some(ErrorJson::of(&error)),
-                });
+                let (json, exit) = ErrorJson::report(client, error);
+                failures.push(exit);
+                results.push(DeletedJson { id, deleted: false, error: Some(json) });
             }
         }
     }

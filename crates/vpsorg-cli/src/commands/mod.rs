@@ -84,17 +84,13 @@ pub(crate) struct ErrorJson {
 }
 
 impl ErrorJson {
-    pub(crate) fn of(error: &CliError) -> ErrorJson {
-        ErrorJson {
-            kind: error.exit().name(),
-            message: error
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
-                .to_string(),
-        }
+    /// Reports a failed action now, and gives its JSON and its exit code.
+    pub(crate) fn report(client: &Client, error: vpsorg_backups::Error) -> (ErrorJson, Exit) {
+        let error = CliError::from(error).at_url(client.base_url().as_str());
+        report_now(&error);
+        let message = error.to_string();
+        let message = message.lines().next().unwrap_or_default().trim_start_matches("error: ");
+        (ErrorJson { kind: error.exit().name(), message: message.to_string() }, error.exit())
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use vpsorg_backups::{Backup, BackupStatus, Client, MAX_PAGE_SIZE};
 
 use super::backups::note_short_list;
-use super::{ErrorJson, LIST_CONCURRENCY, acted, report_now};
+use super::{ErrorJson, LIST_CONCURRENCY, acted};
 use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -301,11 +301,7 @@ async fn delete(client: &Client, id: i64, table: bool, out: &RefCell<KeepGoing>)
         Err(vpsorg_backups::Error::NotFound { .. }) => {
             ("already_gone", format!("Backup {id} was already gone."))
         }
-        Err(error) => {
-            let error = CliError::from(error).at_url(client.base_url().as_str());
-            report_now(&error);
-            return (Some("failed"), Some((ErrorJson::of(&error), error.exit())));
-        }
+        Err(error) => return (Some("failed"), Some(ErrorJson::report(client, error))),
     };
     if table {
         out.borrow_mut().line(line);
