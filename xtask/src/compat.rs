@@ -73,21 +73,16 @@ fn changelog(since: &str, report: &Report) -> String {
          Written by `cargo xtask compat --write` from the diff of `{SPEC_PATH}` against \
          `{RELEASED_SPEC_PATH}`; CI fails when it is stale. The rules are vpsorg-compat's.\n"
     );
-    let generated = report.generated_breaks.iter().map(|b| format!("- generated client: {b}\n"));
-    let mut breaking: Vec<String> = generated.collect();
-    for (class, heading) in [
-        (Class::Breaking, "Breaking"),
-        (Class::Additive, "Additive"),
-        (Class::DocsOnly, "Docs-only"),
-    ] {
-        let mut lines: Vec<String> = (report.changes.iter().filter(|c| c.class == class))
-            .map(|c| format!("- {}: {}\n", c.location, c.reason))
-            .collect();
-        if class == Class::Breaking {
-            lines.append(&mut breaking);
-        }
+    for class in [Class::Breaking, Class::Additive, Class::DocsOnly] {
+        let changes = report.changes.iter().filter(|c| c.class == class);
+        let changes = changes.map(|c| format!("- {}: {}\n", c.location, c.reason));
+        let generated = report.generated_breaks.iter().filter(|_| class == Class::Breaking);
+        let generated = generated.map(|b| format!("- generated client: {b}\n"));
+        let lines: String = changes.chain(generated).collect();
         if !lines.is_empty() {
-            text.push_str(&format!("\n## {heading}\n\n{}", lines.concat()));
+            let heading = class.to_string();
+            let heading = heading[..1].to_uppercase() + &heading[1..];
+            text.push_str(&format!("\n## {heading}\n\n{lines}"));
         }
     }
     text
