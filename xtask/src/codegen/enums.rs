@@ -253,20 +253,15 @@ impl StringEnum {
     /// only `as_str` and `From<&str>`.
     pub fn rust_source(&self) -> String {
         let name = &self.name;
-        let mut variants = String::new();
-        let mut known = Vec::new();
-        let mut as_str = String::new();
-        let mut from_str = String::new();
-        for value in &self.values {
-            let (variant, wire) = (&value.variant, &value.wire);
-            let doc = value.description.clone().unwrap_or_else(|| format!("`{wire}`"));
-            variants.push_str(&doc_attributes(Some(&doc)));
-            variants.push_str(&format!("{variant},\n"));
-            known.push(format!("Self::{variant}"));
-            as_str.push_str(&format!("Self::{variant} => {wire:?},\n"));
-            from_str.push_str(&format!("{wire:?} => Self::{variant},\n"));
-        }
-        let known = known.join(", ");
+        let each =
+            |line: fn(&EnumValue) -> String| self.values.iter().map(line).collect::<String>();
+        let variants = each(|value| {
+            let doc = value.description.clone().unwrap_or_else(|| format!("`{}`", value.wire));
+            format!("{}{},\n", doc_attributes(Some(&doc)), value.variant)
+        });
+        let known = each(|value| format!("Self::{}, ", value.variant));
+        let as_str = each(|value| format!("Self::{} => {:?},\n", value.variant, value.wire));
+        let from_str = each(|value| format!("{:?} => Self::{},\n", value.wire, value.variant));
         let doc = doc_attributes(self.description.as_deref());
         format!(
             r#"{doc}///
