@@ -78,16 +78,15 @@ fn apply(spec: &mut Value, edits: &[Value]) -> Result<()> {
 }
 
 /// What happened to one case.
-#[derive(Debug)]
-struct Outcome<'a> {
-    case: &'a Case,
+#[derive(Debug, Default)]
+struct Outcome {
     compat_class: Option<Class>,
     compat_exit: i32,
     /// Whether the fixture and the workspace compile (additive changes only).
     builds: Option<(bool, bool)>,
     seconds: f64,
-    /// What compat printed: each change with its class and reason.
-    compat_lines: Vec<String>,
+    /// What compat printed: each change with its class and reason, a line each.
+    compat_lines: String,
     problems: Vec<String>,
 }
 
@@ -150,7 +149,7 @@ pub fn run() -> Result<()> {
             version: version.as_ref().map(|v| if case.bump { next_breaking(v) } else { v.clone() }),
             label: "working tree".into(),
         };
-        outcomes.push(judge(case, [&released, &changed], copy, scope)?);
+        outcomes.push((case, judge(case, [&released, &changed], copy, scope)?));
     }
     // Leave the copy as it started; its artifacts are the last case's.
     write_generated(&scratch, &baseline, true)?;
@@ -160,7 +159,7 @@ pub fn run() -> Result<()> {
     println!("\n{table}");
     let failed: Vec<String> = outcomes
         .iter()
-        .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.case.name)))
+        .flat_map(|(case, o)| o.problems.iter().map(move |p| format!("{}: {p}", case.name)))
         .collect();
     eprintln!("evolution: {} cases in {:.0} s", outcomes.len(), started.elapsed().as_secs_f64());
     if failed.is_empty() { Ok(()) } else { Err(failed.join("\n").into()) }
@@ -168,32 +167,22 @@ pub fn run() -> Result<()> {
 
 /// What compat says of the change from `released` to `changed`; for an additive case,
 /// whether the copy (checked with `scope`) compiles with its client generated from `changed`.
-fn judge<'a>(
-    case: &'a Case,
+fn judge(
+    case: &Case,
     [released, changed]: [&Contract; 2],
     (scratch, scratch_target): (&Path, &Path),
     scope: &[&str],
-) -> Result<Outcome<'a>> {
+) -> Result<Outcome> {
     let case_started = Instant::now();
-    let mut outcome = Outcome {
-        case,
-        compat_class: None,
-        compat_exit: 2,
-        builds: None,
-        seconds: 0.0,
-        compat_lines: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut outcome = Outcome { compat_exit: 2, ..Outcome::default() };
     match compat::compare(released, changed) {
         Ok(report) => {
             outcome.compat_exit = i32::from(!report.passes);
-            outcome.compat_class = if report.generated_breaks.is_empty() {
-                report.changes.iter().map(|c| c.class).min()
-            } else {
-                Some(Class::Breaking)
-            };
+            // The most breaking of the changes: Class orders breaking first.
+            let generated = (!report.generated_breaks.is_empty()).then_some(Class::Breaking);
+            outcome.compat_class = report.changes.iter().map(|c| c.class).chain(generated).min();
             let lines = report.text.lines().filter(|line| line.starts_with("  "));
-            outcome.compat_lines = lines.map(|line| line.trim().to_owned()).collect();
+            outcome.compat_lines = lines.map(|line| format!("{}\n", line.trim())).collect();
             if outcome.compat_class != Some(case.expect) {
                 outcome.problems.push(format!(
                     "compat classed it {:?}, expected {}:\n{}",
@@ -242,7 +231,7 @@ fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     result
 }
 
-fn table(outcomes: &[Outcome<'_>]) -> String {
+fn table(outcomes: &[(&Case, Outcome)]) -> String {
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes",
         Some(false) => "**no**",
@@ -252,12 +241,12 @@ fn table(outcomes: &[Outcome<'_>]) -> String {
         "| spec change | expected | compat says | compat exit | fixture builds | workspace builds | seconds | verdict |\n\
          |---|---|---|---|---|---|---|---|\n",
     );
-    for o in outcomes {
+    for (case, o) in outcomes {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {:.0} | {} |",
-            o.case.name,
-            o.case.expect,
+            case.name,
+            case.expect,
             o.compat_class.map_or("nothing".to_owned(), |c| c.to_string()),
             o.compat_exit,
             yes_no(o.builds.map(|b| b.0)),
@@ -267,12 +256,8 @@ fn table(outcomes: &[Outcome<'_>]) -> String {
         );
     }
     out.push_str("\nWhat compat said of each:\n");
-    for o in outcomes {
-        let _ = writeln!(out, "\n{}:\n```text", o.case.name);
-        for line in &o.compat_lines {
-            let _ = writeln!(out, "{line}");
-        }
-        out.push_str("```\n");
+    for (case, o) in outcomes {
+        let _ = writeln!(out, "\n{}:\n```text\n{}```", case.name, o.compat_lines);
     }
     out
 }
