@@ -290,10 +290,8 @@ fn seed_target(from: &Path, to: &Path) -> Result<()> {
         copy_tree(&from.join(sub), &to.join(sub), &|_| true)?;
     }
     copy_tree(&from.join("deps"), &to.join("deps"), &|path| {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        [".rmeta", ".rlib", ".d", ".so", ".dylib", ".dll"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
+        let extension = path.extension().and_then(|e| e.to_str());
+        matches!(extension, Some("rmeta" | "rlib" | "d" | "so" | "dylib" | "dll"))
     })
 }
 
