@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 
 use crate::{Result, SPEC_PATH, ensure_file, read_spec_text};
 
-/// Where the generated client lives, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/vpsorg-backups-client/src/generated.rs";
 
 /// vpsorg-contract's embedded copy of the spec (a published crate cannot read outside itself).

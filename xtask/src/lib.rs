@@ -68,7 +68,6 @@ pub fn target_dir() -> Result<PathBuf> {
 /// Path of the hand-written spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/backups.yaml";
 
-/// Reads the spec's text from the workspace.
 pub fn read_spec_text() -> Result<String> {
     read(SPEC_PATH)
 }

@@ -21,19 +21,16 @@ pub const PUBLISHED: [&str; 5] = [
 /// Files every published tarball must hold besides `Cargo.toml`.
 const REQUIRED_FILES: [&str; 3] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"];
 
-/// The licence every published crate declares.
 const LICENSE: &str = "MIT OR Apache-2.0";
 
 /// What `cargo metadata --no-deps` says of the workspace.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Metadata {
     pub packages: Vec<Package>,
-    /// Cargo's target directory (`CARGO_TARGET_DIR` and config honoured).
     pub target_directory: PathBuf,
 }
 
 impl Metadata {
-    /// `cargo metadata --no-deps` of this workspace.
     pub fn load() -> Result<Self> {
         let json = cargo_stdout(&["metadata", "--format-version", "1", "--no-deps", "--locked"])?;
         Ok(serde_json::from_str(&json)?)

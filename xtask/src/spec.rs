@@ -13,19 +13,15 @@ use crate::{Result, read_spec_text};
 /// validator sees).
 #[derive(Debug)]
 pub struct Spec {
-    /// The typed document.
     pub openapi: openapiv3::OpenAPI,
-    /// The document as the validator reads it.
     pub contract: Contract,
 }
 
 impl Spec {
-    /// Reads and parses `openapi/backups.yaml` from the workspace.
     pub fn load() -> Result<Self> {
         Self::parse(&read_spec_text()?)
     }
 
-    /// Parses a spec's YAML text.
     pub fn parse(text: &str) -> Result<Self> {
         let openapi: openapiv3::OpenAPI = serde_yaml_ng::from_str(text)
             .map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
