@@ -3,7 +3,6 @@
 
 use std::sync::LazyLock;
 
-/// One benchmark.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct Benchmark {
     pub(crate) id: String,

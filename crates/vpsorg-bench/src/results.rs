@@ -15,7 +15,6 @@ pub(crate) struct Job {
     pub(crate) measure: Measure,
 }
 
-/// What to measure.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Measure {
@@ -202,7 +201,6 @@ pub(crate) struct B7 {
     pub(crate) pairs: Vec<[Build; 2]>,
 }
 
-/// One cold build.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Build {
     pub(crate) seconds: f64,

@@ -1,8 +1,6 @@
-//! `vpsorg-bench run [--quick]`: every benchmark, each measurement in a process of its own
-//! (`vpsorg-bench measure`) against a fake server in another, so that their CPU time and
-//! memory never mix; then the report: `BENCHMARKS.md` for a full run, else under
-//! `<target>/bench/`: `BENCHMARKS.quick.md`, or `BENCHMARKS.partial.md` when
-//! `VPSORG_BENCH_ONLY=b6` (any of `b1`..`b7`, comma-separated) runs only some.
+//! `vpsorg-bench run [--quick]`: every benchmark (or those `VPSORG_BENCH_ONLY=b2,b6` names),
+//! each measurement in a process of its own (`vpsorg-bench measure`) against a fake server in
+//! another, so that their CPU time and memory never mix; then the report.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
