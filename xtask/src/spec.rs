@@ -51,10 +51,8 @@ impl Spec {
             let missing = missing.into_iter().filter(|(missing, _)| *missing);
             problems.extend(missing.map(|(_, what)| format!("{name}: no {what}")));
             // A link to an operation that does not exist misleads the tools that follow it.
-            for (code, response) in documented {
-                let Some(response) = response.as_item() else {
-                    continue;
-                };
+            let responses = documented.iter().filter_map(|(code, r)| Some((code, r.as_item()?)));
+            for (code, response) in responses {
                 for (link_name, link) in &response.links {
                     let target = link.as_item().and_then(|link| match &link.operation {
                         openapiv3::LinkOperation::OperationId(id) => Some(id.as_str()),
