@@ -38,8 +38,7 @@ pub fn generate(spec_text: &str) -> Result<String> {
 
     // A response whose body fails to decode loses its status and headers in progenitor's
     // error; this hook lets the client crate keep them (see its `capture` module).
-    let post_hook: proc_macro2::TokenStream =
-        "crate::capture::record".parse().map_err(|e| format!("post hook path: {e}"))?;
+    let post_hook = quote::quote!(crate::capture::record);
 
     let mut settings = GenerationSettings::default();
     settings
