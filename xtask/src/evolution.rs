@@ -25,6 +25,8 @@ pub const CLIPPY_ARGS: [&str; 2] = ["-D", "warnings"];
 /// that takes dev-dependencies gives the dependencies the features CI's `--all-targets`
 /// gives them, so that their artifacts are CI's.
 const LIBS_AND_BINS: &[&str] = &["--workspace", "--lib", "--bins", "--examples"];
+/// What the last case, every additive change at once, checks.
+const ALL_TARGETS: &[&str] = &["--workspace", "--all-targets"];
 
 const CASES_PATH: &str = "xtask/evolution.yaml";
 
@@ -136,11 +138,7 @@ pub fn run() -> Result<()> {
         step(&case.name);
         let mut spec = document.clone();
         apply(&mut spec, &case.edits)?;
-        let scope: &[&str] = if index + 1 == cases.len() {
-            &["--workspace", "--all-targets"]
-        } else {
-            LIBS_AND_BINS
-        };
+        let scope = if index + 1 == cases.len() { ALL_TARGETS } else { LIBS_AND_BINS };
         let copy = (scratch.as_path(), scratch_target.as_path());
         let released =
             Contract { spec: baseline.clone(), version: version.clone(), label: "release".into() };
