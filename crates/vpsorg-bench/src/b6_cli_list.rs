@@ -53,7 +53,6 @@ pub(crate) fn run(job: &Job, sizes: &Sizes) -> Result<B6> {
         let names = ["cli", "sequential"];
         let times = interleaved(sizes.reps, names, sizes.backups, call).await?;
         let [cli, sequential] = times.map(|t| Summary::of(&t));
-        let memory = Memory::default();
-        Ok(B6 { cli, sequential, memory })
+        Ok(B6 { cli, sequential, memory: Memory::default() })
     })
 }

@@ -23,8 +23,7 @@ pub(crate) fn run(quick: bool) -> Result<()> {
     let only = std::env::var("VPSORG_BENCH_ONLY").unwrap_or_default();
     let selected = |id| only.is_empty() || only.split(',').any(|one| one.trim() == id);
     let server = |generate: u64, latency_ms: u64| {
-        let latency = format!("--latency {latency_ms}ms");
-        let latency = if latency_ms > 0 { latency.as_str() } else { "" };
+        let latency = if latency_ms > 0 { format!("--latency {latency_ms}ms") } else { "".into() };
         Mock::start(&format!("--generate 1,{generate} {latency}"), quick)
     };
     let listing = || server(sizes.backups, sizes.latency_ms);
