@@ -242,9 +242,7 @@ impl Report {
         out.push('\n');
         out
     }
-}
 
-impl Report {
     /// Replaces `secret` wherever server text brought it into the report (a server that
     /// echoes the token in an error, say). The doctor itself never writes it anywhere.
     pub(crate) fn scrub(&mut self, secret: &str) {
