@@ -224,12 +224,8 @@ struct Tally {
     error_bodies: usize,
     error_codes: BTreeSet<String>,
     error_fields: BTreeSet<String>,
-    /// Distinct backups checked, and what they held.
-    backups: BTreeSet<i64>,
-    null_size: usize,
-    null_expiry: usize,
-    types_seen: BTreeSet<String>,
-    statuses_seen: BTreeSet<String>,
+    /// Every backup checked, by id, as first seen.
+    backups: BTreeMap<i64, Value>,
     ordered_pages: usize,
     /// Pages whose length matched `count` and `page_size`, the sizes, and right links.
     sized_pages: usize,

@@ -303,7 +303,9 @@ impl Run<'_> {
             }
         }
         for backup in results {
-            self.tally_backup(backup);
+            if let Some(id) = backup.get("id").and_then(Value::as_i64) {
+                self.tally.backups.entry(id).or_insert_with(|| backup.clone());
+            }
         }
         let field =
             |backup: &Value, pointer| backup.pointer(pointer).map_or("?".into(), Value::to_string);
@@ -477,27 +479,6 @@ impl Run<'_> {
                 format!("count {}", page.count),
             );
             self.deviate(reply, finding, &[]);
-        }
-    }
-
-    fn tally_backup(&mut self, backup: &Value) {
-        let Some(id) = backup.get("id").and_then(Value::as_i64) else {
-            return;
-        };
-        if !self.tally.backups.insert(id) {
-            return;
-        }
-        if backup.get("size_mb").is_none_or(Value::is_null) {
-            self.tally.null_size += 1;
-        }
-        if backup.get("expires_at").is_none_or(Value::is_null) {
-            self.tally.null_expiry += 1;
-        }
-        if let Some(value) = backup.get("backup_type").and_then(Value::as_str) {
-            self.tally.types_seen.insert(excerpt(value));
-        }
-        if let Some(value) = backup.get("status").and_then(Value::as_str) {
-            self.tally.statuses_seen.insert(excerpt(value));
         }
     }
 }

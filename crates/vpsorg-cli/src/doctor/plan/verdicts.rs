@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use serde_json::Value;
 use vpsorg_contract::{FindingKind, Severity};
 
 use super::{
     ChoiceId, ChoiceVerdict, ContractInfo, Contradiction, Deviation, Outcome, Report, Run, Summary,
-    Verdict,
+    Verdict, excerpt,
 };
 
 impl Run<'_> {
@@ -52,23 +53,25 @@ impl Run<'_> {
                     .or_insert_with(|| "no backup was seen to check".into());
             }
         } else {
-            let n = self.tally.backups.len();
-            self.note(
-                ChoiceId::BackupFields,
-                &format!(
-                    "{n} backups checked against the Backup schema ({} with size_mb null or \
-                     absent, {} with expires_at null or absent)",
-                    self.tally.null_size, self.tally.null_expiry
-                ),
+            let (backups, n) = (self.tally.backups.values(), self.tally.backups.len());
+            let nulls =
+                |field| backups.clone().filter(|b| b.get(field).is_none_or(Value::is_null)).count();
+            let seen = |field| -> BTreeSet<String> {
+                backups.clone().filter_map(|b| Some(excerpt(b.get(field)?.as_str()?))).collect()
+            };
+            let fields = format!(
+                "{n} backups checked against the Backup schema ({} with size_mb null or absent, \
+                 {} with expires_at null or absent)",
+                nulls("size_mb"),
+                nulls("expires_at")
             );
-            self.note(
-                ChoiceId::Enums,
-                &format!(
-                    "backup_type {}; status {} (on {n} backups)",
-                    join(&self.tally.types_seen),
-                    join(&self.tally.statuses_seen)
-                ),
+            let enums = format!(
+                "backup_type {}; status {} (on {n} backups)",
+                join(&seen("backup_type")),
+                join(&seen("status"))
             );
+            self.note(ChoiceId::BackupFields, &fields);
+            self.note(ChoiceId::Enums, &enums);
         }
         let mut pagination = Vec::new();
         if self.tally.sized_pages > 0 {
