@@ -210,7 +210,8 @@ struct Tally {
     records: Vec<ProbeRecord>,
     deviations: Vec<Deviation>,
     notes: BTreeMap<ChoiceId, Vec<String>>,
-    unobserved: BTreeMap<ChoiceId, String>,
+    /// Why a choice was not observed, should no answer confirm or contradict it.
+    unobserved: BTreeMap<ChoiceId, &'static str>,
     incomplete: Vec<String>,
     /// Requests in a row that got no answer; at [`MAX_SILENCES`] the run sends no more.
     silences: usize,
@@ -253,10 +254,8 @@ impl<'a> Run<'a> {
     pub(crate) async fn execute(&mut self) {
         if !self.probe_errors {
             for choice in [C::Create, C::Delete404, C::Restore] {
-                self.tally.unobserved.insert(
-                    choice,
-                    "needs --probe-errors (it sends a write that must fail)".into(),
-                );
+                let why = "needs --probe-errors (it sends a write that must fail)";
+                self.tally.unobserved.insert(choice, why);
             }
         }
         let (first_step, rest) = PLAN.split_first().expect("the plan starts with a list");
@@ -308,7 +307,7 @@ impl<'a> Run<'a> {
                 (Some(n), _) if next_page && n < 2 => {
                     let why =
                         "the account has fewer than two backups, so no page can show an order";
-                    self.tally.unobserved.insert(C::Ordering, why.into());
+                    self.tally.unobserved.insert(C::Ordering, why);
                     continue;
                 }
                 (None, _) if next_page => Some(

@@ -47,10 +47,7 @@ impl Run<'_> {
         }
         if self.tally.backups.is_empty() {
             for choice in [ChoiceId::BackupFields, ChoiceId::Enums] {
-                self.tally
-                    .unobserved
-                    .entry(choice)
-                    .or_insert_with(|| "no backup was seen to check".into());
+                self.tally.unobserved.insert(choice, "no backup was seen to check");
             }
         } else {
             let (backups, n) = (self.tally.backups.values(), self.tally.backups.len());
@@ -94,11 +91,9 @@ impl Run<'_> {
             let times = if times == 1 { "once".to_string() } else { format!("{times} times") };
             self.note(ChoiceId::ServerErrors, &format!("{answer} {times}"));
         }
-        self.tally
-            .unobserved
-            .entry(ChoiceId::Throttling)
-            .or_insert_with(|| "no 429 came (the doctor never provokes throttling)".into());
-        self.tally.unobserved.entry(ChoiceId::ServerErrors).or_insert_with(|| "no 5xx came".into());
+        let throttling = "no 429 came (the doctor never provokes throttling)";
+        self.tally.unobserved.insert(ChoiceId::Throttling, throttling);
+        self.tally.unobserved.insert(ChoiceId::ServerErrors, "no 5xx came");
     }
 
     pub(crate) fn finish(mut self, base_url: &str, strict: bool) -> Report {
@@ -125,10 +120,10 @@ impl Run<'_> {
                 } else if !notes.is_empty() {
                     (Verdict::Confirmed, notes.join("; "))
                 } else {
-                    let reason = self.tally.unobserved.remove(&id).unwrap_or_else(|| {
-                        "no answer it needs could be read (see the deviations and what was not checked)".into()
-                    });
-                    (Verdict::NotObserved, reason)
+                    let reason = self.tally.unobserved.remove(&id).unwrap_or(
+                        "no answer it needs could be read (see the deviations and what was not checked)",
+                    );
+                    (Verdict::NotObserved, reason.to_string())
                 };
                 ChoiceVerdict {
                     id,
