@@ -121,7 +121,6 @@ pub(crate) struct Report {
     pub(crate) probe_errors: bool,
     pub(crate) strict: bool,
     pub(crate) outcome: Outcome,
-    /// The exit code of the outcome ([`Outcome::exit`]).
     pub(crate) exit_code: i32,
     pub(crate) summary: Summary,
     pub(crate) choices: Vec<ChoiceVerdict>,

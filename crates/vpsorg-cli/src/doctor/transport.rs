@@ -18,7 +18,6 @@ const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
 /// A token the API cannot accept, for the "wrong token" probe.
 const WRONG_TOKEN: &str = "vpsorg-doctor-wrong-token";
 
-/// Which credential a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Credential {
@@ -157,7 +156,7 @@ fn describe(error: reqwest::Error) -> String {
     crate::text::root_cause(&error).unwrap_or_else(|| error.to_string())
 }
 
-/// A header's value as text, if it is text.
+/// A header's value, trimmed, if it is text.
 pub(crate) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string())
 }
