@@ -137,23 +137,19 @@ pub fn check_metadata(metadata: &Metadata) -> Vec<String> {
         if p.license.as_deref() != Some(LICENSE) {
             problems.push(format!("{name}: license must be {LICENSE:?}, is {:?}", p.license));
         }
-        for (field, value) in [
-            ("description", &p.description),
-            ("repository", &p.repository),
-            ("rust-version", &p.rust_version),
-        ] {
-            if value.as_deref().is_none_or(str::is_empty) {
-                problems.push(format!("{name}: no `{field}`"));
-            }
-        }
         if p.readme.as_deref() != Some("README.md") {
             problems.push(format!("{name}: readme must be README.md"));
         }
-        for (field, value) in [("keywords", &p.keywords), ("categories", &p.categories)] {
-            if value.is_empty() {
-                problems.push(format!("{name}: no `{field}`"));
-            }
-        }
+        let empty = |text: &Option<String>| text.as_deref().is_none_or(str::is_empty);
+        let missing = [
+            ("description", empty(&p.description)),
+            ("repository", empty(&p.repository)),
+            ("rust-version", empty(&p.rust_version)),
+            ("keywords", p.keywords.is_empty()),
+            ("categories", p.categories.is_empty()),
+        ];
+        let missing = missing.iter().filter(|(_, missing)| *missing);
+        problems.extend(missing.map(|(field, _)| format!("{name}: no `{field}`")));
         let lib = p.targets.iter().any(|t| t.kind.iter().any(|k| k == "lib"));
         if lib && p.metadata["docs"]["rs"].is_null() {
             problems.push(format!(
