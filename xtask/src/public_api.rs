@@ -1,14 +1,12 @@
-//! `cargo xtask public-api [--check]`: every public item of each library crate, one per line,
-//! in a checked-in file under `public-api/`, so that any change to what users can name shows
-//! in review as a diff, and CI fails when the file is stale.
+//! `cargo xtask public-api [--check]`: each library crate's public items, one per line, in
+//! `public-api/<crate>.txt` (why: ARCHITECTURE.md, "Three things are versioned").
 //!
 //! The listing comes from rustdoc's JSON output, read by the `public-api` crate (the library
-//! behind cargo-public-api). That output is unstable: on the stable toolchain rustdoc accepts
-//! it only with `RUSTC_BOOTSTRAP=1`, and the `public-api` version must match the toolchain's
-//! JSON format (pinned in the workspace manifest; a toolchain upgrade may need a new pin).
-//! `RUSTC_BOOTSTRAP` is given to rustdoc alone (this binary wraps it, see
-//! [`run_as_rustdoc_wrapper`]): set for the whole of cargo, it would change the fingerprint of
-//! every crate and force a rebuild of the workspace for the next `cargo check`.
+//! behind cargo-public-api; its pin is explained in the workspace manifest). That output is
+//! unstable: on the stable toolchain rustdoc accepts it only with `RUSTC_BOOTSTRAP=1`, which
+//! is given to rustdoc alone (this binary wraps it, see [`run_as_rustdoc_wrapper`]): set for
+//! the whole of cargo, it would change the fingerprint of every crate and force a rebuild of
+//! the workspace for the next `cargo check`.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
