@@ -139,12 +139,10 @@ fn git_show(reference: &str, path: &str) -> Result<String> {
 
 /// The client crate's version from its manifest, or the workspace's when it inherits it.
 fn client_version(root_manifest: &str, client_manifest: &str) -> Result<semver::Version> {
-    let client: toml::Table = client_manifest.parse()?;
-    if let Some(text) = client["package"]["version"].as_str() {
-        return Ok(semver::Version::parse(text)?);
-    }
-    let root: toml::Table = root_manifest.parse()?;
-    let text = root["workspace"]["package"]["version"].as_str();
+    let (client, root): (toml::Table, toml::Table) =
+        (client_manifest.parse()?, root_manifest.parse()?);
+    let text = (client["package"]["version"].as_str())
+        .or_else(|| root["workspace"]["package"]["version"].as_str());
     Ok(semver::Version::parse(text.ok_or("no [workspace.package] version")?)?)
 }
 
