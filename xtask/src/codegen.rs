@@ -31,7 +31,6 @@ pub fn run(check: bool) -> Result<()> {
 pub fn generate(spec_text: &str) -> Result<String> {
     let mut document: serde_json::Value =
         serde_yaml_ng::from_str(spec_text).map_err(|e| format!("parsing {SPEC_PATH}: {e}"))?;
-    // Every string enum, inline ones included, becomes a named, lenient enum.
     let string_enums = hoist_string_enums(&mut document)?;
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|e| format!("reading {SPEC_PATH}: {e}"))?;

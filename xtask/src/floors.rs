@@ -27,8 +27,7 @@ pub fn run(write: bool) -> Result<()> {
     let Checked { problems, manifest, fuzz } = check(&crate::read)?;
     let (fixed, unfixed): (Vec<_>, Vec<_>) = problems.iter().partition(|(_, fixed)| *fixed);
     let lines = |list: &[&(String, bool)]| {
-        let texts: Vec<&str> = list.iter().map(|(text, _)| text.as_str()).collect();
-        texts.join("\n  ")
+        list.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join("\n  ")
     };
     if write && !fixed.is_empty() {
         std::fs::write(root.join("Cargo.toml"), manifest.to_string())?;

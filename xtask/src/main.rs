@@ -8,7 +8,6 @@ use xtask::{
     Result, bench, bump, codegen, compat, contract, evolution, floors, package, public_api, spec,
 };
 
-/// `cargo xtask help`.
 const HELP: &str = include_str!("help.txt");
 
 fn main() -> ExitCode {

@@ -15,9 +15,8 @@ pub(crate) fn run(out_dir: Option<&str>) -> Result<()> {
         Some(dir) => PathBuf::from(dir),
         None => xtask::target_dir()?.join("man"),
     };
-    let mut cargo = xtask::cargo();
     let run = ["run", "--locked", "--quiet", "--package", "vpsorg-cli", "--", "man-pages"];
-    xtask::run(cargo.args(run).arg(&dir), "`vpsorg man-pages`")?;
+    xtask::run(xtask::cargo().args(run).arg(&dir), "`vpsorg man-pages`")?;
     let mut pages: Vec<String> = std::fs::read_dir(&dir)?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .filter(|name| name.ends_with(".1"))
