@@ -86,12 +86,6 @@ impl Index {
             }
         }
     }
-
-    fn retain(&mut self, keep: impl Fn(&i64) -> bool) {
-        for ids in &mut self.0 {
-            ids.retain(&keep);
-        }
-    }
 }
 
 /// A backup as stored: its size is set even while it is in progress.
@@ -278,9 +272,9 @@ impl State {
         for id in &gone {
             self.backups.remove(id);
         }
-        let servers = self.servers.values_mut().map(|s| &mut s.index);
-        for index in servers.chain([&mut self.all]) {
-            index.retain(|id| !gone.contains(id));
+        let indexes = self.servers.values_mut().map(|s| &mut s.index).chain([&mut self.all]);
+        for ids in indexes.flat_map(|index| &mut index.0) {
+            ids.retain(|id| !gone.contains(id));
         }
     }
 
