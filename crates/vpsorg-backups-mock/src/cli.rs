@@ -101,10 +101,8 @@ impl ServeArgs {
     /// The port cannot be bound, or the token is not usable (see [`MockServerBuilder::start`]).
     pub async fn run(&self) -> io::Result<()> {
         let server = self.builder().start().await?;
-        // Not `println!`: a closed stdout (`| head -1`) must not panic the server.
-        let mut stdout = io::stdout().lock();
-        let _ = writeln!(stdout, "{}", banner(&server)).and_then(|()| stdout.flush());
-        drop(stdout);
+        // Not `println!`: a closed stdout (`| head -1`) must not panic; the newline flushes.
+        let _ = writeln!(io::stdout(), "{}", banner(&server));
         wait_for_stop_signal().await;
         eprintln!("vpsorg-mock: stopping");
         server.shutdown().await;
