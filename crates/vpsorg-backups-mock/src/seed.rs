@@ -15,8 +15,8 @@ use crate::model::{Backup, BackupStatus, BackupType, ServerRef};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
-    servers: Vec<ServerRef>,
-    backups: Vec<Backup>,
+    pub(crate) servers: Vec<ServerRef>,
+    pub(crate) backups: Vec<Backup>,
     clock_start: Option<DateTime<Utc>>,
     description: String,
 }
@@ -174,10 +174,6 @@ impl Seed {
     /// A few words about the seed, for a banner ("the vendor's examples").
     pub fn describe(&self) -> &str {
         &self.description
-    }
-
-    pub(crate) fn into_parts(self) -> (Vec<ServerRef>, Vec<Backup>, Option<DateTime<Utc>>) {
-        (self.servers, self.backups, self.clock_start)
     }
 }
 

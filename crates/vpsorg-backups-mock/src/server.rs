@@ -165,10 +165,9 @@ impl MockServerBuilder {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let seed_description = self.seed.describe().to_string();
-        let (servers, backups, seed_start) = self.seed.into_parts();
-        let origin = self.clock_start.or(seed_start).unwrap_or_else(Utc::now);
+        let origin = self.clock_start.or(self.seed.clock_start_time()).unwrap_or_else(Utc::now);
         let clock = Clock::starting_at(origin);
-        let state = State::new(servers, backups, origin, self.complete_after);
+        let state = State::new(self.seed, origin, self.complete_after);
         let shared = Arc::new(Shared {
             state: RwLock::new(state),
             clock,

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::log::RequestLog;
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
+use crate::seed::Seed;
 
 const MANUAL_BACKUP_LIMIT: usize = 10;
 
@@ -213,8 +214,7 @@ pub(crate) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
 impl State {
     /// Builds the state from a seed. In-progress seeded backups complete at `start + complete_after`.
     pub(crate) fn new(
-        servers: Vec<ServerRef>,
-        mut backups: Vec<Backup>,
+        Seed { servers, mut backups, .. }: Seed,
         start: DateTime<Utc>,
         complete_after: Duration,
     ) -> Self {

@@ -1,10 +1,8 @@
 use super::*;
-use crate::Seed;
 
 fn state(seed: Seed) -> (State, DateTime<Utc>) {
-    let (servers, backups, start) = seed.into_parts();
-    let start = start.unwrap_or_else(Utc::now);
-    (State::new(servers, backups, start, Duration::from_secs(1)), start)
+    let start = seed.clock_start_time().unwrap_or_else(Utc::now);
+    (State::new(seed, start, Duration::from_secs(1)), start)
 }
 
 #[test]
@@ -27,11 +25,11 @@ fn expired_backups_are_purged_in_bulk_and_one_by_one() {
 
 #[test]
 fn a_completion_delay_past_the_end_of_time_means_never() {
-    let (servers, backups, start) = Seed::vendor_examples().into_parts();
-    let start = start.unwrap();
+    let seed = Seed::vendor_examples();
+    let start = seed.clock_start_time().unwrap();
     // `--complete-after 100000000000000m`: fits a chrono duration, not a date.
     let forever = Duration::from_secs(100_000_000_000_000 * 60);
-    let mut state = State::new(servers, backups, start, forever);
+    let mut state = State::new(seed, start, forever);
     let created = state.create(12345, String::new(), start).unwrap();
     let stored = &state.backups[&created.id];
     assert_eq!(stored.completes_at, Some(DateTime::<Utc>::MAX_UTC));
