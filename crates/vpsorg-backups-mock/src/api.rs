@@ -115,8 +115,7 @@ async fn list_backups(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let pairs = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes());
-    let pairs: Vec<(String, String)> =
-        pairs.map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let pairs: Vec<(String, String)> = pairs.into_owned().collect();
     // Django's QueryDict.get: the last value of a repeated parameter wins.
     let given = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     // An empty `page_size` means the default, as DRF's `get_page_size` reads it; an empty
