@@ -51,12 +51,19 @@ pub(crate) fn status_response(status: u16, body: Option<&str>) -> Response<Body>
     error::json_response(status, &error::DetailBody { detail, code })
 }
 
-/// Applies a fault that corrupts the real answer; `None` means "drop the connection".
-pub(crate) async fn corrupt(response: Response<Body>, kind: &FaultKind) -> Option<Response<Body>> {
-    if matches!(kind, FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_))
-    {
-        return Some(response);
-    }
+/// The real answer as the fault leaves it; `None` means "drop the connection".
+pub(crate) async fn corrupt(
+    response: Response<Body>,
+    kind: Option<&FaultKind>,
+) -> Option<Response<Body>> {
+    let kind = match kind {
+        Some(FaultKind::DropAfterRead) => return None,
+        None
+        | Some(FaultKind::Latency(_) | FaultKind::Status { .. } | FaultKind::IgnoreFilter(_)) => {
+            return Some(response);
+        }
+        Some(kind) => kind,
+    };
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     if bytes.is_empty() {

@@ -417,12 +417,7 @@ async fn handle(
             response
         }
     };
-    let response = match kind {
-        Some(FaultKind::DropAfterRead) => None,
-        Some(kind) => corrupt(response, kind).await,
-        None => Some(response),
-    };
-    let Some(mut response) = response else {
+    let Some(mut response) = corrupt(response, kind).await else {
         return unanswered(entry);
     };
 
