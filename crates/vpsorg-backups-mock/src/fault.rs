@@ -47,10 +47,6 @@ impl Operation {
     pub fn short_name(self) -> &'static str {
         OPERATIONS[self as usize].2
     }
-
-    fn matches(self, operation: Option<Operation>) -> bool {
-        self == Self::Any || operation == Some(self)
-    }
 }
 
 impl fmt::Display for Operation {
@@ -295,7 +291,9 @@ impl Faults {
         let mut chosen = None;
         for armed in &mut self.armed {
             let names = |id: u64| path.split('/').any(|part| part == id.to_string());
-            if !armed.fault.operation.matches(operation) || !armed.fault.id.is_none_or(names) {
+            let target = armed.fault.operation;
+            let on_operation = target == Operation::Any || operation == Some(target);
+            if !on_operation || !armed.fault.id.is_none_or(names) {
                 continue;
             }
             armed.seen += 1;
