@@ -88,41 +88,37 @@ impl Seed {
             .map(|i| ServerRef::new(10_000 + i, format!("server-{i:05}")))
             .collect();
         let per_server = i64::from(backups_per_server);
-        let total = per_server * i64::from(servers);
-        let mut backups = Vec::with_capacity(usize::try_from(total.min(1 << 20)).unwrap_or(0));
-        let mut id = 0_i64;
-        for k in 0..per_server {
-            for server in &server_refs {
-                id += 1;
-                // Oldest first: backup k of each server was made (per_server - k) steps ago.
-                let age = span * (per_server - k) / per_server.max(1);
-                let created_at = now - Days::seconds(age);
-                let manual = k % 10 == 0 && k / 10 < 5;
-                let (backup_type, expires_at, description) = if manual {
-                    (BackupType::Manual, None, format!("Manual backup {}", k / 10 + 1))
-                } else {
-                    let retention = 7 + id % 24;
-                    (
-                        BackupType::Automatic,
-                        Some(created_at + Days::days(retention)),
-                        "Automatic daily backup".to_string(),
-                    )
-                };
-                backups.push(Backup {
-                    id,
-                    server: server.clone(),
-                    backup_type,
-                    status: BackupStatus::Completed,
-                    size_mb: Some(1024 + (id * 7919) % 8192),
-                    created_at,
-                    expires_at,
-                    description,
-                });
+        let rounds =
+            (0..per_server).flat_map(|k| server_refs.iter().map(move |server| (k, server)));
+        let backups = (1..).zip(rounds).map(|(id, (k, server))| {
+            // Oldest first: backup k of each server was made (per_server - k) steps ago.
+            let age = span * (per_server - k) / per_server.max(1);
+            let created_at = now - Days::seconds(age);
+            let manual = k % 10 == 0 && k / 10 < 5;
+            let (backup_type, expires_at, description) = if manual {
+                (BackupType::Manual, None, format!("Manual backup {}", k / 10 + 1))
+            } else {
+                let retention = 7 + id % 24;
+                (
+                    BackupType::Automatic,
+                    Some(created_at + Days::days(retention)),
+                    "Automatic daily backup".to_string(),
+                )
+            };
+            Backup {
+                id,
+                server: server.clone(),
+                backup_type,
+                status: BackupStatus::Completed,
+                size_mb: Some(1024 + (id * 7919) % 8192),
+                created_at,
+                expires_at,
+                description,
             }
-        }
+        });
         Self {
+            backups: backups.collect(),
             servers: server_refs,
-            backups,
             clock_start: Some(now),
             description: format!("{servers} generated servers × {backups_per_server} backups"),
         }
