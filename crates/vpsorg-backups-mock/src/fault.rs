@@ -267,47 +267,38 @@ pub(crate) struct Armed {
     fired: u64,
 }
 
-/// The faults of one server, in injection order.
-#[derive(Debug, Default)]
-pub(crate) struct Faults {
-    armed: Vec<Armed>,
+impl From<Fault> for Armed {
+    fn from(fault: Fault) -> Self {
+        Self { fault, seen: 0, fired: 0 }
+    }
 }
 
-impl Faults {
-    pub(crate) fn inject(&mut self, fault: Fault) {
-        self.armed.push(Armed { fault, seen: 0, fired: 0 });
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.armed.clear();
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.armed.is_empty()
-    }
-
-    /// Counts a request for every fault that matches it, and returns the fault that fires.
-    pub(crate) fn pick(&mut self, operation: Option<Operation>, path: &str) -> Option<Fault> {
-        let mut chosen = None;
-        for armed in &mut self.armed {
-            let names = |id: u64| path.split('/').any(|part| part == id.to_string());
-            let target = armed.fault.operation;
-            let on_operation = target == Operation::Any || operation == Some(target);
-            if !on_operation || !armed.fault.id.is_none_or(names) {
-                continue;
-            }
-            armed.seen += 1;
-            let due = armed.seen >= armed.fault.nth
-                && armed.fault.times.is_none_or(|times| armed.fired < times);
-            if due && chosen.is_none() {
-                armed.fired += 1;
-                chosen = Some(armed.fault.clone());
-            }
+/// Counts a request for every fault (in injection order) that matches it, and returns the
+/// fault that fires.
+pub(crate) fn pick(
+    faults: &mut Vec<Armed>,
+    operation: Option<Operation>,
+    path: &str,
+) -> Option<Fault> {
+    let mut chosen = None;
+    for armed in &mut *faults {
+        let names = |id: u64| path.split('/').any(|part| part == id.to_string());
+        let target = armed.fault.operation;
+        let on_operation = target == Operation::Any || operation == Some(target);
+        if !on_operation || !armed.fault.id.is_none_or(names) {
+            continue;
         }
-        // Spent faults go, so a long-running server does not scan them forever.
-        self.armed.retain(|a| a.fault.times.is_none_or(|times| a.fired < times));
-        chosen
+        armed.seen += 1;
+        let due = armed.seen >= armed.fault.nth
+            && armed.fault.times.is_none_or(|times| armed.fired < times);
+        if due && chosen.is_none() {
+            armed.fired += 1;
+            chosen = Some(armed.fault.clone());
+        }
     }
+    // Spent faults go, so a long-running server does not scan them forever.
+    faults.retain(|a| a.fault.times.is_none_or(|times| a.fired < times));
+    chosen
 }
 
 /// Why a fault's text form did not parse.

@@ -31,7 +31,7 @@ use tower_service::Service;
 
 use crate::api::{self, BODY_LIMIT, RequestBody};
 use crate::corrupt::{corrupt, status_response, without_query_param};
-use crate::fault::{Fault, FaultKind, Faults, Operation};
+use crate::fault::{self, Fault, FaultKind, Operation};
 use crate::log::{LoggedRequest, RequestLog};
 use crate::model::{Backup, RestoreRecord};
 use crate::seed::Seed;
@@ -179,7 +179,7 @@ impl MockServerBuilder {
             log: RequestLog::new(self.request_log_capacity),
             requests_seen: AtomicU64::new(0),
         });
-        shared.with_faults(|faults| self.faults.into_iter().for_each(|f| faults.inject(f)));
+        shared.with_faults(|faults| faults.extend(self.faults.into_iter().map(Into::into)));
         let (shutdown, watch) = watch::channel(());
         let task = tokio::spawn(accept_loop(listener, shared.clone(), watch));
         Ok(MockServer { shared, addr, seed_description, shutdown, task: Some(task) })
@@ -266,12 +266,12 @@ impl MockServer {
 
     /// Arms a fault. See [`Fault`] for what each kind does to the answer and to state.
     pub fn inject(&self, fault: Fault) {
-        self.shared.with_faults(|faults| faults.inject(fault));
+        self.shared.with_faults(|faults| faults.push(fault.into()));
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
-        self.shared.with_faults(Faults::clear);
+        self.shared.with_faults(Vec::clear);
     }
 
     /// Every backup a list would show now (expired ones are gone), newest first.
@@ -379,8 +379,8 @@ async fn handle(
     let (parts, incoming) = request.into_parts();
     let operation = Operation::of_request(&parts.method, parts.uri.path());
     let armed = shared.faults_armed.load(Ordering::Acquire);
-    let fault =
-        armed.then(|| shared.with_faults(|faults| faults.pick(operation, parts.uri.path())));
+    let fault = armed
+        .then(|| shared.with_faults(|faults| fault::pick(faults, operation, parts.uri.path())));
     let fault = fault.flatten();
     let mut entry = shared.log.enabled().then(|| {
         let fault = fault.as_ref().map(ToString::to_string);

@@ -14,7 +14,7 @@ use serde::Serialize;
 use axum::http::StatusCode;
 
 use crate::error::ApiError;
-use crate::fault::Faults;
+use crate::fault::Armed;
 use crate::log::RequestLog;
 use crate::model::{Backup, BackupStatus, BackupType, RestoreRecord, ServerRef};
 use crate::seed::Seed;
@@ -402,7 +402,7 @@ pub(crate) struct Shared {
     pub(crate) token: String,
     pub(crate) base_url: String,
     pub(crate) latency: Duration,
-    pub(crate) faults: Mutex<Faults>,
+    pub(crate) faults: Mutex<Vec<Armed>>,
     /// Whether any fault is armed, so that requests skip the faults' lock when none is.
     pub(crate) faults_armed: AtomicBool,
     pub(crate) log: RequestLog,
@@ -436,7 +436,7 @@ impl Shared {
     }
 
     /// Runs `f` on the faults, then notes whether any is still armed.
-    pub(crate) fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+    pub(crate) fn with_faults<R>(&self, f: impl FnOnce(&mut Vec<Armed>) -> R) -> R {
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
         let result = f(&mut faults);
         self.faults_armed.store(!faults.is_empty(), Ordering::Release);
