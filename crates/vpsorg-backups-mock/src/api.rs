@@ -187,14 +187,8 @@ fn request_origin(headers: &HeaderMap, base_url: &str) -> String {
     let host = header("x-forwarded-host")
         .or_else(|| header("host"))
         .filter(|host| host.parse::<axum::http::uri::Authority>().is_ok());
-    let scheme = match header("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    match host {
-        Some(host) => format!("{scheme}://{host}"),
-        None => base_url.to_owned(),
-    }
+    let scheme = if header("x-forwarded-proto") == Some("https") { "https" } else { "http" };
+    host.map_or_else(|| base_url.to_owned(), |host| format!("{scheme}://{host}"))
 }
 
 /// DRF's `replace_query_param`: the same path and parameters, sorted by name, with `page`
