@@ -428,8 +428,7 @@ async fn handle(
     // `Date` from the mock's clock, which also stamps `created_at`: a real server's Date and
     // timestamps come from one clock, and clients compare them (the wrapper does, to find a
     // backup whose create's answer was lost). A fault's own `Date` still wins below.
-    let now = shared.clock.now();
-    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let date = shared.clock.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     if let Ok(value) = HeaderValue::from_str(&date) {
         headers.insert(axum::http::header::DATE, value);
     }
