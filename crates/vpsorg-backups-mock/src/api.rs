@@ -159,8 +159,8 @@ async fn list_backups(
     let found = state.list(query, now).ok_or_else(invalid_page)?;
     let body = BackupList {
         count: found.count,
-        next: found.has_next.then(|| link(found.number + 1)),
-        previous: found.has_previous.then(|| link(found.number - 1)),
+        next: (found.number < found.pages).then(|| link(found.number + 1)),
+        previous: (found.number > 1).then(|| link(found.number - 1)),
         results: found.results,
     };
     // Serialized under the read lock: the page borrows from the state.

@@ -180,18 +180,15 @@ pub(crate) struct BackupView<'a> {
     description: &'a str,
 }
 
-/// One page of a list.
 #[derive(Debug)]
 pub(crate) struct Page<'a> {
     /// Which page this is (the last one's number, for `page=last`).
     pub(crate) number: u64,
     pub(crate) count: u64,
     pub(crate) results: Vec<BackupView<'a>>,
-    pub(crate) has_next: bool,
-    pub(crate) has_previous: bool,
+    pub(crate) pages: u64,
 }
 
-/// All servers, backups and restores.
 #[derive(Debug)]
 pub(crate) struct State {
     servers: HashMap<i64, ServerState>,
@@ -305,7 +302,7 @@ impl State {
         let start = end.saturating_sub(usize::try_from(page_size).ok()?);
         let results = ids[start..end].iter().rev();
         let results = results.filter_map(|id| self.backups.get(id).map(|s| s.view(now))).collect();
-        Some(Page { number, count, results, has_next: number < pages, has_previous: number > 1 })
+        Some(Page { number, count, results, pages })
     }
 
     /// Every backup (of one server, or all), newest first; `take` at most.
