@@ -293,9 +293,8 @@ async fn create_backup(
         Some(_) => Err("Not a valid string.".into()),
     };
     let description = errors.check("description", description);
-    errors.into_result()?;
     let (Some(server_id), Some(description)) = (server_id, description) else {
-        return Err(ApiError::field("non_field_errors", "Invalid data."));
+        return Err(ApiError::Fields(errors.0));
     };
     let backup = {
         let (mut state, now) = shared.write();

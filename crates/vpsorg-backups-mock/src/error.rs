@@ -73,7 +73,7 @@ pub(crate) struct DetailBody<D: Serialize> {
 /// Field errors collected while validating, in DRF's shape (sorted by field, as serde_json
 /// writes an object).
 #[derive(Debug, Default)]
-pub(crate) struct FieldErrors(BTreeMap<String, Vec<String>>);
+pub(crate) struct FieldErrors(pub(crate) BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
     /// The value, or `None` with its message recorded against `field`.
