@@ -411,11 +411,12 @@ impl Shared {
     pub(crate) fn read(&self) -> (RwLockReadGuard<'_, State>, DateTime<Utc>) {
         let now = self.clock.now();
         let read = || self.state.read().unwrap_or_else(PoisonError::into_inner);
-        let mut state = read();
+        let state = read();
         if state.expiry.first().is_some_and(|(at, _)| *at <= now) {
             drop(state);
-            drop(self.write_at(now));
-            state = read();
+            // Purge under the write lock, release it, and read at the time of the purge.
+            let now = self.write().1;
+            return (read(), now);
         }
         (state, now)
     }
@@ -423,13 +424,9 @@ impl Shared {
     /// The state for writing, and the time; expired backups are forgotten first.
     pub(crate) fn write(&self) -> (RwLockWriteGuard<'_, State>, DateTime<Utc>) {
         let now = self.clock.now();
-        (self.write_at(now), now)
-    }
-
-    fn write_at(&self, now: DateTime<Utc>) -> RwLockWriteGuard<'_, State> {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         state.purge_expired(now);
-        state
+        (state, now)
     }
 
     /// Runs `f` on the faults, then notes whether any is still armed.
