@@ -382,7 +382,6 @@ impl FromStr for Fault {
                 None => return Err(err(format!("unknown kind `{other}`"))),
             },
         };
-        fault = fault.on(operation);
         for option in parts {
             let (key, value) = option
                 .split_once('=')
@@ -406,7 +405,7 @@ impl FromStr for Fault {
                 other => return Err(err(format!("unknown option `{other}`"))),
             };
         }
-        Ok(fault)
+        Ok(fault.on(operation))
     }
 }
 
