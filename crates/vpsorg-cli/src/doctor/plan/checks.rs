@@ -4,7 +4,7 @@
 
 use http::HeaderMap;
 use reqwest::Url;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use vpsorg_contract::{Finding, FindingKind, Severity};
 
 use super::super::transport::{Credential, header_text};
@@ -149,18 +149,18 @@ impl Run<'_> {
         }
     }
 
-    /// Whether the reply has the status a check needs. Another status contradicts `choices`
-    /// (a 403 included); a 5xx or a 429 means the check could not run, and a 401 that the
-    /// token was revoked.
-    fn expect_status(
+    /// The reply's JSON object, when it has the status a check needs. Another status
+    /// contradicts `choices` (a 403 included); a 5xx or a 429 means the check could not run,
+    /// and a 401 that the token was revoked.
+    fn expect_status<'r>(
         &mut self,
-        reply: &Reply,
+        reply: &'r Reply,
         expected: u16,
         what: &str,
         choices: &[ChoiceId],
-    ) -> bool {
+    ) -> Option<&'r Map<String, Value>> {
         if reply.status == expected {
-            return true;
+            return reply.object();
         }
         let id = reply.probe.id;
         match reply.status {
@@ -189,7 +189,7 @@ impl Run<'_> {
                 self.deviate(reply, finding, choices);
             }
         }
-        false
+        None
     }
 
     pub(super) fn expect_detail(
@@ -199,10 +199,8 @@ impl Run<'_> {
         code: &str,
         choices: &[ChoiceId],
     ) {
-        if !self.expect_status(reply, status, &format!("with code {code}"), choices) {
-            return;
-        }
-        let Some(body) = reply.object() else {
+        let what = format!("with code {code}");
+        let Some(body) = self.expect_status(reply, status, &what, choices) else {
             return;
         };
         match body.get("code").and_then(Value::as_str) {
@@ -236,10 +234,7 @@ impl Run<'_> {
 
     pub(super) fn expect_field_error(&mut self, reply: &Reply, field: &str, choices: &[ChoiceId]) {
         let what = format!("with a field error on {field}");
-        if !self.expect_status(reply, 400, &what, choices) {
-            return;
-        }
-        let Some(body) = reply.object() else {
+        let Some(body) = self.expect_status(reply, 400, &what, choices) else {
             return;
         };
         if body.get(field).is_some_and(is_message_list) {
@@ -261,11 +256,9 @@ impl Run<'_> {
     /// backups, and its filter (what the probe's query asked for).
     pub(super) fn check_page(&mut self, reply: &Reply, choices: &[ChoiceId]) -> Option<Listing> {
         let Asked { page, page_size: size, kept, filter } = Asked::of(&reply.probe.request.target);
-        if !self.expect_status(reply, 200, "with a page of backups", choices) {
-            return None;
-        }
+        let body = self.expect_status(reply, 200, "with a page of backups", choices)?;
         let parsed = listing_of(reply)?;
-        let results = reply.object()?.get("results")?.as_array()?;
+        let results = body.get("results")?.as_array()?;
         let before = (page - 1).saturating_mul(size);
         let expected_len = parsed.count.saturating_sub(before).min(size);
         let len = results.len() as u64;
