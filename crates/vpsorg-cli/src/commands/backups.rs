@@ -20,25 +20,19 @@ use crate::text::clean;
 /// Lists every backup that matches, or the first `--limit`, printing each page as it comes.
 pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliError> {
     let view = BackupView::new(&args.remote.output)?;
-    let mut request = client.backups().list().page_size(MAX_PAGE_SIZE);
+    let limit = args.limit.unwrap_or(u64::MAX);
+    let mut request = client.backups().list().page_size(limit.min(MAX_PAGE_SIZE));
     if let Some(server_id) = args.server_id {
         request = request.server_id(server_id);
     }
     if let Some(backup_type) = &args.backup_type {
         request = request.backup_type(backup_type.clone());
     }
-    let limit = args.limit.unwrap_or(u64::MAX);
     let mut printed = view.list();
     // The most backups any page said there are: a list that ends short of it changed while
     // it was read.
     let mut counted = 0_u64;
     match limit {
-        // The limit fits in one page: exactly one request (a stream would fetch ahead).
-        page_size if page_size <= MAX_PAGE_SIZE => {
-            let page = request.page_size(page_size).send().await?;
-            counted = page.count;
-            page.backups.iter().try_for_each(|backup| printed.push(backup))?;
-        }
         // Every backup: the client's stream, several pages at once.
         u64::MAX => {
             let mut pages = request.concurrency(LIST_CONCURRENCY).pages();
@@ -47,9 +41,9 @@ pub(crate) async fn list(client: &Client, args: &ListArgs) -> Result<(), CliErro
                 page.backups.iter().try_for_each(|backup| printed.push(backup))?;
             }
         }
-        // Exactly the pages the limit needs, several at once once page 1 has told how many
-        // there are. (The stream fetches a page ahead, one too many when the limit ends a
-        // page.)
+        // Exactly the pages the limit needs (one request when it fits a page, as big as the
+        // limit), several at once once page 1 has told how many there are. (The stream
+        // fetches a page ahead, one too many when the limit ends a page.)
         _ => {
             let first = request.clone().send().await?;
             counted = first.count;
