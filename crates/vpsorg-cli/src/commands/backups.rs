@@ -146,20 +146,15 @@ pub(crate) async fn create(client: &Client, args: &CreateArgs) -> Result<(), Cli
         request = request.description(description.as_str());
     }
     let created = request.send().await?;
-    if created.recovered {
-        say(&format!(
-            "Created backup {} of server {} (the API's answer was lost; the backup was found \
-             by listing the server's backups)",
-            created.backup.id, created.backup.server.id
-        ));
+    let how = if created.recovered {
+        " (the API's answer was lost; the backup was found by listing the server's backups)".into()
     } else {
-        say(&format!(
-            "Created backup {} of server {}: {}",
-            created.backup.id,
-            created.backup.server.id,
-            clean(&created.message)
-        ));
-    }
+        format!(": {}", clean(&created.message))
+    };
+    say(&format!(
+        "Created backup {} of server {}{how}",
+        created.backup.id, created.backup.server.id
+    ));
     if !args.wait {
         return view.print_one(&created.backup);
     }
