@@ -164,17 +164,10 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
     if listed < counted {
         note_short_list(listed, counted);
     }
-    let now = match server_time {
-        Some(now) => now,
-        None => {
-            if args.older_than.is_some() {
-                say(
-                    "note: the API sent no Date header; --older-than is judged on this machine's clock",
-                );
-            }
-            Utc::now()
-        }
-    };
+    if server_time.is_none() && args.older_than.is_some() {
+        say("note: the API sent no Date header; --older-than is judged on this machine's clock");
+    }
+    let now = server_time.unwrap_or_else(Utc::now);
     let plans: Vec<(i64, Vec<Decision>)> = servers
         .into_iter()
         .map(|(id, backups)| (id, plan(backups, args.keep_last, args.older_than, now)))
