@@ -51,10 +51,7 @@ impl KeepGoing {
     /// Flushes, and gives the first write error, if there was one.
     pub(crate) fn finish(mut self) -> Result<(), CliError> {
         let _ = Write::flush(&mut self);
-        match self.failed.take() {
-            Some(error) => Err(error.into()),
-            None => Ok(()),
-        }
+        self.failed.take().map_or(Ok(()), |error| Err(error.into()))
     }
 
     /// Writes a line and flushes it: a reader follows along as the command acts.
@@ -455,10 +452,7 @@ pub(crate) fn table_width() -> u16 {
 /// The width of the terminal a question is answered on (stdin's: one can only be asked
 /// when stdin is a terminal), else 80.
 pub(crate) fn question_width() -> u16 {
-    match terminal_size::terminal_size_of(io::stdin()) {
-        Some((terminal_size::Width(width), _)) => width,
-        None => 80,
-    }
+    terminal_size::terminal_size_of(io::stdin()).map_or(80, |(width, _)| width.0)
 }
 
 #[cfg(test)]
