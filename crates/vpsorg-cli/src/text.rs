@@ -48,10 +48,8 @@ pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> Option<St
         source = cause.source();
     }
     // The last two are the specific ones ("client error (Connect)" is not).
-    let specific: Vec<String> = causes.into_iter().rev().take(2).collect();
-    (!specific.is_empty()).then(|| {
-        specific.into_iter().rev().map(|c| clean(&c).into_owned()).collect::<Vec<_>>().join(": ")
-    })
+    let specific = &causes[causes.len().saturating_sub(2)..];
+    (!specific.is_empty()).then(|| clean(&specific.join(": ")).into_owned())
 }
 
 /// "1 backup", "2 backups".
