@@ -12,10 +12,8 @@ use crate::text::{redact_url, root_cause};
 /// Why a command failed.
 #[derive(Debug)]
 pub(crate) enum CliError {
-    /// A failure the CLI found itself, in words: the command line or the configuration is
-    /// wrong (usage), something looked for is not there (not found), a wait ended without a
-    /// completed backup, Ctrl-C (interrupted: the message says what goes on without us), or
-    /// another local failure (a file that cannot be written, a runtime that does not start).
+    /// A failure the CLI found itself, in words, of a kind [`Exit`] describes (after Ctrl-C,
+    /// the message says what goes on without us).
     Message { exit: Exit, message: String, hint: Option<String> },
     /// The API refused, failed or could not be reached, or a wait ended without a completed
     /// backup. `api_url` is where the request went and `token_from` where its token came
