@@ -1,14 +1,4 @@
-//! The contract: `openapi/backups.yaml`, embedded at build time, and the checks of one
-//! response against it (documented status, content type, declared headers, body schema).
-//!
-//! OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (`nullable` instead of a `null`
-//! type). [`Contract`] rewrites them into plain draft 4 once, so that a well-kept validator
-//! (`jsonschema`) does the validating, and walks the body itself for what a validator does
-//! not report: fields the schema does not declare (the spec never says
-//! `additionalProperties: false`, so a validator accepts them) and integers outside `int64`.
-//!
-//! Nothing here knows about the doctor's probes: xtask's lint and the conformance tests can
-//! use the same checks.
+//! The checks of one response against the contract; the crate's README.md says how they work.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,8 +12,6 @@ use sha2::{Digest, Sha256};
 
 use crate::finding::{Finding, FindingKind, describe_value, json_type};
 
-/// The spec this crate was built with: a byte-for-byte copy of `openapi/backups.yaml`,
-/// kept in sync by `cargo xtask codegen`.
 const EMBEDDED_YAML: &str = include_str!("../contract/backups.yaml");
 
 /// The HTTP methods an OpenAPI path item may hold (in lower case there), in its order.
@@ -171,7 +159,6 @@ impl Contract {
         operations
     }
 
-    /// The operation with this `operationId`.
     fn operation(&self, operation_id: &str) -> Result<OperationRef<'_>, ContractError> {
         self.operations()
             .into_iter()
@@ -343,7 +330,6 @@ impl Contract {
         Ok(Finding::new(FindingKind::UndocumentedStatus, "status", expected, status.to_string()))
     }
 
-    /// Declared headers: present ones match their schema, required ones are present.
     fn check_headers(
         &self,
         response: &Value,
@@ -499,8 +485,8 @@ fn type_names(kind: &TypeKind) -> String {
     }
 }
 
-/// What the validator does not report: fields a schema does not declare, and integers
-/// outside `int64`. Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
+/// What the validator does not report: fields a schema does not declare (the spec never says
+/// `additionalProperties: false`, so a validator accepts them), and integers outside `int64`. Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
 /// `additionalProperties` and `items`.
 struct Walk<'a> {
     components: &'a Value,
