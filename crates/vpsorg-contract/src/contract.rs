@@ -159,11 +159,13 @@ impl Contract {
         operations
     }
 
-    fn operation(&self, operation_id: &str) -> Result<OperationRef<'_>, ContractError> {
-        self.operations()
-            .into_iter()
-            .find(|op| op.id == operation_id)
-            .ok_or_else(|| ContractError::UnknownOperation(operation_id.to_string()))
+    /// The operation's `responses` and where they are (`#/paths/<path>/<method>/responses`).
+    fn responses(&self, operation_id: &str) -> Result<(String, &Value), ContractError> {
+        let op = self.operations().into_iter().find(|op| op.id == operation_id);
+        let op = op.ok_or_else(|| ContractError::UnknownOperation(operation_id.to_string()))?;
+        let method = op.method.to_ascii_lowercase();
+        let at = format!("#/paths/{}/{method}/responses", escape_pointer(op.path));
+        Ok((at, &self.raw["paths"][op.path][method]["responses"]))
     }
 
     /// The response keys an operation documents, as written (`200`, `5XX`, `default`).
@@ -172,8 +174,7 @@ impl Contract {
     ///
     /// [`ContractError::UnknownOperation`].
     pub fn documented_responses(&self, operation_id: &str) -> Result<Vec<String>, ContractError> {
-        let op = self.operation(operation_id)?;
-        let responses = &self.raw["paths"][op.path][op.method.to_ascii_lowercase()]["responses"];
+        let (_, responses) = self.responses(operation_id)?;
         Ok(responses.as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default())
     }
 
@@ -306,20 +307,17 @@ impl Contract {
         self.check_schema_at(&location, schema, instance)
     }
 
-    /// The documented response for `status`, with `$ref` resolved: its key, and where it is
-    /// (`#/paths/<escaped path>/<method>/responses/<key>`).
+    /// The documented response for `status`, with `$ref` resolved: its key, and where it is.
     fn response(
         &self,
         operation_id: &str,
         status: u16,
     ) -> Result<Option<(String, String, &Value)>, ContractError> {
-        let op = self.operation(operation_id)?;
-        let method = op.method.to_ascii_lowercase();
-        let responses = &self.raw["paths"][op.path][&method]["responses"];
+        let (at, responses) = self.responses(operation_id)?;
         let keys = [status.to_string(), format!("{}XX", status / 100), "default".to_string()];
         Ok(keys.into_iter().find_map(|key| {
             let response = self.resolve(responses.get(&key)?);
-            let at = format!("#/paths/{}/{method}/responses/{key}", escape_pointer(op.path));
+            let at = format!("{at}/{key}");
             Some((key, at, response))
         }))
     }
