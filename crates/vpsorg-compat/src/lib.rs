@@ -113,13 +113,6 @@ struct Usage {
     response: bool,
 }
 
-impl std::ops::BitOrAssign for Usage {
-    fn bitor_assign(&mut self, other: Usage) {
-        self.request |= other.request;
-        self.response |= other.response;
-    }
-}
-
 impl Usage {
     const REQUEST: Usage = Usage { request: true, response: false };
     const RESPONSE: Usage = Usage { request: false, response: true };

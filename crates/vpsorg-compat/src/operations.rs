@@ -145,7 +145,9 @@ pub(crate) fn schema_usage(doc: &Value, usage: &mut BTreeMap<String, Usage>) {
         match value {
             Value::Object(map) => {
                 if let Some(name) = reference_name(value) {
-                    *usage.entry(name.clone()).or_default() |= u;
+                    let used = usage.entry(name.clone()).or_default();
+                    used.request |= u.request;
+                    used.response |= u.response;
                     // One hop: a schema that is itself a `$ref` is the next one popped.
                     if visited.insert((name, u.request)) {
                         let target = value["$ref"].as_str().and_then(|r| doc.pointer(&r[1..]));
