@@ -78,8 +78,8 @@ pub struct Contract {
     openapi: openapiv3::OpenAPI,
     /// The whole document as JSON, as written.
     raw: Value,
-    /// `components`, with every schema rewritten to draft 4; `$ref`s resolve against it.
-    components: Value,
+    /// `{"components": ...}`, every schema rewritten to draft 4: what `$ref`s resolve against.
+    draft4: Value,
     sha256: String,
     /// Compiled validators, by the schema's location (or its text for inline schemas).
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
@@ -122,8 +122,9 @@ impl Contract {
             return Err(ContractError::Parse(format!("`openapi: {version}` is not 3.0.x")));
         }
         let components = to_draft4(raw.get("components").cloned().unwrap_or_else(|| json!({})));
+        let draft4 = json!({ "components": components });
         let sha256 = format!("{:x}", Sha256::digest(text.as_bytes()));
-        Ok(Self { openapi, raw, components, sha256, validators: Mutex::new(HashMap::new()) })
+        Ok(Self { openapi, raw, draft4, sha256, validators: Mutex::new(HashMap::new()) })
     }
 
     /// The whole document as JSON, as written (for walking it: examples, descriptions).
@@ -316,7 +317,7 @@ impl Contract {
         let (at, responses) = self.responses(operation_id)?;
         let keys = [status.to_string(), format!("{}XX", status / 100), "default".to_string()];
         Ok(keys.into_iter().find_map(|key| {
-            let response = self.resolve(responses.get(&key)?);
+            let response = resolve(&self.raw, responses.get(&key)?);
             let at = format!("{at}/{key}");
             Some((key, at, response))
         }))
@@ -336,7 +337,7 @@ impl Contract {
         let mut findings = Vec::new();
         let declared_headers = response.get("headers").and_then(Value::as_object);
         for (name, declared) in declared_headers.into_iter().flatten() {
-            let declared = self.resolve(declared);
+            let declared = resolve(&self.raw, declared);
             let finding = |kind, expected: String, got: String| {
                 Finding::new(kind, format!("header:{name}"), expected, got)
             };
@@ -361,19 +362,6 @@ impl Contract {
             }
         }
         Ok(findings)
-    }
-
-    /// Follows a local `$ref` (`#/components/...`) until it reaches a value.
-    fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
-        // A cycle of references is not a response; stop after a few hops.
-        for _ in 0..8 {
-            let reference = value.get("$ref").and_then(Value::as_str);
-            match reference.and_then(|r| self.raw.pointer(r.strip_prefix('#')?)) {
-                Some(target) => value = target,
-                None => break,
-            }
-        }
-        value
     }
 
     /// Validates with `jsonschema`, then walks for undocumented fields and `int64` ranges.
@@ -429,7 +417,7 @@ impl Contract {
         // `status: 5` fails both `type` and `enum`; the type mismatch says it all.
         enum_errors.retain(|f| !typed_paths.iter().any(|p| at_path(p) == f.location));
         findings.extend(enum_errors);
-        let mut walk = Walk { components: &self.components, findings: &mut findings };
+        let mut walk = Walk { draft4: &self.draft4, findings: &mut findings };
         walk.value(&schema, instance, "", 0);
         Ok(findings)
     }
@@ -445,7 +433,7 @@ impl Contract {
         }
         // The target sits beside `components`, so that `#/components/...` references resolve.
         let root = json!({
-            "components": self.components,
+            "components": self.draft4["components"],
             "x-target": schema,
             "$ref": "#/x-target",
         });
@@ -484,10 +472,11 @@ fn type_names(kind: &TypeKind) -> String {
 }
 
 /// What the validator does not report: fields a schema does not declare (the spec never says
-/// `additionalProperties: false`, so a validator accepts them), and integers outside `int64`. Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
+/// `additionalProperties: false`, so a validator accepts them), and integers outside `int64`.
+/// Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
 /// `additionalProperties` and `items`.
 struct Walk<'a> {
-    components: &'a Value,
+    draft4: &'a Value,
     findings: &'a mut Vec<Finding>,
 }
 
@@ -556,13 +545,10 @@ impl Walk<'_> {
 
     /// The schema and everything it is made of through `$ref`, `allOf`, `anyOf` and `oneOf`.
     fn flatten(&self, schema: &Value, depth: usize) -> Vec<Value> {
-        if depth > MAX_DEPTH {
+        let schema = resolve(self.draft4, schema);
+        // Too deep, or a `$ref` that does not resolve.
+        if depth > MAX_DEPTH || schema.get("$ref").is_some() {
             return Vec::new();
-        }
-        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            let target = reference.strip_prefix("#/components");
-            let target = target.and_then(|pointer| self.components.pointer(pointer));
-            return target.map(|t| self.flatten(t, depth + 1)).unwrap_or_default();
         }
         let mut parts = vec![schema.clone()];
         for combinator in ["allOf", "anyOf", "oneOf"] {
@@ -573,6 +559,19 @@ impl Walk<'_> {
         }
         parts
     }
+}
+
+/// Follows local `$ref`s (`#/components/...`) in `doc` until it reaches a value; a cycle of
+/// references stops after a few hops, at a `$ref`.
+fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        let reference = value.get("$ref").and_then(Value::as_str);
+        match reference.and_then(|r| doc.pointer(r.strip_prefix('#')?)) {
+            Some(target) => value = target,
+            None => break,
+        }
+    }
+    value
 }
 
 /// Rewrites the OpenAPI 3.0 dialect into JSON Schema draft 4: `nullable: true` becomes a
