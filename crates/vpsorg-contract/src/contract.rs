@@ -377,16 +377,14 @@ impl Contract {
         let mut typed_paths = Vec::new();
         let mut enum_errors = Vec::new();
         for error in validator.iter_errors(instance) {
-            let path = error.instance_path().as_str().to_string();
+            let mut path = error.instance_path().as_str().to_string();
             let got = describe_value(error.instance());
             let (kind, expected, got) = match error.kind() {
                 ValidationErrorKind::Required { property } => {
                     let property = property.as_str().unwrap_or_default();
-                    let at = format!("{path}/{}", escape_pointer(property));
+                    path = format!("{path}/{}", escape_pointer(property));
                     let expected = format!("required field `{property}`");
-                    let kind = FindingKind::MissingRequiredField;
-                    findings.push(Finding::new(kind, at, expected, "absent"));
-                    continue;
+                    (FindingKind::MissingRequiredField, expected, "absent".into())
                 }
                 ValidationErrorKind::Type { kind } => {
                     typed_paths.push(path.clone());
