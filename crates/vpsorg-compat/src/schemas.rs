@@ -67,10 +67,9 @@ impl<'a> Diff<'a> {
     }
 
     pub(crate) fn schema(&mut self, at: &str, old: &Value, new: &Value, usage: Usage) {
-        let type_of = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_owned);
-        let (old_type, new_type) = (type_of(old), type_of(new));
-        if old_type != new_type {
-            let [was, now] = [old_type, new_type].map(|t| t.unwrap_or_else(|| "(none)".into()));
+        let [was, now] =
+            [old, new].map(|s| s.get("type").and_then(Value::as_str).unwrap_or("(none)"));
+        if was != now {
             return self.push(Class::Breaking, at, format!("type changed from {was} to {now}"));
         }
         self.rust_type(at, old, new);
