@@ -238,7 +238,7 @@ impl Contract {
             findings.push(Finding::new(FindingKind::WrongContentType, location, expected, got));
             return Ok(findings);
         };
-        if !is_json(media_type) {
+        if media_type != "application/json" && !media_type.ends_with("+json") {
             return Ok(findings);
         }
         let value = match serde_json::from_slice::<Value>(body) {
@@ -389,7 +389,15 @@ impl Contract {
                 ValidationErrorKind::Type { kind } => {
                     typed_paths.push(path.clone());
                     let got = format!("{} ({got})", json_type(error.instance()));
-                    (FindingKind::TypeMismatch, type_names(kind), got)
+                    let expected = match kind {
+                        TypeKind::Single(ty) => ty.to_string(),
+                        TypeKind::Multiple(set) => set
+                            .into_iter()
+                            .map(|ty| ty.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                    };
+                    (FindingKind::TypeMismatch, expected, got)
                 }
                 ValidationErrorKind::Enum { options } => {
                     let options = options
@@ -452,21 +460,8 @@ fn at_path(path: &str) -> &str {
     if path.is_empty() { "body" } else { path }
 }
 
-fn is_json(media_type: &str) -> bool {
-    media_type == "application/json" || media_type.ends_with("+json")
-}
-
 fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
-}
-
-fn type_names(kind: &TypeKind) -> String {
-    match kind {
-        TypeKind::Single(ty) => ty.to_string(),
-        TypeKind::Multiple(set) => {
-            set.into_iter().map(|ty| ty.to_string()).collect::<Vec<_>>().join(" or ")
-        }
-    }
 }
 
 /// What the validator does not report: fields a schema does not declare (the spec never says
