@@ -40,7 +40,6 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Whether the version bump covers the changes.
     pub passes: bool,
-    /// One line: the verdict.
     pub verdict: String,
     /// Every change and the counts, as printed (the verdict is printed after it).
     pub text: String,

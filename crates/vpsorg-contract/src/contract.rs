@@ -466,8 +466,6 @@ fn escape_pointer(segment: &str) -> String {
 
 /// What the validator does not report: fields a schema does not declare (the spec never says
 /// `additionalProperties: false`, so a validator accepts them), and integers outside `int64`.
-/// Follows `$ref`, `allOf` (and, leniently, `anyOf`/`oneOf`), `properties`,
-/// `additionalProperties` and `items`.
 struct Walk<'a> {
     draft4: &'a Value,
     findings: &'a mut Vec<Finding>,
@@ -536,7 +534,8 @@ impl Walk<'_> {
         }
     }
 
-    /// The schema and everything it is made of through `$ref`, `allOf`, `anyOf` and `oneOf`.
+    /// The schema and everything it is made of through `$ref`, `allOf`, `anyOf` and `oneOf`
+    /// (leniently: what any alternative declares counts as declared).
     fn flatten(&self, schema: &Value, depth: usize) -> Vec<Value> {
         let schema = resolve(self.draft4, schema);
         // Too deep, or a `$ref` that does not resolve.

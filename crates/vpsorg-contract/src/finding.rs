@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::Serialize;
+use serde_json::Value;
 
 /// How much a [`Finding`] matters.
 ///
@@ -10,7 +11,6 @@ use serde::Serialize;
 /// type, a status or content type the spec does not document, or an inferred choice that
 /// the server does not follow. A **warning** is a surprise the contract tolerates: a field or
 /// enum value the spec does not list (additive), or something the spec says "may" be absent.
-/// Warnings fail a run only with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -157,8 +157,7 @@ impl fmt::Display for Finding {
 }
 
 /// A JSON value in a few words: its text for scalars, its type and size otherwise.
-pub fn describe_value(value: &serde_json::Value) -> String {
-    use serde_json::Value;
+pub fn describe_value(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -170,8 +169,7 @@ pub fn describe_value(value: &serde_json::Value) -> String {
 }
 
 /// The JSON type of a value, as JSON Schema names it.
-pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
-    use serde_json::Value;
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
