@@ -265,13 +265,11 @@ pub(crate) fn resolve(
     };
     let mut token = match (&args.token, env_token) {
         (Some(token), _) => Some((token.clone(), Source::Flag("--token"))),
-        (None, Some(token)) => Some((Secret::new(token), Source::Env(TOKEN_ENV))),
-        (None, None) => None,
+        (None, env) => env.map(|token| (Secret::new(token), Source::Env(TOKEN_ENV))),
     };
     let mut url = match (&args.api_url, env_url) {
         (Some(url), _) => Some((url.clone(), Source::Flag("--api-url"))),
-        (None, Some(url)) => Some((url, Source::Env(URL_ENV))),
-        (None, None) => None,
+        (None, env) => env.map(|url| (url, Source::Env(URL_ENV))),
     };
 
     // The URL of the context whose token is used, to tell when the token goes elsewhere.
