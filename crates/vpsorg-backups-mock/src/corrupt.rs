@@ -23,12 +23,9 @@ pub(crate) fn without_query_param(uri: &Uri, param: &str) -> Uri {
     let keep = |pair: &&str| {
         form_urlencoded::parse(pair.as_bytes()).next().is_none_or(|(k, _)| k != param)
     };
-    let kept: Vec<&str> = query.split('&').filter(keep).collect();
-    let path_and_query = match kept.join("&") {
-        query if query.is_empty() => uri.path().to_string(),
-        query => format!("{}?{query}", uri.path()),
-    };
-    path_and_query.parse().unwrap_or_else(|_| uri.clone())
+    let query = query.split('&').filter(keep).collect::<Vec<_>>().join("&");
+    let mark = if query.is_empty() { "" } else { "?" };
+    format!("{}{mark}{query}", uri.path()).parse().unwrap_or_else(|_| uri.clone())
 }
 
 /// The answer of a status fault.
