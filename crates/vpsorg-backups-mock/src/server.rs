@@ -166,11 +166,9 @@ impl MockServerBuilder {
         let base_url = format!("http://{addr}");
         let seed_description = self.seed.describe().to_string();
         let origin = self.clock_start.or(self.seed.clock_start_time()).unwrap_or_else(Utc::now);
-        let clock = Clock::starting_at(origin);
-        let state = State::new(self.seed, origin, self.complete_after);
         let shared = Arc::new(Shared {
-            state: RwLock::new(state),
-            clock,
+            state: RwLock::new(State::new(self.seed, origin, self.complete_after)),
+            clock: Clock::starting_at(origin),
             token: self.token,
             base_url,
             latency: self.latency,
