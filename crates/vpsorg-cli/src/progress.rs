@@ -24,11 +24,16 @@ pub(crate) fn is_quiet() -> bool {
 }
 
 /// Prints a line for people on stderr, above the spinner if one is showing, unless
-/// `--quiet`. A stderr that cannot be written to is no reason to fail the command.
+/// `--quiet`.
 pub(crate) fn say(line: &str) {
-    if is_quiet() {
-        return;
+    if !is_quiet() {
+        say_always(line);
     }
+}
+
+/// [`say`], even with `--quiet`: for a line that goes with an error. A stderr that cannot be
+/// written to is no reason to fail the command (`eprintln!` would panic on a closed pipe).
+pub(crate) fn say_always(line: &str) {
     let print = || {
         let _ = writeln!(io::stderr().lock(), "{line}");
     };

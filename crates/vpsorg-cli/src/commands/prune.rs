@@ -16,7 +16,7 @@ use crate::cli::{OutputFormat, PruneArgs};
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output::{self, BackupJson, KeepGoing, TextTable, minute};
-use crate::progress::say;
+use crate::progress::{say, say_always};
 use crate::prompt;
 use crate::text::{clean, plural};
 
@@ -257,7 +257,7 @@ pub(crate) async fn prune(client: &Client, args: &PruneArgs) -> Result<(), CliEr
         if args.server_id.is_none() {
             let text = server_line(&line, !args.dry_run, failure);
             // A failing server's line goes with its error, even with -q.
-            if failure.is_some() { eprintln!("{text}") } else { say(&text) }
+            if failure.is_some() { say_always(&text) } else { say(&text) }
         }
         servers.push(line);
     }

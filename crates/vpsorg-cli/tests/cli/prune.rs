@@ -460,6 +460,23 @@ async fn a_failing_server_does_not_stop_the_others_and_keeps_its_exit_code() {
     }
 }
 
+/// A failing server's line went through `eprintln!`, which panics (exit 101) when stderr is
+/// a closed pipe: the command must end with the failure's own exit code, the other servers
+/// pruned.
+#[tokio::test]
+async fn a_failing_server_keeps_its_exit_code_when_stderr_is_closed() {
+    let server = fleet().await;
+    server.inject(Fault::status(403).on(Operation::DeleteBackup).on_id(142).always());
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = against_command(&server, &prune_all(&["--yes", "-o", "json"]));
+    let child =
+        command.stdout(std::process::Stdio::null()).stderr(writer).spawn().expect("vpsorg runs");
+    let status = child.wait_with_output().await.unwrap().status;
+    assert_eq!(status.code(), Some(7));
+    assert_eq!(all_ids(&server), [123, 142, 143, 163, 181]);
+}
+
 /// Item 17 with item 1: a fleet prune sends no `server_id`, so a proxy that drops it changes
 /// nothing, and each backup is planned with the server the listing names; a proxy that drops
 /// `backup_type` stops it before it plans.
