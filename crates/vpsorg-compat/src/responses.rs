@@ -69,7 +69,14 @@ impl Diff<'_> {
         for (key, a, b) in self.changed(at, old, new) {
             match key.as_str() {
                 "content" => self.content(at, a, b, Usage::RESPONSE),
-                "headers" => self.headers(at, a, b),
+                "headers" => {
+                    let gone = (Class::Breaking, "removed: clients that read it lose it");
+                    let at = |name: &str| format!("{at} header `{name}`");
+                    let added = (Class::Additive, "added");
+                    self.members(a, b, at, (gone, added), |cx, _, at, a, b| {
+                        cx.schema_only(at, a, b, Usage::RESPONSE)
+                    });
+                }
                 "links" => self.push(
                     Class::DocsOnly,
                     at,
@@ -78,15 +85,6 @@ impl Diff<'_> {
                 other => self.unknown(at, other),
             }
         }
-    }
-
-    pub(crate) fn headers(&mut self, at: &str, old: Option<&Value>, new: Option<&Value>) {
-        let gone = (Class::Breaking, "removed: clients that read it lose it");
-        let at = |name: &str| format!("{at} header `{name}`");
-        let added = (Class::Additive, "added");
-        self.members(old, new, at, (gone, added), |cx, _, at, a, b| {
-            cx.schema_only(at, a, b, Usage::RESPONSE)
-        });
     }
 
     /// A media type added beside another of a request body cannot be generated; what one
