@@ -142,23 +142,19 @@ pub(crate) fn schema_usage(doc: &Value, usage: &mut BTreeMap<String, Usage>) {
     }
     let mut visited = BTreeSet::new();
     while let Some((value, u)) = stack.pop() {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = reference_name(value) {
-                    let used = usage.entry(name.clone()).or_default();
-                    used.request |= u.request;
-                    used.response |= u.response;
-                    // One hop: a schema that is itself a `$ref` is the next one popped.
-                    if visited.insert((name, u.request)) {
-                        let target = value["$ref"].as_str().and_then(|r| doc.pointer(&r[1..]));
-                        stack.extend(target.map(|target| (target, u)));
-                    }
-                    continue;
-                }
-                stack.extend(map.values().map(|v| (v, u)));
-            }
-            Value::Array(items) => stack.extend(items.iter().map(|v| (v, u))),
-            _ => {}
+        let Some(name) = reference_name(value) else {
+            // An object's values, an array's items.
+            let children = object(value).values().chain(array(Some(value)));
+            stack.extend(children.map(|child| (child, u)));
+            continue;
+        };
+        let used = usage.entry(name.clone()).or_default();
+        used.request |= u.request;
+        used.response |= u.response;
+        // One hop: a schema that is itself a `$ref` is the next one popped.
+        if visited.insert((name, u.request)) {
+            let target = value["$ref"].as_str().and_then(|r| doc.pointer(&r[1..]));
+            stack.extend(target.map(|target| (target, u)));
         }
     }
 }
