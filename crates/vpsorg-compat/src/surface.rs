@@ -208,12 +208,8 @@ fn is_foreign(ty: &syn::Type) -> bool {
     let syn::Type::Path(path) = ty else {
         return true;
     };
-    path.path.leading_colon.is_some()
-        || path
-            .path
-            .segments
-            .first()
-            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "std" | "core" | "alloc"))
+    let std = |s: &syn::PathSegment| ["std", "core", "alloc"].iter().any(|name| s.ident == name);
+    path.path.leading_colon.is_some() || path.path.segments.first().is_some_and(std)
 }
 
 /// The first type argument of a trait path that is not foreign (`Newtype` in `From<Newtype>`).
