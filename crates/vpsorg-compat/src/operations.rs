@@ -104,10 +104,8 @@ impl Operation<'_> {
 fn operations(doc: &Value) -> BTreeMap<String, Operation<'_>> {
     let mut all = BTreeMap::new();
     for (path, item) in object(doc.get("paths").unwrap_or(&Value::Null)) {
-        for method in HTTP_METHODS {
-            let Some(value) = item.get(*method) else {
-                continue;
-            };
+        let present = HTTP_METHODS.iter().filter_map(|method| Some((*method, item.get(*method)?)));
+        for (method, value) in present {
             let id = value.get("operationId").and_then(Value::as_str).map(str::to_owned);
             let key = id.unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
             let path_parameters = item.get("parameters");
