@@ -110,8 +110,7 @@ impl Surface {
                 }
                 Item::Struct(s) if is_pub(&s.vis) => {
                     let path = format!("{prefix}{}", s.ident);
-                    self.put(path.clone(), format!("struct{}", tokens(&s.generics)), None, false);
-                    self.type_attributes(&s.attrs, &path);
+                    self.type_def(&path, format!("struct{}", tokens(&s.generics)), &s.attrs);
                     // A named field by its name, a tuple field by its index.
                     for (i, field) in s.fields.iter().enumerate().filter(|(_, f)| is_pub(&f.vis)) {
                         let name = field.ident.as_ref().map_or(i.to_string(), ToString::to_string);
@@ -120,8 +119,7 @@ impl Surface {
                 }
                 Item::Enum(e) if is_pub(&e.vis) => {
                     let path = format!("{prefix}{}", e.ident);
-                    self.put(path.clone(), format!("enum{}", tokens(&e.generics)), None, false);
-                    self.type_attributes(&e.attrs, &path);
+                    self.type_def(&path, format!("enum{}", tokens(&e.generics)), &e.attrs);
                     for variant in &e.variants {
                         self.put(
                             format!("{path}::{}", variant.ident),
@@ -177,10 +175,11 @@ impl Surface {
         }
     }
 
-    /// The attributes of a type that a dependent's code relies on: each derived trait, the
-    /// feature-gated derives, and `#[non_exhaustive]` (whose presence decides whether a new
-    /// field or variant breaks anyone).
-    fn type_attributes(&mut self, attrs: &[syn::Attribute], path: &str) {
+    /// A struct or enum, and the attributes a dependent's code relies on: each derived trait,
+    /// the feature-gated derives, and `#[non_exhaustive]` (whose presence decides whether a
+    /// new field or variant breaks anyone).
+    fn type_def(&mut self, path: &str, signature: String, attrs: &[syn::Attribute]) {
+        self.put(path.to_owned(), signature, None, false);
         for attr in attrs {
             let keys = match attr.path().to_token_stream().to_string().as_str() {
                 "derive" => {
