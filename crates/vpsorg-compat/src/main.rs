@@ -66,7 +66,6 @@ fn run(args: Args) -> Result<bool, String> {
     let generate = |spec: &str| generate_with_progenitor(spec, &settings);
     let options = Options { spec_name: "spec", krate: &args.krate, generate: &generate };
     let report = compare(&old, &new, &options)?;
-    print!("{}", report.text);
-    println!("{}", report.verdict);
+    println!("{}{}", report.text, report.verdict);
     Ok(report.passes)
 }
