@@ -514,16 +514,14 @@ impl Walk<'_> {
         }
         for (name, value) in object {
             let here = format!("{path}/{}", escape_pointer(name));
-            let declared =
-                parts.iter().find_map(|p| p.get("properties").and_then(|props| props.get(name)));
-            if let Some(property) = declared {
-                self.value(property, value, &here, depth + 1);
-                continue;
-            }
-            match parts.iter().find_map(|p| p.get("additionalProperties")) {
+            let declared = parts.iter().find_map(|p| p.get("properties")?.get(name));
+            let extra = parts.iter().find_map(|p| p.get("additionalProperties"));
+            match (declared, extra) {
+                (Some(schema), _) | (None, Some(schema @ Value::Object(_))) => {
+                    self.value(schema, value, &here, depth + 1)
+                }
                 // `false`: the validator already refused it.
-                Some(Value::Bool(false)) => {}
-                Some(extra @ Value::Object(_)) => self.value(extra, value, &here, depth + 1),
+                (None, Some(Value::Bool(false))) => {}
                 _ => self.findings.push(Finding::new(
                     FindingKind::UndocumentedField,
                     here,
