@@ -21,6 +21,8 @@ pub(crate) enum CliError {
     /// when the command knows better than the error alone.
     Api {
         error: Box<ApiError>,
+        /// What the command was doing, when the error does not say (one of several deletes).
+        doing: Option<String>,
         api_url: Option<String>,
         token_from: Option<String>,
         hint: Option<String>,
@@ -59,6 +61,14 @@ impl CliError {
 
     /// Remembers the API URL a request went to, for messages about connecting to it
     /// (redacted: messages never show a password).
+    /// Says what the command was doing (`deleting backup 499`) before the error's words.
+    pub(crate) fn doing(mut self, what: String) -> Self {
+        if let CliError::Api { doing, .. } = &mut self {
+            *doing = Some(what);
+        }
+        self
+    }
+
     pub(crate) fn at_url(mut self, url: &str) -> Self {
         if let CliError::Api { api_url, .. } = &mut self {
             api_url.get_or_insert_with(|| redact_url(url).into_owned());
@@ -210,8 +220,12 @@ impl fmt::Display for CliError {
                 write!(f, "interrupted: {message}")?
             }
             CliError::Message { message, .. } => write!(f, "error: {message}")?,
-            CliError::Api { error, api_url, .. } => {
-                write!(f, "error: {error}")?;
+            CliError::Api { error, doing, api_url, .. } => {
+                f.write_str("error: ")?;
+                if let Some(doing) = doing {
+                    write!(f, "{doing}: ")?;
+                }
+                write!(f, "{error}")?;
                 // Support finds the request by its id: on the first line, which a script
                 // that keeps one line (and the JSON of a failed delete) keeps too.
                 if let Some(id) = error.request_id() {
@@ -248,7 +262,13 @@ impl fmt::Display for CliError {
 
 impl From<ApiError> for CliError {
     fn from(error: ApiError) -> Self {
-        CliError::Api { error: Box::new(error), api_url: None, token_from: None, hint: None }
+        CliError::Api {
+            error: Box::new(error),
+            doing: None,
+            api_url: None,
+            token_from: None,
+            hint: None,
+        }
     }
 }
 

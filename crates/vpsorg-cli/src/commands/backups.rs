@@ -300,7 +300,7 @@ pub(crate) async fn delete(client: &Client, args: &DeleteArgs) -> Result<(), Cli
                 results.push(DeletedJson { id, deleted: false, error: None });
             }
             Err(error) => {
-                let (json, exit) = ErrorJson::report(client, error);
+                let (json, exit) = ErrorJson::report(client, id, error);
                 failures.push(exit);
                 results.push(DeletedJson { id, deleted: false, error: Some(json) });
             }

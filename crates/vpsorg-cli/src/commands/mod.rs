@@ -84,13 +84,24 @@ pub(crate) struct ErrorJson {
 }
 
 impl ErrorJson {
-    /// Reports a failed action now, and gives its JSON and its exit code.
-    pub(crate) fn report(client: &Client, error: vpsorg_backups::Error) -> (ErrorJson, Exit) {
+    /// Reports the failed delete of backup `id` now, naming the backup on stderr (the JSON
+    /// has its `id` beside it), and gives its JSON and its exit code.
+    pub(crate) fn report(
+        client: &Client,
+        id: i64,
+        error: vpsorg_backups::Error,
+    ) -> (ErrorJson, Exit) {
+        let names_it = matches!(
+            error,
+            vpsorg_backups::Error::NotFound { resource: vpsorg_backups::Resource::Backup(_), .. }
+        );
         let error = CliError::from(error).at_url(client.base_url().as_str());
-        report_now(&error);
         let message = error.to_string();
         let message = message.lines().next().unwrap_or_default().trim_start_matches("error: ");
-        (ErrorJson { kind: error.exit().name(), message: message.to_string() }, error.exit())
+        let json = ErrorJson { kind: error.exit().name(), message: message.to_string() };
+        let exit = error.exit();
+        report_now(&if names_it { error } else { error.doing(format!("deleting backup {id}")) });
+        (json, exit)
     }
 }
 

@@ -294,7 +294,7 @@ async fn delete(client: &Client, id: i64, table: bool, out: &RefCell<KeepGoing>)
         Err(vpsorg_backups::Error::NotFound { .. }) => {
             ("already_gone", format!("Backup {id} was already gone."))
         }
-        Err(error) => return (Some("failed"), Some(ErrorJson::report(client, error))),
+        Err(error) => return (Some("failed"), Some(ErrorJson::report(client, id, error))),
     };
     if table {
         out.borrow_mut().line(line);

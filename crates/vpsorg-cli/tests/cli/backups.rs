@@ -168,6 +168,24 @@ async fn each_backup_is_deleted_once_and_every_failure_reported() {
     assert_eq!(table.stdout, "Deleted backup 495.\n");
 }
 
+/// A refused delete among several said only "error: forbidden (HTTP 403)": with stdout in a
+/// file, stderr did not tell which backup was left. It names it now (a 404 names it already).
+#[tokio::test]
+async fn a_failed_delete_names_its_backup_on_stderr() {
+    let server = vendor_server().await;
+    server.inject(Fault::status(403).on(Operation::DeleteBackup).on_id(499).always());
+    let run = against(&server, &["backups", "delete", "501", "499", "777", "--yes"]).await;
+    run.assert_code(7);
+    let errors: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 2, "{run:#?}");
+    assert!(errors[0].starts_with("error: deleting backup 499: forbidden (HTTP 403)"), "{run:#?}");
+    assert!(errors[1].starts_with("error: backup 777 not found (HTTP 404)"), "{run:#?}");
+    // The JSON keeps the API's words; the backup is its `id`.
+    let results = run.json();
+    assert_eq!(results[1]["id"], 499);
+    assert!(results[1]["error"]["message"].as_str().unwrap().starts_with("forbidden"));
+}
+
 #[tokio::test]
 async fn delete_and_restore_without_a_terminal_or_yes_send_nothing() {
     let server = vendor_server().await;
