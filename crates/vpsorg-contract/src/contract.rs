@@ -147,7 +147,7 @@ impl Contract {
         &self.sha256
     }
 
-    /// Every operation, in the document's order.
+    /// Every operation, by path in sorted order, then by method (GET, PUT, POST, DELETE, …).
     pub fn operations(&self) -> Vec<OperationRef<'_>> {
         let mut operations = Vec::new();
         for (path, item) in self.raw["paths"].as_object().into_iter().flatten() {
@@ -169,7 +169,7 @@ impl Contract {
         Ok((at, &self.raw["paths"][op.path][method]["responses"]))
     }
 
-    /// The response keys an operation documents, as written (`200`, `5XX`, `default`).
+    /// The response keys an operation documents, sorted as text (`200`, `5XX`, `default`).
     ///
     /// # Errors
     ///

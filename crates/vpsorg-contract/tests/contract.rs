@@ -33,6 +33,23 @@ fn check_list(body: &Value) -> Vec<Finding> {
     Contract::embedded().check_json("listBackups", 200, body).unwrap()
 }
 
+/// The order the docs promise: paths sorted, then methods; response keys sorted; whatever
+/// order the document wrote them in (its docs said "the document's order", which they were
+/// not).
+#[test]
+fn operations_and_responses_come_sorted_not_as_written() {
+    let contract = Contract::from_yaml(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  \
+         /z: {post: {operationId: zPost, responses: {'500': {description: e}, '200': {description: ok}}}, \
+         get: {operationId: zGet, responses: {'200': {description: ok}}}}\n  \
+         /a: {get: {operationId: aGet, responses: {'200': {description: ok}}}}\n",
+    )
+    .unwrap();
+    let ops: Vec<_> = contract.operations().iter().map(|op| op.id).collect();
+    assert_eq!(ops, ["aGet", "zGet", "zPost"]);
+    assert_eq!(contract.documented_responses("zPost").unwrap(), ["200", "500"]);
+}
+
 #[test]
 fn the_embedded_contract_parses_and_names_its_operations() {
     let contract = Contract::embedded();
