@@ -8,6 +8,7 @@ use vpsorg_backups::Client;
 use super::backups::find;
 use crate::cli::{OutputFormat, RestoreArgs};
 use crate::error::CliError;
+use crate::exit::Exit;
 use crate::output::{self, ServerJson};
 use crate::prompt;
 use crate::text::clean;
@@ -80,12 +81,16 @@ async fn confirm_restore(client: &Client, args: &RestoreArgs) -> Result<(), CliE
     let action = format!("restore server {}", args.server_id);
     prompt::ensure_can_confirm(&action, false, "pass --yes to confirm")?;
     let backup = find(client, args.backup_id, None).await?;
+    // The exit code the API's refusal (400 `backup_server_mismatch`) gets with `--yes`.
     if backup.server.id != args.server_id {
-        return Err(CliError::usage(format!(
-            "backup {} is server {}'s, not server {}'s: a server is restored from its own \
+        return Err(CliError::new(
+            Exit::Api,
+            format!(
+                "backup {} is server {}'s, not server {}'s: a server is restored from its own \
              backups; nothing was restored",
-            backup.id, backup.server.id, args.server_id
-        ))
+                backup.id, backup.server.id, args.server_id
+            ),
+        )
         .with_hint(format!(
             "`vpsorg backups list --server-id {}` lists server {}'s backups",
             args.server_id, args.server_id
