@@ -101,10 +101,11 @@ impl ServeArgs {
     /// The port cannot be bound, or the token is not usable (see [`MockServerBuilder::start`]).
     pub async fn run(&self) -> io::Result<()> {
         let server = self.builder().start().await?;
-        // Not `println!`: a closed stdout (`| head -1`) must not panic; the newline flushes.
+        // Not `println!`/`eprintln!`: a closed pipe (`| head -1`) must not panic, and the
+        // server must still shut down cleanly; the newline flushes.
         let _ = writeln!(io::stdout(), "{}", banner(&server));
         wait_for_stop_signal().await;
-        eprintln!("vpsorg-mock: stopping");
+        let _ = writeln!(io::stderr(), "vpsorg-mock: stopping");
         server.shutdown().await;
         Ok(())
     }

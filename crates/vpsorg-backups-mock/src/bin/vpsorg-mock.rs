@@ -1,5 +1,6 @@
 //! `vpsorg-mock`: a fake VPS.org Backups API server on 127.0.0.1. See `vpsorg-mock --help`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,7 +21,11 @@ async fn main() -> ExitCode {
     match cli.serve.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("vpsorg-mock: cannot serve on 127.0.0.1:{}: {error}", cli.serve.port);
+            let port = cli.serve.port;
+            let _ = writeln!(
+                std::io::stderr(),
+                "vpsorg-mock: cannot serve on 127.0.0.1:{port}: {error}"
+            );
             ExitCode::FAILURE
         }
     }

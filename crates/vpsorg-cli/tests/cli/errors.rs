@@ -296,11 +296,16 @@ async fn man_pages_are_written() {
     assert!(dir.join("vpsorg-context-create.1").exists());
 }
 
+/// It serves until SIGTERM, then stops cleanly (exit 0), even with stderr a closed pipe: its
+/// "stopping" line went through `eprintln!`, which panicked there (exit 101).
 #[tokio::test]
 async fn mock_serve_serves_until_stopped() {
+    let (reader, closed_stderr) = std::io::pipe().unwrap();
+    drop(reader);
     let mut child = Home::new()
         .vpsorg(&["mock", "serve", "--port", "0", "--token", TOKEN])
         .stdout(std::process::Stdio::piped())
+        .stderr(closed_stderr)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -317,7 +322,10 @@ async fn mock_serve_serves_until_stopped() {
     let listed = run(list).await;
     listed.assert_code(0);
     assert_eq!(ids(&listed.json()), [501, 499, 495]);
-    child.kill().await.unwrap();
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    assert_eq!(child.wait().await.unwrap().code(), Some(0));
 }
 
 #[tokio::test]
