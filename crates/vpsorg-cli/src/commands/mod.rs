@@ -16,7 +16,7 @@ use crate::cli::{BackupsCommand, Command, ServersCommand, TimeoutSlot};
 use crate::config::{self, ApiArgs, Connection};
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::progress::say;
+use crate::progress::{say, say_always};
 
 /// The time limit for each request of commands whose `--timeout` means something else.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -124,7 +124,6 @@ pub(crate) fn acted(failures: &[Exit], printed: Result<(), CliError>) -> Result<
 /// Prints an error on stderr now, for commands that go on after it.
 pub(crate) fn report_now(error: &CliError) {
     if let Some(report) = error.report() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{report}");
+        say_always(&report);
     }
 }

@@ -10,6 +10,7 @@ use crate::cli::{OutputFormat, RestoreArgs};
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output::{self, ServerJson};
+use crate::progress::say_always;
 use crate::prompt;
 use crate::text::clean;
 
@@ -32,15 +33,14 @@ pub(crate) async fn restore(client: &Client, args: &RestoreArgs) -> Result<(), C
         // Accepted: the restore runs, and only what the API said about it is lost.
         Err(error @ vpsorg_backups::Error::AnswerUnreadable { .. }) => {
             let request_id = error.request_id().unwrap_or("none sent");
-            let _ = writeln!(
-                std::io::stderr().lock(),
+            say_always(&format!(
                 "warning: {}
 The restore of server {} from backup {} started; request id: {}",
                 clean(&error.to_string()),
                 args.server_id,
                 args.backup_id,
                 clean(request_id)
-            );
+            ));
             return Ok(());
         }
         Err(error) => {
